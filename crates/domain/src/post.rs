@@ -1,0 +1,133 @@
+//! ISCG posts: zone, lifecycle and the rule that decides which posts count as existing.
+
+use crate::vocabulary;
+use time::Date;
+
+vocabulary!(
+    /// Where a post works: police zone, gendarmerie zone, or shared between both (mixed).
+    Zone, "zone", {
+        Police => ("police", "Zone police"),
+        Gendarmerie => ("gendarmerie", "Zone gendarmerie"),
+        Mixed => ("mixed", "Mixte police-gendarmerie"),
+    }
+);
+
+vocabulary!(
+    /// Lifecycle of a post: project → funded → recruiting → filled ⇄ vacant → closed.
+    PostStatus, "statut du poste", {
+        Project => ("project", "En projet"),
+        Funded => ("funded", "Financé"),
+        Recruiting => ("recruiting", "En recrutement"),
+        Filled => ("filled", "Pourvu"),
+        Vacant => ("vacant", "Vacant"),
+        Closed => ("closed", "Fermé"),
+    }
+);
+
+impl PostStatus {
+    /// Whether the lifecycle allows going from `self` to `next` directly.
+    pub fn can_move_to(self, next: PostStatus) -> bool {
+        use PostStatus::*;
+        matches!(
+            (self, next),
+            (Project, Funded)
+                | (Funded, Recruiting)
+                | (Recruiting, Filled)
+                | (Filled, Vacant)
+                | (Vacant, Filled)
+                | (Vacant, Recruiting)
+                | (Project | Funded | Recruiting | Filled | Vacant, Closed)
+        )
+    }
+
+    /// A post is counted in the national figures once it is created (funded, with its date of
+    /// creation) and until it is closed: recruiting and vacant posts count, projects do not.
+    pub fn is_created(self) -> bool {
+        !matches!(self, PostStatus::Project | PostStatus::Closed)
+    }
+}
+
+/// Whether a post created on `created_on` and closed on `closed_on` exists on day `at`.
+/// The one rule behind every "as of" count: created on or before that day, not yet closed.
+pub fn exists_on(created_on: Option<Date>, closed_on: Option<Date>, at: Date) -> bool {
+    match created_on {
+        Some(created) => created <= at && closed_on.is_none_or(|closed| closed > at),
+        None => false,
+    }
+}
+
+/// Posts counted by zone at one date.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct PostCounts {
+    pub police: u64,
+    pub gendarmerie: u64,
+    pub mixed: u64,
+}
+
+impl PostCounts {
+    pub fn total(&self) -> u64 {
+        self.police + self.gendarmerie + self.mixed
+    }
+
+    pub fn add(&mut self, zone: Zone, count: u64) {
+        match zone {
+            Zone::Police => self.police += count,
+            Zone::Gendarmerie => self.gendarmerie += count,
+            Zone::Mixed => self.mixed += count,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use time::macros::date;
+
+    #[test]
+    fn a_post_counts_from_its_creation_day_until_the_day_before_closure() {
+        let created = Some(date!(2020 - 11 - 01));
+        assert!(!exists_on(created, None, date!(2020 - 10 - 31)));
+        assert!(exists_on(created, None, date!(2020 - 11 - 01)));
+        assert!(exists_on(created, Some(date!(2021 - 01 - 01)), date!(2020 - 12 - 31)));
+        assert!(!exists_on(created, Some(date!(2021 - 01 - 01)), date!(2021 - 01 - 01)));
+        assert!(!exists_on(None, None, date!(2030 - 01 - 01)));
+    }
+
+    #[test]
+    fn a_closed_post_never_reopens() {
+        for &next in PostStatus::ALL {
+            assert!(!PostStatus::Closed.can_move_to(next));
+        }
+    }
+
+    #[test]
+    fn filled_and_vacant_alternate() {
+        assert!(PostStatus::Filled.can_move_to(PostStatus::Vacant));
+        assert!(PostStatus::Vacant.can_move_to(PostStatus::Filled));
+        assert!(!PostStatus::Project.can_move_to(PostStatus::Filled));
+    }
+
+    proptest! {
+        #[test]
+        fn totals_are_the_sum_of_zones(p in 0u64..10_000, g in 0u64..10_000, m in 0u64..10_000) {
+            let mut counts = PostCounts::default();
+            counts.add(Zone::Police, p);
+            counts.add(Zone::Gendarmerie, g);
+            counts.add(Zone::Mixed, m);
+            prop_assert_eq!(counts.total(), p + g + m);
+        }
+
+        #[test]
+        fn every_lifecycle_walk_ends_closed_or_goes_on(steps in proptest::collection::vec(0usize..6, 0..30)) {
+            let mut status = PostStatus::Project;
+            for step in steps {
+                let next = PostStatus::ALL[step];
+                if status.can_move_to(next) {
+                    status = next;
+                }
+                prop_assert!(status != PostStatus::Project || !status.is_created());
+            }
+        }
+    }
+}
