@@ -1,1 +1,68 @@
-fn main() {}
+//! The `passerelle` binary.
+
+mod bench;
+mod config;
+mod demo;
+mod keyfile;
+mod serve;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "passerelle", version, about = "Passerelle — plateforme des intervenants sociaux en commissariat et gendarmerie")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server (SQLite in the data folder by default, PostgreSQL with --database-url).
+    Serve(serve::ServeArgs),
+    /// Apply the database migrations and load the official referentials, then exit.
+    Migrate(config::DatabaseArgs),
+    /// Fill an empty database with fictitious demonstration data.
+    Demo(demo::DemoArgs),
+    /// Measure throughput and insertion speed; prints ratios from one run.
+    Bench(bench::BenchArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    config::init_logging();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("erreur : impossible de démarrer le moteur d'exécution : {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Serve(args) => serve::run(args).await,
+            Command::Migrate(args) => config::open_and_migrate(&args).await.map(|_| ()),
+            Command::Demo(args) => demo::run(args).await,
+            Command::Bench(args) => bench::run(args).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            // One line, the causes joined: an operator reads it in a terminal or a journal.
+            eprintln!("erreur : {}", error_chain(&error));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn error_chain(error: &anyhow::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for cause in error.chain() {
+        let text = cause.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+    }
+    parts.join(" : ")
+}

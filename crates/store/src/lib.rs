@@ -1,1 +1,12 @@
+//! Passerelle's storage: one code path over SQLite (embedded default) and PostgreSQL,
+//! through sqlx's `AnyPool`. Every module is named after the capability it stores.
 
+pub mod account;
+pub mod bulk;
+pub mod db;
+pub mod demo;
+pub mod post;
+pub mod referential;
+pub mod time_text;
+
+pub use db::{Backend, Db, StoreError};

@@ -1,1 +1,77 @@
+//! Passerelle's web server: one axum router, server-rendered French pages on the State
+//! design system (DSFR), and the operations endpoints.
 
+pub mod assets;
+pub mod clock;
+pub mod error;
+pub mod home;
+pub mod layout;
+pub mod metrics;
+pub mod ops;
+
+use axum::Router;
+use axum::http::{HeaderName, HeaderValue, Request, header};
+use passerelle_store::Db;
+use std::sync::Arc;
+use std::time::Duration;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub metrics: Arc<metrics::Metrics>,
+}
+
+impl AppState {
+    pub fn new(db: Db) -> Self {
+        Self { db, metrics: Arc::new(metrics::Metrics::new()) }
+    }
+}
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The application's routes, without the cross-cutting layers (see [`app`]).
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .merge(home::routes())
+        .merge(ops::routes())
+        .merge(assets::routes())
+}
+
+/// The whole application: routes, error pages, metrics, request ids, logs, security headers.
+pub fn app(state: AppState) -> Router {
+    router_with(routes(), state)
+}
+
+/// Wraps any set of routes in the application's layers; the benchmark uses it to serve a
+/// hello-world route under exactly the same stack as the real pages.
+pub fn router_with(routes: Router<AppState>, state: AppState) -> Router {
+    routes
+        .fallback(error::not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::record))
+        .layer(CatchPanicLayer::custom(error::panic_page))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+                let request_id = request.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
+                tracing::info_span!("request", method = %request.method(), uri = %request.uri().path(), request_id = %request_id)
+            }),
+        )
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; img-src 'self' data:; font-src 'self' data:; style-src 'self'; \
+                 script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'",
+            ),
+        ))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .with_state(state)
+}

@@ -1,0 +1,105 @@
+//! `passerelle bench`: throughput ratios measured in one run, on the same server and client,
+//! so that the machine's speed cancels out. Not a test: it prints figures to record in
+//! docs/benchmarks.md.
+
+use crate::config::{DatabaseArgs, open_and_migrate};
+use crate::demo::seed_demo;
+use axum::Router;
+use axum::routing::get;
+use clap::Args;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+#[derive(Args, Debug)]
+pub struct BenchArgs {
+    /// Database to measure on (default: a fresh SQLite file in a temporary folder).
+    #[arg(long, env = "PASSERELLE_BENCH_DATABASE_URL")]
+    pub database_url: Option<String>,
+
+    /// Seconds of load per measured route.
+    #[arg(long, default_value_t = 5)]
+    pub seconds: u64,
+
+    /// Concurrent client connections.
+    #[arg(long, default_value_t = 32)]
+    pub connections: usize,
+}
+
+/// One route's figures.
+struct Throughput {
+    requests: u64,
+    per_second: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+}
+
+async fn load(url: &str, seconds: u64, connections: usize) -> anyhow::Result<Throughput> {
+    let client = reqwest::Client::builder().pool_max_idle_per_host(connections).build()?;
+    // Warm up: connections, caches, prepared statements.
+    for _ in 0..connections {
+        client.get(url).send().await?.error_for_status()?.bytes().await?;
+    }
+    let stop = Arc::new(AtomicBool::new(false));
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..connections {
+        let client = client.clone();
+        let url = url.to_string();
+        let stop = stop.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            while !stop.load(Ordering::Relaxed) {
+                let sent = Instant::now();
+                let response = client.get(&url).send().await?.error_for_status()?;
+                response.bytes().await?;
+                latencies.push(sent.elapsed());
+            }
+            Ok::<_, anyhow::Error>(latencies)
+        }));
+    }
+    tokio::time::sleep(Duration::from_secs(seconds)).await;
+    stop.store(true, Ordering::Relaxed);
+    let mut latencies = Vec::new();
+    for task in tasks {
+        latencies.extend(task.await??);
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    latencies.sort();
+    let percentile = |p: f64| latencies.get(((latencies.len() as f64 - 1.0) * p) as usize).map_or(0.0, |d| d.as_secs_f64() * 1000.0);
+    Ok(Throughput { requests: latencies.len() as u64, per_second: latencies.len() as f64 / elapsed, p50_ms: percentile(0.5), p99_ms: percentile(0.99) })
+}
+
+pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
+    let folder = tempfile::Builder::new().prefix("passerelle-bench-").tempdir()?;
+    let database = DatabaseArgs { database_url: args.database_url.clone(), data_dir: Some(folder.path().to_path_buf()), db_connections: 16 };
+    let db = open_and_migrate(&database).await?;
+    let backend = db.backend().name();
+
+    // Demo generation speed: the bulk insertion of the whole demo in one transaction.
+    if passerelle_store::post::count_all(&db).await? > 0 {
+        anyhow::bail!("la base de mesure doit être vide (les données de démonstration y sont écrites)");
+    }
+    let (_, report) = seed_demo(&db, 2020, false).await?;
+    let rows_per_second = report.rows as f64 / report.insert_duration.as_secs_f64();
+
+    // Throughput: the real home page vs a hello-world route, behind the same layers.
+    let hello: Router<passerelle_web::AppState> = Router::new().route("/bench/hello", get(|| async { "Hello, world!" }));
+    let app = passerelle_web::router_with(passerelle_web::routes().merge(hello), passerelle_web::AppState::new(db.clone()));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let address = listener.local_addr()?;
+    let server = tokio::spawn(async move { axum::serve(listener, app).await });
+    let base = format!("http://{address}");
+    let hello = load(&format!("{base}/bench/hello"), args.seconds, args.connections).await?;
+    let home = load(&format!("{base}/"), args.seconds, args.connections).await?;
+    server.abort();
+
+    println!("Passerelle bench — backend {backend}, {} connexions, {} s par route", args.connections, args.seconds);
+    println!("  demo insertion      : {} rows in {:.1} ms = {:.0} rows/s (goal ≥ 200000 on SQLite)", report.rows, report.insert_duration.as_secs_f64() * 1000.0, rows_per_second);
+    for (name, figures) in [("hello-world route", &hello), ("home page /", &home)] {
+        println!("  {name:<19} : {:>8.0} req/s  p50 {:>6.2} ms  p99 {:>6.2} ms  ({} requests)", figures.per_second, figures.p50_ms, figures.p99_ms, figures.requests);
+    }
+    println!("  ratio home / hello  : {:.2} (goal ≥ 0.30)", home.per_second / hello.per_second);
+    db.close().await;
+    Ok(())
+}

@@ -1,0 +1,62 @@
+//! Configuration shared by the commands: where the database is, logging.
+
+use anyhow::Context;
+use clap::Args;
+use passerelle_store::Db;
+use passerelle_store::referential::{Referentials, load_referentials};
+use std::path::PathBuf;
+
+#[derive(Args, Debug, Clone)]
+pub struct DatabaseArgs {
+    /// Database URL: postgres://user@host/db for PostgreSQL. Without it, an embedded SQLite
+    /// file `passerelle.db` in the data folder.
+    #[arg(long, env = "PASSERELLE_DATABASE_URL")]
+    pub database_url: Option<String>,
+
+    /// Data folder: SQLite database and key file. Created if missing. Default: ./data
+    /// (with `serve --demo`: a fresh temporary folder).
+    #[arg(long, env = "PASSERELLE_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// Maximum number of database connections in the pool.
+    #[arg(long, env = "PASSERELLE_DB_CONNECTIONS", default_value_t = 16)]
+    pub db_connections: u32,
+}
+
+impl DatabaseArgs {
+    pub fn data_dir(&self) -> PathBuf {
+        self.data_dir.clone().unwrap_or_else(|| PathBuf::from("data"))
+    }
+}
+
+/// Opens the configured database, applies the migrations and loads the referentials.
+pub async fn open_and_migrate(args: &DatabaseArgs) -> anyhow::Result<Db> {
+    let db = match &args.database_url {
+        Some(url) => Db::connect(url, args.db_connections).await?,
+        None => {
+            let url = passerelle_store::db::sqlite_url_in(&args.data_dir())?;
+            Db::connect(&url, args.db_connections).await?
+        }
+    };
+    db.migrate().await?;
+    let referentials = Referentials::embedded().context("référentiels intégrés illisibles")?;
+    let written = load_referentials(&db, &referentials).await?;
+    if written > 0 {
+        tracing::info!(rows = written, "official referentials loaded");
+    }
+    tracing::info!(backend = db.backend().name(), "database ready");
+    Ok(db)
+}
+
+/// Logs as text by default, as JSON lines with PASSERELLE_LOG_FORMAT=json; the level comes
+/// from PASSERELLE_LOG (e.g. "info", "passerelle_web=debug").
+pub fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("PASSERELLE_LOG").unwrap_or_else(|_| EnvFilter::new("warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if std::env::var("PASSERELLE_LOG_FORMAT").as_deref() == Ok("json") {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}

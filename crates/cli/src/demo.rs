@@ -1,0 +1,60 @@
+//! `passerelle demo`: fills an empty database with the deterministic demonstration data.
+
+use crate::config::{DatabaseArgs, open_and_migrate};
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+use passerelle_store::Db;
+use passerelle_store::demo::{DemoLogin, DemoPlan, DemoReport, insert, plan};
+use passerelle_store::referential::Referentials;
+
+#[derive(Args, Debug)]
+pub struct DemoArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+
+    /// Seed of the generator: the same seed always gives the same data.
+    #[arg(long, env = "PASSERELLE_DEMO_SEED", default_value_t = 2020)]
+    pub seed: u64,
+}
+
+pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
+    let db = open_and_migrate(&args.database).await?;
+    let (plan, report) = seed_demo(&db, args.seed, true).await?;
+    println!(
+        "Données de démonstration écrites : {} lignes en {:.0} ms ({:.0} lignes/s).",
+        report.rows,
+        report.insert_duration.as_secs_f64() * 1000.0,
+        report.rows as f64 / report.insert_duration.as_secs_f64().max(1e-9)
+    );
+    print_logins(&plan.logins);
+    db.close().await;
+    Ok(())
+}
+
+/// Computes and writes the demo for `seed`, with a progress bar when `show_progress`.
+pub async fn seed_demo(db: &Db, seed: u64, show_progress: bool) -> anyhow::Result<(DemoPlan, DemoReport)> {
+    let referentials = Referentials::embedded()?;
+    let plan = plan(&referentials, seed);
+    let hashes = plan
+        .logins
+        .iter()
+        .map(|login| passerelle_store::account::hash_password(&login.password))
+        .collect::<Result<Vec<_>, _>>()?;
+    let bar = if show_progress { ProgressBar::new(plan.row_count() as u64) } else { ProgressBar::hidden() };
+    bar.set_style(
+        ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} lignes")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_message("Démonstration");
+    let report = insert(db, &plan, &hashes, &|rows| bar.set_position(rows)).await?;
+    bar.finish_and_clear();
+    Ok((plan, report))
+}
+
+pub fn print_logins(logins: &[DemoLogin]) {
+    println!("Comptes de démonstration (un par rôle) :");
+    for login in logins {
+        println!("  {:<22} {:<36} mot de passe : {:<24} ({})", login.role.label(), login.email, login.password, login.scope_label);
+    }
+}

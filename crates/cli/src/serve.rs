@@ -1,0 +1,94 @@
+//! `passerelle serve`: migrations, optional demo data, then the web server until SIGTERM.
+
+use crate::config::{DatabaseArgs, open_and_migrate};
+use crate::demo::{print_logins, seed_demo};
+use crate::keyfile::ensure_key_file;
+use anyhow::Context;
+use clap::Args;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+
+    /// Address and port to listen on (port 0 picks a free port).
+    #[arg(long, env = "PASSERELLE_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+
+    /// Key file sealing sensitive fields. Default: passerelle.key in the data folder;
+    /// created on first run — back it up: without it sealed data cannot be read.
+    #[arg(long, env = "PASSERELLE_KEY_FILE")]
+    pub key_file: Option<PathBuf>,
+
+    /// Start with demonstration data: a fresh SQLite database in a temporary folder (unless
+    /// --data-dir or --database-url is given), filled if empty, and the demo logins printed.
+    #[arg(long)]
+    pub demo: bool,
+
+    /// Seed of the demonstration data.
+    #[arg(long, env = "PASSERELLE_DEMO_SEED", default_value_t = 2020)]
+    pub demo_seed: u64,
+}
+
+pub async fn run(mut args: ServeArgs) -> anyhow::Result<()> {
+    // Kept alive until the server stops; removed on exit.
+    let mut _temporary_data = None;
+    if args.demo && args.database.data_dir.is_none() && args.database.database_url.is_none() {
+        let folder = tempfile::Builder::new().prefix("passerelle-demo-").tempdir().context("dossier temporaire")?;
+        args.database.data_dir = Some(folder.path().to_path_buf());
+        println!("Base de démonstration neuve dans {}", folder.path().display());
+        _temporary_data = Some(folder);
+    }
+    let key_file = args.key_file.clone().unwrap_or_else(|| args.database.data_dir().join("passerelle.key"));
+    if ensure_key_file(&key_file)? {
+        eprintln!(
+            "attention : fichier de clés créé dans {} — sauvegardez-le à part : sans lui, les données scellées sont illisibles.",
+            key_file.display()
+        );
+    }
+    let db = open_and_migrate(&args.database).await?;
+    if args.demo {
+        if passerelle_store::post::count_all(&db).await? == 0 {
+            let (plan, _) = seed_demo(&db, args.demo_seed, true).await?;
+            print_logins(&plan.logins);
+        } else {
+            println!("La base contient déjà des données : démonstration non régénérée.");
+        }
+    }
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("impossible d'écouter sur {}", args.listen))?;
+    let address = listener.local_addr()?;
+    println!("Passerelle écoute sur http://{address}");
+    tracing::info!(%address, "listening");
+    let app = passerelle_web::app(passerelle_web::AppState::new(db.clone()));
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    tracing::info!("stopped");
+    db.close().await;
+    Ok(())
+}
+
+/// Resolves on SIGTERM (service managers, containers) or Ctrl-C; in-flight requests finish.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutdown requested, finishing in-flight requests");
+}

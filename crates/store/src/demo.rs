@@ -1,0 +1,597 @@
+//! Demonstration data: fictitious but realistic units, employers, posts and one account per
+//! role, deterministic for a given seed. Places come from the official referentials; no
+//! person is named.
+//!
+//! The post history reproduces the public figures: 349 posts on 1 November 2020 (132 in
+//! gendarmerie zone, 65 mixed, 152 police), 37 of the gendarmerie ones created that very day
+//! (Gendinfo, 20 Nov 2020), 357 at the end of 2020, about 450 at the end of 2022, then about
+//! 40 a year (LOPMI).
+
+use crate::bulk::{Value, insert_rows};
+use crate::referential::{Commune, Departement, Referentials};
+use crate::time_text::{date_to_text, now_text};
+use crate::{Db, StoreError};
+use passerelle_domain::employer::EmployerKind;
+use passerelle_domain::post::{PostStatus, Zone};
+use passerelle_domain::role::Role;
+use passerelle_domain::unit::UnitKind;
+use rand::distr::weighted::WeightedIndex;
+use rand::prelude::*;
+use rand_chacha::ChaCha8Rng;
+use sqlx::Acquire;
+use std::collections::BTreeMap;
+use time::macros::date;
+use time::{Date, Duration};
+
+/// The date at which the demo reproduces the seed article's figures.
+pub const SEED_FIGURES_DATE: Date = date!(2020 - 11 - 01);
+/// The "today" of the demo's current statuses, fixed so that a seed always gives the same data.
+pub const DEMO_TODAY: Date = date!(2026 - 11 - 01);
+
+#[derive(Debug, Clone)]
+pub struct UnitRow {
+    pub id: String,
+    pub kind: UnitKind,
+    pub name: String,
+    pub parent_id: Option<String>,
+    pub departement_code: Option<String>,
+    pub commune_code: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct EmployerRow {
+    pub id: String,
+    pub kind: EmployerKind,
+    pub name: String,
+    pub departement_code: String,
+    pub commune_code: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct PostRow {
+    pub id: String,
+    pub code: String,
+    pub zone: Zone,
+    pub departement_code: String,
+    pub employer_id: String,
+    pub fte: f64,
+    pub status: PostStatus,
+    pub created_on: Option<Date>,
+    pub closed_on: Option<Date>,
+    /// Host units with their share of the post's time, in percent (summing to 100).
+    pub host_units: Vec<(String, i64)>,
+}
+
+/// A demo account: its login and the role it holds in a scope.
+#[derive(Debug, Clone)]
+pub struct DemoLogin {
+    pub id: String,
+    pub role: Role,
+    pub email: String,
+    pub password: String,
+    pub display_name: String,
+    pub scope_id: Option<String>,
+    pub scope_label: String,
+}
+
+/// Everything the demo writes, computed without touching the database.
+#[derive(Debug, Clone)]
+pub struct DemoPlan {
+    pub seed: u64,
+    pub units: Vec<UnitRow>,
+    pub employers: Vec<EmployerRow>,
+    pub posts: Vec<PostRow>,
+    pub logins: Vec<DemoLogin>,
+}
+
+impl DemoPlan {
+    pub fn row_count(&self) -> usize {
+        self.units.len()
+            + self.employers.len()
+            + self.posts.len()
+            + self.posts.iter().map(|p| p.host_units.len()).sum::<usize>()
+            + self.logins.len() * 2
+    }
+}
+
+/// French "de" before a place name: "de Rennes", "d'Avranches", "du Mans", "des Herbiers".
+pub fn of_place(name: &str) -> String {
+    if let Some(rest) = name.strip_prefix("Le ") {
+        format!("du {rest}")
+    } else if let Some(rest) = name.strip_prefix("Les ") {
+        format!("des {rest}")
+    } else if name.starts_with(['A', 'E', 'I', 'O', 'U', 'Y', 'É', 'È', 'Ê', 'Î', 'Ô', 'Â']) {
+        format!("d'{name}")
+    } else {
+        format!("de {name}")
+    }
+}
+
+struct Generator<'r> {
+    rng: ChaCha8Rng,
+    referentials: &'r Referentials,
+    units: Vec<UnitRow>,
+    employers: Vec<EmployerRow>,
+    /// Per département: the units that can host a post, by force.
+    gendarmerie_hosts: BTreeMap<String, Vec<usize>>,
+    police_hosts: BTreeMap<String, Vec<usize>>,
+    employers_by_departement: BTreeMap<String, Vec<usize>>,
+}
+
+/// The seven metropolitan police zones, by the INSEE code of the administrative region.
+fn police_zone_of_region(region_code: &str) -> &'static str {
+    match region_code {
+        "11" => "Paris",
+        "32" => "Nord",
+        "27" | "44" => "Est",
+        "24" | "28" | "52" | "53" => "Ouest",
+        "75" => "Sud-Ouest",
+        "76" | "93" | "94" => "Sud",
+        "84" => "Sud-Est",
+        _ => "Outre-mer",
+    }
+}
+
+impl<'r> Generator<'r> {
+    fn new(referentials: &'r Referentials, seed: u64) -> Self {
+        Self {
+            rng: ChaCha8Rng::seed_from_u64(seed),
+            referentials,
+            units: Vec::new(),
+            employers: Vec::new(),
+            gendarmerie_hosts: BTreeMap::new(),
+            police_hosts: BTreeMap::new(),
+            employers_by_departement: BTreeMap::new(),
+        }
+    }
+
+    fn new_id(&mut self) -> String {
+        uuid::Builder::from_random_bytes(self.rng.random()).into_uuid().to_string()
+    }
+
+    fn add_unit(&mut self, kind: UnitKind, name: String, parent: Option<usize>, departement: Option<&str>, commune: Option<&Commune>) -> usize {
+        let id = self.new_id();
+        let parent_id = parent.map(|p| self.units[p].id.clone());
+        self.units.push(UnitRow {
+            id,
+            kind,
+            name,
+            parent_id,
+            departement_code: departement.map(str::to_string),
+            commune_code: commune.map(|c| c.code.to_string()),
+        });
+        self.units.len() - 1
+    }
+
+    fn add_employer(&mut self, kind: EmployerKind, name: String, departement: &str, commune: Option<&Commune>) {
+        let id = self.new_id();
+        self.employers.push(EmployerRow {
+            id,
+            kind,
+            name,
+            departement_code: departement.to_string(),
+            commune_code: commune.map(|c| c.code.to_string()),
+        });
+        self.employers_by_departement.entry(departement.to_string()).or_default().push(self.employers.len() - 1);
+    }
+
+    fn build_territory(&mut self) {
+        let referentials = self.referentials;
+        let mut gendarmerie_regions = BTreeMap::new();
+        let mut police_zones = BTreeMap::new();
+        for region in &referentials.regions {
+            let unit = self.add_unit(UnitKind::GendarmerieRegion, format!("Région de gendarmerie {}", region.name), None, None, None);
+            gendarmerie_regions.insert(region.code.clone(), unit);
+        }
+        for departement in &referentials.departements {
+            let zone = police_zone_of_region(&departement.region_code);
+            if !police_zones.contains_key(zone) {
+                let unit = self.add_unit(UnitKind::Dzpn, format!("Direction zonale de la police nationale {zone}"), None, None, None);
+                police_zones.insert(zone, unit);
+            }
+        }
+        for departement in &referentials.departements {
+            let communes = referentials.communes_of(&departement.code);
+            if communes.is_empty() {
+                continue;
+            }
+            let region_unit = gendarmerie_regions.get(&departement.region_code).copied();
+            let zone_unit = police_zones[police_zone_of_region(&departement.region_code)];
+            self.build_departement(departement, &communes, region_unit, zone_unit);
+        }
+    }
+
+    fn build_departement(&mut self, departement: &Departement, communes: &[&Commune], region_unit: Option<usize>, zone_unit: usize) {
+        let code = departement.code.as_str();
+        let label = format!("{} ({code})", departement.name);
+        let population = departement.population.max(1);
+
+        // Police: the largest towns, one circonscription each with its commissariat.
+        let circonscriptions = ((population / 250_000) as usize).clamp(1, 8).min(communes.len());
+        let direction = self.add_unit(UnitKind::Ddpn, format!("Direction départementale de la police nationale — {label}"), Some(zone_unit), Some(code), communes.first().copied());
+        let mut police_hosts = Vec::new();
+        for commune in &communes[..circonscriptions] {
+            let circonscription = self.add_unit(UnitKind::Circonscription, format!("Circonscription de police {}", of_place(&commune.name)), Some(direction), Some(code), Some(commune));
+            let commissariat = self.add_unit(UnitKind::Commissariat, format!("Commissariat {}", of_place(&commune.name)), Some(circonscription), Some(code), Some(commune));
+            police_hosts.push(commissariat);
+        }
+
+        // Gendarmerie: the rest of the territory, compagnies then brigades in smaller towns.
+        let mut towns = communes[circonscriptions.min(communes.len())..].iter().copied();
+        let groupement = self.add_unit(UnitKind::Groupement, format!("Groupement de gendarmerie départementale — {label}"), region_unit, Some(code), communes.first().copied());
+        let mut gendarmerie_hosts = vec![groupement];
+        let maison = self.add_unit(UnitKind::MaisonProtectionFamilles, format!("Maison de protection des familles — {label}"), Some(groupement), Some(code), communes.first().copied());
+        gendarmerie_hosts.push(maison);
+        let compagnies = ((population / 150_000) as usize).clamp(2, 8);
+        for _ in 0..compagnies {
+            let Some(town) = towns.next() else { break };
+            let compagnie = self.add_unit(UnitKind::Compagnie, format!("Compagnie de gendarmerie départementale {}", of_place(&town.name)), Some(groupement), Some(code), Some(town));
+            gendarmerie_hosts.push(compagnie);
+            let brigades = self.rng.random_range(3..=6);
+            for _ in 0..brigades {
+                let Some(town) = towns.next() else { break };
+                if self.rng.random_bool(0.6) {
+                    let brigade = self.add_unit(UnitKind::BrigadeTerritorialeAutonome, format!("Brigade territoriale autonome {}", of_place(&town.name)), Some(compagnie), Some(code), Some(town));
+                    gendarmerie_hosts.push(brigade);
+                } else {
+                    let cob = self.add_unit(UnitKind::CommunauteDeBrigades, format!("Communauté de brigades {}", of_place(&town.name)), Some(compagnie), Some(code), Some(town));
+                    gendarmerie_hosts.push(cob);
+                    for _ in 0..self.rng.random_range(1..=3) {
+                        let Some(town) = towns.next() else { break };
+                        let proximite = self.add_unit(UnitKind::BrigadeDeProximite, format!("Brigade de proximité {}", of_place(&town.name)), Some(cob), Some(code), Some(town));
+                        gendarmerie_hosts.push(proximite);
+                    }
+                }
+            }
+        }
+        self.police_hosts.insert(code.to_string(), police_hosts);
+        self.gendarmerie_hosts.insert(code.to_string(), gendarmerie_hosts);
+
+        // Employers: the département, the main towns, an intercommunality, associations.
+        let name_of = &departement.name;
+        self.add_employer(EmployerKind::ConseilDepartemental, format!("Conseil départemental — {name_of}"), code, communes.first().copied());
+        for commune in communes.iter().take(2) {
+            self.add_employer(EmployerKind::Commune, format!("Ville {}", of_place(&commune.name)), code, Some(commune));
+        }
+        if let Some(commune) = communes.first() {
+            self.add_employer(EmployerKind::Intercommunalite, format!("Communauté d'agglomération {}", of_place(&commune.name)), code, Some(commune));
+        }
+        self.add_employer(EmployerKind::Association, format!("Association d'aide aux victimes — {name_of}"), code, communes.first().copied());
+        self.add_employer(EmployerKind::Association, format!("Centre d'information sur les droits des femmes et des familles — {name_of}"), code, communes.first().copied());
+    }
+
+    fn random_date(&mut self, from: Date, to: Date) -> Date {
+        let day = self.rng.random_range(from.to_julian_day()..=to.to_julian_day());
+        Date::from_julian_day(day).unwrap_or(from)
+    }
+
+    fn pick_departement(&mut self, weights: &WeightedIndex<f64>) -> usize {
+        weights.sample(&mut self.rng)
+    }
+
+    fn pick_employer(&mut self, departement: &str) -> String {
+        let candidates = &self.employers_by_departement[departement];
+        // Conseil départemental 40 %, communes 20 %, EPCI 15 %, associations 25 %.
+        let kind_weights = [0.40, 0.10, 0.10, 0.15, 0.125, 0.125];
+        let index = WeightedIndex::new(kind_weights.iter().take(candidates.len()))
+            .map(|w| w.sample(&mut self.rng))
+            .unwrap_or(0);
+        self.employers[candidates[index]].id.clone()
+    }
+
+    fn pick_host_units(&mut self, zone: Zone, departement: &str) -> Vec<(String, i64)> {
+        let gendarmerie = self.gendarmerie_hosts.get(departement).cloned().unwrap_or_default();
+        let police = self.police_hosts.get(departement).cloned().unwrap_or_default();
+        let mut chosen: Vec<usize> = Vec::new();
+        let mut take = |pool: &[usize], count: usize, rng: &mut ChaCha8Rng| {
+            for unit in pool.choose_multiple(rng, count) {
+                if !chosen.contains(unit) {
+                    chosen.push(*unit);
+                }
+            }
+        };
+        match zone {
+            Zone::Gendarmerie => {
+                let count = self.rng.random_range(1..=3);
+                take(&gendarmerie, count, &mut self.rng);
+            }
+            Zone::Police => {
+                let count = self.rng.random_range(1..=2);
+                take(&police, count, &mut self.rng);
+            }
+            Zone::Mixed => {
+                take(&police, 1, &mut self.rng);
+                let count = self.rng.random_range(1..=2);
+                take(&gendarmerie, count, &mut self.rng);
+            }
+        }
+        let shares = split_percent(chosen.len());
+        chosen.into_iter().zip(shares).map(|(unit, share)| (self.units[unit].id.clone(), share)).collect()
+    }
+
+    fn build_posts(&mut self) -> Vec<PostRow> {
+        let departements: Vec<&Departement> = self
+            .referentials
+            .departements
+            .iter()
+            .filter(|d| self.gendarmerie_hosts.contains_key(d.code.as_str()))
+            .collect();
+        // Posts follow population, flattened so that small départements get some too.
+        let weights = WeightedIndex::new(departements.iter().map(|d| (d.population.max(1) as f64).powf(0.6)))
+            .expect("the referentials hold départements");
+
+        // (zone, count, created between, closed) — see the module documentation for sources.
+        let seed_day = SEED_FIGURES_DATE;
+        let eras: &[(Date, Date, u32)] = &[
+            (date!(1991 - 06 - 01), date!(2006 - 12 - 31), 30),
+            (date!(2007 - 01 - 01), date!(2011 - 12 - 31), 134),
+            (date!(2012 - 01 - 01), date!(2014 - 12 - 31), 76),
+            (date!(2015 - 01 - 01), date!(2016 - 12 - 31), 15),
+            (date!(2017 - 01 - 01), date!(2019 - 12 - 31), 16),
+            (date!(2020 - 01 - 01), date!(2020 - 10 - 31), 41),
+        ];
+        // 312 posts before the seed day, plus the 37 gendarmerie posts of 1 November 2020.
+        let mut before: Vec<Zone> = std::iter::repeat_n(Zone::Gendarmerie, 132 - 37)
+            .chain(std::iter::repeat_n(Zone::Mixed, 65))
+            .chain(std::iter::repeat_n(Zone::Police, 152))
+            .collect();
+        before.shuffle(&mut self.rng);
+        let mut specs: Vec<(Zone, Date, Option<Date>)> = Vec::new();
+        let mut zones = before.into_iter();
+        for &(from, to, count) in eras {
+            for _ in 0..count {
+                let zone = zones.next().expect("era counts add up to 312");
+                let created = self.random_date(from, to);
+                specs.push((zone, created, None));
+            }
+        }
+        for _ in 0..37 {
+            specs.push((Zone::Gendarmerie, seed_day, None));
+        }
+        // Posts that opened and closed before the seed day: in the history, not in the figures.
+        for _ in 0..12 {
+            let zone = [Zone::Police, Zone::Gendarmerie, Zone::Mixed][self.rng.random_range(0..3)];
+            let created = self.random_date(date!(2008 - 01 - 01), date!(2015 - 12 - 31));
+            let closed = self.random_date(created + Duration::days(400), date!(2020 - 06 - 30));
+            specs.push((zone, created, Some(closed)));
+        }
+        // Growth after the seed day, mostly in gendarmerie zone.
+        let later_eras: &[(Date, Date, u32)] = &[
+            (date!(2020 - 11 - 02), date!(2020 - 12 - 31), 8),
+            (date!(2021 - 01 - 01), date!(2021 - 12 - 31), 58),
+            (date!(2022 - 01 - 01), date!(2022 - 12 - 31), 38),
+            (date!(2023 - 01 - 01), date!(2023 - 12 - 31), 40),
+            (date!(2024 - 01 - 01), date!(2024 - 12 - 31), 40),
+            (date!(2025 - 01 - 01), date!(2025 - 12 - 31), 38),
+            (date!(2026 - 01 - 01), DEMO_TODAY, 30),
+        ];
+        let zone_weights = WeightedIndex::new([0.3, 0.5, 0.2]).expect("static weights");
+        for &(from, to, count) in later_eras {
+            for _ in 0..count {
+                let zone = [Zone::Police, Zone::Gendarmerie, Zone::Mixed][zone_weights.sample(&mut self.rng)];
+                let created = self.random_date(from, to);
+                specs.push((zone, created, None));
+            }
+        }
+        // A few closures after the seed day, of posts that still count on that day.
+        let closable: Vec<usize> = (0..specs.len()).filter(|&i| specs[i].2.is_none() && specs[i].1 < date!(2020 - 01 - 01)).collect();
+        for &index in closable.choose_multiple(&mut self.rng, 9) {
+            let closed = self.random_date(date!(2021 - 01 - 01), date!(2026 - 06 - 30));
+            specs[index].2 = Some(closed);
+        }
+        // Projects in the pipeline: not yet created.
+        let projects = 24;
+
+        let mut posts = Vec::with_capacity(specs.len() + projects);
+        let mut numbers: BTreeMap<String, u32> = BTreeMap::new();
+        for (index, (zone, created, closed)) in specs.into_iter().enumerate() {
+            // The first post, in Limoges in 1991, is the scheme's origin.
+            let departement = if index == 0 { "87".to_string() } else { departements[self.pick_departement(&weights)].code.to_string() };
+            let created = if index == 0 { date!(1991 - 06 - 01) } else { created };
+            let status = match closed {
+                Some(_) => PostStatus::Closed,
+                None if created > DEMO_TODAY - Duration::days(120) => PostStatus::Recruiting,
+                None if self.rng.random_bool(0.08) => PostStatus::Vacant,
+                None => PostStatus::Filled,
+            };
+            posts.push(self.post(&mut numbers, zone, departement, status, Some(created), closed));
+        }
+        for _ in 0..projects {
+            let departement = departements[self.pick_departement(&weights)].code.to_string();
+            let zone = [Zone::Police, Zone::Gendarmerie, Zone::Mixed][zone_weights.sample(&mut self.rng)];
+            let status = if self.rng.random_bool(0.5) { PostStatus::Project } else { PostStatus::Funded };
+            posts.push(self.post(&mut numbers, zone, departement, status, None, None));
+        }
+        posts
+    }
+
+    fn post(&mut self, numbers: &mut BTreeMap<String, u32>, zone: Zone, departement: String, status: PostStatus, created_on: Option<Date>, closed_on: Option<Date>) -> PostRow {
+        let number = numbers.entry(departement.clone()).or_insert(0);
+        *number += 1;
+        let code = format!("ISCG-{departement}-{number:03}");
+        let fte = [1.0, 1.0, 1.0, 0.8, 0.5][self.rng.random_range(0..5)];
+        PostRow {
+            id: self.new_id(),
+            code,
+            zone,
+            employer_id: self.pick_employer(&departement),
+            host_units: self.pick_host_units(zone, &departement),
+            departement_code: departement,
+            fte,
+            status,
+            created_on,
+            closed_on,
+        }
+    }
+
+    fn build_logins(&mut self, posts: &[PostRow]) -> Vec<DemoLogin> {
+        // The demo post: a filled gendarmerie post of Ille-et-Vilaine, or any filled post.
+        let post = posts
+            .iter()
+            .find(|p| p.status == PostStatus::Filled && p.zone == Zone::Gendarmerie && p.departement_code == "35")
+            .or_else(|| posts.iter().find(|p| p.status == PostStatus::Filled))
+            .expect("the demo holds filled posts");
+        let unit = self.units.iter().find(|u| u.id == post.host_units[0].0).expect("host unit exists");
+        let employer = self.employers.iter().find(|e| e.id == post.employer_id).expect("employer exists");
+        let scopes = [
+            (Role::Officer, "officier", Some(unit.id.clone()), unit.name.clone()),
+            (Role::SocialWorker, "intervenant", Some(post.id.clone()), format!("Poste {}", post.code)),
+            (Role::Employer, "employeur", Some(employer.id.clone()), employer.name.clone()),
+            (Role::Prevention, "prevention", Some(post.departement_code.clone()), format!("Département {}", post.departement_code)),
+            (Role::National, "national", None, "National".to_string()),
+            (Role::Admin, "admin", None, "National".to_string()),
+        ];
+        scopes
+            .into_iter()
+            .map(|(role, login, scope_id, scope_label)| DemoLogin {
+                id: self.new_id(),
+                role,
+                email: format!("{login}@demo.passerelle.test"),
+                password: format!("demo-{login}-{:04}", self.rng.random_range(0..10_000)),
+                display_name: format!("Compte de démonstration — {}", role.label()),
+                scope_id,
+                scope_label,
+            })
+            .collect()
+    }
+}
+
+/// Splits 100 % between `parts` host units, the first getting the remainder.
+pub fn split_percent(parts: usize) -> Vec<i64> {
+    if parts == 0 {
+        return Vec::new();
+    }
+    let share = 100 / parts as i64;
+    let mut shares = vec![share; parts];
+    shares[0] += 100 - share * parts as i64;
+    shares
+}
+
+/// Computes the whole demo for a seed. Pure: the same seed always gives the same plan.
+pub fn plan(referentials: &Referentials, seed: u64) -> DemoPlan {
+    let mut generator = Generator::new(referentials, seed);
+    generator.build_territory();
+    let posts = generator.build_posts();
+    let logins = generator.build_logins(&posts);
+    DemoPlan { seed, units: generator.units, employers: generator.employers, posts, logins }
+}
+
+/// What inserting the demo did.
+#[derive(Debug, Clone)]
+pub struct DemoReport {
+    pub rows: u64,
+    pub insert_duration: std::time::Duration,
+}
+
+/// Writes a plan into an empty database in one transaction; `progress` receives the number
+/// of rows written so far. Refuses a database that already holds posts.
+pub async fn insert(db: &Db, plan: &DemoPlan, password_hashes: &[String], progress: &(dyn Fn(u64) + Sync)) -> Result<DemoReport, StoreError> {
+    let (posts,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM posts").fetch_one(db.pool()).await?;
+    if posts > 0 {
+        return Err(StoreError::Corrupt("la base contient déjà des postes : les données de démonstration ne s'ajoutent qu'à une base vide".into()));
+    }
+    let started = std::time::Instant::now();
+    let backend = db.backend();
+    let now = now_text();
+    let mut connection = db.pool().acquire().await?;
+    let mut tx = connection.begin().await?;
+    let mut written = 0u64;
+
+    // Parents are inserted before their children: the plan lists them in that order.
+    let units: Vec<Vec<Value>> = plan
+        .units
+        .iter()
+        .map(|u| {
+            vec![
+                u.id.as_str().into(),
+                u.kind.code().into(),
+                u.kind.force().code().into(),
+                u.name.as_str().into(),
+                u.parent_id.clone().into(),
+                u.departement_code.clone().into(),
+                u.commune_code.clone().into(),
+                now.as_str().into(),
+            ]
+        })
+        .collect();
+    for chunk in units.chunks(1_000) {
+        written += insert_rows(&mut tx, backend, "units", &["id", "kind", "force", "name", "parent_id", "departement_code", "commune_code", "created_at"], chunk).await?;
+        progress(written);
+    }
+    let employers: Vec<Vec<Value>> = plan
+        .employers
+        .iter()
+        .map(|e| vec![e.id.as_str().into(), e.kind.code().into(), e.name.as_str().into(), e.departement_code.as_str().into(), e.commune_code.clone().into(), now.as_str().into()])
+        .collect();
+    written += insert_rows(&mut tx, backend, "employers", &["id", "kind", "name", "departement_code", "commune_code", "created_at"], &employers).await?;
+    progress(written);
+    let posts: Vec<Vec<Value>> = plan
+        .posts
+        .iter()
+        .map(|p| {
+            vec![
+                p.id.as_str().into(),
+                p.code.as_str().into(),
+                p.zone.code().into(),
+                p.departement_code.as_str().into(),
+                p.employer_id.as_str().into(),
+                p.fte.into(),
+                p.status.code().into(),
+                p.created_on.map(date_to_text).into(),
+                p.closed_on.map(date_to_text).into(),
+                now.as_str().into(),
+            ]
+        })
+        .collect();
+    written += insert_rows(&mut tx, backend, "posts", &["id", "code", "zone", "departement_code", "employer_id", "fte", "status", "created_on", "closed_on", "created_at"], &posts).await?;
+    progress(written);
+    let hosts: Vec<Vec<Value>> = plan
+        .posts
+        .iter()
+        .flat_map(|p| p.host_units.iter().map(move |(unit, share)| vec![p.id.as_str().into(), unit.as_str().into(), (*share).into()]))
+        .collect();
+    written += insert_rows(&mut tx, backend, "post_host_units", &["post_id", "unit_id", "time_share_percent"], &hosts).await?;
+    progress(written);
+    let accounts: Vec<Vec<Value>> = plan
+        .logins
+        .iter()
+        .zip(password_hashes)
+        .map(|(l, hash)| vec![l.id.as_str().into(), l.email.as_str().into(), l.display_name.as_str().into(), Some(hash.clone()).into(), now.as_str().into()])
+        .collect();
+    written += insert_rows(&mut tx, backend, "accounts", &["id", "email", "display_name", "password_hash", "created_at"], &accounts).await?;
+    let roles: Vec<Vec<Value>> = plan
+        .logins
+        .iter()
+        .enumerate()
+        .map(|(index, l)| {
+            vec![format!("{}-role-{index}", l.id).into(), l.id.as_str().into(), l.role.code().into(), l.scope_id.clone().into(), now.as_str().into()]
+        })
+        .collect();
+    written += insert_rows(&mut tx, backend, "account_roles", &["id", "account_id", "role", "scope_id", "created_at"], &roles).await?;
+    sqlx::query("INSERT INTO app_meta (key, value) VALUES ('demo_seed', $1)").bind(plan.seed.to_string()).execute(&mut *tx).await?;
+    tx.commit().await?;
+    progress(written);
+    Ok(DemoReport { rows: written, insert_duration: started.elapsed() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn place_names_take_the_right_preposition() {
+        assert_eq!(of_place("Rennes"), "de Rennes");
+        assert_eq!(of_place("Avranches"), "d'Avranches");
+        assert_eq!(of_place("Le Mans"), "du Mans");
+        assert_eq!(of_place("Les Herbiers"), "des Herbiers");
+        assert_eq!(of_place("Évry"), "d'Évry");
+    }
+
+    #[test]
+    fn host_unit_shares_sum_to_one_hundred() {
+        for parts in 1..=5 {
+            assert_eq!(split_percent(parts).iter().sum::<i64>(), 100);
+        }
+        assert!(split_percent(0).is_empty());
+    }
+}

@@ -1,0 +1,90 @@
+//! The DSFR shell shared by every page: title, navigation by role, emergency numbers.
+
+use passerelle_domain::emergency::{EMERGENCY_NUMBERS, EmergencyNumber};
+use passerelle_domain::role::Role;
+
+/// One entry of the main navigation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NavItem {
+    pub label: &'static str,
+    pub href: &'static str,
+}
+
+/// The entries of the main navigation for a person holding `roles` (none when not logged in).
+/// The one place that decides what the menu offers; access itself is decided by the policy.
+pub fn navigation_for(roles: &[Role]) -> Vec<NavItem> {
+    let mut items = vec![NavItem { label: "Accueil", href: "/" }];
+    let has = |role: Role| roles.contains(&role);
+    if has(Role::Officer) {
+        items.push(NavItem { label: "Saisir l'intervenant social", href: "/saisines/nouvelle" });
+        items.push(NavItem { label: "Suivi des saisines", href: "/saisines" });
+    }
+    if has(Role::SocialWorker) {
+        items.push(NavItem { label: "Saisines reçues", href: "/boite" });
+        items.push(NavItem { label: "Dossiers", href: "/dossiers" });
+    }
+    if has(Role::Employer) || has(Role::Prevention) || has(Role::National) {
+        items.push(NavItem { label: "Postes", href: "/postes" });
+        items.push(NavItem { label: "Statistiques", href: "/statistiques" });
+    }
+    if has(Role::Admin) {
+        items.push(NavItem { label: "Administration", href: "/admin" });
+    }
+    items
+}
+
+/// What the base template needs from every page.
+#[derive(Debug, Clone)]
+pub struct Shell {
+    pub title: String,
+    pub nav: Vec<NavItem>,
+    pub current_path: String,
+}
+
+impl Shell {
+    /// The shell of a page seen without logging in.
+    pub fn public(title: &str) -> Self {
+        Self { title: title.to_string(), nav: navigation_for(&[]), current_path: String::new() }
+    }
+
+    pub fn at(mut self, path: &str) -> Self {
+        self.current_path = path.to_string();
+        self
+    }
+
+    pub fn asset(&self, path: &str) -> String {
+        crate::assets::url(path)
+    }
+
+    pub fn is_current(&self, item: &NavItem) -> bool {
+        self.current_path == item.href
+    }
+
+    pub fn emergency_numbers(&self) -> &'static [EmergencyNumber] {
+        EMERGENCY_NUMBERS
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_public_sees_only_the_home_entry() {
+        assert_eq!(navigation_for(&[]), vec![NavItem { label: "Accueil", href: "/" }]);
+    }
+
+    #[test]
+    fn an_officer_is_offered_the_referral_and_never_the_case_files() {
+        let items = navigation_for(&[Role::Officer]);
+        assert!(items.iter().any(|i| i.href == "/saisines/nouvelle"));
+        assert!(!items.iter().any(|i| i.href == "/dossiers"));
+    }
+
+    #[test]
+    fn several_roles_merge_their_entries() {
+        let items = navigation_for(&[Role::SocialWorker, Role::Admin]);
+        assert!(items.iter().any(|i| i.href == "/dossiers"));
+        assert!(items.iter().any(|i| i.href == "/admin"));
+    }
+}
