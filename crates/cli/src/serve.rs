@@ -41,6 +41,7 @@ pub async fn run(mut args: ServeArgs) -> anyhow::Result<()> {
         println!("Base de démonstration neuve dans {}", folder.path().display());
         _temporary_data = Some(folder);
     }
+    let db = open_and_migrate(&args.database).await?;
     let key_file = args.key_file.clone().unwrap_or_else(|| args.database.data_dir().join("passerelle.key"));
     if ensure_key_file(&key_file)? {
         eprintln!(
@@ -48,7 +49,6 @@ pub async fn run(mut args: ServeArgs) -> anyhow::Result<()> {
             key_file.display()
         );
     }
-    let db = open_and_migrate(&args.database).await?;
     if args.demo {
         if passerelle_store::post::count_all(&db).await? == 0 {
             let (plan, _) = seed_demo(&db, args.demo_seed, true).await?;

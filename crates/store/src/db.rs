@@ -1,7 +1,7 @@
 //! Connection, migrations and the few places where the two backends differ.
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
-use sqlx::{AnyPool, Executor};
+use sqlx::{AnyPool, Connection, Executor};
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
@@ -90,6 +90,10 @@ impl Db {
     pub async fn connect(url: &str, max_connections: u32) -> StoreResult<Self> {
         let backend: Backend = url.parse()?;
         sqlx::any::install_default_drivers();
+        // One direct attempt first: a wrong URL or a server that is down fails at once with its
+        // own message, instead of after the pool's retries.
+        let probe = sqlx::AnyConnection::connect(url).await.map_err(StoreError::Connect)?;
+        probe.close().await.map_err(StoreError::Connect)?;
         let options = AnyPoolOptions::new()
             .max_connections(max_connections)
             .acquire_timeout(Duration::from_secs(10));

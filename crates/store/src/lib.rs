@@ -8,5 +8,7 @@ pub mod demo;
 pub mod post;
 pub mod referential;
 pub mod time_text;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use db::{Backend, Db, StoreError};
