@@ -2,7 +2,6 @@
 //! so that the machine's speed cancels out. Not a test: it prints figures to record in
 //! docs/benchmarks.md.
 
-use crate::config::{DatabaseArgs, open_and_migrate};
 use crate::demo::seed_demo;
 use axum::Router;
 use axum::routing::get;
@@ -72,9 +71,18 @@ async fn load(url: &str, seconds: u64, connections: usize) -> anyhow::Result<Thr
 
 pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let folder = tempfile::Builder::new().prefix("passerelle-bench-").tempdir()?;
-    let database = DatabaseArgs { database_url: args.database_url.clone(), data_dir: Some(folder.path().to_path_buf()), db_connections: 16 };
-    let db = open_and_migrate(&database).await?;
+    let db = match &args.database_url {
+        Some(url) => passerelle_store::Db::connect(url, 16).await?,
+        None => passerelle_store::Db::open_sqlite_in(folder.path()).await?,
+    };
+    db.migrate().await?;
     let backend = db.backend().name();
+
+    // Referentials: 35,000 communes and the départements, in one transaction.
+    let referentials = passerelle_store::referential::Referentials::embedded()?;
+    let started = Instant::now();
+    let referential_rows = passerelle_store::referential::load_referentials(&db, &referentials).await?;
+    let referential_duration = started.elapsed();
 
     // Demo generation speed: the bulk insertion of the whole demo in one transaction.
     if passerelle_store::post::count_all(&db).await? > 0 {
@@ -95,6 +103,11 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     server.abort();
 
     println!("Passerelle bench — backend {backend}, {} connexions, {} s par route", args.connections, args.seconds);
+    println!(
+        "  referentials        : {referential_rows} rows in {:.1} ms = {:.0} rows/s",
+        referential_duration.as_secs_f64() * 1000.0,
+        referential_rows as f64 / referential_duration.as_secs_f64()
+    );
     println!("  demo insertion      : {} rows in {:.1} ms = {:.0} rows/s (goal ≥ 200000 on SQLite)", report.rows, report.insert_duration.as_secs_f64() * 1000.0, rows_per_second);
     for (name, figures) in [("hello-world route", &hello), ("home page /", &home)] {
         println!("  {name:<19} : {:>8.0} req/s  p50 {:>6.2} ms  p99 {:>6.2} ms  ({} requests)", figures.per_second, figures.p50_ms, figures.p99_ms, figures.requests);

@@ -27,6 +27,8 @@ use time::{Date, Duration};
 pub const SEED_FIGURES_DATE: Date = date!(2020 - 11 - 01);
 /// The "today" of the demo's current statuses, fixed so that a seed always gives the same data.
 pub const DEMO_TODAY: Date = date!(2026 - 11 - 01);
+/// The instant (1 November 2020, UTC) from which demo identifiers count their milliseconds.
+const DEMO_ID_EPOCH_MILLIS: u64 = 1_604_188_800_000;
 
 #[derive(Debug, Clone)]
 pub struct UnitRow {
@@ -116,6 +118,7 @@ struct Generator<'r> {
     gendarmerie_hosts: BTreeMap<String, Vec<usize>>,
     police_hosts: BTreeMap<String, Vec<usize>>,
     employers_by_departement: BTreeMap<String, Vec<usize>>,
+    ids_issued: u64,
 }
 
 /// The seven metropolitan police zones, by the INSEE code of the administrative region.
@@ -142,11 +145,16 @@ impl<'r> Generator<'r> {
             gendarmerie_hosts: BTreeMap::new(),
             police_hosts: BTreeMap::new(),
             employers_by_departement: BTreeMap::new(),
+            ids_issued: 0,
         }
     }
 
+    /// A UUIDv7 whose time part counts up from a fixed instant: deterministic for the seed,
+    /// and increasing, so the primary-key B-trees are appended to rather than split at random.
     fn new_id(&mut self) -> String {
-        uuid::Builder::from_random_bytes(self.rng.random()).into_uuid().to_string()
+        self.ids_issued += 1;
+        let millis = DEMO_ID_EPOCH_MILLIS + self.ids_issued;
+        uuid::Builder::from_unix_timestamp_millis(millis, &self.rng.random()).into_uuid().to_string()
     }
 
     fn add_unit(&mut self, kind: UnitKind, name: String, parent: Option<usize>, departement: Option<&str>, commune: Option<&Commune>) -> usize {

@@ -7,6 +7,7 @@ pub mod db;
 pub mod demo;
 pub mod post;
 pub mod referential;
+pub mod seal;
 pub mod time_text;
 #[cfg(feature = "testing")]
 pub mod testing;

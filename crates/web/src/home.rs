@@ -25,8 +25,57 @@ pub struct HomePage {
 }
 
 async fn home(State(state): State<AppState>) -> WebResult<HomePage> {
-    let today = paris_today();
-    let counts = passerelle_store::post::counts_on(&state.db, today).await?;
-    let departements_covered = passerelle_store::post::departements_covered_on(&state.db, today).await?;
-    Ok(HomePage { shell: Shell::public("Accueil").at("/"), counts, departements_covered, as_of: french_date(today) })
+    let figures = state.national_figures.get(&state.db).await?;
+    Ok(HomePage {
+        shell: Shell::public("Accueil").at("/"),
+        counts: figures.counts,
+        departements_covered: figures.departements_covered,
+        as_of: french_date(figures.date),
+    })
+}
+
+/// The national figures of the day.
+#[derive(Debug, Clone, Copy)]
+pub struct NationalFigures {
+    pub date: time::Date,
+    pub counts: PostCounts,
+    pub departements_covered: u64,
+}
+
+/// The public pages show the national figures on every hit; they change a few times a year.
+/// Recomputing them at most every few seconds keeps them live without a query per visit.
+#[derive(Default)]
+pub struct NationalFiguresCache {
+    current: std::sync::RwLock<Option<(std::time::Instant, NationalFigures)>>,
+}
+
+const FIGURES_MAX_AGE: std::time::Duration = std::time::Duration::from_secs(5);
+
+impl NationalFiguresCache {
+    pub async fn get(&self, db: &passerelle_store::Db) -> WebResult<NationalFigures> {
+        let today = paris_today();
+        if let Ok(current) = self.current.read() {
+            if let Some((computed, figures)) = *current {
+                if computed.elapsed() < FIGURES_MAX_AGE && figures.date == today {
+                    return Ok(figures);
+                }
+            }
+        }
+        let figures = NationalFigures {
+            date: today,
+            counts: passerelle_store::post::counts_on(db, today).await?,
+            departements_covered: passerelle_store::post::departements_covered_on(db, today).await?,
+        };
+        if let Ok(mut current) = self.current.write() {
+            *current = Some((std::time::Instant::now(), figures));
+        }
+        Ok(figures)
+    }
+
+    /// Forgets the figures, after a change to the posts.
+    pub fn invalidate(&self) {
+        if let Ok(mut current) = self.current.write() {
+            *current = None;
+        }
+    }
 }

@@ -24,11 +24,12 @@ use tower_http::trace::TraceLayer;
 pub struct AppState {
     pub db: Db,
     pub metrics: Arc<metrics::Metrics>,
+    pub national_figures: Arc<home::NationalFiguresCache>,
 }
 
 impl AppState {
     pub fn new(db: Db) -> Self {
-        Self { db, metrics: Arc::new(metrics::Metrics::new()) }
+        Self { db, metrics: Arc::new(metrics::Metrics::new()), national_figures: Arc::default() }
     }
 }
 
