@@ -1,8 +1,11 @@
 //! Passerelle's domain: types that can only hold valid values and the rules of the scheme.
 //! Nothing here does I/O, so every rule can be unit- and property-tested in isolation.
 
+pub mod access;
+pub mod account;
 pub mod emergency;
 pub mod employer;
+pub mod journal;
 pub mod post;
 pub mod role;
 pub mod territory;

@@ -5,9 +5,11 @@ pub mod account;
 pub mod bulk;
 pub mod db;
 pub mod demo;
+pub mod journal;
 pub mod post;
 pub mod referential;
 pub mod seal;
+pub mod session;
 pub mod time_text;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -1,0 +1,213 @@
+//! The permission policy: the one place that decides who may do what where.
+//! `(actor, action, resource) → allow | deny`; pure, so it can be tested as a full matrix.
+//!
+//! Professional secrecy (PRODUCT.md): case content is for the social workers of the post that
+//! holds it, nobody above them; the officer sees statuses only. Each capability adds its
+//! resources here, and nowhere else.
+
+use crate::role::Role;
+
+/// Where a role is held.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Scope {
+    Unit(String),
+    Post(String),
+    Employer(String),
+    Departement(String),
+    Nation,
+}
+
+/// A role held in a scope. An actor acts with one grant at a time (the role switcher).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    pub role: Role,
+    pub scope: Scope,
+}
+
+/// The person acting, through the grant they chose.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub account_id: String,
+    pub grant: Grant,
+}
+
+/// Every scope a thing sits in: a post is in its employer and its département, a unit in its
+/// département, and so on. Filled by the store; the nation contains everything.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Place {
+    pub units: Vec<String>,
+    pub posts: Vec<String>,
+    pub employers: Vec<String>,
+    pub departements: Vec<String>,
+}
+
+impl Place {
+    pub fn contains(&self, scope: &Scope) -> bool {
+        match scope {
+            Scope::Unit(id) => self.units.contains(id),
+            Scope::Post(id) => self.posts.contains(id),
+            Scope::Employer(id) => self.employers.contains(id),
+            Scope::Departement(code) => self.departements.contains(code),
+            Scope::Nation => true,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    View,
+    Manage,
+    Grant,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resource<'a> {
+    /// Pages anyone may read, logged in or not.
+    PublicPage,
+    /// The actor's own account: password, second factor, sessions, role switcher.
+    OwnAccount,
+    /// The list of accounts the actor administers (the store scopes its rows).
+    Accounts,
+    /// Another account, described by the roles it holds and where.
+    Account { roles: &'a [(Role, Place)] },
+    /// A role to give, and where.
+    RoleAt { role: Role, at: &'a Place },
+    /// Security events (logins, lockouts, role changes) of the accounts the actor administers.
+    SecurityEvents,
+    /// Who accessed the data of a post.
+    PostAccessLog { post: &'a Place },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Allow,
+    Deny,
+}
+
+impl Decision {
+    pub fn is_allowed(self) -> bool {
+        self == Decision::Allow
+    }
+
+    fn from(allowed: bool) -> Self {
+        if allowed { Decision::Allow } else { Decision::Deny }
+    }
+}
+
+/// Roles whose holders can read personal data, and the national and technical roles: their
+/// accounts must use a second factor.
+pub fn requires_second_factor(role: Role) -> bool {
+    !matches!(role, Role::Officer)
+}
+
+/// Whether `grant` administers an account that holds `role` at `place`:
+/// the admin everyone; an employer its social workers and its own coordinators; a
+/// prevention referent the officers of its département.
+fn administers(grant: &Grant, role: Role, place: &Place) -> bool {
+    match grant.role {
+        Role::Admin => true,
+        Role::Employer => matches!(role, Role::SocialWorker | Role::Employer) && place.contains(&grant.scope),
+        Role::Prevention => role == Role::Officer && place.contains(&grant.scope),
+        Role::Officer | Role::SocialWorker | Role::National => false,
+    }
+}
+
+/// The decision for an anonymous visitor.
+pub fn decide_anonymous(action: Action, resource: &Resource) -> Decision {
+    Decision::from(action == Action::View && *resource == Resource::PublicPage)
+}
+
+/// The decision for a logged-in actor.
+pub fn decide(actor: &Actor, action: Action, resource: &Resource) -> Decision {
+    let grant = &actor.grant;
+    let allowed = match (action, resource) {
+        (Action::View, Resource::PublicPage) => true,
+        (Action::View | Action::Manage, Resource::OwnAccount) => true,
+        (Action::View, Resource::Accounts) => matches!(grant.role, Role::Admin | Role::Employer | Role::Prevention),
+        (Action::View | Action::Manage, Resource::Account { roles }) => {
+            // Every role of the account must be within the actor's remit: an employer cannot
+            // disable an account that is also an administrator's.
+            !roles.is_empty() && roles.iter().all(|(role, place)| administers(grant, *role, place))
+        }
+        (Action::Grant, Resource::RoleAt { role, at }) => administers(grant, *role, at),
+        (Action::View, Resource::SecurityEvents) => matches!(grant.role, Role::Admin | Role::Employer),
+        (Action::View, Resource::PostAccessLog { post }) => grant.role == Role::SocialWorker && post.contains(&grant.scope),
+        _ => false,
+    };
+    Decision::from(allowed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(role: Role, scope: Scope) -> Actor {
+        Actor { account_id: "a".into(), grant: Grant { role, scope } }
+    }
+
+    fn post_place(post: &str, employer: &str, departement: &str) -> Place {
+        Place { posts: vec![post.into()], employers: vec![employer.into()], departements: vec![departement.into()], units: vec![] }
+    }
+
+    fn unit_place(unit: &str, departement: &str) -> Place {
+        Place { units: vec![unit.into()], departements: vec![departement.into()], ..Place::default() }
+    }
+
+    #[test]
+    fn anonymous_visitors_see_public_pages_only() {
+        assert!(decide_anonymous(Action::View, &Resource::PublicPage).is_allowed());
+        assert!(!decide_anonymous(Action::View, &Resource::OwnAccount).is_allowed());
+        assert!(!decide_anonymous(Action::View, &Resource::SecurityEvents).is_allowed());
+    }
+
+    #[test]
+    fn an_employer_administers_its_social_workers_and_no_one_else() {
+        let employer = actor(Role::Employer, Scope::Employer("E1".into()));
+        let own = [(Role::SocialWorker, post_place("P1", "E1", "35"))];
+        let other = [(Role::SocialWorker, post_place("P2", "E2", "35"))];
+        let mixed = [(Role::SocialWorker, post_place("P1", "E1", "35")), (Role::Admin, Place::default())];
+        assert!(decide(&employer, Action::Manage, &Resource::Account { roles: &own }).is_allowed());
+        assert!(!decide(&employer, Action::Manage, &Resource::Account { roles: &other }).is_allowed());
+        assert!(!decide(&employer, Action::Manage, &Resource::Account { roles: &mixed }).is_allowed());
+        let at = post_place("P1", "E1", "35");
+        assert!(decide(&employer, Action::Grant, &Resource::RoleAt { role: Role::SocialWorker, at: &at }).is_allowed());
+        assert!(!decide(&employer, Action::Grant, &Resource::RoleAt { role: Role::Admin, at: &at }).is_allowed());
+        assert!(!decide(&employer, Action::Grant, &Resource::RoleAt { role: Role::Officer, at: &at }).is_allowed());
+    }
+
+    #[test]
+    fn a_prevention_referent_invites_the_officers_of_its_departement() {
+        let prevention = actor(Role::Prevention, Scope::Departement("35".into()));
+        let inside = unit_place("U1", "35");
+        let outside = unit_place("U2", "56");
+        assert!(decide(&prevention, Action::Grant, &Resource::RoleAt { role: Role::Officer, at: &inside }).is_allowed());
+        assert!(!decide(&prevention, Action::Grant, &Resource::RoleAt { role: Role::Officer, at: &outside }).is_allowed());
+        assert!(!decide(&prevention, Action::Grant, &Resource::RoleAt { role: Role::SocialWorker, at: &inside }).is_allowed());
+    }
+
+    #[test]
+    fn an_account_without_roles_is_the_admins_only() {
+        for role in [Role::Employer, Role::Prevention, Role::National, Role::Officer, Role::SocialWorker] {
+            let someone = actor(role, Scope::Nation);
+            assert!(!decide(&someone, Action::Manage, &Resource::Account { roles: &[] }).is_allowed());
+        }
+    }
+
+    #[test]
+    fn only_the_posts_social_workers_see_who_accessed_its_data() {
+        let post = post_place("P1", "E1", "35");
+        assert!(decide(&actor(Role::SocialWorker, Scope::Post("P1".into())), Action::View, &Resource::PostAccessLog { post: &post }).is_allowed());
+        assert!(!decide(&actor(Role::SocialWorker, Scope::Post("P2".into())), Action::View, &Resource::PostAccessLog { post: &post }).is_allowed());
+        for role in [Role::Officer, Role::Employer, Role::Prevention, Role::National, Role::Admin] {
+            assert!(!decide(&actor(role, Scope::Nation), Action::View, &Resource::PostAccessLog { post: &post }).is_allowed(), "{role:?}");
+        }
+    }
+
+    #[test]
+    fn everyone_but_the_officer_needs_a_second_factor() {
+        assert!(!requires_second_factor(Role::Officer));
+        for role in [Role::SocialWorker, Role::Employer, Role::Prevention, Role::National, Role::Admin] {
+            assert!(requires_second_factor(role));
+        }
+    }
+}

@@ -1,0 +1,37 @@
+//! What the journal records: every security event and every read or write of personal data.
+
+use crate::vocabulary;
+
+vocabulary!(
+    JournalAction, "action du journal", {
+        LoginSucceeded => ("login.succeeded", "Connexion réussie"),
+        LoginFailed => ("login.failed", "Échec de connexion"),
+        LoginLocked => ("login.locked", "Connexion bloquée (trop d'échecs)"),
+        SecondFactorEnrolled => ("second_factor.enrolled", "Second facteur activé"),
+        SecondFactorSucceeded => ("second_factor.succeeded", "Second facteur vérifié"),
+        SecondFactorFailed => ("second_factor.failed", "Échec du second facteur"),
+        RecoveryCodeUsed => ("second_factor.recovery_code", "Code de secours utilisé"),
+        Logout => ("logout", "Déconnexion"),
+        LogoutEverywhere => ("logout.everywhere", "Déconnexion de toutes les sessions"),
+        RoleSwitched => ("role.switched", "Changement de rôle actif"),
+        AccountInvited => ("account.invited", "Compte invité"),
+        InvitationAccepted => ("account.invitation_accepted", "Invitation acceptée"),
+        RoleGranted => ("role.granted", "Rôle attribué"),
+        RoleRevoked => ("role.revoked", "Rôle retiré"),
+        AccountDisabled => ("account.disabled", "Compte désactivé"),
+        AccountEnabled => ("account.enabled", "Compte réactivé"),
+        AccountUnlocked => ("account.unlocked", "Compte débloqué"),
+        PasswordChanged => ("account.password_changed", "Mot de passe changé"),
+        OidcLinked => ("account.oidc_linked", "Compte relié à ProConnect"),
+        Export => ("export", "Export de données"),
+        PersonalDataRead => ("personal_data.read", "Consultation de données personnelles"),
+        PersonalDataWritten => ("personal_data.written", "Écriture de données personnelles"),
+    }
+);
+
+impl JournalAction {
+    /// Security events are shown to administrators and employers; data accesses to the post.
+    pub fn is_security_event(self) -> bool {
+        !matches!(self, JournalAction::PersonalDataRead | JournalAction::PersonalDataWritten | JournalAction::Export)
+    }
+}
