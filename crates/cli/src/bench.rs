@@ -34,10 +34,18 @@ struct Throughput {
 }
 
 async fn load(url: &str, seconds: u64, connections: usize) -> anyhow::Result<Throughput> {
-    let client = reqwest::Client::builder().pool_max_idle_per_host(connections).build()?;
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(connections)
+        .build()?;
     // Warm up: connections, caches, prepared statements.
     for _ in 0..connections {
-        client.get(url).send().await?.error_for_status()?.bytes().await?;
+        client
+            .get(url)
+            .send()
+            .await?
+            .error_for_status()?
+            .bytes()
+            .await?;
     }
     let stop = Arc::new(AtomicBool::new(false));
     let started = Instant::now();
@@ -65,12 +73,23 @@ async fn load(url: &str, seconds: u64, connections: usize) -> anyhow::Result<Thr
     }
     let elapsed = started.elapsed().as_secs_f64();
     latencies.sort();
-    let percentile = |p: f64| latencies.get(((latencies.len() as f64 - 1.0) * p) as usize).map_or(0.0, |d| d.as_secs_f64() * 1000.0);
-    Ok(Throughput { requests: latencies.len() as u64, per_second: latencies.len() as f64 / elapsed, p50_ms: percentile(0.5), p99_ms: percentile(0.99) })
+    let percentile = |p: f64| {
+        latencies
+            .get(((latencies.len() as f64 - 1.0) * p) as usize)
+            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+    };
+    Ok(Throughput {
+        requests: latencies.len() as u64,
+        per_second: latencies.len() as f64 / elapsed,
+        p50_ms: percentile(0.5),
+        p99_ms: percentile(0.99),
+    })
 }
 
 pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
-    let folder = tempfile::Builder::new().prefix("passerelle-bench-").tempdir()?;
+    let folder = tempfile::Builder::new()
+        .prefix("passerelle-bench-")
+        .tempdir()?;
     let db = match &args.database_url {
         Some(url) => passerelle_store::Db::connect(url, 16).await?,
         None => passerelle_store::Db::open_sqlite_in(folder.path()).await?,
@@ -81,38 +100,70 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     // Referentials: 35,000 communes and the départements, in one transaction.
     let referentials = passerelle_store::referential::Referentials::embedded()?;
     let started = Instant::now();
-    let referential_rows = passerelle_store::referential::load_referentials(&db, &referentials).await?;
+    let referential_rows =
+        passerelle_store::referential::load_referentials(&db, &referentials).await?;
     let referential_duration = started.elapsed();
 
     // Demo generation speed: the bulk insertion of the whole demo in one transaction.
     if passerelle_store::post::count_all(&db).await? > 0 {
-        anyhow::bail!("la base de mesure doit être vide (les données de démonstration y sont écrites)");
+        anyhow::bail!(
+            "la base de mesure doit être vide (les données de démonstration y sont écrites)"
+        );
     }
     let (_, report) = seed_demo(&db, 2020, false).await?;
     let rows_per_second = report.rows as f64 / report.insert_duration.as_secs_f64();
 
     // Throughput: the real home page vs a hello-world route, behind the same layers.
-    let hello: Router<passerelle_web::AppState> = Router::new().route("/bench/hello", get(|| async { "Hello, world!" }));
-    let app = passerelle_web::router_with(passerelle_web::routes().merge(hello), passerelle_web::AppState::new(db.clone()));
+    let hello: Router<passerelle_web::AppState> =
+        Router::new().route("/bench/hello", get(|| async { "Hello, world!" }));
+    let keys =
+        passerelle_store::seal::KeyRing::generate_file(&folder.path().join("passerelle.key"))?;
+    let state = passerelle_web::AppState::new(db.clone(), passerelle_web::Config::default(), keys);
+    let app = passerelle_web::router_with(passerelle_web::routes().merge(hello), state);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let address = listener.local_addr()?;
-    let server = tokio::spawn(async move { axum::serve(listener, app).await });
+    let server = tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+    });
     let base = format!("http://{address}");
-    let hello = load(&format!("{base}/bench/hello"), args.seconds, args.connections).await?;
+    let hello = load(
+        &format!("{base}/bench/hello"),
+        args.seconds,
+        args.connections,
+    )
+    .await?;
     let home = load(&format!("{base}/"), args.seconds, args.connections).await?;
     server.abort();
 
-    println!("Passerelle bench — backend {backend}, {} connexions, {} s par route", args.connections, args.seconds);
+    println!(
+        "Passerelle bench — backend {backend}, {} connexions, {} s par route",
+        args.connections, args.seconds
+    );
     println!(
         "  referentials        : {referential_rows} rows in {:.1} ms = {:.0} rows/s",
         referential_duration.as_secs_f64() * 1000.0,
         referential_rows as f64 / referential_duration.as_secs_f64()
     );
-    println!("  demo insertion      : {} rows in {:.1} ms = {:.0} rows/s (goal ≥ 200000 on SQLite)", report.rows, report.insert_duration.as_secs_f64() * 1000.0, rows_per_second);
+    println!(
+        "  demo insertion      : {} rows in {:.1} ms = {:.0} rows/s (goal ≥ 200000 on SQLite)",
+        report.rows,
+        report.insert_duration.as_secs_f64() * 1000.0,
+        rows_per_second
+    );
     for (name, figures) in [("hello-world route", &hello), ("home page /", &home)] {
-        println!("  {name:<19} : {:>8.0} req/s  p50 {:>6.2} ms  p99 {:>6.2} ms  ({} requests)", figures.per_second, figures.p50_ms, figures.p99_ms, figures.requests);
+        println!(
+            "  {name:<19} : {:>8.0} req/s  p50 {:>6.2} ms  p99 {:>6.2} ms  ({} requests)",
+            figures.per_second, figures.p50_ms, figures.p99_ms, figures.requests
+        );
     }
-    println!("  ratio home / hello  : {:.2} (goal ≥ 0.30)", home.per_second / hello.per_second);
+    println!(
+        "  ratio home / hello  : {:.2} (goal ≥ 0.30)",
+        home.per_second / hello.per_second
+    );
     db.close().await;
     Ok(())
 }

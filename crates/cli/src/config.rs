@@ -25,7 +25,9 @@ pub struct DatabaseArgs {
 
 impl DatabaseArgs {
     pub fn data_dir(&self) -> PathBuf {
-        self.data_dir.clone().unwrap_or_else(|| PathBuf::from("data"))
+        self.data_dir
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("data"))
     }
 }
 
@@ -52,8 +54,11 @@ pub async fn open_and_migrate(args: &DatabaseArgs) -> anyhow::Result<Db> {
 /// from PASSERELLE_LOG (e.g. "info", "passerelle_web=debug").
 pub fn init_logging() {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_env("PASSERELLE_LOG").unwrap_or_else(|_| EnvFilter::new("warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let filter =
+        EnvFilter::try_from_env("PASSERELLE_LOG").unwrap_or_else(|_| EnvFilter::new("warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if std::env::var("PASSERELLE_LOG_FORMAT").as_deref() == Ok("json") {
         builder.json().init();
     } else {

@@ -32,7 +32,11 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
 }
 
 /// Computes and writes the demo for `seed`, with a progress bar when `show_progress`.
-pub async fn seed_demo(db: &Db, seed: u64, show_progress: bool) -> anyhow::Result<(DemoPlan, DemoReport)> {
+pub async fn seed_demo(
+    db: &Db,
+    seed: u64,
+    show_progress: bool,
+) -> anyhow::Result<(DemoPlan, DemoReport)> {
     let referentials = Referentials::embedded()?;
     let plan = plan(&referentials, seed);
     let hashes = plan
@@ -40,7 +44,11 @@ pub async fn seed_demo(db: &Db, seed: u64, show_progress: bool) -> anyhow::Resul
         .iter()
         .map(|login| passerelle_store::account::hash_password(&login.password))
         .collect::<Result<Vec<_>, _>>()?;
-    let bar = if show_progress { ProgressBar::new(plan.row_count() as u64) } else { ProgressBar::hidden() };
+    let bar = if show_progress {
+        ProgressBar::new(plan.row_count() as u64)
+    } else {
+        ProgressBar::hidden()
+    };
     bar.set_style(
         ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} lignes")
             .unwrap_or_else(|_| ProgressStyle::default_bar())
@@ -55,6 +63,12 @@ pub async fn seed_demo(db: &Db, seed: u64, show_progress: bool) -> anyhow::Resul
 pub fn print_logins(logins: &[DemoLogin]) {
     println!("Comptes de démonstration (un par rôle) :");
     for login in logins {
-        println!("  {:<22} {:<36} mot de passe : {:<24} ({})", login.role.label(), login.email, login.password, login.scope_label);
+        println!(
+            "  {:<22} {:<36} mot de passe : {:<24} ({})",
+            login.role.label(),
+            login.email,
+            login.password,
+            login.scope_label
+        );
     }
 }

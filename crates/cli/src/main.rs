@@ -10,7 +10,11 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "passerelle", version, about = "Passerelle — plateforme des intervenants sociaux en commissariat et gendarmerie")]
+#[command(
+    name = "passerelle",
+    version,
+    about = "Passerelle — plateforme des intervenants sociaux en commissariat et gendarmerie"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -31,7 +35,10 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     config::init_logging();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(error) => {
             eprintln!("erreur : impossible de démarrer le moteur d'exécution : {error}");

@@ -2,7 +2,7 @@
 
 use crate::config::{DatabaseArgs, open_and_migrate};
 use crate::demo::{print_logins, seed_demo};
-use crate::keyfile::ensure_key_file;
+use crate::keyfile::{ensure_key_file, load_key_ring};
 use anyhow::Context;
 use clap::Args;
 use std::net::SocketAddr;
@@ -30,19 +30,49 @@ pub struct ServeArgs {
     /// Seed of the demonstration data.
     #[arg(long, env = "PASSERELLE_DEMO_SEED", default_value_t = 2020)]
     pub demo_seed: u64,
+
+    /// The address people reach Passerelle at (invitation links, OpenID Connect return).
+    /// Default: http:// followed by the listening address.
+    #[arg(long, env = "PASSERELLE_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// Send cookies over HTTPS only: set it when Passerelle is served behind TLS.
+    #[arg(long, env = "PASSERELLE_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+
+    /// OpenID Connect issuer (ProConnect or compatible), e.g. https://auth.agentconnect.gouv.fr/api/v2
+    #[arg(long, env = "PASSERELLE_OIDC_ISSUER", requires_all = ["oidc_client_id", "oidc_client_secret"])]
+    pub oidc_issuer: Option<String>,
+
+    /// OpenID Connect client id.
+    #[arg(long, env = "PASSERELLE_OIDC_CLIENT_ID")]
+    pub oidc_client_id: Option<String>,
+
+    /// OpenID Connect client secret.
+    #[arg(long, env = "PASSERELLE_OIDC_CLIENT_SECRET", hide_env_values = true)]
+    pub oidc_client_secret: Option<String>,
 }
 
 pub async fn run(mut args: ServeArgs) -> anyhow::Result<()> {
     // Kept alive until the server stops; removed on exit.
     let mut _temporary_data = None;
     if args.demo && args.database.data_dir.is_none() && args.database.database_url.is_none() {
-        let folder = tempfile::Builder::new().prefix("passerelle-demo-").tempdir().context("dossier temporaire")?;
+        let folder = tempfile::Builder::new()
+            .prefix("passerelle-demo-")
+            .tempdir()
+            .context("dossier temporaire")?;
         args.database.data_dir = Some(folder.path().to_path_buf());
-        println!("Base de démonstration neuve dans {}", folder.path().display());
+        println!(
+            "Base de démonstration neuve dans {}",
+            folder.path().display()
+        );
         _temporary_data = Some(folder);
     }
     let db = open_and_migrate(&args.database).await?;
-    let key_file = args.key_file.clone().unwrap_or_else(|| args.database.data_dir().join("passerelle.key"));
+    let key_file = args
+        .key_file
+        .clone()
+        .unwrap_or_else(|| args.database.data_dir().join("passerelle.key"));
     if ensure_key_file(&key_file)? {
         eprintln!(
             "attention : fichier de clés créé dans {} — sauvegardez-le à part : sans lui, les données scellées sont illisibles.",
@@ -63,8 +93,35 @@ pub async fn run(mut args: ServeArgs) -> anyhow::Result<()> {
     let address = listener.local_addr()?;
     println!("Passerelle écoute sur http://{address}");
     tracing::info!(%address, "listening");
-    let app = passerelle_web::app(passerelle_web::AppState::new(db.clone()));
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    let config = passerelle_web::Config {
+        secure_cookies: args.secure_cookies,
+        public_url: args
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{address}")),
+        oidc: match (
+            &args.oidc_issuer,
+            &args.oidc_client_id,
+            &args.oidc_client_secret,
+        ) {
+            (Some(issuer_url), Some(client_id), Some(client_secret)) => {
+                Some(passerelle_web::OidcConfig {
+                    issuer_url: issuer_url.clone(),
+                    client_id: client_id.clone(),
+                    client_secret: client_secret.clone(),
+                })
+            }
+            _ => None,
+        },
+    };
+    let keys = load_key_ring(&key_file)?;
+    let app = passerelle_web::app(passerelle_web::AppState::new(db.clone(), config, keys));
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     tracing::info!("stopped");
     db.close().await;
     Ok(())

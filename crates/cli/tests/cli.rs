@@ -7,37 +7,57 @@ use std::time::{Duration, Instant};
 
 fn passerelle() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_passerelle"));
-    command.env_remove("PASSERELLE_DATABASE_URL").env_remove("PASSERELLE_DATA_DIR").env("PASSERELLE_LOG", "warn");
+    command
+        .env_remove("PASSERELLE_DATABASE_URL")
+        .env_remove("PASSERELLE_DATA_DIR")
+        .env("PASSERELLE_LOG", "warn");
     command
 }
 
 /// Runs to completion; returns (exit success, stdout, stderr).
 fn run(command: &mut Command) -> (bool, String, String) {
     let output = command.output().expect("the binary runs");
-    (output.status.success(), String::from_utf8_lossy(&output.stdout).into_owned(), String::from_utf8_lossy(&output.stderr).into_owned())
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
 }
 
 fn assert_one_line_error(stderr: &str, expected: &str) {
     let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
     assert_eq!(lines.len(), 1, "one line expected, got: {stderr}");
-    assert!(lines[0].starts_with("erreur : ") && lines[0].contains(expected), "{stderr}");
+    assert!(
+        lines[0].starts_with("erreur : ") && lines[0].contains(expected),
+        "{stderr}"
+    );
     assert!(!stderr.contains("panicked"));
 }
 
 #[test]
 fn a_bad_database_url_is_one_line_and_a_failure_exit() {
-    let (ok, _, stderr) = run(passerelle().args(["migrate", "--database-url", "mysql://u:secret@h/db"]));
+    let (ok, _, stderr) =
+        run(passerelle().args(["migrate", "--database-url", "mysql://u:secret@h/db"]));
     assert!(!ok);
     assert_one_line_error(&stderr, "adresse de base de données non reconnue");
     assert!(!stderr.contains("secret"));
-    let (ok, _, stderr) = run(passerelle().args(["serve", "--database-url", "postgres://nobody@127.0.0.1:1/none", "--listen", "127.0.0.1:0", "--key-file", "/tmp/passerelle-cli-test.key"]));
+    let (ok, _, stderr) = run(passerelle().args([
+        "serve",
+        "--database-url",
+        "postgres://nobody@127.0.0.1:1/none",
+        "--listen",
+        "127.0.0.1:0",
+        "--key-file",
+        "/tmp/passerelle-cli-test.key",
+    ]));
     assert!(!ok);
     assert_one_line_error(&stderr, "impossible de se connecter");
 }
 
 #[test]
 fn an_unwritable_data_folder_is_one_line_and_a_failure_exit() {
-    let (ok, _, stderr) = run(passerelle().args(["migrate", "--data-dir", "/proc/passerelle-data"]));
+    let (ok, _, stderr) =
+        run(passerelle().args(["migrate", "--data-dir", "/proc/passerelle-data"]));
     assert!(!ok);
     assert_one_line_error(&stderr, "impossible de créer le dossier de données");
 }
@@ -52,7 +72,14 @@ fn migrate_twice_then_demo_prints_one_login_per_role() {
     }
     let (ok, stdout, stderr) = run(passerelle().args(["demo", "--data-dir", data, "--seed", "11"]));
     assert!(ok, "{stderr}");
-    for login in ["officier@", "intervenant@", "employeur@", "prevention@", "national@", "admin@"] {
+    for login in [
+        "officier@",
+        "intervenant@",
+        "employeur@",
+        "prevention@",
+        "national@",
+        "admin@",
+    ] {
         assert!(stdout.contains(login), "{login} in {stdout}");
     }
     let (ok, _, stderr) = run(passerelle().args(["demo", "--data-dir", data, "--seed", "11"]));
@@ -62,15 +89,25 @@ fn migrate_twice_then_demo_prints_one_login_per_role() {
 
 #[test]
 fn demo_runs_on_postgresql_too() {
-    let Some(url) = testing::postgres_url() else { return };
+    let Some(url) = testing::postgres_url() else {
+        return;
+    };
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let name = format!("passerelle_cli_{}", std::process::id());
-    let admin = runtime.block_on(passerelle_store::Db::connect(&url, 1)).unwrap();
-    runtime.block_on(sqlx_execute(&admin, &format!("DROP DATABASE IF EXISTS {name}")));
+    let admin = runtime
+        .block_on(passerelle_store::Db::connect(&url, 1))
+        .unwrap();
+    runtime.block_on(sqlx_execute(
+        &admin,
+        &format!("DROP DATABASE IF EXISTS {name}"),
+    ));
     runtime.block_on(sqlx_execute(&admin, &format!("CREATE DATABASE {name}")));
     let database_url = testing::with_database(&url, &name);
     let (ok, stdout, stderr) = run(passerelle().args(["demo", "--database-url", &database_url]));
-    runtime.block_on(sqlx_execute(&admin, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")));
+    runtime.block_on(sqlx_execute(
+        &admin,
+        &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+    ));
     assert!(ok, "{stderr}");
     assert!(stdout.contains("admin@demo.passerelle.test"));
 }
@@ -102,11 +139,20 @@ fn serve_demo_serves_the_home_page_and_stops_cleanly_on_sigterm() {
         }
     }
     let url = url.unwrap_or_else(|| panic!("no listening line in: {printed}"));
-    assert!(printed.contains("admin@demo.passerelle.test"), "demo logins printed: {printed}");
-    let body = reqwest::blocking::get(format!("{url}/")).unwrap().text().unwrap();
+    assert!(
+        printed.contains("admin@demo.passerelle.test"),
+        "demo logins printed: {printed}"
+    );
+    let body = reqwest::blocking::get(format!("{url}/"))
+        .unwrap()
+        .text()
+        .unwrap();
     assert!(body.contains("national-posts-count"));
     // SIGTERM: graceful shutdown, exit code 0.
-    let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
     assert!(status.success());
     let exit = child.wait().unwrap();
     assert!(exit.success(), "exit status {exit:?}");

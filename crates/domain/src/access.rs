@@ -90,7 +90,11 @@ impl Decision {
     }
 
     fn from(allowed: bool) -> Self {
-        if allowed { Decision::Allow } else { Decision::Deny }
+        if allowed {
+            Decision::Allow
+        } else {
+            Decision::Deny
+        }
     }
 }
 
@@ -106,7 +110,9 @@ pub fn requires_second_factor(role: Role) -> bool {
 fn administers(grant: &Grant, role: Role, place: &Place) -> bool {
     match grant.role {
         Role::Admin => true,
-        Role::Employer => matches!(role, Role::SocialWorker | Role::Employer) && place.contains(&grant.scope),
+        Role::Employer => {
+            matches!(role, Role::SocialWorker | Role::Employer) && place.contains(&grant.scope)
+        }
         Role::Prevention => role == Role::Officer && place.contains(&grant.scope),
         Role::Officer | Role::SocialWorker | Role::National => false,
     }
@@ -123,15 +129,24 @@ pub fn decide(actor: &Actor, action: Action, resource: &Resource) -> Decision {
     let allowed = match (action, resource) {
         (Action::View, Resource::PublicPage) => true,
         (Action::View | Action::Manage, Resource::OwnAccount) => true,
-        (Action::View, Resource::Accounts) => matches!(grant.role, Role::Admin | Role::Employer | Role::Prevention),
+        (Action::View, Resource::Accounts) => {
+            matches!(grant.role, Role::Admin | Role::Employer | Role::Prevention)
+        }
         (Action::View | Action::Manage, Resource::Account { roles }) => {
             // Every role of the account must be within the actor's remit: an employer cannot
             // disable an account that is also an administrator's.
-            !roles.is_empty() && roles.iter().all(|(role, place)| administers(grant, *role, place))
+            !roles.is_empty()
+                && roles
+                    .iter()
+                    .all(|(role, place)| administers(grant, *role, place))
         }
         (Action::Grant, Resource::RoleAt { role, at }) => administers(grant, *role, at),
-        (Action::View, Resource::SecurityEvents) => matches!(grant.role, Role::Admin | Role::Employer),
-        (Action::View, Resource::PostAccessLog { post }) => grant.role == Role::SocialWorker && post.contains(&grant.scope),
+        (Action::View, Resource::SecurityEvents) => {
+            matches!(grant.role, Role::Admin | Role::Employer)
+        }
+        (Action::View, Resource::PostAccessLog { post }) => {
+            grant.role == Role::SocialWorker && post.contains(&grant.scope)
+        }
         _ => false,
     };
     Decision::from(allowed)
@@ -142,15 +157,27 @@ mod tests {
     use super::*;
 
     fn actor(role: Role, scope: Scope) -> Actor {
-        Actor { account_id: "a".into(), grant: Grant { role, scope } }
+        Actor {
+            account_id: "a".into(),
+            grant: Grant { role, scope },
+        }
     }
 
     fn post_place(post: &str, employer: &str, departement: &str) -> Place {
-        Place { posts: vec![post.into()], employers: vec![employer.into()], departements: vec![departement.into()], units: vec![] }
+        Place {
+            posts: vec![post.into()],
+            employers: vec![employer.into()],
+            departements: vec![departement.into()],
+            units: vec![],
+        }
     }
 
     fn unit_place(unit: &str, departement: &str) -> Place {
-        Place { units: vec![unit.into()], departements: vec![departement.into()], ..Place::default() }
+        Place {
+            units: vec![unit.into()],
+            departements: vec![departement.into()],
+            ..Place::default()
+        }
     }
 
     #[test]
@@ -165,14 +192,68 @@ mod tests {
         let employer = actor(Role::Employer, Scope::Employer("E1".into()));
         let own = [(Role::SocialWorker, post_place("P1", "E1", "35"))];
         let other = [(Role::SocialWorker, post_place("P2", "E2", "35"))];
-        let mixed = [(Role::SocialWorker, post_place("P1", "E1", "35")), (Role::Admin, Place::default())];
-        assert!(decide(&employer, Action::Manage, &Resource::Account { roles: &own }).is_allowed());
-        assert!(!decide(&employer, Action::Manage, &Resource::Account { roles: &other }).is_allowed());
-        assert!(!decide(&employer, Action::Manage, &Resource::Account { roles: &mixed }).is_allowed());
+        let mixed = [
+            (Role::SocialWorker, post_place("P1", "E1", "35")),
+            (Role::Admin, Place::default()),
+        ];
+        assert!(
+            decide(
+                &employer,
+                Action::Manage,
+                &Resource::Account { roles: &own }
+            )
+            .is_allowed()
+        );
+        assert!(
+            !decide(
+                &employer,
+                Action::Manage,
+                &Resource::Account { roles: &other }
+            )
+            .is_allowed()
+        );
+        assert!(
+            !decide(
+                &employer,
+                Action::Manage,
+                &Resource::Account { roles: &mixed }
+            )
+            .is_allowed()
+        );
         let at = post_place("P1", "E1", "35");
-        assert!(decide(&employer, Action::Grant, &Resource::RoleAt { role: Role::SocialWorker, at: &at }).is_allowed());
-        assert!(!decide(&employer, Action::Grant, &Resource::RoleAt { role: Role::Admin, at: &at }).is_allowed());
-        assert!(!decide(&employer, Action::Grant, &Resource::RoleAt { role: Role::Officer, at: &at }).is_allowed());
+        assert!(
+            decide(
+                &employer,
+                Action::Grant,
+                &Resource::RoleAt {
+                    role: Role::SocialWorker,
+                    at: &at
+                }
+            )
+            .is_allowed()
+        );
+        assert!(
+            !decide(
+                &employer,
+                Action::Grant,
+                &Resource::RoleAt {
+                    role: Role::Admin,
+                    at: &at
+                }
+            )
+            .is_allowed()
+        );
+        assert!(
+            !decide(
+                &employer,
+                Action::Grant,
+                &Resource::RoleAt {
+                    role: Role::Officer,
+                    at: &at
+                }
+            )
+            .is_allowed()
+        );
     }
 
     #[test]
@@ -180,33 +261,105 @@ mod tests {
         let prevention = actor(Role::Prevention, Scope::Departement("35".into()));
         let inside = unit_place("U1", "35");
         let outside = unit_place("U2", "56");
-        assert!(decide(&prevention, Action::Grant, &Resource::RoleAt { role: Role::Officer, at: &inside }).is_allowed());
-        assert!(!decide(&prevention, Action::Grant, &Resource::RoleAt { role: Role::Officer, at: &outside }).is_allowed());
-        assert!(!decide(&prevention, Action::Grant, &Resource::RoleAt { role: Role::SocialWorker, at: &inside }).is_allowed());
+        assert!(
+            decide(
+                &prevention,
+                Action::Grant,
+                &Resource::RoleAt {
+                    role: Role::Officer,
+                    at: &inside
+                }
+            )
+            .is_allowed()
+        );
+        assert!(
+            !decide(
+                &prevention,
+                Action::Grant,
+                &Resource::RoleAt {
+                    role: Role::Officer,
+                    at: &outside
+                }
+            )
+            .is_allowed()
+        );
+        assert!(
+            !decide(
+                &prevention,
+                Action::Grant,
+                &Resource::RoleAt {
+                    role: Role::SocialWorker,
+                    at: &inside
+                }
+            )
+            .is_allowed()
+        );
     }
 
     #[test]
     fn an_account_without_roles_is_the_admins_only() {
-        for role in [Role::Employer, Role::Prevention, Role::National, Role::Officer, Role::SocialWorker] {
+        for role in [
+            Role::Employer,
+            Role::Prevention,
+            Role::National,
+            Role::Officer,
+            Role::SocialWorker,
+        ] {
             let someone = actor(role, Scope::Nation);
-            assert!(!decide(&someone, Action::Manage, &Resource::Account { roles: &[] }).is_allowed());
+            assert!(
+                !decide(&someone, Action::Manage, &Resource::Account { roles: &[] }).is_allowed()
+            );
         }
     }
 
     #[test]
     fn only_the_posts_social_workers_see_who_accessed_its_data() {
         let post = post_place("P1", "E1", "35");
-        assert!(decide(&actor(Role::SocialWorker, Scope::Post("P1".into())), Action::View, &Resource::PostAccessLog { post: &post }).is_allowed());
-        assert!(!decide(&actor(Role::SocialWorker, Scope::Post("P2".into())), Action::View, &Resource::PostAccessLog { post: &post }).is_allowed());
-        for role in [Role::Officer, Role::Employer, Role::Prevention, Role::National, Role::Admin] {
-            assert!(!decide(&actor(role, Scope::Nation), Action::View, &Resource::PostAccessLog { post: &post }).is_allowed(), "{role:?}");
+        assert!(
+            decide(
+                &actor(Role::SocialWorker, Scope::Post("P1".into())),
+                Action::View,
+                &Resource::PostAccessLog { post: &post }
+            )
+            .is_allowed()
+        );
+        assert!(
+            !decide(
+                &actor(Role::SocialWorker, Scope::Post("P2".into())),
+                Action::View,
+                &Resource::PostAccessLog { post: &post }
+            )
+            .is_allowed()
+        );
+        for role in [
+            Role::Officer,
+            Role::Employer,
+            Role::Prevention,
+            Role::National,
+            Role::Admin,
+        ] {
+            assert!(
+                !decide(
+                    &actor(role, Scope::Nation),
+                    Action::View,
+                    &Resource::PostAccessLog { post: &post }
+                )
+                .is_allowed(),
+                "{role:?}"
+            );
         }
     }
 
     #[test]
     fn everyone_but_the_officer_needs_a_second_factor() {
         assert!(!requires_second_factor(Role::Officer));
-        for role in [Role::SocialWorker, Role::Employer, Role::Prevention, Role::National, Role::Admin] {
+        for role in [
+            Role::SocialWorker,
+            Role::Employer,
+            Role::Prevention,
+            Role::National,
+            Role::Admin,
+        ] {
             assert!(requires_second_factor(role));
         }
     }

@@ -27,11 +27,24 @@ impl Email {
             return Err(error("elle dépasse 254 caractères"));
         }
         let Some((local, domain)) = email.split_once('@') else {
-            return Err(error("il manque le « @ » (exemple : prenom.nom@interieur.gouv.fr)"));
+            return Err(error(
+                "il manque le « @ » (exemple : prenom.nom@interieur.gouv.fr)",
+            ));
         };
-        let valid_domain = domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.') && !domain.contains("..");
-        if local.is_empty() || !valid_domain || email.chars().any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>') || domain.contains('@') {
-            return Err(error("elle n'a pas la forme d'une adresse (exemple : prenom.nom@interieur.gouv.fr)"));
+        let valid_domain = domain.contains('.')
+            && !domain.starts_with('.')
+            && !domain.ends_with('.')
+            && !domain.contains("..");
+        if local.is_empty()
+            || !valid_domain
+            || email
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>')
+            || domain.contains('@')
+        {
+            return Err(error(
+                "elle n'a pas la forme d'une adresse (exemple : prenom.nom@interieur.gouv.fr)",
+            ));
         }
         Ok(Self(email))
     }
@@ -72,20 +85,31 @@ pub fn check_new_password(password: &str, user_inputs: &[&str]) -> Result<(), Pa
     let error = |reason: String| ParseError::new("mot de passe", reason);
     let length = password.chars().count();
     if length < PASSWORD_MIN_CHARS {
-        return Err(error(format!("il doit compter au moins {PASSWORD_MIN_CHARS} caractères")));
+        return Err(error(format!(
+            "il doit compter au moins {PASSWORD_MIN_CHARS} caractères"
+        )));
     }
     if length > PASSWORD_MAX_CHARS {
-        return Err(error(format!("il ne doit pas dépasser {PASSWORD_MAX_CHARS} caractères")));
+        return Err(error(format!(
+            "il ne doit pas dépasser {PASSWORD_MAX_CHARS} caractères"
+        )));
     }
     // The person's own words, whole and split ("jeanne.exemple@…" gives "jeanne", "exemple").
     let words: Vec<&str> = user_inputs
         .iter()
-        .flat_map(|input| std::iter::once(*input).chain(input.split(|c: char| !c.is_alphanumeric())))
+        .flat_map(|input| {
+            std::iter::once(*input).chain(input.split(|c: char| !c.is_alphanumeric()))
+        })
         .filter(|word| word.chars().count() >= 3)
         .collect();
     let lowered = password.to_lowercase();
-    if words.iter().any(|word| word.chars().count() >= 4 && lowered.contains(&word.to_lowercase())) {
-        return Err(error("il ne doit pas contenir votre nom ni votre adresse électronique".to_string()));
+    if words
+        .iter()
+        .any(|word| word.chars().count() >= 4 && lowered.contains(&word.to_lowercase()))
+    {
+        return Err(error(
+            "il ne doit pas contenir votre nom ni votre adresse électronique".to_string(),
+        ));
     }
     let estimate = zxcvbn::zxcvbn(password, &words);
     if (estimate.score() as u8) < 3 {
@@ -101,7 +125,11 @@ pub enum SessionEnd {
     Absolute,
 }
 
-pub fn session_end(created: OffsetDateTime, last_seen: OffsetDateTime, now: OffsetDateTime) -> Option<SessionEnd> {
+pub fn session_end(
+    created: OffsetDateTime,
+    last_seen: OffsetDateTime,
+    now: OffsetDateTime,
+) -> Option<SessionEnd> {
     if now - created >= SESSION_ABSOLUTE_TIMEOUT {
         Some(SessionEnd::Absolute)
     } else if now - last_seen >= SESSION_IDLE_TIMEOUT {
@@ -119,32 +147,86 @@ mod tests {
 
     #[test]
     fn emails_are_normalised_and_checked() {
-        assert_eq!(Email::parse("  Jeanne.Exemple@Interieur.Gouv.FR ").unwrap().as_str(), "jeanne.exemple@interieur.gouv.fr");
-        for bad in ["", "jeanne", "jeanne@", "@gouv.fr", "a@b", "a b@gouv.fr", "a@@gouv.fr", "a@gouv..fr"] {
-            assert_eq!(Email::parse(bad).unwrap_err().field, "adresse électronique", "{bad}");
+        assert_eq!(
+            Email::parse("  Jeanne.Exemple@Interieur.Gouv.FR ")
+                .unwrap()
+                .as_str(),
+            "jeanne.exemple@interieur.gouv.fr"
+        );
+        for bad in [
+            "",
+            "jeanne",
+            "jeanne@",
+            "@gouv.fr",
+            "a@b",
+            "a b@gouv.fr",
+            "a@@gouv.fr",
+            "a@gouv..fr",
+        ] {
+            assert_eq!(
+                Email::parse(bad).unwrap_err().field,
+                "adresse électronique",
+                "{bad}"
+            );
         }
-        assert!(Email::parse(&format!("{}@gouv.fr", "a".repeat(250))).unwrap_err().reason.contains("254"));
+        assert!(
+            Email::parse(&format!("{}@gouv.fr", "a".repeat(250)))
+                .unwrap_err()
+                .reason
+                .contains("254")
+        );
     }
 
     #[test]
     fn common_and_short_passwords_are_refused() {
-        for weak in ["motdepasse12", "azertyuiop123", "password1234", "123456789012", "gendarmerie2024"] {
+        for weak in [
+            "motdepasse12",
+            "azertyuiop123",
+            "password1234",
+            "123456789012",
+            "gendarmerie2024",
+        ] {
             assert!(check_new_password(weak, &[]).is_err(), "{weak}");
         }
-        assert!(check_new_password("court", &[]).unwrap_err().reason.contains("12"));
-        assert!(check_new_password(&"x".repeat(129), &[]).unwrap_err().reason.contains("128"));
-        assert!(check_new_password("jeanne.exemple2024", &["jeanne.exemple@interieur.gouv.fr", "Jeanne Exemple"]).is_err());
+        assert!(
+            check_new_password("court", &[])
+                .unwrap_err()
+                .reason
+                .contains("12")
+        );
+        assert!(
+            check_new_password(&"x".repeat(129), &[])
+                .unwrap_err()
+                .reason
+                .contains("128")
+        );
+        assert!(
+            check_new_password(
+                "jeanne.exemple2024",
+                &["jeanne.exemple@interieur.gouv.fr", "Jeanne Exemple"]
+            )
+            .is_err()
+        );
         assert!(check_new_password("cheval agrafe lumière boussole", &[]).is_ok());
     }
 
     #[test]
     fn sessions_end_after_30_idle_minutes_or_12_hours() {
         let start = datetime!(2026-11-28 08:00 UTC);
-        assert_eq!(session_end(start, start, start + Duration::minutes(29)), None);
-        assert_eq!(session_end(start, start, start + Duration::minutes(30)), Some(SessionEnd::Idle));
+        assert_eq!(
+            session_end(start, start, start + Duration::minutes(29)),
+            None
+        );
+        assert_eq!(
+            session_end(start, start, start + Duration::minutes(30)),
+            Some(SessionEnd::Idle)
+        );
         let busy = start + Duration::hours(11) + Duration::minutes(59);
         assert_eq!(session_end(start, busy, busy + Duration::seconds(30)), None);
-        assert_eq!(session_end(start, busy, start + Duration::hours(12)), Some(SessionEnd::Absolute));
+        assert_eq!(
+            session_end(start, busy, start + Duration::hours(12)),
+            Some(SessionEnd::Absolute)
+        );
     }
 
     proptest! {

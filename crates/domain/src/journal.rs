@@ -32,6 +32,11 @@ vocabulary!(
 impl JournalAction {
     /// Security events are shown to administrators and employers; data accesses to the post.
     pub fn is_security_event(self) -> bool {
-        !matches!(self, JournalAction::PersonalDataRead | JournalAction::PersonalDataWritten | JournalAction::Export)
+        !matches!(
+            self,
+            JournalAction::PersonalDataRead
+                | JournalAction::PersonalDataWritten
+                | JournalAction::Export
+        )
     }
 }

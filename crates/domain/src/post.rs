@@ -89,8 +89,16 @@ mod tests {
         let created = Some(date!(2020 - 11 - 01));
         assert!(!exists_on(created, None, date!(2020 - 10 - 31)));
         assert!(exists_on(created, None, date!(2020 - 11 - 01)));
-        assert!(exists_on(created, Some(date!(2021 - 01 - 01)), date!(2020 - 12 - 31)));
-        assert!(!exists_on(created, Some(date!(2021 - 01 - 01)), date!(2021 - 01 - 01)));
+        assert!(exists_on(
+            created,
+            Some(date!(2021 - 01 - 01)),
+            date!(2020 - 12 - 31)
+        ));
+        assert!(!exists_on(
+            created,
+            Some(date!(2021 - 01 - 01)),
+            date!(2021 - 01 - 01)
+        ));
         assert!(!exists_on(None, None, date!(2030 - 01 - 01)));
     }
 

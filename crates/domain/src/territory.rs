@@ -6,7 +6,9 @@ use std::fmt;
 /// An official département code: 01–19, 2A, 2B, 21–95, and the overseas 971–974 and 976.
 /// "20" (pre-1976 Corse), "975" (Saint-Pierre-et-Miquelon, a collectivité) and the like are
 /// refused, so a value of this type always names a real département.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(try_from = "String", into = "String")]
 pub struct DepartementCode(String);
 
@@ -28,7 +30,10 @@ impl DepartementCode {
         } else {
             Err(ParseError::new(
                 "département",
-                format!("« {} » n'est pas un code de département (01 à 95, 2A, 2B, 971 à 974, 976)", text.trim()),
+                format!(
+                    "« {} » n'est pas un code de département (01 à 95, 2A, 2B, 971 à 974, 976)",
+                    text.trim()
+                ),
             ))
         }
     }
@@ -63,14 +68,24 @@ impl From<DepartementCode> for String {
 
 /// An INSEE commune code: five characters, the département's prefix then digits
 /// (2A004 for Ajaccio, 97411 for Saint-Denis de La Réunion).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(try_from = "String", into = "String")]
 pub struct CommuneCode(String);
 
 impl CommuneCode {
     pub fn parse(text: &str) -> Result<Self, ParseError> {
         let code = text.trim().to_ascii_uppercase();
-        let error = || ParseError::new("commune", format!("« {} » n'est pas un code commune INSEE à 5 caractères", text.trim()));
+        let error = || {
+            ParseError::new(
+                "commune",
+                format!(
+                    "« {} » n'est pas un code commune INSEE à 5 caractères",
+                    text.trim()
+                ),
+            )
+        };
         if code.len() != 5 || !code.is_ascii() {
             return Err(error());
         }
@@ -126,18 +141,32 @@ mod tests {
 
     #[test]
     fn codes_that_name_no_departement_are_refused_in_french() {
-        for code in ["", "0", "00", "20", "96", "99", "975", "977", "2C", "1", "100", "９１"] {
+        for code in [
+            "", "0", "00", "20", "96", "99", "975", "977", "2C", "1", "100", "９１",
+        ] {
             let error = DepartementCode::parse(code).unwrap_err();
             assert_eq!(error.field, "département");
-            assert!(error.reason.contains("n'est pas un code de département"), "{code}");
+            assert!(
+                error.reason.contains("n'est pas un code de département"),
+                "{code}"
+            );
         }
     }
 
     #[test]
     fn commune_codes_carry_their_departement() {
-        assert_eq!(CommuneCode::parse("2A004").unwrap().departement().as_str(), "2A");
-        assert_eq!(CommuneCode::parse("97411").unwrap().departement().as_str(), "974");
-        assert_eq!(CommuneCode::parse("35238").unwrap().departement().as_str(), "35");
+        assert_eq!(
+            CommuneCode::parse("2A004").unwrap().departement().as_str(),
+            "2A"
+        );
+        assert_eq!(
+            CommuneCode::parse("97411").unwrap().departement().as_str(),
+            "974"
+        );
+        assert_eq!(
+            CommuneCode::parse("35238").unwrap().departement().as_str(),
+            "35"
+        );
         for bad in ["2004", "20004", "9751A", "35 38", "97511", "AB123"] {
             assert!(CommuneCode::parse(bad).is_err(), "{bad}");
         }

@@ -36,8 +36,13 @@ impl UnitKind {
     pub fn force(self) -> Force {
         use UnitKind::*;
         match self {
-            GendarmerieRegion | Groupement | Compagnie | BrigadeTerritorialeAutonome
-            | CommunauteDeBrigades | BrigadeDeProximite | MaisonProtectionFamilles => Force::Gendarmerie,
+            GendarmerieRegion
+            | Groupement
+            | Compagnie
+            | BrigadeTerritorialeAutonome
+            | CommunauteDeBrigades
+            | BrigadeDeProximite
+            | MaisonProtectionFamilles => Force::Gendarmerie,
             Dzpn | Ddpn | Dipn | Circonscription | Commissariat => Force::Police,
         }
     }
@@ -62,14 +67,23 @@ impl UnitKind {
         use UnitKind::*;
         matches!(
             self,
-            Groupement | Compagnie | BrigadeTerritorialeAutonome | CommunauteDeBrigades
-                | BrigadeDeProximite | MaisonProtectionFamilles | Circonscription | Commissariat
+            Groupement
+                | Compagnie
+                | BrigadeTerritorialeAutonome
+                | CommunauteDeBrigades
+                | BrigadeDeProximite
+                | MaisonProtectionFamilles
+                | Circonscription
+                | Commissariat
         )
     }
 
     /// Whether a unit of this kind belongs to one département (regions and zones span several).
     pub fn is_departemental(self) -> bool {
-        !matches!(self, UnitKind::GendarmerieRegion | UnitKind::Dzpn | UnitKind::Dipn)
+        !matches!(
+            self,
+            UnitKind::GendarmerieRegion | UnitKind::Dzpn | UnitKind::Dipn
+        )
     }
 }
 
@@ -80,12 +94,20 @@ pub fn check_parent(child: UnitKind, parent: Option<UnitKind>) -> Result<(), cra
         None if allowed.is_empty() => Ok(()),
         None => Err(crate::ParseError::new(
             "unité de rattachement",
-            format!("une unité de type « {} » doit être rattachée à une unité de type « {} »", child.label(), allowed[0].label()),
+            format!(
+                "une unité de type « {} » doit être rattachée à une unité de type « {} »",
+                child.label(),
+                allowed[0].label()
+            ),
         )),
         Some(parent) if allowed.contains(&parent) => Ok(()),
         Some(parent) => Err(crate::ParseError::new(
             "unité de rattachement",
-            format!("une unité de type « {} » ne peut pas être rattachée à une unité de type « {} »", child.label(), parent.label()),
+            format!(
+                "une unité de type « {} » ne peut pas être rattachée à une unité de type « {} »",
+                child.label(),
+                parent.label()
+            ),
         )),
     }
 }
@@ -113,14 +135,24 @@ mod tests {
                     None => break,
                 }
             }
-            assert!(current.allowed_parents().is_empty(), "{kind:?} never reaches a top");
+            assert!(
+                current.allowed_parents().is_empty(),
+                "{kind:?} never reaches a top"
+            );
         }
     }
 
     #[test]
     fn a_brigade_de_proximite_belongs_to_a_cob() {
-        assert!(check_parent(UnitKind::BrigadeDeProximite, Some(UnitKind::CommunauteDeBrigades)).is_ok());
-        let error = check_parent(UnitKind::BrigadeDeProximite, Some(UnitKind::Compagnie)).unwrap_err();
+        assert!(
+            check_parent(
+                UnitKind::BrigadeDeProximite,
+                Some(UnitKind::CommunauteDeBrigades)
+            )
+            .is_ok()
+        );
+        let error =
+            check_parent(UnitKind::BrigadeDeProximite, Some(UnitKind::Compagnie)).unwrap_err();
         assert!(error.reason.contains("ne peut pas être rattachée"));
         assert!(check_parent(UnitKind::Commissariat, None).is_err());
         assert!(check_parent(UnitKind::Dzpn, None).is_ok());
@@ -131,6 +163,11 @@ mod tests {
         for &kind in UnitKind::ALL {
             assert_eq!(UnitKind::parse(kind.code()).unwrap(), kind);
         }
-        assert!(UnitKind::parse("brigade").unwrap_err().reason.contains("valeurs possibles"));
+        assert!(
+            UnitKind::parse("brigade")
+                .unwrap_err()
+                .reason
+                .contains("valeurs possibles")
+        );
     }
 }

@@ -9,11 +9,18 @@ pub struct PasswordHashError;
 
 /// A PHC string (`$argon2id$…`) with a fresh random salt.
 pub fn hash_password(password: &str) -> Result<String, PasswordHashError> {
-    Argon2::default().hash_password(password.as_bytes()).map(|hash| hash.to_string()).map_err(|_| PasswordHashError)
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|hash| hash.to_string())
+        .map_err(|_| PasswordHashError)
 }
 
 pub fn verify_password(password: &str, phc: &str) -> bool {
-    PasswordHash::new(phc).is_ok_and(|hash| Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
+    PasswordHash::new(phc).is_ok_and(|hash| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &hash)
+            .is_ok()
+    })
 }
 
 #[cfg(test)]
@@ -71,19 +78,39 @@ fn select_account_where(condition: &str) -> sqlx::AssertSqlSafe<String> {
 }
 
 pub async fn find(db: &Db, id: &str) -> Result<Option<AccountRow>, StoreError> {
-    Ok(sqlx::query_as(select_account_where("id = $1")).bind(id).fetch_optional(db.pool()).await?)
+    Ok(sqlx::query_as(select_account_where("id = $1"))
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?)
 }
 
 pub async fn find_by_email(db: &Db, email: &str) -> Result<Option<AccountRow>, StoreError> {
-    Ok(sqlx::query_as(select_account_where("email = $1")).bind(email).fetch_optional(db.pool()).await?)
+    Ok(sqlx::query_as(select_account_where("email = $1"))
+        .bind(email)
+        .fetch_optional(db.pool())
+        .await?)
 }
 
-pub async fn find_by_oidc_subject(db: &Db, subject: &str) -> Result<Option<AccountRow>, StoreError> {
-    Ok(sqlx::query_as(select_account_where("oidc_subject = $1")).bind(subject).fetch_optional(db.pool()).await?)
+pub async fn find_by_oidc_subject(
+    db: &Db,
+    subject: &str,
+) -> Result<Option<AccountRow>, StoreError> {
+    Ok(sqlx::query_as(select_account_where("oidc_subject = $1"))
+        .bind(subject)
+        .fetch_optional(db.pool())
+        .await?)
 }
 
-pub async fn find_by_invitation(db: &Db, token_hash: &str) -> Result<Option<AccountRow>, StoreError> {
-    Ok(sqlx::query_as(select_account_where("invitation_token_hash = $1")).bind(token_hash).fetch_optional(db.pool()).await?)
+pub async fn find_by_invitation(
+    db: &Db,
+    token_hash: &str,
+) -> Result<Option<AccountRow>, StoreError> {
+    Ok(
+        sqlx::query_as(select_account_where("invitation_token_hash = $1"))
+            .bind(token_hash)
+            .fetch_optional(db.pool())
+            .await?,
+    )
 }
 
 /// A role held by an account, with the id of its scope (none for national roles).
@@ -102,7 +129,11 @@ impl RoleRow {
 
     /// The scope the role is held in, as the policy sees it.
     pub fn scope(&self) -> Result<Scope, StoreError> {
-        let id = || self.scope_id.clone().ok_or_else(|| StoreError::Corrupt(format!("rôle {} sans périmètre", self.id)));
+        let id = || {
+            self.scope_id
+                .clone()
+                .ok_or_else(|| StoreError::Corrupt(format!("rôle {} sans périmètre", self.id)))
+        };
         Ok(match self.role()? {
             Role::Officer => Scope::Unit(id()?),
             Role::SocialWorker => Scope::Post(id()?),
@@ -121,7 +152,12 @@ pub async fn roles_of(db: &Db, account_id: &str) -> Result<Vec<RoleRow>, StoreEr
 }
 
 pub async fn find_role(db: &Db, role_id: &str) -> Result<Option<RoleRow>, StoreError> {
-    Ok(sqlx::query_as("SELECT id, account_id, role, scope_id FROM account_roles WHERE id = $1").bind(role_id).fetch_optional(db.pool()).await?)
+    Ok(
+        sqlx::query_as("SELECT id, account_id, role, scope_id FROM account_roles WHERE id = $1")
+            .bind(role_id)
+            .fetch_optional(db.pool())
+            .await?,
+    )
 }
 
 /// Every scope that contains `scope`: what the policy needs to decide about it.
@@ -130,12 +166,20 @@ pub async fn place_of(db: &Db, scope: &Scope) -> Result<Place, StoreError> {
     match scope {
         Scope::Unit(id) => {
             place.units.push(id.clone());
-            let departement: Option<(Option<String>,)> = sqlx::query_as("SELECT departement_code FROM units WHERE id = $1").bind(id).fetch_optional(db.pool()).await?;
+            let departement: Option<(Option<String>,)> =
+                sqlx::query_as("SELECT departement_code FROM units WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(db.pool())
+                    .await?;
             place.departements.extend(departement.and_then(|(d,)| d));
         }
         Scope::Post(id) => {
             place.posts.push(id.clone());
-            let row: Option<(String, String)> = sqlx::query_as("SELECT employer_id, departement_code FROM posts WHERE id = $1").bind(id).fetch_optional(db.pool()).await?;
+            let row: Option<(String, String)> =
+                sqlx::query_as("SELECT employer_id, departement_code FROM posts WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(db.pool())
+                    .await?;
             if let Some((employer, departement)) = row {
                 place.employers.push(employer);
                 place.departements.push(departement);
@@ -143,7 +187,11 @@ pub async fn place_of(db: &Db, scope: &Scope) -> Result<Place, StoreError> {
         }
         Scope::Employer(id) => {
             place.employers.push(id.clone());
-            let row: Option<(String,)> = sqlx::query_as("SELECT departement_code FROM employers WHERE id = $1").bind(id).fetch_optional(db.pool()).await?;
+            let row: Option<(String,)> =
+                sqlx::query_as("SELECT departement_code FROM employers WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(db.pool())
+                    .await?;
             place.departements.extend(row.map(|(d,)| d));
         }
         Scope::Departement(code) => place.departements.push(code.clone()),
@@ -163,12 +211,19 @@ pub async fn scope_exists(db: &Db, role: Role, scope_id: Option<&str>) -> Result
         ScopeKind::Nation => return Ok(scope_id.is_none()),
     };
     let Some(id) = scope_id else { return Ok(false) };
-    let found: Option<(i64,)> = sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT 1 FROM {table}"))).bind(id).fetch_optional(db.pool()).await?;
+    let found: Option<(i64,)> =
+        sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT 1 FROM {table}")))
+            .bind(id)
+            .fetch_optional(db.pool())
+            .await?;
     Ok(found.is_some())
 }
 
 /// The roles of an account with the places of their scopes (for the policy).
-pub async fn roles_with_places(db: &Db, account_id: &str) -> Result<Vec<(Role, Place)>, StoreError> {
+pub async fn roles_with_places(
+    db: &Db,
+    account_id: &str,
+) -> Result<Vec<(Role, Place)>, StoreError> {
     let mut result = Vec::new();
     for row in roles_of(db, account_id).await? {
         result.push((row.role()?, place_of(db, &row.scope()?).await?));
@@ -179,15 +234,30 @@ pub async fn roles_with_places(db: &Db, account_id: &str) -> Result<Vec<(Role, P
 /// A human label for a scope: "Poste ISCG-35-003", the unit's name, "Département 35 — …".
 pub async fn scope_label(db: &Db, scope: &Scope) -> Result<String, StoreError> {
     let one = |sql: &'static str, id: String| async move {
-        let row: Option<(String,)> = sqlx::query_as(sql).bind(id).fetch_optional(db.pool()).await?;
+        let row: Option<(String,)> = sqlx::query_as(sql)
+            .bind(id)
+            .fetch_optional(db.pool())
+            .await?;
         Ok::<_, StoreError>(row.map(|(label,)| label))
     };
     Ok(match scope {
-        Scope::Unit(id) => one("SELECT name FROM units WHERE id = $1", id.clone()).await?.unwrap_or_else(|| "Unité inconnue".into()),
-        Scope::Post(id) => one("SELECT code FROM posts WHERE id = $1", id.clone()).await?.map(|c| format!("Poste {c}")).unwrap_or_else(|| "Poste inconnu".into()),
-        Scope::Employer(id) => one("SELECT name FROM employers WHERE id = $1", id.clone()).await?.unwrap_or_else(|| "Employeur inconnu".into()),
+        Scope::Unit(id) => one("SELECT name FROM units WHERE id = $1", id.clone())
+            .await?
+            .unwrap_or_else(|| "Unité inconnue".into()),
+        Scope::Post(id) => one("SELECT code FROM posts WHERE id = $1", id.clone())
+            .await?
+            .map(|c| format!("Poste {c}"))
+            .unwrap_or_else(|| "Poste inconnu".into()),
+        Scope::Employer(id) => one("SELECT name FROM employers WHERE id = $1", id.clone())
+            .await?
+            .unwrap_or_else(|| "Employeur inconnu".into()),
         Scope::Departement(code) => {
-            let name = one("SELECT name FROM departements WHERE code = $1", code.clone()).await?.unwrap_or_default();
+            let name = one(
+                "SELECT name FROM departements WHERE code = $1",
+                code.clone(),
+            )
+            .await?
+            .unwrap_or_default();
             format!("Département {code} — {name}")
         }
         Scope::Nation => "National".into(),
@@ -209,13 +279,22 @@ pub async fn employer_of(db: &Db, account_id: &str) -> Result<Option<String>, St
 // Login failures, counted per login name typed (hashed), known or not.
 
 pub async fn login_lock(db: &Db, login_hash: &str) -> Result<Option<String>, StoreError> {
-    let row: Option<(Option<String>,)> = sqlx::query_as("SELECT locked_until FROM login_failures WHERE login_hash = $1").bind(login_hash).fetch_optional(db.pool()).await?;
+    let row: Option<(Option<String>,)> =
+        sqlx::query_as("SELECT locked_until FROM login_failures WHERE login_hash = $1")
+            .bind(login_hash)
+            .fetch_optional(db.pool())
+            .await?;
     Ok(row.and_then(|(until,)| until))
 }
 
 /// Counts one failure; locks the login name until `lock_until` once `threshold` is reached.
 /// Returns true when this failure locked it.
-pub async fn record_login_failure(connection: &mut AnyConnection, login_hash: &str, threshold: i64, lock_until: &str) -> Result<bool, StoreError> {
+pub async fn record_login_failure(
+    connection: &mut AnyConnection,
+    login_hash: &str,
+    threshold: i64,
+    lock_until: &str,
+) -> Result<bool, StoreError> {
     let now = now_text();
     sqlx::query(
         "INSERT INTO login_failures (login_hash, failures, locked_until, updated_at) VALUES ($1, 1, NULL, $2) \
@@ -235,14 +314,24 @@ pub async fn record_login_failure(connection: &mut AnyConnection, login_hash: &s
     Ok(locked > 0)
 }
 
-pub async fn clear_login_failures(connection: &mut AnyConnection, login_hash: &str) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM login_failures WHERE login_hash = $1").bind(login_hash).execute(connection).await?;
+pub async fn clear_login_failures(
+    connection: &mut AnyConnection,
+    login_hash: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM login_failures WHERE login_hash = $1")
+        .bind(login_hash)
+        .execute(connection)
+        .await?;
     Ok(())
 }
 
 // Second factor.
 
-pub async fn set_pending_totp(connection: &mut AnyConnection, account_id: &str, sealed_secret: &[u8]) -> Result<(), StoreError> {
+pub async fn set_pending_totp(
+    connection: &mut AnyConnection,
+    account_id: &str,
+    sealed_secret: &[u8],
+) -> Result<(), StoreError> {
     sqlx::query("UPDATE accounts SET totp_secret_sealed = $1, totp_enabled = 0, totp_last_step = 0 WHERE id = $2")
         .bind(sealed_secret)
         .bind(account_id)
@@ -251,25 +340,44 @@ pub async fn set_pending_totp(connection: &mut AnyConnection, account_id: &str, 
     Ok(())
 }
 
-pub async fn enable_totp(connection: &mut AnyConnection, account_id: &str) -> Result<(), StoreError> {
-    sqlx::query("UPDATE accounts SET totp_enabled = 1 WHERE id = $1").bind(account_id).execute(connection).await?;
+pub async fn enable_totp(
+    connection: &mut AnyConnection,
+    account_id: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE accounts SET totp_enabled = 1 WHERE id = $1")
+        .bind(account_id)
+        .execute(connection)
+        .await?;
     Ok(())
 }
 
 /// Accepts a TOTP time step only if it is later than the last one accepted: a code can be
 /// used once. Returns false for a replay. Atomic, so two servers cannot both accept it.
-pub async fn consume_totp_step(connection: &mut AnyConnection, account_id: &str, step: i64) -> Result<bool, StoreError> {
-    let updated = sqlx::query("UPDATE accounts SET totp_last_step = $1 WHERE id = $2 AND totp_last_step < $1")
-        .bind(step)
-        .bind(account_id)
-        .execute(connection)
-        .await?
-        .rows_affected();
+pub async fn consume_totp_step(
+    connection: &mut AnyConnection,
+    account_id: &str,
+    step: i64,
+) -> Result<bool, StoreError> {
+    let updated = sqlx::query(
+        "UPDATE accounts SET totp_last_step = $1 WHERE id = $2 AND totp_last_step < $1",
+    )
+    .bind(step)
+    .bind(account_id)
+    .execute(connection)
+    .await?
+    .rows_affected();
     Ok(updated == 1)
 }
 
-pub async fn replace_recovery_codes(connection: &mut AnyConnection, account_id: &str, code_hashes: &[String]) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM recovery_codes WHERE account_id = $1").bind(account_id).execute(&mut *connection).await?;
+pub async fn replace_recovery_codes(
+    connection: &mut AnyConnection,
+    account_id: &str,
+    code_hashes: &[String],
+) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM recovery_codes WHERE account_id = $1")
+        .bind(account_id)
+        .execute(&mut *connection)
+        .await?;
     for hash in code_hashes {
         sqlx::query("INSERT INTO recovery_codes (id, account_id, code_hash) VALUES ($1, $2, $3)")
             .bind(uuid::Uuid::now_v7().to_string())
@@ -282,7 +390,11 @@ pub async fn replace_recovery_codes(connection: &mut AnyConnection, account_id: 
 }
 
 /// Uses a recovery code once. Returns false when unknown or already used.
-pub async fn use_recovery_code(connection: &mut AnyConnection, account_id: &str, code_hash: &str) -> Result<bool, StoreError> {
+pub async fn use_recovery_code(
+    connection: &mut AnyConnection,
+    account_id: &str,
+    code_hash: &str,
+) -> Result<bool, StoreError> {
     let updated = sqlx::query("UPDATE recovery_codes SET used_at = $1 WHERE account_id = $2 AND code_hash = $3 AND used_at IS NULL")
         .bind(now_text())
         .bind(account_id)
@@ -294,14 +406,26 @@ pub async fn use_recovery_code(connection: &mut AnyConnection, account_id: &str,
 }
 
 pub async fn unused_recovery_codes(db: &Db, account_id: &str) -> Result<i64, StoreError> {
-    let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM recovery_codes WHERE account_id = $1 AND used_at IS NULL").bind(account_id).fetch_one(db.pool()).await?;
+    let (count,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM recovery_codes WHERE account_id = $1 AND used_at IS NULL",
+    )
+    .bind(account_id)
+    .fetch_one(db.pool())
+    .await?;
     Ok(count)
 }
 
 // Administration.
 
 /// Creates an invited account (no password yet) and returns its id.
-pub async fn invite(connection: &mut AnyConnection, email: &str, display_name: &str, invited_by: &str, token_hash: &str, expires_at: &str) -> Result<String, StoreError> {
+pub async fn invite(
+    connection: &mut AnyConnection,
+    email: &str,
+    display_name: &str,
+    invited_by: &str,
+    token_hash: &str,
+    expires_at: &str,
+) -> Result<String, StoreError> {
     let id = uuid::Uuid::now_v7().to_string();
     sqlx::query(
         "INSERT INTO accounts (id, email, display_name, password_hash, disabled, created_at, invited_by, invitation_token_hash, invitation_expires_at) \
@@ -319,7 +443,11 @@ pub async fn invite(connection: &mut AnyConnection, email: &str, display_name: &
     Ok(id)
 }
 
-pub async fn accept_invitation(connection: &mut AnyConnection, account_id: &str, password_hash: &str) -> Result<(), StoreError> {
+pub async fn accept_invitation(
+    connection: &mut AnyConnection,
+    account_id: &str,
+    password_hash: &str,
+) -> Result<(), StoreError> {
     sqlx::query("UPDATE accounts SET password_hash = $1, invitation_token_hash = NULL, invitation_expires_at = NULL WHERE id = $2")
         .bind(password_hash)
         .bind(account_id)
@@ -328,12 +456,24 @@ pub async fn accept_invitation(connection: &mut AnyConnection, account_id: &str,
     Ok(())
 }
 
-pub async fn set_password(connection: &mut AnyConnection, account_id: &str, password_hash: &str) -> Result<(), StoreError> {
-    sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2").bind(password_hash).bind(account_id).execute(connection).await?;
+pub async fn set_password(
+    connection: &mut AnyConnection,
+    account_id: &str,
+    password_hash: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2")
+        .bind(password_hash)
+        .bind(account_id)
+        .execute(connection)
+        .await?;
     Ok(())
 }
 
-pub async fn link_oidc(connection: &mut AnyConnection, account_id: &str, subject: &str) -> Result<(), StoreError> {
+pub async fn link_oidc(
+    connection: &mut AnyConnection,
+    account_id: &str,
+    subject: &str,
+) -> Result<(), StoreError> {
     sqlx::query("UPDATE accounts SET oidc_subject = $1, invitation_token_hash = NULL, invitation_expires_at = NULL WHERE id = $2")
         .bind(subject)
         .bind(account_id)
@@ -342,12 +482,25 @@ pub async fn link_oidc(connection: &mut AnyConnection, account_id: &str, subject
     Ok(())
 }
 
-pub async fn set_disabled(connection: &mut AnyConnection, account_id: &str, disabled: bool) -> Result<(), StoreError> {
-    sqlx::query("UPDATE accounts SET disabled = $1 WHERE id = $2").bind(i64::from(disabled)).bind(account_id).execute(connection).await?;
+pub async fn set_disabled(
+    connection: &mut AnyConnection,
+    account_id: &str,
+    disabled: bool,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE accounts SET disabled = $1 WHERE id = $2")
+        .bind(i64::from(disabled))
+        .bind(account_id)
+        .execute(connection)
+        .await?;
     Ok(())
 }
 
-pub async fn grant_role(connection: &mut AnyConnection, account_id: &str, role: Role, scope_id: Option<&str>) -> Result<String, StoreError> {
+pub async fn grant_role(
+    connection: &mut AnyConnection,
+    account_id: &str,
+    role: Role,
+    scope_id: Option<&str>,
+) -> Result<String, StoreError> {
     let id = uuid::Uuid::now_v7().to_string();
     sqlx::query("INSERT INTO account_roles (id, account_id, role, scope_id, created_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(&id)
@@ -362,8 +515,14 @@ pub async fn grant_role(connection: &mut AnyConnection, account_id: &str, role: 
 
 pub async fn revoke_role(connection: &mut AnyConnection, role_id: &str) -> Result<(), StoreError> {
     // Sessions acting with that role fall back to the role chooser.
-    sqlx::query("UPDATE sessions SET active_role_id = NULL WHERE active_role_id = $1").bind(role_id).execute(&mut *connection).await?;
-    sqlx::query("DELETE FROM account_roles WHERE id = $1").bind(role_id).execute(&mut *connection).await?;
+    sqlx::query("UPDATE sessions SET active_role_id = NULL WHERE active_role_id = $1")
+        .bind(role_id)
+        .execute(&mut *connection)
+        .await?;
+    sqlx::query("DELETE FROM account_roles WHERE id = $1")
+        .bind(role_id)
+        .execute(&mut *connection)
+        .await?;
     Ok(())
 }
 
@@ -380,7 +539,11 @@ pub struct AccountListRow {
 
 /// Accounts having at least one role inside the scope an administrator works in. The
 /// policy then checks each account in full; this query keeps the rest out of the list.
-pub async fn accounts_in_remit(db: &Db, role: Role, scope: &Scope) -> Result<Vec<AccountListRow>, StoreError> {
+pub async fn accounts_in_remit(
+    db: &Db,
+    role: Role,
+    scope: &Scope,
+) -> Result<Vec<AccountListRow>, StoreError> {
     let base = "SELECT DISTINCT a.id, a.email, a.display_name, a.disabled, a.totp_enabled, \
                 CASE WHEN a.invitation_token_hash IS NULL THEN 0 ELSE 1 END AS invited FROM accounts a";
     let rows = match (role, scope) {
@@ -416,14 +579,29 @@ pub struct ScopeChoice {
 }
 
 /// The scopes in which `role` can be given inside a département (for the forms).
-pub async fn scope_choices(db: &Db, role: Role, departement: &str) -> Result<Vec<ScopeChoice>, StoreError> {
+pub async fn scope_choices(
+    db: &Db,
+    role: Role,
+    departement: &str,
+) -> Result<Vec<ScopeChoice>, StoreError> {
     use passerelle_domain::role::ScopeKind;
     let sql = match role.scope_kind() {
-        ScopeKind::Unit => "SELECT id, name AS label FROM units WHERE departement_code = $1 AND kind IN ('groupement','compagnie','bta','cob','brigade_proximite','mpf','circonscription','commissariat') ORDER BY name",
-        ScopeKind::Post => "SELECT id, code AS label FROM posts WHERE departement_code = $1 AND status <> 'closed' ORDER BY code",
-        ScopeKind::Employer => "SELECT id, name AS label FROM employers WHERE departement_code = $1 ORDER BY name",
-        ScopeKind::Departement => "SELECT code AS id, code || ' — ' || name AS label FROM departements WHERE code = $1",
+        ScopeKind::Unit => {
+            "SELECT id, name AS label FROM units WHERE departement_code = $1 AND kind IN ('groupement','compagnie','bta','cob','brigade_proximite','mpf','circonscription','commissariat') ORDER BY name"
+        }
+        ScopeKind::Post => {
+            "SELECT id, code AS label FROM posts WHERE departement_code = $1 AND status <> 'closed' ORDER BY code"
+        }
+        ScopeKind::Employer => {
+            "SELECT id, name AS label FROM employers WHERE departement_code = $1 ORDER BY name"
+        }
+        ScopeKind::Departement => {
+            "SELECT code AS id, code || ' — ' || name AS label FROM departements WHERE code = $1"
+        }
         ScopeKind::Nation => return Ok(Vec::new()),
     };
-    Ok(sqlx::query_as(sql).bind(departement).fetch_all(db.pool()).await?)
+    Ok(sqlx::query_as(sql)
+        .bind(departement)
+        .fetch_all(db.pool())
+        .await?)
 }

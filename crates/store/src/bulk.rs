@@ -83,14 +83,20 @@ pub async fn insert_rows(
     let mut full_chunk_sql: Option<String> = None;
     for chunk in rows.chunks(rows_per_statement) {
         let sql = if chunk.len() == rows_per_statement {
-            full_chunk_sql.get_or_insert_with(|| insert_sql(backend, table, columns, rows_per_statement)).clone()
+            full_chunk_sql
+                .get_or_insert_with(|| insert_sql(backend, table, columns, rows_per_statement))
+                .clone()
         } else {
             insert_sql(backend, table, columns, chunk.len())
         };
         // Built only from our own table and column names and `$N` placeholders: no user text.
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
         for row in chunk {
-            debug_assert_eq!(row.len(), columns.len(), "row width differs from columns of {table}");
+            debug_assert_eq!(
+                row.len(),
+                columns.len(),
+                "row width differs from columns of {table}"
+            );
             for value in row {
                 query = match value {
                     Value::Text(text) => query.bind(text.as_str()),
@@ -111,7 +117,13 @@ mod tests {
 
     #[test]
     fn placeholders_are_numbered_across_rows() {
-        assert_eq!(insert_sql(Backend::Postgres, "t", &["a", "b"], 2), "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4)");
-        assert_eq!(insert_sql(Backend::Sqlite, "t", &["a", "b"], 2), "INSERT INTO t (a, b) VALUES (?, ?), (?, ?)");
+        assert_eq!(
+            insert_sql(Backend::Postgres, "t", &["a", "b"], 2),
+            "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4)"
+        );
+        assert_eq!(
+            insert_sql(Backend::Sqlite, "t", &["a", "b"], 2),
+            "INSERT INTO t (a, b) VALUES (?, ?), (?, ?)"
+        );
     }
 }

@@ -14,7 +14,10 @@ pub enum StoreError {
     #[error("impossible de se connecter à la base de données : {0}")]
     Connect(#[source] sqlx::Error),
     #[error("impossible de créer le dossier de données « {path} » : {source}")]
-    DataDir { path: String, source: std::io::Error },
+    DataDir {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("échec des migrations : {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error(transparent)]
@@ -67,7 +70,12 @@ pub fn redact_url(url: &str) -> String {
         (Some(scheme_end), Some(at)) if at > scheme_end => {
             let credentials = &url[scheme_end + 3..at];
             match credentials.find(':') {
-                Some(colon) => format!("{}{}:***{}", &url[..scheme_end + 3], &credentials[..colon], &url[at..]),
+                Some(colon) => format!(
+                    "{}{}:***{}",
+                    &url[..scheme_end + 3],
+                    &credentials[..colon],
+                    &url[at..]
+                ),
                 None => url.to_string(),
             }
         }
@@ -92,7 +100,9 @@ impl Db {
         sqlx::any::install_default_drivers();
         // One direct attempt first: a wrong URL or a server that is down fails at once with its
         // own message, instead of after the pool's retries.
-        let probe = sqlx::AnyConnection::connect(url).await.map_err(StoreError::Connect)?;
+        let probe = sqlx::AnyConnection::connect(url)
+            .await
+            .map_err(StoreError::Connect)?;
         probe.close().await.map_err(StoreError::Connect)?;
         let options = AnyPoolOptions::new()
             .max_connections(max_connections)
@@ -188,13 +198,18 @@ impl Db {
 
 /// Creates `data_dir` if needed and returns the URL of the SQLite file inside it.
 pub fn sqlite_url_in(data_dir: &Path) -> StoreResult<String> {
-    std::fs::create_dir_all(data_dir)
-        .map_err(|source| StoreError::DataDir { path: data_dir.display().to_string(), source })?;
+    std::fs::create_dir_all(data_dir).map_err(|source| StoreError::DataDir {
+        path: data_dir.display().to_string(),
+        source,
+    })?;
     // create_dir_all succeeds on an existing read-only folder: probe that we can write in it.
     let probe = data_dir.join(".passerelle-write-probe");
     std::fs::write(&probe, b"")
         .and_then(|_| std::fs::remove_file(&probe))
-        .map_err(|source| StoreError::DataDir { path: data_dir.display().to_string(), source })?;
+        .map_err(|source| StoreError::DataDir {
+            path: data_dir.display().to_string(),
+            source,
+        })?;
     let file = data_dir.join("passerelle.db");
     Ok(format!("sqlite://{}?mode=rwc", file.display()))
 }
@@ -205,7 +220,10 @@ mod tests {
 
     #[test]
     fn passwords_never_reach_the_logs() {
-        assert_eq!(redact_url("postgres://app:s3cret@db:5432/p"), "postgres://app:***@db:5432/p");
+        assert_eq!(
+            redact_url("postgres://app:s3cret@db:5432/p"),
+            "postgres://app:***@db:5432/p"
+        );
         assert_eq!(redact_url("postgres://app@db/p"), "postgres://app@db/p");
         assert_eq!(redact_url("sqlite://data/p.db"), "sqlite://data/p.db");
     }

@@ -154,10 +154,19 @@ impl<'r> Generator<'r> {
     fn new_id(&mut self) -> String {
         self.ids_issued += 1;
         let millis = DEMO_ID_EPOCH_MILLIS + self.ids_issued;
-        uuid::Builder::from_unix_timestamp_millis(millis, &self.rng.random()).into_uuid().to_string()
+        uuid::Builder::from_unix_timestamp_millis(millis, &self.rng.random())
+            .into_uuid()
+            .to_string()
     }
 
-    fn add_unit(&mut self, kind: UnitKind, name: String, parent: Option<usize>, departement: Option<&str>, commune: Option<&Commune>) -> usize {
+    fn add_unit(
+        &mut self,
+        kind: UnitKind,
+        name: String,
+        parent: Option<usize>,
+        departement: Option<&str>,
+        commune: Option<&Commune>,
+    ) -> usize {
         let id = self.new_id();
         let parent_id = parent.map(|p| self.units[p].id.clone());
         self.units.push(UnitRow {
@@ -171,7 +180,13 @@ impl<'r> Generator<'r> {
         self.units.len() - 1
     }
 
-    fn add_employer(&mut self, kind: EmployerKind, name: String, departement: &str, commune: Option<&Commune>) {
+    fn add_employer(
+        &mut self,
+        kind: EmployerKind,
+        name: String,
+        departement: &str,
+        commune: Option<&Commune>,
+    ) {
         let id = self.new_id();
         self.employers.push(EmployerRow {
             id,
@@ -180,7 +195,10 @@ impl<'r> Generator<'r> {
             departement_code: departement.to_string(),
             commune_code: commune.map(|c| c.code.to_string()),
         });
-        self.employers_by_departement.entry(departement.to_string()).or_default().push(self.employers.len() - 1);
+        self.employers_by_departement
+            .entry(departement.to_string())
+            .or_default()
+            .push(self.employers.len() - 1);
     }
 
     fn build_territory(&mut self) {
@@ -188,13 +206,25 @@ impl<'r> Generator<'r> {
         let mut gendarmerie_regions = BTreeMap::new();
         let mut police_zones = BTreeMap::new();
         for region in &referentials.regions {
-            let unit = self.add_unit(UnitKind::GendarmerieRegion, format!("Région de gendarmerie {}", region.name), None, None, None);
+            let unit = self.add_unit(
+                UnitKind::GendarmerieRegion,
+                format!("Région de gendarmerie {}", region.name),
+                None,
+                None,
+                None,
+            );
             gendarmerie_regions.insert(region.code.clone(), unit);
         }
         for departement in &referentials.departements {
             let zone = police_zone_of_region(&departement.region_code);
             if !police_zones.contains_key(zone) {
-                let unit = self.add_unit(UnitKind::Dzpn, format!("Direction zonale de la police nationale {zone}"), None, None, None);
+                let unit = self.add_unit(
+                    UnitKind::Dzpn,
+                    format!("Direction zonale de la police nationale {zone}"),
+                    None,
+                    None,
+                    None,
+                );
                 police_zones.insert(zone, unit);
             }
         }
@@ -209,67 +239,162 @@ impl<'r> Generator<'r> {
         }
     }
 
-    fn build_departement(&mut self, departement: &Departement, communes: &[&Commune], region_unit: Option<usize>, zone_unit: usize) {
+    fn build_departement(
+        &mut self,
+        departement: &Departement,
+        communes: &[&Commune],
+        region_unit: Option<usize>,
+        zone_unit: usize,
+    ) {
         let code = departement.code.as_str();
         let label = format!("{} ({code})", departement.name);
         let population = departement.population.max(1);
 
         // Police: the largest towns, one circonscription each with its commissariat.
-        let circonscriptions = ((population / 250_000) as usize).clamp(1, 8).min(communes.len());
-        let direction = self.add_unit(UnitKind::Ddpn, format!("Direction départementale de la police nationale — {label}"), Some(zone_unit), Some(code), communes.first().copied());
+        let circonscriptions = ((population / 250_000) as usize)
+            .clamp(1, 8)
+            .min(communes.len());
+        let direction = self.add_unit(
+            UnitKind::Ddpn,
+            format!("Direction départementale de la police nationale — {label}"),
+            Some(zone_unit),
+            Some(code),
+            communes.first().copied(),
+        );
         let mut police_hosts = Vec::new();
         for commune in &communes[..circonscriptions] {
-            let circonscription = self.add_unit(UnitKind::Circonscription, format!("Circonscription de police {}", of_place(&commune.name)), Some(direction), Some(code), Some(commune));
-            let commissariat = self.add_unit(UnitKind::Commissariat, format!("Commissariat {}", of_place(&commune.name)), Some(circonscription), Some(code), Some(commune));
+            let circonscription = self.add_unit(
+                UnitKind::Circonscription,
+                format!("Circonscription de police {}", of_place(&commune.name)),
+                Some(direction),
+                Some(code),
+                Some(commune),
+            );
+            let commissariat = self.add_unit(
+                UnitKind::Commissariat,
+                format!("Commissariat {}", of_place(&commune.name)),
+                Some(circonscription),
+                Some(code),
+                Some(commune),
+            );
             police_hosts.push(commissariat);
         }
 
         // Gendarmerie: the rest of the territory, compagnies then brigades in smaller towns.
-        let mut towns = communes[circonscriptions.min(communes.len())..].iter().copied();
-        let groupement = self.add_unit(UnitKind::Groupement, format!("Groupement de gendarmerie départementale — {label}"), region_unit, Some(code), communes.first().copied());
+        let mut towns = communes[circonscriptions.min(communes.len())..]
+            .iter()
+            .copied();
+        let groupement = self.add_unit(
+            UnitKind::Groupement,
+            format!("Groupement de gendarmerie départementale — {label}"),
+            region_unit,
+            Some(code),
+            communes.first().copied(),
+        );
         let mut gendarmerie_hosts = vec![groupement];
-        let maison = self.add_unit(UnitKind::MaisonProtectionFamilles, format!("Maison de protection des familles — {label}"), Some(groupement), Some(code), communes.first().copied());
+        let maison = self.add_unit(
+            UnitKind::MaisonProtectionFamilles,
+            format!("Maison de protection des familles — {label}"),
+            Some(groupement),
+            Some(code),
+            communes.first().copied(),
+        );
         gendarmerie_hosts.push(maison);
         let compagnies = ((population / 150_000) as usize).clamp(2, 8);
         for _ in 0..compagnies {
             let Some(town) = towns.next() else { break };
-            let compagnie = self.add_unit(UnitKind::Compagnie, format!("Compagnie de gendarmerie départementale {}", of_place(&town.name)), Some(groupement), Some(code), Some(town));
+            let compagnie = self.add_unit(
+                UnitKind::Compagnie,
+                format!(
+                    "Compagnie de gendarmerie départementale {}",
+                    of_place(&town.name)
+                ),
+                Some(groupement),
+                Some(code),
+                Some(town),
+            );
             gendarmerie_hosts.push(compagnie);
             let brigades = self.rng.random_range(3..=6);
             for _ in 0..brigades {
                 let Some(town) = towns.next() else { break };
                 if self.rng.random_bool(0.6) {
-                    let brigade = self.add_unit(UnitKind::BrigadeTerritorialeAutonome, format!("Brigade territoriale autonome {}", of_place(&town.name)), Some(compagnie), Some(code), Some(town));
+                    let brigade = self.add_unit(
+                        UnitKind::BrigadeTerritorialeAutonome,
+                        format!("Brigade territoriale autonome {}", of_place(&town.name)),
+                        Some(compagnie),
+                        Some(code),
+                        Some(town),
+                    );
                     gendarmerie_hosts.push(brigade);
                 } else {
-                    let cob = self.add_unit(UnitKind::CommunauteDeBrigades, format!("Communauté de brigades {}", of_place(&town.name)), Some(compagnie), Some(code), Some(town));
+                    let cob = self.add_unit(
+                        UnitKind::CommunauteDeBrigades,
+                        format!("Communauté de brigades {}", of_place(&town.name)),
+                        Some(compagnie),
+                        Some(code),
+                        Some(town),
+                    );
                     gendarmerie_hosts.push(cob);
                     for _ in 0..self.rng.random_range(1..=3) {
                         let Some(town) = towns.next() else { break };
-                        let proximite = self.add_unit(UnitKind::BrigadeDeProximite, format!("Brigade de proximité {}", of_place(&town.name)), Some(cob), Some(code), Some(town));
+                        let proximite = self.add_unit(
+                            UnitKind::BrigadeDeProximite,
+                            format!("Brigade de proximité {}", of_place(&town.name)),
+                            Some(cob),
+                            Some(code),
+                            Some(town),
+                        );
                         gendarmerie_hosts.push(proximite);
                     }
                 }
             }
         }
         self.police_hosts.insert(code.to_string(), police_hosts);
-        self.gendarmerie_hosts.insert(code.to_string(), gendarmerie_hosts);
+        self.gendarmerie_hosts
+            .insert(code.to_string(), gendarmerie_hosts);
 
         // Employers: the département, the main towns, an intercommunality, associations.
         let name_of = &departement.name;
-        self.add_employer(EmployerKind::ConseilDepartemental, format!("Conseil départemental — {name_of}"), code, communes.first().copied());
+        self.add_employer(
+            EmployerKind::ConseilDepartemental,
+            format!("Conseil départemental — {name_of}"),
+            code,
+            communes.first().copied(),
+        );
         for commune in communes.iter().take(2) {
-            self.add_employer(EmployerKind::Commune, format!("Ville {}", of_place(&commune.name)), code, Some(commune));
+            self.add_employer(
+                EmployerKind::Commune,
+                format!("Ville {}", of_place(&commune.name)),
+                code,
+                Some(commune),
+            );
         }
         if let Some(commune) = communes.first() {
-            self.add_employer(EmployerKind::Intercommunalite, format!("Communauté d'agglomération {}", of_place(&commune.name)), code, Some(commune));
+            self.add_employer(
+                EmployerKind::Intercommunalite,
+                format!("Communauté d'agglomération {}", of_place(&commune.name)),
+                code,
+                Some(commune),
+            );
         }
-        self.add_employer(EmployerKind::Association, format!("Association d'aide aux victimes — {name_of}"), code, communes.first().copied());
-        self.add_employer(EmployerKind::Association, format!("Centre d'information sur les droits des femmes et des familles — {name_of}"), code, communes.first().copied());
+        self.add_employer(
+            EmployerKind::Association,
+            format!("Association d'aide aux victimes — {name_of}"),
+            code,
+            communes.first().copied(),
+        );
+        self.add_employer(
+            EmployerKind::Association,
+            format!("Centre d'information sur les droits des femmes et des familles — {name_of}"),
+            code,
+            communes.first().copied(),
+        );
     }
 
     fn random_date(&mut self, from: Date, to: Date) -> Date {
-        let day = self.rng.random_range(from.to_julian_day()..=to.to_julian_day());
+        let day = self
+            .rng
+            .random_range(from.to_julian_day()..=to.to_julian_day());
         Date::from_julian_day(day).unwrap_or(from)
     }
 
@@ -288,8 +413,16 @@ impl<'r> Generator<'r> {
     }
 
     fn pick_host_units(&mut self, zone: Zone, departement: &str) -> Vec<(String, i64)> {
-        let gendarmerie = self.gendarmerie_hosts.get(departement).cloned().unwrap_or_default();
-        let police = self.police_hosts.get(departement).cloned().unwrap_or_default();
+        let gendarmerie = self
+            .gendarmerie_hosts
+            .get(departement)
+            .cloned()
+            .unwrap_or_default();
+        let police = self
+            .police_hosts
+            .get(departement)
+            .cloned()
+            .unwrap_or_default();
         let mut chosen: Vec<usize> = Vec::new();
         let mut take = |pool: &[usize], count: usize, rng: &mut ChaCha8Rng| {
             for unit in pool.choose_multiple(rng, count) {
@@ -314,7 +447,11 @@ impl<'r> Generator<'r> {
             }
         }
         let shares = split_percent(chosen.len());
-        chosen.into_iter().zip(shares).map(|(unit, share)| (self.units[unit].id.clone(), share)).collect()
+        chosen
+            .into_iter()
+            .zip(shares)
+            .map(|(unit, share)| (self.units[unit].id.clone(), share))
+            .collect()
     }
 
     fn build_posts(&mut self) -> Vec<PostRow> {
@@ -325,8 +462,12 @@ impl<'r> Generator<'r> {
             .filter(|d| self.gendarmerie_hosts.contains_key(d.code.as_str()))
             .collect();
         // Posts follow population, flattened so that small départements get some too.
-        let weights = WeightedIndex::new(departements.iter().map(|d| (d.population.max(1) as f64).powf(0.6)))
-            .expect("the referentials hold départements");
+        let weights = WeightedIndex::new(
+            departements
+                .iter()
+                .map(|d| (d.population.max(1) as f64).powf(0.6)),
+        )
+        .expect("the referentials hold départements");
 
         // (zone, count, created between, closed) — see the module documentation for sources.
         let seed_day = SEED_FIGURES_DATE;
@@ -376,13 +517,16 @@ impl<'r> Generator<'r> {
         let zone_weights = WeightedIndex::new([0.3, 0.5, 0.2]).expect("static weights");
         for &(from, to, count) in later_eras {
             for _ in 0..count {
-                let zone = [Zone::Police, Zone::Gendarmerie, Zone::Mixed][zone_weights.sample(&mut self.rng)];
+                let zone = [Zone::Police, Zone::Gendarmerie, Zone::Mixed]
+                    [zone_weights.sample(&mut self.rng)];
                 let created = self.random_date(from, to);
                 specs.push((zone, created, None));
             }
         }
         // A few closures after the seed day, of posts that still count on that day.
-        let closable: Vec<usize> = (0..specs.len()).filter(|&i| specs[i].2.is_none() && specs[i].1 < date!(2020 - 01 - 01)).collect();
+        let closable: Vec<usize> = (0..specs.len())
+            .filter(|&i| specs[i].2.is_none() && specs[i].1 < date!(2020 - 01 - 01))
+            .collect();
         for &index in closable.choose_multiple(&mut self.rng, 9) {
             let closed = self.random_date(date!(2021 - 01 - 01), date!(2026 - 06 - 30));
             specs[index].2 = Some(closed);
@@ -394,26 +538,58 @@ impl<'r> Generator<'r> {
         let mut numbers: BTreeMap<String, u32> = BTreeMap::new();
         for (index, (zone, created, closed)) in specs.into_iter().enumerate() {
             // The first post, in Limoges in 1991, is the scheme's origin.
-            let departement = if index == 0 { "87".to_string() } else { departements[self.pick_departement(&weights)].code.to_string() };
-            let created = if index == 0 { date!(1991 - 06 - 01) } else { created };
+            let departement = if index == 0 {
+                "87".to_string()
+            } else {
+                departements[self.pick_departement(&weights)]
+                    .code
+                    .to_string()
+            };
+            let created = if index == 0 {
+                date!(1991 - 06 - 01)
+            } else {
+                created
+            };
             let status = match closed {
                 Some(_) => PostStatus::Closed,
                 None if created > DEMO_TODAY - Duration::days(120) => PostStatus::Recruiting,
                 None if self.rng.random_bool(0.08) => PostStatus::Vacant,
                 None => PostStatus::Filled,
             };
-            posts.push(self.post(&mut numbers, zone, departement, status, Some(created), closed));
+            posts.push(self.post(
+                &mut numbers,
+                zone,
+                departement,
+                status,
+                Some(created),
+                closed,
+            ));
         }
         for _ in 0..projects {
-            let departement = departements[self.pick_departement(&weights)].code.to_string();
-            let zone = [Zone::Police, Zone::Gendarmerie, Zone::Mixed][zone_weights.sample(&mut self.rng)];
-            let status = if self.rng.random_bool(0.5) { PostStatus::Project } else { PostStatus::Funded };
+            let departement = departements[self.pick_departement(&weights)]
+                .code
+                .to_string();
+            let zone =
+                [Zone::Police, Zone::Gendarmerie, Zone::Mixed][zone_weights.sample(&mut self.rng)];
+            let status = if self.rng.random_bool(0.5) {
+                PostStatus::Project
+            } else {
+                PostStatus::Funded
+            };
             posts.push(self.post(&mut numbers, zone, departement, status, None, None));
         }
         posts
     }
 
-    fn post(&mut self, numbers: &mut BTreeMap<String, u32>, zone: Zone, departement: String, status: PostStatus, created_on: Option<Date>, closed_on: Option<Date>) -> PostRow {
+    fn post(
+        &mut self,
+        numbers: &mut BTreeMap<String, u32>,
+        zone: Zone,
+        departement: String,
+        status: PostStatus,
+        created_on: Option<Date>,
+        closed_on: Option<Date>,
+    ) -> PostRow {
         let number = numbers.entry(departement.clone()).or_insert(0);
         *number += 1;
         let code = format!("ISCG-{departement}-{number:03}");
@@ -436,16 +612,48 @@ impl<'r> Generator<'r> {
         // The demo post: a filled gendarmerie post of Ille-et-Vilaine, or any filled post.
         let post = posts
             .iter()
-            .find(|p| p.status == PostStatus::Filled && p.zone == Zone::Gendarmerie && p.departement_code == "35")
+            .find(|p| {
+                p.status == PostStatus::Filled
+                    && p.zone == Zone::Gendarmerie
+                    && p.departement_code == "35"
+            })
             .or_else(|| posts.iter().find(|p| p.status == PostStatus::Filled))
             .expect("the demo holds filled posts");
-        let unit = self.units.iter().find(|u| u.id == post.host_units[0].0).expect("host unit exists");
-        let employer = self.employers.iter().find(|e| e.id == post.employer_id).expect("employer exists");
+        let unit = self
+            .units
+            .iter()
+            .find(|u| u.id == post.host_units[0].0)
+            .expect("host unit exists");
+        let employer = self
+            .employers
+            .iter()
+            .find(|e| e.id == post.employer_id)
+            .expect("employer exists");
         let scopes = [
-            (Role::Officer, "officier", Some(unit.id.clone()), unit.name.clone()),
-            (Role::SocialWorker, "intervenant", Some(post.id.clone()), format!("Poste {}", post.code)),
-            (Role::Employer, "employeur", Some(employer.id.clone()), employer.name.clone()),
-            (Role::Prevention, "prevention", Some(post.departement_code.clone()), format!("Département {}", post.departement_code)),
+            (
+                Role::Officer,
+                "officier",
+                Some(unit.id.clone()),
+                unit.name.clone(),
+            ),
+            (
+                Role::SocialWorker,
+                "intervenant",
+                Some(post.id.clone()),
+                format!("Poste {}", post.code),
+            ),
+            (
+                Role::Employer,
+                "employeur",
+                Some(employer.id.clone()),
+                employer.name.clone(),
+            ),
+            (
+                Role::Prevention,
+                "prevention",
+                Some(post.departement_code.clone()),
+                format!("Département {}", post.departement_code),
+            ),
             (Role::National, "national", None, "National".to_string()),
             (Role::Admin, "admin", None, "National".to_string()),
         ];
@@ -481,7 +689,13 @@ pub fn plan(referentials: &Referentials, seed: u64) -> DemoPlan {
     generator.build_territory();
     let posts = generator.build_posts();
     let logins = generator.build_logins(&posts);
-    DemoPlan { seed, units: generator.units, employers: generator.employers, posts, logins }
+    DemoPlan {
+        seed,
+        units: generator.units,
+        employers: generator.employers,
+        posts,
+        logins,
+    }
 }
 
 /// What inserting the demo did.
@@ -493,8 +707,15 @@ pub struct DemoReport {
 
 /// Writes a plan into an empty database in one transaction; `progress` receives the number
 /// of rows written so far. Refuses a database that already holds posts.
-pub async fn insert(db: &Db, plan: &DemoPlan, password_hashes: &[String], progress: &(dyn Fn(u64) + Sync)) -> Result<DemoReport, StoreError> {
-    let (posts,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM posts").fetch_one(db.pool()).await?;
+pub async fn insert(
+    db: &Db,
+    plan: &DemoPlan,
+    password_hashes: &[String],
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<DemoReport, StoreError> {
+    let (posts,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM posts")
+        .fetch_one(db.pool())
+        .await?;
     if posts > 0 {
         return Err(StoreError::Corrupt("la base contient déjà des postes : les données de démonstration ne s'ajoutent qu'à une base vide".into()));
     }
@@ -523,15 +744,54 @@ pub async fn insert(db: &Db, plan: &DemoPlan, password_hashes: &[String], progre
         })
         .collect();
     for chunk in units.chunks(1_000) {
-        written += insert_rows(&mut tx, backend, "units", &["id", "kind", "force", "name", "parent_id", "departement_code", "commune_code", "created_at"], chunk).await?;
+        written += insert_rows(
+            &mut tx,
+            backend,
+            "units",
+            &[
+                "id",
+                "kind",
+                "force",
+                "name",
+                "parent_id",
+                "departement_code",
+                "commune_code",
+                "created_at",
+            ],
+            chunk,
+        )
+        .await?;
         progress(written);
     }
     let employers: Vec<Vec<Value>> = plan
         .employers
         .iter()
-        .map(|e| vec![e.id.as_str().into(), e.kind.code().into(), e.name.as_str().into(), e.departement_code.as_str().into(), e.commune_code.clone().into(), now.as_str().into()])
+        .map(|e| {
+            vec![
+                e.id.as_str().into(),
+                e.kind.code().into(),
+                e.name.as_str().into(),
+                e.departement_code.as_str().into(),
+                e.commune_code.clone().into(),
+                now.as_str().into(),
+            ]
+        })
         .collect();
-    written += insert_rows(&mut tx, backend, "employers", &["id", "kind", "name", "departement_code", "commune_code", "created_at"], &employers).await?;
+    written += insert_rows(
+        &mut tx,
+        backend,
+        "employers",
+        &[
+            "id",
+            "kind",
+            "name",
+            "departement_code",
+            "commune_code",
+            "created_at",
+        ],
+        &employers,
+    )
+    .await?;
     progress(written);
     let posts: Vec<Vec<Value>> = plan
         .posts
@@ -551,35 +811,98 @@ pub async fn insert(db: &Db, plan: &DemoPlan, password_hashes: &[String], progre
             ]
         })
         .collect();
-    written += insert_rows(&mut tx, backend, "posts", &["id", "code", "zone", "departement_code", "employer_id", "fte", "status", "created_on", "closed_on", "created_at"], &posts).await?;
+    written += insert_rows(
+        &mut tx,
+        backend,
+        "posts",
+        &[
+            "id",
+            "code",
+            "zone",
+            "departement_code",
+            "employer_id",
+            "fte",
+            "status",
+            "created_on",
+            "closed_on",
+            "created_at",
+        ],
+        &posts,
+    )
+    .await?;
     progress(written);
     let hosts: Vec<Vec<Value>> = plan
         .posts
         .iter()
-        .flat_map(|p| p.host_units.iter().map(move |(unit, share)| vec![p.id.as_str().into(), unit.as_str().into(), (*share).into()]))
+        .flat_map(|p| {
+            p.host_units.iter().map(move |(unit, share)| {
+                vec![p.id.as_str().into(), unit.as_str().into(), (*share).into()]
+            })
+        })
         .collect();
-    written += insert_rows(&mut tx, backend, "post_host_units", &["post_id", "unit_id", "time_share_percent"], &hosts).await?;
+    written += insert_rows(
+        &mut tx,
+        backend,
+        "post_host_units",
+        &["post_id", "unit_id", "time_share_percent"],
+        &hosts,
+    )
+    .await?;
     progress(written);
     let accounts: Vec<Vec<Value>> = plan
         .logins
         .iter()
         .zip(password_hashes)
-        .map(|(l, hash)| vec![l.id.as_str().into(), l.email.as_str().into(), l.display_name.as_str().into(), Some(hash.clone()).into(), now.as_str().into()])
+        .map(|(l, hash)| {
+            vec![
+                l.id.as_str().into(),
+                l.email.as_str().into(),
+                l.display_name.as_str().into(),
+                Some(hash.clone()).into(),
+                now.as_str().into(),
+            ]
+        })
         .collect();
-    written += insert_rows(&mut tx, backend, "accounts", &["id", "email", "display_name", "password_hash", "created_at"], &accounts).await?;
+    written += insert_rows(
+        &mut tx,
+        backend,
+        "accounts",
+        &["id", "email", "display_name", "password_hash", "created_at"],
+        &accounts,
+    )
+    .await?;
     let roles: Vec<Vec<Value>> = plan
         .logins
         .iter()
         .enumerate()
         .map(|(index, l)| {
-            vec![format!("{}-role-{index}", l.id).into(), l.id.as_str().into(), l.role.code().into(), l.scope_id.clone().into(), now.as_str().into()]
+            vec![
+                format!("{}-role-{index}", l.id).into(),
+                l.id.as_str().into(),
+                l.role.code().into(),
+                l.scope_id.clone().into(),
+                now.as_str().into(),
+            ]
         })
         .collect();
-    written += insert_rows(&mut tx, backend, "account_roles", &["id", "account_id", "role", "scope_id", "created_at"], &roles).await?;
-    sqlx::query("INSERT INTO app_meta (key, value) VALUES ('demo_seed', $1)").bind(plan.seed.to_string()).execute(&mut *tx).await?;
+    written += insert_rows(
+        &mut tx,
+        backend,
+        "account_roles",
+        &["id", "account_id", "role", "scope_id", "created_at"],
+        &roles,
+    )
+    .await?;
+    sqlx::query("INSERT INTO app_meta (key, value) VALUES ('demo_seed', $1)")
+        .bind(plan.seed.to_string())
+        .execute(&mut *tx)
+        .await?;
     tx.commit().await?;
     progress(written);
-    Ok(DemoReport { rows: written, insert_duration: started.elapsed() })
+    Ok(DemoReport {
+        rows: written,
+        insert_duration: started.elapsed(),
+    })
 }
 
 #[cfg(test)]

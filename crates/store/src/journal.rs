@@ -26,7 +26,10 @@ pub struct Entry {
 
 impl Entry {
     pub fn new(action: JournalAction) -> Self {
-        Self { action: Some(action), ..Self::default() }
+        Self {
+            action: Some(action),
+            ..Self::default()
+        }
     }
 
     pub fn by(mut self, account_id: &str, role: Option<&str>) -> Self {
@@ -115,10 +118,16 @@ fn hex_lower(bytes: &[u8]) -> String {
 /// Appends `entry` on `connection`, which must be inside the caller's write transaction.
 /// Updating the head first takes the write lock, so appends are serialised on both backends.
 pub async fn append(connection: &mut AnyConnection, entry: Entry) -> Result<i64, StoreError> {
-    let action = entry.action.ok_or_else(|| StoreError::Corrupt("entrée de journal sans action".into()))?;
-    sqlx::query("UPDATE journal_head SET seq = seq + 1 WHERE id = 1").execute(&mut *connection).await?;
+    let action = entry
+        .action
+        .ok_or_else(|| StoreError::Corrupt("entrée de journal sans action".into()))?;
+    sqlx::query("UPDATE journal_head SET seq = seq + 1 WHERE id = 1")
+        .execute(&mut *connection)
+        .await?;
     let (seq, previous_hash): (i64, String) =
-        sqlx::query_as("SELECT seq, hash FROM journal_head WHERE id = 1").fetch_one(&mut *connection).await?;
+        sqlx::query_as("SELECT seq, hash FROM journal_head WHERE id = 1")
+            .fetch_one(&mut *connection)
+            .await?;
     let mut row = Row {
         seq,
         at: now_text(),
@@ -157,7 +166,10 @@ pub async fn append(connection: &mut AnyConnection, entry: Entry) -> Result<i64,
     .bind(&row.hash)
     .execute(&mut *connection)
     .await?;
-    sqlx::query("UPDATE journal_head SET hash = $1 WHERE id = 1").bind(&row.hash).execute(&mut *connection).await?;
+    sqlx::query("UPDATE journal_head SET hash = $1 WHERE id = 1")
+        .bind(&row.hash)
+        .execute(&mut *connection)
+        .await?;
     Ok(seq)
 }
 
@@ -186,22 +198,48 @@ pub async fn verify(db: &Db, progress: &(dyn Fn(u64) + Sync)) -> Result<Verifica
     let mut previous = GENESIS_HASH.to_string();
     let mut checked = 0u64;
     loop {
-        let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT_ROWS} WHERE seq >= $1 ORDER BY seq LIMIT 5000")))
-            .bind(expected_seq)
-            .fetch_all(db.pool())
-            .await?;
+        let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "{SELECT_ROWS} WHERE seq >= $1 ORDER BY seq LIMIT 5000"
+        )))
+        .bind(expected_seq)
+        .fetch_all(db.pool())
+        .await?;
         if rows.is_empty() {
             break;
         }
         for row in rows {
             if row.seq != expected_seq {
-                return Ok(Verification { rows_checked: checked, first_break: Some((expected_seq, format!("ligne {expected_seq} supprimée (la suivante est la ligne {})", row.seq))) });
+                return Ok(Verification {
+                    rows_checked: checked,
+                    first_break: Some((
+                        expected_seq,
+                        format!(
+                            "ligne {expected_seq} supprimée (la suivante est la ligne {})",
+                            row.seq
+                        ),
+                    )),
+                });
             }
             if row.previous_hash != previous {
-                return Ok(Verification { rows_checked: checked, first_break: Some((row.seq, format!("ligne {} : chaînage rompu avec la ligne précédente", row.seq))) });
+                return Ok(Verification {
+                    rows_checked: checked,
+                    first_break: Some((
+                        row.seq,
+                        format!(
+                            "ligne {} : chaînage rompu avec la ligne précédente",
+                            row.seq
+                        ),
+                    )),
+                });
             }
             if row_hash(&row) != row.hash {
-                return Ok(Verification { rows_checked: checked, first_break: Some((row.seq, format!("ligne {} : contenu modifié après écriture", row.seq))) });
+                return Ok(Verification {
+                    rows_checked: checked,
+                    first_break: Some((
+                        row.seq,
+                        format!("ligne {} : contenu modifié après écriture", row.seq),
+                    )),
+                });
             }
             previous = row.hash;
             expected_seq += 1;
@@ -209,12 +247,26 @@ pub async fn verify(db: &Db, progress: &(dyn Fn(u64) + Sync)) -> Result<Verifica
         }
         progress(checked);
     }
-    let (head_seq, head_hash): (i64, String) = sqlx::query_as("SELECT seq, hash FROM journal_head WHERE id = 1").fetch_one(db.pool()).await?;
+    let (head_seq, head_hash): (i64, String) =
+        sqlx::query_as("SELECT seq, hash FROM journal_head WHERE id = 1")
+            .fetch_one(db.pool())
+            .await?;
     if head_seq != expected_seq - 1 || head_hash != previous {
         let missing = expected_seq;
-        return Ok(Verification { rows_checked: checked, first_break: Some((missing, format!("ligne {missing} et suivantes supprimées (le journal en compte {head_seq})"))) });
+        return Ok(Verification {
+            rows_checked: checked,
+            first_break: Some((
+                missing,
+                format!(
+                    "ligne {missing} et suivantes supprimées (le journal en compte {head_seq})"
+                ),
+            )),
+        });
     }
-    Ok(Verification { rows_checked: checked, first_break: None })
+    Ok(Verification {
+        rows_checked: checked,
+        first_break: None,
+    })
 }
 
 /// Which security events a page may list.
@@ -225,9 +277,21 @@ pub enum EventScope {
 }
 
 /// The most recent security events in a scope, newest first.
-pub async fn security_events(db: &Db, scope: &EventScope, limit: i64) -> Result<Vec<Row>, StoreError> {
-    let security: Vec<&str> = JournalAction::ALL.iter().filter(|a| a.is_security_event()).map(|a| a.code()).collect();
-    let actions = security.iter().map(|a| format!("'{a}'")).collect::<Vec<_>>().join(", ");
+pub async fn security_events(
+    db: &Db,
+    scope: &EventScope,
+    limit: i64,
+) -> Result<Vec<Row>, StoreError> {
+    let security: Vec<&str> = JournalAction::ALL
+        .iter()
+        .filter(|a| a.is_security_event())
+        .map(|a| a.code())
+        .collect();
+    let actions = security
+        .iter()
+        .map(|a| format!("'{a}'"))
+        .collect::<Vec<_>>()
+        .join(", ");
     let rows = match scope {
         EventScope::All => {
             sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT_ROWS} WHERE action IN ({actions}) ORDER BY seq DESC LIMIT $1")))

@@ -10,8 +10,8 @@ pub mod post;
 pub mod referential;
 pub mod seal;
 pub mod session;
-pub mod time_text;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod time_text;
 
 pub use db::{Backend, Db, StoreError};

@@ -38,6 +38,8 @@ pub async fn departements_covered_on(db: &Db, at: Date) -> Result<u64, StoreErro
 
 /// Every post in the registry, whatever its status.
 pub async fn count_all(db: &Db) -> Result<i64, StoreError> {
-    let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM posts").fetch_one(db.pool()).await?;
+    let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM posts")
+        .fetch_one(db.pool())
+        .await?;
     Ok(count)
 }

@@ -46,16 +46,25 @@ fn records(name: &str, text: &str) -> Result<Vec<csv::StringRecord>, StoreError>
         .from_reader(text.as_bytes())
         .records()
         .enumerate()
-        .map(|(index, record)| record.map_err(|e| StoreError::Corrupt(format!("{name}, ligne {} : {e}", index + 2))))
+        .map(|(index, record)| {
+            record.map_err(|e| StoreError::Corrupt(format!("{name}, ligne {} : {e}", index + 2)))
+        })
         .collect()
 }
 
-fn field<'r>(name: &str, record: &'r csv::StringRecord, index: usize) -> Result<&'r str, StoreError> {
-    record.get(index).ok_or_else(|| StoreError::Corrupt(format!("{name} : colonne {} absente", index + 1)))
+fn field<'r>(
+    name: &str,
+    record: &'r csv::StringRecord,
+    index: usize,
+) -> Result<&'r str, StoreError> {
+    record
+        .get(index)
+        .ok_or_else(|| StoreError::Corrupt(format!("{name} : colonne {} absente", index + 1)))
 }
 
 fn number(name: &str, text: &str) -> Result<i64, StoreError> {
-    text.parse().map_err(|_| StoreError::Corrupt(format!("{name} : population « {text} »")))
+    text.parse()
+        .map_err(|_| StoreError::Corrupt(format!("{name} : population « {text} »")))
 }
 
 fn corrupt(name: &str) -> impl Fn(passerelle_domain::ParseError) -> StoreError + '_ {
@@ -68,7 +77,12 @@ impl Referentials {
     pub fn embedded() -> Result<Self, StoreError> {
         let regions = records("regions.csv", REGIONS_CSV)?
             .iter()
-            .map(|r| Ok(Region { code: field("regions.csv", r, 0)?.into(), name: field("regions.csv", r, 1)?.into() }))
+            .map(|r| {
+                Ok(Region {
+                    code: field("regions.csv", r, 0)?.into(),
+                    name: field("regions.csv", r, 1)?.into(),
+                })
+            })
             .collect::<Result<Vec<_>, StoreError>>()?;
         let departements = records("departements.csv", DEPARTEMENTS_CSV)?
             .iter()
@@ -89,12 +103,17 @@ impl Referentials {
                 Ok(Commune {
                     code: CommuneCode::parse(field(n, r, 0)?).map_err(corrupt(n))?,
                     name: field(n, r, 1)?.into(),
-                    departement_code: DepartementCode::parse(field(n, r, 2)?).map_err(corrupt(n))?,
+                    departement_code: DepartementCode::parse(field(n, r, 2)?)
+                        .map_err(corrupt(n))?,
                     population: number(n, field(n, r, 3)?)?,
                 })
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
-        Ok(Self { regions, departements, communes })
+        Ok(Self {
+            regions,
+            departements,
+            communes,
+        })
     }
 
     pub fn departement(&self, code: &DepartementCode) -> Option<&Departement> {
@@ -103,7 +122,11 @@ impl Referentials {
 
     /// The communes of a département, most populous first.
     pub fn communes_of(&self, code: &DepartementCode) -> Vec<&Commune> {
-        let mut communes: Vec<_> = self.communes.iter().filter(|c| &c.departement_code == code).collect();
+        let mut communes: Vec<_> = self
+            .communes
+            .iter()
+            .filter(|c| &c.departement_code == code)
+            .collect();
         communes.sort_by(|a, b| b.population.cmp(&a.population).then(a.code.cmp(&b.code)));
         communes
     }
@@ -116,28 +139,61 @@ impl Referentials {
 /// Loads the referentials into an empty database, in one transaction. Does nothing when
 /// they are already there. Returns the number of rows written.
 pub async fn load_referentials(db: &Db, referentials: &Referentials) -> Result<u64, StoreError> {
-    let (already,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM departements").fetch_one(db.pool()).await?;
+    let (already,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM departements")
+        .fetch_one(db.pool())
+        .await?;
     if already > 0 {
         return Ok(0);
     }
     let mut connection = db.pool().acquire().await?;
     let mut tx = connection.begin().await?;
     let backend = db.backend();
-    let regions: Vec<Vec<Value>> =
-        referentials.regions.iter().map(|r| vec![r.code.as_str().into(), r.name.as_str().into()]).collect();
+    let regions: Vec<Vec<Value>> = referentials
+        .regions
+        .iter()
+        .map(|r| vec![r.code.as_str().into(), r.name.as_str().into()])
+        .collect();
     let departements: Vec<Vec<Value>> = referentials
         .departements
         .iter()
-        .map(|d| vec![d.code.as_str().into(), d.name.as_str().into(), d.region_code.as_str().into(), d.population.into()])
+        .map(|d| {
+            vec![
+                d.code.as_str().into(),
+                d.name.as_str().into(),
+                d.region_code.as_str().into(),
+                d.population.into(),
+            ]
+        })
         .collect();
     let communes: Vec<Vec<Value>> = referentials
         .communes
         .iter()
-        .map(|c| vec![c.code.as_str().into(), c.name.as_str().into(), c.departement_code.as_str().into(), c.population.into()])
+        .map(|c| {
+            vec![
+                c.code.as_str().into(),
+                c.name.as_str().into(),
+                c.departement_code.as_str().into(),
+                c.population.into(),
+            ]
+        })
         .collect();
     let mut written = insert_rows(&mut tx, backend, "regions", &["code", "name"], &regions).await?;
-    written += insert_rows(&mut tx, backend, "departements", &["code", "name", "region_code", "population"], &departements).await?;
-    written += insert_rows(&mut tx, backend, "communes", &["code", "name", "departement_code", "population"], &communes).await?;
+    written += insert_rows(
+        &mut tx,
+        backend,
+        "departements",
+        &["code", "name", "region_code", "population"],
+        &departements,
+    )
+    .await?;
+    written += insert_rows(
+        &mut tx,
+        backend,
+        "communes",
+        &["code", "name", "departement_code", "population"],
+        &communes,
+    )
+    .await?;
     tx.commit().await?;
     Ok(written)
 }
@@ -152,6 +208,15 @@ pub struct DepartementRow {
 
 pub async fn departements(db: &Db) -> Result<Vec<DepartementRow>, StoreError> {
     let rows: Vec<(String, String, i64)> =
-        sqlx::query_as("SELECT code, name, population FROM departements ORDER BY code").fetch_all(db.pool()).await?;
-    Ok(rows.into_iter().map(|(code, name, population)| DepartementRow { code, name, population }).collect())
+        sqlx::query_as("SELECT code, name, population FROM departements ORDER BY code")
+            .fetch_all(db.pool())
+            .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(code, name, population)| DepartementRow {
+            code,
+            name,
+            population,
+        })
+        .collect())
 }

@@ -35,11 +35,18 @@ pub fn new_token() -> (String, String) {
 }
 
 pub fn token_hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Opens a session (anonymous when `account_id` is None) and returns its token.
-pub async fn create(connection: &mut AnyConnection, account_id: Option<&str>, ip: Option<&str>) -> Result<String, StoreError> {
+pub async fn create(
+    connection: &mut AnyConnection,
+    account_id: Option<&str>,
+    ip: Option<&str>,
+) -> Result<String, StoreError> {
     let (token, hash) = new_token();
     let now = now_text();
     sqlx::query("INSERT INTO sessions (token_hash, account_id, second_factor_done, created_at, last_seen_at, ip) VALUES ($1, $2, 0, $3, $3, $4)")
@@ -70,38 +77,77 @@ pub async fn find(db: &Db, token: &str) -> Result<Option<Session>, StoreError> {
 pub async fn touch(db: &Db, session: &Session, now: &str) -> Result<(), StoreError> {
     let stale = session.last_seen_at.get(..16) != now.get(..16);
     if stale {
-        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2").bind(now).bind(&session.token_hash).execute(db.pool()).await?;
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+            .bind(now)
+            .bind(&session.token_hash)
+            .execute(db.pool())
+            .await?;
     }
     Ok(())
 }
 
 pub async fn delete(connection: &mut AnyConnection, token_hash: &str) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(connection).await?;
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+        .bind(token_hash)
+        .execute(connection)
+        .await?;
     Ok(())
 }
 
 /// Ends every session of an account ("log out everywhere", disabling, password change).
-pub async fn delete_for_account(connection: &mut AnyConnection, account_id: &str) -> Result<u64, StoreError> {
-    Ok(sqlx::query("DELETE FROM sessions WHERE account_id = $1").bind(account_id).execute(connection).await?.rows_affected())
+pub async fn delete_for_account(
+    connection: &mut AnyConnection,
+    account_id: &str,
+) -> Result<u64, StoreError> {
+    Ok(sqlx::query("DELETE FROM sessions WHERE account_id = $1")
+        .bind(account_id)
+        .execute(connection)
+        .await?
+        .rows_affected())
 }
 
-pub async fn set_active_role(connection: &mut AnyConnection, token_hash: &str, role_id: &str) -> Result<(), StoreError> {
-    sqlx::query("UPDATE sessions SET active_role_id = $1 WHERE token_hash = $2").bind(role_id).bind(token_hash).execute(connection).await?;
+pub async fn set_active_role(
+    connection: &mut AnyConnection,
+    token_hash: &str,
+    role_id: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE sessions SET active_role_id = $1 WHERE token_hash = $2")
+        .bind(role_id)
+        .bind(token_hash)
+        .execute(connection)
+        .await?;
     Ok(())
 }
 
-pub async fn mark_second_factor_done(connection: &mut AnyConnection, token_hash: &str) -> Result<(), StoreError> {
-    sqlx::query("UPDATE sessions SET second_factor_done = 1 WHERE token_hash = $1").bind(token_hash).execute(connection).await?;
+pub async fn mark_second_factor_done(
+    connection: &mut AnyConnection,
+    token_hash: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE sessions SET second_factor_done = 1 WHERE token_hash = $1")
+        .bind(token_hash)
+        .execute(connection)
+        .await?;
     Ok(())
 }
 
-pub async fn set_oidc_state(db: &Db, token_hash: &str, state: Option<&str>) -> Result<(), StoreError> {
-    sqlx::query("UPDATE sessions SET oidc_state = $1 WHERE token_hash = $2").bind(state).bind(token_hash).execute(db.pool()).await?;
+pub async fn set_oidc_state(
+    db: &Db,
+    token_hash: &str,
+    state: Option<&str>,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE sessions SET oidc_state = $1 WHERE token_hash = $2")
+        .bind(state)
+        .bind(token_hash)
+        .execute(db.pool())
+        .await?;
     Ok(())
 }
 
 /// Number of open sessions of an account.
 pub async fn count_for_account(db: &Db, account_id: &str) -> Result<i64, StoreError> {
-    let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM sessions WHERE account_id = $1").bind(account_id).fetch_one(db.pool()).await?;
+    let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM sessions WHERE account_id = $1")
+        .bind(account_id)
+        .fetch_one(db.pool())
+        .await?;
     Ok(count)
 }

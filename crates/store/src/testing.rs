@@ -20,7 +20,11 @@ impl TestDb {
         self.db.close().await;
         if let Some((admin_url, name)) = self.postgres {
             if let Ok(admin) = Db::connect(&admin_url, 1).await {
-                let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(admin.pool()).await;
+                let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                )))
+                .execute(admin.pool())
+                .await;
                 admin.close().await;
             }
         }
@@ -30,29 +34,48 @@ impl TestDb {
 /// The PostgreSQL server for tests, if any. `PASSERELLE_REQUIRE_POSTGRES=1` (set by the test
 /// script and CI) turns its absence into a failure, so PostgreSQL is never skipped silently.
 pub fn postgres_url() -> Option<String> {
-    let url = std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty());
+    let url = std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty());
     if url.is_none() && std::env::var("PASSERELLE_REQUIRE_POSTGRES").as_deref() == Ok("1") {
-        panic!("TEST_DATABASE_URL is not set but PASSERELLE_REQUIRE_POSTGRES=1: PostgreSQL tests cannot be skipped");
+        panic!(
+            "TEST_DATABASE_URL is not set but PASSERELLE_REQUIRE_POSTGRES=1: PostgreSQL tests cannot be skipped"
+        );
     }
     url
 }
 
 pub async fn sqlite() -> TestDb {
     let folder = tempfile::tempdir().expect("temporary folder");
-    let db = Db::open_sqlite_in(folder.path()).await.expect("sqlite opens");
+    let db = Db::open_sqlite_in(folder.path())
+        .await
+        .expect("sqlite opens");
     db.migrate().await.expect("sqlite migrates");
-    TestDb { db, _folder: Some(folder), postgres: None }
+    TestDb {
+        db,
+        _folder: Some(folder),
+        postgres: None,
+    }
 }
 
 pub async fn postgres(admin_url: &str) -> TestDb {
     let name = format!("passerelle_test_{}", uuid::Uuid::new_v4().simple());
-    let admin = Db::connect(admin_url, 1).await.expect("PostgreSQL server for tests answers");
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(admin.pool()).await.expect("create test database");
+    let admin = Db::connect(admin_url, 1)
+        .await
+        .expect("PostgreSQL server for tests answers");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(admin.pool())
+        .await
+        .expect("create test database");
     admin.close().await;
     let url = with_database(admin_url, &name);
     let db = Db::connect(&url, 8).await.expect("test database opens");
     db.migrate().await.expect("postgres migrates");
-    TestDb { db, _folder: None, postgres: Some((admin_url.to_string(), name)) }
+    TestDb {
+        db,
+        _folder: None,
+        postgres: Some((admin_url.to_string(), name)),
+    }
 }
 
 /// The same server URL, pointing at another database.
@@ -83,5 +106,8 @@ pub async fn all_backends() -> Vec<TestDb> {
 
 /// Runs a statement written by a test (database names and the like).
 pub async fn execute(db: &Db, sql: &str) {
-    sqlx::query(sqlx::AssertSqlSafe(sql.to_string())).execute(db.pool()).await.expect("test statement runs");
+    sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
+        .execute(db.pool())
+        .await
+        .expect("test statement runs");
 }

@@ -7,7 +7,12 @@ use time::{Date, OffsetDateTime};
 
 pub fn date_to_text(date: Date) -> String {
     // Iso8601 writes +YYYYYY for big years; the plain form is what every query compares.
-    format!("{:04}-{:02}-{:02}", date.year(), u8::from(date.month()), date.day())
+    format!(
+        "{:04}-{:02}-{:02}",
+        date.year(),
+        u8::from(date.month()),
+        date.day()
+    )
 }
 
 pub fn text_to_date(text: &str) -> Result<Date, StoreError> {

@@ -1,12 +1,10 @@
 //! Static assets (DSFR and our own stylesheet), embedded in the binary and served under a
 //! content-derived version so that they can be cached for a year.
 
-use crate::AppState;
-use axum::Router;
+use crate::route_table::RouteTable;
 use axum::extract::Path;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use rust_embed::RustEmbed;
 use sha2::{Digest, Sha256};
 use std::sync::OnceLock;
@@ -15,8 +13,8 @@ use std::sync::OnceLock;
 #[folder = "assets/"]
 struct Assets;
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/assets/{version}/{*path}", get(serve_asset))
+pub fn routes() -> RouteTable {
+    RouteTable::new().get("/assets/{version}/{*path}", serve_asset)
 }
 
 /// A short hash of every embedded file: changes whenever any asset changes.
@@ -47,7 +45,11 @@ async fn serve_asset(Path((requested_version, path)): Path<(String, String)>) ->
     };
     let mime = mime_guess::from_path(&path).first_or_octet_stream();
     // Only a URL with the current version may be cached forever; an old one is served fresh.
-    let cache = if requested_version == version() { "public, max-age=31536000, immutable" } else { "no-cache" };
+    let cache = if requested_version == version() {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
     let mut response = (StatusCode::OK, file.data.into_owned()).into_response();
     let headers = response.headers_mut();
     if let Ok(value) = HeaderValue::from_str(mime.as_ref()) {

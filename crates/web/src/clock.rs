@@ -15,12 +15,18 @@ pub fn paris_date_of(instant: Timestamp) -> time::Date {
     let zone = TimeZone::get(PARIS).unwrap_or(TimeZone::UTC);
     let civil = instant.to_zoned_datetime(zone).date();
     let month = time::Month::try_from(civil.month() as u8).unwrap_or(time::Month::January);
-    time::Date::from_calendar_date(civil.year() as i32, month, civil.day() as u8).unwrap_or(time::Date::MIN)
+    time::Date::from_calendar_date(civil.year() as i32, month, civil.day() as u8)
+        .unwrap_or(time::Date::MIN)
 }
 
 /// `jj/mm/aaaa`, the French way of writing a date.
 pub fn french_date(date: time::Date) -> String {
-    format!("{:02}/{:02}/{:04}", date.day(), u8::from(date.month()), date.year())
+    format!(
+        "{:02}/{:02}/{:04}",
+        date.day(),
+        u8::from(date.month()),
+        date.year()
+    )
 }
 
 #[cfg(test)]

@@ -1,18 +1,17 @@
 //! The public home page: what Passerelle is, and the live national counts of posts.
 
+use crate::AppState;
 use crate::clock::{french_date, paris_today};
 use crate::error::WebResult;
 use crate::layout::Shell;
-use crate::AppState;
+use crate::route_table::RouteTable;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Router;
 use axum::extract::State;
-use axum::routing::get;
 use passerelle_domain::post::PostCounts;
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/", get(home))
+pub fn routes() -> RouteTable {
+    RouteTable::new().get("/", home)
 }
 
 #[derive(Template, WebTemplate)]
@@ -64,7 +63,8 @@ impl NationalFiguresCache {
         let figures = NationalFigures {
             date: today,
             counts: passerelle_store::post::counts_on(db, today).await?,
-            departements_covered: passerelle_store::post::departements_covered_on(db, today).await?,
+            departements_covered: passerelle_store::post::departements_covered_on(db, today)
+                .await?,
         };
         if let Ok(mut current) = self.current.write() {
             *current = Some((std::time::Instant::now(), figures));

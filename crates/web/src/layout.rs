@@ -13,24 +13,67 @@ pub struct NavItem {
 /// The entries of the main navigation for a person holding `roles` (none when not logged in).
 /// The one place that decides what the menu offers; access itself is decided by the policy.
 pub fn navigation_for(roles: &[Role]) -> Vec<NavItem> {
-    let mut items = vec![NavItem { label: "Accueil", href: "/" }];
+    let mut items = vec![NavItem {
+        label: "Accueil",
+        href: "/",
+    }];
     let has = |role: Role| roles.contains(&role);
     if has(Role::Officer) {
-        items.push(NavItem { label: "Saisir l'intervenant social", href: "/saisines/nouvelle" });
-        items.push(NavItem { label: "Suivi des saisines", href: "/saisines" });
+        items.push(NavItem {
+            label: "Saisir l'intervenant social",
+            href: "/saisines/nouvelle",
+        });
+        items.push(NavItem {
+            label: "Suivi des saisines",
+            href: "/saisines",
+        });
     }
     if has(Role::SocialWorker) {
-        items.push(NavItem { label: "Saisines reçues", href: "/boite" });
-        items.push(NavItem { label: "Dossiers", href: "/dossiers" });
+        items.push(NavItem {
+            label: "Saisines reçues",
+            href: "/boite",
+        });
+        items.push(NavItem {
+            label: "Dossiers",
+            href: "/dossiers",
+        });
     }
     if has(Role::Employer) || has(Role::Prevention) || has(Role::National) {
-        items.push(NavItem { label: "Postes", href: "/postes" });
-        items.push(NavItem { label: "Statistiques", href: "/statistiques" });
+        items.push(NavItem {
+            label: "Postes",
+            href: "/postes",
+        });
+        items.push(NavItem {
+            label: "Statistiques",
+            href: "/statistiques",
+        });
     }
-    if has(Role::Admin) {
-        items.push(NavItem { label: "Administration", href: "/admin" });
+    if has(Role::Admin) || has(Role::Employer) || has(Role::Prevention) {
+        items.push(NavItem {
+            label: "Comptes",
+            href: "/comptes",
+        });
+    }
+    if has(Role::Admin) || has(Role::Employer) {
+        items.push(NavItem {
+            label: "Journal de sécurité",
+            href: "/journal/securite",
+        });
+    }
+    if has(Role::SocialWorker) {
+        items.push(NavItem {
+            label: "Accès aux données du poste",
+            href: "/journal/acces",
+        });
     }
     items
+}
+
+/// The person shown in the header.
+#[derive(Debug, Clone)]
+pub struct ShellAccount {
+    pub display_name: String,
+    pub role_label: &'static str,
 }
 
 /// What the base template needs from every page.
@@ -39,12 +82,60 @@ pub struct Shell {
     pub title: String,
     pub nav: Vec<NavItem>,
     pub current_path: String,
+    pub account: Option<ShellAccount>,
+    /// The anti-forgery token for the page's forms (the header's logout button is one).
+    pub csrf: String,
 }
 
 impl Shell {
     /// The shell of a page seen without logging in.
     pub fn public(title: &str) -> Self {
-        Self { title: title.to_string(), nav: navigation_for(&[]), current_path: String::new() }
+        Self {
+            title: title.to_string(),
+            nav: navigation_for(&[]),
+            current_path: String::new(),
+            account: None,
+            csrf: String::new(),
+        }
+    }
+
+    /// A public page that holds a form.
+    pub fn with_csrf(mut self, csrf: &crate::auth::CsrfToken) -> Self {
+        self.csrf = csrf.0.clone();
+        self
+    }
+
+    /// The shell of a page seen by an authenticated person acting through one role.
+    pub fn for_actor(
+        title: &str,
+        auth: &crate::auth::Authenticated,
+        csrf: &crate::auth::CsrfToken,
+    ) -> Self {
+        let role = auth.role();
+        Self {
+            title: title.to_string(),
+            nav: navigation_for(&[role]),
+            current_path: String::new(),
+            account: Some(ShellAccount {
+                display_name: auth.account.display_name.clone(),
+                role_label: role.label(),
+            }),
+            csrf: csrf.0.clone(),
+        }
+    }
+
+    /// Logged in, but not yet acting through a role (second factor, role chooser).
+    pub fn for_signed_in(title: &str, display_name: &str, csrf: &crate::auth::CsrfToken) -> Self {
+        Self {
+            title: title.to_string(),
+            nav: navigation_for(&[]),
+            current_path: String::new(),
+            account: Some(ShellAccount {
+                display_name: display_name.to_string(),
+                role_label: "",
+            }),
+            csrf: csrf.0.clone(),
+        }
     }
 
     pub fn at(mut self, path: &str) -> Self {
@@ -71,7 +162,13 @@ mod tests {
 
     #[test]
     fn the_public_sees_only_the_home_entry() {
-        assert_eq!(navigation_for(&[]), vec![NavItem { label: "Accueil", href: "/" }]);
+        assert_eq!(
+            navigation_for(&[]),
+            vec![NavItem {
+                label: "Accueil",
+                href: "/"
+            }]
+        );
     }
 
     #[test]
@@ -85,6 +182,6 @@ mod tests {
     fn several_roles_merge_their_entries() {
         let items = navigation_for(&[Role::SocialWorker, Role::Admin]);
         assert!(items.iter().any(|i| i.href == "/dossiers"));
-        assert!(items.iter().any(|i| i.href == "/admin"));
+        assert!(items.iter().any(|i| i.href == "/comptes"));
     }
 }

@@ -1,17 +1,26 @@
 //! Passerelle's web server: one axum router, server-rendered French pages on the State
 //! design system (DSFR), and the operations endpoints.
 
+pub mod account;
+pub mod accounts;
 pub mod assets;
+pub mod auth;
 pub mod clock;
 pub mod error;
+pub mod forms;
 pub mod home;
+pub mod journal;
 pub mod layout;
+pub mod login;
 pub mod metrics;
 pub mod ops;
+pub mod route_table;
+pub mod second_factor;
 
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, Request, header};
 use passerelle_store::Db;
+use passerelle_store::seal::KeyRing;
 use std::sync::Arc;
 use std::time::Duration;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -19,28 +28,74 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
+/// Settings of the web server.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Cookies only over HTTPS: on in production behind TLS, off on a laptop.
+    pub secure_cookies: bool,
+    /// The address people reach the server at (for invitation links and OpenID Connect).
+    pub public_url: String,
+    pub oidc: Option<OidcConfig>,
+}
+
+/// An OpenID Connect provider (ProConnect or a compatible one).
+#[derive(Debug, Clone)]
+pub struct OidcConfig {
+    pub issuer_url: String,
+    pub client_id: String,
+    pub client_secret: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            secure_cookies: false,
+            public_url: "http://127.0.0.1:8080".into(),
+            oidc: None,
+        }
+    }
+}
+
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
+    pub config: Arc<Config>,
+    /// Seals and opens sensitive fields (TOTP secrets, later case notes).
+    pub keys: Arc<KeyRing>,
     pub metrics: Arc<metrics::Metrics>,
     pub national_figures: Arc<home::NationalFiguresCache>,
 }
 
 impl AppState {
-    pub fn new(db: Db) -> Self {
-        Self { db, metrics: Arc::new(metrics::Metrics::new()), national_figures: Arc::default() }
+    pub fn new(db: Db, config: Config, keys: KeyRing) -> Self {
+        Self {
+            db,
+            config: Arc::new(config),
+            keys: Arc::new(keys),
+            metrics: Arc::new(metrics::Metrics::new()),
+            national_figures: Arc::default(),
+        }
     }
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-/// The application's routes, without the cross-cutting layers (see [`app`]).
-pub fn routes() -> Router<AppState> {
-    Router::new()
+/// Every route of the application, recorded for the authorization matrix.
+pub fn route_table() -> route_table::RouteTable {
+    route_table::RouteTable::new()
         .merge(home::routes())
         .merge(ops::routes())
         .merge(assets::routes())
+        .merge(login::routes())
+        .merge(account::routes())
+        .merge(accounts::routes())
+        .merge(journal::routes())
+}
+
+/// The application's routes, without the cross-cutting layers (see [`app`]).
+pub fn routes() -> Router<AppState> {
+    route_table().into_router()
 }
 
 /// The whole application: routes, error pages, metrics, request ids, logs, security headers.
@@ -53,6 +108,8 @@ pub fn app(state: AppState) -> Router {
 pub fn router_with(routes: Router<AppState>, state: AppState) -> Router {
     routes
         .fallback(error::not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::protect_forms))
+        .layer(axum::extract::DefaultBodyLimit::max(auth::FORM_LIMIT_BYTES))
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::record))
         .layer(CatchPanicLayer::custom(error::panic_page))
         .layer(

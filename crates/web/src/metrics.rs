@@ -48,25 +48,61 @@ impl Metrics {
     pub fn new() -> Self {
         let mut registry = Registry::with_prefix("passerelle");
         let requests = Family::<RequestLabels, Counter>::default();
-        let latency = Family::<RouteLabels, Histogram, fn() -> Histogram>::new_with_constructor(latency_histogram);
+        let latency = Family::<RouteLabels, Histogram, fn() -> Histogram>::new_with_constructor(
+            latency_histogram,
+        );
         let pool_connections = Gauge::default();
         let pool_idle = Gauge::default();
-        registry.register("http_requests", "HTTP requests by route and status", requests.clone());
-        registry.register("http_request_duration_seconds", "HTTP request latency", latency.clone());
-        registry.register("db_pool_connections", "Open database connections", pool_connections.clone());
-        registry.register("db_pool_idle_connections", "Idle database connections", pool_idle.clone());
-        Self { registry, requests, latency, pool_connections, pool_idle }
+        registry.register(
+            "http_requests",
+            "HTTP requests by route and status",
+            requests.clone(),
+        );
+        registry.register(
+            "http_request_duration_seconds",
+            "HTTP request latency",
+            latency.clone(),
+        );
+        registry.register(
+            "db_pool_connections",
+            "Open database connections",
+            pool_connections.clone(),
+        );
+        registry.register(
+            "db_pool_idle_connections",
+            "Idle database connections",
+            pool_idle.clone(),
+        );
+        Self {
+            registry,
+            requests,
+            latency,
+            pool_connections,
+            pool_idle,
+        }
     }
 
     fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {
-        self.requests.get_or_create(&RequestLabels { method: method.to_string(), route: route.to_string(), status }).inc();
-        self.latency.get_or_create(&RouteLabels { method: method.to_string(), route: route.to_string() }).observe(seconds);
+        self.requests
+            .get_or_create(&RequestLabels {
+                method: method.to_string(),
+                route: route.to_string(),
+                status,
+            })
+            .inc();
+        self.latency
+            .get_or_create(&RouteLabels {
+                method: method.to_string(),
+                route: route.to_string(),
+            })
+            .observe(seconds);
     }
 
     /// The Prometheus text exposition, with the pool usage read now.
     pub fn encode(&self, pool_size: u32, pool_idle: usize) -> String {
         self.pool_connections.set(i64::from(pool_size));
-        self.pool_idle.set(i64::try_from(pool_idle).unwrap_or(i64::MAX));
+        self.pool_idle
+            .set(i64::try_from(pool_idle).unwrap_or(i64::MAX));
         let mut text = String::new();
         if prometheus_client::encoding::text::encode(&mut text, &self.registry).is_err() {
             tracing::error!("metrics encoding failed");
@@ -80,8 +116,17 @@ impl Metrics {
 pub async fn record(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = request.method().to_string();
-    let route = request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_string()).unwrap_or_else(|| "inconnue".to_string());
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "inconnue".to_string());
     let response = next.run(request).await;
-    state.metrics.observe(&method, &route, response.status().as_u16(), started.elapsed().as_secs_f64());
+    state.metrics.observe(
+        &method,
+        &route,
+        response.status().as_u16(),
+        started.elapsed().as_secs_f64(),
+    );
     response
 }

@@ -1,14 +1,15 @@
 //! Operations endpoints: health check for load balancers, metrics for Prometheus.
 
 use crate::AppState;
-use axum::Router;
+use crate::route_table::RouteTable;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use axum::routing::get;
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/healthz", get(healthz)).route("/metrics", get(metrics))
+pub fn routes() -> RouteTable {
+    RouteTable::new()
+        .get("/healthz", healthz)
+        .get("/metrics", metrics)
 }
 
 /// 200 when the database answers, 503 otherwise.
@@ -17,7 +18,10 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
         Ok(()) => (StatusCode::OK, "ok"),
         Err(error) => {
             tracing::warn!(%error, "health check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, "base de données indisponible")
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "base de données indisponible",
+            )
         }
     }
 }
@@ -25,5 +29,11 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     let (size, idle) = state.db.pool_usage();
     let body = state.metrics.encode(size, idle);
-    ([(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], body)
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        body,
+    )
 }

@@ -1,9 +1,21 @@
-//! Starts the real application on 127.0.0.1:0 over a demo database, once per backend.
+//! Starts the real application on 127.0.0.1:0 over a demo database, once per backend, and
+//! acts as any demo role through sessions opened directly in the database.
+#![allow(dead_code)]
 
-use passerelle_store::Db;
+use passerelle_domain::role::Role;
 use passerelle_store::demo;
 use passerelle_store::referential::{Referentials, load_referentials};
+use passerelle_store::seal::KeyRing;
 use passerelle_store::testing::{self, TestDb};
+use passerelle_store::{Db, account, session};
+use passerelle_web::route_table::Method;
+
+/// Scopes outside the demo accounts' own, found in the demo data.
+pub struct Elsewhere {
+    pub other_post: String,
+    pub other_unit: String,
+    pub sibling_unit: String,
+}
 
 pub struct TestApp {
     pub address: std::net::SocketAddr,
@@ -11,29 +23,101 @@ pub struct TestApp {
     pub db: Db,
     pub backend: &'static str,
     pub plan: demo::DemoPlan,
+    pub elsewhere: Elsewhere,
+    pub keys_folder: tempfile::TempDir,
     test_db: TestDb,
     server: tokio::task::JoinHandle<()>,
 }
 
+pub const CSRF: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+async fn one(db: &Db, sql: &'static str, bind: &str) -> String {
+    let (id,): (String,) = sqlx::query_as(sql)
+        .bind(bind)
+        .fetch_one(db.pool())
+        .await
+        .expect(sql);
+    id
+}
+
 impl TestApp {
-    /// Loads the referentials and the demo (seed 2020, cheap password hashes) and serves.
+    /// Loads the referentials and the demo (seed 2020) and serves.
     pub async fn spawn(test_db: TestDb) -> Self {
         let referentials = Referentials::embedded().unwrap();
         load_referentials(&test_db.db, &referentials).await.unwrap();
         let plan = demo::plan(&referentials, 2020);
-        let hashes: Vec<String> =
-            plan.logins.iter().map(|l| passerelle_store::account::hash_password(&l.password).unwrap()).collect();
-        demo::insert(&test_db.db, &plan, &hashes, &|_| {}).await.unwrap();
+        let hashes: Vec<String> = plan
+            .logins
+            .iter()
+            .map(|l| account::hash_password(&l.password).unwrap())
+            .collect();
+        demo::insert(&test_db.db, &plan, &hashes, &|_| {})
+            .await
+            .unwrap();
         let db = test_db.db.clone();
-        let app = passerelle_web::app(passerelle_web::AppState::new(db.clone()));
+        let login = |role: Role| {
+            plan.logins
+                .iter()
+                .find(|l| l.role == role)
+                .unwrap()
+                .scope_id
+                .clone()
+                .unwrap()
+        };
+        let (departement, unit, employer) = (
+            login(Role::Prevention),
+            login(Role::Officer),
+            login(Role::Employer),
+        );
+        let elsewhere = Elsewhere {
+            other_post: sqlx::query_as::<_, (String,)>("SELECT id FROM posts WHERE departement_code <> $1 AND employer_id <> $2 AND status <> 'closed' ORDER BY code LIMIT 1")
+                .bind(&departement)
+                .bind(&employer)
+                .fetch_one(db.pool())
+                .await
+                .unwrap()
+                .0,
+            other_unit: one(&db, "SELECT id FROM units WHERE departement_code <> $1 AND kind = 'bta' ORDER BY name LIMIT 1", &departement).await,
+            sibling_unit: sqlx::query_as::<_, (String,)>("SELECT id FROM units WHERE departement_code = $1 AND kind = 'bta' AND id <> $2 ORDER BY name LIMIT 1")
+                .bind(&departement)
+                .bind(&unit)
+                .fetch_one(db.pool())
+                .await
+                .unwrap()
+                .0,
+        };
+        let keys_folder = tempfile::tempdir().unwrap();
+        let keys = KeyRing::generate_file(&keys_folder.path().join("passerelle.key")).unwrap();
+        let state =
+            passerelle_web::AppState::new(db.clone(), passerelle_web::Config::default(), keys);
+        let app = passerelle_web::app(state);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
         let server = tokio::spawn(async move {
-            axum::serve(listener, app).await.unwrap();
+            axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .await
+            .unwrap();
         });
-        let client = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
         let backend = db.backend().name();
-        Self { address, client, db, backend, plan, test_db, server }
+        Self {
+            address,
+            client,
+            db,
+            backend,
+            plan,
+            elsewhere,
+            keys_folder,
+            test_db,
+            server,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -42,6 +126,177 @@ impl TestApp {
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client.get(self.url(path)).send().await.unwrap()
+    }
+
+    pub fn login(&self, role: Role) -> &demo::DemoLogin {
+        self.plan.logins.iter().find(|l| l.role == role).unwrap()
+    }
+
+    pub fn scope(&self, role: Role) -> String {
+        self.login(role).scope_id.clone().unwrap_or_default()
+    }
+
+    pub async fn demo_role_id(&self, role: Role) -> String {
+        account::roles_of(&self.db, &self.login(role).id)
+            .await
+            .unwrap()[0]
+            .id
+            .clone()
+    }
+
+    /// A session of the demo account of `role`, second factor done, acting with that role.
+    pub async fn session_for(&self, role: Role) -> String {
+        let account_id = self.login(role).id.clone();
+        let role_id = self.demo_role_id(role).await;
+        let mut connection = self.db.pool().acquire().await.unwrap();
+        let token = session::create(&mut connection, Some(&account_id), None)
+            .await
+            .unwrap();
+        let hash = session::token_hash(&token);
+        session::mark_second_factor_done(&mut connection, &hash)
+            .await
+            .unwrap();
+        session::set_active_role(&mut connection, &hash, &role_id)
+            .await
+            .unwrap();
+        token
+    }
+
+    /// One request as `who` (anonymous when None), with a fresh session and the CSRF token.
+    pub async fn send_as(
+        &self,
+        who: Option<Role>,
+        method: Method,
+        path: &str,
+        form: &[(String, String)],
+    ) -> reqwest::Response {
+        let mut cookies = format!("passerelle_csrf={CSRF}");
+        if let Some(role) = who {
+            cookies.push_str(&format!(
+                "; passerelle_session={}",
+                self.session_for(role).await
+            ));
+        }
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let request = match method {
+            Method::Get => client.get(self.url(path)),
+            Method::Post => {
+                let mut fields: Vec<(String, String)> = form.to_vec();
+                fields.push(("csrf".into(), CSRF.into()));
+                client
+                    .post(self.url(path))
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .body(serde_urlencoded::to_string(&fields).unwrap())
+            }
+        };
+        request.header("cookie", cookies).send().await.unwrap()
+    }
+
+    /// A new account holding `role` at `scope_id`; returns (account id, role id).
+    pub async fn new_account(&self, role: Role, scope_id: Option<&str>) -> (String, String) {
+        let mut connection = self.db.pool().acquire().await.unwrap();
+        let email = format!("cible-{}@exemple.fr", uuid::Uuid::new_v4().simple());
+        let (_, token_hash) = session::new_token();
+        let id = account::invite(
+            &mut connection,
+            &email,
+            "Compte cible",
+            &self.login(Role::Admin).id,
+            &token_hash,
+            "2999-01-01T00:00:00Z",
+        )
+        .await
+        .unwrap();
+        let role_id = account::grant_role(&mut connection, &id, role, scope_id)
+            .await
+            .unwrap();
+        (id, role_id)
+    }
+
+    /// A valid invitation token for a new account.
+    pub async fn fresh_invitation(&self) -> String {
+        let mut connection = self.db.pool().acquire().await.unwrap();
+        let email = format!("invitee-{}@exemple.fr", uuid::Uuid::new_v4().simple());
+        let (token, token_hash) = session::new_token();
+        let id = account::invite(
+            &mut connection,
+            &email,
+            "Personne invitée",
+            &self.login(Role::Admin).id,
+            &token_hash,
+            "2999-01-01T00:00:00Z",
+        )
+        .await
+        .unwrap();
+        account::grant_role(
+            &mut connection,
+            &id,
+            Role::Officer,
+            Some(&self.scope(Role::Officer)),
+        )
+        .await
+        .unwrap();
+        token
+    }
+
+    /// A fresh account inside (or outside) the remit of `who` over accounts.
+    pub async fn fixture_target(
+        &self,
+        who: Option<Role>,
+        inside: impl Into<bool>,
+    ) -> (String, String) {
+        let inside = inside.into();
+        match who {
+            Some(Role::Prevention) => {
+                let unit = if inside {
+                    self.elsewhere.sibling_unit.clone()
+                } else {
+                    self.elsewhere.other_unit.clone()
+                };
+                self.new_account(Role::Officer, Some(&unit)).await
+            }
+            Some(Role::Admin) => {
+                self.new_account(Role::SocialWorker, Some(&self.elsewhere.other_post.clone()))
+                    .await
+            }
+            _ => {
+                let post = if inside {
+                    self.scope(Role::SocialWorker)
+                } else {
+                    self.elsewhere.other_post.clone()
+                };
+                self.new_account(Role::SocialWorker, Some(&post)).await
+            }
+        }
+    }
+
+    /// A role `who` may give inside its remit (or one outside it), as (role, "kind:id").
+    pub fn grantable(&self, who: Option<Role>, inside: impl Into<bool>) -> (Role, String) {
+        let inside = inside.into();
+        match who {
+            Some(Role::Admin) => (Role::National, "nation:".into()),
+            Some(Role::Employer) if inside => (
+                Role::Employer,
+                format!("employer:{}", self.scope(Role::Employer)),
+            ),
+            Some(Role::Employer) => (
+                Role::SocialWorker,
+                format!("post:{}", self.elsewhere.other_post),
+            ),
+            Some(Role::Prevention) if inside => {
+                (Role::Officer, format!("unit:{}", self.scope(Role::Officer)))
+            }
+            Some(Role::Prevention) => {
+                (Role::Officer, format!("unit:{}", self.elsewhere.other_unit))
+            }
+            _ => (
+                Role::SocialWorker,
+                format!("post:{}", self.scope(Role::SocialWorker)),
+            ),
+        }
     }
 
     pub async fn finish(self) {

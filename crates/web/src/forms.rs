@@ -1,0 +1,97 @@
+//! Form bodies, read strictly: valid UTF-8 only, bounded field lengths, French errors naming
+//! the field. Handlers take `FrenchForm<T>` instead of axum's `Form<T>`.
+
+use crate::error::WebError;
+use axum::extract::{FromRequest, Request};
+use serde::de::DeserializeOwned;
+
+/// No form field of Passerelle needs more; longer text is refused before any parsing.
+pub const FIELD_MAX_CHARS: usize = 10_000;
+
+pub struct FrenchForm<T>(pub T);
+
+/// Decodes one `application/x-www-form-urlencoded` component, refusing invalid UTF-8 (which
+/// the usual decoders silently replace by "�").
+fn decode_component(raw: &[u8]) -> Option<String> {
+    let mut bytes = Vec::with_capacity(raw.len());
+    let mut index = 0;
+    while index < raw.len() {
+        match raw[index] {
+            b'+' => bytes.push(b' '),
+            b'%' => {
+                let hex = raw.get(index + 1..index + 3)?;
+                let text = std::str::from_utf8(hex).ok()?;
+                bytes.push(u8::from_str_radix(text, 16).ok()?);
+                index += 2;
+            }
+            byte => bytes.push(byte),
+        }
+        index += 1;
+    }
+    String::from_utf8(bytes).ok()
+}
+
+/// Checks every field of an encoded body; the error names the first bad field.
+pub fn check_encoded_form(body: &[u8]) -> Result<(), WebError> {
+    for pair in body.split(|&b| b == b'&').filter(|pair| !pair.is_empty()) {
+        let mut halves = pair.splitn(2, |&b| b == b'=');
+        let name = halves.next().and_then(decode_component).ok_or_else(|| {
+            WebError::BadRequest(
+                "Le formulaire envoyé est illisible (encodage des caractères invalide).".into(),
+            )
+        })?;
+        let value = decode_component(halves.next().unwrap_or_default()).ok_or_else(|| {
+            WebError::BadRequest(format!(
+                "Le champ « {name} » contient des caractères mal encodés (UTF-8 attendu)."
+            ))
+        })?;
+        if value.chars().count() > FIELD_MAX_CHARS {
+            return Err(WebError::BadRequest(format!(
+                "Le champ « {name} » dépasse {FIELD_MAX_CHARS} caractères."
+            )));
+        }
+    }
+    Ok(())
+}
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for FrenchForm<T> {
+    type Rejection = WebError;
+    async fn from_request(request: Request, _: &S) -> Result<Self, Self::Rejection> {
+        let bytes = axum::body::to_bytes(request.into_body(), crate::auth::FORM_LIMIT_BYTES)
+            .await
+            .map_err(|_| WebError::TooLarge)?;
+        check_encoded_form(&bytes)?;
+        serde_urlencoded::from_bytes(&bytes)
+            .map(FrenchForm)
+            .map_err(|error| {
+                WebError::BadRequest(format!(
+                    "Le formulaire envoyé est incomplet ou mal formé ({error})."
+                ))
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invalid_utf8_is_refused_with_the_field_named() {
+        let error = check_encoded_form(b"csrf=x&nom=%C3%28").unwrap_err();
+        assert!(
+            matches!(error, WebError::BadRequest(ref m) if m.contains("« nom »")),
+            "{error:?}"
+        );
+        assert!(check_encoded_form(b"nom=Fran%C3%A7oise+Exemple").is_ok());
+        assert!(check_encoded_form(b"nom=%ZZ").is_err());
+        assert!(check_encoded_form(b"nom=%C").is_err());
+    }
+
+    #[test]
+    fn over_long_fields_are_refused() {
+        let body = format!("texte={}", "a".repeat(FIELD_MAX_CHARS + 1));
+        assert!(
+            matches!(check_encoded_form(body.as_bytes()), Err(WebError::BadRequest(ref m)) if m.contains("« texte »"))
+        );
+    }
+}

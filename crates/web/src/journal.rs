@@ -1,0 +1,105 @@
+//! Journal pages: security events for administrators and employers; for the social workers
+//! of a post, who accessed its data.
+
+use crate::AppState;
+use crate::auth::{Authenticated, CsrfToken};
+use crate::error::WebResult;
+use crate::layout::Shell;
+use crate::route_table::RouteTable;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use passerelle_domain::access::{Action, Resource, Scope};
+use passerelle_domain::journal::JournalAction;
+use passerelle_store::journal::{self, EventScope};
+
+pub fn routes() -> RouteTable {
+    RouteTable::new()
+        .get("/journal/securite", security_events)
+        .get("/journal/acces", post_accesses)
+}
+
+const PAGE_ROWS: i64 = 200;
+
+pub struct EventLine {
+    pub seq: i64,
+    pub at: String,
+    pub action: String,
+    pub actor: String,
+    pub target: String,
+    pub detail: String,
+    pub ip: String,
+}
+
+/// "2026-11-28T08:00:00Z" → "28/11/2026 09:00" in Paris time.
+fn paris_time(at: &str) -> String {
+    at.parse::<jiff::Timestamp>()
+        .ok()
+        .and_then(|t| t.in_tz(crate::clock::PARIS).ok())
+        .map(|z| z.strftime("%d/%m/%Y %H:%M:%S").to_string())
+        .unwrap_or_else(|| at.to_string())
+}
+
+fn lines(rows: Vec<journal::Row>) -> Vec<EventLine> {
+    rows.into_iter()
+        .map(|row| EventLine {
+            seq: row.seq,
+            at: paris_time(&row.at),
+            action: JournalAction::parse(&row.action)
+                .map(|a| a.label().to_string())
+                .unwrap_or(row.action),
+            actor: row.actor_account_id.unwrap_or_else(|| "—".into()),
+            target: row.target_id.unwrap_or_else(|| "—".into()),
+            detail: row.detail.unwrap_or_default(),
+            ip: row.ip.unwrap_or_default(),
+        })
+        .collect()
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "journal.html")]
+pub struct JournalPage {
+    shell: Shell,
+    heading: &'static str,
+    intro: &'static str,
+    events: Vec<EventLine>,
+}
+
+async fn security_events(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    csrf: CsrfToken,
+) -> WebResult<JournalPage> {
+    auth.require(Action::View, &Resource::SecurityEvents)?;
+    let scope = match &auth.actor.grant.scope {
+        Scope::Employer(id) => EventScope::Employer(id.clone()),
+        _ => EventScope::All,
+    };
+    Ok(JournalPage {
+        shell: Shell::for_actor("Journal de sécurité", &auth, &csrf).at("/journal/securite"),
+        heading: "Journal de sécurité",
+        intro: "Connexions, échecs, blocages, seconds facteurs et changements de rôles des comptes dont vous avez la charge, du plus récent au plus ancien.",
+        events: lines(journal::security_events(&state.db, &scope, PAGE_ROWS).await?),
+    })
+}
+
+async fn post_accesses(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    csrf: CsrfToken,
+) -> WebResult<JournalPage> {
+    let post = match &auth.actor.grant.scope {
+        Scope::Post(id) => {
+            passerelle_store::account::place_of(&state.db, &Scope::Post(id.clone())).await?
+        }
+        _ => passerelle_domain::access::Place::default(),
+    };
+    auth.require(Action::View, &Resource::PostAccessLog { post: &post })?;
+    let post_id = post.posts.first().cloned().unwrap_or_default();
+    Ok(JournalPage {
+        shell: Shell::for_actor("Accès aux données du poste", &auth, &csrf).at("/journal/acces"),
+        heading: "Accès aux données du poste",
+        intro: "Chaque consultation ou écriture des données personnelles de votre poste est enregistrée ici : qui, quand, quoi.",
+        events: lines(journal::post_accesses(&state.db, &post_id, PAGE_ROWS).await?),
+    })
+}

@@ -1,0 +1,509 @@
+//! Logging in and out: password, second factor, invitations. Every step is journaled.
+
+use crate::AppState;
+use crate::auth::{ClientIp, CsrfToken, SESSION_COOKIE, SignedIn, set_cookie};
+use crate::error::{WebError, WebResult};
+use crate::forms::FrenchForm;
+use crate::layout::Shell;
+use crate::route_table::RouteTable;
+use crate::second_factor;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use passerelle_domain::account::{Email, LOCKOUT_DURATION, LOCKOUT_THRESHOLD, check_new_password};
+use passerelle_domain::journal::JournalAction;
+use passerelle_store::journal::{self, Entry};
+use passerelle_store::time_text::{instant_to_text, now_text};
+use passerelle_store::{account, session};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use std::sync::OnceLock;
+
+pub fn routes() -> RouteTable {
+    RouteTable::new()
+        .form("/connexion", show_login, submit_login)
+        .form(
+            "/connexion/second-facteur",
+            show_second_factor,
+            submit_second_factor,
+        )
+        .post("/deconnexion", logout)
+        .form("/invitation/{token}", show_invitation, accept_invitation)
+}
+
+pub const WRONG_CREDENTIALS: &str = "Adresse électronique ou mot de passe incorrect.";
+pub const LOCKED: &str =
+    "Trop de tentatives échouées : la connexion avec cette adresse est bloquée pendant 15 minutes.";
+
+#[derive(Deserialize, Default)]
+pub struct NextQuery {
+    suite: Option<String>,
+    /// Set after an invitation was accepted, to say so on the login page.
+    invitation: Option<String>,
+}
+
+/// Only our own paths are followed after login: never another site.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(path)
+            if path.starts_with('/')
+                && !path.starts_with("//")
+                && !path.contains('\\')
+                && path.len() < 2000 =>
+        {
+            path.to_string()
+        }
+        _ => "/".to_string(),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "login.html")]
+pub struct LoginPage {
+    shell: Shell,
+    email: String,
+    next: String,
+    error: Option<String>,
+    notice: Option<String>,
+    proconnect: bool,
+}
+
+async fn show_login(
+    State(state): State<AppState>,
+    csrf: CsrfToken,
+    Query(query): Query<NextQuery>,
+) -> LoginPage {
+    let notice = query
+        .invitation
+        .as_ref()
+        .map(|_| "Votre mot de passe est enregistré : connectez-vous.".to_string());
+    LoginPage {
+        shell: Shell::public("Connexion").with_csrf(&csrf),
+        email: String::new(),
+        next: safe_next(query.suite.as_deref()),
+        error: None,
+        notice,
+        proconnect: state.config.oidc.is_some(),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    email: String,
+    password: String,
+    suite: Option<String>,
+}
+
+/// The hash under which failures of a login name are counted (known or not).
+pub fn login_hash(email: &str) -> String {
+    Sha256::digest(email.trim().to_lowercase().as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A valid hash to verify against when the account does not exist, so that an unknown
+/// address costs the same time as a wrong password.
+fn dummy_hash() -> &'static str {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    DUMMY.get_or_init(|| account::hash_password("passerelle-timing-equaliser").unwrap_or_default())
+}
+
+async fn verify_in_background(password: String, hash: String) -> bool {
+    tokio::task::spawn_blocking(move || account::verify_password(&password, &hash))
+        .await
+        .unwrap_or(false)
+}
+
+fn is_locked(locked_until: Option<&str>) -> bool {
+    locked_until.is_some_and(|until| until > now_text().as_str())
+}
+
+async fn submit_login(
+    State(state): State<AppState>,
+    csrf: CsrfToken,
+    ClientIp(ip): ClientIp,
+    headers: axum::http::HeaderMap,
+    FrenchForm(form): FrenchForm<LoginForm>,
+) -> WebResult<Response> {
+    let next = safe_next(form.suite.as_deref());
+    let page = |error: &str, status: axum::http::StatusCode| {
+        (
+            status,
+            LoginPage {
+                shell: Shell::public("Connexion").with_csrf(&csrf),
+                email: form.email.chars().take(254).collect(),
+                next: next.clone(),
+                error: Some(error.to_string()),
+                notice: None,
+                proconnect: state.config.oidc.is_some(),
+            },
+        )
+            .into_response()
+    };
+    let email = match Email::parse(&form.email) {
+        Ok(email) => email,
+        Err(error) => {
+            return Ok(page(
+                &error.to_string(),
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            ));
+        }
+    };
+    if form.password.chars().count() > passerelle_domain::account::PASSWORD_MAX_CHARS {
+        return Ok(page(
+            WRONG_CREDENTIALS,
+            axum::http::StatusCode::UNAUTHORIZED,
+        ));
+    }
+    let login = login_hash(email.as_str());
+    if is_locked(account::login_lock(&state.db, &login).await?.as_deref()) {
+        // Still verify a hash: a locked name answers in the same time as any other.
+        verify_in_background(form.password.clone(), dummy_hash().to_string()).await;
+        return Ok(page(LOCKED, axum::http::StatusCode::TOO_MANY_REQUESTS));
+    }
+    let found = account::find_by_email(&state.db, email.as_str()).await?;
+    let usable = found
+        .as_ref()
+        .filter(|a| !a.is_disabled())
+        .and_then(|a| a.password_hash.clone().map(|h| (a.clone(), h)));
+    let found = found.map(|a| account::AccountRow {
+        totp_secret_sealed: None,
+        ..a
+    });
+    let verified = match &usable {
+        Some((_, hash)) => verify_in_background(form.password.clone(), hash.clone()).await,
+        None => {
+            verify_in_background(form.password.clone(), dummy_hash().to_string()).await;
+            false
+        }
+    };
+    let ip = ip.as_deref();
+    match (usable, verified) {
+        (Some((found, _)), true) => {
+            let found = &found;
+            let mut tx = state.db.begin_write().await?;
+            account::clear_login_failures(&mut tx, &login).await?;
+            if let Some(old) = crate::auth::cookie(&headers, SESSION_COOKIE) {
+                session::delete(&mut tx, &session::token_hash(&old)).await?;
+            }
+            let token = session::create(&mut tx, Some(&found.id), ip).await?;
+            let employer = account::employer_of(&state.db, &found.id).await?;
+            journal::append(
+                &mut tx,
+                Entry::new(JournalAction::LoginSucceeded)
+                    .by(&found.id, None)
+                    .on("account", &found.id)
+                    .from_ip(ip)
+                    .in_employer(employer.as_deref()),
+            )
+            .await?;
+            tx.commit().await?;
+            let target = format!(
+                "/connexion/second-facteur?suite={}",
+                crate::auth::encode_component(&next)
+            );
+            let mut response = Redirect::to(&target).into_response();
+            response.headers_mut().append(
+                header::SET_COOKIE,
+                set_cookie(SESSION_COOKIE, &token, state.config.secure_cookies, None),
+            );
+            Ok(response)
+        }
+        (_, _) => {
+            let until = instant_to_text(time::OffsetDateTime::now_utc() + LOCKOUT_DURATION);
+            let mut tx = state.db.begin_write().await?;
+            let locked =
+                account::record_login_failure(&mut tx, &login, LOCKOUT_THRESHOLD, &until).await?;
+            let known = found.as_ref().map(|a| a.id.clone());
+            let mut entry = Entry::new(JournalAction::LoginFailed).from_ip(ip);
+            if let Some(id) = &known {
+                entry = entry.on("account", id);
+            }
+            journal::append(&mut tx, entry).await?;
+            if locked {
+                let mut entry = Entry::new(JournalAction::LoginLocked).from_ip(ip);
+                if let Some(id) = &known {
+                    entry = entry.on("account", id);
+                }
+                journal::append(&mut tx, entry).await?;
+            }
+            tx.commit().await?;
+            Ok(if locked {
+                page(LOCKED, axum::http::StatusCode::TOO_MANY_REQUESTS)
+            } else {
+                page(WRONG_CREDENTIALS, axum::http::StatusCode::UNAUTHORIZED)
+            })
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "second_factor.html")]
+pub struct SecondFactorPage {
+    shell: Shell,
+    next: String,
+    error: Option<String>,
+}
+
+/// After the password: the second factor if the account has one or its roles need one,
+/// otherwise straight on.
+async fn show_second_factor(
+    signed_in: SignedIn,
+    csrf: CsrfToken,
+    Query(query): Query<NextQuery>,
+) -> WebResult<Response> {
+    let next = safe_next(query.suite.as_deref());
+    if !signed_in.account.has_totp() {
+        return Ok(if signed_in.needs_second_factor() {
+            Redirect::to("/compte/second-facteur").into_response()
+        } else {
+            Redirect::to(&next).into_response()
+        });
+    }
+    if signed_in.session.second_factor_done() {
+        return Ok(Redirect::to(&next).into_response());
+    }
+    Ok(SecondFactorPage {
+        shell: Shell::for_signed_in("Second facteur", &signed_in.account.display_name, &csrf),
+        next,
+        error: None,
+    }
+    .into_response())
+}
+
+#[derive(Deserialize)]
+pub struct SecondFactorForm {
+    code: String,
+    suite: Option<String>,
+}
+
+async fn submit_second_factor(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    csrf: CsrfToken,
+    ClientIp(ip): ClientIp,
+    FrenchForm(form): FrenchForm<SecondFactorForm>,
+) -> WebResult<Response> {
+    let next = safe_next(form.suite.as_deref());
+    let account = &signed_in.account;
+    if !account.has_totp() {
+        return Ok(Redirect::to("/compte/second-facteur").into_response());
+    }
+    let outcome = second_factor::verify(&state, account, &form.code).await?;
+    let ip = ip.as_deref();
+    let employer = account::employer_of(&state.db, &account.id).await?;
+    let mut tx = state.db.begin_write().await?;
+    let response = match outcome {
+        second_factor::Outcome::Accepted { recovery_code } => {
+            session::mark_second_factor_done(&mut tx, &signed_in.session.token_hash).await?;
+            let action = if recovery_code {
+                JournalAction::RecoveryCodeUsed
+            } else {
+                JournalAction::SecondFactorSucceeded
+            };
+            journal::append(
+                &mut tx,
+                Entry::new(action)
+                    .by(&account.id, None)
+                    .on("account", &account.id)
+                    .from_ip(ip)
+                    .in_employer(employer.as_deref()),
+            )
+            .await?;
+            account::clear_login_failures(&mut tx, &login_hash(&account.email)).await?;
+            Redirect::to(&next).into_response()
+        }
+        refused => {
+            journal::append(
+                &mut tx,
+                Entry::new(JournalAction::SecondFactorFailed)
+                    .by(&account.id, None)
+                    .on("account", &account.id)
+                    .from_ip(ip)
+                    .in_employer(employer.as_deref()),
+            )
+            .await?;
+            // Guessing codes counts towards the same lockout as guessing passwords.
+            let until = instant_to_text(time::OffsetDateTime::now_utc() + LOCKOUT_DURATION);
+            let locked = account::record_login_failure(
+                &mut tx,
+                &login_hash(&account.email),
+                LOCKOUT_THRESHOLD,
+                &until,
+            )
+            .await?;
+            if locked {
+                session::delete(&mut tx, &signed_in.session.token_hash).await?;
+                journal::append(
+                    &mut tx,
+                    Entry::new(JournalAction::LoginLocked)
+                        .on("account", &account.id)
+                        .from_ip(ip)
+                        .in_employer(employer.as_deref()),
+                )
+                .await?;
+            }
+            let message = if locked { LOCKED } else { refused.message() };
+            (
+                axum::http::StatusCode::UNAUTHORIZED,
+                SecondFactorPage {
+                    shell: Shell::for_signed_in("Second facteur", &account.display_name, &csrf),
+                    next,
+                    error: Some(message.to_string()),
+                },
+            )
+                .into_response()
+        }
+    };
+    tx.commit().await?;
+    Ok(response)
+}
+
+async fn logout(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    headers: axum::http::HeaderMap,
+) -> WebResult<Response> {
+    if let Some(current) = crate::auth::current_session(&state, &headers).await? {
+        let mut tx = state.db.begin_write().await?;
+        session::delete(&mut tx, &current.token_hash).await?;
+        if let Some(account_id) = &current.account_id {
+            let employer = account::employer_of(&state.db, account_id).await?;
+            journal::append(
+                &mut tx,
+                Entry::new(JournalAction::Logout)
+                    .by(account_id, None)
+                    .on("account", account_id)
+                    .from_ip(ip.as_deref())
+                    .in_employer(employer.as_deref()),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+    }
+    let mut response = Redirect::to("/").into_response();
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(SESSION_COOKIE, "", state.config.secure_cookies, Some(0)),
+    );
+    Ok(response)
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "invitation.html")]
+pub struct InvitationPage {
+    shell: Shell,
+    email: String,
+    token: String,
+    error: Option<String>,
+}
+
+/// The invited account, if the link is valid and not expired.
+async fn invited_account(state: &AppState, token: &str) -> WebResult<account::AccountRow> {
+    let found = account::find_by_invitation(&state.db, &session::token_hash(token)).await?;
+    match found {
+        Some(account)
+            if account
+                .invitation_expires_at
+                .as_deref()
+                .is_some_and(|until| until > now_text().as_str()) =>
+        {
+            Ok(account)
+        }
+        _ => Err(WebError::BadRequest(
+            "Ce lien d'invitation n'est pas valide ou a expiré : demandez une nouvelle invitation."
+                .into(),
+        )),
+    }
+}
+
+async fn show_invitation(
+    State(state): State<AppState>,
+    csrf: CsrfToken,
+    Path(token): Path<String>,
+) -> WebResult<InvitationPage> {
+    let account = invited_account(&state, &token).await?;
+    Ok(InvitationPage {
+        shell: Shell::public("Activer mon compte").with_csrf(&csrf),
+        email: account.email,
+        token,
+        error: None,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct InvitationForm {
+    password: String,
+    confirmation: String,
+}
+
+async fn accept_invitation(
+    State(state): State<AppState>,
+    csrf: CsrfToken,
+    ClientIp(ip): ClientIp,
+    Path(token): Path<String>,
+    FrenchForm(form): FrenchForm<InvitationForm>,
+) -> WebResult<Response> {
+    let account = invited_account(&state, &token).await?;
+    let refuse = |message: String| {
+        (
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            InvitationPage {
+                shell: Shell::public("Activer mon compte").with_csrf(&csrf),
+                email: account.email.clone(),
+                token: token.clone(),
+                error: Some(message),
+            },
+        )
+            .into_response()
+    };
+    if form.password != form.confirmation {
+        return Ok(refuse(
+            "Confirmation du mot de passe : les deux saisies sont différentes.".into(),
+        ));
+    }
+    if let Err(error) = check_new_password(&form.password, &[&account.email, &account.display_name])
+    {
+        return Ok(refuse(error.to_string()));
+    }
+    let hash = tokio::task::spawn_blocking(move || account::hash_password(&form.password))
+        .await
+        .map_err(|e| WebError::Internal(e.into()))?
+        .map_err(|e| WebError::Internal(e.into()))?;
+    let employer = account::employer_of(&state.db, &account.id).await?;
+    let mut tx = state.db.begin_write().await?;
+    account::accept_invitation(&mut tx, &account.id, &hash).await?;
+    journal::append(
+        &mut tx,
+        Entry::new(JournalAction::InvitationAccepted)
+            .by(&account.id, None)
+            .on("account", &account.id)
+            .from_ip(ip.as_deref())
+            .in_employer(employer.as_deref()),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/connexion?invitation=acceptee").into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_paths_are_followed_after_login() {
+        assert_eq!(safe_next(Some("/comptes")), "/comptes");
+        for hostile in [
+            "https://evil.example",
+            "//evil.example",
+            "/\\evil.example",
+            "javascript:alert(1)",
+        ] {
+            assert_eq!(safe_next(Some(hostile)), "/", "{hostile}");
+        }
+        assert_eq!(safe_next(None), "/");
+    }
+}

@@ -1,0 +1,301 @@
+//! The authorization matrix: every route of the router × every role (and anonymous) × inside
+//! and outside the actor's scope, with the expected outcome. A route without its row fails
+//! the test. Runs on SQLite and PostgreSQL.
+
+mod helpers;
+
+use helpers::{TestApp, spawn_all};
+use passerelle_domain::role::Role;
+use passerelle_web::route_table::Method;
+use std::collections::BTreeSet;
+
+/// What a request may come to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    /// Served or done (2xx, or a redirect elsewhere than the login page).
+    Allow,
+    /// Past the policy, but the input was refused (400, 401, 422, 429).
+    Refused,
+    /// The policy said no (403).
+    Deny,
+    /// Sent to the login page.
+    Login,
+}
+use Outcome::*;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Inside,
+    Outside,
+}
+
+impl From<Side> for bool {
+    fn from(side: Side) -> bool {
+        side == Side::Inside
+    }
+}
+
+/// Who asks: anonymous or one of the demo roles.
+type Who = Option<Role>;
+
+struct Request {
+    path: String,
+    form: Vec<(String, String)>,
+}
+
+impl Request {
+    fn get(path: impl Into<String>) -> Self {
+        Self {
+            path: path.into(),
+            form: Vec::new(),
+        }
+    }
+    fn post(path: impl Into<String>, form: &[(&str, &str)]) -> Self {
+        Self {
+            path: path.into(),
+            form: form
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        }
+    }
+}
+
+/// The remit of an administrator role over accounts: (inside, outside).
+fn account_admin(who: Who) -> (Outcome, Outcome) {
+    match who {
+        None => (Login, Login),
+        Some(Role::Admin) => (Allow, Allow),
+        Some(Role::Employer | Role::Prevention) => (Allow, Deny),
+        Some(_) => (Deny, Deny),
+    }
+}
+
+fn signed_in(who: Who, outcome: Outcome) -> (Outcome, Outcome) {
+    if who.is_none() {
+        (Login, Login)
+    } else {
+        (outcome, outcome)
+    }
+}
+
+fn only(who: Who, roles: &[Role]) -> (Outcome, Outcome) {
+    match who {
+        None => (Login, Login),
+        Some(role) if roles.contains(&role) => (Allow, Allow),
+        Some(_) => (Deny, Deny),
+    }
+}
+
+async fn build(app: &TestApp, method: Method, path: &str, who: Who, side: Side) -> Request {
+    let target = || async { app.fixture_target(who, side).await };
+    match (method, path) {
+        (Method::Get, "/")
+        | (Method::Get, "/healthz")
+        | (Method::Get, "/metrics")
+        | (Method::Get, "/connexion") => Request::get(path),
+        (Method::Get, "/assets/{version}/{*path}") => Request::get(format!(
+            "/assets/{}/passerelle.css",
+            passerelle_web::assets::version()
+        )),
+        (Method::Post, "/connexion") => Request::post(
+            path,
+            &[
+                ("email", "personne@exemple.fr"),
+                ("password", "pas le bon mot de passe"),
+            ],
+        ),
+        (Method::Get, "/connexion/second-facteur") => Request::get(path),
+        (Method::Post, "/connexion/second-facteur") => Request::post(path, &[("code", "000000")]),
+        (Method::Post, "/deconnexion") | (Method::Post, "/deconnexion/partout") => {
+            Request::post(path, &[])
+        }
+        (Method::Get, "/invitation/{token}") | (Method::Post, "/invitation/{token}") => {
+            let token = if side == Side::Inside {
+                app.fresh_invitation().await
+            } else {
+                "0".repeat(64)
+            };
+            if method == Method::Get {
+                Request::get(format!("/invitation/{token}"))
+            } else {
+                Request::post(
+                    format!("/invitation/{token}"),
+                    &[
+                        ("password", "cheval agrafe lumière boussole"),
+                        ("confirmation", "cheval agrafe lumière boussole"),
+                    ],
+                )
+            }
+        }
+        (Method::Get, "/compte")
+        | (Method::Get, "/compte/role")
+        | (Method::Get, "/compte/sans-role")
+        | (Method::Get, "/compte/second-facteur")
+        | (Method::Get, "/compte/mot-de-passe") => Request::get(path),
+        (Method::Post, "/compte/role") => {
+            let role_id = match (who, side) {
+                (Some(role), Side::Inside) => app.demo_role_id(role).await,
+                _ => app.fixture_target(Some(Role::Admin), Side::Outside).await.1,
+            };
+            Request::post(path, &[("role_id", &role_id)])
+        }
+        (Method::Post, "/compte/second-facteur") => Request::post(path, &[("code", "000000")]),
+        (Method::Post, "/compte/mot-de-passe") => Request::post(
+            path,
+            &[
+                ("current", "faux"),
+                ("password", "x"),
+                ("confirmation", "x"),
+            ],
+        ),
+        (Method::Get, "/comptes")
+        | (Method::Get, "/comptes/inviter")
+        | (Method::Get, "/journal/securite")
+        | (Method::Get, "/journal/acces") => Request::get(path),
+        (Method::Post, "/comptes/inviter") => {
+            let (role, scope) = app.grantable(who, side);
+            let email = format!("invite-{}@exemple.fr", uuid::Uuid::new_v4().simple());
+            Request::post(
+                path,
+                &[
+                    ("email", &email),
+                    ("display_name", "Personne invitée"),
+                    ("role", role.code()),
+                    ("scope", &scope),
+                ],
+            )
+        }
+        (Method::Get, "/comptes/{id}") => Request::get(format!("/comptes/{}", target().await.0)),
+        (Method::Post, "/comptes/{id}/roles") => {
+            let (role, scope) = app.grantable(who, Side::Inside);
+            Request::post(
+                format!("/comptes/{}/roles", target().await.0),
+                &[("role", role.code()), ("scope", &scope)],
+            )
+        }
+        (Method::Post, "/comptes/{id}/roles/{role_id}/retirer") => {
+            let (account, role_id) = target().await;
+            Request::post(format!("/comptes/{account}/roles/{role_id}/retirer"), &[])
+        }
+        (Method::Post, "/comptes/{id}/desactiver")
+        | (Method::Post, "/comptes/{id}/reactiver")
+        | (Method::Post, "/comptes/{id}/debloquer") => {
+            Request::post(path.replace("{id}", &target().await.0), &[])
+        }
+        other => panic!("route {other:?} has no row in the authorization matrix: add one"),
+    }
+}
+
+fn expected(method: Method, path: &str, who: Who) -> (Outcome, Outcome) {
+    match (method, path) {
+        (
+            Method::Get,
+            "/" | "/healthz" | "/metrics" | "/connexion" | "/assets/{version}/{*path}",
+        ) => (Allow, Allow),
+        (Method::Post, "/connexion") => (Refused, Refused),
+        (Method::Post, "/deconnexion") => (Allow, Allow),
+        (Method::Get, "/invitation/{token}") | (Method::Post, "/invitation/{token}") => {
+            (Allow, Refused)
+        }
+        (Method::Get | Method::Post, "/connexion/second-facteur") => signed_in(who, Allow),
+        (
+            Method::Get,
+            "/compte"
+            | "/compte/role"
+            | "/compte/sans-role"
+            | "/compte/second-facteur"
+            | "/compte/mot-de-passe",
+        ) => signed_in(who, Allow),
+        (Method::Post, "/compte/role") => {
+            if who.is_none() {
+                (Login, Login)
+            } else {
+                (Allow, Refused)
+            }
+        }
+        (Method::Post, "/compte/second-facteur") => signed_in(who, Refused),
+        (Method::Post, "/compte/mot-de-passe") => signed_in(who, Refused),
+        (Method::Post, "/deconnexion/partout") => signed_in(who, Allow),
+        (Method::Get, "/comptes" | "/comptes/inviter") => {
+            only(who, &[Role::Admin, Role::Employer, Role::Prevention])
+        }
+        (Method::Get, "/journal/securite") => only(who, &[Role::Admin, Role::Employer]),
+        (Method::Get, "/journal/acces") => only(who, &[Role::SocialWorker]),
+        (Method::Post, "/comptes/inviter") => match who {
+            // Viewing the form is allowed; granting outside the remit is not.
+            Some(Role::Officer | Role::SocialWorker | Role::National) => (Deny, Deny),
+            other => account_admin(other),
+        },
+        (_, p) if p.starts_with("/comptes/{id}") => account_admin(who),
+        other => panic!("route {other:?} has no expectation in the authorization matrix: add one"),
+    }
+}
+
+fn classify(status: u16, location: Option<&str>) -> Outcome {
+    match status {
+        403 => Deny,
+        400 | 401 | 422 | 429 => Refused,
+        300..=399 if location.is_some_and(|l| l.starts_with("/connexion?suite=")) => Login,
+        200..=399 => Allow,
+        other => panic!("unexpected status {other}"),
+    }
+}
+
+#[tokio::test]
+async fn every_route_every_role_inside_and_outside_its_scope() {
+    for app in spawn_all().await {
+        let declared: BTreeSet<(Method, &str)> = passerelle_web::route_table()
+            .declared()
+            .iter()
+            .copied()
+            .collect();
+        let whos: Vec<Who> = std::iter::once(None)
+            .chain(Role::ALL.iter().copied().map(Some))
+            .collect();
+        let mut cells = 0;
+        let mut failures = Vec::new();
+        for &(method, path) in &declared {
+            for &who in &whos {
+                let (inside, outside) = expected(method, path, who);
+                for (side, expected) in [(Side::Inside, inside), (Side::Outside, outside)] {
+                    let request = build(&app, method, path, who, side).await;
+                    let response = app.send_as(who, method, &request.path, &request.form).await;
+                    let location = response
+                        .headers()
+                        .get("location")
+                        .and_then(|l| l.to_str().ok())
+                        .map(str::to_string);
+                    let got = classify(response.status().as_u16(), location.as_deref());
+                    cells += 1;
+                    if got != expected {
+                        failures.push(format!(
+                            "{} {} as {:?} {:?}: expected {:?}, got {:?} ({} → {})",
+                            method.as_str(),
+                            path,
+                            who,
+                            side,
+                            expected,
+                            got,
+                            request.path,
+                            response.status()
+                        ));
+                    }
+                }
+            }
+        }
+        println!(
+            "authorization matrix on {}: {} routes × {} actors × 2 sides = {cells} cells",
+            app.backend,
+            declared.len(),
+            whos.len()
+        );
+        assert!(
+            failures.is_empty(),
+            "{} cells differ:\n{}",
+            failures.len(),
+            failures.join("\n")
+        );
+        app.finish().await;
+    }
+}
