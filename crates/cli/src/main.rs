@@ -1,5 +1,6 @@
 //! The `passerelle` binary.
 
+mod audit;
 mod bench;
 mod config;
 mod demo;
@@ -30,6 +31,8 @@ enum Command {
     Demo(demo::DemoArgs),
     /// Measure throughput and insertion speed; prints ratios from one run.
     Bench(bench::BenchArgs),
+    /// Check the tamper-evident journal.
+    Audit(audit::AuditArgs),
 }
 
 fn main() -> ExitCode {
@@ -51,6 +54,7 @@ fn main() -> ExitCode {
             Command::Migrate(args) => config::open_and_migrate(&args).await.map(|_| ()),
             Command::Demo(args) => demo::run(args).await,
             Command::Bench(args) => bench::run(args).await,
+            Command::Audit(args) => audit::run(args).await,
         }
     });
     match result {

@@ -157,3 +157,35 @@ fn serve_demo_serves_the_home_page_and_stops_cleanly_on_sigterm() {
     let exit = child.wait().unwrap();
     assert!(exit.success(), "exit status {exit:?}");
 }
+
+#[test]
+fn audit_verify_names_the_first_broken_row() {
+    let folder = tempfile::tempdir().unwrap();
+    let data = folder.path().to_str().unwrap();
+    let (ok, _, stderr) = run(passerelle().args(["demo", "--data-dir", data]));
+    assert!(ok, "{stderr}");
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let db = runtime
+        .block_on(passerelle_store::Db::open_sqlite_in(folder.path()))
+        .unwrap();
+    for index in 0..5 {
+        let entry = passerelle_store::journal::Entry::new(
+            passerelle_domain::journal::JournalAction::Logout,
+        )
+        .detail(format!("{index}"));
+        runtime
+            .block_on(passerelle_store::journal::record(&db, entry))
+            .unwrap();
+    }
+    let (ok, stdout, stderr) = run(passerelle().args(["audit", "verify", "--data-dir", data]));
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("Journal intègre : 5 lignes"), "{stdout}");
+    runtime.block_on(testing::execute(
+        &db,
+        "UPDATE journal SET detail = 'x' WHERE seq = 3",
+    ));
+    runtime.block_on(db.close());
+    let (ok, _, stderr) = run(passerelle().args(["audit", "verify", "--data-dir", data]));
+    assert!(!ok);
+    assert_one_line_error(&stderr, "ligne 3 : contenu modifié");
+}

@@ -13,6 +13,7 @@ pub mod journal;
 pub mod layout;
 pub mod login;
 pub mod metrics;
+pub mod oidc;
 pub mod ops;
 pub mod route_table;
 pub mod second_factor;
@@ -91,6 +92,7 @@ pub fn route_table() -> route_table::RouteTable {
         .merge(account::routes())
         .merge(accounts::routes())
         .merge(journal::routes())
+        .merge(oidc::routes())
 }
 
 /// The application's routes, without the cross-cutting layers (see [`app`]).
