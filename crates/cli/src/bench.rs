@@ -33,9 +33,23 @@ struct Throughput {
     p99_ms: f64,
 }
 
-async fn load(url: &str, seconds: u64, connections: usize) -> anyhow::Result<Throughput> {
+async fn load(
+    url: &str,
+    seconds: u64,
+    connections: usize,
+    cookie: Option<&str>,
+) -> anyhow::Result<Throughput> {
+    let mut headers = reqwest::header::HeaderMap::new();
+    if let Some(cookie) = cookie {
+        headers.insert(
+            reqwest::header::COOKIE,
+            reqwest::header::HeaderValue::from_str(cookie)?,
+        );
+    }
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(connections)
+        .redirect(reqwest::redirect::Policy::none())
+        .default_headers(headers)
         .build()?;
     // Warm up: connections, caches, prepared statements.
     for _ in 0..connections {
@@ -110,7 +124,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
             "la base de mesure doit être vide (les données de démonstration y sont écrites)"
         );
     }
-    let (_, report) = seed_demo(&db, 2020, false).await?;
+    let (plan, report) = seed_demo(&db, 2020, false).await?;
     let rows_per_second = report.rows as f64 / report.insert_duration.as_secs_f64();
 
     // Throughput: the real home page vs a hello-world route, behind the same layers.
@@ -134,9 +148,29 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         &format!("{base}/bench/hello"),
         args.seconds,
         args.connections,
+        None,
     )
     .await?;
-    let home = load(&format!("{base}/"), args.seconds, args.connections).await?;
+    let home = load(&format!("{base}/"), args.seconds, args.connections, None).await?;
+
+    // Authentication: a page that loads the session, account and roles vs a public page of
+    // the same size; and the login itself (Argon2id verification), one at a time.
+    let cookie = format!("passerelle_session={}", demo_session(&db, &plan).await?);
+    let public_page = load(
+        &format!("{base}/connexion"),
+        args.seconds,
+        args.connections,
+        None,
+    )
+    .await?;
+    let signed_in_page = load(
+        &format!("{base}/compte/sans-role"),
+        args.seconds,
+        args.connections,
+        Some(&cookie),
+    )
+    .await?;
+    let login = login_latency(&base, &plan, 30).await?;
     server.abort();
 
     println!(
@@ -164,6 +198,77 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         "  ratio home / hello  : {:.2} (goal ≥ 0.30)",
         home.per_second / hello.per_second
     );
+    for (name, figures) in [
+        ("public /connexion", &public_page),
+        ("signed-in page", &signed_in_page),
+    ] {
+        println!(
+            "  {name:<19} : {:>8.0} req/s  p50 {:>6.2} ms  p99 {:>6.2} ms  ({} requests)",
+            figures.per_second, figures.p50_ms, figures.p99_ms, figures.requests
+        );
+    }
+    println!(
+        "  ratio signed-in / public : {:.2}",
+        signed_in_page.per_second / public_page.per_second
+    );
+    println!(
+        "  login (POST /connexion, Argon2id) : p50 {:.1} ms  p99 {:.1} ms  over {} logins",
+        login.0, login.1, login.2
+    );
     db.close().await;
     Ok(())
+}
+
+/// A session of the demo officer (no second factor needed), opened directly in the store.
+async fn demo_session(
+    db: &passerelle_store::Db,
+    plan: &passerelle_store::demo::DemoPlan,
+) -> anyhow::Result<String> {
+    let officer = plan
+        .logins
+        .iter()
+        .find(|l| l.role == passerelle_domain::role::Role::Officer)
+        .ok_or_else(|| anyhow::anyhow!("no demo officer"))?;
+    let mut connection = db.pool().acquire().await?;
+    Ok(passerelle_store::session::create(&mut connection, Some(&officer.id), None).await?)
+}
+
+/// Sequential logins with the right password: (p50 ms, p99 ms, count).
+async fn login_latency(
+    base: &str,
+    plan: &passerelle_store::demo::DemoPlan,
+    count: usize,
+) -> anyhow::Result<(f64, f64, usize)> {
+    let officer = plan
+        .logins
+        .iter()
+        .find(|l| l.role == passerelle_domain::role::Role::Officer)
+        .ok_or_else(|| anyhow::anyhow!("no demo officer"))?;
+    let token = "0".repeat(64);
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
+    let mut latencies = Vec::with_capacity(count);
+    for _ in 0..count {
+        let started = Instant::now();
+        let response = client
+            .post(format!("{base}/connexion"))
+            .header(reqwest::header::COOKIE, format!("passerelle_csrf={token}"))
+            .form(&[
+                ("email", officer.email.as_str()),
+                ("password", officer.password.as_str()),
+                ("csrf", token.as_str()),
+            ])
+            .send()
+            .await?;
+        anyhow::ensure!(
+            response.status() == reqwest::StatusCode::SEE_OTHER,
+            "login refused: {}",
+            response.status()
+        );
+        latencies.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    latencies.sort_by(f64::total_cmp);
+    let at = |p: f64| latencies[((latencies.len() - 1) as f64 * p) as usize];
+    Ok((at(0.5), at(0.99), count))
 }
