@@ -6,6 +6,7 @@ mod config;
 mod demo;
 mod keyfile;
 mod serve;
+mod user;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -33,6 +34,8 @@ enum Command {
     Bench(bench::BenchArgs),
     /// Check the tamper-evident journal.
     Audit(audit::AuditArgs),
+    /// Manage accounts from the command line (the first administrator).
+    User(user::UserArgs),
 }
 
 fn main() -> ExitCode {
@@ -55,6 +58,7 @@ fn main() -> ExitCode {
             Command::Demo(args) => demo::run(args).await,
             Command::Bench(args) => bench::run(args).await,
             Command::Audit(args) => audit::run(args).await,
+            Command::User(args) => user::run(args).await,
         }
     });
     match result {

@@ -189,3 +189,51 @@ fn audit_verify_names_the_first_broken_row() {
     assert!(!ok);
     assert_one_line_error(&stderr, "ligne 3 : contenu modifié");
 }
+
+#[test]
+fn the_first_administrator_is_invited_from_the_command_line() {
+    let folder = tempfile::tempdir().unwrap();
+    let data = folder.path().to_str().unwrap();
+    let (ok, stdout, stderr) = run(passerelle().args([
+        "user",
+        "invite",
+        "--data-dir",
+        data,
+        "--email",
+        "Admin@Exemple.fr",
+        "--name",
+        "Administration",
+        "--public-url",
+        "https://passerelle.exemple.fr",
+    ]));
+    assert!(ok, "{stderr}");
+    assert!(
+        stdout.contains("admin@exemple.fr")
+            && stdout.contains("https://passerelle.exemple.fr/invitation/"),
+        "{stdout}"
+    );
+    let (ok, _, stderr) = run(passerelle().args([
+        "user",
+        "invite",
+        "--data-dir",
+        data,
+        "--email",
+        "admin@exemple.fr",
+        "--name",
+        "Encore",
+    ]));
+    assert!(!ok);
+    assert_one_line_error(&stderr, "un compte existe déjà");
+    let (ok, _, stderr) = run(passerelle().args([
+        "user",
+        "invite",
+        "--data-dir",
+        data,
+        "--email",
+        "pas-une-adresse",
+        "--name",
+        "X",
+    ]));
+    assert!(!ok);
+    assert_one_line_error(&stderr, "adresse électronique");
+}

@@ -422,7 +422,7 @@ pub async fn invite(
     connection: &mut AnyConnection,
     email: &str,
     display_name: &str,
-    invited_by: &str,
+    invited_by: Option<&str>,
     token_hash: &str,
     expires_at: &str,
 ) -> Result<String, StoreError> {

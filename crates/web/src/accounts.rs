@@ -306,7 +306,7 @@ async fn invite(
         &mut tx,
         email.as_str(),
         name.as_str(),
-        &auth.account.id,
+        Some(&auth.account.id),
         &token_hash,
         &expires,
     )

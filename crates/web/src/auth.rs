@@ -324,3 +324,22 @@ impl Authenticated {
         }
     }
 }
+
+/// On public pages: the authenticated person if there is one, so the header shows them.
+/// Without a session cookie, no query at all.
+pub struct MaybeAuthenticated(pub Option<Authenticated>);
+
+impl FromRequestParts<AppState> for MaybeAuthenticated {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        if cookie(&parts.headers, SESSION_COOKIE).is_none() {
+            return Ok(MaybeAuthenticated(None));
+        }
+        Ok(MaybeAuthenticated(
+            Authenticated::from_request_parts(parts, state).await.ok(),
+        ))
+    }
+}

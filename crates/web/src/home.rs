@@ -1,6 +1,7 @@
 //! The public home page: what Passerelle is, and the live national counts of posts.
 
 use crate::AppState;
+use crate::auth::{CsrfToken, MaybeAuthenticated};
 use crate::clock::{french_date, paris_today};
 use crate::error::WebResult;
 use crate::layout::Shell;
@@ -23,10 +24,18 @@ pub struct HomePage {
     as_of: String,
 }
 
-async fn home(State(state): State<AppState>) -> WebResult<HomePage> {
+async fn home(
+    State(state): State<AppState>,
+    MaybeAuthenticated(visitor): MaybeAuthenticated,
+    csrf: CsrfToken,
+) -> WebResult<HomePage> {
     let figures = state.national_figures.get(&state.db).await?;
+    let shell = match &visitor {
+        Some(auth) => Shell::for_actor("Accueil", auth, &csrf),
+        None => Shell::public("Accueil"),
+    };
     Ok(HomePage {
-        shell: Shell::public("Accueil").at("/"),
+        shell: shell.at("/"),
         counts: figures.counts,
         departements_covered: figures.departements_covered,
         as_of: french_date(figures.date),

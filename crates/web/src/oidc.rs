@@ -141,6 +141,7 @@ async fn finish(
     headers: HeaderMap,
     Query(callback): Query<Callback>,
 ) -> WebResult<Response> {
+    state.config.oidc.as_ref().ok_or(WebError::NotFound)?;
     if let Some(error) = callback.error {
         return Err(unavailable(format!("provider answered {error}")));
     }

@@ -20,6 +20,8 @@ enum Outcome {
     Deny,
     /// Sent to the login page.
     Login,
+    /// Not there (404): a feature this installation has not configured.
+    Absent,
 }
 use Outcome::*;
 
@@ -93,7 +95,11 @@ async fn build(app: &TestApp, method: Method, path: &str, who: Who, side: Side) 
         (Method::Get, "/")
         | (Method::Get, "/healthz")
         | (Method::Get, "/metrics")
-        | (Method::Get, "/connexion") => Request::get(path),
+        | (Method::Get, "/connexion")
+        | (Method::Get, "/connexion/proconnect") => Request::get(path),
+        (Method::Get, "/connexion/proconnect/retour") => {
+            Request::get(format!("{path}?code=x&state=y"))
+        }
         (Method::Get, "/assets/{version}/{*path}") => Request::get(format!(
             "/assets/{}/passerelle.css",
             passerelle_web::assets::version()
@@ -193,6 +199,9 @@ fn expected(method: Method, path: &str, who: Who) -> (Outcome, Outcome) {
             Method::Get,
             "/" | "/healthz" | "/metrics" | "/connexion" | "/assets/{version}/{*path}",
         ) => (Allow, Allow),
+        // OpenID Connect is not configured here (its flow is tested in the browser against a
+        // real provider): both legs answer 404 to everyone.
+        (Method::Get, "/connexion/proconnect" | "/connexion/proconnect/retour") => (Absent, Absent),
         (Method::Post, "/connexion") => (Refused, Refused),
         (Method::Post, "/deconnexion") => (Allow, Allow),
         (Method::Get, "/invitation/{token}") | (Method::Post, "/invitation/{token}") => {
@@ -235,6 +244,7 @@ fn expected(method: Method, path: &str, who: Who) -> (Outcome, Outcome) {
 fn classify(status: u16, location: Option<&str>) -> Outcome {
     match status {
         403 => Deny,
+        404 => Absent,
         400 | 401 | 422 | 429 => Refused,
         300..=399 if location.is_some_and(|l| l.starts_with("/connexion?suite=")) => Login,
         200..=399 => Allow,

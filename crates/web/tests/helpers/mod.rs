@@ -204,7 +204,7 @@ impl TestApp {
             &mut connection,
             &email,
             "Compte cible",
-            &self.login(Role::Admin).id,
+            Some(&self.login(Role::Admin).id),
             &token_hash,
             "2999-01-01T00:00:00Z",
         )
@@ -225,7 +225,7 @@ impl TestApp {
             &mut connection,
             &email,
             "Personne invitée",
-            &self.login(Role::Admin).id,
+            Some(&self.login(Role::Admin).id),
             &token_hash,
             "2999-01-01T00:00:00Z",
         )
