@@ -11,6 +11,9 @@ pub const SESSION_ABSOLUTE_TIMEOUT: Duration = Duration::hours(12);
 /// Consecutive failed logins that lock a login name, and for how long.
 pub const LOCKOUT_THRESHOLD: i64 = 5;
 pub const LOCKOUT_DURATION: Duration = Duration::minutes(15);
+/// Failed logins from one network address, whatever the names tried, that block that
+/// address for the same duration: a slower guesser cycling through many names.
+pub const ADDRESS_LOCKOUT_THRESHOLD: i64 = 30;
 
 /// A login: an e-mail address, trimmed and lower-cased.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

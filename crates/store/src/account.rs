@@ -296,12 +296,19 @@ pub async fn record_login_failure(
     lock_until: &str,
 ) -> Result<bool, StoreError> {
     let now = now_text();
+    // Failures older than the lockout window are forgotten: the count starts again at 1.
+    let window_start = crate::time_text::instant_to_text(
+        time::OffsetDateTime::now_utc() - passerelle_domain::account::LOCKOUT_DURATION,
+    );
     sqlx::query(
         "INSERT INTO login_failures (login_hash, failures, locked_until, updated_at) VALUES ($1, 1, NULL, $2) \
-         ON CONFLICT (login_hash) DO UPDATE SET failures = login_failures.failures + 1, updated_at = excluded.updated_at",
+         ON CONFLICT (login_hash) DO UPDATE SET \
+         failures = CASE WHEN login_failures.updated_at < $3 THEN 1 ELSE login_failures.failures + 1 END, \
+         updated_at = excluded.updated_at",
     )
     .bind(login_hash)
     .bind(&now)
+    .bind(&window_start)
     .execute(&mut *connection)
     .await?;
     let locked = sqlx::query("UPDATE login_failures SET locked_until = $1, failures = 0 WHERE login_hash = $2 AND failures >= $3")

@@ -12,7 +12,9 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
-use passerelle_domain::account::{Email, LOCKOUT_DURATION, LOCKOUT_THRESHOLD, check_new_password};
+use passerelle_domain::account::{
+    ADDRESS_LOCKOUT_THRESHOLD, Email, LOCKOUT_DURATION, LOCKOUT_THRESHOLD, check_new_password,
+};
 use passerelle_domain::journal::JournalAction;
 use passerelle_store::journal::{self, Entry};
 use passerelle_store::time_text::{instant_to_text, now_text};
@@ -34,6 +36,8 @@ pub fn routes() -> RouteTable {
 }
 
 pub const WRONG_CREDENTIALS: &str = "Adresse électronique ou mot de passe incorrect.";
+pub const ADDRESS_LOCKED: &str =
+    "Trop de tentatives échouées depuis votre réseau : réessayez dans 15 minutes.";
 pub const LOCKED: &str =
     "Trop de tentatives échouées : la connexion avec cette adresse est bloquée pendant 15 minutes.";
 
@@ -104,6 +108,12 @@ pub fn login_hash(email: &str) -> String {
         .collect()
 }
 
+/// The key under which failures from one network address are counted (same table as
+/// login names, kept apart by a prefix, so every app server sees the same count).
+pub fn address_hash(ip: &str) -> String {
+    login_hash(&format!("adresse-ip:{ip}"))
+}
+
 /// A valid hash to verify against when the account does not exist, so that an unknown
 /// address costs the same time as a wrong password.
 fn dummy_hash() -> &'static str {
@@ -159,6 +169,16 @@ async fn submit_login(
         ));
     }
     let login = login_hash(email.as_str());
+    let address = ip.as_deref().map(address_hash);
+    if let Some(address) = &address {
+        if is_locked(account::login_lock(&state.db, address).await?.as_deref()) {
+            verify_in_background(form.password.clone(), dummy_hash().to_string()).await;
+            return Ok(page(
+                ADDRESS_LOCKED,
+                axum::http::StatusCode::TOO_MANY_REQUESTS,
+            ));
+        }
+    }
     if is_locked(account::login_lock(&state.db, &login).await?.as_deref()) {
         // Still verify a hash: a locked name answers in the same time as any other.
         verify_in_background(form.password.clone(), dummy_hash().to_string()).await;
@@ -217,6 +237,10 @@ async fn submit_login(
             let mut tx = state.db.begin_write().await?;
             let locked =
                 account::record_login_failure(&mut tx, &login, LOCKOUT_THRESHOLD, &until).await?;
+            if let Some(address) = &address {
+                account::record_login_failure(&mut tx, address, ADDRESS_LOCKOUT_THRESHOLD, &until)
+                    .await?;
+            }
             let known = found.as_ref().map(|a| a.id.clone());
             let mut entry = Entry::new(JournalAction::LoginFailed).from_ip(ip);
             if let Some(id) = &known {

@@ -465,3 +465,30 @@ async fn an_invitation_sets_a_password_that_follows_the_rules() {
         app.finish().await;
     }
 }
+
+#[tokio::test]
+async fn one_address_guessing_many_names_is_throttled() {
+    let app = TestApp::spawn(passerelle_store::testing::sqlite().await).await;
+    let client = browser(&app);
+    for index in 0..passerelle_domain::account::ADDRESS_LOCKOUT_THRESHOLD {
+        let response = login(
+            &client,
+            &app,
+            &format!("nom{index}@exemple.fr"),
+            "mauvais mot de passe",
+        )
+        .await;
+        assert_eq!(response.status(), 401, "failure {index}");
+    }
+    let officer = app.login(Role::Officer).clone();
+    let throttled = login(&client, &app, &officer.email, &officer.password).await;
+    assert_eq!(throttled.status(), 429);
+    assert!(
+        throttled
+            .text()
+            .await
+            .unwrap()
+            .contains("depuis votre réseau")
+    );
+    app.finish().await;
+}
