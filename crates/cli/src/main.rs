@@ -5,6 +5,7 @@ mod bench;
 mod config;
 mod demo;
 mod keyfile;
+mod rekey;
 mod serve;
 mod user;
 
@@ -36,6 +37,8 @@ enum Command {
     Audit(audit::AuditArgs),
     /// Manage accounts from the command line (the first administrator).
     User(user::UserArgs),
+    /// Re-seal every sealed value under the newest key of the key file.
+    Rekey(rekey::RekeyArgs),
 }
 
 fn main() -> ExitCode {
@@ -59,6 +62,7 @@ fn main() -> ExitCode {
             Command::Bench(args) => bench::run(args).await,
             Command::Audit(args) => audit::run(args).await,
             Command::User(args) => user::run(args).await,
+            Command::Rekey(args) => rekey::run(args).await,
         }
     });
     match result {

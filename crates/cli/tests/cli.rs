@@ -237,3 +237,58 @@ fn the_first_administrator_is_invited_from_the_command_line() {
     assert!(!ok);
     assert_one_line_error(&stderr, "adresse électronique");
 }
+
+#[test]
+fn rekey_adds_a_key_and_reseals_under_it() {
+    let folder = tempfile::tempdir().unwrap();
+    let data = folder.path().to_str().unwrap();
+    let key_file = folder.path().join("passerelle.key");
+    // A sealed TOTP secret under the first key.
+    let ring = passerelle_store::seal::KeyRing::generate_file(&key_file).unwrap();
+    let (ok, _, stderr) = run(passerelle().args(["demo", "--data-dir", data]));
+    assert!(ok, "{stderr}");
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let db = runtime
+        .block_on(passerelle_store::Db::open_sqlite_in(folder.path()))
+        .unwrap();
+    let (id,): (String,) = runtime
+        .block_on(
+            sqlx::query_as("SELECT id FROM accounts ORDER BY email LIMIT 1").fetch_one(db.pool()),
+        )
+        .unwrap();
+    let associated = passerelle_store::seal::associated_data("accounts", "totp_secret_sealed", &id);
+    runtime
+        .block_on(
+            sqlx::query("UPDATE accounts SET totp_secret_sealed = $1 WHERE id = $2")
+                .bind(ring.seal(b"0123456789abcdefghij", &associated))
+                .bind(&id)
+                .execute(db.pool()),
+        )
+        .unwrap();
+    runtime.block_on(db.close());
+    let (ok, stdout, stderr) = run(passerelle().args(["rekey", "--new-key", "--data-dir", data]));
+    assert!(ok, "{stderr}");
+    assert!(
+        stdout.contains("1 valeur(s) rescellée(s) avec la clé « k2 »"),
+        "{stdout}"
+    );
+    let new_ring = passerelle_store::seal::KeyRing::load(&key_file).unwrap();
+    let db = runtime
+        .block_on(passerelle_store::Db::open_sqlite_in(folder.path()))
+        .unwrap();
+    let (sealed,): (Vec<u8>,) = runtime
+        .block_on(
+            sqlx::query_as("SELECT totp_secret_sealed FROM accounts WHERE id = $1")
+                .bind(&id)
+                .fetch_one(db.pool()),
+        )
+        .unwrap();
+    assert_eq!(
+        passerelle_store::seal::KeyRing::key_id_of(&sealed).unwrap(),
+        "k2"
+    );
+    assert_eq!(
+        new_ring.open(&sealed, &associated).unwrap().as_slice(),
+        b"0123456789abcdefghij"
+    );
+}

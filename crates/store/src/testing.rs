@@ -8,11 +8,22 @@ pub struct TestDb {
     pub db: Db,
     _folder: Option<tempfile::TempDir>,
     postgres: Option<(String, String)>,
+    postgres_url: Option<String>,
 }
 
 impl TestDb {
     pub fn backend(&self) -> Backend {
         self.db.backend()
+    }
+
+    /// The folder of the SQLite files, for tests that read the raw bytes.
+    pub fn sqlite_folder(&self) -> Option<&std::path::Path> {
+        self._folder.as_ref().map(|f| f.path())
+    }
+
+    /// The PostgreSQL URL of this test database.
+    pub fn url(&self) -> Option<&str> {
+        self.postgres_url.as_deref()
     }
 
     /// Closes the pool and drops the PostgreSQL database.
@@ -55,6 +66,7 @@ pub async fn sqlite() -> TestDb {
         db,
         _folder: Some(folder),
         postgres: None,
+        postgres_url: None,
     }
 }
 
@@ -75,6 +87,7 @@ pub async fn postgres(admin_url: &str) -> TestDb {
         db,
         _folder: None,
         postgres: Some((admin_url.to_string(), name)),
+        postgres_url: Some(url),
     }
 }
 

@@ -163,7 +163,9 @@ pub fn qr_svg(totp: &Totp) -> WebResult<String> {
     Ok(code
         .render::<qrcode::render::svg::Color>()
         .min_dimensions(200, 200)
-        .build())
+        .build()
+        // The XML prolog has no place inside an HTML page.
+        .replacen(r#"<?xml version="1.0" standalone="yes"?>"#, "", 1))
 }
 
 pub fn secret_base32(totp: &Totp) -> String {
