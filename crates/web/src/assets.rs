@@ -58,3 +58,8 @@ async fn serve_asset(Path((requested_version, path)): Path<(String, String)>) ->
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     response
 }
+
+/// The bytes of an embedded file, for the server's own use (the map's shapes).
+pub fn embedded(path: &str) -> Option<Vec<u8>> {
+    Assets::get(path).map(|file| file.data.into_owned())
+}

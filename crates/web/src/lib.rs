@@ -12,8 +12,10 @@ pub mod home;
 pub mod journal;
 pub mod layout;
 pub mod login;
+pub mod map;
 pub mod metrics;
 pub mod oidc;
+pub mod open_data;
 pub mod ops;
 pub mod route_table;
 pub mod second_factor;
@@ -93,6 +95,8 @@ pub fn route_table() -> route_table::RouteTable {
         .merge(accounts::routes())
         .merge(journal::routes())
         .merge(oidc::routes())
+        .merge(map::routes())
+        .merge(open_data::routes())
 }
 
 /// The application's routes, without the cross-cutting layers (see [`app`]).

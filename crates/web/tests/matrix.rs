@@ -96,7 +96,16 @@ async fn build(app: &TestApp, method: Method, path: &str, who: Who, side: Side) 
         | (Method::Get, "/healthz")
         | (Method::Get, "/metrics")
         | (Method::Get, "/connexion")
-        | (Method::Get, "/connexion/proconnect") => Request::get(path),
+        | (Method::Get, "/connexion/proconnect")
+        | (Method::Get, "/carte")
+        | (Method::Get, "/donnees")
+        | (Method::Get, "/donnees/postes.csv")
+        | (Method::Get, "/donnees/postes.json") => Request::get(path),
+        (Method::Get, "/departements/{code}") => Request::get(if side == Side::Inside {
+            "/departements/2A"
+        } else {
+            "/departements/99"
+        }),
         (Method::Get, "/connexion/proconnect/retour") => {
             Request::get(format!("{path}?code=x&state=y"))
         }
@@ -202,6 +211,11 @@ fn expected(method: Method, path: &str, who: Who) -> (Outcome, Outcome) {
         // OpenID Connect is not configured here (its flow is tested in the browser against a
         // real provider): both legs answer 404 to everyone.
         (Method::Get, "/connexion/proconnect" | "/connexion/proconnect/retour") => (Absent, Absent),
+        // Public registry pages: the map, each real département, open data.
+        (Method::Get, "/carte" | "/donnees" | "/donnees/postes.csv" | "/donnees/postes.json") => {
+            (Allow, Allow)
+        }
+        (Method::Get, "/departements/{code}") => (Allow, Absent),
         (Method::Post, "/connexion") => (Refused, Refused),
         (Method::Post, "/deconnexion") => (Allow, Allow),
         (Method::Get, "/invitation/{token}") | (Method::Post, "/invitation/{token}") => {
