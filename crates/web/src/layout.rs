@@ -13,41 +13,18 @@ pub struct NavItem {
 /// The entries of the main navigation for a person holding `roles` (none when not logged in).
 /// The one place that decides what the menu offers; access itself is decided by the policy.
 pub fn navigation_for(roles: &[Role]) -> Vec<NavItem> {
-    let mut items = vec![NavItem {
-        label: "Accueil",
-        href: "/",
-    }];
+    let mut items = vec![
+        NavItem {
+            label: "Accueil",
+            href: "/",
+        },
+        NavItem {
+            label: "Carte des postes",
+            href: "/carte",
+        },
+    ];
     let has = |role: Role| roles.contains(&role);
-    if has(Role::Officer) {
-        items.push(NavItem {
-            label: "Saisir l'intervenant social",
-            href: "/saisines/nouvelle",
-        });
-        items.push(NavItem {
-            label: "Suivi des saisines",
-            href: "/saisines",
-        });
-    }
-    if has(Role::SocialWorker) {
-        items.push(NavItem {
-            label: "Saisines reçues",
-            href: "/boite",
-        });
-        items.push(NavItem {
-            label: "Dossiers",
-            href: "/dossiers",
-        });
-    }
-    if has(Role::Employer) || has(Role::Prevention) || has(Role::National) {
-        items.push(NavItem {
-            label: "Postes",
-            href: "/postes",
-        });
-        items.push(NavItem {
-            label: "Statistiques",
-            href: "/statistiques",
-        });
-    }
+    // Only pages that exist: each capability adds its entries when it lands.
     if has(Role::Admin) || has(Role::Employer) || has(Role::Prevention) {
         items.push(NavItem {
             label: "Comptes",
@@ -161,27 +138,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_public_sees_only_the_home_entry() {
-        assert_eq!(
-            navigation_for(&[]),
-            vec![NavItem {
-                label: "Accueil",
-                href: "/"
-            }]
-        );
+    fn the_public_sees_the_home_and_the_map() {
+        let hrefs: Vec<_> = navigation_for(&[]).iter().map(|i| i.href).collect();
+        assert_eq!(hrefs, ["/", "/carte"]);
     }
 
     #[test]
-    fn an_officer_is_offered_the_referral_and_never_the_case_files() {
+    fn an_officer_is_never_offered_administration_or_journals() {
         let items = navigation_for(&[Role::Officer]);
-        assert!(items.iter().any(|i| i.href == "/saisines/nouvelle"));
-        assert!(!items.iter().any(|i| i.href == "/dossiers"));
+        assert!(
+            !items
+                .iter()
+                .any(|i| i.href.starts_with("/comptes") || i.href.starts_with("/journal"))
+        );
     }
 
     #[test]
     fn several_roles_merge_their_entries() {
         let items = navigation_for(&[Role::SocialWorker, Role::Admin]);
-        assert!(items.iter().any(|i| i.href == "/dossiers"));
+        assert!(items.iter().any(|i| i.href == "/journal/acces"));
         assert!(items.iter().any(|i| i.href == "/comptes"));
     }
 }
