@@ -72,13 +72,23 @@ pub struct Area {
 }
 
 impl Area {
-    pub fn label(&self) -> String {
-        let posts = match self.posts {
+    /// "3 postes", "1 poste", "aucun poste".
+    pub fn posts_text(&self) -> String {
+        match self.posts {
             0 => "aucun poste".to_string(),
             1 => "1 poste".to_string(),
             n => format!("{n} postes"),
-        };
-        format!("{} ({}) : {posts}", self.name, self.code)
+        }
+    }
+
+    /// What an inset shows: "971 : 2 postes". Contained in the accessible name.
+    pub fn short_label(&self) -> String {
+        format!("{} : {}", self.code, self.posts_text())
+    }
+
+    /// "Guadeloupe — 971 : 2 postes": the link's accessible name and the shape's title.
+    pub fn label(&self) -> String {
+        format!("{} — {}", self.name, self.short_label())
     }
 }
 
