@@ -9,7 +9,9 @@
 //   E2E_START_TIMEOUT_S  how long the server may take to print its URL (default 120)
 
 import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
@@ -39,19 +41,51 @@ process.on('exit', () => {
   for (const child of running) signalGroup(child, 'SIGKILL');
 });
 
+// One demo login line, e.g.
+//   "  Gendarme ou policier   officier@demo.passerelle.test   mot de passe : demo-officier-1357   (Brigade …)"
+// (a long role label leaves a single space before the address).
+const LOGIN_LINE = /^\s*(.+?)\s+([^\s@]+)@(\S+)\s+mot de passe\s*:\s*(\S+)/;
+
 /**
- * Starts `passerelle serve --demo` on 127.0.0.1:0 with a fresh data directory, and resolves
- * once it prints its URL: { url, stop(), stdout, stderr, waitForLine(regex) }.
- * `stdout` and `stderr` are the lines printed so far (the demo logins, for instance); they
- * keep growing while the server runs.
+ * The demo logins printed by `serve --demo`, by the address's local part:
+ * { officier: { email, password, roleLabel }, intervenant: …, employeur: …, … }.
  */
-export async function startServer({ args = [], env = {} } = {}) {
+export function parseLogins(lines) {
+  const logins = {};
+  for (const line of lines) {
+    const m = line.match(LOGIN_LINE);
+    if (m) logins[m[2]] = { email: `${m[2]}@${m[3]}`, password: m[4], roleLabel: m[1] };
+  }
+  return logins;
+}
+
+/** A TCP port free on 127.0.0.1 right now (a throwaway server binds port 0, then closes). */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts `passerelle serve --demo` on 127.0.0.1 (port 0 unless `port` is given) with a fresh
+ * data directory, and resolves once it prints its URL:
+ * { url, stop(), stdout, stderr, waitForLine(regex), logins }.
+ * `stdout` and `stderr` are the lines printed so far; they keep growing while the server
+ * runs. `logins` holds the demo accounts printed before the URL (see parseLogins).
+ */
+export async function startServer({ args = [], env = {}, port = 0 } = {}) {
   const bin = path.resolve(ROOT, process.env.PASSERELLE_BIN || 'target/debug/passerelle');
   if (!fs.existsSync(bin)) {
     throw new Error(`the passerelle binary is missing: ${bin} (build it with \`cargo build\`, or set PASSERELLE_BIN)`);
   }
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'passerelle-e2e-'));
-  const child = spawn(bin, ['serve', '--demo', '--listen', '127.0.0.1:0', '--data-dir', dataDir, ...args], {
+  const child = spawn(bin, ['serve', '--demo', '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir, ...args], {
     cwd: dataDir,
     env: { ...process.env, PASSERELLE_LOG: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -141,7 +175,8 @@ export async function startServer({ args = [], env = {} } = {}) {
     const line = await waitForLine(URL_PATTERN);
     const url = line.match(URL_PATTERN)[0];
     started = true;
-    return { url, stop, stdout, stderr, waitForLine, dataDir, process: child };
+    const logins = parseLogins([...stdout, ...stderr]);
+    return { url, stop, stdout, stderr, waitForLine, dataDir, process: child, logins };
   } catch (error) {
     await stop();
     throw error;
@@ -168,6 +203,10 @@ export async function launchBrowser() {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      // Names resolve to nothing but loopback: a page that asks for an outside resource (the
+      // OpenID provider's development pages import a web font, for instance) gets a failed
+      // request instead of traffic leaving the machine.
+      '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1',
     ],
   });
 }
@@ -251,4 +290,117 @@ export async function screenshot(page, name) {
   const file = path.join(SCREENSHOT_DIR, `${name.replace(/[^\w.-]+/g, '-')}.png`);
   await page.screenshot({ path: file, fullPage: true });
   return file;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Time-based one-time passwords (RFC 6238: HMAC-SHA1, 6 digits, 30-second steps).
+
+/** Decodes RFC 4648 base32 (case, spaces and padding ignored). */
+export function base32Decode(text) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  const clean = text.toUpperCase().replace(/[\s=-]/g, '');
+  let bits = 0;
+  let value = 0;
+  const out = [];
+  for (const char of clean) {
+    const index = alphabet.indexOf(char);
+    if (index < 0) throw new Error(`not base32: ${JSON.stringify(text)}`);
+    value = (value << 5) | index;
+    bits += 5;
+    if (bits >= 8) {
+      out.push((value >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  return Buffer.from(out);
+}
+
+/** The 30-second step a time (ms since the epoch) falls in. */
+export const totpStep = (timeMs = Date.now()) => Math.floor(timeMs / 30_000);
+
+/** The TOTP code of a base32 secret for a step (default: the current one). */
+export function totp(secret, step = totpStep()) {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(step));
+  const hmac = crypto.createHmac('sha1', base32Decode(secret)).update(counter).digest();
+  const offset = hmac[hmac.length - 1] & 0x0f;
+  const binary = hmac.readUInt32BE(offset) & 0x7fffffff;
+  return String(binary % 1_000_000).padStart(6, '0');
+}
+
+/**
+ * Waits, if needed, until the current 30-second step has at least `seconds` left, so that
+ * what follows happens within one step.
+ */
+export async function waitForFreshStep(seconds = 15) {
+  const left = 30_000 - (Date.now() % 30_000);
+  if (left < seconds * 1000) await new Promise((r) => setTimeout(r, left + 200));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Logging in through the pages, as a person would.
+
+/**
+ * Fills /connexion with an address and a password and submits it; resolves, once the next
+ * page has loaded, with the response to the form's POST.
+ */
+export async function submitPassword(page, baseUrl, { email, password }) {
+  await page.goto(`${baseUrl}/connexion`, { waitUntil: 'load' });
+  await page.fill('#email', email);
+  await page.fill('#password', password);
+  const posted = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/connexion');
+  await page.getByRole('button', { name: 'Se connecter' }).click();
+  const response = await posted;
+  await page.waitForLoadState('load');
+  return response;
+}
+
+/**
+ * On the enrolment page (/compte/second-facteur): reads the secret, submits the current code
+ * and reads the recovery codes. Resolves { secret, step, code, recoveryCodes }.
+ */
+export async function enrolSecondFactor(page) {
+  const secret = (await page.locator('#totp-secret').innerText()).trim();
+  const step = totpStep();
+  const code = totp(secret, step);
+  await page.fill('#code', code);
+  await page.getByRole('button', { name: 'Activer le second facteur' }).click();
+  await page.locator('#recovery-codes li code').first().waitFor();
+  const recoveryCodes = (await page.locator('#recovery-codes li code').allInnerTexts()).map((c) => c.trim());
+  return { secret, step, code, recoveryCodes };
+}
+
+/**
+ * Submits a code on /connexion/second-facteur; resolves, once the next page has loaded,
+ * with the response to the form's POST.
+ */
+export async function submitSecondFactor(page, code) {
+  await page.fill('#code', code);
+  const posted = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/connexion/second-facteur');
+  await page.getByRole('button', { name: 'Valider' }).click();
+  const response = await posted;
+  await page.waitForLoadState('load');
+  return response;
+}
+
+/**
+ * Logs a demo account in with its password and, when asked, enrols a second factor; resolves
+ * { secret, recoveryCodes } ({} for an account that needed none). For a fresh account only.
+ */
+export async function logInAndEnrol(page, baseUrl, login) {
+  await submitPassword(page, baseUrl, login);
+  if (new URL(page.url()).pathname === '/compte/second-facteur') {
+    const enrolment = await enrolSecondFactor(page);
+    await page.getByRole('link', { name: 'Continuer' }).click();
+    await page.waitForLoadState('load');
+    return enrolment;
+  }
+  return {};
+}
+
+/** The header's link to /compte ("<name> — <role label>"), or null when logged out. */
+export async function headerAccountText(page) {
+  const link = page.locator('header a[href="/compte"]').first();
+  if ((await link.count()) === 0) return null;
+  return (await link.innerText()).replace(/\s+/g, ' ').trim();
 }
