@@ -180,6 +180,8 @@ fn audit_verify_names_the_first_broken_row() {
     let (ok, stdout, stderr) = run(passerelle().args(["audit", "verify", "--data-dir", data]));
     assert!(ok, "{stderr}");
     assert!(stdout.contains("Journal intègre : 5 lignes"), "{stdout}");
+    // An attacker with the database in hand drops the append-only trigger first.
+    runtime.block_on(testing::execute(&db, "DROP TRIGGER journal_no_update"));
     runtime.block_on(testing::execute(
         &db,
         "UPDATE journal SET detail = 'x' WHERE seq = 3",

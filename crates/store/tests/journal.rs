@@ -3,7 +3,43 @@
 
 use passerelle_domain::journal::JournalAction;
 use passerelle_store::journal::{self, Entry, verify};
-use passerelle_store::testing::{self, execute};
+use passerelle_store::testing::{self, TestDb, execute};
+
+/// What an attacker with full control of the database does first: drop the append-only
+/// triggers. The hash chain must still catch what follows.
+async fn drop_guards_on(test: &TestDb) {
+    match test.backend() {
+        passerelle_store::Backend::Sqlite => {
+            execute(&test.db, "DROP TRIGGER journal_no_update").await;
+            execute(&test.db, "DROP TRIGGER journal_no_delete").await;
+        }
+        passerelle_store::Backend::Postgres => {
+            execute(&test.db, "DROP TRIGGER journal_no_update ON journal").await;
+            execute(&test.db, "DROP TRIGGER journal_no_delete ON journal").await;
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_application_cannot_change_or_remove_a_row() {
+    for test in testing::all_backends().await {
+        write_rows(&test.db, 3).await;
+        let update = sqlx::query("UPDATE journal SET detail = 'x' WHERE seq = 2")
+            .execute(test.db.pool())
+            .await;
+        assert!(
+            update.unwrap_err().to_string().contains("ajout seul"),
+            "{:?}",
+            test.backend()
+        );
+        let delete = sqlx::query("DELETE FROM journal WHERE seq = 3")
+            .execute(test.db.pool())
+            .await;
+        assert!(delete.unwrap_err().to_string().contains("ajout seul"));
+        assert_eq!(verify(&test.db, &|_| {}).await.unwrap().first_break, None);
+        test.finish().await;
+    }
+}
 
 async fn write_rows(db: &passerelle_store::Db, count: usize) {
     for index in 0..count {
@@ -30,6 +66,7 @@ async fn an_untouched_journal_verifies() {
 async fn an_edited_row_is_named() {
     for test in testing::all_backends().await {
         write_rows(&test.db, 10).await;
+        drop_guards_on(&test).await;
         execute(
             &test.db,
             "UPDATE journal SET actor_account_id = 'someone-else' WHERE seq = 4",
@@ -50,6 +87,7 @@ async fn an_edited_row_is_named() {
 async fn a_row_rewritten_with_a_fresh_hash_breaks_the_next_link() {
     for test in testing::all_backends().await {
         write_rows(&test.db, 10).await;
+        drop_guards_on(&test).await;
         // A forger who recomputes row 6's own hash still breaks row 7's link to it.
         let rows: Vec<journal::Row> = sqlx::query_as("SELECT seq, at, actor_account_id, actor_role, action, target_kind, target_id, scope_post_id, scope_employer_id, scope_departement, detail, ip, previous_hash, hash FROM journal WHERE seq = 6")
             .fetch_all(test.db.pool())
@@ -78,6 +116,7 @@ async fn a_row_rewritten_with_a_fresh_hash_breaks_the_next_link() {
 async fn deleted_rows_are_named_in_the_middle_and_at_the_end() {
     for test in testing::all_backends().await {
         write_rows(&test.db, 10).await;
+        drop_guards_on(&test).await;
         execute(&test.db, "DELETE FROM journal WHERE seq = 5").await;
         let (seq, reason) = verify(&test.db, &|_| {})
             .await
@@ -90,6 +129,7 @@ async fn deleted_rows_are_named_in_the_middle_and_at_the_end() {
     }
     for test in testing::all_backends().await {
         write_rows(&test.db, 10).await;
+        drop_guards_on(&test).await;
         execute(&test.db, "DELETE FROM journal WHERE seq >= 9").await;
         let (seq, reason) = verify(&test.db, &|_| {})
             .await
