@@ -2,10 +2,10 @@
 //! in batches, with progress. Run it after adding a key (`--new-key` does both).
 
 use crate::config::{DatabaseArgs, open_and_migrate};
-use anyhow::Context;
+use crate::keyfile::load_key_ring;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
-use passerelle_store::seal::{KeyRing, rekey_all};
+use passerelle_store::seal::{KeyRing, count_all_sealed, rekey_all};
 use std::path::PathBuf;
 
 #[derive(Args, Debug)]
@@ -21,35 +21,59 @@ pub struct RekeyArgs {
     #[arg(long, default_value_t = 500)]
     pub batch: usize,
 
-    /// First append a fresh key to the key file; it becomes the sealing key.
+    /// First append a fresh key to the key file; it becomes the sealing key. App servers
+    /// must then be restarted with the new file, or they cannot open the re-sealed values.
     #[arg(long)]
     pub new_key: bool,
 }
 
 pub async fn run(args: RekeyArgs) -> anyhow::Result<()> {
     anyhow::ensure!(args.batch > 0, "--batch : au moins 1 ligne par lot");
-    let db = open_and_migrate(&args.database).await?;
     let key_file = args
         .key_file
         .clone()
         .unwrap_or_else(|| args.database.data_dir().join("passerelle.key"));
-    let ring = if args.new_key {
-        KeyRing::add_key(&key_file)
-    } else {
-        KeyRing::load(&key_file)
-    }
-    .with_context(|| format!("fichier de clés {}", key_file.display()))?;
-    let bar = ProgressBar::new_spinner();
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} {pos} valeurs rescellées")
-            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    anyhow::ensure!(
+        key_file.exists(),
+        "fichier de clés « {} » absent : indiquez le bon fichier avec --key-file \
+         (ou PASSERELLE_KEY_FILE)",
+        key_file.display()
     );
-    let resealed = rekey_all(&db, &ring, args.batch, &|count| bar.set_position(count)).await?;
+    // Read before the database opens: a broken key file stops the command before any work.
+    let ring = if args.new_key {
+        KeyRing::add_key(&key_file)?
+    } else {
+        load_key_ring(&key_file)?
+    };
+    let db = open_and_migrate(&args.database).await?;
+    let bar = progress_bar(count_all_sealed(&db).await?);
+    let resealed = rekey_all(&db, &ring, args.batch, &|examined| {
+        bar.set_position(examined)
+    })
+    .await;
     bar.finish_and_clear();
     db.close().await;
     println!(
-        "{resealed} valeur(s) rescellée(s) avec la clé « {} ».",
+        "{} valeur(s) rescellée(s) avec la clé « {} ».",
+        resealed?,
         ring.current_key_id()
     );
+    if args.new_key {
+        println!(
+            "Nouvelle clé ajoutée à {} : redémarrez les serveurs pour qu'ils l'utilisent, \
+             et sauvegardez ce fichier.",
+            key_file.display()
+        );
+    }
     Ok(())
+}
+
+/// A bar over the sealed values examined (hidden when stderr is not a terminal).
+fn progress_bar(total: u64) -> ProgressBar {
+    let bar = ProgressBar::new(total);
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} valeurs scellées examinées ({eta})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar
 }
