@@ -8,6 +8,7 @@
 //   E2E_VERBOSE=1    echo the server's output while the tests run
 //   E2E_START_TIMEOUT_S  how long the server may take to print its URL (default 120)
 
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -403,4 +404,28 @@ export async function headerAccountText(page) {
   const link = page.locator('header a[href="/compte"]').first();
   if ((await link.count()) === 0) return null;
   return (await link.innerText()).replace(/\s+/g, ' ').trim();
+}
+
+/** Fails with the list of violations, printed, when axe finds any. */
+export async function assertAccessible(page, what) {
+  const violations = await axeViolations(page);
+  if (violations.length > 0) console.log(`axe violations on ${what}:\n${formatViolations(violations)}`);
+  assert.equal(violations.length, 0, `axe found ${violations.length} violation(s) on ${what}:\n${formatViolations(violations)}`);
+}
+
+/**
+ * Starts a server and a browser together; if either fails, stops the other and throws.
+ * Returns {server, browser}; stop both with `stopAll`.
+ */
+export async function startServerAndBrowser(options = {}) {
+  const [s, b] = await Promise.allSettled([startServer(options), launchBrowser()]);
+  if (s.status === 'rejected' || b.status === 'rejected') {
+    await Promise.allSettled([b.value?.close(), s.value?.stop()]);
+    throw s.status === 'rejected' ? s.reason : b.reason;
+  }
+  return { server: s.value, browser: b.value };
+}
+
+export async function stopAll({ server, browser } = {}) {
+  await Promise.allSettled([browser?.close(), server?.stop()]);
 }

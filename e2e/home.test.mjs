@@ -1,16 +1,9 @@
 // The public home page and the 404 page, in a real browser.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { axeViolations, formatViolations, launchBrowser, newPage, screenshot, startServer } from './helpers.mjs';
+import { axeViolations, formatViolations, launchBrowser, newPage, screenshot, startServer, assertAccessible, startServerAndBrowser, stopAll } from './helpers.mjs';
 
 const EMERGENCY_NUMBERS = ['17', '112', '15', '18', '114', '119', '3919', '3977'];
-
-/** Fails with the list of violations, printed, when axe finds any. */
-async function assertAccessible(page, what) {
-  const violations = await axeViolations(page);
-  if (violations.length > 0) console.log(`axe violations on ${what}:\n${formatViolations(violations)}`);
-  assert.equal(violations.length, 0, `axe found ${violations.length} violation(s) on ${what}:\n${formatViolations(violations)}`);
-}
 
 /** The whole number shown in an element, French formatting allowed ("1 234" with any space). */
 function wholeNumber(text) {
@@ -24,16 +17,11 @@ describe('home page', () => {
   let browser;
 
   before(async () => {
-    // Both at once; keep whichever started so that after() stops it even if the other failed.
-    const [s, b] = await Promise.allSettled([startServer(), launchBrowser()]);
-    server = s.value;
-    browser = b.value;
-    if (s.status === 'rejected') throw s.reason;
-    if (b.status === 'rejected') throw b.reason;
+    ({ server, browser } = await startServerAndBrowser());
   });
 
   after(async () => {
-    await Promise.allSettled([browser?.close(), server?.stop()]);
+    await stopAll({ server, browser });
   });
 
   test('desktop: content, emergency numbers, national count, accessibility', async () => {

@@ -16,20 +16,12 @@ import {
   submitPassword,
   submitSecondFactor,
   totpStep,
-  waitForFreshStep,
-} from './helpers.mjs';
+  waitForFreshStep, assertAccessible, startServerAndBrowser, stopAll } from './helpers.mjs';
 
 const WRONG_CREDENTIALS = 'Adresse électronique ou mot de passe incorrect.';
 const BLOCKED = 'Trop de tentatives échouées : la connexion avec cette adresse est bloquée pendant 15 minutes.';
 const REPLAYED = 'Ce code a déjà été utilisé : attendez que votre application en affiche un nouveau.';
 const RECOVERY_CODE = /^[a-z0-9]{5}-[a-z0-9]{5}$/;
-
-/** Fails with the list of violations, printed, when axe finds any. */
-async function assertAccessible(page, what) {
-  const violations = await axeViolations(page);
-  if (violations.length > 0) console.log(`axe violations on ${what}:\n${formatViolations(violations)}`);
-  assert.equal(violations.length, 0, `axe found ${violations.length} violation(s) on ${what}:\n${formatViolations(violations)}`);
-}
 
 /**
  * Asserts that the page logged no console error (CSP violations show there) other than the
@@ -79,18 +71,14 @@ describe('login', () => {
   let browser;
 
   before(async () => {
-    const [s, b] = await Promise.allSettled([startServer(), launchBrowser()]);
-    server = s.value;
-    browser = b.value;
-    if (s.status === 'rejected') throw s.reason;
-    if (b.status === 'rejected') throw b.reason;
+    ({ server, browser } = await startServerAndBrowser());
     for (const who of ['national', 'admin', 'employeur', 'intervenant']) {
       assert.ok(server.logins[who]?.password, `the server printed the demo login of ${who}@ (got ${JSON.stringify(server.logins)})`);
     }
   });
 
   after(async () => {
-    await Promise.allSettled([browser?.close(), server?.stop()]);
+    await stopAll({ server, browser });
   });
 
   test('national@: password, second-factor enrolment, replayed code refused, recovery code accepted', async () => {

@@ -2,27 +2,18 @@
 // login: rendered, navigable by link, accessible (axe), printable.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { axeViolations, formatViolations, launchBrowser, newPage, screenshot, startServer } from './helpers.mjs';
-
-async function assertAccessible(page, what) {
-  const violations = await axeViolations(page);
-  assert.equal(violations.length, 0, `axe found ${violations.length} violation(s) on ${what}:\n${formatViolations(violations)}`);
-}
+import { axeViolations, formatViolations, launchBrowser, newPage, screenshot, startServer, assertAccessible, startServerAndBrowser, stopAll } from './helpers.mjs';
 
 describe('public map and registry', () => {
   let server;
   let browser;
 
   before(async () => {
-    const [s, b] = await Promise.allSettled([startServer(), launchBrowser()]);
-    server = s.value;
-    browser = b.value;
-    if (s.status === 'rejected') throw s.reason;
-    if (b.status === 'rejected') throw b.reason;
+    ({ server, browser } = await startServerAndBrowser());
   });
 
   after(async () => {
-    await Promise.allSettled([browser?.close(), server?.stop()]);
+    await stopAll({ server, browser });
   });
 
   test('the map colours every département, links to its page, and is accessible', async () => {

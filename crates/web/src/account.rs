@@ -5,6 +5,7 @@ use crate::AppState;
 use crate::auth::{Authenticated, ClientIp, CsrfToken, SignedIn};
 use crate::error::{WebError, WebResult};
 use crate::forms::FrenchForm;
+use crate::journal_entry::own_event;
 use crate::layout::Shell;
 use crate::route_table::RouteTable;
 use crate::second_factor;
@@ -271,11 +272,12 @@ async fn confirm_enrolment(
     session::mark_second_factor_done(&mut tx, &signed_in.session.token_hash).await?;
     journal::append(
         &mut tx,
-        Entry::new(JournalAction::SecondFactorEnrolled)
-            .by(&account.id, None)
-            .on("account", &account.id)
-            .from_ip(ip.as_deref())
-            .in_employer(employer.as_deref()),
+        own_event(
+            JournalAction::SecondFactorEnrolled,
+            &account.id,
+            ip.as_deref(),
+            employer.as_deref(),
+        ),
     )
     .await?;
     tx.commit().await?;

@@ -10,6 +10,7 @@ pub mod error;
 pub mod forms;
 pub mod home;
 pub mod journal;
+pub mod journal_entry;
 pub mod layout;
 pub mod login;
 pub mod map;

@@ -4,6 +4,7 @@ use crate::AppState;
 use crate::auth::{ClientIp, CsrfToken, SESSION_COOKIE, SignedIn, set_cookie};
 use crate::error::{WebError, WebResult};
 use crate::forms::FrenchForm;
+use crate::journal_entry::own_event;
 use crate::layout::Shell;
 use crate::route_table::RouteTable;
 use crate::second_factor;
@@ -213,11 +214,12 @@ async fn submit_login(
             let employer = account::employer_of(&state.db, &found.id).await?;
             journal::append(
                 &mut tx,
-                Entry::new(JournalAction::LoginSucceeded)
-                    .by(&found.id, None)
-                    .on("account", &found.id)
-                    .from_ip(ip)
-                    .in_employer(employer.as_deref()),
+                own_event(
+                    JournalAction::LoginSucceeded,
+                    &found.id,
+                    ip,
+                    employer.as_deref(),
+                ),
             )
             .await?;
             tx.commit().await?;
@@ -343,11 +345,12 @@ async fn submit_second_factor(
         refused => {
             journal::append(
                 &mut tx,
-                Entry::new(JournalAction::SecondFactorFailed)
-                    .by(&account.id, None)
-                    .on("account", &account.id)
-                    .from_ip(ip)
-                    .in_employer(employer.as_deref()),
+                own_event(
+                    JournalAction::SecondFactorFailed,
+                    &account.id,
+                    ip,
+                    employer.as_deref(),
+                ),
             )
             .await?;
             // Guessing codes counts towards the same lockout as guessing passwords.
@@ -502,11 +505,12 @@ async fn accept_invitation(
     account::accept_invitation(&mut tx, &account.id, &hash).await?;
     journal::append(
         &mut tx,
-        Entry::new(JournalAction::InvitationAccepted)
-            .by(&account.id, None)
-            .on("account", &account.id)
-            .from_ip(ip.as_deref())
-            .in_employer(employer.as_deref()),
+        own_event(
+            JournalAction::InvitationAccepted,
+            &account.id,
+            ip.as_deref(),
+            employer.as_deref(),
+        ),
     )
     .await?;
     tx.commit().await?;

@@ -5,6 +5,7 @@
 use crate::AppState;
 use crate::auth::{ClientIp, SESSION_COOKIE, set_cookie};
 use crate::error::{WebError, WebResult};
+use crate::journal_entry::own_event;
 use crate::route_table::RouteTable;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, header};
@@ -206,11 +207,12 @@ async fn finish(
         account::link_oidc(&mut tx, &found.id, &issuer_subject).await?;
         journal::append(
             &mut tx,
-            Entry::new(JournalAction::OidcLinked)
-                .by(&found.id, None)
-                .on("account", &found.id)
-                .from_ip(ip.as_deref())
-                .in_employer(employer.as_deref()),
+            own_event(
+                JournalAction::OidcLinked,
+                &found.id,
+                ip.as_deref(),
+                employer.as_deref(),
+            ),
         )
         .await?;
     }
