@@ -76,6 +76,12 @@ pub enum Resource<'a> {
     SecurityEvents,
     /// Who accessed the data of a post.
     PostAccessLog { post: &'a Place },
+    /// The list of posts of the registry (the store scopes its rows).
+    Posts,
+    /// One post of the registry: its lifecycle, host units, employer.
+    Post { post: &'a Place },
+    /// The steering of post creation: pipeline, vacancies, coverage.
+    Pipeline,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -146,6 +152,26 @@ pub fn decide(actor: &Actor, action: Action, resource: &Resource) -> Decision {
         }
         (Action::View, Resource::PostAccessLog { post }) => {
             grant.role == Role::SocialWorker && post.contains(&grant.scope)
+        }
+        (Action::View, Resource::Posts) => matches!(
+            grant.role,
+            Role::National | Role::Prevention | Role::Employer
+        ),
+        // The registry is steering data: the national and départemental steering, the
+        // employer of the post, and its own social workers may read it.
+        (Action::View, Resource::Post { post }) => match grant.role {
+            Role::National => true,
+            Role::Prevention | Role::Employer | Role::SocialWorker => post.contains(&grant.scope),
+            Role::Officer | Role::Admin => false,
+        },
+        // Its lifecycle is recorded by its employer, or by the national steering.
+        (Action::Manage, Resource::Post { post }) => match grant.role {
+            Role::National => true,
+            Role::Employer => post.contains(&grant.scope),
+            _ => false,
+        },
+        (Action::View, Resource::Pipeline) => {
+            matches!(grant.role, Role::National | Role::Prevention)
         }
         _ => false,
     };
@@ -348,6 +374,35 @@ mod tests {
                 "{role:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_posts_lifecycle_is_recorded_by_its_employer_or_the_nation_and_read_by_its_departement() {
+        let post = post_place("P1", "E1", "35");
+        let manage = |role, scope| {
+            decide(
+                &actor(role, scope),
+                Action::Manage,
+                &Resource::Post { post: &post },
+            )
+            .is_allowed()
+        };
+        let view = |role, scope| {
+            decide(
+                &actor(role, scope),
+                Action::View,
+                &Resource::Post { post: &post },
+            )
+            .is_allowed()
+        };
+        assert!(manage(Role::National, Scope::Nation));
+        assert!(manage(Role::Employer, Scope::Employer("E1".into())));
+        assert!(!manage(Role::Employer, Scope::Employer("E2".into())));
+        assert!(!manage(Role::Prevention, Scope::Departement("35".into())));
+        assert!(view(Role::Prevention, Scope::Departement("35".into())));
+        assert!(!view(Role::Prevention, Scope::Departement("56".into())));
+        assert!(!view(Role::Officer, Scope::Unit("U1".into())));
+        assert!(!view(Role::Admin, Scope::Nation));
     }
 
     #[test]

@@ -24,6 +24,7 @@ vocabulary!(
         PasswordChanged => ("account.password_changed", "Mot de passe changé"),
         OidcLinked => ("account.oidc_linked", "Compte relié à ProConnect"),
         Export => ("export", "Export de données"),
+        PostLifecycle => ("post.lifecycle", "Étape du cycle de vie d'un poste"),
         PersonalDataRead => ("personal_data.read", "Consultation de données personnelles"),
         PersonalDataWritten => ("personal_data.written", "Écriture de données personnelles"),
     }
@@ -37,6 +38,7 @@ impl JournalAction {
             JournalAction::PersonalDataRead
                 | JournalAction::PersonalDataWritten
                 | JournalAction::Export
+                | JournalAction::PostLifecycle
         )
     }
 }

@@ -139,3 +139,101 @@ mod tests {
         }
     }
 }
+
+/// Why a lifecycle step is refused, in French for the form.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LifecycleError {
+    #[error("statut : un poste « {from} » ne peut pas passer directement à « {to} »")]
+    IllegalMove {
+        from: &'static str,
+        to: &'static str,
+    },
+    #[error("date : l'étape ne peut pas précéder la précédente ({previous})")]
+    BeforePreviousStep { previous: String },
+    #[error("date : elle ne peut pas être dans le futur")]
+    InTheFuture,
+}
+
+/// Checks a step of the lifecycle: an allowed move, dated on or after the previous step, not
+/// in the future. The one rule behind the lifecycle form and the imports.
+pub fn check_move(
+    current: PostStatus,
+    previous_step: Date,
+    next: PostStatus,
+    on: Date,
+    today: Date,
+) -> Result<(), LifecycleError> {
+    if !current.can_move_to(next) {
+        return Err(LifecycleError::IllegalMove {
+            from: current.label(),
+            to: next.label(),
+        });
+    }
+    if on < previous_step {
+        return Err(LifecycleError::BeforePreviousStep {
+            previous: format!(
+                "{:02}/{:02}/{:04}",
+                previous_step.day(),
+                u8::from(previous_step.month()),
+                previous_step.year()
+            ),
+        });
+    }
+    if on > today {
+        return Err(LifecycleError::InTheFuture);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod lifecycle_tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn a_step_is_allowed_dated_and_not_in_the_future() {
+        let today = date!(2026 - 11 - 28);
+        assert!(
+            check_move(
+                PostStatus::Filled,
+                date!(2024 - 01 - 01),
+                PostStatus::Vacant,
+                date!(2026 - 11 - 01),
+                today
+            )
+            .is_ok()
+        );
+        assert!(matches!(
+            check_move(
+                PostStatus::Project,
+                date!(2024 - 01 - 01),
+                PostStatus::Filled,
+                today,
+                today
+            ),
+            Err(LifecycleError::IllegalMove { .. })
+        ));
+        let early = check_move(
+            PostStatus::Filled,
+            date!(2024 - 01 - 02),
+            PostStatus::Vacant,
+            date!(2024 - 01 - 01),
+            today,
+        )
+        .unwrap_err();
+        assert_eq!(
+            early.to_string(),
+            "date : l'étape ne peut pas précéder la précédente (02/01/2024)"
+        );
+        assert_eq!(
+            check_move(
+                PostStatus::Filled,
+                date!(2024 - 01 - 01),
+                PostStatus::Vacant,
+                date!(2026 - 11 - 29),
+                today
+            ),
+            Err(LifecycleError::InTheFuture)
+        );
+    }
+}

@@ -62,6 +62,8 @@ pub struct PostRow {
     pub closed_on: Option<Date>,
     /// Host units with their share of the post's time, in percent (summing to 100).
     pub host_units: Vec<(String, i64)>,
+    /// The lifecycle, step by step, ending with `status`.
+    pub history: Vec<(PostStatus, Date)>,
 }
 
 /// A demo account: its login and the role it holds in a scope.
@@ -91,7 +93,11 @@ impl DemoPlan {
         self.units.len()
             + self.employers.len()
             + self.posts.len()
-            + self.posts.iter().map(|p| p.host_units.len()).sum::<usize>()
+            + self
+                .posts
+                .iter()
+                .map(|p| p.host_units.len() + p.history.len())
+                .sum::<usize>()
             + self.logins.len() * 2
     }
 }
@@ -571,12 +577,14 @@ impl<'r> Generator<'r> {
                 .to_string();
             let zone =
                 [Zone::Police, Zone::Gendarmerie, Zone::Mixed][zone_weights.sample(&mut self.rng)];
-            let status = if self.rng.random_bool(0.5) {
-                PostStatus::Project
+            // Half the pipeline is funded already: created (and counted) from its funding day.
+            let (status, created) = if self.rng.random_bool(0.5) {
+                (PostStatus::Project, None)
             } else {
-                PostStatus::Funded
+                let funded = DEMO_TODAY - Duration::days(self.rng.random_range(10..200));
+                (PostStatus::Funded, Some(funded))
             };
-            posts.push(self.post(&mut numbers, zone, departement, status, None, None));
+            posts.push(self.post(&mut numbers, zone, departement, status, created, None));
         }
         posts
     }
@@ -594,7 +602,9 @@ impl<'r> Generator<'r> {
         *number += 1;
         let code = format!("ISCG-{departement}-{number:03}");
         let fte = [1.0, 1.0, 1.0, 0.8, 0.5][self.rng.random_range(0..5)];
+        let history = self.history(status, created_on, closed_on);
         PostRow {
+            history,
             id: self.new_id(),
             code,
             zone,
@@ -606,6 +616,47 @@ impl<'r> Generator<'r> {
             created_on,
             closed_on,
         }
+    }
+
+    /// Plausible dated steps from project to the post's current status.
+    fn history(
+        &mut self,
+        status: PostStatus,
+        created: Option<Date>,
+        closed: Option<Date>,
+    ) -> Vec<(PostStatus, Date)> {
+        let Some(created) = created else {
+            return vec![(
+                PostStatus::Project,
+                DEMO_TODAY - Duration::days(self.rng.random_range(30..300)),
+            )];
+        };
+        let mut steps = vec![
+            (
+                PostStatus::Project,
+                created - Duration::days(self.rng.random_range(60..365)),
+            ),
+            (PostStatus::Funded, created),
+        ];
+        if status != PostStatus::Funded {
+            let end = closed.unwrap_or(DEMO_TODAY);
+            let recruiting = (created + Duration::days(self.rng.random_range(0..30))).min(end);
+            steps.push((PostStatus::Recruiting, recruiting));
+            if matches!(status, PostStatus::Filled | PostStatus::Vacant)
+                || closed.is_some() && self.rng.random_bool(0.9)
+            {
+                let filled = (recruiting + Duration::days(self.rng.random_range(30..120))).min(end);
+                steps.push((PostStatus::Filled, filled));
+                if status == PostStatus::Vacant {
+                    let vacant = self.random_date(filled, DEMO_TODAY);
+                    steps.push((PostStatus::Vacant, vacant));
+                }
+            }
+        }
+        if let Some(closed) = closed {
+            steps.push((PostStatus::Closed, closed));
+        }
+        steps
     }
 
     fn build_logins(&mut self, posts: &[PostRow]) -> Vec<DemoLogin> {
@@ -840,6 +891,34 @@ pub async fn insert(
             })
         })
         .collect();
+    let recorded_at = now.as_str();
+    let history: Vec<Vec<Value>> = plan
+        .posts
+        .iter()
+        .flat_map(|p| {
+            p.history
+                .iter()
+                .enumerate()
+                .map(move |(step, (status, on))| {
+                    vec![
+                        format!("{}-{step}", p.id).into(),
+                        p.id.as_str().into(),
+                        status.code().into(),
+                        date_to_text(*on).into(),
+                        recorded_at.into(),
+                    ]
+                })
+        })
+        .collect();
+    written += insert_rows(
+        &mut tx,
+        backend,
+        "post_status_history",
+        &["id", "post_id", "status", "effective_on", "recorded_at"],
+        &history,
+    )
+    .await?;
+    progress(written);
     written += insert_rows(
         &mut tx,
         backend,

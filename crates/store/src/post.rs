@@ -158,3 +158,153 @@ pub async fn public_posts(
         )
         .collect())
 }
+
+// ---------------------------------------------------------------------------------------
+// The lifecycle of a post, and the posts seen by the people who steer them.
+
+use passerelle_domain::access::Place;
+use passerelle_domain::post::{LifecycleError, PostStatus, check_move};
+
+/// A post as its steering sees it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PostRow {
+    pub id: String,
+    pub code: String,
+    pub zone: String,
+    pub status: String,
+    pub departement_code: String,
+    pub employer_id: String,
+    pub employer: String,
+    pub fte: f64,
+    pub created_on: Option<String>,
+    pub closed_on: Option<String>,
+    /// The date of the last step of the lifecycle: since when the post has its status.
+    pub since: Option<String>,
+}
+
+const SELECT_POSTS: &str = "SELECT p.id, p.code, p.zone, p.status, p.departement_code, p.employer_id, e.name AS employer, p.fte, \
+     p.created_on, p.closed_on, (SELECT MAX(h.effective_on) FROM post_status_history h WHERE h.post_id = p.id) AS since \
+     FROM posts p JOIN employers e ON e.id = p.employer_id";
+
+pub async fn find(db: &Db, id: &str) -> Result<Option<PostRow>, StoreError> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{SELECT_POSTS} WHERE p.id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await?)
+}
+
+/// Which posts a list may show: the policy's scopes, applied in the query.
+#[derive(Debug, Clone)]
+pub enum PostScope {
+    Nation,
+    Departement(String),
+    Employer(String),
+}
+
+/// Posts in a scope, optionally with one status, in code order.
+pub async fn posts_in(
+    db: &Db,
+    scope: &PostScope,
+    status: Option<PostStatus>,
+) -> Result<Vec<PostRow>, StoreError> {
+    let (condition, value) = match scope {
+        PostScope::Nation => ("$1 = ''", String::new()),
+        PostScope::Departement(code) => ("p.departement_code = $1", code.clone()),
+        PostScope::Employer(id) => ("p.employer_id = $1", id.clone()),
+    };
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{SELECT_POSTS} WHERE {condition} AND ($2 = '' OR p.status = $2) ORDER BY p.code"
+    )))
+    .bind(value)
+    .bind(status.map(PostStatus::code).unwrap_or(""))
+    .fetch_all(db.pool())
+    .await?)
+}
+
+/// The place of a post for the policy: itself, its employer, its département.
+pub fn place_of(post: &PostRow) -> Place {
+    Place {
+        posts: vec![post.id.clone()],
+        employers: vec![post.employer_id.clone()],
+        departements: vec![post.departement_code.clone()],
+        units: Vec::new(),
+    }
+}
+
+/// The steps of a post's lifecycle, oldest first.
+pub async fn history(db: &Db, post_id: &str) -> Result<Vec<(String, String)>, StoreError> {
+    Ok(sqlx::query_as("SELECT status, effective_on FROM post_status_history WHERE post_id = $1 ORDER BY effective_on, recorded_at, id")
+        .bind(post_id)
+        .fetch_all(db.pool())
+        .await?)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum MoveError {
+    #[error(transparent)]
+    Lifecycle(#[from] LifecycleError),
+    #[error("poste inconnu")]
+    UnknownPost,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<sqlx::Error> for MoveError {
+    fn from(error: sqlx::Error) -> Self {
+        MoveError::Store(error.into())
+    }
+}
+
+/// Moves a post to its next status on a date, with its history, its status and its dates of
+/// creation and closure written together, and the step journaled by the caller's entry.
+pub async fn move_post(
+    db: &Db,
+    post_id: &str,
+    next: PostStatus,
+    on: Date,
+    today: Date,
+    by: &str,
+    entry: crate::journal::Entry,
+) -> Result<(), MoveError> {
+    let mut tx = db.begin_write().await?;
+    // Read inside the write transaction: two people moving the same post are serialised.
+    let row: Option<(String, Option<String>)> = sqlx::query_as(
+        "SELECT p.status, (SELECT MAX(h.effective_on) FROM post_status_history h WHERE h.post_id = p.id) FROM posts p WHERE p.id = $1",
+    )
+    .bind(post_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let (current, since) = row.ok_or(MoveError::UnknownPost)?;
+    let current = PostStatus::parse(&current).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let since = match since {
+        Some(text) => crate::time_text::text_to_date(&text)?,
+        None => Date::MIN,
+    };
+    check_move(current, since, next, on, today)?;
+    let on_text = date_to_text(on);
+    sqlx::query("INSERT INTO post_status_history (id, post_id, status, effective_on, recorded_at, recorded_by) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(uuid::Uuid::now_v7().to_string())
+        .bind(post_id)
+        .bind(next.code())
+        .bind(&on_text)
+        .bind(crate::time_text::now_text())
+        .bind(by)
+        .execute(&mut *tx)
+        .await?;
+    // A post counts from its first funding to its closure (domain::post::exists_on).
+    sqlx::query(
+        "UPDATE posts SET status = $1, \
+         created_on = CASE WHEN $1 = 'funded' AND created_on IS NULL THEN $2 ELSE created_on END, \
+         closed_on = CASE WHEN $1 = 'closed' THEN $2 ELSE closed_on END WHERE id = $3",
+    )
+    .bind(next.code())
+    .bind(&on_text)
+    .bind(post_id)
+    .execute(&mut *tx)
+    .await?;
+    crate::journal::append(&mut tx, entry).await?;
+    tx.commit().await?;
+    Ok(())
+}

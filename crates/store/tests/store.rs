@@ -293,3 +293,44 @@ async fn bad_database_urls_and_folders_give_a_clear_error() {
         "{error}"
     );
 }
+
+#[tokio::test]
+async fn every_demo_post_ends_its_history_in_its_status_and_dates() {
+    for test in testing::all_backends().await {
+        let plan = with_demo(&test, 5).await;
+        for post in plan.posts.iter().step_by(7) {
+            let history = post::history(&test.db, &post.id).await.unwrap();
+            assert_eq!(
+                history.last().unwrap().0,
+                post.status.code(),
+                "{}",
+                post.code
+            );
+            let funded = history
+                .iter()
+                .find(|(s, _)| s == "funded")
+                .map(|(_, on)| on.clone());
+            assert_eq!(
+                funded,
+                post.created_on
+                    .map(passerelle_store::time_text::date_to_text),
+                "{}",
+                post.code
+            );
+            let mut dates: Vec<&String> = history.iter().map(|(_, on)| on).collect();
+            let sorted = {
+                let mut d = dates.clone();
+                d.sort();
+                d
+            };
+            assert_eq!(dates, sorted, "steps in date order for {}", post.code);
+            for pair in history.windows(2) {
+                let from = passerelle_domain::post::PostStatus::parse(&pair[0].0).unwrap();
+                let to = passerelle_domain::post::PostStatus::parse(&pair[1].0).unwrap();
+                assert!(from.can_move_to(to), "{}: {from:?} → {to:?}", post.code);
+            }
+            dates.clear();
+        }
+        test.finish().await;
+    }
+}

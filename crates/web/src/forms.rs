@@ -95,3 +95,44 @@ mod tests {
         );
     }
 }
+
+/// A date typed in a form: `jj/mm/aaaa`, or `aaaa-mm-jj` as date fields send it.
+pub fn parse_date(field: &str, text: &str) -> Result<time::Date, WebError> {
+    let text = text.trim();
+    let parsed = if let Some((day, rest)) = text.split_once('/') {
+        rest.split_once('/').and_then(|(month, year)| {
+            let month = time::Month::try_from(month.parse::<u8>().ok()?).ok()?;
+            time::Date::from_calendar_date(year.parse().ok()?, month, day.parse().ok()?).ok()
+        })
+    } else {
+        time::Date::parse(text, &time::format_description::well_known::Iso8601::DATE).ok()
+    };
+    parsed.ok_or_else(|| {
+        WebError::BadRequest(format!(
+            "Le champ « {field} » n'est pas une date valide (format attendu : jj/mm/aaaa)."
+        ))
+    })
+}
+
+#[cfg(test)]
+mod date_tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_read_the_french_way_or_from_date_fields() {
+        assert_eq!(
+            parse_date("date", "01/11/2020").unwrap(),
+            time::macros::date!(2020 - 11 - 01)
+        );
+        assert_eq!(
+            parse_date("date", "2020-11-01").unwrap(),
+            time::macros::date!(2020 - 11 - 01)
+        );
+        for bad in ["31/02/2024", "2024-13-01", "hier", "", "1/1", "99/99/99999"] {
+            assert!(
+                matches!(parse_date("date", bad), Err(WebError::BadRequest(ref m)) if m.contains("« date »")),
+                "{bad}"
+            );
+        }
+    }
+}

@@ -25,6 +25,18 @@ pub fn navigation_for(roles: &[Role]) -> Vec<NavItem> {
     ];
     let has = |role: Role| roles.contains(&role);
     // Only pages that exist: each capability adds its entries when it lands.
+    if has(Role::National) || has(Role::Prevention) {
+        items.push(NavItem {
+            label: "Pilotage",
+            href: "/pilotage",
+        });
+    }
+    if has(Role::National) || has(Role::Prevention) || has(Role::Employer) {
+        items.push(NavItem {
+            label: "Postes",
+            href: "/postes",
+        });
+    }
     if has(Role::Admin) || has(Role::Employer) || has(Role::Prevention) {
         items.push(NavItem {
             label: "Comptes",

@@ -18,6 +18,7 @@ pub mod metrics;
 pub mod oidc;
 pub mod open_data;
 pub mod ops;
+pub mod post;
 pub mod route_table;
 pub mod second_factor;
 
@@ -98,6 +99,7 @@ pub fn route_table() -> route_table::RouteTable {
         .merge(oidc::routes())
         .merge(map::routes())
         .merge(open_data::routes())
+        .merge(post::routes())
 }
 
 /// The application's routes, without the cross-cutting layers (see [`app`]).

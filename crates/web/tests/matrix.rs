@@ -100,7 +100,16 @@ async fn build(app: &TestApp, method: Method, path: &str, who: Who, side: Side) 
         | (Method::Get, "/carte")
         | (Method::Get, "/donnees")
         | (Method::Get, "/donnees/postes.csv")
-        | (Method::Get, "/donnees/postes.json") => Request::get(path),
+        | (Method::Get, "/donnees/postes.json")
+        | (Method::Get, "/postes")
+        | (Method::Get, "/pilotage") => Request::get(path),
+        (Method::Get, "/postes/{id}") => Request::get(format!("/postes/{}", app.post_for(side))),
+        // An impossible step (back to project): allowed actors get the validation error, the
+        // others the policy's refusal, and no demo post changes.
+        (Method::Post, "/postes/{id}/statut") => Request::post(
+            format!("/postes/{}/statut", app.post_for(side)),
+            &[("status", "project"), ("date", "01/01/2026")],
+        ),
         (Method::Get, "/departements/{code}") => Request::get(if side == Side::Inside {
             "/departements/2A"
         } else {
@@ -216,6 +225,20 @@ fn expected(method: Method, path: &str, who: Who) -> (Outcome, Outcome) {
             (Allow, Allow)
         }
         (Method::Get, "/departements/{code}") => (Allow, Absent),
+        (Method::Get, "/postes") => only(who, &[Role::National, Role::Prevention, Role::Employer]),
+        (Method::Get, "/pilotage") => only(who, &[Role::National, Role::Prevention]),
+        (Method::Get, "/postes/{id}") => match who {
+            None => (Login, Login),
+            Some(Role::National) => (Allow, Allow),
+            Some(Role::Prevention | Role::Employer | Role::SocialWorker) => (Allow, Deny),
+            Some(_) => (Deny, Deny),
+        },
+        (Method::Post, "/postes/{id}/statut") => match who {
+            None => (Login, Login),
+            Some(Role::National) => (Refused, Refused),
+            Some(Role::Employer) => (Refused, Deny),
+            Some(_) => (Deny, Deny),
+        },
         (Method::Post, "/connexion") => (Refused, Refused),
         (Method::Post, "/deconnexion") => (Allow, Allow),
         (Method::Get, "/invitation/{token}") | (Method::Post, "/invitation/{token}") => {

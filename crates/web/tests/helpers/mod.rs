@@ -242,6 +242,16 @@ impl TestApp {
         token
     }
 
+    /// The demo social worker's post (inside every demo scope) or a post of another
+    /// département and employer.
+    pub fn post_for(&self, inside: impl Into<bool>) -> String {
+        if inside.into() {
+            self.scope(Role::SocialWorker)
+        } else {
+            self.elsewhere.other_post.clone()
+        }
+    }
+
     /// A fresh account inside (or outside) the remit of `who` over accounts.
     pub async fn fixture_target(
         &self,

@@ -1,0 +1,355 @@
+//! Posts for the people who steer them: the list in one's scope, a post's lifecycle (with a
+//! form to record the next step), and the pipeline of post creation.
+
+use crate::AppState;
+use crate::auth::{Authenticated, ClientIp, CsrfToken};
+use crate::clock::{french_date, paris_today};
+use crate::error::{WebError, WebResult};
+use crate::forms::{FrenchForm, parse_date};
+use crate::layout::Shell;
+use crate::route_table::RouteTable;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use passerelle_domain::access::{Action, Resource, Scope};
+use passerelle_domain::coverage::{DEFAULT_TARGET_PER_DEPARTEMENT, gap_to_target};
+use passerelle_domain::journal::JournalAction;
+use passerelle_domain::post::{PostStatus, Zone};
+use passerelle_store::journal::Entry;
+use passerelle_store::post::{self as store_post, MoveError, PostRow, PostScope};
+use passerelle_store::time_text::text_to_date;
+use serde::Deserialize;
+
+pub fn routes() -> RouteTable {
+    RouteTable::new()
+        .get("/postes", list_posts)
+        .get("/postes/{id}", show_post)
+        .post("/postes/{id}/statut", move_post)
+        .get("/pilotage", pipeline)
+}
+
+fn scope_of(auth: &Authenticated) -> PostScope {
+    match &auth.actor.grant.scope {
+        Scope::Departement(code) => PostScope::Departement(code.clone()),
+        Scope::Employer(id) => PostScope::Employer(id.clone()),
+        _ => PostScope::Nation,
+    }
+}
+
+fn date_text(iso: &Option<String>) -> String {
+    iso.as_deref()
+        .and_then(|d| text_to_date(d).ok())
+        .map(french_date)
+        .unwrap_or_else(|| "—".into())
+}
+
+/// Whole days from an ISO date to today.
+fn days_since(iso: &Option<String>, today: time::Date) -> i64 {
+    iso.as_deref()
+        .and_then(|d| text_to_date(d).ok())
+        .map(|d| (today - d).whole_days())
+        .unwrap_or(0)
+}
+
+pub struct PostLine {
+    pub id: String,
+    pub code: String,
+    pub zone: &'static str,
+    pub status: &'static str,
+    pub employer: String,
+    pub since: String,
+    pub days: i64,
+}
+
+fn line(post: PostRow, today: time::Date) -> PostLine {
+    PostLine {
+        zone: Zone::parse(&post.zone).map(Zone::label).unwrap_or("—"),
+        status: PostStatus::parse(&post.status)
+            .map(PostStatus::label)
+            .unwrap_or("—"),
+        days: days_since(&post.since, today),
+        since: date_text(&post.since),
+        id: post.id,
+        code: post.code,
+        employer: post.employer,
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "posts.html")]
+pub struct PostsPage {
+    shell: Shell,
+    posts: Vec<PostLine>,
+    statuses: &'static [PostStatus],
+    selected: String,
+}
+
+#[derive(Deserialize, Default)]
+pub struct PostsQuery {
+    statut: Option<String>,
+}
+
+async fn list_posts(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    csrf: CsrfToken,
+    Query(query): Query<PostsQuery>,
+) -> WebResult<PostsPage> {
+    auth.require(Action::View, &Resource::Posts)?;
+    let status = match query.statut.as_deref() {
+        None | Some("") => None,
+        Some(text) => Some(
+            PostStatus::parse(text).map_err(|e| WebError::BadRequest(format!("Filtre : {e}.")))?,
+        ),
+    };
+    let today = paris_today();
+    let posts = store_post::posts_in(&state.db, &scope_of(&auth), status)
+        .await?
+        .into_iter()
+        .map(|p| line(p, today))
+        .collect();
+    Ok(PostsPage {
+        shell: Shell::for_actor("Postes", &auth, &csrf).at("/postes"),
+        posts,
+        statuses: PostStatus::ALL,
+        selected: status.map(|s| s.code().to_string()).unwrap_or_default(),
+    })
+}
+
+pub struct Step {
+    pub status: &'static str,
+    pub on: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "post.html")]
+pub struct PostPage {
+    shell: Shell,
+    id: String,
+    code: String,
+    zone: &'static str,
+    status: &'static str,
+    departement: String,
+    employer: String,
+    fte: String,
+    history: Vec<Step>,
+    host_units: Vec<String>,
+    /// The statuses the post may move to, when the actor may record a step.
+    next_statuses: Vec<PostStatus>,
+    today: String,
+    error: Option<String>,
+}
+
+async fn post_page(
+    state: &AppState,
+    auth: &Authenticated,
+    csrf: &CsrfToken,
+    id: &str,
+    error: Option<String>,
+) -> WebResult<PostPage> {
+    // Unknown and forbidden answer alike.
+    let post = store_post::find(&state.db, id)
+        .await?
+        .ok_or(WebError::Forbidden)?;
+    let place = store_post::place_of(&post);
+    auth.require(Action::View, &Resource::Post { post: &place })?;
+    let current = PostStatus::parse(&post.status).map_err(|e| WebError::Internal(e.into()))?;
+    let can_manage = passerelle_domain::access::decide(
+        &auth.actor,
+        Action::Manage,
+        &Resource::Post { post: &place },
+    )
+    .is_allowed();
+    let history = store_post::history(&state.db, &post.id)
+        .await?
+        .into_iter()
+        .map(|(status, on)| Step {
+            status: PostStatus::parse(&status)
+                .map(PostStatus::label)
+                .unwrap_or("—"),
+            on: date_text(&Some(on)),
+        })
+        .collect();
+    let host_units = store_post::public_posts(&state.db, Some(&post.departement_code))
+        .await?
+        .into_iter()
+        .find(|p| p.code == post.code)
+        .map(|p| p.host_units)
+        .unwrap_or_default();
+    Ok(PostPage {
+        shell: Shell::for_actor(&format!("Poste {}", post.code), auth, csrf).at("/postes"),
+        zone: Zone::parse(&post.zone).map(Zone::label).unwrap_or("—"),
+        status: current.label(),
+        departement: post.departement_code.clone(),
+        fte: format!("{}", post.fte).replace('.', ","),
+        next_statuses: if can_manage {
+            PostStatus::ALL
+                .iter()
+                .copied()
+                .filter(|s| current.can_move_to(*s))
+                .collect()
+        } else {
+            Vec::new()
+        },
+        today: passerelle_store::time_text::date_to_text(paris_today()),
+        history,
+        host_units,
+        error,
+        id: post.id,
+        code: post.code,
+        employer: post.employer,
+    })
+}
+
+async fn show_post(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    csrf: CsrfToken,
+    Path(id): Path<String>,
+) -> WebResult<PostPage> {
+    post_page(&state, &auth, &csrf, &id, None).await
+}
+
+#[derive(Deserialize)]
+pub struct MoveForm {
+    status: String,
+    date: String,
+}
+
+async fn move_post(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    csrf: CsrfToken,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+    FrenchForm(form): FrenchForm<MoveForm>,
+) -> WebResult<Response> {
+    let post = store_post::find(&state.db, &id)
+        .await?
+        .ok_or(WebError::Forbidden)?;
+    let place = store_post::place_of(&post);
+    auth.require(Action::Manage, &Resource::Post { post: &place })?;
+    let refuse = |message: String| async {
+        let page = post_page(&state, &auth, &csrf, &id, Some(message)).await?;
+        Ok::<_, WebError>((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+    };
+    let next = match PostStatus::parse(&form.status) {
+        Ok(next) => next,
+        Err(error) => return refuse(error.to_string()).await,
+    };
+    let on = match parse_date("date", &form.date) {
+        Ok(on) => on,
+        Err(WebError::BadRequest(message)) => return refuse(message).await,
+        Err(other) => return Err(other),
+    };
+    let entry = Entry::new(JournalAction::PostLifecycle)
+        .by(&auth.account.id, Some(auth.role().code()))
+        .on("post", &post.id)
+        .detail(format!(
+            "{} le {}",
+            next.code(),
+            passerelle_store::time_text::date_to_text(on)
+        ))
+        .from_ip(ip.as_deref())
+        .in_employer(Some(&post.employer_id))
+        .in_post(Some(&post.id));
+    match store_post::move_post(
+        &state.db,
+        &post.id,
+        next,
+        on,
+        paris_today(),
+        &auth.account.id,
+        entry,
+    )
+    .await
+    {
+        Ok(()) => {
+            state.national_figures.invalidate();
+            Ok(Redirect::to(&format!("/postes/{}", post.id)).into_response())
+        }
+        Err(MoveError::Lifecycle(error)) => refuse(error.to_string()).await,
+        Err(MoveError::UnknownPost) => Err(WebError::Forbidden),
+        Err(MoveError::Store(error)) => Err(error.into()),
+    }
+}
+
+pub struct GapLine {
+    pub code: String,
+    pub name: String,
+    pub posts: u64,
+    pub gap: i64,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "pipeline.html")]
+pub struct PipelinePage {
+    shell: Shell,
+    scope_label: String,
+    as_of: String,
+    counts: Vec<(&'static str, usize)>,
+    in_creation: Vec<PostLine>,
+    vacant: Vec<PostLine>,
+    below_target: Vec<GapLine>,
+    without_post: usize,
+    target: u64,
+}
+
+async fn pipeline(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    csrf: CsrfToken,
+) -> WebResult<PipelinePage> {
+    auth.require(Action::View, &Resource::Pipeline)?;
+    let scope = scope_of(&auth);
+    let today = paris_today();
+    let posts = store_post::posts_in(&state.db, &scope, None).await?;
+    let counts = PostStatus::ALL
+        .iter()
+        .map(|s| {
+            (
+                s.label(),
+                posts.iter().filter(|p| p.status == s.code()).count(),
+            )
+        })
+        .collect();
+    let mut in_creation = Vec::new();
+    let mut vacant = Vec::new();
+    for post in posts {
+        match post.status.as_str() {
+            "project" | "funded" | "recruiting" => in_creation.push(line(post, today)),
+            "vacant" => vacant.push(line(post, today)),
+            _ => {}
+        }
+    }
+    vacant.sort_by(|a, b| b.days.cmp(&a.days));
+    let coverage = store_post::coverage_on(&state.db, today).await?;
+    let in_scope = |code: &str| match &scope {
+        PostScope::Departement(own) => own == code,
+        _ => true,
+    };
+    let target = DEFAULT_TARGET_PER_DEPARTEMENT;
+    let below_target: Vec<GapLine> = coverage
+        .iter()
+        .filter(|d| in_scope(&d.code) && gap_to_target(d.posts.total(), target) < 0)
+        .map(|d| GapLine {
+            code: d.code.clone(),
+            name: d.name.clone(),
+            posts: d.posts.total(),
+            gap: gap_to_target(d.posts.total(), target),
+        })
+        .collect();
+    Ok(PipelinePage {
+        shell: Shell::for_actor("Pilotage", &auth, &csrf).at("/pilotage"),
+        scope_label: passerelle_store::account::scope_label(&state.db, &auth.actor.grant.scope)
+            .await?,
+        as_of: french_date(today),
+        counts,
+        in_creation,
+        vacant,
+        without_post: below_target.iter().filter(|g| g.posts == 0).count(),
+        below_target,
+        target,
+    })
+}
