@@ -25,6 +25,8 @@ vocabulary!(
         OidcLinked => ("account.oidc_linked", "Compte relié à ProConnect"),
         Export => ("export", "Export de données"),
         PostLifecycle => ("post.lifecycle", "Étape du cycle de vie d'un poste"),
+        PostAgreement => ("post.agreement", "Convention d'un poste enregistrée"),
+        PostFunding => ("post.funding", "Financement d'un poste enregistré"),
         PersonalDataRead => ("personal_data.read", "Consultation de données personnelles"),
         PersonalDataWritten => ("personal_data.written", "Écriture de données personnelles"),
     }
@@ -39,6 +41,8 @@ impl JournalAction {
                 | JournalAction::PersonalDataWritten
                 | JournalAction::Export
                 | JournalAction::PostLifecycle
+                | JournalAction::PostAgreement
+                | JournalAction::PostFunding
         )
     }
 }

@@ -6,6 +6,7 @@ pub mod account;
 pub mod coverage;
 pub mod emergency;
 pub mod employer;
+pub mod funding;
 pub mod journal;
 pub mod post;
 pub mod role;

@@ -64,6 +64,10 @@ pub struct PostRow {
     pub host_units: Vec<(String, i64)>,
     /// The lifecycle, step by step, ending with `status`.
     pub history: Vec<(PostStatus, Date)>,
+    /// Agreements: (starts on, ends on), three years each, chained from the creation.
+    pub agreements: Vec<(Date, Date)>,
+    /// Funding: (year, funder code, cents).
+    pub funding: Vec<(i32, &'static str, i64)>,
 }
 
 /// A demo account: its login and the role it holds in a scope.
@@ -603,8 +607,12 @@ impl<'r> Generator<'r> {
         let code = format!("ISCG-{departement}-{number:03}");
         let fte = [1.0, 1.0, 1.0, 0.8, 0.5][self.rng.random_range(0..5)];
         let history = self.history(status, created_on, closed_on);
+        let agreements = Self::agreements(created_on, closed_on);
+        let funding = self.funding(created_on, closed_on, fte);
         PostRow {
             history,
+            agreements,
+            funding,
             id: self.new_id(),
             code,
             zone,
@@ -616,6 +624,55 @@ impl<'r> Generator<'r> {
             created_on,
             closed_on,
         }
+    }
+
+    /// Three-year agreements from the creation, renewed until the closure or beyond today.
+    fn agreements(created: Option<Date>, closed: Option<Date>) -> Vec<(Date, Date)> {
+        let Some(mut start) = created else {
+            return Vec::new();
+        };
+        let mut agreements = Vec::new();
+        let last = closed.unwrap_or(DEMO_TODAY);
+        while start <= last {
+            let end = start
+                .replace_year(start.year() + 3)
+                .unwrap_or(start + Duration::days(1095))
+                - Duration::days(1);
+            agreements.push((start, end));
+            start = end + Duration::days(1);
+        }
+        agreements
+    }
+
+    /// Yearly funding, about 48,000 € per full-time post: FIPD, département, and the town
+    /// or its intercommunality, in shares that vary by post.
+    fn funding(
+        &mut self,
+        created: Option<Date>,
+        closed: Option<Date>,
+        fte: f64,
+    ) -> Vec<(i32, &'static str, i64)> {
+        let Some(created) = created else {
+            return Vec::new();
+        };
+        let last_year = closed.unwrap_or(DEMO_TODAY).year();
+        let local = if self.rng.random_bool(0.5) {
+            "commune"
+        } else {
+            "epci"
+        };
+        let fipd_share = self.rng.random_range(15..40) as f64 / 100.0;
+        let mut lines = Vec::new();
+        for year in created.year().max(2015)..=last_year {
+            let total = 48_000.0 * fte * (1.0 + (year - 2015) as f64 * 0.02);
+            let fipd = (total * fipd_share * 100.0).round() as i64;
+            let departement = (total * 0.45 * 100.0).round() as i64;
+            let rest = (total * 100.0).round() as i64 - fipd - departement;
+            lines.push((year, "fipd", fipd));
+            lines.push((year, "departement", departement));
+            lines.push((year, local, rest));
+        }
+        lines
     }
 
     /// Plausible dated steps from project to the post's current status.
@@ -648,7 +705,9 @@ impl<'r> Generator<'r> {
                 let filled = (recruiting + Duration::days(self.rng.random_range(30..120))).min(end);
                 steps.push((PostStatus::Filled, filled));
                 if status == PostStatus::Vacant {
-                    let vacant = self.random_date(filled, DEMO_TODAY);
+                    // Vacancies are recent: a post vacant for years would have been closed.
+                    let vacant =
+                        self.random_date(filled.max(DEMO_TODAY - Duration::days(700)), DEMO_TODAY);
                     steps.push((PostStatus::Vacant, vacant));
                 }
             }
@@ -916,6 +975,74 @@ pub async fn insert(
         "post_status_history",
         &["id", "post_id", "status", "effective_on", "recorded_at"],
         &history,
+    )
+    .await?;
+    progress(written);
+    let agreements: Vec<Vec<Value>> = plan
+        .posts
+        .iter()
+        .flat_map(|p| {
+            p.agreements
+                .iter()
+                .enumerate()
+                .map(move |(index, (start, end))| {
+                    vec![
+                        format!("{}-agreement-{index}", p.id).into(),
+                        p.id.as_str().into(),
+                        "Préfecture, employeur, forces de sécurité intérieure".into(),
+                        date_to_text(*start).into(),
+                        date_to_text(*end).into(),
+                        "expresse".into(),
+                        recorded_at.into(),
+                    ]
+                })
+        })
+        .collect();
+    written += insert_rows(
+        &mut tx,
+        backend,
+        "agreements",
+        &[
+            "id",
+            "post_id",
+            "parties",
+            "starts_on",
+            "ends_on",
+            "renewal",
+            "created_at",
+        ],
+        &agreements,
+    )
+    .await?;
+    let funding: Vec<Vec<Value>> = plan
+        .posts
+        .iter()
+        .flat_map(|p| {
+            p.funding.iter().map(move |(year, funder, cents)| {
+                vec![
+                    format!("{}-funding-{year}-{funder}", p.id).into(),
+                    p.id.as_str().into(),
+                    i64::from(*year).into(),
+                    (*funder).into(),
+                    (*cents).into(),
+                    recorded_at.into(),
+                ]
+            })
+        })
+        .collect();
+    written += insert_rows(
+        &mut tx,
+        backend,
+        "funding_lines",
+        &[
+            "id",
+            "post_id",
+            "year",
+            "funder",
+            "amount_cents",
+            "created_at",
+        ],
+        &funding,
     )
     .await?;
     progress(written);

@@ -5,6 +5,7 @@ pub mod account;
 pub mod bulk;
 pub mod db;
 pub mod demo;
+pub mod funding;
 pub mod journal;
 pub mod post;
 pub mod referential;

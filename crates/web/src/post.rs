@@ -14,6 +14,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use passerelle_domain::access::{Action, Resource, Scope};
 use passerelle_domain::coverage::{DEFAULT_TARGET_PER_DEPARTEMENT, gap_to_target};
+use passerelle_domain::funding::{AgreementAlert, Funder, Renewal, alert_on, euros, parse_euros};
 use passerelle_domain::journal::JournalAction;
 use passerelle_domain::post::{PostStatus, Zone};
 use passerelle_store::journal::Entry;
@@ -26,6 +27,8 @@ pub fn routes() -> RouteTable {
         .get("/postes", list_posts)
         .get("/postes/{id}", show_post)
         .post("/postes/{id}/statut", move_post)
+        .post("/postes/{id}/conventions", add_agreement)
+        .post("/postes/{id}/financements", add_funding)
         .get("/pilotage", pipeline)
 }
 
@@ -83,6 +86,7 @@ pub struct PostsPage {
     posts: Vec<PostLine>,
     statuses: &'static [PostStatus],
     selected: String,
+    ending: Vec<AgreementLine>,
 }
 
 #[derive(Deserialize, Default)]
@@ -109,7 +113,18 @@ async fn list_posts(
         .into_iter()
         .map(|p| line(p, today))
         .collect();
+    let ending = passerelle_store::funding::agreements_ending(
+        &state.db,
+        &scope_of(&auth),
+        today,
+        today + time::Duration::days(60),
+    )
+    .await?
+    .into_iter()
+    .map(|a| agreement_line(a, today))
+    .collect();
     Ok(PostsPage {
+        ending,
         shell: Shell::for_actor("Postes", &auth, &csrf).at("/postes"),
         posts,
         statuses: PostStatus::ALL,
@@ -139,6 +154,58 @@ pub struct PostPage {
     next_statuses: Vec<PostStatus>,
     today: String,
     error: Option<String>,
+    agreements: Vec<AgreementLine>,
+    funding: Vec<FundingLine>,
+    can_manage: bool,
+    funders: &'static [Funder],
+    renewals: &'static [Renewal],
+    current_year: i32,
+}
+
+pub struct AgreementLine {
+    pub post_id: String,
+    pub post_code: String,
+    pub parties: String,
+    pub starts_on: String,
+    pub ends_on: String,
+    pub renewal: &'static str,
+    pub alert: Option<&'static str>,
+    pub urgent: bool,
+}
+
+fn agreement_line(
+    row: passerelle_store::funding::AgreementRow,
+    today: time::Date,
+) -> AgreementLine {
+    let alert = text_to_date(&row.ends_on)
+        .ok()
+        .and_then(|end| alert_on(end, today));
+    AgreementLine {
+        alert: alert.map(AgreementAlert::label),
+        urgent: alert == Some(AgreementAlert::Within30Days),
+        renewal: Renewal::parse(&row.renewal)
+            .map(Renewal::label)
+            .unwrap_or("—"),
+        starts_on: date_text(&Some(row.starts_on)),
+        ends_on: date_text(&Some(row.ends_on)),
+        post_id: row.post_id,
+        post_code: row.post_code,
+        parties: row.parties,
+    }
+}
+
+pub struct FundingLine {
+    pub year: i64,
+    pub funder: &'static str,
+    pub amount: String,
+}
+
+fn funding_line(row: passerelle_store::funding::FundingRow) -> FundingLine {
+    FundingLine {
+        year: row.year,
+        funder: Funder::parse(&row.funder).map(Funder::label).unwrap_or("—"),
+        amount: euros(row.amount_cents),
+    }
 }
 
 async fn post_page(
@@ -177,7 +244,24 @@ async fn post_page(
         .find(|p| p.code == post.code)
         .map(|p| p.host_units)
         .unwrap_or_default();
+    let today = paris_today();
+    let agreements = passerelle_store::funding::agreements_of(&state.db, &post.id)
+        .await?
+        .into_iter()
+        .map(|a| agreement_line(a, today))
+        .collect();
+    let funding = passerelle_store::funding::funding_of(&state.db, &post.id)
+        .await?
+        .into_iter()
+        .map(funding_line)
+        .collect();
     Ok(PostPage {
+        agreements,
+        funding,
+        can_manage,
+        funders: Funder::ALL,
+        renewals: Renewal::ALL,
+        current_year: today.year(),
         shell: Shell::for_actor(&format!("Poste {}", post.code), auth, csrf).at("/postes"),
         zone: Zone::parse(&post.zone).map(Zone::label).unwrap_or("—"),
         status: current.label(),
@@ -294,6 +378,8 @@ pub struct PipelinePage {
     below_target: Vec<GapLine>,
     without_post: usize,
     target: u64,
+    ending: Vec<AgreementLine>,
+    funding: Vec<FundingLine>,
 }
 
 async fn pipeline(
@@ -340,7 +426,24 @@ async fn pipeline(
             gap: gap_to_target(d.posts.total(), target),
         })
         .collect();
+    let ending = passerelle_store::funding::agreements_ending(
+        &state.db,
+        &scope,
+        today,
+        today + time::Duration::days(60),
+    )
+    .await?
+    .into_iter()
+    .map(|a| agreement_line(a, today))
+    .collect();
+    let funding = passerelle_store::funding::funding_by_year(&state.db, &scope)
+        .await?
+        .into_iter()
+        .map(funding_line)
+        .collect();
     Ok(PipelinePage {
+        ending,
+        funding,
         shell: Shell::for_actor("Pilotage", &auth, &csrf).at("/pilotage"),
         scope_label: passerelle_store::account::scope_label(&state.db, &auth.actor.grant.scope)
             .await?,
@@ -352,4 +455,160 @@ async fn pipeline(
         below_target,
         target,
     })
+}
+
+/// Loads a post the actor may manage, or the policy's refusal.
+async fn managed_post(state: &AppState, auth: &Authenticated, id: &str) -> WebResult<PostRow> {
+    let post = store_post::find(&state.db, id)
+        .await?
+        .ok_or(WebError::Forbidden)?;
+    auth.require(
+        Action::Manage,
+        &Resource::Post {
+            post: &store_post::place_of(&post),
+        },
+    )?;
+    Ok(post)
+}
+
+async fn refused_page(
+    state: &AppState,
+    auth: &Authenticated,
+    csrf: &CsrfToken,
+    id: &str,
+    message: String,
+) -> WebResult<Response> {
+    let page = post_page(state, auth, csrf, id, Some(message)).await?;
+    Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
+fn post_entry(
+    auth: &Authenticated,
+    post: &PostRow,
+    action: JournalAction,
+    detail: String,
+    ip: Option<&str>,
+) -> Entry {
+    Entry::new(action)
+        .by(&auth.account.id, Some(auth.role().code()))
+        .on("post", &post.id)
+        .detail(detail)
+        .from_ip(ip)
+        .in_employer(Some(&post.employer_id))
+        .in_post(Some(&post.id))
+}
+
+#[derive(Deserialize)]
+pub struct AgreementForm {
+    parties: String,
+    starts_on: String,
+    ends_on: String,
+    renewal: String,
+}
+
+async fn add_agreement(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    csrf: CsrfToken,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+    FrenchForm(form): FrenchForm<AgreementForm>,
+) -> WebResult<Response> {
+    let post = managed_post(&state, &auth, &id).await?;
+    let parties = form.parties.trim();
+    let checked = (|| {
+        if parties.is_empty() || parties.chars().count() > 300 {
+            return Err("Parties : de 1 à 300 caractères (exemple : préfecture, conseil départemental, groupement de gendarmerie).".to_string());
+        }
+        let starts_on = parse_date("début", &form.starts_on).map_err(message)?;
+        let ends_on = parse_date("fin", &form.ends_on).map_err(message)?;
+        if ends_on <= starts_on {
+            return Err("Fin : la convention doit finir après son début.".to_string());
+        }
+        let renewal = Renewal::parse(&form.renewal).map_err(|e| e.to_string())?;
+        Ok((starts_on, ends_on, renewal))
+    })();
+    let (starts_on, ends_on, renewal) = match checked {
+        Ok(values) => values,
+        Err(error) => return refused_page(&state, &auth, &csrf, &id, error).await,
+    };
+    let entry = post_entry(
+        &auth,
+        &post,
+        JournalAction::PostAgreement,
+        format!("{} → {}", starts_on, ends_on),
+        ip.as_deref(),
+    );
+    let agreement = passerelle_store::funding::NewAgreement {
+        parties,
+        starts_on,
+        ends_on,
+        renewal,
+    };
+    passerelle_store::funding::add_agreement(&state.db, &post.id, &agreement, entry).await?;
+    Ok(Redirect::to(&format!("/postes/{}", post.id)).into_response())
+}
+
+fn message(error: WebError) -> String {
+    match error {
+        WebError::BadRequest(message) => message,
+        other => other.to_string(),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct FundingForm {
+    year: String,
+    funder: String,
+    amount: String,
+}
+
+async fn add_funding(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    csrf: CsrfToken,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+    FrenchForm(form): FrenchForm<FundingForm>,
+) -> WebResult<Response> {
+    let post = managed_post(&state, &auth, &id).await?;
+    let checked = (|| {
+        let year: i32 = form
+            .year
+            .trim()
+            .parse()
+            .ok()
+            .filter(|y| (2006..=2100).contains(y))
+            .ok_or_else(|| "Année : un nombre entre 2006 et 2100.".to_string())?;
+        let funder = Funder::parse(&form.funder).map_err(|e| e.to_string())?;
+        let cents = parse_euros(&form.amount).map_err(|e| e.to_string())?;
+        Ok::<_, String>((year, funder, cents))
+    })();
+    let (year, funder, cents) = match checked {
+        Ok(values) => values,
+        Err(error) => return refused_page(&state, &auth, &csrf, &id, error).await,
+    };
+    let entry = post_entry(
+        &auth,
+        &post,
+        JournalAction::PostFunding,
+        format!("{year} {} {}", funder.code(), euros(cents)),
+        ip.as_deref(),
+    );
+    if !passerelle_store::funding::add_funding(&state.db, &post.id, year, funder, cents, entry)
+        .await?
+    {
+        return refused_page(
+            &state,
+            &auth,
+            &csrf,
+            &id,
+            format!(
+                "Financement : une ligne « {} » existe déjà pour {year}.",
+                funder.label()
+            ),
+        )
+        .await;
+    }
+    Ok(Redirect::to(&format!("/postes/{}", post.id)).into_response())
 }

@@ -106,6 +106,19 @@ async fn build(app: &TestApp, method: Method, path: &str, who: Who, side: Side) 
         (Method::Get, "/postes/{id}") => Request::get(format!("/postes/{}", app.post_for(side))),
         // An impossible step (back to project): allowed actors get the validation error, the
         // others the policy's refusal, and no demo post changes.
+        (Method::Post, "/postes/{id}/conventions") => Request::post(
+            format!("/postes/{}/conventions", app.post_for(side)),
+            &[
+                ("parties", ""),
+                ("starts_on", "01/01/2026"),
+                ("ends_on", "31/12/2028"),
+                ("renewal", "expresse"),
+            ],
+        ),
+        (Method::Post, "/postes/{id}/financements") => Request::post(
+            format!("/postes/{}/financements", app.post_for(side)),
+            &[("year", "2026"), ("funder", "fipd"), ("amount", "beaucoup")],
+        ),
         (Method::Post, "/postes/{id}/statut") => Request::post(
             format!("/postes/{}/statut", app.post_for(side)),
             &[("status", "project"), ("date", "01/01/2026")],
@@ -233,7 +246,10 @@ fn expected(method: Method, path: &str, who: Who) -> (Outcome, Outcome) {
             Some(Role::Prevention | Role::Employer | Role::SocialWorker) => (Allow, Deny),
             Some(_) => (Deny, Deny),
         },
-        (Method::Post, "/postes/{id}/statut") => match who {
+        (
+            Method::Post,
+            "/postes/{id}/statut" | "/postes/{id}/conventions" | "/postes/{id}/financements",
+        ) => match who {
             None => (Login, Login),
             Some(Role::National) => (Refused, Refused),
             Some(Role::Employer) => (Refused, Deny),

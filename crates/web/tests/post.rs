@@ -162,3 +162,113 @@ async fn impossible_steps_and_bad_dates_are_refused_and_nothing_is_written() {
         app.finish().await;
     }
 }
+
+#[tokio::test]
+async fn agreements_and_funding_are_recorded_and_ending_agreements_raise_alerts() {
+    for app in spawn_all().await {
+        let post = app.post_for(true);
+        let session = app.session_for(Role::Employer).await;
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let send = |path: String, form: Vec<(&'static str, String)>| {
+            let mut form = form;
+            form.push(("csrf", CSRF.to_string()));
+            client
+                .post(app.url(&path))
+                .header(
+                    "cookie",
+                    format!("passerelle_csrf={CSRF}; passerelle_session={session}"),
+                )
+                .form(&form)
+                .send()
+        };
+        let today = passerelle_web::clock::paris_today();
+        let in_20_days = passerelle_web::clock::french_date(today + time::Duration::days(20));
+        let start = passerelle_web::clock::french_date(today - time::Duration::days(300));
+        // An agreement that ends in 20 days, after every other: the post's alert.
+        let added = send(
+            format!("/postes/{post}/conventions"),
+            vec![
+                ("parties", "Préfecture, département".into()),
+                ("starts_on", start.clone()),
+                ("ends_on", in_20_days.clone()),
+                ("renewal", "expresse".into()),
+            ],
+        )
+        .await
+        .unwrap();
+        assert_eq!(added.status(), 303, "{}", app.backend);
+        let backwards = send(
+            format!("/postes/{post}/conventions"),
+            vec![
+                ("parties", "X".into()),
+                ("starts_on", in_20_days.clone()),
+                ("ends_on", start.clone()),
+                ("renewal", "expresse".into()),
+            ],
+        )
+        .await
+        .unwrap();
+        assert_eq!(backwards.status(), 422);
+        assert!(
+            backwards
+                .text()
+                .await
+                .unwrap()
+                .contains("finir après son début")
+        );
+        let funded = send(
+            format!("/postes/{post}/financements"),
+            vec![
+                ("year", "2031".into()),
+                ("funder", "caf".into()),
+                ("amount", "12 000,50".into()),
+            ],
+        )
+        .await
+        .unwrap();
+        assert_eq!(funded.status(), 303);
+        let twice = send(
+            format!("/postes/{post}/financements"),
+            vec![
+                ("year", "2031".into()),
+                ("funder", "caf".into()),
+                ("amount", "1".into()),
+            ],
+        )
+        .await
+        .unwrap();
+        assert_eq!(twice.status(), 422);
+        assert!(
+            twice
+                .text()
+                .await
+                .unwrap()
+                .contains("existe déjà pour 2031")
+        );
+        let page = client
+            .get(app.url("/postes"))
+            .header("cookie", format!("passerelle_session={session}"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            page.contains("échéance à moins de 30 jours"),
+            "the employer sees the alert on its posts"
+        );
+        let lines = passerelle_store::funding::funding_of(&app.db, &post)
+            .await
+            .unwrap();
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.year == 2031 && l.funder == "caf" && l.amount_cents == 1_200_050)
+        );
+        app.finish().await;
+    }
+}
