@@ -308,3 +308,66 @@ pub async fn move_post(
     tx.commit().await?;
     Ok(())
 }
+
+/// The registry as it stood on a date, in a scope: existing posts by zone and employer type,
+/// and every post by the status it had that day (from the lifecycle history).
+#[derive(Debug, Clone, Default)]
+pub struct Snapshot {
+    pub by_zone: PostCounts,
+    pub by_employer_kind: Vec<(String, u64)>,
+    pub by_status: Vec<(String, u64)>,
+}
+
+pub async fn snapshot_on(db: &Db, scope: &PostScope, at: Date) -> Result<Snapshot, StoreError> {
+    let (condition, value) = match scope {
+        PostScope::Nation => ("$1 = ''", String::new()),
+        PostScope::Departement(code) => ("p.departement_code = $1", code.clone()),
+        PostScope::Employer(id) => ("p.employer_id = $1", id.clone()),
+    };
+    let at_text = date_to_text(at);
+    let existing: Vec<(String, String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT p.zone, e.kind, COUNT(*) FROM posts p JOIN employers e ON e.id = p.employer_id WHERE {condition} \
+         AND p.created_on IS NOT NULL AND p.created_on <= $2 AND (p.closed_on IS NULL OR p.closed_on > $2) GROUP BY p.zone, e.kind ORDER BY e.kind"
+    )))
+    .bind(&value)
+    .bind(&at_text)
+    .fetch_all(db.pool())
+    .await?;
+    let mut snapshot = Snapshot::default();
+    for (zone, kind, count) in existing {
+        let count = u64::try_from(count).unwrap_or(0);
+        snapshot.by_zone.add(
+            Zone::parse(&zone).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            count,
+        );
+        match snapshot
+            .by_employer_kind
+            .iter_mut()
+            .find(|(k, _)| *k == kind)
+        {
+            Some((_, total)) => *total += count,
+            None => snapshot.by_employer_kind.push((kind, count)),
+        }
+    }
+    // The last step on or before the date, per post: its status that day.
+    let steps: Vec<(String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT h.post_id, h.status FROM post_status_history h JOIN posts p ON p.id = h.post_id WHERE {condition} \
+         AND h.effective_on <= $2 ORDER BY h.post_id, h.effective_on, h.recorded_at, h.id"
+    )))
+    .bind(&value)
+    .bind(&at_text)
+    .fetch_all(db.pool())
+    .await?;
+    let mut last: std::collections::BTreeMap<String, String> = std::collections::BTreeMap::new();
+    for (post, status) in steps {
+        last.insert(post, status);
+    }
+    for status in PostStatus::ALL {
+        let count = last
+            .values()
+            .filter(|s| s.as_str() == status.code())
+            .count() as u64;
+        snapshot.by_status.push((status.code().to_string(), count));
+    }
+    Ok(snapshot)
+}

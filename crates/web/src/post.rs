@@ -380,16 +380,33 @@ pub struct PipelinePage {
     target: u64,
     ending: Vec<AgreementLine>,
     funding: Vec<FundingLine>,
+    /// The registry as of the chosen date.
+    snapshot_date: String,
+    snapshot_iso: String,
+    by_zone: passerelle_domain::post::PostCounts,
+    by_employer_kind: Vec<(&'static str, u64)>,
+    by_status: Vec<(&'static str, u64)>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct PipelineQuery {
+    au: Option<String>,
 }
 
 async fn pipeline(
     State(state): State<AppState>,
     auth: Authenticated,
     csrf: CsrfToken,
+    Query(query): Query<PipelineQuery>,
 ) -> WebResult<PipelinePage> {
     auth.require(Action::View, &Resource::Pipeline)?;
     let scope = scope_of(&auth);
     let today = paris_today();
+    let as_of = match query.au.as_deref() {
+        None | Some("") => today,
+        Some(text) => parse_date("au", text)?,
+    };
+    let snapshot = store_post::snapshot_on(&state.db, &scope, as_of).await?;
     let posts = store_post::posts_in(&state.db, &scope, None).await?;
     let counts = PostStatus::ALL
         .iter()
@@ -442,6 +459,33 @@ async fn pipeline(
         .map(funding_line)
         .collect();
     Ok(PipelinePage {
+        snapshot_date: french_date(as_of),
+        snapshot_iso: passerelle_store::time_text::date_to_text(as_of),
+        by_zone: snapshot.by_zone,
+        by_employer_kind: snapshot
+            .by_employer_kind
+            .into_iter()
+            .map(|(kind, n)| {
+                (
+                    passerelle_domain::employer::EmployerKind::parse(&kind)
+                        .map(|k| k.label())
+                        .unwrap_or("—"),
+                    n,
+                )
+            })
+            .collect(),
+        by_status: snapshot
+            .by_status
+            .into_iter()
+            .map(|(status, n)| {
+                (
+                    PostStatus::parse(&status)
+                        .map(PostStatus::label)
+                        .unwrap_or("—"),
+                    n,
+                )
+            })
+            .collect(),
         ending,
         funding,
         shell: Shell::for_actor("Pilotage", &auth, &csrf).at("/pilotage"),

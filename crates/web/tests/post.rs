@@ -272,3 +272,55 @@ async fn agreements_and_funding_are_recorded_and_ending_agreements_raise_alerts(
         app.finish().await;
     }
 }
+
+#[tokio::test]
+async fn the_pipeline_shows_the_seed_figures_as_of_1_november_2020() {
+    for app in spawn_all().await {
+        let session = app.session_for(Role::National).await;
+        let page = reqwest::Client::new()
+            .get(app.url("/pilotage?au=01/11/2020"))
+            .header("cookie", format!("passerelle_session={session}"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            page.contains(r#"<td id="situation-total">349</td>"#),
+            "{}",
+            app.backend
+        );
+        assert!(page.contains(r#"<td id="situation-gendarmerie">132</td>"#));
+        assert!(page.contains(r#"<td id="situation-mixtes">65</td>"#));
+        let bad = reqwest::Client::new()
+            .get(app.url("/pilotage?au=hier"))
+            .header("cookie", format!("passerelle_session={session}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(bad.status(), 400);
+        // The prevention referent sees its département only.
+        let prevention = app.session_for(Role::Prevention).await;
+        let page = reqwest::Client::new()
+            .get(app.url("/pilotage?au=2026-11-01"))
+            .header("cookie", format!("passerelle_session={prevention}"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let total: u64 = page
+            .split(r#"<td id="situation-total">"#)
+            .nth(1)
+            .unwrap()
+            .split('<')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(total < 40, "one département's posts, got {total}");
+        app.finish().await;
+    }
+}
