@@ -27,6 +27,7 @@ vocabulary!(
         PostLifecycle => ("post.lifecycle", "Étape du cycle de vie d'un poste"),
         PostAgreement => ("post.agreement", "Convention d'un poste enregistrée"),
         PostFunding => ("post.funding", "Financement d'un poste enregistré"),
+        RegistryImport => ("registry.import", "Import dans le registre"),
         PersonalDataRead => ("personal_data.read", "Consultation de données personnelles"),
         PersonalDataWritten => ("personal_data.written", "Écriture de données personnelles"),
     }
@@ -43,6 +44,7 @@ impl JournalAction {
                 | JournalAction::PostLifecycle
                 | JournalAction::PostAgreement
                 | JournalAction::PostFunding
+                | JournalAction::RegistryImport
         )
     }
 }

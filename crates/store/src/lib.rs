@@ -6,6 +6,7 @@ pub mod bulk;
 pub mod db;
 pub mod demo;
 pub mod funding;
+pub mod import;
 pub mod journal;
 pub mod post;
 pub mod referential;

@@ -1,0 +1,211 @@
+//! Imports into the registry on both backends: dry run, real run, re-import, and bad files
+//! refused line by line with nothing written.
+
+use passerelle_store::import::{ImportKind, import, read_table};
+use passerelle_store::referential::{Referentials, load_referentials};
+use passerelle_store::testing::{self, TestDb};
+
+/// Referentials, and the account that imports (steps record who wrote them).
+async fn ready(test: &TestDb) {
+    load_referentials(&test.db, &Referentials::embedded().unwrap())
+        .await
+        .unwrap();
+    testing::execute(&test.db, "INSERT INTO accounts (id, email, display_name, disabled, created_at) VALUES ('tester', 'import@exemple.fr', 'Import', 0, '2026-01-01T00:00:00Z')").await;
+}
+
+async fn count(test: &TestDb, table: &str) -> i64 {
+    let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
+        .fetch_one(test.db.pool())
+        .await
+        .unwrap();
+    n
+}
+
+const EMPLOYERS: &str = "type;nom;departement;commune\nassociation;CIDFF d'Ille-et-Vilaine;35;35238\nconseil_departemental;Département du Morbihan;56;\n";
+const POSTS: &str = "code;zone;departement;employeur;etp;statut;date\nISCG-35-900;gendarmerie;35;CIDFF d'Ille-et-Vilaine;0,8;filled;01/09/2021\nISCG-56-900;police;56;Département du Morbihan;1;project;15/03/2026\n";
+
+#[tokio::test]
+async fn a_dry_run_writes_nothing_then_the_import_writes_and_a_reimport_updates() {
+    for test in testing::all_backends().await {
+        ready(&test).await;
+        let employers = read_table("employeurs.csv", EMPLOYERS.as_bytes()).unwrap();
+        let dry = import(&test.db, ImportKind::Employers, &employers, true, "tester")
+            .await
+            .unwrap();
+        assert_eq!(
+            (dry.created, dry.updated, dry.written, dry.errors.len()),
+            (2, 0, false, 0)
+        );
+        assert_eq!(
+            count(&test, "employers").await,
+            0,
+            "dry run on {:?}",
+            test.backend()
+        );
+        let real = import(&test.db, ImportKind::Employers, &employers, false, "tester")
+            .await
+            .unwrap();
+        assert!(real.written);
+        let again = import(&test.db, ImportKind::Employers, &employers, false, "tester")
+            .await
+            .unwrap();
+        assert_eq!((again.created, again.updated), (0, 2));
+        assert_eq!(count(&test, "employers").await, 2, "no duplicate");
+
+        let posts = read_table("postes.csv", POSTS.as_bytes()).unwrap();
+        let real = import(&test.db, ImportKind::Posts, &posts, false, "tester")
+            .await
+            .unwrap();
+        assert_eq!(
+            (real.created, real.errors.len()),
+            (2, 0),
+            "{:?}",
+            real.errors
+        );
+        let history = passerelle_store::post::history(
+            &test.db,
+            &passerelle_store::post::posts_in(
+                &test.db,
+                &passerelle_store::post::PostScope::Departement("35".into()),
+                None,
+            )
+            .await
+            .unwrap()[0]
+                .id,
+        )
+        .await
+        .unwrap();
+        assert_eq!(history, [("filled".to_string(), "2021-09-01".to_string())]);
+        let changed = POSTS.replace(";0,8;", ";0,5;");
+        let again = import(
+            &test.db,
+            ImportKind::Posts,
+            &read_table("postes.csv", changed.as_bytes()).unwrap(),
+            false,
+            "tester",
+        )
+        .await
+        .unwrap();
+        assert_eq!((again.created, again.updated), (0, 2));
+        let (fte,): (f64,) = sqlx::query_as("SELECT fte FROM posts WHERE code = 'ISCG-35-900'")
+            .fetch_one(test.db.pool())
+            .await
+            .unwrap();
+        assert_eq!(fte, 0.5);
+        test.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn bad_files_are_refused_line_by_line_and_nothing_is_written() {
+    for test in testing::all_backends().await {
+        ready(&test).await;
+        import(
+            &test.db,
+            ImportKind::Employers,
+            &read_table("e.csv", EMPLOYERS.as_bytes()).unwrap(),
+            false,
+            "tester",
+        )
+        .await
+        .unwrap();
+        let (employers, posts, journal) = (
+            count(&test, "employers").await,
+            count(&test, "posts").await,
+            count(&test, "journal").await,
+        );
+
+        let wrong_columns = import(
+            &test.db,
+            ImportKind::Employers,
+            &read_table("e.csv", b"type;nom;region\nassociation;X;53\n").unwrap(),
+            false,
+            "t",
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            wrong_columns.errors[0].to_string(),
+            "ligne 1, colonne « region » : colonne inconnue (colonnes attendues : type, nom, departement, commune)"
+        );
+
+        let bad_departement =
+            "type;nom;departement\nassociation;A;35\nassociation;B;99\ncommune;C;2C\n";
+        let report = import(
+            &test.db,
+            ImportKind::Employers,
+            &read_table("e.csv", bad_departement.as_bytes()).unwrap(),
+            false,
+            "t",
+        )
+        .await
+        .unwrap();
+        let messages: Vec<String> = report.errors.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            messages.len(),
+            2,
+            "every bad line is reported: {messages:?}"
+        );
+        assert!(
+            messages[0].starts_with(
+                "ligne 3, colonne « departement » : « 99 » n'est pas un code de département"
+            ),
+            "{messages:?}"
+        );
+        assert!(messages[1].starts_with("ligne 4, colonne « departement »"));
+
+        let duplicated = "code;zone;departement;employeur;etp;statut;date\nISCG-35-901;police;35;CIDFF d'Ille-et-Vilaine;1;funded;01/01/2026\nISCG-35-901;police;35;CIDFF d'Ille-et-Vilaine;1;funded;01/01/2026\n";
+        let report = import(
+            &test.db,
+            ImportKind::Posts,
+            &read_table("p.csv", duplicated.as_bytes()).unwrap(),
+            false,
+            "t",
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            report.errors[0].to_string(),
+            "ligne 3, colonne « code » : poste « ISCG-35-901 » en double avec la ligne 2"
+        );
+        assert!(!report.written);
+
+        let latin1 = b"type;nom;departement\nassociation;Soci\xe9t\xe9;35\n";
+        assert_eq!(
+            read_table("e.csv", latin1).unwrap_err().to_string(),
+            "ligne 2 : caractères mal encodés : enregistrez le fichier en UTF-8 (CSV UTF-8)"
+        );
+
+        let mut workbook = rust_xlsxwriter::Workbook::new();
+        let sheet = workbook.add_worksheet();
+        for (column, header) in ["type", "nom", "departement"].iter().enumerate() {
+            sheet.write_string(0, column as u16, *header).unwrap();
+        }
+        sheet.write_string(1, 0, "association").unwrap();
+        sheet.write_string(1, 1, "Association du classeur").unwrap();
+        sheet.write_string(1, 2, "22").unwrap();
+        let bytes = workbook.save_to_buffer().unwrap();
+        let truncated = &bytes[..bytes.len() / 2];
+        assert_eq!(
+            read_table("e.xlsx", truncated).unwrap_err().to_string(),
+            "fichier : classeur XLSX illisible (fichier tronqué ou abîmé)"
+        );
+        let whole = read_table("e.xlsx", &bytes).unwrap();
+        assert_eq!(
+            whole.rows[0].1,
+            ["association", "Association du classeur", "22"]
+        );
+
+        assert_eq!(
+            (
+                count(&test, "employers").await,
+                count(&test, "posts").await,
+                count(&test, "journal").await
+            ),
+            (employers, posts, journal),
+            "nothing written on {:?}",
+            test.backend()
+        );
+        test.finish().await;
+    }
+}
