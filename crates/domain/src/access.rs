@@ -82,6 +82,8 @@ pub enum Resource<'a> {
     Post { post: &'a Place },
     /// The steering of post creation: pipeline, vacancies, coverage.
     Pipeline,
+    /// The registry as a whole: imports of employers and posts.
+    Registry,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -173,6 +175,8 @@ pub fn decide(actor: &Actor, action: Action, resource: &Resource) -> Decision {
         (Action::View, Resource::Pipeline) => {
             matches!(grant.role, Role::National | Role::Prevention)
         }
+        // Bulk changes to the registry: the national steering and the technical administrator.
+        (Action::Manage, Resource::Registry) => matches!(grant.role, Role::National | Role::Admin),
         _ => false,
     };
     Decision::from(allowed)

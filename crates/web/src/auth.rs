@@ -121,6 +121,28 @@ async fn check_form(request: Request, expected: Option<&str>) -> Result<Request,
             return Err(WebError::Csrf);
         }
     }
+    // A file upload carries its token in the query string: its body is not read here, so that
+    // a large file streams to its handler, which sets its own size limit.
+    let multipart = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if multipart {
+        let submitted = request.uri().query().and_then(|q| {
+            form_urlencoded::parse(q.as_bytes())
+                .find(|(k, _)| k == "csrf")
+                .map(|(_, v)| v.into_owned())
+        });
+        return match (expected, submitted) {
+            (Some(expected), Some(submitted))
+                if constant_time_eq(expected.as_bytes(), submitted.as_bytes()) =>
+            {
+                Ok(request)
+            }
+            _ => Err(WebError::Csrf),
+        };
+    }
     let (parts, body) = request.into_parts();
     let bytes = axum::body::to_bytes(body, FORM_LIMIT_BYTES)
         .await

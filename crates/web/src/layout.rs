@@ -37,6 +37,12 @@ pub fn navigation_for(roles: &[Role]) -> Vec<NavItem> {
             href: "/postes",
         });
     }
+    if has(Role::National) || has(Role::Admin) {
+        items.push(NavItem {
+            label: "Importer",
+            href: "/registre/import",
+        });
+    }
     if has(Role::Admin) || has(Role::Employer) || has(Role::Prevention) {
         items.push(NavItem {
             label: "Comptes",

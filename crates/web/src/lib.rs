@@ -9,6 +9,7 @@ pub mod clock;
 pub mod error;
 pub mod forms;
 pub mod home;
+pub mod import;
 pub mod journal;
 pub mod journal_entry;
 pub mod layout;
@@ -100,6 +101,7 @@ pub fn route_table() -> route_table::RouteTable {
         .merge(map::routes())
         .merge(open_data::routes())
         .merge(post::routes())
+        .merge(import::routes())
 }
 
 /// The application's routes, without the cross-cutting layers (see [`app`]).

@@ -69,6 +69,27 @@ impl RouteTable {
         self
     }
 
+    /// GET and POST on one path where the POST receives a file of up to `max_bytes`.
+    pub fn upload_form<G, TG, P, TP>(
+        mut self,
+        path: &'static str,
+        show: G,
+        submit: P,
+        max_bytes: usize,
+    ) -> Self
+    where
+        G: Handler<TG, AppState>,
+        TG: 'static,
+        P: Handler<TP, AppState>,
+        TP: 'static,
+    {
+        let submit = post(submit).layer(axum::extract::DefaultBodyLimit::max(max_bytes));
+        self.router = self.router.route(path, get(show).merge(submit));
+        self.declared.push((Method::Get, path));
+        self.declared.push((Method::Post, path));
+        self
+    }
+
     pub fn merge(mut self, other: RouteTable) -> Self {
         self.router = self.router.merge(other.router);
         self.declared.extend(other.declared);

@@ -103,6 +103,8 @@ async fn build(app: &TestApp, method: Method, path: &str, who: Who, side: Side) 
         | (Method::Get, "/donnees/postes.json")
         | (Method::Get, "/postes")
         | (Method::Get, "/pilotage") => Request::get(path),
+        (Method::Get, "/registre/import") => Request::get(path),
+        (Method::Post, "/registre/import") => Request::post(path, &[("type", "postes")]),
         (Method::Get, "/postes/{id}") => Request::get(format!("/postes/{}", app.post_for(side))),
         // An impossible step (back to project): allowed actors get the validation error, the
         // others the policy's refusal, and no demo post changes.
@@ -239,6 +241,13 @@ fn expected(method: Method, path: &str, who: Who) -> (Outcome, Outcome) {
         }
         (Method::Get, "/departements/{code}") => (Allow, Absent),
         (Method::Get, "/postes") => only(who, &[Role::National, Role::Prevention, Role::Employer]),
+        (Method::Get, "/registre/import") => only(who, &[Role::National, Role::Admin]),
+        // An empty upload: allowed actors get the form's error, nothing is imported.
+        (Method::Post, "/registre/import") => match who {
+            None => (Login, Login),
+            Some(Role::National | Role::Admin) => (Refused, Refused),
+            Some(_) => (Deny, Deny),
+        },
         (Method::Get, "/pilotage") => only(who, &[Role::National, Role::Prevention]),
         (Method::Get, "/postes/{id}") => match who {
             None => (Login, Login),

@@ -1,0 +1,147 @@
+//! Importing employers and posts from a spreadsheet, with a dry run first.
+
+use crate::AppState;
+use crate::auth::{Authenticated, CsrfToken};
+use crate::error::{WebError, WebResult};
+use crate::layout::Shell;
+use crate::route_table::RouteTable;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{FromRequest, Multipart, Request, State};
+use passerelle_domain::access::{Action, Resource};
+use passerelle_store::import::{ImportKind, ImportReport, import, read_table};
+
+pub fn routes() -> RouteTable {
+    RouteTable::new().upload_form("/registre/import", show_import, run_import, MAX_FILE_BYTES)
+}
+
+/// Five megabytes: a registry spreadsheet is far smaller.
+pub const MAX_FILE_BYTES: usize = 5 * 1024 * 1024;
+
+pub struct Outcome {
+    pub dry_run: bool,
+    pub report: ImportReport,
+    pub errors: Vec<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "import.html")]
+pub struct ImportPage {
+    shell: Shell,
+    employers_columns: &'static [(&'static str, bool, &'static str)],
+    posts_columns: &'static [(&'static str, bool, &'static str)],
+    outcome: Option<Outcome>,
+    error: Option<String>,
+}
+
+fn page(
+    auth: &Authenticated,
+    csrf: &CsrfToken,
+    outcome: Option<Outcome>,
+    error: Option<String>,
+) -> ImportPage {
+    ImportPage {
+        shell: Shell::for_actor("Importer dans le registre", auth, csrf).at("/registre/import"),
+        employers_columns: ImportKind::Employers.columns(),
+        posts_columns: ImportKind::Posts.columns(),
+        outcome,
+        error,
+    }
+}
+
+async fn show_import(auth: Authenticated, csrf: CsrfToken) -> WebResult<ImportPage> {
+    auth.require(Action::Manage, &Resource::Registry)?;
+    Ok(page(&auth, &csrf, None, None))
+}
+
+async fn run_import(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    csrf: CsrfToken,
+    request: Request,
+) -> WebResult<(axum::http::StatusCode, ImportPage)> {
+    // The policy first: nobody else's upload is even read.
+    auth.require(Action::Manage, &Resource::Registry)?;
+    let mut multipart = Multipart::from_request(request, &state)
+        .await
+        .map_err(|_| {
+            WebError::BadRequest(
+                "Fichier : le formulaire doit envoyer un fichier (multipart/form-data).".into(),
+            )
+        })?;
+    let mut kind = None;
+    let mut dry_run = false;
+    let mut file: Option<(String, Vec<u8>)> = None;
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(_) => {
+                return Err(WebError::BadRequest(
+                    "Fichier : l'envoi est incomplet ou dépasse 5 Mo.".into(),
+                ));
+            }
+        };
+        match field.name().unwrap_or_default() {
+            "type" => {
+                kind = field
+                    .text()
+                    .await
+                    .ok()
+                    .as_deref()
+                    .and_then(ImportKind::parse)
+            }
+            "essai" => dry_run = true,
+            "fichier" => {
+                let name = field.file_name().unwrap_or_default().to_string();
+                let bytes = field.bytes().await.map_err(|_| {
+                    WebError::BadRequest("Fichier : l'envoi est incomplet ou dépasse 5 Mo.".into())
+                })?;
+                file = Some((name, bytes.to_vec()));
+            }
+            _ => {}
+        }
+    }
+    let refuse = |message: &str| {
+        Ok((
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            page(&auth, &csrf, None, Some(message.to_string())),
+        ))
+    };
+    let Some(kind) = kind else {
+        return refuse("Type : choisissez « employeurs » ou « postes ».");
+    };
+    let Some((name, bytes)) = file.filter(|(name, bytes)| !name.is_empty() && !bytes.is_empty())
+    else {
+        return refuse("Fichier : choisissez un fichier .csv, .xlsx ou .ods.");
+    };
+    let report = match read_table(&name, &bytes) {
+        Ok(table) => import(&state.db, kind, &table, dry_run, &auth.account.id).await?,
+        Err(error) => ImportReport {
+            errors: vec![error],
+            ..ImportReport::default()
+        },
+    };
+    if report.written {
+        state.national_figures.invalidate();
+    }
+    let status = if report.errors.is_empty() {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let errors = report.errors.iter().map(ToString::to_string).collect();
+    Ok((
+        status,
+        page(
+            &auth,
+            &csrf,
+            Some(Outcome {
+                dry_run,
+                report,
+                errors,
+            }),
+            None,
+        ),
+    ))
+}
