@@ -177,6 +177,10 @@ pub fn decide(actor: &Actor, action: Action, resource: &Resource) -> Decision {
         }
         // Bulk changes to the registry: the national steering and the technical administrator.
         (Action::Manage, Resource::Registry) => matches!(grant.role, Role::National | Role::Admin),
+        // Units and employers are public facts; the steering reads them to manage posts.
+        (Action::View, Resource::Registry) => {
+            matches!(grant.role, Role::National | Role::Admin | Role::Prevention)
+        }
         _ => false,
     };
     Decision::from(allowed)

@@ -28,6 +28,7 @@ vocabulary!(
         PostAgreement => ("post.agreement", "Convention d'un poste enregistrée"),
         PostFunding => ("post.funding", "Financement d'un poste enregistré"),
         RegistryImport => ("registry.import", "Import dans le registre"),
+        RegistryChange => ("registry.change", "Modification du registre (unité, employeur)"),
         PersonalDataRead => ("personal_data.read", "Consultation de données personnelles"),
         PersonalDataWritten => ("personal_data.written", "Écriture de données personnelles"),
     }
@@ -45,6 +46,7 @@ impl JournalAction {
                 | JournalAction::PostAgreement
                 | JournalAction::PostFunding
                 | JournalAction::RegistryImport
+                | JournalAction::RegistryChange
         )
     }
 }

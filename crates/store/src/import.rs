@@ -541,10 +541,9 @@ async fn import_posts(
             }
         };
         let employer_name = cell(row, positions, "employeur");
-        let Some((employer_id, _, _)) = employers
-            .iter()
-            .find(|(_, d, n)| *d == departement && n.eq_ignore_ascii_case(employer_name))
-        else {
+        let Some((employer_id, _, _)) = employers.iter().find(|(_, d, n)| {
+            *d == departement && n.to_lowercase() == employer_name.to_lowercase()
+        }) else {
             report.errors.push(error("employeur", format!("« {employer_name} » n'est pas un employeur enregistré dans le département {departement} (importez d'abord les employeurs)")));
             continue;
         };

@@ -15,5 +15,6 @@ pub mod session;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod time_text;
+pub mod unit;
 
 pub use db::{Backend, Db, StoreError};

@@ -37,6 +37,12 @@ pub fn navigation_for(roles: &[Role]) -> Vec<NavItem> {
             href: "/postes",
         });
     }
+    if has(Role::National) || has(Role::Admin) || has(Role::Prevention) {
+        items.push(NavItem {
+            label: "Unités et employeurs",
+            href: "/registre/unites",
+        });
+    }
     if has(Role::National) || has(Role::Admin) {
         items.push(NavItem {
             label: "Importer",

@@ -22,6 +22,7 @@ pub mod ops;
 pub mod post;
 pub mod route_table;
 pub mod second_factor;
+pub mod units;
 
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, Request, header};
@@ -102,6 +103,7 @@ pub fn route_table() -> route_table::RouteTable {
         .merge(open_data::routes())
         .merge(post::routes())
         .merge(import::routes())
+        .merge(units::routes())
 }
 
 /// The application's routes, without the cross-cutting layers (see [`app`]).

@@ -104,6 +104,67 @@ async fn build(app: &TestApp, method: Method, path: &str, who: Who, side: Side) 
         | (Method::Get, "/postes")
         | (Method::Get, "/pilotage") => Request::get(path),
         (Method::Get, "/registre/import") => Request::get(path),
+        (Method::Get, "/registre/unites") | (Method::Get, "/registre/employeurs") => {
+            Request::get(path)
+        }
+        (Method::Get, "/registre/unites/{id}") => Request::get(format!(
+            "/registre/unites/{}",
+            if side == Side::Inside {
+                app.scope(Role::Officer)
+            } else {
+                "inconnue".into()
+            }
+        )),
+        (Method::Get, "/registre/employeurs/{id}") => Request::get(format!(
+            "/registre/employeurs/{}",
+            if side == Side::Inside {
+                app.scope(Role::Employer)
+            } else {
+                "inconnu".into()
+            }
+        )),
+        // Invalid forms (an empty name): allowed actors get the form's error, nothing changes.
+        (Method::Post, "/registre/unites") => Request::post(
+            path,
+            &[
+                ("departement", "35"),
+                ("kind", "bta"),
+                ("name", ""),
+                ("parent", ""),
+                ("commune", ""),
+            ],
+        ),
+        (Method::Post, "/registre/employeurs") => Request::post(
+            path,
+            &[
+                ("departement", "35"),
+                ("kind", "association"),
+                ("name", ""),
+                ("commune", ""),
+            ],
+        ),
+        (Method::Post, "/registre/unites/{id}") => Request::post(
+            format!(
+                "/registre/unites/{}",
+                if side == Side::Inside {
+                    app.scope(Role::Officer)
+                } else {
+                    "inconnue".into()
+                }
+            ),
+            &[("name", ""), ("commune", "")],
+        ),
+        (Method::Post, "/registre/employeurs/{id}") => Request::post(
+            format!(
+                "/registre/employeurs/{}",
+                if side == Side::Inside {
+                    app.scope(Role::Employer)
+                } else {
+                    "inconnu".into()
+                }
+            ),
+            &[("kind", "association"), ("name", ""), ("commune", "")],
+        ),
         (Method::Post, "/registre/import") => Request::post(path, &[("type", "postes")]),
         (Method::Get, "/postes/{id}") => Request::get(format!("/postes/{}", app.post_for(side))),
         // An impossible step (back to project): allowed actors get the validation error, the
@@ -242,6 +303,24 @@ fn expected(method: Method, path: &str, who: Who) -> (Outcome, Outcome) {
         (Method::Get, "/departements/{code}") => (Allow, Absent),
         (Method::Get, "/postes") => only(who, &[Role::National, Role::Prevention, Role::Employer]),
         (Method::Get, "/registre/import") => only(who, &[Role::National, Role::Admin]),
+        (Method::Get, "/registre/unites" | "/registre/employeurs") => {
+            only(who, &[Role::National, Role::Admin, Role::Prevention])
+        }
+        (Method::Get, "/registre/unites/{id}" | "/registre/employeurs/{id}") => match who {
+            None => (Login, Login),
+            Some(Role::National | Role::Admin | Role::Prevention) => (Allow, Absent),
+            Some(_) => (Deny, Deny),
+        },
+        (Method::Post, "/registre/unites" | "/registre/employeurs") => match who {
+            None => (Login, Login),
+            Some(Role::National | Role::Admin) => (Refused, Refused),
+            Some(_) => (Deny, Deny),
+        },
+        (Method::Post, "/registre/unites/{id}" | "/registre/employeurs/{id}") => match who {
+            None => (Login, Login),
+            Some(Role::National | Role::Admin) => (Refused, Absent),
+            Some(_) => (Deny, Deny),
+        },
         // An empty upload: allowed actors get the form's error, nothing is imported.
         (Method::Post, "/registre/import") => match who {
             None => (Login, Login),
