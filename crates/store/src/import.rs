@@ -188,6 +188,7 @@ fn cell_text(cell: &calamine::Data) -> String {
 /// What an import is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ImportKind {
+    Units,
     Employers,
     Posts,
 }
@@ -195,6 +196,7 @@ pub enum ImportKind {
 impl ImportKind {
     pub fn parse(text: &str) -> Option<Self> {
         match text {
+            "unites" => Some(ImportKind::Units),
             "employeurs" => Some(ImportKind::Employers),
             "postes" => Some(ImportKind::Posts),
             _ => None,
@@ -204,6 +206,25 @@ impl ImportKind {
     /// (column, required, meaning): the one list behind the checks and the help page.
     pub fn columns(self) -> &'static [(&'static str, bool, &'static str)] {
         match self {
+            ImportKind::Units => &[
+                (
+                    "type",
+                    true,
+                    "bta, cob, brigade_proximite, compagnie, groupement, mpf, commissariat, circonscription, ddpn…",
+                ),
+                (
+                    "nom",
+                    true,
+                    "nom de l'unité (avec le département, il identifie l'unité : un nouvel import la met à jour)",
+                ),
+                ("departement", true, "code du département"),
+                ("commune", false, "code INSEE de la commune"),
+                (
+                    "rattachement",
+                    false,
+                    "nom de l'unité de rattachement dans le même département (déjà enregistrée, ou plus haut dans le fichier)",
+                ),
+            ],
             ImportKind::Employers => &[
                 (
                     "type",
@@ -335,6 +356,7 @@ pub async fn import(
         }
     };
     match kind {
+        ImportKind::Units => import_units(db, table, &positions, dry_run, by).await,
         ImportKind::Employers => import_employers(db, table, &positions, dry_run, by).await,
         ImportKind::Posts => import_posts(db, table, &positions, dry_run, by).await,
     }
@@ -469,6 +491,188 @@ async fn import_employers(
             .by(by, None)
             .detail(format!(
                 "employeurs : {} créés, {} mis à jour",
+                report.created, report.updated
+            )),
+    )
+    .await?;
+    tx.commit().await?;
+    report.written = true;
+    Ok(report)
+}
+
+struct UnitLine {
+    id: String,
+    kind: passerelle_domain::unit::UnitKind,
+    name: String,
+    departement: String,
+    commune: Option<String>,
+    parent: Option<String>,
+    existing: bool,
+}
+
+async fn import_units(
+    db: &Db,
+    table: &Table,
+    positions: &HashMap<&'static str, usize>,
+    dry_run: bool,
+    by: &str,
+) -> Result<ImportReport, StoreError> {
+    use passerelle_domain::unit::{UnitKind, check_parent};
+    // (id, kind, département, lower-cased name) of every unit, growing with the file's lines.
+    let rows: Vec<(String, String, Option<String>, String)> =
+        sqlx::query_as("SELECT id, kind, departement_code, name FROM units")
+            .fetch_all(db.pool())
+            .await?;
+    let mut known: Vec<(String, UnitKind, String, String)> = rows
+        .into_iter()
+        .filter_map(|(id, kind, departement, name)| {
+            Some((
+                id,
+                UnitKind::parse(&kind).ok()?,
+                departement.unwrap_or_default(),
+                name.to_lowercase(),
+            ))
+        })
+        .collect();
+    let communes: Vec<(String, String)> =
+        sqlx::query_as("SELECT code, departement_code FROM communes")
+            .fetch_all(db.pool())
+            .await?;
+    let communes: HashMap<String, String> = communes.into_iter().collect();
+    let mut report = ImportReport::default();
+    let mut seen: HashMap<(String, String), usize> = HashMap::new();
+    let mut lines = Vec::new();
+    for (line, row) in &table.rows {
+        let error = |column: &str, reason: String| LineError {
+            line: *line,
+            column: Some(column.to_string()),
+            reason,
+        };
+        let kind = match UnitKind::parse(cell(row, positions, "type")) {
+            Ok(kind) => kind,
+            Err(e) => {
+                report.errors.push(error("type", e.reason));
+                continue;
+            }
+        };
+        let name = cell(row, positions, "nom").to_string();
+        if name.is_empty() || name.chars().count() > 200 {
+            report
+                .errors
+                .push(error("nom", "de 1 à 200 caractères".into()));
+            continue;
+        }
+        let departement = match DepartementCode::parse(cell(row, positions, "departement")) {
+            Ok(code) => code.to_string(),
+            Err(e) => {
+                report.errors.push(error("departement", e.reason));
+                continue;
+            }
+        };
+        let commune = match cell(row, positions, "commune") {
+            "" => None,
+            text => {
+                match communes.get(text) {
+                    Some(d) if *d == departement => Some(text.to_string()),
+                    _ => {
+                        report.errors.push(error("commune", format!("« {text} » n'est pas une commune actuelle du département {departement}")));
+                        continue;
+                    }
+                }
+            }
+        };
+        if let Some(first) = seen.insert((departement.clone(), name.to_lowercase()), *line) {
+            report.errors.push(error(
+                "nom",
+                format!("unité en double avec la ligne {first}"),
+            ));
+            continue;
+        }
+        let parent_name = cell(row, positions, "rattachement").to_lowercase();
+        let parent = if parent_name.is_empty() {
+            None
+        } else {
+            // Regions and zones span départements: they are found by name alone.
+            match known.iter().find(|(_, k, d, n)| {
+                (*d == departement || !k.is_departemental()) && *n == parent_name
+            }) {
+                Some(found) => Some(found.clone()),
+                None => {
+                    report.errors.push(error(
+                        "rattachement",
+                        format!(
+                            "« {} » n'est pas une unité du département {departement}",
+                            cell(row, positions, "rattachement")
+                        ),
+                    ));
+                    continue;
+                }
+            }
+        };
+        if let Err(e) = check_parent(kind, parent.as_ref().map(|(_, k, _, _)| *k)) {
+            report.errors.push(error("rattachement", e.reason));
+            continue;
+        }
+        let home = if kind.is_departemental() {
+            departement.clone()
+        } else {
+            String::new()
+        };
+        let existing = known
+            .iter()
+            .find(|(_, _, d, n)| *d == home && *n == name.to_lowercase())
+            .map(|(id, _, _, _)| id.clone());
+        let id = existing
+            .clone()
+            .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
+        if existing.is_some() {
+            report.updated += 1
+        } else {
+            report.created += 1;
+            known.push((id.clone(), kind, home.clone(), name.to_lowercase()));
+        }
+        lines.push(UnitLine {
+            id,
+            kind,
+            name,
+            departement,
+            commune,
+            parent: parent.map(|(id, _, _, _)| id),
+            existing: existing.is_some(),
+        });
+    }
+    if !report.errors.is_empty() || dry_run {
+        return Ok(report);
+    }
+    let mut tx = db.begin_write().await?;
+    for line in &lines {
+        if line.existing {
+            sqlx::query("UPDATE units SET commune_code = $1, parent_id = $2 WHERE id = $3")
+                .bind(&line.commune)
+                .bind(&line.parent)
+                .bind(&line.id)
+                .execute(&mut *tx)
+                .await?;
+        } else {
+            sqlx::query("INSERT INTO units (id, kind, force, name, parent_id, departement_code, commune_code, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+                .bind(&line.id)
+                .bind(line.kind.code())
+                .bind(line.kind.force().code())
+                .bind(&line.name)
+                .bind(&line.parent)
+                .bind(line.kind.is_departemental().then_some(&line.departement))
+                .bind(&line.commune)
+                .bind(now_text())
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
+    append(
+        &mut tx,
+        Entry::new(JournalAction::RegistryImport)
+            .by(by, None)
+            .detail(format!(
+                "unités : {} créées, {} mises à jour",
                 report.created, report.updated
             )),
     )

@@ -371,3 +371,14 @@ pub async fn snapshot_on(db: &Db, scope: &PostScope, at: Date) -> Result<Snapsho
     }
     Ok(snapshot)
 }
+
+/// The social workers holding a post now, with the date each took it (their role's creation).
+pub async fn holders(db: &Db, post_id: &str) -> Result<Vec<(String, String)>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT a.display_name, r.created_at FROM account_roles r JOIN accounts a ON a.id = r.account_id \
+         WHERE r.role = 'social_worker' AND r.scope_id = $1 AND a.disabled = 0 ORDER BY r.created_at",
+    )
+    .bind(post_id)
+    .fetch_all(db.pool())
+    .await?)
+}

@@ -209,3 +209,43 @@ async fn bad_files_are_refused_line_by_line_and_nothing_is_written() {
         test.finish().await;
     }
 }
+
+#[tokio::test]
+async fn units_are_imported_under_their_parents_from_the_same_file() {
+    for test in testing::all_backends().await {
+        ready(&test).await;
+        let file = "type;nom;departement;commune;rattachement\n\
+                    region_gendarmerie;Région de test;35;;\n\
+                    groupement;Groupement de test;35;35238;Région de test\n\
+                    compagnie;Compagnie de test;35;;Groupement de test\n\
+                    bta;Brigade de test;35;35047;Compagnie de test\n";
+        let table = read_table("u.csv", file.as_bytes()).unwrap();
+        let report = import(&test.db, ImportKind::Units, &table, false, "tester")
+            .await
+            .unwrap();
+        assert_eq!(
+            (report.created, report.errors.len()),
+            (4, 0),
+            "{:?}",
+            report.errors
+        );
+        let again = import(&test.db, ImportKind::Units, &table, false, "tester")
+            .await
+            .unwrap();
+        assert_eq!((again.created, again.updated), (0, 4), "re-import updates");
+        let misplaced =
+            "type;nom;departement;rattachement\nbrigade_proximite;BP;35;Compagnie de test\n";
+        let report = import(
+            &test.db,
+            ImportKind::Units,
+            &read_table("u.csv", misplaced.as_bytes()).unwrap(),
+            false,
+            "tester",
+        )
+        .await
+        .unwrap();
+        assert!(report.errors[0].to_string().starts_with("ligne 2, colonne « rattachement » : une unité de type « Brigade de proximité » ne peut pas être rattachée"), "{:?}", report.errors);
+        assert_eq!(count(&test, "units").await, 4);
+        test.finish().await;
+    }
+}

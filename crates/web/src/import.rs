@@ -28,6 +28,7 @@ pub struct Outcome {
 #[template(path = "import.html")]
 pub struct ImportPage {
     shell: Shell,
+    units_columns: &'static [(&'static str, bool, &'static str)],
     employers_columns: &'static [(&'static str, bool, &'static str)],
     posts_columns: &'static [(&'static str, bool, &'static str)],
     outcome: Option<Outcome>,
@@ -42,6 +43,7 @@ fn page(
 ) -> ImportPage {
     ImportPage {
         shell: Shell::for_actor("Importer dans le registre", auth, csrf).at("/registre/import"),
+        units_columns: ImportKind::Units.columns(),
         employers_columns: ImportKind::Employers.columns(),
         posts_columns: ImportKind::Posts.columns(),
         outcome,
@@ -109,7 +111,7 @@ async fn run_import(
         ))
     };
     let Some(kind) = kind else {
-        return refuse("Type : choisissez « employeurs » ou « postes ».");
+        return refuse("Type : choisissez « unités », « employeurs » ou « postes ».");
     };
     let Some((name, bytes)) = file.filter(|(name, bytes)| !name.is_empty() && !bytes.is_empty())
     else {

@@ -156,6 +156,8 @@ pub struct PostPage {
     error: Option<String>,
     agreements: Vec<AgreementLine>,
     funding: Vec<FundingLine>,
+    /// Who holds the post now, and since when.
+    holders: Vec<(String, String)>,
     can_manage: bool,
     funders: &'static [Funder],
     renewals: &'static [Renewal],
@@ -255,7 +257,21 @@ async fn post_page(
         .into_iter()
         .map(funding_line)
         .collect();
+    let holders = store_post::holders(&state.db, &post.id)
+        .await?
+        .into_iter()
+        .map(|(name, since)| {
+            (
+                name,
+                since
+                    .get(..10)
+                    .map(|d| date_text(&Some(d.to_string())))
+                    .unwrap_or_default(),
+            )
+        })
+        .collect();
     Ok(PostPage {
+        holders,
         agreements,
         funding,
         can_manage,

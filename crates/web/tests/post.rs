@@ -51,6 +51,20 @@ async fn the_national_steering_records_a_vacancy_then_a_closure_and_the_counts_f
             .unwrap()
             .total();
         let steps_before = steps(&app, &post).await;
+        let session = app.session_for(Role::National).await;
+        let page = reqwest::Client::new()
+            .get(app.url(&format!("/postes/{post}")))
+            .header("cookie", format!("passerelle_session={session}"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            page.contains(&app.login(Role::SocialWorker).display_name),
+            "the post's holder is shown"
+        );
         assert_eq!(
             move_as(&app, Role::National, &post, "vacant", &today())
                 .await
