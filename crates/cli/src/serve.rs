@@ -40,6 +40,14 @@ pub struct ServeArgs {
     #[arg(long, env = "PASSERELLE_SECURE_COOKIES")]
     pub secure_cookies: bool,
 
+    /// Coverage target: posts per département (map and steering).
+    #[arg(long, env = "PASSERELLE_TARGET_PER_DEPARTEMENT", default_value_t = passerelle_domain::coverage::DEFAULT_TARGET_PER_DEPARTEMENT)]
+    pub target_per_departement: u64,
+
+    /// Coverage target: posts in the nation (steering).
+    #[arg(long, env = "PASSERELLE_NATIONAL_TARGET", default_value_t = passerelle_domain::coverage::DEFAULT_NATIONAL_TARGET)]
+    pub national_target: u64,
+
     /// OpenID Connect issuer (ProConnect or compatible), e.g. https://auth.agentconnect.gouv.fr/api/v2
     #[arg(long, env = "PASSERELLE_OIDC_ISSUER", requires_all = ["oidc_client_id", "oidc_client_secret"])]
     pub oidc_issuer: Option<String>,
@@ -113,6 +121,8 @@ pub async fn run(mut args: ServeArgs) -> anyhow::Result<()> {
             }
             _ => None,
         },
+        target_per_departement: args.target_per_departement,
+        national_target: args.national_target,
     };
     let keys = load_key_ring(&key_file)?;
     let app = passerelle_web::app(passerelle_web::AppState::new(db.clone(), config, keys));

@@ -5,6 +5,8 @@ use crate::vocabulary;
 /// The target of the 2019 Grenelle and the 2020–2024 national strategy: two posts per
 /// département (IGA report 20107-R).
 pub const DEFAULT_TARGET_PER_DEPARTEMENT: u64 = 2;
+/// The national target for 2022 (IGA report 20107-R); about 600 were announced later.
+pub const DEFAULT_NATIONAL_TARGET: u64 = 450;
 
 vocabulary!(
     /// What the map colours the départements by.

@@ -382,3 +382,106 @@ pub async fn holders(db: &Db, post_id: &str) -> Result<Vec<(String, String)>, St
     .fetch_all(db.pool())
     .await?)
 }
+
+/// The units hosting a post: (unit id, name, share of the post's time in percent).
+pub async fn host_units_of(
+    db: &Db,
+    post_id: &str,
+) -> Result<Vec<(String, String, i64)>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT u.id, u.name, h.time_share_percent FROM post_host_units h JOIN units u ON u.id = h.unit_id WHERE h.post_id = $1 ORDER BY h.time_share_percent DESC, u.name",
+    )
+    .bind(post_id)
+    .fetch_all(db.pool())
+    .await?)
+}
+
+/// The units of a département that can host a post (brigades, compagnies, commissariats…).
+pub async fn hostable_units(
+    db: &Db,
+    departement: &str,
+) -> Result<Vec<(String, String)>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT id, name FROM units WHERE departement_code = $1 \
+         AND kind IN ('groupement','compagnie','bta','cob','brigade_proximite','mpf','circonscription','commissariat') ORDER BY name",
+    )
+    .bind(departement)
+    .fetch_all(db.pool())
+    .await?)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum HostError {
+    #[error("part du temps : la somme des parts des unités d'accueil dépasserait 100 % ({0} %)")]
+    OverHundred(i64),
+    #[error(
+        "unité : elle ne peut pas accueillir ce poste (autre département, ou unité de commandement)"
+    )]
+    NotHostable,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<sqlx::Error> for HostError {
+    fn from(error: sqlx::Error) -> Self {
+        HostError::Store(error.into())
+    }
+}
+
+/// Sets the share of a host unit (adding it if needed), keeping the total at most 100 %.
+pub async fn set_host_unit(
+    db: &Db,
+    post: &PostRow,
+    unit_id: &str,
+    share: i64,
+    entry: crate::journal::Entry,
+) -> Result<(), HostError> {
+    if !hostable_units(db, &post.departement_code)
+        .await?
+        .iter()
+        .any(|(id, _)| id == unit_id)
+    {
+        return Err(HostError::NotHostable);
+    }
+    let mut tx = db.begin_write().await?;
+    let (others,): (i64,) = sqlx::query_as("SELECT CAST(COALESCE(SUM(time_share_percent), 0) AS BIGINT) FROM post_host_units WHERE post_id = $1 AND unit_id <> $2")
+        .bind(&post.id)
+        .bind(unit_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    if others + share > 100 {
+        return Err(HostError::OverHundred(others + share));
+    }
+    sqlx::query(
+        "INSERT INTO post_host_units (post_id, unit_id, time_share_percent) VALUES ($1, $2, $3) \
+         ON CONFLICT (post_id, unit_id) DO UPDATE SET time_share_percent = excluded.time_share_percent",
+    )
+    .bind(&post.id)
+    .bind(unit_id)
+    .bind(share)
+    .execute(&mut *tx)
+    .await?;
+    crate::journal::append(&mut tx, entry).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn remove_host_unit(
+    db: &Db,
+    post_id: &str,
+    unit_id: &str,
+    entry: crate::journal::Entry,
+) -> Result<bool, StoreError> {
+    let mut tx = db.begin_write().await?;
+    let removed = sqlx::query("DELETE FROM post_host_units WHERE post_id = $1 AND unit_id = $2")
+        .bind(post_id)
+        .bind(unit_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if removed > 0 {
+        crate::journal::append(&mut tx, entry).await?;
+        tx.commit().await?;
+    }
+    Ok(removed > 0)
+}

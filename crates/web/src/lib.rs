@@ -43,6 +43,9 @@ pub struct Config {
     /// The address people reach the server at (for invitation links and OpenID Connect).
     pub public_url: String,
     pub oidc: Option<OidcConfig>,
+    /// Coverage targets: posts per département and in the nation (steering and map).
+    pub target_per_departement: u64,
+    pub national_target: u64,
 }
 
 /// An OpenID Connect provider (ProConnect or a compatible one).
@@ -59,6 +62,8 @@ impl Default for Config {
             secure_cookies: false,
             public_url: "http://127.0.0.1:8080".into(),
             oidc: None,
+            target_per_departement: passerelle_domain::coverage::DEFAULT_TARGET_PER_DEPARTEMENT,
+            national_target: passerelle_domain::coverage::DEFAULT_NATIONAL_TARGET,
         }
     }
 }

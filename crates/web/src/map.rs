@@ -11,8 +11,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use passerelle_domain::coverage::{
-    DEFAULT_TARGET_PER_DEPARTEMENT, MapMeasure, class_of, gap_to_target, legend,
-    per_hundred_thousand,
+    MapMeasure, class_of, gap_to_target, legend, per_hundred_thousand,
 };
 use passerelle_domain::post::{PostStatus, Zone};
 use passerelle_domain::territory::DepartementCode;
@@ -140,7 +139,7 @@ async fn show_map(
     };
     let today = paris_today();
     let coverage = passerelle_store::post::coverage_on(&state.db, today).await?;
-    let target = DEFAULT_TARGET_PER_DEPARTEMENT;
+    let target = state.config.target_per_departement;
     let mut overseas = 0;
     let areas: Vec<Area> = coverage
         .into_iter()
@@ -285,8 +284,8 @@ async fn show_departement(
         population: french_thousands(departement.population),
         as_of: french_date(today),
         existing,
-        target: DEFAULT_TARGET_PER_DEPARTEMENT,
-        gap: gap_to_target(existing, DEFAULT_TARGET_PER_DEPARTEMENT),
+        target: state.config.target_per_departement,
+        gap: gap_to_target(existing, state.config.target_per_departement),
         per_hundred_thousand: format_decimal(per_hundred_thousand(
             existing,
             departement.population,

@@ -13,7 +13,7 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use passerelle_domain::access::{Action, Resource, Scope};
-use passerelle_domain::coverage::{DEFAULT_TARGET_PER_DEPARTEMENT, gap_to_target};
+use passerelle_domain::coverage::gap_to_target;
 use passerelle_domain::funding::{AgreementAlert, Funder, Renewal, alert_on, euros, parse_euros};
 use passerelle_domain::journal::JournalAction;
 use passerelle_domain::post::{PostStatus, Zone};
@@ -29,6 +29,8 @@ pub fn routes() -> RouteTable {
         .post("/postes/{id}/statut", move_post)
         .post("/postes/{id}/conventions", add_agreement)
         .post("/postes/{id}/financements", add_funding)
+        .post("/postes/{id}/unites", set_host_unit)
+        .post("/postes/{id}/unites/{unit_id}/retirer", remove_host_unit)
         .get("/pilotage", pipeline)
 }
 
@@ -149,7 +151,6 @@ pub struct PostPage {
     employer: String,
     fte: String,
     history: Vec<Step>,
-    host_units: Vec<String>,
     /// The statuses the post may move to, when the actor may record a step.
     next_statuses: Vec<PostStatus>,
     today: String,
@@ -158,6 +159,10 @@ pub struct PostPage {
     funding: Vec<FundingLine>,
     /// Who holds the post now, and since when.
     holders: Vec<(String, String)>,
+    /// (unit id, name, share %) and the units that could be added.
+    hosts: Vec<(String, String, i64)>,
+    hostable: Vec<(String, String)>,
+    hosts_total: i64,
     can_manage: bool,
     funders: &'static [Funder],
     renewals: &'static [Renewal],
@@ -240,12 +245,6 @@ async fn post_page(
             on: date_text(&Some(on)),
         })
         .collect();
-    let host_units = store_post::public_posts(&state.db, Some(&post.departement_code))
-        .await?
-        .into_iter()
-        .find(|p| p.code == post.code)
-        .map(|p| p.host_units)
-        .unwrap_or_default();
     let today = paris_today();
     let agreements = passerelle_store::funding::agreements_of(&state.db, &post.id)
         .await?
@@ -270,7 +269,16 @@ async fn post_page(
             )
         })
         .collect();
+    let hosts = store_post::host_units_of(&state.db, &post.id).await?;
+    let hostable = if can_manage {
+        store_post::hostable_units(&state.db, &post.departement_code).await?
+    } else {
+        Vec::new()
+    };
     Ok(PostPage {
+        hosts_total: hosts.iter().map(|(_, _, share)| share).sum(),
+        hosts,
+        hostable,
         holders,
         agreements,
         funding,
@@ -294,7 +302,6 @@ async fn post_page(
         },
         today: passerelle_store::time_text::date_to_text(paris_today()),
         history,
-        host_units,
         error,
         id: post.id,
         code: post.code,
@@ -394,6 +401,8 @@ pub struct PipelinePage {
     below_target: Vec<GapLine>,
     without_post: usize,
     target: u64,
+    /// For the national steering: posts today against the national target.
+    national: Option<(u64, u64)>,
     ending: Vec<AgreementLine>,
     funding: Vec<FundingLine>,
     /// The registry as of the chosen date.
@@ -448,7 +457,7 @@ async fn pipeline(
         PostScope::Departement(own) => own == code,
         _ => true,
     };
-    let target = DEFAULT_TARGET_PER_DEPARTEMENT;
+    let target = state.config.target_per_departement;
     let below_target: Vec<GapLine> = coverage
         .iter()
         .filter(|d| in_scope(&d.code) && gap_to_target(d.posts.total(), target) < 0)
@@ -474,7 +483,15 @@ async fn pipeline(
         .into_iter()
         .map(funding_line)
         .collect();
+    let national = match scope {
+        PostScope::Nation => Some((
+            coverage.iter().map(|d| d.posts.total()).sum(),
+            state.config.national_target,
+        )),
+        _ => None,
+    };
     Ok(PipelinePage {
+        national,
         snapshot_date: french_date(as_of),
         snapshot_iso: passerelle_store::time_text::date_to_text(as_of),
         by_zone: snapshot.by_zone,
@@ -669,6 +686,75 @@ async fn add_funding(
             ),
         )
         .await;
+    }
+    Ok(Redirect::to(&format!("/postes/{}", post.id)).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct HostForm {
+    unit: String,
+    share: String,
+}
+
+async fn set_host_unit(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    csrf: CsrfToken,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+    FrenchForm(form): FrenchForm<HostForm>,
+) -> WebResult<Response> {
+    let post = managed_post(&state, &auth, &id).await?;
+    let Some(share) = form
+        .share
+        .trim()
+        .trim_end_matches('%')
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|s| (1..=100).contains(s))
+    else {
+        return refused_page(
+            &state,
+            &auth,
+            &csrf,
+            &id,
+            "Part du temps : un nombre entier de 1 à 100.".into(),
+        )
+        .await;
+    };
+    let entry = post_entry(
+        &auth,
+        &post,
+        JournalAction::PostLifecycle,
+        format!("unité d'accueil {} : {share} %", form.unit),
+        ip.as_deref(),
+    );
+    match store_post::set_host_unit(&state.db, &post, &form.unit, share, entry).await {
+        Ok(()) => Ok(Redirect::to(&format!("/postes/{}", post.id)).into_response()),
+        Err(store_post::HostError::Store(error)) => Err(error.into()),
+        Err(refusal) => refused_page(&state, &auth, &csrf, &id, refusal.to_string()).await,
+    }
+}
+
+async fn remove_host_unit(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    ClientIp(ip): ClientIp,
+    Path((id, unit_id)): Path<(String, String)>,
+) -> WebResult<Response> {
+    let post = managed_post(&state, &auth, &id).await?;
+    let entry = post_entry(
+        &auth,
+        &post,
+        JournalAction::PostLifecycle,
+        format!("unité d'accueil {unit_id} retirée"),
+        ip.as_deref(),
+    );
+    if !store_post::remove_host_unit(&state.db, &post.id, &unit_id, entry).await? {
+        return Err(WebError::BadRequest(
+            "Unité : elle n'accueille pas ce poste.".into(),
+        ));
     }
     Ok(Redirect::to(&format!("/postes/{}", post.id)).into_response())
 }

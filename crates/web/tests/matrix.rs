@@ -169,6 +169,14 @@ async fn build(app: &TestApp, method: Method, path: &str, who: Who, side: Side) 
         (Method::Get, "/postes/{id}") => Request::get(format!("/postes/{}", app.post_for(side))),
         // An impossible step (back to project): allowed actors get the validation error, the
         // others the policy's refusal, and no demo post changes.
+        (Method::Post, "/postes/{id}/unites") => Request::post(
+            format!("/postes/{}/unites", app.post_for(side)),
+            &[("unit", "nulle-part"), ("share", "500")],
+        ),
+        (Method::Post, "/postes/{id}/unites/{unit_id}/retirer") => Request::post(
+            format!("/postes/{}/unites/nulle-part/retirer", app.post_for(side)),
+            &[],
+        ),
         (Method::Post, "/postes/{id}/conventions") => Request::post(
             format!("/postes/{}/conventions", app.post_for(side)),
             &[
@@ -336,7 +344,11 @@ fn expected(method: Method, path: &str, who: Who) -> (Outcome, Outcome) {
         },
         (
             Method::Post,
-            "/postes/{id}/statut" | "/postes/{id}/conventions" | "/postes/{id}/financements",
+            "/postes/{id}/statut"
+            | "/postes/{id}/conventions"
+            | "/postes/{id}/financements"
+            | "/postes/{id}/unites"
+            | "/postes/{id}/unites/{unit_id}/retirer",
         ) => match who {
             None => (Login, Login),
             Some(Role::National) => (Refused, Refused),

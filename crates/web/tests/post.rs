@@ -338,3 +338,104 @@ async fn the_pipeline_shows_the_seed_figures_as_of_1_november_2020() {
         app.finish().await;
     }
 }
+
+#[tokio::test]
+async fn host_units_keep_their_shares_within_one_hundred_percent() {
+    for app in spawn_all().await {
+        let post = app.post_for(true);
+        let session = app.session_for(Role::Employer).await;
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let send = |path: String, form: Vec<(&'static str, String)>| {
+            let mut form = form;
+            form.push(("csrf", CSRF.to_string()));
+            client
+                .post(app.url(&path))
+                .header(
+                    "cookie",
+                    format!("passerelle_csrf={CSRF}; passerelle_session={session}"),
+                )
+                .form(&form)
+                .send()
+        };
+        let hosts = passerelle_store::post::host_units_of(&app.db, &post)
+            .await
+            .unwrap();
+        let (departement,): (String,) =
+            sqlx::query_as("SELECT departement_code FROM posts WHERE id = $1")
+                .bind(&post)
+                .fetch_one(app.db.pool())
+                .await
+                .unwrap();
+        let candidate = passerelle_store::post::hostable_units(&app.db, &departement)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|(id, _)| !hosts.iter().any(|(h, _, _)| h == id))
+            .unwrap()
+            .0;
+        let over = send(
+            format!("/postes/{post}/unites"),
+            vec![("unit", candidate.clone()), ("share", "30".into())],
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            over.status(),
+            422,
+            "the shares already total 100 % on {}",
+            app.backend
+        );
+        assert!(over.text().await.unwrap().contains("dépasserait 100 %"));
+        // Make room, then add.
+        let (first, _, _) = hosts[0].clone();
+        assert_eq!(
+            send(format!("/postes/{post}/unites/{first}/retirer"), vec![])
+                .await
+                .unwrap()
+                .status(),
+            303
+        );
+        assert_eq!(
+            send(
+                format!("/postes/{post}/unites"),
+                vec![("unit", candidate.clone()), ("share", "30".into())]
+            )
+            .await
+            .unwrap()
+            .status(),
+            303
+        );
+        let after = passerelle_store::post::host_units_of(&app.db, &post)
+            .await
+            .unwrap();
+        assert!(
+            after
+                .iter()
+                .any(|(id, _, share)| *id == candidate && *share == 30)
+        );
+        let (other,): (String,) = sqlx::query_as(
+            "SELECT id FROM units WHERE departement_code <> $1 AND kind = 'bta' LIMIT 1",
+        )
+        .bind(&departement)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+        let foreign = send(
+            format!("/postes/{post}/unites"),
+            vec![("unit", other), ("share", "10".into())],
+        )
+        .await
+        .unwrap();
+        assert!(
+            foreign
+                .text()
+                .await
+                .unwrap()
+                .contains("ne peut pas accueillir ce poste")
+        );
+        app.finish().await;
+    }
+}
