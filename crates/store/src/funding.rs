@@ -30,14 +30,6 @@ pub async fn agreements_of(db: &Db, post_id: &str) -> Result<Vec<AgreementRow>, 
     .await?)
 }
 
-fn scope_condition(scope: &PostScope) -> (&'static str, String) {
-    match scope {
-        PostScope::Nation => ("$1 = ''", String::new()),
-        PostScope::Departement(code) => ("p.departement_code = $1", code.clone()),
-        PostScope::Employer(id) => ("p.employer_id = $1", id.clone()),
-    }
-}
-
 /// Agreements of open posts ending between `from` and `to` (inclusive), soonest first:
 /// the renewals to prepare.
 pub async fn agreements_ending(
@@ -46,7 +38,7 @@ pub async fn agreements_ending(
     from: Date,
     to: Date,
 ) -> Result<Vec<AgreementRow>, StoreError> {
-    let (condition, value) = scope_condition(scope);
+    let (condition, value) = scope.sql_condition();
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "{SELECT_AGREEMENTS} WHERE {condition} AND p.status <> 'closed' AND a.ends_on >= $2 AND a.ends_on <= $3 \
          AND NOT EXISTS (SELECT 1 FROM agreements n WHERE n.post_id = a.post_id AND n.starts_on > a.ends_on) ORDER BY a.ends_on, p.code"
@@ -103,7 +95,7 @@ pub async fn funding_of(db: &Db, post_id: &str) -> Result<Vec<FundingRow>, Store
 
 /// Total funding per year and funder in a scope, most recent years first.
 pub async fn funding_by_year(db: &Db, scope: &PostScope) -> Result<Vec<FundingRow>, StoreError> {
-    let (condition, value) = scope_condition(scope);
+    let (condition, value) = scope.sql_condition();
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT f.year, f.funder, CAST(SUM(f.amount_cents) AS BIGINT) AS amount_cents FROM funding_lines f JOIN posts p ON p.id = f.post_id \
          WHERE {condition} GROUP BY f.year, f.funder ORDER BY f.year DESC, f.funder"

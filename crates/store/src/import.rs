@@ -324,6 +324,29 @@ fn cell<'r>(row: &'r [String], positions: &HashMap<&'static str, usize>, name: &
         .unwrap_or("")
 }
 
+/// The `nom` and `departement` columns shared by units and employers.
+fn name_and_departement(
+    row: &[String],
+    positions: &HashMap<&'static str, usize>,
+    line: usize,
+) -> Result<(String, String), LineError> {
+    let name = cell(row, positions, "nom").to_string();
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(LineError {
+            line,
+            column: Some("nom".into()),
+            reason: "de 1 à 200 caractères".into(),
+        });
+    }
+    let departement =
+        DepartementCode::parse(cell(row, positions, "departement")).map_err(|e| LineError {
+            line,
+            column: Some("departement".into()),
+            reason: e.reason,
+        })?;
+    Ok((name, departement.to_string()))
+}
+
 fn parse_date(text: &str) -> Option<time::Date> {
     let mut parts = text.trim().split('/');
     let (day, month, year) = (
@@ -401,17 +424,10 @@ async fn import_employers(
                 continue;
             }
         };
-        let name = cell(row, positions, "nom").to_string();
-        if name.is_empty() || name.chars().count() > 200 {
-            report
-                .errors
-                .push(error("nom", "de 1 à 200 caractères".into()));
-            continue;
-        }
-        let departement = match DepartementCode::parse(cell(row, positions, "departement")) {
-            Ok(code) => code.to_string(),
+        let (name, departement) = match name_and_departement(row, positions, *line) {
+            Ok(fields) => fields,
             Err(e) => {
-                report.errors.push(error("departement", e.reason));
+                report.errors.push(e);
                 continue;
             }
         };
@@ -555,17 +571,10 @@ async fn import_units(
                 continue;
             }
         };
-        let name = cell(row, positions, "nom").to_string();
-        if name.is_empty() || name.chars().count() > 200 {
-            report
-                .errors
-                .push(error("nom", "de 1 à 200 caractères".into()));
-            continue;
-        }
-        let departement = match DepartementCode::parse(cell(row, positions, "departement")) {
-            Ok(code) => code.to_string(),
+        let (name, departement) = match name_and_departement(row, positions, *line) {
+            Ok(fields) => fields,
             Err(e) => {
-                report.errors.push(error("departement", e.reason));
+                report.errors.push(e);
                 continue;
             }
         };

@@ -203,17 +203,24 @@ pub enum PostScope {
     Employer(String),
 }
 
+impl PostScope {
+    /// The condition on the posts table (aliased `p`) and its value, bound as `$1`.
+    pub fn sql_condition(&self) -> (&'static str, String) {
+        match self {
+            PostScope::Nation => ("$1 = ''", String::new()),
+            PostScope::Departement(code) => ("p.departement_code = $1", code.clone()),
+            PostScope::Employer(id) => ("p.employer_id = $1", id.clone()),
+        }
+    }
+}
+
 /// Posts in a scope, optionally with one status, in code order.
 pub async fn posts_in(
     db: &Db,
     scope: &PostScope,
     status: Option<PostStatus>,
 ) -> Result<Vec<PostRow>, StoreError> {
-    let (condition, value) = match scope {
-        PostScope::Nation => ("$1 = ''", String::new()),
-        PostScope::Departement(code) => ("p.departement_code = $1", code.clone()),
-        PostScope::Employer(id) => ("p.employer_id = $1", id.clone()),
-    };
+    let (condition, value) = scope.sql_condition();
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "{SELECT_POSTS} WHERE {condition} AND ($2 = '' OR p.status = $2) ORDER BY p.code"
     )))
@@ -319,11 +326,7 @@ pub struct Snapshot {
 }
 
 pub async fn snapshot_on(db: &Db, scope: &PostScope, at: Date) -> Result<Snapshot, StoreError> {
-    let (condition, value) = match scope {
-        PostScope::Nation => ("$1 = ''", String::new()),
-        PostScope::Departement(code) => ("p.departement_code = $1", code.clone()),
-        PostScope::Employer(id) => ("p.employer_id = $1", id.clone()),
-    };
+    let (condition, value) = scope.sql_condition();
     let at_text = date_to_text(at);
     let existing: Vec<(String, String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT p.zone, e.kind, COUNT(*) FROM posts p JOIN employers e ON e.id = p.employer_id WHERE {condition} \
