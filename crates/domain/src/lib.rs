@@ -7,6 +7,7 @@ pub mod coverage;
 pub mod emergency;
 pub mod employer;
 pub mod funding;
+pub mod holiday;
 pub mod journal;
 pub mod post;
 pub mod role;
