@@ -115,16 +115,7 @@ async fn list_posts(
         .into_iter()
         .map(|p| line(p, today))
         .collect();
-    let ending = passerelle_store::funding::agreements_ending(
-        &state.db,
-        &scope_of(&auth),
-        today,
-        today + time::Duration::days(60),
-    )
-    .await?
-    .into_iter()
-    .map(|a| agreement_line(a, today))
-    .collect();
+    let ending = agreements_to_renew(&state, &scope_of(&auth), today).await?;
     Ok(PostsPage {
         ending,
         shell: Shell::for_actor("Postes", &auth, &csrf).at("/postes"),
@@ -213,6 +204,23 @@ fn funding_line(row: passerelle_store::funding::FundingRow) -> FundingLine {
         funder: Funder::parse(&row.funder).map(Funder::label).unwrap_or("—"),
         amount: euros(row.amount_cents),
     }
+}
+
+/// Agreements of the scope ending within the first alert threshold (60 days): the renewals
+/// the employer and the steering must prepare.
+async fn agreements_to_renew(
+    state: &AppState,
+    scope: &PostScope,
+    today: time::Date,
+) -> WebResult<Vec<AgreementLine>> {
+    let horizon = today + time::Duration::days(passerelle_domain::funding::ALERT_DAYS[0]);
+    Ok(
+        passerelle_store::funding::agreements_ending(&state.db, scope, today, horizon)
+            .await?
+            .into_iter()
+            .map(|a| agreement_line(a, today))
+            .collect(),
+    )
 }
 
 async fn post_page(
@@ -468,16 +476,7 @@ async fn pipeline(
             gap: gap_to_target(d.posts.total(), target),
         })
         .collect();
-    let ending = passerelle_store::funding::agreements_ending(
-        &state.db,
-        &scope,
-        today,
-        today + time::Duration::days(60),
-    )
-    .await?
-    .into_iter()
-    .map(|a| agreement_line(a, today))
-    .collect();
+    let ending = agreements_to_renew(&state, &scope, today).await?;
     let funding = passerelle_store::funding::funding_by_year(&state.db, &scope)
         .await?
         .into_iter()
