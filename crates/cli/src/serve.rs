@@ -48,6 +48,10 @@ pub struct ServeArgs {
     #[arg(long, env = "PASSERELLE_NATIONAL_TARGET", default_value_t = passerelle_domain::coverage::DEFAULT_NATIONAL_TARGET)]
     pub national_target: u64,
 
+    /// Visio provider: the address of a room, with {salle} where the room's unguessable name goes.
+    #[arg(long, env = "PASSERELLE_VISIO_URL_TEMPLATE", default_value = passerelle_web::DEFAULT_VISIO_URL_TEMPLATE)]
+    pub visio_url_template: String,
+
     /// OpenID Connect issuer (ProConnect or compatible), e.g. https://auth.agentconnect.gouv.fr/api/v2
     #[arg(long, env = "PASSERELLE_OIDC_ISSUER", requires_all = ["oidc_client_id", "oidc_client_secret"])]
     pub oidc_issuer: Option<String>,
@@ -123,6 +127,7 @@ pub async fn run(mut args: ServeArgs) -> anyhow::Result<()> {
         },
         target_per_departement: args.target_per_departement,
         national_target: args.national_target,
+        visio_url_template: args.visio_url_template.clone(),
     };
     let keys = load_key_ring(&key_file)?;
     let app = passerelle_web::app(passerelle_web::AppState::new(db.clone(), config, keys));

@@ -84,6 +84,17 @@ pub enum Resource<'a> {
     Pipeline,
     /// The registry as a whole: imports of employers and posts.
     Registry,
+    /// The presence schedule of a post (slots, absences, notices); its place lists the
+    /// post's host units.
+    Schedule { post: &'a Place },
+    /// Who is where in a département, week by week.
+    DepartementPresence { departement: &'a str },
+    /// The appointments of a post: the social worker's day list, and booking one.
+    Appointments { post: &'a Place },
+    /// One appointment: it names a person and their safe-contact instructions.
+    Appointment { post: &'a Place, booked_by: &'a str },
+    /// The actor's private calendar feed (presence and appointments).
+    OwnCalendar,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -181,6 +192,41 @@ pub fn decide(actor: &Actor, action: Action, resource: &Resource) -> Decision {
         (Action::View, Resource::Registry) => {
             matches!(grant.role, Role::National | Role::Admin | Role::Prevention)
         }
+        // Schedules are not case content: the steering and the employer read them, and the
+        // officers of the host units, who send people to the social worker.
+        (Action::View, Resource::Schedule { post }) => match grant.role {
+            Role::National => true,
+            Role::Prevention | Role::Employer | Role::SocialWorker | Role::Officer => {
+                post.contains(&grant.scope)
+            }
+            Role::Admin => false,
+        },
+        (Action::Manage, Resource::Schedule { post }) => {
+            matches!(grant.role, Role::SocialWorker | Role::Employer) && post.contains(&grant.scope)
+        }
+        (Action::View, Resource::DepartementPresence { departement }) => {
+            match (&grant.role, &grant.scope) {
+                (Role::National, _) => true,
+                (Role::Prevention, Scope::Departement(own)) => own == departement,
+                _ => false,
+            }
+        }
+        // Appointments name persons: the post's social workers, and the officer of a host
+        // unit for the booking (and, below, the appointments they booked themselves).
+        (Action::View, Resource::Appointments { post }) => {
+            grant.role == Role::SocialWorker && post.contains(&grant.scope)
+        }
+        (Action::Manage, Resource::Appointments { post }) => {
+            matches!(grant.role, Role::SocialWorker | Role::Officer) && post.contains(&grant.scope)
+        }
+        (Action::View | Action::Manage, Resource::Appointment { post, booked_by }) => {
+            match grant.role {
+                Role::SocialWorker => post.contains(&grant.scope),
+                Role::Officer => *booked_by == actor.account_id && post.contains(&grant.scope),
+                _ => false,
+            }
+        }
+        (Action::View | Action::Manage, Resource::OwnCalendar) => grant.role == Role::SocialWorker,
         _ => false,
     };
     Decision::from(allowed)
@@ -212,6 +258,47 @@ mod tests {
             departements: vec![departement.into()],
             ..Place::default()
         }
+    }
+
+    #[test]
+    fn schedules_are_read_by_host_units_and_steering_but_appointments_only_by_the_post() {
+        let mut post = post_place("P1", "E1", "35");
+        post.units.push("U1".into());
+        let schedule = Resource::Schedule { post: &post };
+        let appointments = Resource::Appointments { post: &post };
+        let officer = actor(Role::Officer, Scope::Unit("U1".into()));
+        let other_officer = actor(Role::Officer, Scope::Unit("U9".into()));
+        let worker = actor(Role::SocialWorker, Scope::Post("P1".into()));
+        let employer = actor(Role::Employer, Scope::Employer("E1".into()));
+        let national = actor(Role::National, Scope::Nation);
+        let admin = actor(Role::Admin, Scope::Nation);
+        assert!(decide(&officer, Action::View, &schedule).is_allowed());
+        assert!(!decide(&other_officer, Action::View, &schedule).is_allowed());
+        assert!(!decide(&officer, Action::Manage, &schedule).is_allowed());
+        assert!(decide(&employer, Action::Manage, &schedule).is_allowed());
+        assert!(decide(&national, Action::View, &schedule).is_allowed());
+        assert!(!decide(&admin, Action::View, &schedule).is_allowed());
+        // Booking: the host unit's officer and the post's social worker; reading the day
+        // list: the social worker only.
+        assert!(decide(&officer, Action::Manage, &appointments).is_allowed());
+        assert!(!decide(&officer, Action::View, &appointments).is_allowed());
+        assert!(decide(&worker, Action::View, &appointments).is_allowed());
+        for role in [&employer, &national, &admin] {
+            assert!(!decide(role, Action::View, &appointments).is_allowed());
+            assert!(!decide(role, Action::Manage, &appointments).is_allowed());
+        }
+        let own = Resource::Appointment {
+            post: &post,
+            booked_by: "a",
+        };
+        let someone_elses = Resource::Appointment {
+            post: &post,
+            booked_by: "b",
+        };
+        assert!(decide(&officer, Action::View, &own).is_allowed());
+        assert!(!decide(&officer, Action::View, &someone_elses).is_allowed());
+        assert!(decide(&worker, Action::Manage, &someone_elses).is_allowed());
+        assert!(!decide(&employer, Action::View, &own).is_allowed());
     }
 
     #[test]

@@ -31,6 +31,12 @@ vocabulary!(
         RegistryChange => ("registry.change", "Modification du registre (unité, employeur)"),
         PersonalDataRead => ("personal_data.read", "Consultation de données personnelles"),
         PersonalDataWritten => ("personal_data.written", "Écriture de données personnelles"),
+        ScheduleChanged => ("schedule.changed", "Planning de présence modifié"),
+        AppointmentBooked => ("appointment.booked", "Rendez-vous pris"),
+        AppointmentMoved => ("appointment.moved", "Rendez-vous déplacé"),
+        AppointmentCancelled => ("appointment.cancelled", "Rendez-vous annulé"),
+        CalendarFeedIssued => ("calendar.feed_issued", "Lien d'agenda créé"),
+        CalendarFeedRevoked => ("calendar.feed_revoked", "Lien d'agenda révoqué"),
     }
 );
 
@@ -47,6 +53,10 @@ impl JournalAction {
                 | JournalAction::PostFunding
                 | JournalAction::RegistryImport
                 | JournalAction::RegistryChange
+                | JournalAction::ScheduleChanged
+                | JournalAction::AppointmentBooked
+                | JournalAction::AppointmentMoved
+                | JournalAction::AppointmentCancelled
         )
     }
 }

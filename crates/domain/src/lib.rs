@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod account;
+pub mod appointment;
 pub mod coverage;
 pub mod emergency;
 pub mod employer;
@@ -10,6 +11,7 @@ pub mod funding;
 pub mod holiday;
 pub mod journal;
 pub mod post;
+pub mod presence;
 pub mod role;
 pub mod territory;
 pub mod unit;

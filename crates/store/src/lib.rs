@@ -2,6 +2,7 @@
 //! through sqlx's `AnyPool`. Every module is named after the capability it stores.
 
 pub mod account;
+pub mod appointment;
 pub mod bulk;
 pub mod db;
 pub mod demo;
@@ -9,6 +10,7 @@ pub mod funding;
 pub mod import;
 pub mod journal;
 pub mod post;
+pub mod presence;
 pub mod referential;
 pub mod seal;
 pub mod session;

@@ -355,11 +355,15 @@ impl SealedColumn {
 
 /// Every sealed column of the schema: `rekey` walks them all. A new sealed column must be
 /// added here, or a rekey leaves its values under the old key.
-pub const SEALED_COLUMNS: &[SealedColumn] = &[SealedColumn {
-    table: "accounts",
-    id_column: "id",
-    column: "totp_secret_sealed",
-}];
+pub const SEALED_COLUMNS: &[SealedColumn] = &[
+    SealedColumn {
+        table: "accounts",
+        id_column: "id",
+        column: "totp_secret_sealed",
+    },
+    crate::appointment::PERSON,
+    crate::appointment::SAFE_CONTACT,
+];
 
 /// How many non-null values `column` holds (the length of a rekey's progress bar).
 pub async fn count_sealed(db: &Db, column: &SealedColumn) -> Result<u64, StoreError> {

@@ -13,10 +13,7 @@ pub fn paris_today() -> time::Date {
 /// The date in Paris at an instant.
 pub fn paris_date_of(instant: Timestamp) -> time::Date {
     let zone = TimeZone::get(PARIS).unwrap_or(TimeZone::UTC);
-    let civil = instant.to_zoned_datetime(zone).date();
-    let month = time::Month::try_from(civil.month() as u8).unwrap_or(time::Month::January);
-    time::Date::from_calendar_date(civil.year() as i32, month, civil.day() as u8)
-        .unwrap_or(time::Date::MIN)
+    time_date_of(instant.to_zoned_datetime(zone).date())
 }
 
 /// `jj/mm/aaaa`, the French way of writing a date.
@@ -26,6 +23,39 @@ pub fn french_date(date: time::Date) -> String {
         date.day(),
         u8::from(date.month()),
         date.year()
+    )
+}
+
+/// The current instant as Unix seconds.
+pub fn now_unix() -> i64 {
+    Timestamp::now().as_second()
+}
+
+/// The civil date and time of an instant in a time zone (Europe/Paris by default).
+pub fn civil_of(unix: i64, zone: &str) -> (time::Date, time::Time) {
+    let zone = TimeZone::get(zone).unwrap_or(TimeZone::UTC);
+    let instant = Timestamp::from_second(unix).unwrap_or(Timestamp::UNIX_EPOCH);
+    let zoned = instant.to_zoned_datetime(zone);
+    let date = time_date_of(zoned.date());
+    let clock = time::Time::from_hms(zoned.hour() as u8, zoned.minute() as u8, 0)
+        .unwrap_or(time::Time::MIDNIGHT);
+    (date, clock)
+}
+
+fn time_date_of(civil: jiff::civil::Date) -> time::Date {
+    let month = time::Month::try_from(civil.month() as u8).unwrap_or(time::Month::January);
+    time::Date::from_calendar_date(civil.year() as i32, month, civil.day() as u8)
+        .unwrap_or(time::Date::MIN)
+}
+
+/// "lundi 30/11/2026 à 9 h 00", in the given time zone.
+pub fn french_date_time(unix: i64, zone: &str) -> String {
+    let (date, clock) = civil_of(unix, zone);
+    format!(
+        "{} {} à {}",
+        passerelle_domain::presence::weekday_label(date.weekday()).to_lowercase(),
+        french_date(date),
+        passerelle_domain::presence::clock_label(clock)
     )
 }
 

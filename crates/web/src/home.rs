@@ -9,7 +9,9 @@ use crate::route_table::RouteTable;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
+use passerelle_domain::access::Scope;
 use passerelle_domain::post::PostCounts;
+use passerelle_domain::role::Role;
 
 pub fn routes() -> RouteTable {
     RouteTable::new().get("/", home)
@@ -22,6 +24,8 @@ pub struct HomePage {
     counts: PostCounts,
     departements_covered: u64,
     as_of: String,
+    /// For an officer: their unit and the next presence of its social worker there.
+    officer_unit: Option<(String, Option<String>)>,
 }
 
 async fn home(
@@ -34,7 +38,18 @@ async fn home(
         Some(auth) => Shell::for_actor("Accueil", auth, &csrf),
         None => Shell::public("Accueil"),
     };
+    let officer_unit = match visitor
+        .as_ref()
+        .map(|auth| (auth.role(), &auth.actor.grant.scope))
+    {
+        Some((Role::Officer, Scope::Unit(unit))) => Some((
+            unit.clone(),
+            crate::presence::next_presence_at(&state, unit).await?,
+        )),
+        _ => None,
+    };
     Ok(HomePage {
+        officer_unit,
         shell: shell.at("/"),
         counts: figures.counts,
         departements_covered: figures.departements_covered,

@@ -1,4 +1,5 @@
-//! The journal entries the web layer writes most: an account's own security event.
+//! The journal entries the web layer writes most: an account's own security event, and an
+//! action on a post by the acting person.
 
 use passerelle_domain::journal::JournalAction;
 use passerelle_store::journal::Entry;
@@ -16,4 +17,21 @@ pub fn own_event(
         .on("account", account_id)
         .from_ip(ip)
         .in_employer(employer)
+}
+
+/// An action of the acting person on a post, journaled within the post and its employer.
+pub fn post_entry(
+    auth: &crate::auth::Authenticated,
+    post: &passerelle_store::post::PostRow,
+    action: JournalAction,
+    detail: String,
+    ip: Option<&str>,
+) -> Entry {
+    Entry::new(action)
+        .by(&auth.account.id, Some(auth.role().code()))
+        .on("post", &post.id)
+        .detail(detail)
+        .from_ip(ip)
+        .in_employer(Some(&post.employer_id))
+        .in_post(Some(&post.id))
 }

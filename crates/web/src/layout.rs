@@ -61,6 +61,19 @@ pub fn navigation_for(roles: &[Role]) -> Vec<NavItem> {
             href: "/journal/securite",
         });
     }
+    if has(Role::Officer) || has(Role::SocialWorker) {
+        items.push(NavItem {
+            label: "Rendez-vous",
+            href: "/rendez-vous",
+        });
+    }
+    if has(Role::Officer) || has(Role::SocialWorker) || has(Role::Prevention) || has(Role::National)
+    {
+        items.push(NavItem {
+            label: "Qui est où",
+            href: "/presence",
+        });
+    }
     if has(Role::SocialWorker) {
         items.push(NavItem {
             label: "Accès aux données du poste",

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod accounts;
+pub mod appointment;
 pub mod assets;
 pub mod auth;
 pub mod clock;
@@ -20,6 +21,7 @@ pub mod oidc;
 pub mod open_data;
 pub mod ops;
 pub mod post;
+pub mod presence;
 pub mod route_table;
 pub mod second_factor;
 pub mod units;
@@ -46,6 +48,8 @@ pub struct Config {
     /// Coverage targets: posts per département and in the nation (steering and map).
     pub target_per_departement: u64,
     pub national_target: u64,
+    /// The visio provider's room address, with `{salle}` where the room goes.
+    pub visio_url_template: String,
 }
 
 /// An OpenID Connect provider (ProConnect or a compatible one).
@@ -56,6 +60,9 @@ pub struct OidcConfig {
     pub client_secret: String,
 }
 
+/// La Suite numérique's Visio, the State's videoconference, whose rooms open by address.
+pub const DEFAULT_VISIO_URL_TEMPLATE: &str = "https://visio.numerique.gouv.fr/{salle}";
+
 impl Default for Config {
     fn default() -> Self {
         Self {
@@ -64,6 +71,7 @@ impl Default for Config {
             oidc: None,
             target_per_departement: passerelle_domain::coverage::DEFAULT_TARGET_PER_DEPARTEMENT,
             national_target: passerelle_domain::coverage::DEFAULT_NATIONAL_TARGET,
+            visio_url_template: DEFAULT_VISIO_URL_TEMPLATE.into(),
         }
     }
 }
@@ -109,6 +117,8 @@ pub fn route_table() -> route_table::RouteTable {
         .merge(post::routes())
         .merge(import::routes())
         .merge(units::routes())
+        .merge(presence::routes())
+        .merge(appointment::routes())
 }
 
 /// The application's routes, without the cross-cutting layers (see [`app`]).

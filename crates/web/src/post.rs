@@ -6,6 +6,7 @@ use crate::auth::{Authenticated, ClientIp, CsrfToken};
 use crate::clock::{french_date, paris_today};
 use crate::error::{WebError, WebResult};
 use crate::forms::{FrenchForm, parse_date};
+use crate::journal_entry::post_entry;
 use crate::layout::Shell;
 use crate::route_table::RouteTable;
 use askama::Template;
@@ -558,22 +559,6 @@ async fn refused_page(
     Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
-fn post_entry(
-    auth: &Authenticated,
-    post: &PostRow,
-    action: JournalAction,
-    detail: String,
-    ip: Option<&str>,
-) -> Entry {
-    Entry::new(action)
-        .by(&auth.account.id, Some(auth.role().code()))
-        .on("post", &post.id)
-        .detail(detail)
-        .from_ip(ip)
-        .in_employer(Some(&post.employer_id))
-        .in_post(Some(&post.id))
-}
-
 #[derive(Deserialize)]
 pub struct AgreementForm {
     parties: String,
@@ -625,7 +610,8 @@ async fn add_agreement(
     Ok(Redirect::to(&format!("/postes/{}", post.id)).into_response())
 }
 
-fn message(error: WebError) -> String {
+/// The French message of a refused form field.
+pub(crate) fn message(error: WebError) -> String {
     match error {
         WebError::BadRequest(message) => message,
         other => other.to_string(),

@@ -291,6 +291,111 @@ async fn build(app: &TestApp, method: Method, path: &str, who: Who, side: Side) 
         | (Method::Post, "/comptes/{id}/debloquer") => {
             Request::post(path.replace("{id}", &target().await.0), &[])
         }
+        // Presence: invalid forms (end before start, unknown slot…) so that nothing changes.
+        (Method::Get, "/postes/{id}/presence") => {
+            Request::get(format!("/postes/{}/presence", app.post_for(side)))
+        }
+        (Method::Post, "/postes/{id}/presence/creneaux") => Request::post(
+            format!("/postes/{}/presence/creneaux", app.post_for(side)),
+            &[
+                ("unit", &app.scope(Role::Officer)),
+                ("weekday", "1"),
+                ("start", "12:00"),
+                ("end", "09:00"),
+                ("valid_from", "01/01/2026"),
+                ("valid_until", ""),
+                ("time_zone", "Europe/Paris"),
+            ],
+        ),
+        (Method::Post, "/postes/{id}/presence/creneaux/{slot_id}/retirer") => Request::post(
+            format!(
+                "/postes/{}/presence/creneaux/aucun/retirer",
+                app.post_for(side)
+            ),
+            &[],
+        ),
+        (Method::Post, "/postes/{id}/presence/absences") => Request::post(
+            format!("/postes/{}/presence/absences", app.post_for(side)),
+            &[
+                ("kind", "leave"),
+                ("starts_on", "10/12/2026"),
+                ("ends_on", "01/12/2026"),
+            ],
+        ),
+        (Method::Post, "/postes/{id}/presence/absences/{absence_id}/retirer") => Request::post(
+            format!(
+                "/postes/{}/presence/absences/aucune/retirer",
+                app.post_for(side)
+            ),
+            &[],
+        ),
+        (Method::Post, "/postes/{id}/presence/annonce") => Request::post(
+            format!("/postes/{}/presence/annonce", app.post_for(side)),
+            &[("message", "Absente"), ("until", "pas une date")],
+        ),
+        (Method::Post, "/compte/nom-public") => {
+            Request::post(path, &[("post", &app.scope(Role::SocialWorker))])
+        }
+        (Method::Get, "/presence") => Request::get(path),
+        (Method::Get, "/presence/unites/{id}")
+        | (Method::Get, "/presence/unites/{id}/affiche")
+        | (Method::Get, "/presence/unites/{id}/affiche.pdf")
+        | (Method::Get, "/presence/unites/{id}/agenda.ics") => Request::get(path.replace(
+            "{id}",
+            &if side == Side::Inside {
+                app.scope(Role::Officer)
+            } else {
+                "inconnue".into()
+            },
+        )),
+        (Method::Get, "/presence/departements/{code}") => Request::get(format!(
+            "/presence/departements/{}",
+            if side == Side::Inside {
+                app.scope(Role::Prevention)
+            } else {
+                "2A".into()
+            }
+        )),
+        // Appointments: bookings refused (no consent), moves refused (bad date); a fresh
+        // appointment for each cancellation.
+        (Method::Get, "/postes/{id}/rendez-vous") => {
+            Request::get(format!("/postes/{}/rendez-vous", app.post_for(side)))
+        }
+        (Method::Post, "/postes/{id}/rendez-vous") => Request::post(
+            format!("/postes/{}/rendez-vous", app.post_for(side)),
+            &[
+                ("mode", "visio"),
+                ("unit", ""),
+                ("date", "01/01/2030"),
+                ("start", "10:00"),
+                ("end", "11:00"),
+                ("person", "Personne"),
+                ("safe_contact", "Le matin"),
+            ],
+        ),
+        (Method::Get, "/rendez-vous") => Request::get(path),
+        (Method::Get, "/rendez-vous/{id}") => {
+            Request::get(format!("/rendez-vous/{}", app.appointment_for(side).await))
+        }
+        (Method::Post, "/rendez-vous/{id}/annuler") => Request::post(
+            format!("/rendez-vous/{}/annuler", app.appointment_for(side).await),
+            &[],
+        ),
+        (Method::Post, "/rendez-vous/{id}/deplacer") => Request::post(
+            format!("/rendez-vous/{}/deplacer", app.appointment_for(side).await),
+            &[("date", "31/02/2030"), ("start", "10:00"), ("end", "11:00")],
+        ),
+        (Method::Post, "/compte/agenda") | (Method::Post, "/compte/agenda/revoquer") => {
+            Request::post(path, &[])
+        }
+        (Method::Get, "/agenda/{token}") => Request::get(format!(
+            "/agenda/{}.ics",
+            if side == Side::Inside {
+                app.feed_token().await
+            } else {
+                "inconnu".into()
+            }
+        )),
         other => panic!("route {other:?} has no row in the authorization matrix: add one"),
     }
 }
@@ -390,6 +495,72 @@ fn expected(method: Method, path: &str, who: Who) -> (Outcome, Outcome) {
             other => account_admin(other),
         },
         (_, p) if p.starts_with("/comptes/{id}") => account_admin(who),
+        // Schedules: read by the steering, the employer, the post and its host units' officers;
+        // changed by the post's social worker and its employer.
+        (Method::Get, "/postes/{id}/presence") => match who {
+            None => (Login, Login),
+            Some(Role::National) => (Allow, Allow),
+            Some(Role::Prevention | Role::Employer | Role::SocialWorker | Role::Officer) => {
+                (Allow, Deny)
+            }
+            Some(Role::Admin) => (Deny, Deny),
+        },
+        (
+            Method::Post,
+            "/postes/{id}/presence/creneaux"
+            | "/postes/{id}/presence/creneaux/{slot_id}/retirer"
+            | "/postes/{id}/presence/absences"
+            | "/postes/{id}/presence/absences/{absence_id}/retirer"
+            | "/postes/{id}/presence/annonce",
+        ) => match who {
+            None => (Login, Login),
+            Some(Role::SocialWorker | Role::Employer) => (Refused, Deny),
+            Some(_) => (Deny, Deny),
+        },
+        (Method::Post, "/compte/nom-public" | "/compte/agenda" | "/compte/agenda/revoquer") => {
+            only(who, &[Role::SocialWorker])
+        }
+        (Method::Get, "/presence") => match who {
+            None => (Login, Login),
+            Some(Role::Employer | Role::Admin) => (Deny, Deny),
+            Some(_) => (Allow, Allow),
+        },
+        // Public: a unit's presence page, poster and feed; an unknown unit is absent.
+        (
+            Method::Get,
+            "/presence/unites/{id}"
+            | "/presence/unites/{id}/affiche"
+            | "/presence/unites/{id}/affiche.pdf"
+            | "/presence/unites/{id}/agenda.ics",
+        ) => (Allow, Absent),
+        (Method::Get, "/presence/departements/{code}") => match who {
+            None => (Login, Login),
+            Some(Role::National) => (Allow, Allow),
+            Some(Role::Prevention) => (Allow, Deny),
+            Some(_) => (Deny, Deny),
+        },
+        // Appointments name persons: the post's social worker; the host unit's officer books
+        // and handles the appointments they booked. Nobody above them.
+        (Method::Get, "/postes/{id}/rendez-vous") => match who {
+            None => (Login, Login),
+            Some(Role::SocialWorker) => (Allow, Deny),
+            Some(_) => (Deny, Deny),
+        },
+        (Method::Post, "/postes/{id}/rendez-vous" | "/rendez-vous/{id}/deplacer") => match who {
+            None => (Login, Login),
+            Some(Role::SocialWorker | Role::Officer) => (Refused, Deny),
+            Some(_) => (Deny, Deny),
+        },
+        (Method::Get, "/rendez-vous") => only(who, &[Role::Officer, Role::SocialWorker]),
+        (Method::Get, "/rendez-vous/{id}") | (Method::Post, "/rendez-vous/{id}/annuler") => {
+            match who {
+                None => (Login, Login),
+                Some(Role::SocialWorker | Role::Officer) => (Allow, Deny),
+                Some(_) => (Deny, Deny),
+            }
+        }
+        // The token is the credential: anyone holding it reads the feed; others find nothing.
+        (Method::Get, "/agenda/{token}") => (Allow, Absent),
         other => panic!("route {other:?} has no expectation in the authorization matrix: add one"),
     }
 }

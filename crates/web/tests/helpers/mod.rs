@@ -309,6 +309,76 @@ impl TestApp {
         }
     }
 
+    /// The key ring the server seals with.
+    pub fn keys(&self) -> KeyRing {
+        KeyRing::load(&self.keys_folder.path().join("passerelle.key")).unwrap()
+    }
+
+    /// A visio appointment in the future on the demo social worker's post (booked by the demo
+    /// officer), or on a post elsewhere (booked by the national account). Each call books a
+    /// new one, an hour after the previous.
+    pub async fn appointment_for(&self, inside: impl Into<bool>) -> String {
+        static NEXT_HOUR: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+        let inside = inside.into();
+        let (post, booked_by) = if inside {
+            (
+                self.scope(Role::SocialWorker),
+                self.login(Role::Officer).id.clone(),
+            )
+        } else {
+            (
+                self.elsewhere.other_post.clone(),
+                self.login(Role::National).id.clone(),
+            )
+        };
+        let hour = NEXT_HOUR.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let starts = time::OffsetDateTime::now_utc().unix_timestamp() + 40 * 86_400 + hour * 3600;
+        let id = uuid::Uuid::now_v7().to_string();
+        let appointment = passerelle_store::appointment::NewAppointment {
+            id: id.clone(),
+            post_id: &post,
+            request: passerelle_domain::appointment::Request {
+                mode: passerelle_domain::appointment::AppointmentMode::Visio,
+                unit_id: None,
+                starts_unix: starts,
+                ends_unix: starts + 1800,
+                moving: None,
+            },
+            person: "Personne fictive",
+            safe_contact: "Appeler le matin uniquement",
+            visio_room: Some(uuid::Uuid::new_v4().simple().to_string()),
+            booked_by: &booked_by,
+        };
+        let entry = passerelle_store::journal::Entry::new(
+            passerelle_domain::journal::JournalAction::AppointmentBooked,
+        )
+        .by(&booked_by, None);
+        passerelle_store::appointment::book(
+            &self.db,
+            &self.keys(),
+            &appointment,
+            starts - 86_400,
+            &[],
+            entry,
+        )
+        .await
+        .unwrap();
+        id
+    }
+
+    /// A private calendar token of a second social worker of the demo post.
+    pub async fn feed_token(&self) -> String {
+        let post = self.scope(Role::SocialWorker);
+        let (account, _) = self.new_account(Role::SocialWorker, Some(&post)).await;
+        let entry = passerelle_store::journal::Entry::new(
+            passerelle_domain::journal::JournalAction::CalendarFeedIssued,
+        )
+        .by(&account, None);
+        passerelle_store::appointment::issue_feed(&self.db, &account, &post, true, entry)
+            .await
+            .unwrap()
+    }
+
     pub async fn finish(self) {
         self.server.abort();
         self.test_db.finish().await;
