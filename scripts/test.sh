@@ -8,6 +8,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 bash scripts/assets.sh
 
+# Independent parsers the tests check our documents with (Python's icalendar for the feeds).
+python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore -r scripts/test-requirements.txt
+
 export TEST_DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 # PostgreSQL is never skipped silently: a missing server fails the store tests.
 export PASSERELLE_REQUIRE_POSTGRES=1
