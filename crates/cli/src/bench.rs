@@ -8,6 +8,7 @@ use axum::routing::get;
 use clap::Args;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use anyhow::Context;
 use std::time::{Duration, Instant};
 
 #[derive(Args, Debug)]
@@ -171,6 +172,17 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     )
     .await?;
     let login = login_latency(&base, &plan, 30).await?;
+
+    // Presence: a unit's public page (the poster's QR code leads there) and its A4 poster.
+    let unit = with_demo_schedule(&db, &plan).await?;
+    let unit_page = load(
+        &format!("{base}/presence/unites/{unit}"),
+        args.seconds,
+        args.connections,
+        None,
+    )
+    .await?;
+    let poster = sequential_latency(&format!("{base}/presence/unites/{unit}/affiche.pdf"), 20).await?;
     server.abort();
 
     println!(
@@ -215,8 +227,73 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         "  login (POST /connexion, Argon2id) : p50 {:.1} ms  p99 {:.1} ms  over {} logins",
         login.0, login.1, login.2
     );
+    println!(
+        "  unit presence page  : {:>8.0} req/s  p50 {:>6.2} ms  p99 {:>6.2} ms  ({} requests)",
+        unit_page.per_second, unit_page.p50_ms, unit_page.p99_ms, unit_page.requests
+    );
+    println!(
+        "  ratio unit page / hello : {:.2}",
+        unit_page.per_second / hello.per_second
+    );
+    println!(
+        "  poster PDF (typst, A4, one at a time) : p50 {:.1} ms  p99 {:.1} ms  over {} posters",
+        poster.0, poster.1, poster.2
+    );
     db.close().await;
     Ok(())
+}
+
+/// Gives the demo social worker's post a week of slots at its first host unit (the demo
+/// officer's unit), as a social worker would, and returns that unit.
+async fn with_demo_schedule(
+    db: &passerelle_store::Db,
+    plan: &passerelle_store::demo::DemoPlan,
+) -> anyhow::Result<String> {
+    use passerelle_domain::presence::{PARIS, WeeklySlot};
+    let login = |role| plan.logins.iter().find(|l| l.role == role);
+    let post = login(passerelle_domain::role::Role::SocialWorker)
+        .and_then(|l| l.scope_id.clone())
+        .context("demo social worker")?;
+    let unit = login(passerelle_domain::role::Role::Officer)
+        .and_then(|l| l.scope_id.clone())
+        .context("demo officer")?;
+    for (weekday, start, end) in [
+        (time::Weekday::Monday, (9, 0), (12, 30)),
+        (time::Weekday::Tuesday, (14, 0), (17, 0)),
+        (time::Weekday::Thursday, (9, 0), (12, 0)),
+    ] {
+        let slot = WeeklySlot {
+            id: uuid::Uuid::now_v7().to_string(),
+            unit_id: unit.clone(),
+            weekday,
+            start: time::Time::from_hms(start.0, start.1, 0)?,
+            end: time::Time::from_hms(end.0, end.1, 0)?,
+            valid_from: time::macros::date!(2026 - 01 - 01),
+            valid_until: None,
+            time_zone: PARIS,
+        };
+        let entry = passerelle_store::journal::Entry::new(
+            passerelle_domain::journal::JournalAction::ScheduleChanged,
+        );
+        passerelle_store::presence::add_slot(db, &post, &slot, entry).await?;
+    }
+    Ok(unit)
+}
+
+/// Latencies of `count` GET requests sent one after the other: (p50 ms, p99 ms, count).
+async fn sequential_latency(url: &str, count: usize) -> anyhow::Result<(f64, f64, usize)> {
+    let client = reqwest::Client::new();
+    let mut times = Vec::with_capacity(count);
+    for _ in 0..count {
+        let started = Instant::now();
+        let response = client.get(url).send().await?;
+        anyhow::ensure!(response.status().is_success(), "{url} : {}", response.status());
+        response.bytes().await?;
+        times.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    times.sort_by(f64::total_cmp);
+    let at = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
+    Ok((at(0.5), at(0.99), count))
 }
 
 /// A session of the demo officer (no second factor needed), opened directly in the store.
