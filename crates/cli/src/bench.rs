@@ -3,12 +3,12 @@
 //! docs/benchmarks.md.
 
 use crate::demo::seed_demo;
+use anyhow::Context;
 use axum::Router;
 use axum::routing::get;
 use clap::Args;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use anyhow::Context;
 use std::time::{Duration, Instant};
 
 #[derive(Args, Debug)]
@@ -182,7 +182,8 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         None,
     )
     .await?;
-    let poster = sequential_latency(&format!("{base}/presence/unites/{unit}/affiche.pdf"), 20).await?;
+    let poster =
+        sequential_latency(&format!("{base}/presence/unites/{unit}/affiche.pdf"), 20).await?;
     server.abort();
 
     println!(
@@ -287,7 +288,11 @@ async fn sequential_latency(url: &str, count: usize) -> anyhow::Result<(f64, f64
     for _ in 0..count {
         let started = Instant::now();
         let response = client.get(url).send().await?;
-        anyhow::ensure!(response.status().is_success(), "{url} : {}", response.status());
+        anyhow::ensure!(
+            response.status().is_success(),
+            "{url} : {}",
+            response.status()
+        );
         response.bytes().await?;
         times.push(started.elapsed().as_secs_f64() * 1000.0);
     }

@@ -103,6 +103,11 @@ impl DemoPlan {
                 .map(|p| p.host_units.len() + p.history.len())
                 .sum::<usize>()
             + self.logins.len() * 2
+            + self
+                .posts
+                .iter()
+                .map(|p| demo_slots(p).len())
+                .sum::<usize>()
     }
 }
 
@@ -782,6 +787,37 @@ impl<'r> Generator<'r> {
     }
 }
 
+/// The weekly presence of a filled post's social worker, spread over its host units: Monday
+/// morning, Tuesday afternoon and Thursday morning, and Friday morning from 0.8 FTE. Wednesday
+/// stays free. (index, unit, ISO weekday, start, end).
+pub fn demo_slots(post: &PostRow) -> Vec<(usize, &str, i64, &'static str, &'static str)> {
+    if post.status != PostStatus::Filled || post.host_units.is_empty() {
+        return Vec::new();
+    }
+    let mut pattern = vec![
+        (1, "09:00", "12:30"),
+        (2, "14:00", "17:00"),
+        (4, "09:00", "12:00"),
+    ];
+    if post.fte >= 0.8 {
+        pattern.push((5, "09:00", "12:00"));
+    }
+    let units = &post.host_units;
+    pattern
+        .into_iter()
+        .enumerate()
+        .map(|(index, (weekday, start, end))| {
+            (
+                index,
+                units[index % units.len()].0.as_str(),
+                weekday,
+                start,
+                end,
+            )
+        })
+        .collect()
+}
+
 /// Splits 100 % between `parts` host units, the first getting the remainder.
 pub fn split_percent(parts: usize) -> Vec<i64> {
     if parts == 0 {
@@ -1012,6 +1048,48 @@ pub async fn insert(
             "created_at",
         ],
         &agreements,
+    )
+    .await?;
+    let slots: Vec<Vec<Value>> = plan
+        .posts
+        .iter()
+        .flat_map(|p| {
+            demo_slots(p)
+                .into_iter()
+                .map(move |(index, unit, weekday, start, end)| {
+                    vec![
+                        format!("{}-slot-{index}", p.id).into(),
+                        p.id.as_str().into(),
+                        unit.into(),
+                        weekday.into(),
+                        start.into(),
+                        end.into(),
+                        passerelle_domain::presence::time_zone_of_departement(&p.departement_code)
+                            .into(),
+                        date_to_text(p.created_on.unwrap_or(Date::MIN)).into(),
+                        Value::from(None::<String>),
+                        recorded_at.into(),
+                    ]
+                })
+        })
+        .collect();
+    written += insert_rows(
+        &mut tx,
+        backend,
+        "presence_slots",
+        &[
+            "id",
+            "post_id",
+            "unit_id",
+            "weekday",
+            "starts_at",
+            "ends_at",
+            "time_zone",
+            "valid_from",
+            "valid_until",
+            "created_at",
+        ],
+        &slots,
     )
     .await?;
     let funding: Vec<Vec<Value>> = plan

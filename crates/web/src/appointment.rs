@@ -105,14 +105,21 @@ fn line(state: &AppState, row: &AppointmentRow, zone: &str) -> WebResult<Appoint
     let (_, end_clock) = crate::clock::civil_of(ends, zone);
     Ok(AppointmentLine {
         id: row.id.clone(),
-        when: french_date_time(starts, zone),
+        when: {
+            let (date, _) = crate::clock::civil_of(starts, zone);
+            format!(
+                "{} {}",
+                passerelle_domain::presence::weekday_label(date.weekday()).to_lowercase(),
+                french_date(date)
+            )
+        },
         hours: format!(
             "{} – {}",
             passerelle_domain::presence::clock_label(crate::clock::civil_of(starts, zone).1),
             passerelle_domain::presence::clock_label(end_clock)
         ),
         mode: row.mode().label(),
-        place: row.unit_name.clone().unwrap_or_else(|| "En visio".into()),
+        place: row.unit_name.clone().unwrap_or_default(),
         person: row.person(&state.keys)?,
         safe_contact: row.safe_contact(&state.keys)?,
         visio_url: row

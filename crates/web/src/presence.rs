@@ -877,6 +877,7 @@ pub struct PosterPage {
     poster: passerelle_documents::poster::Poster,
     qr_svg: String,
     stylesheet: String,
+    favicon: String,
     unit_id: String,
 }
 
@@ -888,6 +889,7 @@ async fn poster_page(
     Ok(PosterPage {
         qr_svg: passerelle_documents::qr::svg_of(&poster.page_url, 6).unwrap_or_default(),
         stylesheet: crate::assets::url("passerelle-poster.css"),
+        favicon: crate::assets::url("vendor/dsfr/favicon/favicon.svg"),
         unit_id: id,
         poster,
     })

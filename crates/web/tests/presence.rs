@@ -23,10 +23,11 @@ fn iso(date: Date) -> String {
     passerelle_store::time_text::date_to_text(date)
 }
 
-/// The first Monday at least eight days ahead: clear of today's absences and of the past.
-fn coming_monday() -> Date {
+/// The first Wednesday at least eight days ahead (the demo's schedules leave Wednesdays free):
+/// clear of today's absences and of the past.
+fn coming_wednesday() -> Date {
     let mut day = passerelle_web::clock::paris_today() + Duration::days(8);
-    while day.weekday() != time::Weekday::Monday {
+    while day.weekday() != time::Weekday::Wednesday {
         day += Duration::days(1);
     }
     day
@@ -58,7 +59,7 @@ fn slot_form<'a>(
 ) -> Vec<(&'a str, &'a str)> {
     vec![
         ("unit", unit),
-        ("weekday", "1"),
+        ("weekday", "3"),
         ("start", start),
         ("end", end),
         ("valid_from", from),
@@ -67,10 +68,12 @@ fn slot_form<'a>(
     ]
 }
 
-/// Parses an iCalendar text with Python's icalendar (an independent parser) and returns, per
-/// event: whether its start is written in UTC, its start and end in Paris as "HH:MM", and its
-/// summary.
-fn parse_ics(text: &str) -> Vec<(bool, String, String, String)> {
+/// One event as Python's icalendar read it: start written in UTC, ISO weekday, start and end
+/// in Paris ("HH:MM"), summary.
+type ParsedEvent = (bool, u8, String, String, String);
+
+/// Parses an iCalendar text with Python's icalendar (an independent parser).
+fn parse_ics(text: &str) -> Vec<ParsedEvent> {
     let script = r#"
 import sys, icalendar, datetime, zoneinfo
 calendar = icalendar.Calendar.from_ical(sys.stdin.buffer.read())
@@ -79,7 +82,8 @@ for event in calendar.walk("VEVENT"):
     start = event.decoded("DTSTART")
     end = event.decoded("DTEND")
     utc = start.tzinfo is not None and start.utcoffset() == datetime.timedelta(0)
-    print("%s\t%s\t%s\t%s" % (utc, start.astimezone(paris).strftime("%H:%M"), end.astimezone(paris).strftime("%H:%M"), str(event.get("SUMMARY"))))
+    local = start.astimezone(paris)
+    print("%s\t%s\t%s\t%s\t%s" % (utc, local.isoweekday(), local.strftime("%H:%M"), end.astimezone(paris).strftime("%H:%M"), str(event.get("SUMMARY"))))
 "#;
     let mut child = Command::new("python3")
         .args(["-c", script])
@@ -104,12 +108,13 @@ for event in calendar.walk("VEVENT"):
         .unwrap()
         .lines()
         .map(|line| {
-            let fields: Vec<&str> = line.splitn(4, '\t').collect();
+            let fields: Vec<&str> = line.splitn(5, '\t').collect();
             (
                 fields[0] == "True",
-                fields[1].into(),
+                fields[1].parse().unwrap(),
                 fields[2].into(),
                 fields[3].into(),
+                fields[4].into(),
             )
         })
         .collect()
@@ -134,6 +139,10 @@ async fn a_schedule_is_refused_when_wrong_and_shown_on_the_unit_page_the_poster_
         let unit = app.scope(Role::Officer);
         let today = iso(passerelle_web::clock::paris_today());
         let slots = format!("/postes/{post}/presence/creneaux");
+        let before = passerelle_store::presence::slots_of(&app.db, &post)
+            .await
+            .unwrap()
+            .len();
         let added = post_as(
             &app,
             Role::SocialWorker,
@@ -148,7 +157,7 @@ async fn a_schedule_is_refused_when_wrong_and_shown_on_the_unit_page_the_poster_
                 .unwrap()
                 .len()
         };
-        assert_eq!(count().await, 1);
+        assert_eq!(count().await, before + 1);
 
         // Bad input: a French message naming the problem, nothing written.
         let other_unit = app.elsewhere.other_unit.clone();
@@ -183,7 +192,7 @@ async fn a_schedule_is_refused_when_wrong_and_shown_on_the_unit_page_the_poster_
             assert_eq!(status, 422, "{expected}");
             assert!(page.contains(expected), "{expected} not in the page");
         }
-        assert_eq!(count().await, 1, "nothing half-written");
+        assert_eq!(count().await, before + 1, "nothing half-written");
         let (status, page) = body(
             post_as(
                 &app,
@@ -237,12 +246,13 @@ async fn a_schedule_is_refused_when_wrong_and_shown_on_the_unit_page_the_poster_
                 .starts_with("text/calendar")
         );
         let events = parse_ics(&feed.text().await.unwrap());
+        let wednesdays: Vec<_> = events.iter().filter(|e| e.1 == 3).collect();
         assert!(
-            events.len() >= 7,
-            "eight weeks of Mondays (minus holidays): {events:?}"
+            wednesdays.len() >= 7,
+            "eight weeks of Wednesdays (minus holidays): {events:?}"
         );
-        for (utc, start, end, _) in &events {
-            assert!(utc, "times are written in UTC");
+        assert!(events.iter().all(|e| e.0), "times are written in UTC");
+        for (_, _, start, end, _) in wednesdays {
             assert_eq!(
                 (start.as_str(), end.as_str()),
                 ("09:00", "12:00"),
@@ -259,7 +269,7 @@ async fn appointments_are_booked_refused_on_conflict_sealed_moved_and_cancelled(
         let post = app.post_for(true);
         let unit = app.scope(Role::Officer);
         let today = iso(passerelle_web::clock::paris_today());
-        let monday = iso(coming_monday());
+        let wednesday = iso(coming_wednesday());
         post_as(
             &app,
             Role::SocialWorker,
@@ -273,7 +283,7 @@ async fn appointments_are_booked_refused_on_conflict_sealed_moved_and_cancelled(
                 let mut fields = vec![
                     ("mode", mode),
                     ("unit", unit.as_str()),
-                    ("date", monday.as_str()),
+                    ("date", wednesday.as_str()),
                     ("start", start),
                     ("end", end),
                     ("person", "Mme Secret-Témoin"),
@@ -343,7 +353,7 @@ async fn appointments_are_booked_refused_on_conflict_sealed_moved_and_cancelled(
             app.send_as(
                 Some(Role::SocialWorker),
                 Method::Get,
-                &format!("/postes/{post}/rendez-vous?jour={monday}"),
+                &format!("/postes/{post}/rendez-vous?jour={wednesday}"),
                 &[],
             )
             .await,
@@ -373,7 +383,7 @@ async fn appointments_are_booked_refused_on_conflict_sealed_moved_and_cancelled(
             &app,
             Role::SocialWorker,
             &format!("{location}/deplacer"),
-            &[("date", &monday), ("start", "10:30"), ("end", "11:00")],
+            &[("date", &wednesday), ("start", "10:30"), ("end", "11:00")],
         )
         .await;
         assert_eq!(moved.status(), 303);
@@ -387,7 +397,7 @@ async fn appointments_are_booked_refused_on_conflict_sealed_moved_and_cancelled(
             &app,
             Role::SocialWorker,
             &format!("{location}/deplacer"),
-            &[("date", &monday), ("start", "12:30"), ("end", "13:00")],
+            &[("date", &wednesday), ("start", "12:30"), ("end", "13:00")],
         )
         .await;
         assert_eq!(outside.status(), 422);
@@ -426,7 +436,7 @@ async fn a_private_feed_shows_its_post_only_and_dies_when_revoked() {
         let post = app.post_for(true);
         let unit = app.scope(Role::Officer);
         let today = iso(passerelle_web::clock::paris_today());
-        let monday = iso(coming_monday());
+        let wednesday = iso(coming_wednesday());
         post_as(
             &app,
             Role::SocialWorker,
@@ -441,7 +451,7 @@ async fn a_private_feed_shows_its_post_only_and_dies_when_revoked() {
             &[
                 ("mode", "visio"),
                 ("unit", ""),
-                ("date", &monday),
+                ("date", &wednesday),
                 ("start", "14:00"),
                 ("end", "14:45"),
                 ("person", "M. Confidentiel"),
@@ -472,7 +482,7 @@ async fn a_private_feed_shows_its_post_only_and_dies_when_revoked() {
             .unwrap();
         let events = parse_ics(&feed);
         assert!(
-            events.iter().any(|(utc, start, end, summary)| *utc
+            events.iter().any(|(utc, _, start, end, summary)| *utc
                 && start == "14:00"
                 && end == "14:45"
                 && summary.contains("M. Confidentiel")),
