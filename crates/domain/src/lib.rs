@@ -10,6 +10,7 @@ pub mod funding;
 pub mod holiday;
 pub mod journal;
 pub mod post;
+pub mod referral;
 pub mod role;
 pub mod territory;
 pub mod unit;
