@@ -9,6 +9,7 @@ pub mod employer;
 pub mod funding;
 pub mod holiday;
 pub mod journal;
+pub mod person_name;
 pub mod post;
 pub mod referral;
 pub mod role;
