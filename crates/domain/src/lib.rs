@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod account;
+pub mod case;
 pub mod coverage;
 pub mod emergency;
 pub mod employer;
