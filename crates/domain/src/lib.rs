@@ -4,14 +4,17 @@
 pub mod access;
 pub mod account;
 pub mod appointment;
+pub mod case;
 pub mod coverage;
 pub mod emergency;
 pub mod employer;
 pub mod funding;
 pub mod holiday;
 pub mod journal;
+pub mod person_name;
 pub mod post;
 pub mod presence;
+pub mod referral;
 pub mod role;
 pub mod territory;
 pub mod unit;
