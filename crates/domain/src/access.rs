@@ -95,6 +95,13 @@ pub enum Resource<'a> {
     Appointment { post: &'a Place, booked_by: &'a str },
     /// The actor's private calendar feed (presence and appointments).
     OwnCalendar,
+    /// Referring a person from a unit, and the statuses (never the content) of its referrals.
+    ReferralDesk { unit: &'a str },
+    /// The case files of a post: its inbox.
+    Cases { post: &'a Place },
+    /// One case file: persons, context, notes. Professional secrecy: the post's social
+    /// workers only.
+    Case { post: &'a Place },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -227,6 +234,13 @@ pub fn decide(actor: &Actor, action: Action, resource: &Resource) -> Decision {
             }
         }
         (Action::View | Action::Manage, Resource::OwnCalendar) => grant.role == Role::SocialWorker,
+        (Action::View | Action::Manage, Resource::ReferralDesk { unit }) => {
+            grant.role == Role::Officer && grant.scope == Scope::Unit(unit.to_string())
+        }
+        // Case content: the post's social workers, and nobody above them.
+        (Action::View | Action::Manage, Resource::Cases { post } | Resource::Case { post }) => {
+            grant.role == Role::SocialWorker && post.contains(&grant.scope)
+        }
         _ => false,
     };
     Decision::from(allowed)
@@ -299,6 +313,54 @@ mod tests {
         assert!(!decide(&officer, Action::View, &someone_elses).is_allowed());
         assert!(decide(&worker, Action::Manage, &someone_elses).is_allowed());
         assert!(!decide(&employer, Action::View, &own).is_allowed());
+    }
+
+    #[test]
+    fn case_content_is_for_the_post_social_workers_only() {
+        let post = post_place("P1", "E1", "35");
+        let case = Resource::Case { post: &post };
+        let worker = actor(Role::SocialWorker, Scope::Post("P1".into()));
+        let other_worker = actor(Role::SocialWorker, Scope::Post("P2".into()));
+        assert!(decide(&worker, Action::View, &case).is_allowed());
+        assert!(!decide(&other_worker, Action::View, &case).is_allowed());
+        for (role, scope) in [
+            (Role::Officer, Scope::Unit("U1".into())),
+            (Role::Employer, Scope::Employer("E1".into())),
+            (Role::Prevention, Scope::Departement("35".into())),
+            (Role::National, Scope::Nation),
+            (Role::Admin, Scope::Nation),
+        ] {
+            let someone = actor(role, scope);
+            for action in [Action::View, Action::Manage] {
+                assert!(!decide(&someone, action, &case).is_allowed(), "{role:?}");
+                assert!(!decide(&someone, action, &Resource::Cases { post: &post }).is_allowed());
+            }
+        }
+        let officer = actor(Role::Officer, Scope::Unit("U1".into()));
+        assert!(
+            decide(
+                &officer,
+                Action::Manage,
+                &Resource::ReferralDesk { unit: "U1" }
+            )
+            .is_allowed()
+        );
+        assert!(
+            !decide(
+                &officer,
+                Action::Manage,
+                &Resource::ReferralDesk { unit: "U2" }
+            )
+            .is_allowed()
+        );
+        assert!(
+            !decide(
+                &worker,
+                Action::Manage,
+                &Resource::ReferralDesk { unit: "U1" }
+            )
+            .is_allowed()
+        );
     }
 
     #[test]

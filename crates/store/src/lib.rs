@@ -12,6 +12,7 @@ pub mod journal;
 pub mod post;
 pub mod presence;
 pub mod referential;
+pub mod referral;
 pub mod seal;
 pub mod session;
 #[cfg(feature = "testing")]

@@ -363,6 +363,11 @@ pub const SEALED_COLUMNS: &[SealedColumn] = &[
     },
     crate::appointment::PERSON,
     crate::appointment::SAFE_CONTACT,
+    crate::referral::CONTEXT,
+    crate::referral::SAFE_CONTACT,
+    crate::referral::PROCEDURE_REFERENCE,
+    crate::referral::IDENTITY,
+    crate::referral::NOTE,
 ];
 
 /// How many non-null values `column` holds (the length of a rekey's progress bar).

@@ -61,6 +61,18 @@ pub fn navigation_for(roles: &[Role]) -> Vec<NavItem> {
             href: "/journal/securite",
         });
     }
+    if has(Role::Officer) {
+        items.push(NavItem {
+            label: "Signalements",
+            href: "/signalements",
+        });
+    }
+    if has(Role::SocialWorker) {
+        items.push(NavItem {
+            label: "Dossiers",
+            href: "/dossiers",
+        });
+    }
     if has(Role::Officer) || has(Role::SocialWorker) {
         items.push(NavItem {
             label: "Rendez-vous",

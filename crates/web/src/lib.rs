@@ -22,6 +22,7 @@ pub mod open_data;
 pub mod ops;
 pub mod post;
 pub mod presence;
+pub mod referral;
 pub mod route_table;
 pub mod second_factor;
 pub mod units;
@@ -119,6 +120,7 @@ pub fn route_table() -> route_table::RouteTable {
         .merge(units::routes())
         .merge(presence::routes())
         .merge(appointment::routes())
+        .merge(referral::routes())
 }
 
 /// The application's routes, without the cross-cutting layers (see [`app`]).

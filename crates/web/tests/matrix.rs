@@ -396,6 +396,22 @@ async fn build(app: &TestApp, method: Method, path: &str, who: Who, side: Side) 
                 "inconnu".into()
             }
         )),
+        // Referrals and cases: invalid forms, so that nothing changes.
+        (Method::Get, "/signalements")
+        | (Method::Get, "/signalements/nouveau")
+        | (Method::Get, "/dossiers") => Request::get(path),
+        (Method::Post, "/signalements") => Request::post(path, &[("context", "")]),
+        (Method::Get, "/dossiers/{id}") => {
+            Request::get(format!("/dossiers/{}", app.case_for(side).await))
+        }
+        (Method::Post, "/dossiers/{id}/statut") => Request::post(
+            format!("/dossiers/{}/statut", app.case_for(side).await),
+            &[("status", "inconnu")],
+        ),
+        (Method::Post, "/dossiers/{id}/notes") => Request::post(
+            format!("/dossiers/{}/notes", app.case_for(side).await),
+            &[("text", ""), ("visibility", "team")],
+        ),
         other => panic!("route {other:?} has no row in the authorization matrix: add one"),
     }
 }
@@ -561,6 +577,25 @@ fn expected(method: Method, path: &str, who: Who) -> (Outcome, Outcome) {
         }
         // The token is the credential: anyone holding it reads the feed; others find nothing.
         (Method::Get, "/agenda/{token}") => (Allow, Absent),
+        // The referral desk is the officer's; case content is the post's social workers', and
+        // nobody else's: not the officer who referred, not the employer, not the steering.
+        (Method::Get, "/signalements" | "/signalements/nouveau") => only(who, &[Role::Officer]),
+        (Method::Post, "/signalements") => match who {
+            None => (Login, Login),
+            Some(Role::Officer) => (Refused, Refused),
+            Some(_) => (Deny, Deny),
+        },
+        (Method::Get, "/dossiers") => only(who, &[Role::SocialWorker]),
+        (Method::Get, "/dossiers/{id}") => match who {
+            None => (Login, Login),
+            Some(Role::SocialWorker) => (Allow, Deny),
+            Some(_) => (Deny, Deny),
+        },
+        (Method::Post, "/dossiers/{id}/statut" | "/dossiers/{id}/notes") => match who {
+            None => (Login, Login),
+            Some(Role::SocialWorker) => (Refused, Deny),
+            Some(_) => (Deny, Deny),
+        },
         other => panic!("route {other:?} has no expectation in the authorization matrix: add one"),
     }
 }

@@ -379,6 +379,54 @@ impl TestApp {
             .unwrap()
     }
 
+    /// A referral with consent from the demo officer's unit to the demo social worker's post,
+    /// or from a unit elsewhere to a post elsewhere; returns the case id.
+    pub async fn case_for(&self, inside: impl Into<bool>) -> String {
+        let inside = inside.into();
+        let (post, unit) = if inside {
+            (self.scope(Role::SocialWorker), self.scope(Role::Officer))
+        } else {
+            (
+                self.elsewhere.other_post.clone(),
+                self.elsewhere.other_unit.clone(),
+            )
+        };
+        let input = passerelle_domain::referral::ReferralInput {
+            source: "intervention".into(),
+            urgency: "within_48h".into(),
+            categories: vec!["domestic_violence".into()],
+            context: "Intervention au domicile pour un différend conjugal.".into(),
+            persons: vec![passerelle_domain::referral::PersonInput {
+                role: "victim".into(),
+                last_name: "Fictive".into(),
+                first_name: "Camille".into(),
+                phone: "06 12 34 56 78".into(),
+            }],
+            consent: "yes".into(),
+            contact_channel: "phone_call".into(),
+            contact_hours: "après 18 h".into(),
+            procedure_reference: String::new(),
+        };
+        let referral = passerelle_domain::referral::validate_referral(&input).unwrap();
+        let id = uuid::Uuid::now_v7().to_string();
+        let officer = self.login(Role::Officer).id.clone();
+        let new = passerelle_store::referral::NewReferral {
+            id: id.clone(),
+            post_id: &post,
+            unit_id: &unit,
+            referred_by: &officer,
+            referral: &referral,
+        };
+        let entry = passerelle_store::journal::Entry::new(
+            passerelle_domain::journal::JournalAction::PersonalDataWritten,
+        )
+        .by(&officer, None);
+        passerelle_store::referral::create_referral(&self.db, &self.keys(), &new, entry)
+            .await
+            .unwrap();
+        id
+    }
+
     pub async fn finish(self) {
         self.server.abort();
         self.test_db.finish().await;

@@ -1,0 +1,438 @@
+//! Referrals from the officers and the case files they open at the social worker's post.
+//! Everything a person said or is (context, identities, safe contact, notes) is sealed; the
+//! statuses, urgency, categories and dates stay clear for the officer's status view and for
+//! the statistics.
+
+use crate::journal::{Entry, append};
+use crate::seal::{KeyRing, SealedColumn};
+use crate::time_text::now_text;
+use crate::{Db, StoreError};
+use passerelle_domain::case::NoteVisibility;
+use passerelle_domain::referral::{
+    ClosureOutcome, ReferralStatus, ValidReferral, check_transition,
+};
+use serde::{Deserialize, Serialize};
+
+pub const CONTEXT: SealedColumn = SealedColumn {
+    table: "cases",
+    id_column: "id",
+    column: "context_sealed",
+};
+pub const SAFE_CONTACT: SealedColumn = SealedColumn {
+    table: "cases",
+    id_column: "id",
+    column: "safe_contact_sealed",
+};
+pub const PROCEDURE_REFERENCE: SealedColumn = SealedColumn {
+    table: "cases",
+    id_column: "id",
+    column: "procedure_reference_sealed",
+};
+pub const IDENTITY: SealedColumn = SealedColumn {
+    table: "case_persons",
+    id_column: "id",
+    column: "identity_sealed",
+};
+pub const NOTE: SealedColumn = SealedColumn {
+    table: "case_notes",
+    id_column: "id",
+    column: "body_sealed",
+};
+
+fn seal(keys: &KeyRing, column: &SealedColumn, id: &str, text: &str) -> Vec<u8> {
+    keys.seal(text.as_bytes(), &column.associated_data(id))
+}
+
+fn open(
+    keys: &KeyRing,
+    column: &SealedColumn,
+    id: &str,
+    sealed: &[u8],
+) -> Result<String, StoreError> {
+    keys.open_string(sealed, &column.associated_data(id))
+        .map(|text| text.to_string())
+        .map_err(|e| StoreError::Corrupt(format!("{}.{} {id} : {e}", column.table, column.column)))
+}
+
+/// The identity of a person of a case, sealed as one JSON value.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Identity {
+    pub last_name: Option<String>,
+    pub first_name: Option<String>,
+    pub phone: Option<String>,
+}
+
+/// What a referral writes: the case, its persons and its first status.
+pub struct NewReferral<'a> {
+    pub id: String,
+    pub post_id: &'a str,
+    pub unit_id: &'a str,
+    pub referred_by: &'a str,
+    pub referral: &'a ValidReferral,
+}
+
+/// Records a referral in one transaction with its journal entry. Without consent only an
+/// anonymous count is kept: a closed case without persons, context or contact.
+pub async fn create_referral(
+    db: &Db,
+    keys: &KeyRing,
+    new: &NewReferral<'_>,
+    entry: Entry,
+) -> Result<(), StoreError> {
+    let referral = new.referral;
+    let counted_only = referral.anonymous_count_only();
+    let (status, outcome) = if counted_only {
+        (ReferralStatus::Closed, Some(ClosureOutcome::NoFollowUp))
+    } else {
+        (ReferralStatus::Received, None)
+    };
+    let categories: Vec<&str> = referral.categories().iter().map(|c| c.code()).collect();
+    let at = now_text();
+    let mut tx = db.begin_write().await?;
+    sqlx::query(
+        "INSERT INTO cases (id, post_id, referral_unit_id, referred_by, source, urgency, categories, consent, status, closure_outcome, \
+         context_sealed, safe_contact_sealed, procedure_reference_sealed, received_at, status_changed_at, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $14)",
+    )
+    .bind(&new.id)
+    .bind(new.post_id)
+    .bind(new.unit_id)
+    .bind(new.referred_by)
+    .bind(referral.source().code())
+    .bind(referral.urgency().code())
+    .bind(categories.join(","))
+    .bind(referral.consent() as i64)
+    .bind(status.code())
+    .bind(outcome.map(|o| o.code()))
+    .bind((!counted_only).then(|| seal(keys, &CONTEXT, &new.id, referral.context())))
+    .bind(referral.safe_contact().map(|contact| {
+        let text = match contact.hours() {
+            Some(hours) => format!("{} — {hours}", contact.channel().label()),
+            None => contact.channel().label().to_string(),
+        };
+        seal(keys, &SAFE_CONTACT, &new.id, &text)
+    }))
+    .bind(referral.procedure_reference().filter(|_| !counted_only).map(|r| seal(keys, &PROCEDURE_REFERENCE, &new.id, r)))
+    .bind(&at)
+    .execute(&mut *tx)
+    .await?;
+    for person in referral.persons() {
+        let id = uuid::Uuid::now_v7().to_string();
+        let identity = (!counted_only).then(|| Identity {
+            last_name: person.last_name().map(str::to_string),
+            first_name: person.first_name().map(str::to_string),
+            phone: person.phone().map(|p| p.as_str().to_string()),
+        });
+        sqlx::query("INSERT INTO case_persons (id, case_id, role, identity_sealed, created_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(&id)
+            .bind(&new.id)
+            .bind(person.role().code())
+            .bind(identity.map(|identity| {
+                seal(keys, &IDENTITY, &id, &serde_json::to_string(&identity).unwrap_or_default())
+            }))
+            .bind(&at)
+            .execute(&mut *tx)
+            .await?;
+    }
+    record_status(&mut tx, &new.id, status, new.referred_by, &at).await?;
+    append(&mut tx, entry).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn record_status(
+    connection: &mut sqlx::AnyConnection,
+    case_id: &str,
+    status: ReferralStatus,
+    by: &str,
+    at: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO case_status_history (id, case_id, status, at, by_account) VALUES ($1, $2, $3, $4, $5)")
+        .bind(uuid::Uuid::now_v7().to_string())
+        .bind(case_id)
+        .bind(status.code())
+        .bind(at)
+        .bind(by)
+        .execute(connection)
+        .await?;
+    Ok(())
+}
+
+/// A referral as its officer sees it: when, how urgent, and its status. Never content.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct StatusRow {
+    pub id: String,
+    pub received_at: String,
+    pub urgency: String,
+    pub status: String,
+    pub closure_outcome: Option<String>,
+    pub status_changed_at: String,
+}
+
+/// The referrals a unit sent, newest first.
+pub async fn referrals_of_unit(
+    db: &Db,
+    unit_id: &str,
+    limit: i64,
+) -> Result<Vec<StatusRow>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT id, received_at, urgency, status, closure_outcome, status_changed_at FROM cases \
+         WHERE referral_unit_id = $1 ORDER BY received_at DESC, id DESC LIMIT $2",
+    )
+    .bind(unit_id)
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await?)
+}
+
+/// A line of the social worker's inbox.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct InboxRow {
+    pub id: String,
+    pub urgency: String,
+    pub status: String,
+    pub categories: String,
+    pub received_at: String,
+    pub unit_name: Option<String>,
+    pub persons: i64,
+}
+
+/// The open cases of a post: by urgency (immediate first), then oldest first.
+pub async fn inbox(db: &Db, post_id: &str) -> Result<Vec<InboxRow>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT c.id, c.urgency, c.status, c.categories, c.received_at, u.name AS unit_name, \
+         (SELECT COUNT(*) FROM case_persons p WHERE p.case_id = c.id) AS persons \
+         FROM cases c LEFT JOIN units u ON u.id = c.referral_unit_id \
+         WHERE c.post_id = $1 AND c.status <> 'closed' \
+         ORDER BY CASE c.urgency WHEN 'immediate' THEN 0 WHEN 'within_48h' THEN 1 ELSE 2 END, c.received_at, c.id LIMIT 500",
+    )
+    .bind(post_id)
+    .fetch_all(db.pool())
+    .await?)
+}
+
+/// A case file with its sealed fields.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CaseRow {
+    pub id: String,
+    pub post_id: String,
+    pub referral_unit_id: Option<String>,
+    pub unit_name: Option<String>,
+    pub source: Option<String>,
+    pub urgency: String,
+    pub categories: String,
+    pub consent: i64,
+    pub status: String,
+    pub closure_outcome: Option<String>,
+    pub context_sealed: Option<Vec<u8>>,
+    pub safe_contact_sealed: Option<Vec<u8>>,
+    pub procedure_reference_sealed: Option<Vec<u8>>,
+    pub received_at: String,
+}
+
+impl CaseRow {
+    fn opened(
+        &self,
+        keys: &KeyRing,
+        column: &SealedColumn,
+        value: &Option<Vec<u8>>,
+    ) -> Result<Option<String>, StoreError> {
+        value
+            .as_deref()
+            .map(|sealed| open(keys, column, &self.id, sealed))
+            .transpose()
+    }
+
+    pub fn context(&self, keys: &KeyRing) -> Result<Option<String>, StoreError> {
+        self.opened(keys, &CONTEXT, &self.context_sealed)
+    }
+
+    pub fn safe_contact(&self, keys: &KeyRing) -> Result<Option<String>, StoreError> {
+        self.opened(keys, &SAFE_CONTACT, &self.safe_contact_sealed)
+    }
+
+    pub fn procedure_reference(&self, keys: &KeyRing) -> Result<Option<String>, StoreError> {
+        self.opened(keys, &PROCEDURE_REFERENCE, &self.procedure_reference_sealed)
+    }
+
+    pub fn status(&self) -> ReferralStatus {
+        ReferralStatus::parse(&self.status).unwrap_or(ReferralStatus::Received)
+    }
+}
+
+pub async fn find_case(db: &Db, id: &str) -> Result<Option<CaseRow>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT c.id, c.post_id, c.referral_unit_id, u.name AS unit_name, c.source, c.urgency, c.categories, c.consent, c.status, \
+         c.closure_outcome, c.context_sealed, c.safe_contact_sealed, c.procedure_reference_sealed, c.received_at \
+         FROM cases c LEFT JOIN units u ON u.id = c.referral_unit_id WHERE c.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await?)
+}
+
+/// The persons of a case: (role code, identity).
+pub async fn persons_of(
+    db: &Db,
+    keys: &KeyRing,
+    case_id: &str,
+) -> Result<Vec<(String, Identity)>, StoreError> {
+    let rows: Vec<(String, String, Option<Vec<u8>>)> = sqlx::query_as(
+        "SELECT id, role, identity_sealed FROM case_persons WHERE case_id = $1 ORDER BY created_at, id",
+    )
+    .bind(case_id)
+    .fetch_all(db.pool())
+    .await?;
+    rows.into_iter()
+        .map(|(id, role, sealed)| {
+            let identity = match sealed {
+                Some(sealed) => serde_json::from_str(&open(keys, &IDENTITY, &id, &sealed)?)
+                    .map_err(|e| StoreError::Corrupt(format!("identité {id} : {e}")))?,
+                None => Identity::default(),
+            };
+            Ok((role, identity))
+        })
+        .collect()
+}
+
+/// The statuses of a case, oldest first: (status code, at).
+pub async fn status_history(db: &Db, case_id: &str) -> Result<Vec<(String, String)>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT status, at FROM case_status_history WHERE case_id = $1 ORDER BY at, id",
+    )
+    .bind(case_id)
+    .fetch_all(db.pool())
+    .await?)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CaseMoveError {
+    #[error("{0}")]
+    Refused(#[from] passerelle_domain::ParseError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<sqlx::Error> for CaseMoveError {
+    fn from(error: sqlx::Error) -> Self {
+        CaseMoveError::Store(error.into())
+    }
+}
+
+/// Moves a case to its next status (the closure with its outcome), checked in the write
+/// transaction against the status it has then.
+pub async fn move_case(
+    db: &Db,
+    case_id: &str,
+    next: ReferralStatus,
+    outcome: Option<ClosureOutcome>,
+    by: &str,
+    entry: Entry,
+) -> Result<(), CaseMoveError> {
+    let mut tx = db.begin_write().await?;
+    sqlx::query("UPDATE cases SET id = id WHERE id = $1")
+        .bind(case_id)
+        .execute(&mut *tx)
+        .await?;
+    let (current,): (String,) = sqlx::query_as("SELECT status FROM cases WHERE id = $1")
+        .bind(case_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    let current =
+        ReferralStatus::parse(&current).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    check_transition(current, next)?;
+    if next == ReferralStatus::Closed && outcome.is_none() {
+        return Err(passerelle_domain::ParseError::new(
+            "issue",
+            "choisissez l'issue de la clôture",
+        )
+        .into());
+    }
+    let at = now_text();
+    // A contact with the person (or the attempt) dates the retention period.
+    let contact = matches!(
+        next,
+        ReferralStatus::ContactAttempted | ReferralStatus::InContact
+    );
+    sqlx::query(
+        "UPDATE cases SET status = $1, closure_outcome = $2, status_changed_at = $3, \
+         last_contact_at = CASE WHEN $4 = 1 THEN $3 ELSE last_contact_at END WHERE id = $5",
+    )
+    .bind(next.code())
+    .bind(
+        outcome
+            .filter(|_| next == ReferralStatus::Closed)
+            .map(|o| o.code()),
+    )
+    .bind(&at)
+    .bind(contact as i64)
+    .bind(case_id)
+    .execute(&mut *tx)
+    .await?;
+    record_status(&mut tx, case_id, next, by, &at).await?;
+    append(&mut tx, entry).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A note as its reader sees it.
+#[derive(Debug, Clone)]
+pub struct Note {
+    pub author: String,
+    pub at: String,
+    pub visibility: NoteVisibility,
+    pub text: String,
+}
+
+/// The notes of a case `reader` may read: the team's, and their own private ones.
+pub async fn notes_for(
+    db: &Db,
+    keys: &KeyRing,
+    case_id: &str,
+    reader: &str,
+) -> Result<Vec<Note>, StoreError> {
+    let rows: Vec<(String, String, String, String, Vec<u8>)> = sqlx::query_as(
+        "SELECT n.id, a.display_name, n.created_at, n.visibility, n.body_sealed FROM case_notes n JOIN accounts a ON a.id = n.author_id \
+         WHERE n.case_id = $1 AND (n.visibility = 'team' OR n.author_id = $2) ORDER BY n.created_at, n.id",
+    )
+    .bind(case_id)
+    .bind(reader)
+    .fetch_all(db.pool())
+    .await?;
+    rows.into_iter()
+        .map(|(id, author, at, visibility, sealed)| {
+            Ok(Note {
+                author,
+                at,
+                visibility: NoteVisibility::parse(&visibility)
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                text: open(keys, &NOTE, &id, &sealed)?,
+            })
+        })
+        .collect()
+}
+
+pub async fn add_note(
+    db: &Db,
+    keys: &KeyRing,
+    case_id: &str,
+    author: &str,
+    visibility: NoteVisibility,
+    text: &str,
+    entry: Entry,
+) -> Result<(), StoreError> {
+    let id = uuid::Uuid::now_v7().to_string();
+    let mut tx = db.begin_write().await?;
+    sqlx::query("INSERT INTO case_notes (id, case_id, author_id, visibility, body_sealed, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(&id)
+        .bind(case_id)
+        .bind(author)
+        .bind(visibility.code())
+        .bind(seal(keys, &NOTE, &id, text))
+        .bind(now_text())
+        .execute(&mut *tx)
+        .await?;
+    append(&mut tx, entry).await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,678 @@
+//! The officer's referral (saisine) and its status view, and the social worker's inbox and
+//! case file. Professional secrecy: the officer sees status words only; the case's content
+//! is for the post's social workers, and every read of it is journaled.
+
+use crate::AppState;
+use crate::auth::{Authenticated, ClientIp, CsrfToken};
+use crate::clock::french_date;
+use crate::error::{WebError, WebResult};
+use crate::forms::FrenchForm;
+use crate::layout::Shell;
+use crate::route_table::RouteTable;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use passerelle_domain::access::{Action, Place, Resource, Scope};
+use passerelle_domain::case::NoteVisibility;
+use passerelle_domain::journal::JournalAction;
+use passerelle_domain::referral::{
+    ClosureOutcome, ContactChannel, PersonInput, PersonRole, ProblemCategory, ReferralInput,
+    ReferralSource, ReferralStatus, Urgency, validate_referral,
+};
+use passerelle_store::referral as store_referral;
+
+pub fn routes() -> RouteTable {
+    RouteTable::new()
+        .get("/signalements", unit_referrals)
+        .get("/signalements/nouveau", referral_form)
+        .post("/signalements", refer)
+        .get("/dossiers", inbox)
+        .get("/dossiers/{id}", show_case)
+        .post("/dossiers/{id}/statut", move_case)
+        .post("/dossiers/{id}/notes", add_note)
+}
+
+/// How many persons the form offers (victim, suspect, a child…); more are rare at intake.
+const FORM_PERSONS: usize = 3;
+/// Notes are a professional's writing, not a file store.
+const NOTE_MAX_CHARS: usize = 5_000;
+
+/// "28/11/2026" from a stored instant.
+fn day_of(instant: &str) -> String {
+    instant
+        .get(..10)
+        .and_then(|d| passerelle_store::time_text::text_to_date(d).ok())
+        .map(french_date)
+        .unwrap_or_default()
+}
+
+fn label_of<T: Copy>(
+    code: &str,
+    parse: fn(&str) -> Result<T, passerelle_domain::ParseError>,
+    label: fn(T) -> &'static str,
+) -> &'static str {
+    parse(code).map(label).unwrap_or("—")
+}
+
+/// The officer's unit, or the policy's refusal.
+fn officer_unit(auth: &Authenticated) -> WebResult<String> {
+    let unit = match &auth.actor.grant.scope {
+        Scope::Unit(unit) => unit.clone(),
+        _ => String::new(),
+    };
+    auth.require(Action::Manage, &Resource::ReferralDesk { unit: &unit })?;
+    Ok(unit)
+}
+
+// ---------------------------------------------------------------------------------------
+// The officer
+
+pub struct StatusLine {
+    pub received: String,
+    pub urgency: &'static str,
+    pub status: &'static str,
+    pub since: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "referrals.html")]
+pub struct ReferralsPage {
+    shell: Shell,
+    lines: Vec<StatusLine>,
+    created: bool,
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct CreatedQuery {
+    envoye: Option<String>,
+}
+
+async fn unit_referrals(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    csrf: CsrfToken,
+    axum::extract::Query(query): axum::extract::Query<CreatedQuery>,
+) -> WebResult<ReferralsPage> {
+    let unit = officer_unit(&auth)?;
+    let lines = store_referral::referrals_of_unit(&state.db, &unit, 200)
+        .await?
+        .into_iter()
+        .map(|row| StatusLine {
+            received: day_of(&row.received_at),
+            urgency: label_of(&row.urgency, Urgency::parse, Urgency::label),
+            status: match row.closure_outcome.as_deref() {
+                Some(outcome) => label_of(outcome, ClosureOutcome::parse, ClosureOutcome::label),
+                None => label_of(&row.status, ReferralStatus::parse, ReferralStatus::label),
+            },
+            since: day_of(&row.status_changed_at),
+        })
+        .collect();
+    Ok(ReferralsPage {
+        shell: Shell::for_actor("Signalements de l'unité", &auth, &csrf).at("/signalements"),
+        lines,
+        created: query.envoye.is_some(),
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "referral_form.html")]
+pub struct ReferralFormPage {
+    shell: Shell,
+    sources: &'static [ReferralSource],
+    urgencies: &'static [Urgency],
+    categories: &'static [ProblemCategory],
+    roles: &'static [PersonRole],
+    channels: &'static [ContactChannel],
+    persons: Vec<usize>,
+    errors: Vec<String>,
+    /// The values typed, given back after a refusal.
+    typed: std::collections::HashMap<String, String>,
+}
+
+impl ReferralFormPage {
+    fn value(&self, name: &str) -> String {
+        self.typed.get(name).cloned().unwrap_or_default()
+    }
+
+    fn is(&self, name: &str, value: &str) -> bool {
+        self.typed.get(name).is_some_and(|v| v == value)
+    }
+
+    fn person_field(&self, index: &usize, field: &str) -> String {
+        self.value(&format!("person_{index}_{field}"))
+    }
+}
+
+fn form_page(
+    auth: &Authenticated,
+    csrf: &CsrfToken,
+    errors: Vec<String>,
+    typed: std::collections::HashMap<String, String>,
+) -> ReferralFormPage {
+    ReferralFormPage {
+        shell: Shell::for_actor("Signaler une situation", auth, csrf).at("/signalements"),
+        sources: ReferralSource::ALL,
+        urgencies: Urgency::ALL,
+        categories: ProblemCategory::ALL,
+        roles: PersonRole::ALL,
+        channels: ContactChannel::ALL,
+        persons: (1..=FORM_PERSONS).collect(),
+        errors,
+        typed,
+    }
+}
+
+async fn referral_form(auth: Authenticated, csrf: CsrfToken) -> WebResult<ReferralFormPage> {
+    officer_unit(&auth)?;
+    Ok(form_page(&auth, &csrf, Vec::new(), Default::default()))
+}
+
+/// The referral form's fields as the domain reads them (categories are checkboxes named
+/// `category`, persons `person_N_field`).
+fn referral_input(fields: &[(String, String)]) -> ReferralInput {
+    let one = |name: &str| {
+        fields
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.clone())
+            .unwrap_or_default()
+    };
+    ReferralInput {
+        source: one("source"),
+        urgency: one("urgency"),
+        categories: fields
+            .iter()
+            .filter(|(key, _)| key == "category")
+            .map(|(_, value)| value.clone())
+            .collect(),
+        context: one("context"),
+        persons: (1..=FORM_PERSONS)
+            .map(|index| PersonInput {
+                role: one(&format!("person_{index}_role")),
+                last_name: one(&format!("person_{index}_last_name")),
+                first_name: one(&format!("person_{index}_first_name")),
+                phone: one(&format!("person_{index}_phone")),
+            })
+            .filter(|p| {
+                !(p.last_name.trim().is_empty()
+                    && p.first_name.trim().is_empty()
+                    && p.phone.trim().is_empty())
+            })
+            .collect(),
+        consent: one("consent"),
+        contact_channel: one("contact_channel"),
+        contact_hours: one("contact_hours"),
+        procedure_reference: one("procedure_reference"),
+    }
+}
+
+async fn refer(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    csrf: CsrfToken,
+    ClientIp(ip): ClientIp,
+    FrenchForm(fields): FrenchForm<Vec<(String, String)>>,
+) -> WebResult<Response> {
+    let unit = officer_unit(&auth)?;
+    let typed: std::collections::HashMap<String, String> = fields
+        .iter()
+        .filter(|(key, _)| key != "csrf" && key != "category")
+        .cloned()
+        .chain(
+            fields
+                .iter()
+                .filter(|(key, _)| key == "category")
+                .map(|(_, v)| (format!("category_{v}"), "1".into())),
+        )
+        .collect();
+    let refuse = |errors: Vec<String>| {
+        let page = form_page(&auth, &csrf, errors, typed.clone());
+        Ok::<_, WebError>((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+    };
+    let referral = match validate_referral(&referral_input(&fields)) {
+        Ok(referral) => referral,
+        Err(errors) => return refuse(errors.iter().map(|e| format!("{e}.")).collect()),
+    };
+    // The post that covers the officer's unit (a filled one first).
+    let Some(post) = passerelle_store::presence::posts_serving(&state.db, &unit)
+        .await?
+        .into_iter()
+        .next()
+    else {
+        return refuse(vec!["Aucun poste d'intervenant social ne couvre votre unité : adressez la personne aux services sociaux du département.".into()]);
+    };
+    let post_row = passerelle_store::post::find(&state.db, &post.id)
+        .await?
+        .ok_or(WebError::Forbidden)?;
+    let id = uuid::Uuid::now_v7().to_string();
+    let entry = crate::journal_entry::post_entry(
+        &auth,
+        &post_row,
+        JournalAction::PersonalDataWritten,
+        format!(
+            "saisine {} ({})",
+            referral.urgency().code(),
+            if referral.anonymous_count_only() {
+                "sans consentement : comptage anonyme"
+            } else {
+                "avec consentement"
+            }
+        ),
+        ip.as_deref(),
+    )
+    .on("case", &id);
+    let new = store_referral::NewReferral {
+        id: id.clone(),
+        post_id: &post.id,
+        unit_id: &unit,
+        referred_by: &auth.account.id,
+        referral: &referral,
+    };
+    store_referral::create_referral(&state.db, &state.keys, &new, entry).await?;
+    Ok(Redirect::to("/signalements?envoye=1").into_response())
+}
+
+// ---------------------------------------------------------------------------------------
+// The social worker
+
+/// The post whose cases the actor works on, and its place, or the policy's refusal.
+async fn own_post(
+    state: &AppState,
+    auth: &Authenticated,
+    post_id: &str,
+) -> WebResult<(passerelle_store::post::PostRow, Place)> {
+    let post = passerelle_store::post::find(&state.db, post_id)
+        .await?
+        .ok_or(WebError::Forbidden)?;
+    let place = passerelle_store::post::place_of(&post);
+    auth.require(Action::View, &Resource::Cases { post: &place })?;
+    Ok((post, place))
+}
+
+pub struct InboxLine {
+    pub id: String,
+    pub urgency: &'static str,
+    pub urgent: bool,
+    pub status: &'static str,
+    pub categories: String,
+    pub received: String,
+    pub age_days: i64,
+    pub unit: String,
+    pub persons: i64,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "inbox.html")]
+pub struct InboxPage {
+    shell: Shell,
+    lines: Vec<InboxLine>,
+}
+
+async fn inbox(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    csrf: CsrfToken,
+) -> WebResult<InboxPage> {
+    let post_id = match &auth.actor.grant.scope {
+        Scope::Post(post) => post.clone(),
+        _ => return Err(WebError::Forbidden),
+    };
+    let (post, _) = own_post(&state, &auth, &post_id).await?;
+    let today = crate::clock::paris_today();
+    let lines = store_referral::inbox(&state.db, &post.id)
+        .await?
+        .into_iter()
+        .map(|row| {
+            let received = row
+                .received_at
+                .get(..10)
+                .and_then(|d| passerelle_store::time_text::text_to_date(d).ok())
+                .unwrap_or(today);
+            InboxLine {
+                urgency: label_of(&row.urgency, Urgency::parse, Urgency::label),
+                urgent: row.urgency != "normal",
+                status: label_of(&row.status, ReferralStatus::parse, ReferralStatus::label),
+                categories: row
+                    .categories
+                    .split(',')
+                    .map(|c| label_of(c, ProblemCategory::parse, ProblemCategory::label))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                received: french_date(received),
+                age_days: (today - received).whole_days(),
+                unit: row.unit_name.unwrap_or_else(|| "Ouverture directe".into()),
+                persons: row.persons,
+                id: row.id,
+            }
+        })
+        .collect();
+    Ok(InboxPage {
+        shell: Shell::for_actor("Dossiers du poste", &auth, &csrf).at("/dossiers"),
+        lines,
+    })
+}
+
+pub struct PersonLine {
+    pub role: &'static str,
+    pub name: String,
+    pub phone: String,
+}
+
+pub struct NoteLine {
+    pub author: String,
+    pub at: String,
+    pub private: bool,
+    pub text: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "case.html")]
+pub struct CasePage {
+    shell: Shell,
+    id: String,
+    urgency: &'static str,
+    source: &'static str,
+    status: &'static str,
+    categories: String,
+    received: String,
+    unit: String,
+    context: Option<String>,
+    safe_contact: Option<String>,
+    procedure_reference: Option<String>,
+    persons: Vec<PersonLine>,
+    history: Vec<(String, &'static str)>,
+    notes: Vec<NoteLine>,
+    next_statuses: Vec<ReferralStatus>,
+    outcomes: &'static [ClosureOutcome],
+    visibilities: &'static [NoteVisibility],
+    error: Option<String>,
+}
+
+/// Loads a case for an action, with the policy's answer; unknown and forbidden look alike.
+async fn case_for(
+    state: &AppState,
+    auth: &Authenticated,
+    id: &str,
+    action: Action,
+) -> WebResult<(store_referral::CaseRow, passerelle_store::post::PostRow)> {
+    let case = store_referral::find_case(&state.db, id)
+        .await?
+        .ok_or(WebError::Forbidden)?;
+    let post = passerelle_store::post::find(&state.db, &case.post_id)
+        .await?
+        .ok_or(WebError::Forbidden)?;
+    auth.require(
+        action,
+        &Resource::Case {
+            post: &passerelle_store::post::place_of(&post),
+        },
+    )?;
+    Ok((case, post))
+}
+
+async fn case_page(
+    state: &AppState,
+    auth: &Authenticated,
+    csrf: &CsrfToken,
+    id: &str,
+    error: Option<String>,
+    ip: Option<&str>,
+) -> WebResult<CasePage> {
+    let (case, post) = case_for(state, auth, id, Action::View).await?;
+    // Every read of a case is journaled, before anything is shown.
+    store_referral_read(state, auth, &post, &case.id, ip).await?;
+    let keys = &state.keys;
+    let current = case.status();
+    Ok(CasePage {
+        shell: Shell::for_actor("Dossier", auth, csrf).at("/dossiers"),
+        urgency: label_of(&case.urgency, Urgency::parse, Urgency::label),
+        source: case
+            .source
+            .as_deref()
+            .map(|s| label_of(s, ReferralSource::parse, ReferralSource::label))
+            .unwrap_or("—"),
+        status: match case.closure_outcome.as_deref() {
+            Some(outcome) => label_of(outcome, ClosureOutcome::parse, ClosureOutcome::label),
+            None => current.label(),
+        },
+        categories: case
+            .categories
+            .split(',')
+            .map(|c| label_of(c, ProblemCategory::parse, ProblemCategory::label))
+            .collect::<Vec<_>>()
+            .join(", "),
+        received: day_of(&case.received_at),
+        unit: case
+            .unit_name
+            .clone()
+            .unwrap_or_else(|| "Ouverture directe".into()),
+        context: case.context(keys)?,
+        safe_contact: case.safe_contact(keys)?,
+        procedure_reference: case.procedure_reference(keys)?,
+        persons: store_referral::persons_of(&state.db, keys, &case.id)
+            .await?
+            .into_iter()
+            .map(|(role, identity)| PersonLine {
+                role: label_of(&role, PersonRole::parse, PersonRole::label),
+                name: [identity.first_name, identity.last_name]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                phone: identity
+                    .phone
+                    .and_then(|p| passerelle_domain::referral::PhoneNumber::parse(&p).ok())
+                    .map(|p| p.national())
+                    .unwrap_or_default(),
+            })
+            .collect(),
+        history: store_referral::status_history(&state.db, &case.id)
+            .await?
+            .into_iter()
+            .map(|(status, at)| {
+                (
+                    day_of(&at),
+                    label_of(&status, ReferralStatus::parse, ReferralStatus::label),
+                )
+            })
+            .collect(),
+        notes: store_referral::notes_for(&state.db, keys, &case.id, &auth.account.id)
+            .await?
+            .into_iter()
+            .map(|note| NoteLine {
+                author: note.author,
+                at: day_of(&note.at),
+                private: note.visibility == NoteVisibility::Author,
+                text: note.text,
+            })
+            .collect(),
+        next_statuses: ReferralStatus::ALL
+            .iter()
+            .copied()
+            .filter(|s| current.can_move_to(*s))
+            .collect(),
+        outcomes: ClosureOutcome::ALL,
+        visibilities: NoteVisibility::ALL,
+        error,
+        id: case.id,
+    })
+}
+
+async fn store_referral_read(
+    state: &AppState,
+    auth: &Authenticated,
+    post: &passerelle_store::post::PostRow,
+    case_id: &str,
+    ip: Option<&str>,
+) -> WebResult<()> {
+    let entry = crate::journal_entry::post_entry(
+        auth,
+        post,
+        JournalAction::PersonalDataRead,
+        "dossier consulté".into(),
+        ip,
+    )
+    .on("case", case_id);
+    passerelle_store::journal::record(&state.db, entry).await?;
+    Ok(())
+}
+
+async fn show_case(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    csrf: CsrfToken,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+) -> WebResult<CasePage> {
+    case_page(&state, &auth, &csrf, &id, None, ip.as_deref()).await
+}
+
+async fn refuse_on_case(
+    state: &AppState,
+    auth: &Authenticated,
+    csrf: &CsrfToken,
+    id: &str,
+    message: String,
+    ip: Option<&str>,
+) -> WebResult<Response> {
+    let page = case_page(state, auth, csrf, id, Some(message), ip).await?;
+    Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
+#[derive(serde::Deserialize)]
+pub struct StatusForm {
+    status: String,
+    #[serde(default)]
+    outcome: String,
+}
+
+async fn move_case(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    csrf: CsrfToken,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+    FrenchForm(form): FrenchForm<StatusForm>,
+) -> WebResult<Response> {
+    let (case, post) = case_for(&state, &auth, &id, Action::Manage).await?;
+    let next = match ReferralStatus::parse(&form.status) {
+        Ok(next) => next,
+        Err(error) => {
+            return refuse_on_case(
+                &state,
+                &auth,
+                &csrf,
+                &id,
+                format!("{error}."),
+                ip.as_deref(),
+            )
+            .await;
+        }
+    };
+    let outcome = match form.outcome.trim() {
+        "" => None,
+        code => match ClosureOutcome::parse(code) {
+            Ok(outcome) => Some(outcome),
+            Err(error) => {
+                return refuse_on_case(
+                    &state,
+                    &auth,
+                    &csrf,
+                    &id,
+                    format!("{error}."),
+                    ip.as_deref(),
+                )
+                .await;
+            }
+        },
+    };
+    let entry = crate::journal_entry::post_entry(
+        &auth,
+        &post,
+        JournalAction::PersonalDataWritten,
+        format!("statut {}", next.code()),
+        ip.as_deref(),
+    )
+    .on("case", &case.id);
+    match store_referral::move_case(&state.db, &case.id, next, outcome, &auth.account.id, entry)
+        .await
+    {
+        Ok(()) => Ok(Redirect::to(&format!("/dossiers/{}", case.id)).into_response()),
+        Err(store_referral::CaseMoveError::Refused(error)) => {
+            refuse_on_case(
+                &state,
+                &auth,
+                &csrf,
+                &id,
+                format!("{error}."),
+                ip.as_deref(),
+            )
+            .await
+        }
+        Err(store_referral::CaseMoveError::Store(error)) => Err(error.into()),
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct NoteForm {
+    text: String,
+    visibility: String,
+}
+
+async fn add_note(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    csrf: CsrfToken,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+    FrenchForm(form): FrenchForm<NoteForm>,
+) -> WebResult<Response> {
+    let (case, post) = case_for(&state, &auth, &id, Action::Manage).await?;
+    let text = form.text.trim();
+    if text.is_empty() || text.chars().count() > NOTE_MAX_CHARS {
+        return refuse_on_case(
+            &state,
+            &auth,
+            &csrf,
+            &id,
+            format!("Note : de 1 à {NOTE_MAX_CHARS} caractères."),
+            ip.as_deref(),
+        )
+        .await;
+    }
+    let visibility = match NoteVisibility::parse(&form.visibility) {
+        Ok(visibility) => visibility,
+        Err(error) => {
+            return refuse_on_case(
+                &state,
+                &auth,
+                &csrf,
+                &id,
+                format!("{error}."),
+                ip.as_deref(),
+            )
+            .await;
+        }
+    };
+    // The journal records that a note was written, never its text.
+    let entry = crate::journal_entry::post_entry(
+        &auth,
+        &post,
+        JournalAction::PersonalDataWritten,
+        format!("note ({})", visibility.code()),
+        ip.as_deref(),
+    )
+    .on("case", &case.id);
+    store_referral::add_note(
+        &state.db,
+        &state.keys,
+        &case.id,
+        &auth.account.id,
+        visibility,
+        text,
+        entry,
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/dossiers/{}#notes", case.id)).into_response())
+}
