@@ -5,6 +5,7 @@ mod bench;
 mod config;
 mod demo;
 mod keyfile;
+mod purge;
 mod rekey;
 mod serve;
 mod user;
@@ -39,6 +40,8 @@ enum Command {
     User(user::UserArgs),
     /// Re-seal every sealed value under the newest key of the key file.
     Rekey(rekey::RekeyArgs),
+    /// Erase the personal data of cases past retention (the server also does it daily).
+    Purge(purge::PurgeArgs),
 }
 
 fn main() -> ExitCode {
@@ -63,6 +66,7 @@ fn main() -> ExitCode {
             Command::Audit(args) => audit::run(args).await,
             Command::User(args) => user::run(args).await,
             Command::Rekey(args) => rekey::run(args).await,
+            Command::Purge(args) => purge::run(args).await,
         }
     });
     match result {

@@ -52,6 +52,10 @@ pub struct ServeArgs {
     #[arg(long, env = "PASSERELLE_VISIO_URL_TEMPLATE", default_value = passerelle_web::DEFAULT_VISIO_URL_TEMPLATE)]
     pub visio_url_template: String,
 
+    /// Retention period in years after a case's last contact; the purge runs daily.
+    #[arg(long, env = "PASSERELLE_RETENTION_YEARS", default_value_t = passerelle_domain::case::RETENTION_YEARS)]
+    pub retention_years: u16,
+
     /// OpenID Connect issuer (ProConnect or compatible), e.g. https://auth.agentconnect.gouv.fr/api/v2
     #[arg(long, env = "PASSERELLE_OIDC_ISSUER", requires_all = ["oidc_client_id", "oidc_client_secret"])]
     pub oidc_issuer: Option<String>,
@@ -130,7 +134,17 @@ pub async fn run(mut args: ServeArgs) -> anyhow::Result<()> {
         visio_url_template: args.visio_url_template.clone(),
     };
     let keys = load_key_ring(&key_file)?;
-    let app = passerelle_web::app(passerelle_web::AppState::new(db.clone(), config, keys));
+    anyhow::ensure!(
+        args.retention_years >= 1,
+        "--retention-years : au moins 1 an de conservation"
+    );
+    let state = passerelle_web::AppState::new(db.clone(), config, keys);
+    tokio::spawn(daily_purge(
+        db.clone(),
+        state.keys.clone(),
+        args.retention_years,
+    ));
+    let app = passerelle_web::app(state);
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
@@ -163,4 +177,28 @@ async fn shutdown_signal() {
         _ = terminate => {},
     }
     tracing::info!("shutdown requested, finishing in-flight requests");
+}
+
+/// The retention purge, at start and then every day; a failure is logged and retried the
+/// next day (the data stays sealed meanwhile).
+async fn daily_purge(
+    db: passerelle_store::Db,
+    keys: std::sync::Arc<passerelle_store::seal::KeyRing>,
+    years: u16,
+) {
+    let mut every_day = tokio::time::interval(std::time::Duration::from_secs(24 * 60 * 60));
+    loop {
+        every_day.tick().await;
+        let today = passerelle_web::clock::paris_today();
+        match passerelle_store::retention::purge(&db, &keys, today, years, false, &|_| {}).await {
+            Ok(report) => tracing::info!(
+                cases = report.cases,
+                persons = report.persons,
+                notes = report.notes,
+                appointments = report.appointments,
+                "retention purge"
+            ),
+            Err(error) => tracing::error!(%error, "retention purge failed"),
+        }
+    }
 }

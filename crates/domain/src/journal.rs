@@ -37,6 +37,8 @@ vocabulary!(
         AppointmentCancelled => ("appointment.cancelled", "Rendez-vous annulé"),
         CalendarFeedIssued => ("calendar.feed_issued", "Lien d'agenda créé"),
         CalendarFeedRevoked => ("calendar.feed_revoked", "Lien d'agenda révoqué"),
+        RetentionPurge => ("retention.purged", "Purge de rétention (données personnelles effacées)"),
+        CaseTransferred => ("case.transferred", "Dossier transféré à un autre poste"),
     }
 );
 
@@ -57,6 +59,8 @@ impl JournalAction {
                 | JournalAction::AppointmentBooked
                 | JournalAction::AppointmentMoved
                 | JournalAction::AppointmentCancelled
+                | JournalAction::RetentionPurge
+                | JournalAction::CaseTransferred
         )
     }
 }

@@ -4,6 +4,7 @@
 pub mod account;
 pub mod appointment;
 pub mod bulk;
+pub mod case_work;
 pub mod db;
 pub mod demo;
 pub mod funding;
@@ -13,6 +14,7 @@ pub mod post;
 pub mod presence;
 pub mod referential;
 pub mod referral;
+pub mod retention;
 pub mod seal;
 pub mod session;
 #[cfg(feature = "testing")]

@@ -228,6 +228,7 @@ pub struct CaseRow {
     pub safe_contact_sealed: Option<Vec<u8>>,
     pub procedure_reference_sealed: Option<Vec<u8>>,
     pub received_at: String,
+    pub criminal: Option<i64>,
 }
 
 impl CaseRow {
@@ -263,7 +264,7 @@ impl CaseRow {
 pub async fn find_case(db: &Db, id: &str) -> Result<Option<CaseRow>, StoreError> {
     Ok(sqlx::query_as(
         "SELECT c.id, c.post_id, c.referral_unit_id, u.name AS unit_name, c.source, c.urgency, c.categories, c.consent, c.status, \
-         c.closure_outcome, c.context_sealed, c.safe_contact_sealed, c.procedure_reference_sealed, c.received_at \
+         c.closure_outcome, c.context_sealed, c.safe_contact_sealed, c.procedure_reference_sealed, c.received_at, c.criminal \
          FROM cases c LEFT JOIN units u ON u.id = c.referral_unit_id WHERE c.id = $1",
     )
     .bind(id)
@@ -421,8 +422,23 @@ pub async fn add_note(
     text: &str,
     entry: Entry,
 ) -> Result<(), StoreError> {
-    let id = uuid::Uuid::now_v7().to_string();
     let mut tx = db.begin_write().await?;
+    insert_note(&mut tx, keys, case_id, author, visibility, text).await?;
+    append(&mut tx, entry).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Writes a sealed note inside the caller's transaction.
+pub(crate) async fn insert_note(
+    connection: &mut sqlx::AnyConnection,
+    keys: &KeyRing,
+    case_id: &str,
+    author: &str,
+    visibility: NoteVisibility,
+    text: &str,
+) -> Result<(), StoreError> {
+    let id = uuid::Uuid::now_v7().to_string();
     sqlx::query("INSERT INTO case_notes (id, case_id, author_id, visibility, body_sealed, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(&id)
         .bind(case_id)
@@ -430,9 +446,7 @@ pub async fn add_note(
         .bind(visibility.code())
         .bind(seal(keys, &NOTE, &id, text))
         .bind(now_text())
-        .execute(&mut *tx)
+        .execute(connection)
         .await?;
-    append(&mut tx, entry).await?;
-    tx.commit().await?;
     Ok(())
 }

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod appointment;
 pub mod assets;
 pub mod auth;
+pub mod case_file;
 pub mod clock;
 pub mod error;
 pub mod forms;
@@ -121,6 +122,7 @@ pub fn route_table() -> route_table::RouteTable {
         .merge(presence::routes())
         .merge(appointment::routes())
         .merge(referral::routes())
+        .merge(case_file::routes())
 }
 
 /// The application's routes, without the cross-cutting layers (see [`app`]).

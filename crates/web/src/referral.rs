@@ -14,7 +14,9 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use passerelle_domain::access::{Action, Place, Resource, Scope};
-use passerelle_domain::case::NoteVisibility;
+use passerelle_domain::case::{
+    ActionKind, InterviewPlace, NoteVisibility, OrientationStatus, PartnerType,
+};
 use passerelle_domain::journal::JournalAction;
 use passerelle_domain::referral::{
     ClosureOutcome, ContactChannel, PersonInput, PersonRole, ProblemCategory, ReferralInput,
@@ -386,11 +388,84 @@ pub struct CasePage {
     next_statuses: Vec<ReferralStatus>,
     outcomes: &'static [ClosureOutcome],
     visibilities: &'static [NoteVisibility],
+    work: Vec<WorkLine>,
+    criminal: &'static str,
+    places: &'static [InterviewPlace],
+    actions: &'static [ActionKind],
+    partner_types: &'static [PartnerType],
+    transfer_targets: Vec<(String, String, String)>,
+    open: bool,
+    today: String,
     error: Option<String>,
 }
 
+/// A line of the case's work, in words.
+pub struct WorkLine {
+    pub on: String,
+    pub what: String,
+    /// For an orientation still moving: its id and the statuses it may take.
+    pub orientation: Option<(String, Vec<OrientationStatus>)>,
+}
+
+fn work_line(line: passerelle_store::case_work::WorkLine) -> WorkLine {
+    use passerelle_store::case_work::WorkKind;
+    let on = day_of(&line.on);
+    match line.kind {
+        WorkKind::Interview { place, minutes } => WorkLine {
+            on,
+            what: format!(
+                "Entretien — {} — {minutes} min",
+                label_of(&place, InterviewPlace::parse, InterviewPlace::label)
+            ),
+            orientation: None,
+        },
+        WorkKind::Action { kind } => WorkLine {
+            on,
+            what: format!(
+                "Action — {}",
+                label_of(&kind, ActionKind::parse, ActionKind::label)
+            ),
+            orientation: None,
+        },
+        WorkKind::Orientation {
+            id,
+            partner_type,
+            partner_name,
+            status,
+            changed_on,
+        } => {
+            let current = OrientationStatus::parse(&status).ok();
+            let partner = match partner_name.as_str() {
+                "" => label_of(&partner_type, PartnerType::parse, PartnerType::label).to_string(),
+                name => format!(
+                    "{} ({name})",
+                    label_of(&partner_type, PartnerType::parse, PartnerType::label)
+                ),
+            };
+            WorkLine {
+                on,
+                what: format!(
+                    "Orientation — {partner} — {} le {}",
+                    current.map(OrientationStatus::label).unwrap_or("—"),
+                    day_of(&changed_on)
+                ),
+                orientation: current.map(|current| {
+                    (
+                        id,
+                        OrientationStatus::ALL
+                            .iter()
+                            .copied()
+                            .filter(|next| current.can_move_to(*next))
+                            .collect(),
+                    )
+                }),
+            }
+        }
+    }
+}
+
 /// Loads a case for an action, with the policy's answer; unknown and forbidden look alike.
-async fn case_for(
+pub(crate) async fn case_for(
     state: &AppState,
     auth: &Authenticated,
     id: &str,
@@ -494,6 +569,23 @@ async fn case_page(
             .collect(),
         outcomes: ClosureOutcome::ALL,
         visibilities: NoteVisibility::ALL,
+        work: passerelle_store::case_work::work_of(&state.db, &case.id)
+            .await?
+            .into_iter()
+            .map(work_line)
+            .collect(),
+        criminal: match case.criminal {
+            Some(0) => "no",
+            Some(_) => "yes",
+            None => "unknown",
+        },
+        places: InterviewPlace::ALL,
+        actions: ActionKind::ALL,
+        partner_types: PartnerType::ALL,
+        transfer_targets: passerelle_store::case_work::transfer_targets(&state.db, &case.post_id)
+            .await?,
+        open: current != ReferralStatus::Closed,
+        today: crate::clock::paris_today().to_string(),
         error,
         id: case.id,
     })
@@ -528,7 +620,7 @@ async fn show_case(
     case_page(&state, &auth, &csrf, &id, None, ip.as_deref()).await
 }
 
-async fn refuse_on_case(
+pub(crate) async fn refuse_on_case(
     state: &AppState,
     auth: &Authenticated,
     csrf: &CsrfToken,

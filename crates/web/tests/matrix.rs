@@ -412,6 +412,37 @@ async fn build(app: &TestApp, method: Method, path: &str, who: Who, side: Side) 
             format!("/dossiers/{}/notes", app.case_for(side).await),
             &[("text", ""), ("visibility", "team")],
         ),
+        (Method::Post, "/dossiers/{id}/entretiens") => Request::post(
+            format!("/dossiers/{}/entretiens", app.case_for(side).await),
+            &[
+                ("held_on", "31/02/2020"),
+                ("place", "phone"),
+                ("minutes", "30"),
+            ],
+        ),
+        (Method::Post, "/dossiers/{id}/actions") => Request::post(
+            format!("/dossiers/{}/actions", app.case_for(side).await),
+            &[("done_on", "01/01/2020"), ("kind", "inconnue")],
+        ),
+        (Method::Post, "/dossiers/{id}/orientations") => Request::post(
+            format!("/dossiers/{}/orientations", app.case_for(side).await),
+            &[("proposed_on", "01/01/2020"), ("partner_type", "inconnu")],
+        ),
+        (Method::Post, "/dossiers/{id}/orientations/{orientation}/statut") => Request::post(
+            format!(
+                "/dossiers/{}/orientations/inconnue/statut",
+                app.case_for(side).await
+            ),
+            &[("status", "inconnu")],
+        ),
+        (Method::Post, "/dossiers/{id}/penal") => Request::post(
+            format!("/dossiers/{}/penal", app.case_for(side).await),
+            &[("criminal", "peut-être")],
+        ),
+        (Method::Post, "/dossiers/{id}/transfert") => Request::post(
+            format!("/dossiers/{}/transfert", app.case_for(side).await),
+            &[("post", "inconnu"), ("reason", "")],
+        ),
         other => panic!("route {other:?} has no row in the authorization matrix: add one"),
     }
 }
@@ -591,7 +622,17 @@ fn expected(method: Method, path: &str, who: Who) -> (Outcome, Outcome) {
             Some(Role::SocialWorker) => (Allow, Deny),
             Some(_) => (Deny, Deny),
         },
-        (Method::Post, "/dossiers/{id}/statut" | "/dossiers/{id}/notes") => match who {
+        (
+            Method::Post,
+            "/dossiers/{id}/statut"
+            | "/dossiers/{id}/notes"
+            | "/dossiers/{id}/entretiens"
+            | "/dossiers/{id}/actions"
+            | "/dossiers/{id}/orientations"
+            | "/dossiers/{id}/orientations/{orientation}/statut"
+            | "/dossiers/{id}/penal"
+            | "/dossiers/{id}/transfert",
+        ) => match who {
             None => (Login, Login),
             Some(Role::SocialWorker) => (Refused, Deny),
             Some(_) => (Deny, Deny),

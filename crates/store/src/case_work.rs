@@ -1,0 +1,329 @@
+//! The work a social worker records in a case file: interviews, actions, orientations to
+//! partners, criminal or not, and the transfer to another post. These are clear codes and
+//! dates, counted by the statistics; what a person said goes in the sealed notes.
+
+use crate::journal::{Entry, append};
+use crate::time_text::{date_to_text, now_text};
+use crate::{Db, StoreError};
+use passerelle_domain::ParseError;
+use passerelle_domain::case::{
+    ActionKind, InterviewDuration, InterviewPlace, OrientationStatus, PartnerType,
+};
+use passerelle_domain::referral::ReferralStatus;
+use time::Date;
+
+/// A refusal the social worker can act on, or a storage failure.
+#[derive(Debug, thiserror::Error)]
+pub enum WorkError {
+    #[error("{0}")]
+    Refused(#[from] ParseError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<sqlx::Error> for WorkError {
+    fn from(error: sqlx::Error) -> Self {
+        WorkError::Store(error.into())
+    }
+}
+
+/// An interview with the person: it is a contact, so it dates the retention period.
+pub async fn record_interview(
+    db: &Db,
+    case_id: &str,
+    held_on: Date,
+    place: InterviewPlace,
+    duration: InterviewDuration,
+    by: &str,
+    entry: Entry,
+) -> Result<(), StoreError> {
+    let mut tx = db.begin_write().await?;
+    let held = date_to_text(held_on);
+    sqlx::query("INSERT INTO case_interviews (id, case_id, held_on, place, minutes, by_account, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+        .bind(uuid::Uuid::now_v7().to_string())
+        .bind(case_id)
+        .bind(&held)
+        .bind(place.code())
+        .bind(i64::from(duration.minutes()))
+        .bind(by)
+        .bind(now_text())
+        .execute(&mut *tx)
+        .await?;
+    // The contact's day, as an instant at its start: comparable with the other instants.
+    let contact = format!("{held}T00:00:00Z");
+    sqlx::query(
+        "UPDATE cases SET last_contact_at = $1 WHERE id = $2 AND (last_contact_at IS NULL OR last_contact_at < $1)",
+    )
+    .bind(&contact)
+    .bind(case_id)
+    .execute(&mut *tx)
+    .await?;
+    append(&mut tx, entry).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn record_action(
+    db: &Db,
+    case_id: &str,
+    done_on: Date,
+    kind: ActionKind,
+    by: &str,
+    entry: Entry,
+) -> Result<(), StoreError> {
+    let mut tx = db.begin_write().await?;
+    sqlx::query("INSERT INTO case_actions (id, case_id, kind, done_on, by_account, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(uuid::Uuid::now_v7().to_string())
+        .bind(case_id)
+        .bind(kind.code())
+        .bind(date_to_text(done_on))
+        .bind(by)
+        .bind(now_text())
+        .execute(&mut *tx)
+        .await?;
+    append(&mut tx, entry).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Proposes an orientation to a partner; it then moves proposed → accepted → done or failed.
+pub async fn propose_orientation(
+    db: &Db,
+    case_id: &str,
+    proposed_on: Date,
+    partner_type: PartnerType,
+    partner_name: &str,
+    by: &str,
+    entry: Entry,
+) -> Result<(), StoreError> {
+    let mut tx = db.begin_write().await?;
+    let day = date_to_text(proposed_on);
+    sqlx::query("INSERT INTO case_orientations (id, case_id, partner_type, partner_name, status, proposed_on, status_changed_on, by_account, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8)")
+        .bind(uuid::Uuid::now_v7().to_string())
+        .bind(case_id)
+        .bind(partner_type.code())
+        .bind(partner_name)
+        .bind(OrientationStatus::Proposed.code())
+        .bind(&day)
+        .bind(by)
+        .bind(now_text())
+        .execute(&mut *tx)
+        .await?;
+    append(&mut tx, entry).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Moves an orientation of `case_id`, checked in the write transaction against its status then.
+pub async fn move_orientation(
+    db: &Db,
+    case_id: &str,
+    orientation_id: &str,
+    next: OrientationStatus,
+    on: Date,
+    entry: Entry,
+) -> Result<(), WorkError> {
+    let mut tx = db.begin_write().await?;
+    sqlx::query("UPDATE case_orientations SET id = id WHERE id = $1")
+        .bind(orientation_id)
+        .execute(&mut *tx)
+        .await?;
+    let current: Option<(String,)> =
+        sqlx::query_as("SELECT status FROM case_orientations WHERE id = $1 AND case_id = $2")
+            .bind(orientation_id)
+            .bind(case_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let Some((current,)) = current else {
+        return Err(ParseError::new("orientation", "elle n'existe pas dans ce dossier").into());
+    };
+    let current =
+        OrientationStatus::parse(&current).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    if !current.can_move_to(next) {
+        return Err(ParseError::new(
+            "statut de l'orientation",
+            format!(
+                "une orientation « {} » ne peut pas passer à « {} »",
+                current.label(),
+                next.label()
+            ),
+        )
+        .into());
+    }
+    sqlx::query("UPDATE case_orientations SET status = $1, status_changed_on = $2 WHERE id = $3")
+        .bind(next.code())
+        .bind(date_to_text(on))
+        .bind(orientation_id)
+        .execute(&mut *tx)
+        .await?;
+    append(&mut tx, entry).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Whether the case concerns a criminal offence; `None` until the social worker knows.
+pub async fn set_criminal(
+    db: &Db,
+    case_id: &str,
+    criminal: Option<bool>,
+    entry: Entry,
+) -> Result<(), StoreError> {
+    let mut tx = db.begin_write().await?;
+    sqlx::query("UPDATE cases SET criminal = $1 WHERE id = $2")
+        .bind(criminal.map(i64::from))
+        .bind(case_id)
+        .execute(&mut *tx)
+        .await?;
+    append(&mut tx, entry).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Hands an open case over to another post (the person moved): the case starts again as
+/// received there; its history stays with it; the reason, which may tell about the person,
+/// becomes a sealed team note the new post reads.
+pub async fn transfer(
+    db: &Db,
+    keys: &crate::seal::KeyRing,
+    case_id: &str,
+    to_post: &str,
+    reason_note: &str,
+    by: &str,
+    entry: Entry,
+) -> Result<(), WorkError> {
+    let mut tx = db.begin_write().await?;
+    let current: Option<(String, String)> =
+        sqlx::query_as("SELECT status, post_id FROM cases WHERE id = $1")
+            .bind(case_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let Some((status, from_post)) = current else {
+        return Err(StoreError::Corrupt(format!("dossier {case_id} introuvable")).into());
+    };
+    if status == ReferralStatus::Closed.code() {
+        return Err(
+            ParseError::new("transfert", "un dossier clôturé ne peut pas être transféré").into(),
+        );
+    }
+    if from_post == to_post {
+        return Err(ParseError::new(
+            "poste de destination",
+            "choisissez un autre poste que le vôtre",
+        )
+        .into());
+    }
+    let at = now_text();
+    sqlx::query("UPDATE cases SET post_id = $1, status = $2, status_changed_at = $3 WHERE id = $4")
+        .bind(to_post)
+        .bind(ReferralStatus::Received.code())
+        .bind(&at)
+        .bind(case_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("INSERT INTO case_status_history (id, case_id, status, at, by_account) VALUES ($1, $2, $3, $4, $5)")
+        .bind(uuid::Uuid::now_v7().to_string())
+        .bind(case_id)
+        .bind(ReferralStatus::Received.code())
+        .bind(&at)
+        .bind(by)
+        .execute(&mut *tx)
+        .await?;
+    crate::referral::insert_note(
+        &mut tx,
+        keys,
+        case_id,
+        by,
+        passerelle_domain::case::NoteVisibility::Team,
+        reason_note,
+    )
+    .await?;
+    append(&mut tx, entry).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// One line of a case's timeline: its day, what happened, and (for an orientation) its id
+/// and status so that it can be moved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkLine {
+    pub on: String,
+    pub kind: WorkKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WorkKind {
+    Interview {
+        place: String,
+        minutes: i64,
+    },
+    Action {
+        kind: String,
+    },
+    Orientation {
+        id: String,
+        partner_type: String,
+        partner_name: String,
+        status: String,
+        changed_on: String,
+    },
+}
+
+/// The interviews, actions and orientations of a case, newest first.
+pub async fn work_of(db: &Db, case_id: &str) -> Result<Vec<WorkLine>, StoreError> {
+    let interviews: Vec<(String, String, i64)> =
+        sqlx::query_as("SELECT held_on, place, minutes FROM case_interviews WHERE case_id = $1")
+            .bind(case_id)
+            .fetch_all(db.pool())
+            .await?;
+    let actions: Vec<(String, String)> =
+        sqlx::query_as("SELECT done_on, kind FROM case_actions WHERE case_id = $1")
+            .bind(case_id)
+            .fetch_all(db.pool())
+            .await?;
+    let orientations: Vec<(String, String, String, String, String, String)> = sqlx::query_as(
+        "SELECT id, proposed_on, partner_type, partner_name, status, status_changed_on FROM case_orientations WHERE case_id = $1",
+    )
+    .bind(case_id)
+    .fetch_all(db.pool())
+    .await?;
+    let mut lines: Vec<WorkLine> = interviews
+        .into_iter()
+        .map(|(on, place, minutes)| WorkLine {
+            on,
+            kind: WorkKind::Interview { place, minutes },
+        })
+        .chain(actions.into_iter().map(|(on, kind)| WorkLine {
+            on,
+            kind: WorkKind::Action { kind },
+        }))
+        .chain(orientations.into_iter().map(
+            |(id, on, partner_type, partner_name, status, changed_on)| WorkLine {
+                on,
+                kind: WorkKind::Orientation {
+                    id,
+                    partner_type,
+                    partner_name,
+                    status,
+                    changed_on,
+                },
+            },
+        ))
+        .collect();
+    lines.sort_by(|a, b| b.on.cmp(&a.on));
+    Ok(lines)
+}
+
+/// The posts a case can be transferred to (filled or vacant): (id, code, département), by code.
+pub async fn transfer_targets(
+    db: &Db,
+    except_post: &str,
+) -> Result<Vec<(String, String, String)>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT p.id, p.code, d.name FROM posts p JOIN departements d ON d.code = p.departement_code \
+         WHERE p.id <> $1 AND p.status IN ('filled', 'vacant') ORDER BY p.code",
+    )
+    .bind(except_post)
+    .fetch_all(db.pool())
+    .await?)
+}

@@ -1,0 +1,379 @@
+//! The work a social worker records in a case: interviews, actions, orientations to partners
+//! and their outcome, criminal or not, and the transfer to another post. Each form answers
+//! a refusal on the case page itself, in French, with nothing written.
+
+use crate::AppState;
+use crate::auth::{Authenticated, ClientIp, CsrfToken};
+use crate::error::{WebError, WebResult};
+use crate::forms::{FrenchForm, parse_date};
+use crate::referral::{case_for, refuse_on_case};
+use crate::route_table::RouteTable;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use passerelle_domain::access::Action;
+use passerelle_domain::case::{
+    ActionKind, InterviewDuration, InterviewPlace, OrientationStatus, PartnerType,
+};
+use passerelle_domain::journal::JournalAction;
+use passerelle_store::case_work::{self, WorkError};
+use passerelle_store::journal::Entry;
+use passerelle_store::referral::CaseRow;
+use time::Date;
+
+pub fn routes() -> RouteTable {
+    RouteTable::new()
+        .post("/dossiers/{id}/entretiens", record_interview)
+        .post("/dossiers/{id}/actions", record_action)
+        .post("/dossiers/{id}/orientations", propose_orientation)
+        .post(
+            "/dossiers/{id}/orientations/{orientation}/statut",
+            move_orientation,
+        )
+        .post("/dossiers/{id}/penal", set_criminal)
+        .post("/dossiers/{id}/transfert", transfer)
+}
+
+/// A partner's name is an organisation's, kept short.
+const PARTNER_NAME_MAX_CHARS: usize = 200;
+/// The reason of a transfer goes in a sealed team note.
+const REASON_MAX_CHARS: usize = 1_000;
+
+/// A write on a case by one of its social workers: the loaded case, and how to answer.
+struct CaseWrite {
+    state: AppState,
+    auth: Authenticated,
+    csrf: CsrfToken,
+    ip: Option<String>,
+    case: CaseRow,
+    post: passerelle_store::post::PostRow,
+}
+
+impl CaseWrite {
+    async fn load(
+        state: AppState,
+        auth: Authenticated,
+        csrf: CsrfToken,
+        ip: Option<String>,
+        id: &str,
+    ) -> WebResult<CaseWrite> {
+        let (case, post) = case_for(&state, &auth, id, Action::Manage).await?;
+        Ok(CaseWrite {
+            state,
+            auth,
+            csrf,
+            ip,
+            case,
+            post,
+        })
+    }
+
+    /// The case page again, with the refusal on top; nothing was written.
+    async fn refuse(&self, message: impl std::fmt::Display) -> WebResult<Response> {
+        refuse_on_case(
+            &self.state,
+            &self.auth,
+            &self.csrf,
+            &self.case.id,
+            format!("{message}"),
+            self.ip.as_deref(),
+        )
+        .await
+    }
+
+    /// The journal row of this write; its detail never holds what a person said.
+    fn entry(&self, action: JournalAction, detail: String) -> Entry {
+        crate::journal_entry::post_entry(&self.auth, &self.post, action, detail, self.ip.as_deref())
+            .on("case", &self.case.id)
+    }
+
+    fn written(&self, anchor: &str) -> WebResult<Response> {
+        Ok(Redirect::to(&format!("/dossiers/{}#{anchor}", self.case.id)).into_response())
+    }
+
+    /// The answer to a store call that can refuse: on success, to `location`.
+    async fn answer(&self, result: Result<(), WorkError>, location: &str) -> WebResult<Response> {
+        match result {
+            Ok(()) => Ok(Redirect::to(location).into_response()),
+            Err(WorkError::Refused(error)) => self.refuse(format!("{error}.")).await,
+            Err(WorkError::Store(error)) => Err(error.into()),
+        }
+    }
+}
+
+/// A day of work: typed, not in the future.
+fn work_day(field: &str, text: &str) -> Result<Date, String> {
+    let day = parse_date(field, text).map_err(|error| match error {
+        WebError::BadRequest(message) => message,
+        other => other.to_string(),
+    })?;
+    if day > crate::clock::paris_today() {
+        return Err(format!(
+            "Le champ « {field} » ne peut pas être dans le futur."
+        ));
+    }
+    Ok(day)
+}
+
+#[derive(serde::Deserialize)]
+pub struct InterviewForm {
+    #[serde(default)]
+    held_on: String,
+    #[serde(default)]
+    place: String,
+    #[serde(default)]
+    minutes: String,
+}
+
+async fn record_interview(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    csrf: CsrfToken,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+    FrenchForm(form): FrenchForm<InterviewForm>,
+) -> WebResult<Response> {
+    let write = CaseWrite::load(state, auth, csrf, ip, &id).await?;
+    let parsed = (|| {
+        let day = work_day("Date de l'entretien", &form.held_on)?;
+        let place = InterviewPlace::parse(&form.place).map_err(|e| format!("{e}."))?;
+        let duration = InterviewDuration::parse(&form.minutes).map_err(|e| format!("{e}."))?;
+        Ok::<_, String>((day, place, duration))
+    })();
+    let (day, place, duration) = match parsed {
+        Ok(parsed) => parsed,
+        Err(message) => return write.refuse(message).await,
+    };
+    let entry = write.entry(
+        JournalAction::PersonalDataWritten,
+        format!("entretien ({})", place.code()),
+    );
+    case_work::record_interview(
+        &write.state.db,
+        &write.case.id,
+        day,
+        place,
+        duration,
+        &write.auth.account.id,
+        entry,
+    )
+    .await?;
+    write.written("travail")
+}
+
+#[derive(serde::Deserialize)]
+pub struct ActionForm {
+    #[serde(default)]
+    done_on: String,
+    #[serde(default)]
+    kind: String,
+}
+
+async fn record_action(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    csrf: CsrfToken,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+    FrenchForm(form): FrenchForm<ActionForm>,
+) -> WebResult<Response> {
+    let write = CaseWrite::load(state, auth, csrf, ip, &id).await?;
+    let parsed = (|| {
+        let day = work_day("Date de l'action", &form.done_on)?;
+        let kind = ActionKind::parse(&form.kind).map_err(|e| format!("{e}."))?;
+        Ok::<_, String>((day, kind))
+    })();
+    let (day, kind) = match parsed {
+        Ok(parsed) => parsed,
+        Err(message) => return write.refuse(message).await,
+    };
+    let entry = write.entry(
+        JournalAction::PersonalDataWritten,
+        format!("action ({})", kind.code()),
+    );
+    case_work::record_action(
+        &write.state.db,
+        &write.case.id,
+        day,
+        kind,
+        &write.auth.account.id,
+        entry,
+    )
+    .await?;
+    write.written("travail")
+}
+
+#[derive(serde::Deserialize)]
+pub struct OrientationForm {
+    #[serde(default)]
+    proposed_on: String,
+    #[serde(default)]
+    partner_type: String,
+    #[serde(default)]
+    partner_name: String,
+}
+
+async fn propose_orientation(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    csrf: CsrfToken,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+    FrenchForm(form): FrenchForm<OrientationForm>,
+) -> WebResult<Response> {
+    let write = CaseWrite::load(state, auth, csrf, ip, &id).await?;
+    let parsed = (|| {
+        let day = work_day("Date de l'orientation", &form.proposed_on)?;
+        let partner_type = PartnerType::parse(&form.partner_type).map_err(|e| format!("{e}."))?;
+        let name = form.partner_name.trim();
+        if name.chars().count() > PARTNER_NAME_MAX_CHARS {
+            return Err(format!(
+                "Le champ « Partenaire » dépasse {PARTNER_NAME_MAX_CHARS} caractères."
+            ));
+        }
+        Ok::<_, String>((day, partner_type, name.to_string()))
+    })();
+    let (day, partner_type, name) = match parsed {
+        Ok(parsed) => parsed,
+        Err(message) => return write.refuse(message).await,
+    };
+    let entry = write.entry(
+        JournalAction::PersonalDataWritten,
+        format!("orientation proposée ({})", partner_type.code()),
+    );
+    case_work::propose_orientation(
+        &write.state.db,
+        &write.case.id,
+        day,
+        partner_type,
+        &name,
+        &write.auth.account.id,
+        entry,
+    )
+    .await?;
+    write.written("travail")
+}
+
+#[derive(serde::Deserialize)]
+pub struct OrientationStatusForm {
+    #[serde(default)]
+    status: String,
+}
+
+async fn move_orientation(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    csrf: CsrfToken,
+    ClientIp(ip): ClientIp,
+    Path((id, orientation)): Path<(String, String)>,
+    FrenchForm(form): FrenchForm<OrientationStatusForm>,
+) -> WebResult<Response> {
+    let write = CaseWrite::load(state, auth, csrf, ip, &id).await?;
+    let next = match OrientationStatus::parse(&form.status) {
+        Ok(next) => next,
+        Err(error) => return write.refuse(format!("{error}.")).await,
+    };
+    let entry = write.entry(
+        JournalAction::PersonalDataWritten,
+        format!("orientation {}", next.code()),
+    );
+    let result = case_work::move_orientation(
+        &write.state.db,
+        &write.case.id,
+        &orientation,
+        next,
+        crate::clock::paris_today(),
+        entry,
+    )
+    .await;
+    write
+        .answer(result, &format!("/dossiers/{}#travail", write.case.id))
+        .await
+}
+
+#[derive(serde::Deserialize)]
+pub struct CriminalForm {
+    #[serde(default)]
+    criminal: String,
+}
+
+async fn set_criminal(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    csrf: CsrfToken,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+    FrenchForm(form): FrenchForm<CriminalForm>,
+) -> WebResult<Response> {
+    let write = CaseWrite::load(state, auth, csrf, ip, &id).await?;
+    let criminal = match form.criminal.as_str() {
+        "yes" => Some(true),
+        "no" => Some(false),
+        "unknown" => None,
+        _ => {
+            return write
+                .refuse("Le champ « Situation pénale » doit valoir oui, non ou ne sait pas.")
+                .await;
+        }
+    };
+    let entry = write.entry(
+        JournalAction::PersonalDataWritten,
+        format!("pénal : {}", form.criminal),
+    );
+    case_work::set_criminal(&write.state.db, &write.case.id, criminal, entry).await?;
+    write.written("travail")
+}
+
+#[derive(serde::Deserialize)]
+pub struct TransferForm {
+    #[serde(default)]
+    post: String,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn transfer(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    csrf: CsrfToken,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+    FrenchForm(form): FrenchForm<TransferForm>,
+) -> WebResult<Response> {
+    let write = CaseWrite::load(state, auth, csrf, ip, &id).await?;
+    let reason = form.reason.trim();
+    if reason.is_empty() || reason.chars().count() > REASON_MAX_CHARS {
+        return write
+            .refuse(format!(
+                "Le champ « Motif du transfert » est requis (1 à {REASON_MAX_CHARS} caractères)."
+            ))
+            .await;
+    }
+    let Some(target) = passerelle_store::post::find(&write.state.db, form.post.trim()).await?
+    else {
+        return write
+            .refuse("Le champ « Poste de destination » ne désigne aucun poste.")
+            .await;
+    };
+    // The reason may tell about the person: a sealed team note, read by the new post; the
+    // journal says only where the case went.
+    let entry = write.entry(
+        JournalAction::CaseTransferred,
+        format!(
+            "transfert vers le poste {} (motif en note d'équipe)",
+            target.code
+        ),
+    );
+    let note = format!("Transfert depuis le poste {} : {reason}", write.post.code);
+    let result = case_work::transfer(
+        &write.state.db,
+        &write.state.keys,
+        &write.case.id,
+        &target.id,
+        &note,
+        &write.auth.account.id,
+        entry,
+    )
+    .await;
+    // The case is no longer this post's: back to the inbox.
+    write.answer(result, "/dossiers?transfere=1").await
+}

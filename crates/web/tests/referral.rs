@@ -1,0 +1,633 @@
+//! Referrals and case files over HTTP on both backends: the officer refers and sees status
+//! words only; the social worker takes over, writes a sealed note, records an interview and
+//! an orientation; nobody else reads a thing; every read is journaled; bad input is refused
+//! in French with nothing written; the retention purge erases the personal data only.
+
+mod helpers;
+
+use helpers::{TestApp, spawn_all};
+use passerelle_domain::role::Role;
+use passerelle_web::route_table::Method;
+
+fn form(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+async fn send(
+    app: &TestApp,
+    who: Role,
+    method: Method,
+    path: &str,
+    pairs: &[(&str, &str)],
+) -> (u16, String) {
+    let response = app.send_as(Some(who), method, path, &form(pairs)).await;
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    (status, text.replace("&#x27;", "'").replace("&#39;", "'"))
+}
+
+async fn count(app: &TestApp, sql: &str) -> i64 {
+    let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql.to_string()))
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    n
+}
+
+/// What a stolen dump of the case tables and the journal shows, as text.
+async fn raw_case_tables(app: &TestApp) -> String {
+    let blob = |column: &str| format!("COALESCE({column}, CAST('' AS BYTEA))");
+    let queries = [
+        format!("SELECT id, {} FROM cases", blob("context_sealed")),
+        format!("SELECT id, {} FROM cases", blob("safe_contact_sealed")),
+        format!(
+            "SELECT id, {} FROM cases",
+            blob("procedure_reference_sealed")
+        ),
+        format!("SELECT role, {} FROM case_persons", blob("identity_sealed")),
+        "SELECT visibility, body_sealed FROM case_notes".to_string(),
+    ];
+    let mut all = String::new();
+    for sql in queries {
+        // SQLite has no BYTEA type name: its BLOB is the same thing.
+        let sql = if app.backend == "postgres" {
+            sql
+        } else {
+            sql.replace("BYTEA", "BLOB")
+        };
+        let rows: Vec<(String, Vec<u8>)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .fetch_all(app.db.pool())
+            .await
+            .unwrap();
+        for (clear, bytes) in rows {
+            all.push_str(&clear);
+            all.push_str(&String::from_utf8_lossy(&bytes));
+        }
+    }
+    let journal: Vec<(String, String)> =
+        sqlx::query_as("SELECT action, COALESCE(detail, '') FROM journal")
+            .fetch_all(app.db.pool())
+            .await
+            .unwrap();
+    for (action, detail) in journal {
+        all.push_str(&action);
+        all.push_str(&detail);
+    }
+    all
+}
+
+const CONTEXT: &str = "Différend conjugal rue des Lilas, voisins inquiets";
+const NAME: &str = "Zéphyrine";
+const NOTE: &str = "Note confidentielle XQ-4242 sur la situation";
+
+fn referral_form<'a>(consent: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("source", "intervention"),
+        ("urgency", "immediate"),
+        ("category", "domestic_violence"),
+        ("category", "child_in_danger"),
+        ("context", CONTEXT),
+        ("person_1_role", "victim"),
+        ("person_1_last_name", NAME),
+        ("person_1_first_name", "Aurore"),
+        ("person_1_phone", "06 12 34 56 78"),
+        ("person_2_role", "child"),
+        ("person_2_last_name", ""),
+        ("person_2_first_name", "Léo"),
+        ("person_2_phone", ""),
+        ("consent", consent),
+        ("contact_channel", "sms"),
+        ("contact_hours", "en journée, jamais le soir"),
+        ("procedure_reference", ""),
+    ]
+}
+
+async fn newest_case_of_unit(app: &TestApp, unit: &str) -> (String, String) {
+    sqlx::query_as("SELECT id, post_id FROM cases WHERE referral_unit_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1")
+        .bind(unit)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap()
+}
+
+async fn reads_of(app: &TestApp, case: &str) -> i64 {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM journal WHERE action = 'personal_data.read' AND target_id = $1",
+    )
+    .bind(case)
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap();
+    n
+}
+
+#[tokio::test]
+async fn a_referral_is_followed_under_secrecy_and_the_officer_sees_status_words_only() {
+    for app in spawn_all().await {
+        let unit = app.scope(Role::Officer);
+        let (status, _) = send(
+            &app,
+            Role::Officer,
+            Method::Post,
+            "/signalements",
+            &referral_form("yes"),
+        )
+        .await;
+        assert_eq!(status, 303, "{}", app.backend);
+        let (case, post) = newest_case_of_unit(&app, &unit).await;
+        assert_eq!(
+            post,
+            app.scope(Role::SocialWorker),
+            "the referral goes to the post serving the unit"
+        );
+
+        // The inbox shows it on top (immediate), the case shows what was referred.
+        let (status, inbox) = send(&app, Role::SocialWorker, Method::Get, "/dossiers", &[]).await;
+        assert_eq!(status, 200);
+        assert!(inbox.contains(&format!("/dossiers/{case}")), "{inbox}");
+        let reads = reads_of(&app, &case).await;
+        let (status, page) = send(
+            &app,
+            Role::SocialWorker,
+            Method::Get,
+            &format!("/dossiers/{case}"),
+            &[],
+        )
+        .await;
+        assert_eq!(status, 200);
+        for expected in [
+            CONTEXT,
+            NAME,
+            "06 12 34 56 78",
+            "SMS — en journée, jamais le soir",
+            "Enfant du foyer",
+        ] {
+            assert!(
+                page.contains(expected),
+                "{expected} missing in the case page"
+            );
+        }
+        assert_eq!(
+            reads_of(&app, &case).await,
+            reads + 1,
+            "every read of a case is journaled"
+        );
+
+        // Take over: contact, a sealed note, an interview, an orientation accepted.
+        let path = |tail: &str| format!("/dossiers/{case}/{tail}");
+        for (tail, pairs) in [
+            (
+                "statut",
+                vec![("status", "contact_attempted"), ("outcome", "")],
+            ),
+            ("statut", vec![("status", "in_contact"), ("outcome", "")]),
+            ("notes", vec![("text", NOTE), ("visibility", "team")]),
+            (
+                "entretiens",
+                vec![
+                    ("held_on", "01/01/2026"),
+                    ("place", "phone"),
+                    ("minutes", "40"),
+                ],
+            ),
+            (
+                "actions",
+                vec![("done_on", "01/01/2026"), ("kind", "rights_information")],
+            ),
+            (
+                "orientations",
+                vec![
+                    ("proposed_on", "01/01/2026"),
+                    ("partner_type", "cidff"),
+                    ("partner_name", "CIDFF du département"),
+                ],
+            ),
+            ("penal", vec![("criminal", "yes")]),
+        ] {
+            let (status, body) =
+                send(&app, Role::SocialWorker, Method::Post, &path(tail), &pairs).await;
+            assert_eq!(status, 303, "{tail}: {body}");
+        }
+        let (orientation,): (String,) =
+            sqlx::query_as("SELECT id FROM case_orientations WHERE case_id = $1")
+                .bind(&case)
+                .fetch_one(app.db.pool())
+                .await
+                .unwrap();
+        let (status, _) = send(
+            &app,
+            Role::SocialWorker,
+            Method::Post,
+            &path(&format!("orientations/{orientation}/statut")),
+            &[("status", "accepted")],
+        )
+        .await;
+        assert_eq!(status, 303);
+        let (_, page) = send(
+            &app,
+            Role::SocialWorker,
+            Method::Get,
+            &format!("/dossiers/{case}"),
+            &[],
+        )
+        .await;
+        for expected in [
+            NOTE,
+            "En contact",
+            "Entretien — Téléphone — 40 min",
+            "Information sur les droits",
+            "CIDFF (CIDFF du département) — Acceptée",
+        ] {
+            assert!(
+                page.contains(expected),
+                "{expected} missing after the follow-up"
+            );
+        }
+
+        // The officer: status words, nothing of the content; the case itself is closed to them.
+        let (status, list) = send(&app, Role::Officer, Method::Get, "/signalements", &[]).await;
+        assert_eq!(status, 200);
+        assert!(list.contains("En contact"), "{list}");
+        for secret in [CONTEXT, NAME, NOTE, "CIDFF", "Téléphone", "jamais le soir", "Aurore"] {
+            assert!(
+                !list.contains(secret),
+                "the officer's list shows « {secret} »"
+            );
+        }
+        // Nobody but the post's social workers reads the case, not even its error page.
+        for role in [
+            Role::Officer,
+            Role::Employer,
+            Role::Prevention,
+            Role::National,
+            Role::Admin,
+        ] {
+            let (status, body) =
+                send(&app, role, Method::Get, &format!("/dossiers/{case}"), &[]).await;
+            assert_eq!(status, 403, "{role:?}");
+            for secret in [CONTEXT, NAME, NOTE] {
+                assert!(!body.contains(secret), "{role:?} reads « {secret} »");
+            }
+        }
+
+        // The raw database holds none of it in clear.
+        let raw = raw_case_tables(&app).await;
+        for secret in [CONTEXT, NAME, NOTE, "jamais le soir", "0612345678"] {
+            assert!(
+                !raw.contains(secret),
+                "« {secret} » is in clear in the database ({})",
+                app.backend
+            );
+        }
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn without_consent_only_an_anonymous_count_is_kept() {
+    for app in spawn_all().await {
+        let unit = app.scope(Role::Officer);
+        let (status, _) = send(
+            &app,
+            Role::Officer,
+            Method::Post,
+            "/signalements",
+            &referral_form("no"),
+        )
+        .await;
+        assert_eq!(status, 303);
+        let (case, _) = newest_case_of_unit(&app, &unit).await;
+        let (status, outcome, context): (String, Option<String>, Option<Vec<u8>>) = sqlx::query_as(
+            "SELECT status, closure_outcome, context_sealed FROM cases WHERE id = $1",
+        )
+        .bind(&case)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+        assert_eq!(
+            (status.as_str(), outcome.as_deref(), context),
+            ("closed", Some("no_follow_up"), None)
+        );
+        assert_eq!(count(&app, &format!("SELECT COUNT(*) FROM case_persons WHERE case_id = '{case}' AND identity_sealed IS NOT NULL")).await, 0);
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn bad_input_is_refused_in_french_and_nothing_is_written() {
+    for app in spawn_all().await {
+        let before = count(&app, "SELECT COUNT(*) FROM cases").await;
+        let mut bad = referral_form("yes");
+        bad.retain(|(key, _)| *key != "category");
+        bad.retain(|(key, _)| *key != "person_1_phone");
+        bad.push(("person_1_phone", "12"));
+        let (status, page) = send(&app, Role::Officer, Method::Post, "/signalements", &bad).await;
+        assert_eq!(status, 422);
+        assert!(page.contains("Catégories : choisissez au moins une catégorie"), "{page}");
+        assert!(page.contains("Personne 1 — téléphone"), "{page}");
+        assert!(page.contains(CONTEXT), "what was typed is given back");
+        assert_eq!(count(&app, "SELECT COUNT(*) FROM cases").await, before);
+
+        let case = app.case_for(true).await;
+        let writes = count(
+            &app,
+            "SELECT COUNT(*) FROM journal WHERE action = 'personal_data.written'",
+        )
+        .await;
+        let future = passerelle_store::time_text::date_to_text(
+            passerelle_web::clock::paris_today() + time::Duration::days(2),
+        );
+        for (tail, pairs, message) in [
+            (
+                "entretiens",
+                vec![
+                    ("held_on", "31/02/2026"),
+                    ("place", "phone"),
+                    ("minutes", "30"),
+                ],
+                "Date de l'entretien",
+            ),
+            (
+                "entretiens",
+                vec![
+                    ("held_on", future.as_str()),
+                    ("place", "phone"),
+                    ("minutes", "30"),
+                ],
+                "dans le futur",
+            ),
+            (
+                "entretiens",
+                vec![
+                    ("held_on", "01/01/2026"),
+                    ("place", "phone"),
+                    ("minutes", "trente"),
+                ],
+                "Durée de l'entretien",
+            ),
+            (
+                "entretiens",
+                vec![
+                    ("held_on", "01/01/2026"),
+                    ("place", "ailleurs"),
+                    ("minutes", "30"),
+                ],
+                "lieu de l'entretien",
+            ),
+            (
+                "actions",
+                vec![("done_on", "01/01/2026"), ("kind", "magie")],
+                "action",
+            ),
+            (
+                "orientations",
+                vec![
+                    ("proposed_on", "01/01/2026"),
+                    ("partner_type", "inconnu"),
+                    ("partner_name", ""),
+                ],
+                "type de partenaire",
+            ),
+            (
+                "statut",
+                vec![("status", "received"), ("outcome", "")],
+                "statut",
+            ),
+            (
+                "statut",
+                vec![("status", "closed"), ("outcome", "")],
+                "issue",
+            ),
+            (
+                "notes",
+                vec![("text", "  "), ("visibility", "team")],
+                "Note",
+            ),
+            ("penal", vec![("criminal", "peut-être")], "Situation pénale"),
+            (
+                "transfert",
+                vec![("post", "inconnu"), ("reason", "Déménagement")],
+                "Poste de destination",
+            ),
+            (
+                "transfert",
+                vec![("post", app.elsewhere.other_post.as_str()), ("reason", "")],
+                "Motif du transfert",
+            ),
+        ] {
+            let (status, page) = send(
+                &app,
+                Role::SocialWorker,
+                Method::Post,
+                &format!("/dossiers/{case}/{tail}"),
+                &pairs,
+            )
+            .await;
+            assert_eq!(status, 422, "{tail} {pairs:?}");
+            assert!(page.contains(message), "{tail}: « {message} » missing");
+        }
+        assert_eq!(count(&app, "SELECT COUNT(*) FROM case_interviews").await, 0);
+        assert_eq!(count(&app, "SELECT COUNT(*) FROM case_actions").await, 0);
+        assert_eq!(
+            count(&app, "SELECT COUNT(*) FROM case_orientations").await,
+            0
+        );
+        assert_eq!(
+            count(
+                &app,
+                "SELECT COUNT(*) FROM journal WHERE action = 'personal_data.written'"
+            )
+            .await,
+            writes
+        );
+
+        // An orientation moves forward only.
+        let (status, _) = send(
+            &app,
+            Role::SocialWorker,
+            Method::Post,
+            &format!("/dossiers/{case}/orientations"),
+            &[
+                ("proposed_on", "01/01/2026"),
+                ("partner_type", "ccas"),
+                ("partner_name", ""),
+            ],
+        )
+        .await;
+        assert_eq!(status, 303);
+        let (orientation,): (String,) =
+            sqlx::query_as("SELECT id FROM case_orientations WHERE case_id = $1")
+                .bind(&case)
+                .fetch_one(app.db.pool())
+                .await
+                .unwrap();
+        let (status, page) = send(
+            &app,
+            Role::SocialWorker,
+            Method::Post,
+            &format!("/dossiers/{case}/orientations/{orientation}/statut"),
+            &[("status", "done")],
+        )
+        .await;
+        assert_eq!(status, 422);
+        assert!(page.contains("ne peut pas passer"), "{page}");
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn a_transferred_case_leaves_the_post_with_its_reason_sealed() {
+    for app in spawn_all().await {
+        let case = app.case_for(true).await;
+        let other = app.elsewhere.other_post.clone();
+        let (status, _) = send(
+            &app,
+            Role::SocialWorker,
+            Method::Post,
+            &format!("/dossiers/{case}/transfert"),
+            &[
+                ("post", &other),
+                ("reason", "La personne a déménagé chez sa sœur"),
+            ],
+        )
+        .await;
+        assert_eq!(status, 303);
+        let (post, status): (String, String) =
+            sqlx::query_as("SELECT post_id, status FROM cases WHERE id = $1")
+                .bind(&case)
+                .fetch_one(app.db.pool())
+                .await
+                .unwrap();
+        assert_eq!((post, status.as_str()), (other, "received"));
+        let (status, _) = send(
+            &app,
+            Role::SocialWorker,
+            Method::Get,
+            &format!("/dossiers/{case}"),
+            &[],
+        )
+        .await;
+        assert_eq!(status, 403, "the case is now another post's");
+        assert!(
+            !raw_case_tables(&app)
+                .await
+                .contains("déménagé chez sa sœur")
+        );
+        assert_eq!(count(&app, &format!("SELECT COUNT(*) FROM journal WHERE action = 'case.transferred' AND target_id = '{case}'")).await, 1);
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn the_retention_purge_erases_personal_data_past_two_years_and_a_dry_run_nothing() {
+    for app in spawn_all().await {
+        let old = app.case_for(true).await;
+        let recent = app.case_for(true).await;
+        for case in [&old, &recent] {
+            let (status, _) = send(
+                &app,
+                Role::SocialWorker,
+                Method::Post,
+                &format!("/dossiers/{case}/notes"),
+                &[("text", NOTE), ("visibility", "author")],
+            )
+            .await;
+            assert_eq!(status, 303);
+            let (status, _) = send(
+                &app,
+                Role::SocialWorker,
+                Method::Post,
+                &format!("/dossiers/{case}/actions"),
+                &[("done_on", "01/01/2026"), ("kind", "listening")],
+            )
+            .await;
+            assert_eq!(status, 303);
+        }
+        // The old case's last contact was three years ago.
+        sqlx::query("UPDATE cases SET last_contact_at = '2023-06-01T10:00:00Z', received_at = '2023-05-30T10:00:00Z' WHERE id = $1")
+            .bind(&old)
+            .execute(app.db.pool())
+            .await
+            .unwrap();
+        let facts = "SELECT COUNT(*) FROM cases c JOIN case_actions a ON a.case_id = c.id";
+        let facts_before = count(&app, facts).await;
+        let today = passerelle_web::clock::paris_today();
+        let keys = app.keys();
+
+        let before = raw_case_tables(&app).await;
+        let dry = passerelle_store::retention::purge(&app.db, &keys, today, 2, true, &|_| {})
+            .await
+            .unwrap();
+        assert!(
+            dry.cases >= 1 && dry.notes >= 1 && dry.persons >= 1,
+            "{dry:?}"
+        );
+        assert_eq!(
+            raw_case_tables(&app).await,
+            before,
+            "a dry run changes nothing"
+        );
+
+        let done = passerelle_store::retention::purge(&app.db, &keys, today, 2, false, &|_| {})
+            .await
+            .unwrap();
+        assert_eq!(done, dry, "the dry run counted what the purge did");
+        let (context, purged): (Option<Vec<u8>>, Option<String>) =
+            sqlx::query_as("SELECT context_sealed, purged_at FROM cases WHERE id = $1")
+                .bind(&old)
+                .fetch_one(app.db.pool())
+                .await
+                .unwrap();
+        assert!(context.is_none() && purged.is_some());
+        assert_eq!(count(&app, &format!("SELECT COUNT(*) FROM case_persons WHERE case_id = '{old}' AND identity_sealed IS NOT NULL")).await, 0);
+        assert_eq!(
+            count(
+                &app,
+                &format!("SELECT COUNT(*) FROM case_notes WHERE case_id = '{old}'")
+            )
+            .await,
+            0
+        );
+        // The recent case keeps everything; the counted facts of both stay.
+        assert_eq!(
+            count(
+                &app,
+                &format!("SELECT COUNT(*) FROM case_notes WHERE case_id = '{recent}'")
+            )
+            .await,
+            1
+        );
+        assert_eq!(count(&app, facts).await, facts_before);
+        let (detail,): (String,) = sqlx::query_as(
+            "SELECT detail FROM journal WHERE action = 'retention.purged' AND target_id = $1",
+        )
+        .bind(&old)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+        assert!(
+            !detail.contains("Camille") && !detail.contains("Fictive"),
+            "{detail}"
+        );
+        // The purged case still opens, with nothing personal.
+        let (status, page) = send(
+            &app,
+            Role::SocialWorker,
+            Method::Get,
+            &format!("/dossiers/{old}"),
+            &[],
+        )
+        .await;
+        assert_eq!(status, 200);
+        assert!(!page.contains("Fictive") && !page.contains(NOTE));
+        // Twice is nothing more.
+        let again = passerelle_store::retention::purge(&app.db, &keys, today, 2, false, &|_| {})
+            .await
+            .unwrap();
+        assert_eq!(again.cases, 0);
+        app.finish().await;
+    }
+}
