@@ -174,7 +174,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let login = login_latency(&base, &plan, 30).await?;
 
     // Presence: a unit's public page (the poster's QR code leads there) and its A4 poster.
-    let unit = with_demo_schedule(&db, &plan).await?;
+    let unit = demo_scheduled_unit(&plan)?;
     let unit_page = load(
         &format!("{base}/presence/unites/{unit}"),
         args.seconds,
@@ -244,41 +244,13 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Gives the demo social worker's post a week of slots at its first host unit (the demo
-/// officer's unit), as a social worker would, and returns that unit.
-async fn with_demo_schedule(
-    db: &passerelle_store::Db,
-    plan: &passerelle_store::demo::DemoPlan,
-) -> anyhow::Result<String> {
-    use passerelle_domain::presence::{PARIS, WeeklySlot};
-    let login = |role| plan.logins.iter().find(|l| l.role == role);
-    let post = login(passerelle_domain::role::Role::SocialWorker)
+/// The demo officer's unit: the demo gives every filled post a weekly schedule there.
+fn demo_scheduled_unit(plan: &passerelle_store::demo::DemoPlan) -> anyhow::Result<String> {
+    plan.logins
+        .iter()
+        .find(|l| l.role == passerelle_domain::role::Role::Officer)
         .and_then(|l| l.scope_id.clone())
-        .context("demo social worker")?;
-    let unit = login(passerelle_domain::role::Role::Officer)
-        .and_then(|l| l.scope_id.clone())
-        .context("demo officer")?;
-    for (weekday, start, end) in [
-        (time::Weekday::Monday, (9, 0), (12, 30)),
-        (time::Weekday::Tuesday, (14, 0), (17, 0)),
-        (time::Weekday::Thursday, (9, 0), (12, 0)),
-    ] {
-        let slot = WeeklySlot {
-            id: uuid::Uuid::now_v7().to_string(),
-            unit_id: unit.clone(),
-            weekday,
-            start: time::Time::from_hms(start.0, start.1, 0)?,
-            end: time::Time::from_hms(end.0, end.1, 0)?,
-            valid_from: time::macros::date!(2026 - 01 - 01),
-            valid_until: None,
-            time_zone: PARIS,
-        };
-        let entry = passerelle_store::journal::Entry::new(
-            passerelle_domain::journal::JournalAction::ScheduleChanged,
-        );
-        passerelle_store::presence::add_slot(db, &post, &slot, entry).await?;
-    }
-    Ok(unit)
+        .context("demo officer")
 }
 
 /// Latencies of `count` GET requests sent one after the other: (p50 ms, p99 ms, count).
