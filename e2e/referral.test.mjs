@@ -1,0 +1,124 @@
+// A referral in a real browser: an officer on a phone refers a person; the social worker
+// takes it over, writes a sealed note and orients to a partner; the officer then sees
+// "En contact" and nothing of the content. axe checks every page on the way.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { assertAccessible, logInAndEnrol, newPage, screenshot, startServerAndBrowser, stopAll } from './helpers.mjs';
+
+const CONTEXT = 'Intervention pour un différend conjugal, voisins inquiets';
+const NOTE = 'Premier échange rassurant, la personne souhaite un accompagnement';
+const NAME = 'Orlanne';
+
+const text = async (locator) => (await locator.innerText()).replace(/\s+/g, ' ').trim();
+const pathOf = (page) => new URL(page.url()).pathname;
+const errorText = async (page) => {
+  const alert = page.locator('.fr-alert--error');
+  return (await alert.count()) === 0 ? null : text(alert.first());
+};
+
+/** Submits a form with its button; resolves with the POST's response once the next page loaded. */
+async function submit(page, form, buttonName) {
+  const posted = page.waitForResponse((r) => r.request().method() === 'POST');
+  await form.getByRole('button', { name: buttonName }).click();
+  const response = await posted;
+  await page.waitForLoadState('load');
+  return response;
+}
+
+describe('referral', () => {
+  let server;
+  let browser;
+
+  before(async () => {
+    ({ server, browser } = await startServerAndBrowser());
+  });
+
+  after(async () => {
+    await stopAll({ server, browser });
+  });
+
+  test('officer refers on a phone, social worker follows up, officer sees the status only', async () => {
+    // 1. The officer, on a phone.
+    const officer = await newPage(browser, { mobile: true });
+    await logInAndEnrol(officer, server.url, server.logins.officier);
+    await officer.goto(`${server.url}/signalements`, { waitUntil: 'load' });
+    await assertAccessible(officer, '/signalements (phone)');
+    await officer.getByRole('link', { name: 'Signaler une situation' }).click();
+    await officer.waitForURL(/\/signalements\/nouveau$/);
+    await assertAccessible(officer, '/signalements/nouveau (phone)');
+    // DSFR draws radios and checkboxes on their labels: a person taps the label.
+    await officer.locator('label[for="urgency-within_48h"]').click();
+    await officer.selectOption('#source', 'intervention');
+    await officer.locator('label[for="category-domestic_violence"]').click();
+    await officer.fill('#context', CONTEXT);
+    await officer.selectOption('#person-1-role', 'victim');
+    await officer.fill('#person-1-last', NAME);
+    await officer.fill('#person-1-first', 'Maëlle');
+    await officer.fill('#person-1-phone', '06 11 22 33 44');
+    await officer.locator('label[for="consent-yes"]').click();
+    await officer.selectOption('#contact-channel', 'phone_call');
+    await officer.fill('#contact-hours', 'En semaine avant 17 h');
+    await screenshot(officer, 'signalement-formulaire-mobile');
+    let response = await submit(officer, officer.locator('#referral-form'), "Transmettre à l'intervenant social");
+    assert.ok(response.status() < 400, `the referral answers ${response.status()}: ${await errorText(officer)}`);
+    assert.equal(pathOf(officer), '/signalements');
+    assert.match(await text(officer.locator('[role="status"]')), /transmis/);
+    assert.equal(await text(officer.locator('#unit-referrals tbody tr .referral-status').first()), 'Reçue');
+
+    // 2. The social worker takes it over.
+    const worker = await newPage(browser);
+    await logInAndEnrol(worker, server.url, server.logins.intervenant);
+    await worker.goto(`${server.url}/dossiers`, { waitUntil: 'load' });
+    await assertAccessible(worker, '/dossiers');
+    const row = worker.locator('#inbox tbody tr', { hasText: 'Violences conjugales' }).first();
+    await row.locator('a').click();
+    await worker.waitForURL(/\/dossiers\/[^/]+$/);
+    const casePath = pathOf(worker);
+    assert.equal(await text(worker.locator('#case-context')), CONTEXT);
+    assert.match(await text(worker.locator('#case-persons')), new RegExp(`Maëlle ${NAME}`));
+    assert.match(await text(worker.locator('#case-safe-contact')), /Appel téléphonique — En semaine avant 17 h/);
+    await assertAccessible(worker, '/dossiers/{id}');
+
+    for (const status of ['contact_attempted', 'in_contact']) {
+      await worker.selectOption('#next-status', status);
+      response = await submit(worker, worker.locator('#status-form'), 'Enregistrer');
+      assert.ok(response.status() < 400, `moving to ${status} answers ${response.status()}: ${await errorText(worker)}`);
+    }
+    assert.equal(await text(worker.locator('#case-status')), 'En contact');
+
+    await worker.fill('#note-text', NOTE);
+    await worker.locator('label[for="visibility-team"]').click();
+    response = await submit(worker, worker.locator('#note-form'), 'Ajouter la note');
+    assert.ok(response.status() < 400, `the note answers ${response.status()}`);
+    assert.match(await text(worker.locator('.passerelle-note').last()), new RegExp(NOTE));
+
+    await worker.getByRole('button', { name: 'Orienter vers un partenaire' }).click();
+    await worker.selectOption('#orientation-type', 'cidff');
+    await worker.fill('#orientation-name', 'CIDFF départemental');
+    response = await submit(worker, worker.locator('#orientation-form'), "Proposer l'orientation");
+    assert.ok(response.status() < 400, `the orientation answers ${response.status()}: ${await errorText(worker)}`);
+    assert.equal(pathOf(worker), casePath);
+    const orientation = worker.locator('#case-work li', { hasText: 'CIDFF départemental' });
+    assert.match(await text(orientation), /Proposée/);
+    response = await submit(worker, orientation.locator('form'), 'Acceptée');
+    assert.ok(response.status() < 400);
+    assert.match(await text(worker.locator('#case-work li', { hasText: 'CIDFF départemental' })), /Acceptée/);
+    await assertAccessible(worker, '/dossiers/{id} (followed up)');
+    await screenshot(worker, 'dossier-suivi');
+
+    // 3. The officer sees "En contact", nothing else.
+    await officer.goto(`${server.url}/signalements`, { waitUntil: 'load' });
+    assert.equal(await text(officer.locator('#unit-referrals tbody tr .referral-status').first()), 'En contact');
+    const page = await officer.content();
+    for (const secret of [CONTEXT, NOTE, NAME, 'CIDFF']) {
+      assert.ok(!page.includes(secret), `the officer's page shows « ${secret} »`);
+    }
+    const denied = await officer.goto(`${server.url}${casePath}`, { waitUntil: 'load' });
+    assert.equal(denied.status(), 403, 'the officer cannot open the case');
+    assert.ok(!(await officer.content()).includes(CONTEXT));
+    await assertAccessible(officer, '/signalements (phone, followed up)');
+    await screenshot(officer, 'signalement-statut-mobile');
+    await officer.close();
+    await worker.close();
+  });
+});
