@@ -39,6 +39,7 @@ vocabulary!(
         CalendarFeedRevoked => ("calendar.feed_revoked", "Lien d'agenda révoqué"),
         RetentionPurge => ("retention.purged", "Purge de rétention (données personnelles effacées)"),
         CaseTransferred => ("case.transferred", "Dossier transféré à un autre poste"),
+        PersonsMerged => ("person.merged", "Deux personnes fusionnées"),
     }
 );
 
@@ -61,6 +62,7 @@ impl JournalAction {
                 | JournalAction::AppointmentCancelled
                 | JournalAction::RetentionPurge
                 | JournalAction::CaseTransferred
+                | JournalAction::PersonsMerged
         )
     }
 }

@@ -437,7 +437,7 @@ fn has_control(text: &str, allow_line_breaks: bool) -> bool {
 }
 
 /// A single-line free text: trimmed, inner runs of spaces collapsed, `None` when blank.
-fn single_line(
+pub(crate) fn single_line(
     text: &str,
     field: &'static str,
     max_chars: usize,

@@ -10,6 +10,7 @@ pub mod demo;
 pub mod funding;
 pub mod import;
 pub mod journal;
+pub mod person;
 pub mod post;
 pub mod presence;
 pub mod referential;

@@ -272,26 +272,41 @@ pub async fn find_case(db: &Db, id: &str) -> Result<Option<CaseRow>, StoreError>
     .await?)
 }
 
-/// The persons of a case: (role code, identity).
+/// A person line of a case: the identity the referral transmitted (if any) and, once the
+/// social worker identified them, the post's person.
+#[derive(Debug, Clone)]
+pub struct CasePerson {
+    pub id: String,
+    pub role: String,
+    pub transmitted: Identity,
+    pub person_id: Option<String>,
+}
+
+/// The person lines of a case, in the order they came.
 pub async fn persons_of(
     db: &Db,
     keys: &KeyRing,
     case_id: &str,
-) -> Result<Vec<(String, Identity)>, StoreError> {
-    let rows: Vec<(String, String, Option<Vec<u8>>)> = sqlx::query_as(
-        "SELECT id, role, identity_sealed FROM case_persons WHERE case_id = $1 ORDER BY created_at, id",
+) -> Result<Vec<CasePerson>, StoreError> {
+    let rows: Vec<(String, String, Option<Vec<u8>>, Option<String>)> = sqlx::query_as(
+        "SELECT id, role, identity_sealed, person_id FROM case_persons WHERE case_id = $1 ORDER BY created_at, id",
     )
     .bind(case_id)
     .fetch_all(db.pool())
     .await?;
     rows.into_iter()
-        .map(|(id, role, sealed)| {
-            let identity = match sealed {
+        .map(|(id, role, sealed, person_id)| {
+            let transmitted = match sealed {
                 Some(sealed) => serde_json::from_str(&open(keys, &IDENTITY, &id, &sealed)?)
                     .map_err(|e| StoreError::Corrupt(format!("identité {id} : {e}")))?,
                 None => Identity::default(),
             };
-            Ok((role, identity))
+            Ok(CasePerson {
+                id,
+                role,
+                transmitted,
+                person_id,
+            })
         })
         .collect()
 }

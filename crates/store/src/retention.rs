@@ -98,6 +98,8 @@ pub async fn purge(
                 case_id,
             )
             .await?;
+            let orphans = crate::person::orphaned_by_purge(&mut tx, case_id).await?;
+            let persons = persons + orphans.len() as u64;
             report.cases += 1;
             report.persons += persons;
             report.notes += notes;
@@ -115,6 +117,7 @@ pub async fn purge(
                 .bind(case_id)
                 .execute(&mut *tx)
                 .await?;
+            crate::person::purge_persons(&mut tx, &orphans).await?;
             sqlx::query("DELETE FROM case_notes WHERE case_id = $1")
                 .bind(case_id)
                 .execute(&mut *tx)

@@ -79,6 +79,9 @@ pub fn associated_data(table: &str, column: &str, row_id: &str) -> String {
 struct Key {
     id: String,
     cipher: XChaCha20Poly1305,
+    /// Derived from the key, for blind indexes (a keyed hash of a value one may search for
+    /// without storing it in clear); wiped on drop.
+    index_key: Zeroizing<[u8; 32]>,
 }
 
 /// The keys of the installation; the last one seals, all of them open.
@@ -120,9 +123,17 @@ fn parse_key_line(line: &str) -> Result<Key, &'static str> {
     }
     let cipher =
         XChaCha20Poly1305::new_from_slice(&bytes).map_err(|_| "clé de 32 octets attendue")?;
+    let index_key = {
+        use sha2::Digest;
+        let mut hasher = sha2::Sha256::new();
+        hasher.update(b"passerelle blind index v1\0");
+        hasher.update(bytes.as_slice());
+        Zeroizing::new(<[u8; 32]>::from(hasher.finalize()))
+    };
     Ok(Key {
         id: id.to_string(),
         cipher,
+        index_key,
     })
 }
 
@@ -249,6 +260,25 @@ impl KeyRing {
     }
 
     /// The id of the key that seals (the last of the file).
+    /// A blind index of `value` in `context`: a keyed hash (HMAC-SHA-256, 128 bits, hex) that
+    /// equal values share and that reveals nothing without the key file. It uses the ring's
+    /// first key, so that adding a key (and rekeying) leaves every index valid.
+    pub fn blind_index(&self, context: &str, value: &str) -> String {
+        use hmac::{Hmac, Mac};
+        let key = self
+            .keys
+            .first()
+            .map(|k| k.index_key.as_slice())
+            .unwrap_or(&[]);
+        let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(key)
+            .expect("HMAC takes keys of any length");
+        mac.update(context.as_bytes());
+        mac.update(b"\0");
+        mac.update(value.as_bytes());
+        let digest = mac.finalize().into_bytes();
+        digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+    }
+
     pub fn current_key_id(&self) -> &str {
         &self.current().id
     }
@@ -368,6 +398,7 @@ pub const SEALED_COLUMNS: &[SealedColumn] = &[
     crate::referral::PROCEDURE_REFERENCE,
     crate::referral::IDENTITY,
     crate::referral::NOTE,
+    crate::person::IDENTITY,
 ];
 
 /// How many non-null values `column` holds (the length of a rekey's progress bar).

@@ -98,16 +98,7 @@ mod tests {
 
 /// A date typed in a form: `jj/mm/aaaa`, or `aaaa-mm-jj` as date fields send it.
 pub fn parse_date(field: &str, text: &str) -> Result<time::Date, WebError> {
-    let text = text.trim();
-    let parsed = if let Some((day, rest)) = text.split_once('/') {
-        rest.split_once('/').and_then(|(month, year)| {
-            let month = time::Month::try_from(month.parse::<u8>().ok()?).ok()?;
-            time::Date::from_calendar_date(year.parse().ok()?, month, day.parse().ok()?).ok()
-        })
-    } else {
-        time::Date::parse(text, &time::format_description::well_known::Iso8601::DATE).ok()
-    };
-    parsed.ok_or_else(|| {
+    passerelle_domain::day::parse_day("date", text).map_err(|_| {
         WebError::BadRequest(format!(
             "Le champ « {field} » n'est pas une date valide (format attendu : jj/mm/aaaa)."
         ))

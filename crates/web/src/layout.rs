@@ -72,6 +72,10 @@ pub fn navigation_for(roles: &[Role]) -> Vec<NavItem> {
             label: "Dossiers",
             href: "/dossiers",
         });
+        items.push(NavItem {
+            label: "Personnes",
+            href: "/personnes",
+        });
     }
     if has(Role::Officer) || has(Role::SocialWorker) {
         items.push(NavItem {

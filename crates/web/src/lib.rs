@@ -21,6 +21,7 @@ pub mod metrics;
 pub mod oidc;
 pub mod open_data;
 pub mod ops;
+pub mod person;
 pub mod post;
 pub mod presence;
 pub mod referral;
@@ -123,6 +124,7 @@ pub fn route_table() -> route_table::RouteTable {
         .merge(appointment::routes())
         .merge(referral::routes())
         .merge(case_file::routes())
+        .merge(person::routes())
 }
 
 /// The application's routes, without the cross-cutting layers (see [`app`]).

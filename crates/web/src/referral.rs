@@ -356,9 +356,57 @@ async fn inbox(
 }
 
 pub struct PersonLine {
+    /// The case's line, to identify a transmitted person.
+    pub line_id: String,
     pub role: &'static str,
     pub name: String,
     pub phone: String,
+    /// The post's person, once identified.
+    pub person_id: Option<String>,
+}
+
+fn national_phone(phone: Option<&str>) -> String {
+    phone
+        .and_then(|p| passerelle_domain::referral::PhoneNumber::parse(p).ok())
+        .map(|p| p.national())
+        .unwrap_or_default()
+}
+
+/// The persons of a case as its page shows them: the identified person's identity, or what
+/// the referral transmitted.
+async fn person_lines(state: &AppState, case_id: &str) -> WebResult<Vec<PersonLine>> {
+    let mut lines = Vec::new();
+    for line in store_referral::persons_of(&state.db, &state.keys, case_id).await? {
+        let person = match &line.person_id {
+            Some(id) => passerelle_store::person::find(&state.db, &state.keys, id).await?,
+            None => None,
+        };
+        let (name, phone) = match &person {
+            Some(person) => (
+                person.identity.display_name(),
+                national_phone(person.identity.phone.as_deref()),
+            ),
+            None => (
+                [
+                    line.transmitted.first_name.as_deref(),
+                    line.transmitted.last_name.as_deref(),
+                ]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" "),
+                national_phone(line.transmitted.phone.as_deref()),
+            ),
+        };
+        lines.push(PersonLine {
+            role: label_of(&line.role, PersonRole::parse, PersonRole::label),
+            name,
+            phone,
+            person_id: line.person_id,
+            line_id: line.id,
+        });
+    }
+    Ok(lines)
 }
 
 pub struct NoteLine {
@@ -525,23 +573,7 @@ async fn case_page(
         context: case.context(keys)?,
         safe_contact: case.safe_contact(keys)?,
         procedure_reference: case.procedure_reference(keys)?,
-        persons: store_referral::persons_of(&state.db, keys, &case.id)
-            .await?
-            .into_iter()
-            .map(|(role, identity)| PersonLine {
-                role: label_of(&role, PersonRole::parse, PersonRole::label),
-                name: [identity.first_name, identity.last_name]
-                    .into_iter()
-                    .flatten()
-                    .collect::<Vec<_>>()
-                    .join(" "),
-                phone: identity
-                    .phone
-                    .and_then(|p| passerelle_domain::referral::PhoneNumber::parse(&p).ok())
-                    .map(|p| p.national())
-                    .unwrap_or_default(),
-            })
-            .collect(),
+        persons: person_lines(state, &case.id).await?,
         history: store_referral::status_history(&state.db, &case.id)
             .await?
             .into_iter()

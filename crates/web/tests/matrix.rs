@@ -443,6 +443,22 @@ async fn build(app: &TestApp, method: Method, path: &str, who: Who, side: Side) 
             format!("/dossiers/{}/transfert", app.case_for(side).await),
             &[("post", "inconnu"), ("reason", "")],
         ),
+        (Method::Get, "/dossiers/{id}/personnes/nouvelle") => Request::get(format!(
+            "/dossiers/{}/personnes/nouvelle",
+            app.case_for(side).await
+        )),
+        (Method::Post, "/dossiers/{id}/personnes") => Request::post(
+            format!("/dossiers/{}/personnes", app.case_for(side).await),
+            &[("role", "victim"), ("last_name", ""), ("first_names", "")],
+        ),
+        (Method::Get, "/personnes") => Request::get(path),
+        (Method::Get, "/personnes/{id}") => {
+            Request::get(format!("/personnes/{}", app.person_for(side).await.0))
+        }
+        (Method::Post, "/personnes/{id}/fusion") => Request::post(
+            format!("/personnes/{}/fusion", app.person_for(side).await.0),
+            &[("duplicate", "inconnue")],
+        ),
         other => panic!("route {other:?} has no row in the authorization matrix: add one"),
     }
 }
@@ -616,7 +632,12 @@ fn expected(method: Method, path: &str, who: Who) -> (Outcome, Outcome) {
             Some(Role::Officer) => (Refused, Refused),
             Some(_) => (Deny, Deny),
         },
-        (Method::Get, "/dossiers") => only(who, &[Role::SocialWorker]),
+        (Method::Get, "/dossiers" | "/personnes") => only(who, &[Role::SocialWorker]),
+        (Method::Get, "/dossiers/{id}/personnes/nouvelle" | "/personnes/{id}") => match who {
+            None => (Login, Login),
+            Some(Role::SocialWorker) => (Allow, Deny),
+            Some(_) => (Deny, Deny),
+        },
         (Method::Get, "/dossiers/{id}") => match who {
             None => (Login, Login),
             Some(Role::SocialWorker) => (Allow, Deny),
@@ -631,7 +652,9 @@ fn expected(method: Method, path: &str, who: Who) -> (Outcome, Outcome) {
             | "/dossiers/{id}/orientations"
             | "/dossiers/{id}/orientations/{orientation}/statut"
             | "/dossiers/{id}/penal"
-            | "/dossiers/{id}/transfert",
+            | "/dossiers/{id}/transfert"
+            | "/dossiers/{id}/personnes"
+            | "/personnes/{id}/fusion",
         ) => match who {
             None => (Login, Login),
             Some(Role::SocialWorker) => (Refused, Deny),

@@ -251,7 +251,15 @@ async fn a_referral_is_followed_under_secrecy_and_the_officer_sees_status_words_
         let (status, list) = send(&app, Role::Officer, Method::Get, "/signalements", &[]).await;
         assert_eq!(status, 200);
         assert!(list.contains("En contact"), "{list}");
-        for secret in [CONTEXT, NAME, NOTE, "CIDFF", "Téléphone", "jamais le soir", "Aurore"] {
+        for secret in [
+            CONTEXT,
+            NAME,
+            NOTE,
+            "CIDFF",
+            "Téléphone",
+            "jamais le soir",
+            "Aurore",
+        ] {
             assert!(
                 !list.contains(secret),
                 "the officer's list shows « {secret} »"
@@ -326,7 +334,10 @@ async fn bad_input_is_refused_in_french_and_nothing_is_written() {
         bad.push(("person_1_phone", "12"));
         let (status, page) = send(&app, Role::Officer, Method::Post, "/signalements", &bad).await;
         assert_eq!(status, 422);
-        assert!(page.contains("Catégories : choisissez au moins une catégorie"), "{page}");
+        assert!(
+            page.contains("Catégories : choisissez au moins une catégorie"),
+            "{page}"
+        );
         assert!(page.contains("Personne 1 — téléphone"), "{page}");
         assert!(page.contains(CONTEXT), "what was typed is given back");
         assert_eq!(count(&app, "SELECT COUNT(*) FROM cases").await, before);
@@ -628,6 +639,254 @@ async fn the_retention_purge_erases_personal_data_past_two_years_and_a_dry_run_n
             .await
             .unwrap();
         assert_eq!(again.cases, 0);
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn persons_are_found_despite_typos_linked_to_cases_and_merged() {
+    for app in spawn_all().await {
+        let first_case = app.case_for(true).await;
+        let second_case = app.case_for(true).await;
+        let person =
+            |last: &'static str, birth: &'static str, first: &'static str, born: &'static str| {
+                vec![
+                    ("role", "victim"),
+                    ("last_name", last),
+                    ("birth_name", birth),
+                    ("first_names", first),
+                    ("sex", "female"),
+                    ("birth_date", born),
+                    ("phone", ""),
+                    ("commune", "Rennes"),
+                    ("known", "no"),
+                ]
+            };
+        // A first person: nobody alike yet, created at once.
+        let (status, _) = send(
+            &app,
+            Role::SocialWorker,
+            Method::Post,
+            &format!("/dossiers/{first_case}/personnes"),
+            &person("Le Gall-Kerjean", "Durand", "Maëlle", "12/03/1987"),
+        )
+        .await;
+        assert_eq!(status, 303);
+        let (kept,): (String,) = sqlx::query_as(
+            "SELECT person_id FROM case_persons WHERE case_id = $1 AND person_id IS NOT NULL",
+        )
+        .bind(&first_case)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+
+        // Typed again with a typo, no accent, the birth name and day and month swapped:
+        // proposed, and nothing written until the social worker decides.
+        let before = count(&app, "SELECT COUNT(*) FROM persons").await;
+        let again = person("Durant", "", "Maelle", "03/12/1987");
+        let (status, page) = send(
+            &app,
+            Role::SocialWorker,
+            Method::Post,
+            &format!("/dossiers/{second_case}/personnes"),
+            &again,
+        )
+        .await;
+        assert_eq!(status, 200);
+        assert!(page.contains("peut-être déjà suivie"), "{page}");
+        assert!(
+            page.contains(&format!("decision-{kept}")),
+            "the first person is proposed"
+        );
+        assert_eq!(count(&app, "SELECT COUNT(*) FROM persons").await, before);
+
+        // The social worker says it is someone else: a second person, then merges them.
+        let mut new = again.clone();
+        new.push(("decision", "new"));
+        let (status, _) = send(
+            &app,
+            Role::SocialWorker,
+            Method::Post,
+            &format!("/dossiers/{second_case}/personnes"),
+            &new,
+        )
+        .await;
+        assert_eq!(status, 303);
+        let (duplicate,): (String,) = sqlx::query_as(
+            "SELECT person_id FROM case_persons WHERE case_id = $1 AND person_id IS NOT NULL",
+        )
+        .bind(&second_case)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+        assert_ne!(duplicate, kept);
+        let (status, page) = send(
+            &app,
+            Role::SocialWorker,
+            Method::Get,
+            &format!("/personnes/{kept}"),
+            &[],
+        )
+        .await;
+        assert_eq!(status, 200);
+        assert!(
+            page.contains(&format!("duplicate-{duplicate}")),
+            "the look-alike is offered for merging"
+        );
+        let (status, _) = send(
+            &app,
+            Role::SocialWorker,
+            Method::Post,
+            &format!("/personnes/{kept}/fusion"),
+            &[("duplicate", duplicate.as_str())],
+        )
+        .await;
+        assert_eq!(status, 303);
+        assert_eq!(
+            count(
+                &app,
+                &format!("SELECT COUNT(*) FROM case_persons WHERE person_id = '{kept}'")
+            )
+            .await,
+            2,
+            "both cases now name the kept person"
+        );
+        assert_eq!(count(&app, &format!("SELECT COUNT(*) FROM journal WHERE action = 'person.merged' AND target_id = '{kept}'")).await, 1);
+        let (status, page) = send(
+            &app,
+            Role::SocialWorker,
+            Method::Post,
+            &format!("/personnes/{kept}/fusion"),
+            &[("duplicate", duplicate.as_str())],
+        )
+        .await;
+        assert_eq!(status, 422, "a merged person cannot be merged again");
+        assert!(page.contains("fusion"));
+
+        // Search from the list: accents, case and a typo.
+        let (status, page) = send(
+            &app,
+            Role::SocialWorker,
+            Method::Get,
+            "/personnes?q=maelle%20le%20gal%20kerjean",
+            &[],
+        )
+        .await;
+        assert_eq!(status, 200);
+        assert!(page.contains(&format!("/personnes/{kept}")), "{page}");
+        assert!(
+            !page.contains(&format!("/personnes/{duplicate}")),
+            "a merged person is not proposed"
+        );
+
+        // An existing person is linked to a third case when chosen.
+        let third_case = app.case_for(true).await;
+        let mut chosen = person("Le Gall", "", "Maëlle", "12/03/1987");
+        chosen.push(("decision", kept.as_str()));
+        let (status, _) = send(
+            &app,
+            Role::SocialWorker,
+            Method::Post,
+            &format!("/dossiers/{third_case}/personnes"),
+            &chosen,
+        )
+        .await;
+        assert_eq!(status, 303);
+        let (_, page) = send(
+            &app,
+            Role::SocialWorker,
+            Method::Get,
+            &format!("/personnes/{kept}"),
+            &[],
+        )
+        .await;
+        assert_eq!(page.matches("Dossier reçu le").count(), 3);
+
+        // Another post's social worker finds nobody; bad identities are refused by field.
+        let (status, _) = send(
+            &app,
+            Role::Officer,
+            Method::Get,
+            &format!("/personnes/{kept}"),
+            &[],
+        )
+        .await;
+        assert_eq!(status, 403);
+        let (status, page) = send(
+            &app,
+            Role::SocialWorker,
+            Method::Post,
+            &format!("/dossiers/{third_case}/personnes"),
+            &person("", "", "", "31/02/1990"),
+        )
+        .await;
+        assert_eq!(status, 422);
+        assert!(page.contains("Date de naissance"), "{page}");
+
+        // Names are nowhere in clear: not in the sealed identities, not in the blind index.
+        let mut raw = raw_case_tables(&app).await;
+        let sealed: Vec<(String, Vec<u8>)> =
+            sqlx::query_as(sqlx::AssertSqlSafe(if app.backend == "postgres" {
+                "SELECT id, COALESCE(identity_sealed, CAST('' AS BYTEA)) FROM persons"
+            } else {
+                "SELECT id, COALESCE(identity_sealed, CAST('' AS BLOB)) FROM persons"
+            }))
+            .fetch_all(app.db.pool())
+            .await
+            .unwrap();
+        for (_, bytes) in sealed {
+            raw.push_str(&String::from_utf8_lossy(&bytes));
+        }
+        let index: Vec<(String,)> = sqlx::query_as("SELECT key_hash FROM person_keys")
+            .fetch_all(app.db.pool())
+            .await
+            .unwrap();
+        for (hash,) in index {
+            assert_eq!(hash.len(), 32);
+            raw.push_str(&hash);
+        }
+        for secret in ["Kerjean", "Maëlle", "Durand", "Rennes", "1987", "krjn"] {
+            assert!(
+                !raw.contains(secret),
+                "« {secret} » is in clear ({})",
+                app.backend
+            );
+        }
+
+        // Past retention, the person loses identity and keys, keeps sex and age band.
+        for case in [&first_case, &second_case, &third_case] {
+            sqlx::query("UPDATE cases SET last_contact_at = '2023-01-10T10:00:00Z' WHERE id = $1")
+                .bind(case)
+                .execute(app.db.pool())
+                .await
+                .unwrap();
+        }
+        passerelle_store::retention::purge(
+            &app.db,
+            &app.keys(),
+            passerelle_web::clock::paris_today(),
+            2,
+            false,
+            &|_| {},
+        )
+        .await
+        .unwrap();
+        let (identity, sex, band): (Option<Vec<u8>>, String, Option<String>) =
+            sqlx::query_as("SELECT identity_sealed, sex, age_band FROM persons WHERE id = $1")
+                .bind(&kept)
+                .fetch_one(app.db.pool())
+                .await
+                .unwrap();
+        assert!(identity.is_none());
+        assert_eq!((sex.as_str(), band.as_deref()), ("female", Some("25_59")));
+        assert_eq!(
+            count(
+                &app,
+                &format!("SELECT COUNT(*) FROM person_keys WHERE person_id = '{kept}'")
+            )
+            .await,
+            0
+        );
         app.finish().await;
     }
 }

@@ -427,6 +427,46 @@ impl TestApp {
         id
     }
 
+    /// A person "Camille Fictive" in a case of the demo social worker's post (inside) or of
+    /// another post; returns (person id, case id).
+    pub async fn person_for(&self, inside: impl Into<bool>) -> (String, String) {
+        let inside = inside.into();
+        let case = self.case_for(inside).await;
+        let post = if inside {
+            self.scope(Role::SocialWorker)
+        } else {
+            self.elsewhere.other_post.clone()
+        };
+        let form = passerelle_domain::person::PersonForm {
+            last_name: "Fictive".into(),
+            first_names: "Camille".into(),
+            birth_date: "14/07/1990".into(),
+            ..Default::default()
+        };
+        let person =
+            passerelle_domain::person::validate_person(&form, passerelle_web::clock::paris_today())
+                .unwrap();
+        let entry = passerelle_store::journal::Entry::new(
+            passerelle_domain::journal::JournalAction::PersonalDataWritten,
+        );
+        let to = passerelle_store::person::CaseLink::NewLine {
+            case_id: &case,
+            role: passerelle_domain::referral::PersonRole::Victim,
+        };
+        let id = passerelle_store::person::create_in_case(
+            &self.db,
+            &self.keys(),
+            &post,
+            &person,
+            passerelle_web::clock::paris_today(),
+            to,
+            entry,
+        )
+        .await
+        .unwrap();
+        (id, case)
+    }
+
     pub async fn finish(self) {
         self.server.abort();
         self.test_db.finish().await;
