@@ -66,7 +66,8 @@ pub struct Identity {
 pub struct NewReferral<'a> {
     pub id: String,
     pub post_id: &'a str,
-    pub unit_id: &'a str,
+    /// The referring unit; none when the social worker opens the case directly.
+    pub unit_id: Option<&'a str>,
     pub referred_by: &'a str,
     pub referral: &'a ValidReferral,
 }

@@ -30,6 +30,8 @@ pub fn routes() -> RouteTable {
         .get("/signalements/nouveau", referral_form)
         .post("/signalements", refer)
         .get("/dossiers", inbox)
+        .get("/dossiers/nouveau", direct_case_form)
+        .post("/dossiers", open_direct_case)
         .get("/dossiers/{id}", show_case)
         .post("/dossiers/{id}/statut", move_case)
         .post("/dossiers/{id}/notes", add_note)
@@ -127,6 +129,9 @@ pub struct ReferralFormPage {
     roles: &'static [PersonRole],
     channels: &'static [ContactChannel],
     persons: Vec<usize>,
+    /// Opened by the social worker for a person who came directly: no unit, no consent
+    /// question (the person is there), one person.
+    direct: bool,
     errors: Vec<String>,
     /// The values typed, given back after a refusal.
     typed: std::collections::HashMap<String, String>,
@@ -151,15 +156,21 @@ fn form_page(
     csrf: &CsrfToken,
     errors: Vec<String>,
     typed: std::collections::HashMap<String, String>,
+    direct: bool,
 ) -> ReferralFormPage {
     ReferralFormPage {
-        shell: Shell::for_actor("Signaler une situation", auth, csrf).at("/signalements"),
+        shell: if direct {
+            Shell::for_actor("Ouvrir un dossier", auth, csrf).at("/dossiers")
+        } else {
+            Shell::for_actor("Signaler une situation", auth, csrf).at("/signalements")
+        },
         sources: ReferralSource::ALL,
         urgencies: Urgency::ALL,
         categories: ProblemCategory::ALL,
         roles: PersonRole::ALL,
         channels: ContactChannel::ALL,
-        persons: (1..=FORM_PERSONS).collect(),
+        persons: (1..=if direct { 1 } else { FORM_PERSONS }).collect(),
+        direct,
         errors,
         typed,
     }
@@ -167,7 +178,13 @@ fn form_page(
 
 async fn referral_form(auth: Authenticated, csrf: CsrfToken) -> WebResult<ReferralFormPage> {
     officer_unit(&auth)?;
-    Ok(form_page(&auth, &csrf, Vec::new(), Default::default()))
+    Ok(form_page(
+        &auth,
+        &csrf,
+        Vec::new(),
+        Default::default(),
+        false,
+    ))
 }
 
 /// The referral form's fields as the domain reads them (categories are checkboxes named
@@ -209,15 +226,10 @@ fn referral_input(fields: &[(String, String)]) -> ReferralInput {
     }
 }
 
-async fn refer(
-    State(state): State<AppState>,
-    auth: Authenticated,
-    csrf: CsrfToken,
-    ClientIp(ip): ClientIp,
-    FrenchForm(fields): FrenchForm<Vec<(String, String)>>,
-) -> WebResult<Response> {
-    let unit = officer_unit(&auth)?;
-    let typed: std::collections::HashMap<String, String> = fields
+/// The values typed, to give the form back after a refusal (each category ticked as
+/// `category_<code>`).
+fn typed_values(fields: &[(String, String)]) -> std::collections::HashMap<String, String> {
+    fields
         .iter()
         .filter(|(key, _)| key != "csrf" && key != "category")
         .cloned()
@@ -227,9 +239,20 @@ async fn refer(
                 .filter(|(key, _)| key == "category")
                 .map(|(_, v)| (format!("category_{v}"), "1".into())),
         )
-        .collect();
+        .collect()
+}
+
+async fn refer(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    csrf: CsrfToken,
+    ClientIp(ip): ClientIp,
+    FrenchForm(fields): FrenchForm<Vec<(String, String)>>,
+) -> WebResult<Response> {
+    let unit = officer_unit(&auth)?;
+    let typed = typed_values(&fields);
     let refuse = |errors: Vec<String>| {
-        let page = form_page(&auth, &csrf, errors, typed.clone());
+        let page = form_page(&auth, &csrf, errors, typed.clone(), false);
         Ok::<_, WebError>((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
     };
     let referral = match validate_referral(&referral_input(&fields)) {
@@ -267,7 +290,7 @@ async fn refer(
     let new = store_referral::NewReferral {
         id: id.clone(),
         post_id: &post.id,
-        unit_id: &unit,
+        unit_id: Some(&unit),
         referred_by: &auth.account.id,
         referral: &referral,
     };
@@ -290,6 +313,82 @@ async fn own_post(
     let place = passerelle_store::post::place_of(&post);
     auth.require(Action::View, &Resource::Cases { post: &place })?;
     Ok((post, place))
+}
+
+/// The post of the acting social worker, allowed to manage its cases.
+async fn acting_post(
+    state: &AppState,
+    auth: &Authenticated,
+) -> WebResult<passerelle_store::post::PostRow> {
+    let Scope::Post(post_id) = &auth.actor.grant.scope else {
+        return Err(WebError::Forbidden);
+    };
+    let (post, place) = own_post(state, auth, post_id).await?;
+    auth.require(Action::Manage, &Resource::Cases { post: &place })?;
+    Ok(post)
+}
+
+async fn direct_case_form(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    csrf: CsrfToken,
+) -> WebResult<ReferralFormPage> {
+    acting_post(&state, &auth).await?;
+    let typed = [(
+        "source".to_string(),
+        ReferralSource::Spontaneous.code().to_string(),
+    )]
+    .into();
+    Ok(form_page(&auth, &csrf, Vec::new(), typed, true))
+}
+
+/// A case the social worker opens for a person who came without a referral: the person is
+/// there, so there is no consent question; no unit referred it.
+async fn open_direct_case(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    csrf: CsrfToken,
+    ClientIp(ip): ClientIp,
+    FrenchForm(fields): FrenchForm<Vec<(String, String)>>,
+) -> WebResult<Response> {
+    let post = acting_post(&state, &auth).await?;
+    let typed = typed_values(&fields);
+    let mut input = referral_input(&fields);
+    input.consent = "yes".into();
+    let referral = match validate_referral(&input) {
+        Ok(referral) => referral,
+        Err(errors) => {
+            let page = form_page(
+                &auth,
+                &csrf,
+                errors.iter().map(|e| format!("{e}.")).collect(),
+                typed,
+                true,
+            );
+            return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+    };
+    let id = uuid::Uuid::now_v7().to_string();
+    let entry = crate::journal_entry::post_entry(
+        &auth,
+        &post,
+        JournalAction::PersonalDataWritten,
+        format!(
+            "dossier ouvert sans saisine ({})",
+            referral.urgency().code()
+        ),
+        ip.as_deref(),
+    )
+    .on("case", &id);
+    let new = store_referral::NewReferral {
+        id: id.clone(),
+        post_id: &post.id,
+        unit_id: None,
+        referred_by: &auth.account.id,
+        referral: &referral,
+    };
+    store_referral::create_referral(&state.db, &state.keys, &new, entry).await?;
+    Ok(Redirect::to(&format!("/dossiers/{id}")).into_response())
 }
 
 pub struct InboxLine {

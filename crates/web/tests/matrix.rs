@@ -399,7 +399,9 @@ async fn build(app: &TestApp, method: Method, path: &str, who: Who, side: Side) 
         // Referrals and cases: invalid forms, so that nothing changes.
         (Method::Get, "/signalements")
         | (Method::Get, "/signalements/nouveau")
-        | (Method::Get, "/dossiers") => Request::get(path),
+        | (Method::Get, "/dossiers")
+        | (Method::Get, "/dossiers/nouveau") => Request::get(path),
+        (Method::Post, "/dossiers") => Request::post(path, &[("context", "")]),
         (Method::Post, "/signalements") => Request::post(path, &[("context", "")]),
         (Method::Get, "/dossiers/{id}") => {
             Request::get(format!("/dossiers/{}", app.case_for(side).await))
@@ -632,7 +634,14 @@ fn expected(method: Method, path: &str, who: Who) -> (Outcome, Outcome) {
             Some(Role::Officer) => (Refused, Refused),
             Some(_) => (Deny, Deny),
         },
-        (Method::Get, "/dossiers" | "/personnes") => only(who, &[Role::SocialWorker]),
+        (Method::Get, "/dossiers" | "/dossiers/nouveau" | "/personnes") => {
+            only(who, &[Role::SocialWorker])
+        }
+        (Method::Post, "/dossiers") => match who {
+            None => (Login, Login),
+            Some(Role::SocialWorker) => (Refused, Refused),
+            Some(_) => (Deny, Deny),
+        },
         (Method::Get, "/dossiers/{id}/personnes/nouvelle" | "/personnes/{id}") => match who {
             None => (Login, Login),
             Some(Role::SocialWorker) => (Allow, Deny),

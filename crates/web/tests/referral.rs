@@ -890,3 +890,65 @@ async fn persons_are_found_despite_typos_linked_to_cases_and_merged() {
         app.finish().await;
     }
 }
+
+#[tokio::test]
+async fn a_social_worker_opens_a_case_without_referral() {
+    for app in spawn_all().await {
+        let pairs = vec![
+            ("source", "spontaneous"),
+            ("urgency", "normal"),
+            ("category", "housing"),
+            (
+                "context",
+                "Venue seule à la permanence, menacée d'expulsion",
+            ),
+            ("person_1_role", "victim"),
+            ("person_1_last_name", "Passante"),
+            ("person_1_first_name", "Inès"),
+            ("person_1_phone", ""),
+            ("contact_channel", "via_unit"),
+            ("contact_hours", ""),
+            ("procedure_reference", ""),
+        ];
+        let response = app
+            .send_as(
+                Some(Role::SocialWorker),
+                Method::Post,
+                "/dossiers",
+                &form(&pairs),
+            )
+            .await;
+        assert_eq!(response.status().as_u16(), 303);
+        let location = response.headers()["location"].to_str().unwrap().to_string();
+        let case = location
+            .strip_prefix("/dossiers/")
+            .expect("to the new case")
+            .to_string();
+        let (unit, consent, status): (Option<String>, i64, String) =
+            sqlx::query_as("SELECT referral_unit_id, consent, status FROM cases WHERE id = $1")
+                .bind(&case)
+                .fetch_one(app.db.pool())
+                .await
+                .unwrap();
+        assert_eq!((unit, consent, status.as_str()), (None, 1, "received"));
+        let (_, page) = send(&app, Role::SocialWorker, Method::Get, &location, &[]).await;
+        assert!(
+            page.contains("Ouverture directe") && page.contains("Inès Passante"),
+            "{page}"
+        );
+        let (status, page) = send(
+            &app,
+            Role::SocialWorker,
+            Method::Post,
+            "/dossiers",
+            &[("context", "")],
+        )
+        .await;
+        assert_eq!(status, 422);
+        assert!(
+            page.contains("Ouvrir un dossier") && page.contains("Contexte"),
+            "{page}"
+        );
+        app.finish().await;
+    }
+}

@@ -413,7 +413,7 @@ impl TestApp {
         let new = passerelle_store::referral::NewReferral {
             id: id.clone(),
             post_id: &post,
-            unit_id: &unit,
+            unit_id: Some(&unit),
             referred_by: &officer,
             referral: &referral,
         };
