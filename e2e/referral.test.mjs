@@ -30,7 +30,8 @@ describe('referral', () => {
   let browser;
 
   before(async () => {
-    ({ server, browser } = await startServerAndBrowser());
+    // A month of demo activity: the new referral must be found among real-shaped cases.
+    ({ server, browser } = await startServerAndBrowser({ env: { PASSERELLE_DEMO_MONTHS: '1' } }));
   });
 
   after(async () => {
@@ -50,6 +51,8 @@ describe('referral', () => {
     await officer.locator('label[for="urgency-within_48h"]').click();
     await officer.selectOption('#source', 'intervention');
     await officer.locator('label[for="category-domestic_violence"]').click();
+    // The demo never uses this category: it tells our referral apart in the inbox.
+    await officer.locator('label[for="category-radicalisation"]').click();
     await officer.fill('#context', CONTEXT);
     await officer.selectOption('#person-1-role', 'victim');
     await officer.fill('#person-1-last', NAME);
@@ -70,7 +73,9 @@ describe('referral', () => {
     await logInAndEnrol(worker, server.url, server.logins.intervenant);
     await worker.goto(`${server.url}/dossiers`, { waitUntil: 'load' });
     await assertAccessible(worker, '/dossiers');
-    const row = worker.locator('#inbox tbody tr', { hasText: 'Violences conjugales' }).first();
+    assert.ok((await worker.locator('#inbox tbody tr').count()) > 10, 'the demo fills the inbox');
+    const row = worker.locator('#inbox tbody tr', { hasText: 'Radicalisation' });
+    assert.equal(await row.count(), 1, 'our referral is in the inbox');
     await row.locator('a').click();
     await worker.waitForURL(/\/dossiers\/[^/]+$/);
     const casePath = pathOf(worker);

@@ -15,11 +15,31 @@ pub struct DemoArgs {
     /// Seed of the generator: the same seed always gives the same data.
     #[arg(long, env = "PASSERELLE_DEMO_SEED", default_value_t = 2020)]
     pub seed: u64,
+
+    /// Months of case activity (referrals, persons, case work) for every filled post, up to
+    /// today; 0 for the registry only.
+    #[arg(long, env = "PASSERELLE_DEMO_MONTHS", default_value_t = DEFAULT_ACTIVITY_MONTHS)]
+    pub months: u32,
+
+    /// Key file sealing the demo identities (default: passerelle.key in the data folder,
+    /// created if missing).
+    #[arg(long, env = "PASSERELLE_KEY_FILE")]
+    pub key_file: Option<std::path::PathBuf>,
 }
+
+/// Enough for a full inbox and a quarter of statistics, quick to write at start-up.
+pub const DEFAULT_ACTIVITY_MONTHS: u32 = 3;
 
 pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     let db = open_and_migrate(&args.database).await?;
     let (plan, report) = seed_demo(&db, args.seed, true).await?;
+    let key_file = args
+        .key_file
+        .clone()
+        .unwrap_or_else(|| args.database.data_dir().join("passerelle.key"));
+    crate::keyfile::ensure_key_file(&key_file)?;
+    let keys = crate::keyfile::load_key_ring(&key_file)?;
+    seed_activity(&db, &keys, &plan, args.months, true).await?;
     println!(
         "Données de démonstration écrites : {} lignes en {:.0} ms ({:.0} lignes/s).",
         report.rows,
@@ -58,6 +78,46 @@ pub async fn seed_demo(
     let report = insert(db, &plan, &hashes, &|rows| bar.set_position(rows)).await?;
     bar.finish_and_clear();
     Ok((plan, report))
+}
+
+/// Writes `months` of case activity for the demo's filled posts, with a progress bar.
+pub async fn seed_activity(
+    db: &Db,
+    keys: &passerelle_store::seal::KeyRing,
+    plan: &DemoPlan,
+    months: u32,
+    show_progress: bool,
+) -> anyhow::Result<()> {
+    if months == 0 {
+        return Ok(());
+    }
+    let bar = if show_progress {
+        ProgressBar::new(plan.posts.len() as u64)
+    } else {
+        ProgressBar::hidden()
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} postes")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_message("Activité");
+    let started = std::time::Instant::now();
+    let today = passerelle_web::clock::paris_today();
+    let report =
+        passerelle_store::demo_activity::insert_activity(db, keys, plan, today, months, &|done| {
+            bar.set_position(done)
+        })
+        .await?;
+    bar.finish_and_clear();
+    println!(
+        "Activité de démonstration ({months} mois) : {} dossiers, {} personnes, {} lignes en {:.1} s.",
+        report.cases,
+        report.persons,
+        report.rows,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
 
 pub fn print_logins(logins: &[DemoLogin]) {

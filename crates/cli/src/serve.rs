@@ -1,7 +1,7 @@
 //! `passerelle serve`: migrations, optional demo data, then the web server until SIGTERM.
 
 use crate::config::{DatabaseArgs, open_and_migrate};
-use crate::demo::{print_logins, seed_demo};
+use crate::demo::{print_logins, seed_activity, seed_demo};
 use crate::keyfile::{ensure_key_file, load_key_ring};
 use anyhow::Context;
 use clap::Args;
@@ -26,6 +26,10 @@ pub struct ServeArgs {
     /// --data-dir or --database-url is given), filled if empty, and the demo logins printed.
     #[arg(long)]
     pub demo: bool,
+
+    /// Months of case activity the demonstration writes for every filled post (0: none).
+    #[arg(long, env = "PASSERELLE_DEMO_MONTHS", default_value_t = crate::demo::DEFAULT_ACTIVITY_MONTHS)]
+    pub demo_months: u32,
 
     /// Seed of the demonstration data.
     #[arg(long, env = "PASSERELLE_DEMO_SEED", default_value_t = 2020)]
@@ -98,6 +102,8 @@ pub async fn run(mut args: ServeArgs) -> anyhow::Result<()> {
     if args.demo {
         if passerelle_store::post::count_all(&db).await? == 0 {
             let (plan, _) = seed_demo(&db, args.demo_seed, true).await?;
+            let keys = load_key_ring(&key_file)?;
+            seed_activity(&db, &keys, &plan, args.demo_months, true).await?;
             print_logins(&plan.logins);
         } else {
             println!("La base contient déjà des données : démonstration non régénérée.");

@@ -11,7 +11,10 @@ pub enum Value {
     Text(String),
     OptText(Option<String>),
     Int(i64),
+    OptInt(Option<i64>),
     Real(f64),
+    /// Sealed bytes (or none).
+    Blob(Option<Vec<u8>>),
 }
 
 impl From<String> for Value {
@@ -103,6 +106,8 @@ pub async fn insert_rows(
                     Value::OptText(text) => query.bind(text.as_deref()),
                     Value::Int(int) => query.bind(*int),
                     Value::Real(real) => query.bind(*real),
+                    Value::OptInt(int) => query.bind(*int),
+                    Value::Blob(bytes) => query.bind(bytes.clone()),
                 };
             }
         }

@@ -7,6 +7,7 @@ pub mod bulk;
 pub mod case_work;
 pub mod db;
 pub mod demo;
+pub mod demo_activity;
 pub mod funding;
 pub mod import;
 pub mod journal;

@@ -14,7 +14,8 @@ CREATE TABLE case_interviews (
     held_on TEXT NOT NULL,
     place TEXT NOT NULL,
     minutes BIGINT NOT NULL,
-    by_account TEXT NOT NULL REFERENCES accounts (id),
+    -- NULL when written by the demonstration generator or an import.
+    by_account TEXT REFERENCES accounts (id),
     created_at TEXT NOT NULL
 );
 CREATE INDEX case_interviews_case ON case_interviews (case_id, held_on);
@@ -24,7 +25,8 @@ CREATE TABLE case_actions (
     case_id TEXT NOT NULL REFERENCES cases (id),
     kind TEXT NOT NULL,
     done_on TEXT NOT NULL,
-    by_account TEXT NOT NULL REFERENCES accounts (id),
+    -- NULL when written by the demonstration generator or an import.
+    by_account TEXT REFERENCES accounts (id),
     created_at TEXT NOT NULL
 );
 CREATE INDEX case_actions_case ON case_actions (case_id, done_on);
@@ -37,7 +39,8 @@ CREATE TABLE case_orientations (
     status TEXT NOT NULL,
     proposed_on TEXT NOT NULL,
     status_changed_on TEXT NOT NULL,
-    by_account TEXT NOT NULL REFERENCES accounts (id),
+    -- NULL when written by the demonstration generator or an import.
+    by_account TEXT REFERENCES accounts (id),
     created_at TEXT NOT NULL
 );
 CREATE INDEX case_orientations_case ON case_orientations (case_id, proposed_on);

@@ -1,0 +1,630 @@
+//! Demonstration activity: the referrals, persons and case work of every filled post over
+//! the last months, deterministic for a seed. About 300 persons per full-time post per year;
+//! domestic violence is the largest share, then family conflicts, social distress and
+//! children in danger; most persons consent; older cases are mostly closed. Names are drawn
+//! from short lists of common French names and are fictitious combinations. Identities are
+//! sealed and indexed like real ones, so search, purge and statistics see real-shaped data.
+
+use crate::bulk::{Value, insert_rows};
+use crate::demo::DemoPlan;
+use crate::seal::KeyRing;
+use crate::time_text::{date_to_text, now_text};
+use crate::{Db, StoreError};
+use passerelle_domain::case::{
+    ActionKind, InterviewPlace, KnownToSocialServices, OrientationStatus, PartnerType, Sex,
+};
+use passerelle_domain::person::Identity;
+use passerelle_domain::person_name::blocking_keys;
+use passerelle_domain::post::PostStatus;
+use passerelle_domain::referral::{
+    AgeBand, ClosureOutcome, PersonRole, ProblemCategory, ReferralSource, ReferralStatus, Urgency,
+};
+use rand::distr::weighted::WeightedIndex;
+use rand::prelude::*;
+use rand_chacha::ChaCha8Rng;
+use sqlx::Acquire;
+use time::{Date, Duration};
+
+/// Persons received per full-time post and year (the scheme's order of magnitude).
+pub const PERSONS_PER_FTE_YEAR: f64 = 300.0;
+
+const LAST_NAMES: &[&str] = &[
+    "Martin",
+    "Bernard",
+    "Thomas",
+    "Petit",
+    "Robert",
+    "Richard",
+    "Durand",
+    "Dubois",
+    "Moreau",
+    "Laurent",
+    "Simon",
+    "Michel",
+    "Lefèvre",
+    "Leroy",
+    "Roux",
+    "David",
+    "Bertrand",
+    "Morel",
+    "Fournier",
+    "Girard",
+    "Bonnet",
+    "Dupont",
+    "Lambert",
+    "Fontaine",
+    "Rousseau",
+    "Vincent",
+    "Muller",
+    "Lefebvre",
+    "Faure",
+    "André",
+    "Mercier",
+    "Blanc",
+    "Guérin",
+    "Boyer",
+    "Garnier",
+    "Chevalier",
+    "François",
+    "Legrand",
+    "Gauthier",
+    "Garcia",
+    "Perrin",
+    "Robin",
+    "Clément",
+    "Morin",
+    "Nicolas",
+    "Henry",
+    "Roussel",
+    "Mathieu",
+    "Le Gall",
+    "Kerjean",
+    "Benali",
+    "Haddad",
+    "Diallo",
+    "Traoré",
+    "Nguyen",
+    "Da Silva",
+    "Ferreira",
+    "Martins",
+    "Lopez",
+    "Sanchez",
+];
+const FEMALE_FIRST_NAMES: &[&str] = &[
+    "Marie",
+    "Nathalie",
+    "Isabelle",
+    "Sylvie",
+    "Catherine",
+    "Sandrine",
+    "Céline",
+    "Aurélie",
+    "Émilie",
+    "Julie",
+    "Camille",
+    "Léa",
+    "Manon",
+    "Chloé",
+    "Inès",
+    "Sarah",
+    "Laura",
+    "Amandine",
+    "Fatima",
+    "Nadia",
+    "Samia",
+    "Aïcha",
+    "Anne-Sophie",
+    "Marie-Claire",
+];
+const MALE_FIRST_NAMES: &[&str] = &[
+    "Jean",
+    "Pierre",
+    "Michel",
+    "Philippe",
+    "Alain",
+    "Nicolas",
+    "Christophe",
+    "Stéphane",
+    "Julien",
+    "Thomas",
+    "Kevin",
+    "Lucas",
+    "Hugo",
+    "Mohamed",
+    "Karim",
+    "Yanis",
+    "Jean-Pierre",
+    "Jean-Marc",
+    "Marc",
+    "Olivier",
+    "Sébastien",
+    "David",
+    "Romain",
+    "Enzo",
+];
+
+/// What the generator wrote.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ActivityReport {
+    pub cases: u64,
+    pub persons: u64,
+    pub rows: u64,
+}
+
+fn pick<T: Copy>(rng: &mut ChaCha8Rng, items: &[(T, f64)]) -> T {
+    let weights = WeightedIndex::new(items.iter().map(|(_, w)| *w)).expect("positive weights");
+    items[weights.sample(rng)].0
+}
+
+fn random_day(rng: &mut ChaCha8Rng, from: Date, to: Date) -> Date {
+    let span = (to - from).whole_days().max(0);
+    from + Duration::days(rng.random_range(0..=span))
+}
+
+/// The rows of the demo activity, table by table, in insertion order.
+#[derive(Default)]
+struct Rows {
+    persons: Vec<Vec<Value>>,
+    person_keys: Vec<Vec<Value>>,
+    cases: Vec<Vec<Value>>,
+    case_persons: Vec<Vec<Value>>,
+    history: Vec<Vec<Value>>,
+    interviews: Vec<Vec<Value>>,
+    actions: Vec<Vec<Value>>,
+    orientations: Vec<Vec<Value>>,
+}
+
+/// Writes the activity of the last `months` up to `today`, in one transaction per post.
+/// `progress` receives the number of posts done.
+pub async fn insert_activity(
+    db: &Db,
+    keys: &KeyRing,
+    plan: &DemoPlan,
+    today: Date,
+    months: u32,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<ActivityReport, StoreError> {
+    let window_start = today - Duration::days(i64::from(months) * 365 / 12);
+    let mut report = ActivityReport::default();
+    let backend = db.backend();
+    let recorded = now_text();
+    for (index, post) in plan.posts.iter().enumerate() {
+        if post.status != PostStatus::Filled {
+            continue;
+        }
+        let from = post
+            .created_on
+            .map_or(window_start, |created| created.max(window_start));
+        if from >= today {
+            continue;
+        }
+        let mut rng = ChaCha8Rng::seed_from_u64(
+            plan.seed ^ (index as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15),
+        );
+        let days = (today - from).whole_days() as f64;
+        let count = (post.fte * PERSONS_PER_FTE_YEAR * days / 365.0).round() as usize;
+        let mut rows = Rows::default();
+        for n in 0..count {
+            generate_case(&mut rng, keys, post, from, today, n, &recorded, &mut rows);
+        }
+        let mut connection = db.pool().acquire().await?;
+        let mut tx = connection.begin().await?;
+        for (table, columns, table_rows) in [
+            (
+                "persons",
+                &[
+                    "id",
+                    "post_id",
+                    "identity_sealed",
+                    "sex",
+                    "age_band",
+                    "known_to_social_services",
+                    "created_at",
+                ][..],
+                &rows.persons,
+            ),
+            (
+                "person_keys",
+                &["post_id", "key_hash", "person_id"][..],
+                &rows.person_keys,
+            ),
+            (
+                "cases",
+                &[
+                    "id",
+                    "post_id",
+                    "referral_unit_id",
+                    "source",
+                    "urgency",
+                    "categories",
+                    "consent",
+                    "status",
+                    "closure_outcome",
+                    "context_sealed",
+                    "received_at",
+                    "status_changed_at",
+                    "last_contact_at",
+                    "created_at",
+                    "criminal",
+                ][..],
+                &rows.cases,
+            ),
+            (
+                "case_persons",
+                &["id", "case_id", "role", "created_at", "person_id"][..],
+                &rows.case_persons,
+            ),
+            (
+                "case_status_history",
+                &["id", "case_id", "status", "at"][..],
+                &rows.history,
+            ),
+            (
+                "case_interviews",
+                &["id", "case_id", "held_on", "place", "minutes", "created_at"][..],
+                &rows.interviews,
+            ),
+            (
+                "case_actions",
+                &["id", "case_id", "kind", "done_on", "created_at"][..],
+                &rows.actions,
+            ),
+            (
+                "case_orientations",
+                &[
+                    "id",
+                    "case_id",
+                    "partner_type",
+                    "partner_name",
+                    "status",
+                    "proposed_on",
+                    "status_changed_on",
+                    "created_at",
+                ][..],
+                &rows.orientations,
+            ),
+        ] {
+            report.rows += insert_rows(&mut tx, backend, table, columns, table_rows).await?;
+        }
+        tx.commit().await?;
+        report.cases += rows.cases.len() as u64;
+        report.persons += rows.persons.len() as u64;
+        progress(index as u64 + 1);
+    }
+    Ok(report)
+}
+
+fn instant(day: Date, hour: u8) -> String {
+    format!("{}T{hour:02}:00:00Z", date_to_text(day))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn generate_case(
+    rng: &mut ChaCha8Rng,
+    keys: &KeyRing,
+    post: &crate::demo::PostRow,
+    from: Date,
+    today: Date,
+    n: usize,
+    recorded: &str,
+    rows: &mut Rows,
+) {
+    use ProblemCategory as C;
+    let case_id = format!("{}-case-{n}", post.id);
+    let person_id = format!("{}-person-{n}", post.id);
+    let received = random_day(rng, from, today);
+    let category = pick(
+        rng,
+        &[
+            (C::DomesticViolence, 34.0),
+            (C::IntrafamilyViolence, 9.0),
+            (C::ChildInDanger, 7.0),
+            (C::RunawayMinor, 3.0),
+            (C::FamilyConflict, 12.0),
+            (C::NeighbourConflict, 6.0),
+            (C::VulnerablePerson, 6.0),
+            (C::SocialDistress, 9.0),
+            (C::Housing, 4.0),
+            (C::MentalHealth, 6.0),
+            (C::Addiction, 2.0),
+            (C::SuicideRisk, 2.0),
+        ],
+    );
+    let mut categories = vec![category.code()];
+    if rng.random_bool(0.25) {
+        let second = pick(
+            rng,
+            &[
+                (C::SocialDistress, 3.0),
+                (C::MentalHealth, 2.0),
+                (C::Housing, 2.0),
+                (C::Addiction, 1.0),
+            ],
+        );
+        if second != category {
+            categories.push(second.code());
+        }
+    }
+    let urgency = pick(
+        rng,
+        &[
+            (Urgency::Immediate, 15.0),
+            (Urgency::Within48h, 30.0),
+            (Urgency::Normal, 55.0),
+        ],
+    );
+    let source = pick(
+        rng,
+        &[
+            (ReferralSource::Intervention, 40.0),
+            (ReferralSource::Complaint, 25.0),
+            (ReferralSource::MainCouranteReview, 15.0),
+            (ReferralSource::OutsideService, 8.0),
+            (ReferralSource::Spontaneous, 12.0),
+        ],
+    );
+    let direct = source == ReferralSource::Spontaneous;
+    let unit = (!direct).then(|| {
+        post.host_units[rng.random_range(0..post.host_units.len())]
+            .0
+            .clone()
+    });
+    let consent = direct || rng.random_bool(0.85);
+    let sex = if category == C::DomesticViolence {
+        pick(rng, &[(Sex::Female, 86.0), (Sex::Male, 14.0)])
+    } else {
+        pick(
+            rng,
+            &[(Sex::Female, 60.0), (Sex::Male, 38.0), (Sex::Unknown, 2.0)],
+        )
+    };
+    let age_years = match category {
+        C::ChildInDanger | C::RunawayMinor => rng.random_range(6..18),
+        C::VulnerablePerson => rng.random_range(65..95),
+        _ => rng.random_range(18..75),
+    };
+    let birth = received - Duration::days(age_years * 365 + rng.random_range(0..365));
+    let known = pick(
+        rng,
+        &[
+            (KnownToSocialServices::Yes, 45.0),
+            (KnownToSocialServices::No, 40.0),
+            (KnownToSocialServices::Unknown, 15.0),
+        ],
+    );
+    let age_since_received = (today - received).whole_days();
+    let at = instant(received, rng.random_range(6..20));
+
+    // The follow-up: without consent, an anonymous count; otherwise older cases are closed.
+    let mut statuses = vec![(ReferralStatus::Received, at.clone())];
+    let (status, outcome, last_contact) = if !consent {
+        statuses.push((ReferralStatus::Closed, at.clone()));
+        (
+            ReferralStatus::Closed,
+            Some(ClosureOutcome::NoFollowUp),
+            None,
+        )
+    } else {
+        let contact_day = (received + Duration::days(rng.random_range(0..4))).min(today);
+        let reached = rng.random_bool(0.85);
+        let step = if reached {
+            ReferralStatus::InContact
+        } else {
+            ReferralStatus::Unreachable
+        };
+        statuses.push((ReferralStatus::ContactAttempted, instant(contact_day, 9)));
+        statuses.push((step, instant(contact_day, 10)));
+        let closed =
+            age_since_received > 21 && rng.random_bool((age_since_received as f64 / 90.0).min(0.9));
+        if closed {
+            let closing = (contact_day + Duration::days(rng.random_range(7..40))).min(today);
+            statuses.push((ReferralStatus::Closed, instant(closing, 16)));
+            let outcome = if reached {
+                pick(
+                    rng,
+                    &[
+                        (ClosureOutcome::Oriented, 50.0),
+                        (ClosureOutcome::Resolved, 35.0),
+                        (ClosureOutcome::Transferred, 5.0),
+                        (ClosureOutcome::NoFollowUp, 10.0),
+                    ],
+                )
+            } else {
+                ClosureOutcome::NoFollowUp
+            };
+            (
+                ReferralStatus::Closed,
+                Some(outcome),
+                Some(instant(contact_day, 10)),
+            )
+        } else {
+            (step, None, Some(instant(contact_day, 10)))
+        }
+    };
+    let status_changed = statuses
+        .last()
+        .map(|(_, at)| at.clone())
+        .unwrap_or_else(|| at.clone());
+    let context = consent.then(|| {
+        let text = format!(
+            "Situation fictive de démonstration : {}.",
+            category.label().to_lowercase()
+        );
+        keys.seal(
+            text.as_bytes(),
+            &crate::referral::CONTEXT.associated_data(&case_id),
+        )
+    });
+    rows.cases.push(vec![
+        case_id.as_str().into(),
+        post.id.as_str().into(),
+        unit.into(),
+        source.code().into(),
+        urgency.code().into(),
+        categories.join(",").into(),
+        i64::from(consent).into(),
+        status.code().into(),
+        outcome.map(|o| o.code().to_string()).into(),
+        Value::Blob(context),
+        at.as_str().into(),
+        status_changed.into(),
+        last_contact.clone().into(),
+        recorded.into(),
+        Value::OptInt(consent.then(|| {
+            i64::from(matches!(
+                category,
+                C::DomesticViolence | C::IntrafamilyViolence | C::ChildInDanger
+            ))
+        })),
+    ]);
+    for (step, (status, at)) in statuses.iter().enumerate() {
+        rows.history.push(vec![
+            format!("{case_id}-h{step}").into(),
+            case_id.as_str().into(),
+            status.code().into(),
+            at.as_str().into(),
+        ]);
+    }
+    let role = if matches!(category, C::ChildInDanger | C::RunawayMinor) {
+        PersonRole::Child
+    } else {
+        PersonRole::Victim
+    };
+    if consent {
+        let first = match sex {
+            Sex::Male => MALE_FIRST_NAMES[rng.random_range(0..MALE_FIRST_NAMES.len())],
+            _ => FEMALE_FIRST_NAMES[rng.random_range(0..FEMALE_FIRST_NAMES.len())],
+        };
+        let identity = Identity {
+            last_name: Some(LAST_NAMES[rng.random_range(0..LAST_NAMES.len())].to_string()),
+            birth_name: (sex == Sex::Female && rng.random_bool(0.2))
+                .then(|| LAST_NAMES[rng.random_range(0..LAST_NAMES.len())].to_string()),
+            first_names: Some(first.to_string()),
+            birth_date: Some(birth),
+            phone: Some(format!("+336{:08}", rng.random_range(0..100_000_000u32))),
+            commune: None,
+        };
+        let json = serde_json::to_string(&identity).unwrap_or_default();
+        let sealed = keys.seal(
+            json.as_bytes(),
+            &crate::person::IDENTITY.associated_data(&person_id),
+        );
+        rows.persons.push(vec![
+            person_id.as_str().into(),
+            post.id.as_str().into(),
+            Value::Blob(Some(sealed)),
+            sex.code().into(),
+            AgeBand::of(birth, received)
+                .map(|b| b.code().to_string())
+                .into(),
+            known.code().into(),
+            recorded.into(),
+        ]);
+        for key in blocking_keys(&identity.key()) {
+            rows.person_keys.push(vec![
+                post.id.as_str().into(),
+                keys.blind_index(&format!("person_keys:{}", post.id), &key)
+                    .into(),
+                person_id.as_str().into(),
+            ]);
+        }
+        rows.case_persons.push(vec![
+            format!("{case_id}-p").into(),
+            case_id.as_str().into(),
+            role.code().into(),
+            recorded.into(),
+            Some(person_id.clone()).into(),
+        ]);
+    } else {
+        rows.case_persons.push(vec![
+            format!("{case_id}-p").into(),
+            case_id.as_str().into(),
+            role.code().into(),
+            recorded.into(),
+            None::<String>.into(),
+        ]);
+    }
+    if let Some(contact) = last_contact.filter(|_| status != ReferralStatus::Unreachable) {
+        let contact_day = crate::time_text::text_to_date(&contact[..10]).unwrap_or(received);
+        for i in 0..rng.random_range(1..=3) {
+            let day = (contact_day + Duration::days(i * rng.random_range(3..15))).min(today);
+            let place = pick(
+                rng,
+                &[
+                    (InterviewPlace::AtUnit, 45.0),
+                    (InterviewPlace::Phone, 35.0),
+                    (InterviewPlace::AtHome, 8.0),
+                    (InterviewPlace::Visio, 4.0),
+                    (InterviewPlace::Office, 8.0),
+                ],
+            );
+            rows.interviews.push(vec![
+                format!("{case_id}-i{i}").into(),
+                case_id.as_str().into(),
+                date_to_text(day).into(),
+                place.code().into(),
+                rng.random_range(15..90i64).into(),
+                recorded.into(),
+            ]);
+        }
+        for i in 0..rng.random_range(1..=2) {
+            let kind = pick(
+                rng,
+                &[
+                    (ActionKind::Listening, 40.0),
+                    (ActionKind::RightsInformation, 25.0),
+                    (ActionKind::ProceduresHelp, 15.0),
+                    (ActionKind::ComplaintSupport, 8.0),
+                    (ActionKind::EmergencyShelter, 5.0),
+                    (ActionKind::InformationPreoccupante, 4.0),
+                    (ActionKind::ProsecutorReport, 3.0),
+                ],
+            );
+            rows.actions.push(vec![
+                format!("{case_id}-a{i}").into(),
+                case_id.as_str().into(),
+                kind.code().into(),
+                date_to_text(contact_day).into(),
+                recorded.into(),
+            ]);
+        }
+        if outcome == Some(ClosureOutcome::Oriented) || rng.random_bool(0.2) {
+            let partner = pick(
+                rng,
+                &[
+                    (PartnerType::Cidff, 20.0),
+                    (PartnerType::FranceVictimes, 20.0),
+                    (PartnerType::DepartementSocial, 20.0),
+                    (PartnerType::Ccas, 10.0),
+                    (PartnerType::AseCrip, 6.0),
+                    (PartnerType::Siao, 6.0),
+                    (PartnerType::Cmp, 8.0),
+                    (PartnerType::Lawyer, 5.0),
+                    (PartnerType::Other, 5.0),
+                ],
+            );
+            let status = if status == ReferralStatus::Closed {
+                pick(
+                    rng,
+                    &[
+                        (OrientationStatus::Done, 75.0),
+                        (OrientationStatus::Failed, 25.0),
+                    ],
+                )
+            } else {
+                OrientationStatus::Proposed
+            };
+            let day = date_to_text(contact_day);
+            rows.orientations.push(vec![
+                format!("{case_id}-o").into(),
+                case_id.as_str().into(),
+                partner.code().into(),
+                "".into(),
+                status.code().into(),
+                day.as_str().into(),
+                day.as_str().into(),
+                recorded.into(),
+            ]);
+        }
+    }
+}
