@@ -198,18 +198,69 @@ pub struct InboxRow {
     pub persons: i64,
 }
 
-/// The open cases of a post: by urgency (immediate first), then oldest first.
-pub async fn inbox(db: &Db, post_id: &str) -> Result<Vec<InboxRow>, StoreError> {
-    Ok(sqlx::query_as(
+/// Which cases of a post the inbox lists.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct InboxFilter {
+    /// `None`: open cases only; `Some(None)`: every case; `Some(Some(s))`: cases in `s`.
+    pub status: Option<Option<ReferralStatus>>,
+    pub urgency: Option<passerelle_domain::referral::Urgency>,
+    pub category: Option<passerelle_domain::referral::ProblemCategory>,
+}
+
+/// Lines per inbox page.
+pub const INBOX_PAGE: i64 = 50;
+
+/// One page of a post's cases under `filter` (by urgency, immediate first, then oldest
+/// first), and how many cases match in all.
+pub async fn inbox(
+    db: &Db,
+    post_id: &str,
+    filter: InboxFilter,
+    page: i64,
+) -> Result<(Vec<InboxRow>, i64), StoreError> {
+    // Codes come from our own vocabularies, bound as parameters all the same.
+    let mut conditions = vec!["c.post_id = $1".to_string()];
+    let mut values: Vec<String> = vec![post_id.to_string()];
+    match filter.status {
+        None => conditions.push("c.status <> 'closed'".into()),
+        Some(None) => {}
+        Some(Some(status)) => {
+            values.push(status.code().into());
+            conditions.push(format!("c.status = ${}", values.len()));
+        }
+    }
+    if let Some(urgency) = filter.urgency {
+        values.push(urgency.code().into());
+        conditions.push(format!("c.urgency = ${}", values.len()));
+    }
+    if let Some(category) = filter.category {
+        values.push(format!("%,{},%", category.code()));
+        conditions.push(format!(
+            "(',' || c.categories || ',') LIKE ${}",
+            values.len()
+        ));
+    }
+    let clause = conditions.join(" AND ");
+    let mut count = sqlx::query_as::<_, (i64,)>(sqlx::AssertSqlSafe(format!(
+        "SELECT COUNT(*) FROM cases c WHERE {clause}"
+    )));
+    for value in &values {
+        count = count.bind(value);
+    }
+    let (total,) = count.fetch_one(db.pool()).await?;
+    let sql = format!(
         "SELECT c.id, c.urgency, c.status, c.categories, c.received_at, u.name AS unit_name, \
          (SELECT COUNT(*) FROM case_persons p WHERE p.case_id = c.id) AS persons \
-         FROM cases c LEFT JOIN units u ON u.id = c.referral_unit_id \
-         WHERE c.post_id = $1 AND c.status <> 'closed' \
-         ORDER BY CASE c.urgency WHEN 'immediate' THEN 0 WHEN 'within_48h' THEN 1 ELSE 2 END, c.received_at, c.id LIMIT 500",
-    )
-    .bind(post_id)
-    .fetch_all(db.pool())
-    .await?)
+         FROM cases c LEFT JOIN units u ON u.id = c.referral_unit_id WHERE {clause} \
+         ORDER BY CASE c.urgency WHEN 'immediate' THEN 0 WHEN 'within_48h' THEN 1 ELSE 2 END, c.received_at, c.id \
+         LIMIT {INBOX_PAGE} OFFSET {}",
+        (page.max(1) - 1) * INBOX_PAGE
+    );
+    let mut rows = sqlx::query_as::<_, InboxRow>(sqlx::AssertSqlSafe(sql));
+    for value in &values {
+        rows = rows.bind(value);
+    }
+    Ok((rows.fetch_all(db.pool()).await?, total))
 }
 
 /// A case file with its sealed fields.

@@ -408,21 +408,91 @@ pub struct InboxLine {
 pub struct InboxPage {
     shell: Shell,
     lines: Vec<InboxLine>,
+    total: i64,
+    page: i64,
+    pages: i64,
+    /// The filters as a query string, for the page links.
+    filters: String,
+    statut: String,
+    urgence: String,
+    motif: String,
+    statuses: &'static [ReferralStatus],
+    urgencies: &'static [Urgency],
+    categories: &'static [ProblemCategory],
+    transferred: bool,
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct InboxQuery {
+    #[serde(default)]
+    statut: String,
+    #[serde(default)]
+    urgence: String,
+    #[serde(default)]
+    motif: String,
+    #[serde(default)]
+    page: String,
+    #[serde(default)]
+    transfere: String,
+}
+
+/// The inbox's filter from its address; a wrong value is named, in French.
+fn inbox_filter(query: &InboxQuery) -> WebResult<(store_referral::InboxFilter, i64)> {
+    let bad = |field: &str, error: passerelle_domain::ParseError| {
+        WebError::BadRequest(format!("Filtre « {field} » : {}.", error.reason))
+    };
+    let status = match query.statut.as_str() {
+        "" | "ouverts" => None,
+        "tous" => Some(None),
+        code => Some(Some(
+            ReferralStatus::parse(code).map_err(|e| bad("statut", e))?,
+        )),
+    };
+    let urgency = match query.urgence.as_str() {
+        "" => None,
+        code => Some(Urgency::parse(code).map_err(|e| bad("urgence", e))?),
+    };
+    let category = match query.motif.as_str() {
+        "" => None,
+        code => Some(ProblemCategory::parse(code).map_err(|e| bad("motif", e))?),
+    };
+    let page = match query.page.as_str() {
+        "" => 1,
+        text => text
+            .parse::<i64>()
+            .ok()
+            .filter(|page| (1..=100_000).contains(page))
+            .ok_or_else(|| {
+                WebError::BadRequest(
+                    "Filtre « page » : un numéro de page entier, à partir de 1.".into(),
+                )
+            })?,
+    };
+    Ok((
+        store_referral::InboxFilter {
+            status,
+            urgency,
+            category,
+        },
+        page,
+    ))
 }
 
 async fn inbox(
     State(state): State<AppState>,
     auth: Authenticated,
     csrf: CsrfToken,
+    axum::extract::Query(query): axum::extract::Query<InboxQuery>,
 ) -> WebResult<InboxPage> {
     let post_id = match &auth.actor.grant.scope {
         Scope::Post(post) => post.clone(),
         _ => return Err(WebError::Forbidden),
     };
     let (post, _) = own_post(&state, &auth, &post_id).await?;
+    let (filter, page) = inbox_filter(&query)?;
     let today = crate::clock::paris_today();
-    let lines = store_referral::inbox(&state.db, &post.id)
-        .await?
+    let (rows, total) = store_referral::inbox(&state.db, &post.id, filter, page).await?;
+    let lines = rows
         .into_iter()
         .map(|row| {
             let received = row
@@ -448,9 +518,27 @@ async fn inbox(
             }
         })
         .collect();
+    let pages = ((total + store_referral::INBOX_PAGE - 1) / store_referral::INBOX_PAGE).max(1);
+    let filters = serde_urlencoded::to_string([
+        ("statut", &query.statut),
+        ("urgence", &query.urgence),
+        ("motif", &query.motif),
+    ])
+    .unwrap_or_default();
     Ok(InboxPage {
         shell: Shell::for_actor("Dossiers du poste", &auth, &csrf).at("/dossiers"),
         lines,
+        total,
+        page,
+        pages,
+        filters,
+        statut: query.statut,
+        urgence: query.urgence,
+        motif: query.motif,
+        statuses: ReferralStatus::ALL,
+        urgencies: Urgency::ALL,
+        categories: ProblemCategory::ALL,
+        transferred: !query.transfere.is_empty(),
     })
 }
 

@@ -952,3 +952,68 @@ async fn a_social_worker_opens_a_case_without_referral() {
         app.finish().await;
     }
 }
+
+#[tokio::test]
+async fn the_inbox_filters_and_pages_its_cases_and_refuses_bad_filters() {
+    for app in spawn_all().await {
+        for _ in 0..52 {
+            app.case_for(true).await;
+        }
+        let (status, page) = send(&app, Role::SocialWorker, Method::Get, "/dossiers", &[]).await;
+        assert_eq!(status, 200);
+        assert!(page.contains("52 dossier(s) — page 1 sur 2"), "{page}");
+        assert_eq!(page.matches(" j)</td>").count(), 50, "fifty lines a page");
+        let (_, second) = send(
+            &app,
+            Role::SocialWorker,
+            Method::Get,
+            "/dossiers?statut=ouverts&urgence=within_48h&motif=domestic_violence&page=2",
+            &[],
+        )
+        .await;
+        assert!(
+            second.contains("page 2 sur 2") && second.contains("Page précédente"),
+            "{second}"
+        );
+        let (_, none) = send(
+            &app,
+            Role::SocialWorker,
+            Method::Get,
+            "/dossiers?motif=housing",
+            &[],
+        )
+        .await;
+        assert!(none.contains("0 dossier(s)") && none.contains("Aucun dossier pour ces filtres"));
+        let (_, closed) = send(
+            &app,
+            Role::SocialWorker,
+            Method::Get,
+            "/dossiers?statut=closed",
+            &[],
+        )
+        .await;
+        assert!(closed.contains("0 dossier(s)"));
+        for (query, field) in [
+            ("statut=fini", "statut"),
+            ("urgence=hier", "urgence"),
+            ("motif=x", "motif"),
+            ("page=0", "page"),
+            ("page=deux", "page"),
+        ] {
+            let (status, page) = send(
+                &app,
+                Role::SocialWorker,
+                Method::Get,
+                &format!("/dossiers?{query}"),
+                &[],
+            )
+            .await;
+            assert_eq!(status, 400, "{query}");
+            assert!(
+                page.contains(&format!("Filtre « {field} »")),
+                "{query}: {page}"
+            );
+        }
+        app.finish().await;
+    }
+}
