@@ -24,6 +24,15 @@ pub struct BenchArgs {
     /// Concurrent client connections.
     #[arg(long, default_value_t = 32)]
     pub connections: usize,
+
+    /// Persons written for the duplicate-search measure, spread over every post (the
+    /// national order of magnitude after ten years); 0 skips it.
+    #[arg(long, default_value_t = 1_500_000)]
+    pub persons: usize,
+
+    /// Years of the demo social worker's case activity behind the case-list measure.
+    #[arg(long, default_value_t = 10)]
+    pub case_years: u32,
 }
 
 /// One route's figures.
@@ -134,6 +143,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let keys =
         passerelle_store::seal::KeyRing::generate_file(&folder.path().join("passerelle.key"))?;
     let state = passerelle_web::AppState::new(db.clone(), passerelle_web::Config::default(), keys);
+    let state_keys = state.keys.clone();
     let app = passerelle_web::router_with(passerelle_web::routes().merge(hello), state);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let address = listener.local_addr()?;
@@ -184,7 +194,43 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     .await?;
     let poster =
         sequential_latency(&format!("{base}/presence/unites/{unit}/affiche.pdf"), 20).await?;
+
+    // Cases: the social worker's case list (a page of 50) over years of their post's
+    // activity, at 64 connections, against the hello-world route at the same load.
+    let worker_cookie = format!("passerelle_session={}", worker_session(&db, &plan).await?);
+    let worker_post = plan
+        .logins
+        .iter()
+        .find(|l| l.role == passerelle_domain::role::Role::SocialWorker)
+        .and_then(|l| l.scope_id.clone())
+        .context("demo social worker")?;
+    let mut one_post = plan.clone();
+    one_post.posts.retain(|p| p.id == worker_post);
+    let activity = passerelle_store::demo_activity::insert_activity(
+        &db,
+        &state_keys,
+        &one_post,
+        passerelle_web::clock::paris_today(),
+        args.case_years * 12,
+        &|_| {},
+    )
+    .await?;
+    let hello_64 = load(&format!("{base}/bench/hello"), args.seconds, 64, None).await?;
+    let case_list = load(
+        &format!("{base}/dossiers?statut=tous"),
+        args.seconds,
+        64,
+        Some(&worker_cookie),
+    )
+    .await?;
     server.abort();
+
+    // Duplicate search: the blind-indexed fuzzy search over a national population.
+    let search = if args.persons > 0 {
+        Some(person_search(&db, &state_keys, &plan, args.persons).await?)
+    } else {
+        None
+    };
 
     println!(
         "Passerelle bench — backend {backend}, {} connexions, {} s par route",
@@ -240,8 +286,119 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         "  poster PDF (typst, A4, one at a time) : p50 {:.1} ms  p99 {:.1} ms  over {} posters",
         poster.0, poster.1, poster.2
     );
+    println!(
+        "  case list (50 of {} cases, 64 connexions) : {:>8.0} req/s  p50 {:>6.2} ms  p99 {:>6.2} ms  ({} requests)",
+        activity.cases,
+        case_list.per_second,
+        case_list.p50_ms,
+        case_list.p99_ms,
+        case_list.requests
+    );
+    println!(
+        "  hello at 64 connexions : {:>8.0} req/s; ratio case list / hello : {:.2} (goal ≥ 0.25, p99 ≤ 25 ms)",
+        hello_64.per_second,
+        case_list.per_second / hello_64.per_second
+    );
+    if let Some((p50, p99, queries, persons, candidates)) = search {
+        println!(
+            "  person search over {persons} persons : p50 {p50:.2} ms  p99 {p99:.2} ms  over {queries} searches, {candidates:.1} results on average (goal p99 ≤ 20 ms)"
+        );
+    }
     db.close().await;
     Ok(())
+}
+
+/// A session of the demo social worker, second factor done, acting as social worker.
+async fn worker_session(
+    db: &passerelle_store::Db,
+    plan: &passerelle_store::demo::DemoPlan,
+) -> anyhow::Result<String> {
+    use passerelle_store::session;
+    let worker = plan
+        .logins
+        .iter()
+        .find(|l| l.role == passerelle_domain::role::Role::SocialWorker)
+        .context("demo social worker")?;
+    let role = passerelle_store::account::roles_of(db, &worker.id)
+        .await?
+        .into_iter()
+        .next()
+        .context("demo social worker's role")?;
+    let mut connection = db.pool().acquire().await?;
+    let token = session::create(&mut connection, Some(&worker.id), None).await?;
+    let hash = session::token_hash(&token);
+    session::mark_second_factor_done(&mut connection, &hash).await?;
+    session::set_active_role(&mut connection, &hash, &role.id).await?;
+    Ok(token)
+}
+
+/// Writes `total` persons over every post, then searches one post for 1,000 of its persons
+/// typed with a typo, no accents or swapped day and month, one at a time:
+/// (p50 ms, p99 ms, searches, persons, candidates scored on average).
+async fn person_search(
+    db: &passerelle_store::Db,
+    keys: &passerelle_store::seal::KeyRing,
+    plan: &passerelle_store::demo::DemoPlan,
+    total: usize,
+) -> anyhow::Result<(f64, f64, usize, usize, f64)> {
+    use passerelle_domain::person_name::PersonKey;
+    let bar = indicatif::ProgressBar::new(total as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} personnes ({eta})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar.set_message("Population de recherche");
+    let posts: Vec<String> = plan.posts.iter().map(|p| p.id.clone()).collect();
+    let identities = passerelle_store::demo_activity::insert_person_population(
+        db,
+        keys,
+        &posts,
+        total,
+        7,
+        &|n| bar.set_position(n),
+    )
+    .await?;
+    bar.finish_and_clear();
+    let mut latencies = Vec::new();
+    let mut scored = 0usize;
+    for (n, identity) in identities.iter().cycle().take(1_000).enumerate() {
+        let mut last_name = identity.last_name.clone().unwrap_or_default();
+        let first_names = identity.first_names.clone().unwrap_or_default();
+        let mut birth_date = identity.birth_date;
+        match n % 3 {
+            // A letter doubled, accents dropped, or day and month swapped.
+            0 => last_name.insert(last_name.len().min(2), 'l'),
+            1 => last_name = passerelle_domain::person_name::normalise(&last_name),
+            _ => {
+                birth_date = birth_date
+                    .and_then(|d| {
+                        let month = time::Month::try_from(d.day()).ok()?;
+                        time::Date::from_calendar_date(d.year(), month, u8::from(d.month())).ok()
+                    })
+                    .or(birth_date)
+            }
+        }
+        let query = PersonKey {
+            last_name,
+            birth_name: None,
+            first_names,
+            birth_date,
+        };
+        let started = Instant::now();
+        let found = passerelle_store::person::search(db, keys, &posts[0], &query, 8).await?;
+        latencies.push(started.elapsed());
+        scored += found.len();
+    }
+    latencies.sort();
+    let percentile =
+        |p: f64| latencies[((latencies.len() - 1) as f64 * p) as usize].as_secs_f64() * 1000.0;
+    Ok((
+        percentile(0.5),
+        percentile(0.99),
+        latencies.len(),
+        total,
+        scored as f64 / latencies.len() as f64,
+    ))
 }
 
 /// The demo officer's unit: the demo gives every filled post a weekly schedule there.

@@ -97,6 +97,9 @@ pub enum Resource<'a> {
     OwnCalendar,
     /// Referring a person from a unit, and the statuses (never the content) of its referrals.
     ReferralDesk { unit: &'a str },
+    /// The partner directory of a territory; its place lists the département, its posts and
+    /// its employers.
+    Partners { territory: &'a Place },
     /// The case files of a post: its inbox.
     Cases { post: &'a Place },
     /// One case file: persons, context, notes. Professional secrecy: the post's social
@@ -237,6 +240,19 @@ pub fn decide(actor: &Actor, action: Action, resource: &Resource) -> Decision {
         (Action::View | Action::Manage, Resource::ReferralDesk { unit }) => {
             grant.role == Role::Officer && grant.scope == Scope::Unit(unit.to_string())
         }
+        // The partner directory is no secret, but it is the territory's: its social workers
+        // and employers keep it; the steering reads it.
+        (Action::View, Resource::Partners { territory }) => match grant.role {
+            Role::National => true,
+            Role::Prevention | Role::Employer | Role::SocialWorker => {
+                territory.contains(&grant.scope)
+            }
+            Role::Officer | Role::Admin => false,
+        },
+        (Action::Manage, Resource::Partners { territory }) => {
+            matches!(grant.role, Role::SocialWorker | Role::Employer)
+                && territory.contains(&grant.scope)
+        }
         // Case content: the post's social workers, and nobody above them.
         (Action::View | Action::Manage, Resource::Cases { post } | Resource::Case { post }) => {
             grant.role == Role::SocialWorker && post.contains(&grant.scope)
@@ -271,6 +287,52 @@ mod tests {
             units: vec![unit.into()],
             departements: vec![departement.into()],
             ..Place::default()
+        }
+    }
+
+    #[test]
+    fn the_partner_directory_is_kept_by_its_territory() {
+        let territory = Place {
+            departements: vec!["35".into()],
+            posts: vec!["P1".into()],
+            employers: vec!["E1".into()],
+            ..Place::default()
+        };
+        let partners = Resource::Partners {
+            territory: &territory,
+        };
+        for (role, scope, view, manage) in [
+            (Role::SocialWorker, Scope::Post("P1".into()), true, true),
+            (Role::SocialWorker, Scope::Post("P2".into()), false, false),
+            (Role::Employer, Scope::Employer("E1".into()), true, true),
+            (Role::Employer, Scope::Employer("E2".into()), false, false),
+            (
+                Role::Prevention,
+                Scope::Departement("35".into()),
+                true,
+                false,
+            ),
+            (
+                Role::Prevention,
+                Scope::Departement("22".into()),
+                false,
+                false,
+            ),
+            (Role::National, Scope::Nation, true, false),
+            (Role::Officer, Scope::Unit("U1".into()), false, false),
+            (Role::Admin, Scope::Nation, false, false),
+        ] {
+            let someone = actor(role, scope);
+            assert_eq!(
+                decide(&someone, Action::View, &partners).is_allowed(),
+                view,
+                "{role:?} view"
+            );
+            assert_eq!(
+                decide(&someone, Action::Manage, &partners).is_allowed(),
+                manage,
+                "{role:?} manage"
+            );
         }
     }
 

@@ -12,6 +12,7 @@ pub mod employer;
 pub mod funding;
 pub mod holiday;
 pub mod journal;
+pub mod partner;
 pub mod person;
 pub mod person_name;
 pub mod post;

@@ -151,6 +151,13 @@ impl Db {
         })
     }
 
+    /// Refreshes the planner's statistics after a bulk load: on PostgreSQL, until autovacuum
+    /// passes, a fresh table looks empty and its indexes go unused.
+    pub async fn analyze(&self) -> StoreResult<()> {
+        sqlx::query("ANALYZE").execute(&self.pool).await?;
+        Ok(())
+    }
+
     pub fn pool(&self) -> &AnyPool {
         &self.pool
     }

@@ -291,6 +291,7 @@ pub async fn insert_activity(
         report.persons += rows.persons.len() as u64;
         progress(index as u64 + 1);
     }
+    db.analyze().await?;
     Ok(report)
 }
 
@@ -627,4 +628,114 @@ fn generate_case(
             ]);
         }
     }
+}
+
+/// A population of `total` persons spread over `post_ids` (identity sealed, blind keys), for
+/// the duplicate-search benchmark; each post's share is written in its own transaction.
+/// Returns the identities of the first post, to search for.
+pub async fn insert_person_population(
+    db: &Db,
+    keys: &KeyRing,
+    post_ids: &[String],
+    total: usize,
+    seed: u64,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Vec<Identity>, StoreError> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let per_post = total / post_ids.len().max(1);
+    let recorded = now_text();
+    let backend = db.backend();
+    let mut first_post = Vec::new();
+    let mut written = 0u64;
+    for (index, post_id) in post_ids.iter().enumerate() {
+        let count = if index == 0 {
+            per_post + total % post_ids.len().max(1)
+        } else {
+            per_post
+        };
+        let mut persons = Vec::with_capacity(count);
+        let mut person_keys = Vec::with_capacity(count * 6);
+        for n in 0..count {
+            let id = format!("{post_id}-bench-{n}");
+            let female = rng.random_bool(0.6);
+            let names = if female {
+                FEMALE_FIRST_NAMES
+            } else {
+                MALE_FIRST_NAMES
+            };
+            let identity = Identity {
+                last_name: Some(format!(
+                    "{}{}",
+                    LAST_NAMES[rng.random_range(0..LAST_NAMES.len())],
+                    ["", "", "-Martin", " Le Bris", "e", "t"][rng.random_range(0..6)]
+                )),
+                birth_name: None,
+                first_names: Some(names[rng.random_range(0..names.len())].to_string()),
+                birth_date: Some(
+                    Date::from_ordinal_date(
+                        rng.random_range(1930..2015),
+                        rng.random_range(1..=365),
+                    )
+                    .unwrap_or(Date::MIN),
+                ),
+                phone: None,
+                commune: None,
+            };
+            let json = serde_json::to_string(&identity).unwrap_or_default();
+            persons.push(vec![
+                id.as_str().into(),
+                post_id.as_str().into(),
+                Value::Blob(Some(keys.seal(
+                    json.as_bytes(),
+                    &crate::person::IDENTITY.associated_data(&id),
+                ))),
+                if female { "female" } else { "male" }.into(),
+                None::<String>.into(),
+                "unknown".into(),
+                recorded.as_str().into(),
+            ]);
+            for key in blocking_keys(&identity.key()) {
+                person_keys.push(vec![
+                    post_id.as_str().into(),
+                    keys.blind_index(&format!("person_keys:{post_id}"), &key)
+                        .into(),
+                    id.as_str().into(),
+                ]);
+            }
+            if index == 0 {
+                first_post.push(identity);
+            }
+        }
+        let mut connection = db.pool().acquire().await?;
+        let mut tx = connection.begin().await?;
+        insert_rows(
+            &mut tx,
+            backend,
+            "persons",
+            &[
+                "id",
+                "post_id",
+                "identity_sealed",
+                "sex",
+                "age_band",
+                "known_to_social_services",
+                "created_at",
+            ],
+            &persons,
+        )
+        .await?;
+        insert_rows(
+            &mut tx,
+            backend,
+            "person_keys",
+            &["post_id", "key_hash", "person_id"],
+            &person_keys,
+        )
+        .await?;
+        tx.commit().await?;
+        written += count as u64;
+        progress(written);
+    }
+    db.analyze().await?;
+    Ok(first_post)
 }

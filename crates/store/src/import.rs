@@ -277,11 +277,13 @@ pub struct ImportReport {
     pub written: bool,
 }
 
-fn check_columns(
-    kind: ImportKind,
+/// Checks a table's header against `columns` (name, required, meaning): no unknown column,
+/// every required one present. Returns where each column is.
+pub(crate) fn check_columns(
+    columns: &'static [(&'static str, bool, &'static str)],
     table: &Table,
 ) -> Result<HashMap<&'static str, usize>, LineError> {
-    let expected: Vec<&str> = kind.columns().iter().map(|(name, _, _)| *name).collect();
+    let expected: Vec<&str> = columns.iter().map(|(name, _, _)| *name).collect();
     for header in &table.headers {
         if !expected.contains(&header.as_str()) {
             return Err(LineError {
@@ -295,7 +297,7 @@ fn check_columns(
         }
     }
     let mut positions = HashMap::new();
-    for (name, required, _) in kind.columns() {
+    for (name, required, _) in columns {
         match table.headers.iter().position(|h| h == name) {
             Some(index) => {
                 positions.insert(*name, index);
@@ -316,7 +318,11 @@ fn check_columns(
     Ok(positions)
 }
 
-fn cell<'r>(row: &'r [String], positions: &HashMap<&'static str, usize>, name: &str) -> &'r str {
+pub(crate) fn cell<'r>(
+    row: &'r [String],
+    positions: &HashMap<&'static str, usize>,
+    name: &str,
+) -> &'r str {
     positions
         .get(name)
         .and_then(|&i| row.get(i))
@@ -369,7 +375,7 @@ pub async fn import(
     dry_run: bool,
     by: &str,
 ) -> Result<ImportReport, StoreError> {
-    let positions = match check_columns(kind, table) {
+    let positions = match check_columns(kind.columns(), table) {
         Ok(positions) => positions,
         Err(error) => {
             return Ok(ImportReport {

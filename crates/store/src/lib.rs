@@ -11,6 +11,7 @@ pub mod demo_activity;
 pub mod funding;
 pub mod import;
 pub mod journal;
+pub mod partner;
 pub mod person;
 pub mod post;
 pub mod presence;

@@ -252,7 +252,7 @@ pub async fn inbox(
         "SELECT c.id, c.urgency, c.status, c.categories, c.received_at, u.name AS unit_name, \
          (SELECT COUNT(*) FROM case_persons p WHERE p.case_id = c.id) AS persons \
          FROM cases c LEFT JOIN units u ON u.id = c.referral_unit_id WHERE {clause} \
-         ORDER BY CASE c.urgency WHEN 'immediate' THEN 0 WHEN 'within_48h' THEN 1 ELSE 2 END, c.received_at, c.id \
+         ORDER BY (CASE c.urgency WHEN 'immediate' THEN 0 WHEN 'within_48h' THEN 1 ELSE 2 END), c.received_at, c.id \
          LIMIT {INBOX_PAGE} OFFSET {}",
         (page.max(1) - 1) * INBOX_PAGE
     );

@@ -18,6 +18,49 @@ pub fn routes() -> RouteTable {
 /// Five megabytes: a registry spreadsheet is far smaller.
 pub const MAX_FILE_BYTES: usize = 5 * 1024 * 1024;
 
+/// A spreadsheet upload: its text fields and its file (name, bytes), if one was sent.
+pub struct Upload {
+    pub fields: Vec<(String, String)>,
+    pub file: Option<(String, Vec<u8>)>,
+}
+
+impl Upload {
+    pub fn field(&self, name: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    }
+}
+
+/// Reads a multipart upload whose file field is `fichier`; a broken or oversized upload is
+/// refused in French. Call it after the policy said yes: nobody else's upload is read.
+pub async fn read_upload(state: &AppState, request: Request) -> WebResult<Upload> {
+    let incomplete =
+        || WebError::BadRequest("Fichier : l'envoi est incomplet ou dépasse 5 Mo.".into());
+    let mut multipart = Multipart::from_request(request, state).await.map_err(|_| {
+        WebError::BadRequest(
+            "Fichier : le formulaire doit envoyer un fichier (multipart/form-data).".into(),
+        )
+    })?;
+    let mut upload = Upload {
+        fields: Vec::new(),
+        file: None,
+    };
+    while let Some(field) = multipart.next_field().await.map_err(|_| incomplete())? {
+        let name = field.name().unwrap_or_default().to_string();
+        if name == "fichier" {
+            let file_name = field.file_name().unwrap_or_default().to_string();
+            let bytes = field.bytes().await.map_err(|_| incomplete())?;
+            upload.file = Some((file_name, bytes.to_vec()));
+        } else {
+            let text = field.text().await.map_err(|_| incomplete())?;
+            upload.fields.push((name, text));
+        }
+    }
+    Ok(upload)
+}
+
 pub struct Outcome {
     pub dry_run: bool,
     pub report: ImportReport,
@@ -64,46 +107,10 @@ async fn run_import(
 ) -> WebResult<(axum::http::StatusCode, ImportPage)> {
     // The policy first: nobody else's upload is even read.
     auth.require(Action::Manage, &Resource::Registry)?;
-    let mut multipart = Multipart::from_request(request, &state)
-        .await
-        .map_err(|_| {
-            WebError::BadRequest(
-                "Fichier : le formulaire doit envoyer un fichier (multipart/form-data).".into(),
-            )
-        })?;
-    let mut kind = None;
-    let mut dry_run = false;
-    let mut file: Option<(String, Vec<u8>)> = None;
-    loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(field)) => field,
-            Ok(None) => break,
-            Err(_) => {
-                return Err(WebError::BadRequest(
-                    "Fichier : l'envoi est incomplet ou dépasse 5 Mo.".into(),
-                ));
-            }
-        };
-        match field.name().unwrap_or_default() {
-            "type" => {
-                kind = field
-                    .text()
-                    .await
-                    .ok()
-                    .as_deref()
-                    .and_then(ImportKind::parse)
-            }
-            "essai" => dry_run = true,
-            "fichier" => {
-                let name = field.file_name().unwrap_or_default().to_string();
-                let bytes = field.bytes().await.map_err(|_| {
-                    WebError::BadRequest("Fichier : l'envoi est incomplet ou dépasse 5 Mo.".into())
-                })?;
-                file = Some((name, bytes.to_vec()));
-            }
-            _ => {}
-        }
-    }
+    let upload = read_upload(&state, request).await?;
+    let kind = upload.field("type").and_then(ImportKind::parse);
+    let dry_run = upload.field("essai").is_some();
+    let file = upload.file;
     let refuse = |message: &str| {
         Ok((
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,

@@ -76,6 +76,10 @@ pub fn navigation_for(roles: &[Role]) -> Vec<NavItem> {
             label: "Personnes",
             href: "/personnes",
         });
+        items.push(NavItem {
+            label: "Partenaires",
+            href: "/partenaires",
+        });
     }
     if has(Role::Officer) || has(Role::SocialWorker) {
         items.push(NavItem {

@@ -21,6 +21,7 @@ pub mod metrics;
 pub mod oidc;
 pub mod open_data;
 pub mod ops;
+pub mod partner;
 pub mod person;
 pub mod post;
 pub mod presence;
@@ -125,6 +126,7 @@ pub fn route_table() -> route_table::RouteTable {
         .merge(referral::routes())
         .merge(case_file::routes())
         .merge(person::routes())
+        .merge(partner::routes())
 }
 
 /// The application's routes, without the cross-cutting layers (see [`app`]).

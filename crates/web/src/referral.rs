@@ -629,6 +629,8 @@ pub struct CasePage {
     actions: &'static [ActionKind],
     partner_types: &'static [PartnerType],
     transfer_targets: Vec<(String, String, String)>,
+    /// The directory's partners of the post's département, offered when orienting.
+    partner_names: Vec<String>,
     open: bool,
     today: String,
     error: Option<String>,
@@ -803,6 +805,15 @@ async fn case_page(
         partner_types: PartnerType::ALL,
         transfer_targets: passerelle_store::case_work::transfer_targets(&state.db, &case.post_id)
             .await?,
+        partner_names: passerelle_store::partner::of_departement(
+            &state.db,
+            &post.departement_code,
+            None,
+        )
+        .await?
+        .into_iter()
+        .map(|partner| partner.name)
+        .collect(),
         open: current != ReferralStatus::Closed,
         today: crate::clock::paris_today().to_string(),
         error,

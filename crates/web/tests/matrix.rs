@@ -461,6 +461,25 @@ async fn build(app: &TestApp, method: Method, path: &str, who: Who, side: Side) 
             format!("/personnes/{}/fusion", app.person_for(side).await.0),
             &[("duplicate", "inconnue")],
         ),
+        (Method::Get, "/partenaires") | (Method::Get, "/partenaires/import") => Request::get(
+            format!("{path}?departement={}", app.departement_for(side).await),
+        ),
+        (Method::Post, "/partenaires") => Request::post(
+            path,
+            &[
+                ("departement", app.departement_for(side).await.as_str()),
+                ("partner_type", "inconnu"),
+                ("name", ""),
+            ],
+        ),
+        (Method::Post, "/partenaires/import") => Request::post(
+            format!("{path}?departement={}", app.departement_for(side).await),
+            &[("fichier", "pas un envoi de fichier")],
+        ),
+        (Method::Post, "/partenaires/{id}/supprimer") => Request::post(
+            format!("/partenaires/{}/supprimer", app.partner_for(side).await),
+            &[],
+        ),
         other => panic!("route {other:?} has no row in the authorization matrix: add one"),
     }
 }
@@ -667,6 +686,26 @@ fn expected(method: Method, path: &str, who: Who) -> (Outcome, Outcome) {
         ) => match who {
             None => (Login, Login),
             Some(Role::SocialWorker) => (Refused, Deny),
+            Some(_) => (Deny, Deny),
+        },
+        // The partner directory: read by the territory's social workers, employers and
+        // prevention, and the national steering; kept by its social workers and employers.
+        (Method::Get, "/partenaires") => match who {
+            None => (Login, Login),
+            Some(Role::National) => (Allow, Allow),
+            Some(Role::SocialWorker | Role::Employer | Role::Prevention) => (Allow, Deny),
+            Some(_) => (Deny, Deny),
+        },
+        (Method::Get, "/partenaires/import") | (Method::Post, "/partenaires/{id}/supprimer") => {
+            match who {
+                None => (Login, Login),
+                Some(Role::SocialWorker | Role::Employer) => (Allow, Deny),
+                Some(_) => (Deny, Deny),
+            }
+        }
+        (Method::Post, "/partenaires" | "/partenaires/import") => match who {
+            None => (Login, Login),
+            Some(Role::SocialWorker | Role::Employer) => (Refused, Deny),
             Some(_) => (Deny, Deny),
         },
         other => panic!("route {other:?} has no expectation in the authorization matrix: add one"),

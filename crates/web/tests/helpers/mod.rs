@@ -252,6 +252,43 @@ impl TestApp {
         }
     }
 
+    /// The département of the demo social worker's post (inside) or of another post.
+    pub async fn departement_for(&self, inside: impl Into<bool>) -> String {
+        let (code,): (String,) = sqlx::query_as("SELECT departement_code FROM posts WHERE id = $1")
+            .bind(self.post_for(inside))
+            .fetch_one(self.db.pool())
+            .await
+            .unwrap();
+        code
+    }
+
+    /// A fresh partner of the directory of `departement_for(inside)`.
+    pub async fn partner_for(&self, inside: impl Into<bool>) -> String {
+        let departement = self.departement_for(inside).await;
+        let name = format!("Partenaire {}", uuid::Uuid::now_v7());
+        let input = passerelle_domain::partner::PartnerInput {
+            partner_type: "ccas".into(),
+            name: name.clone(),
+            departement: departement.clone(),
+            ..Default::default()
+        };
+        let partner = passerelle_domain::partner::validate_partner(&input).unwrap();
+        let entry = passerelle_store::journal::Entry::new(
+            passerelle_domain::journal::JournalAction::RegistryChange,
+        );
+        passerelle_store::partner::save(&self.db, &partner, entry)
+            .await
+            .unwrap();
+        let (id,): (String,) =
+            sqlx::query_as("SELECT id FROM partners WHERE departement_code = $1 AND name = $2")
+                .bind(&departement)
+                .bind(&name)
+                .fetch_one(self.db.pool())
+                .await
+                .unwrap();
+        id
+    }
+
     /// A fresh account inside (or outside) the remit of `who` over accounts.
     pub async fn fixture_target(
         &self,
