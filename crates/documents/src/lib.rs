@@ -2,6 +2,7 @@
 //! network), iCalendar feeds, QR codes. Data in, bytes out: nothing here reads the database.
 
 pub mod calendar;
+pub mod information_preoccupante;
 pub mod pdf;
 pub mod poster;
 pub mod qr;

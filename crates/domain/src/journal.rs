@@ -40,6 +40,7 @@ vocabulary!(
         RetentionPurge => ("retention.purged", "Purge de rétention (données personnelles effacées)"),
         CaseTransferred => ("case.transferred", "Dossier transféré à un autre poste"),
         PersonsMerged => ("person.merged", "Deux personnes fusionnées"),
+        Disclosure => ("personal_data.disclosed", "Transmission de données personnelles hors du poste"),
     }
 );
 
@@ -63,6 +64,7 @@ impl JournalAction {
                 | JournalAction::RetentionPurge
                 | JournalAction::CaseTransferred
                 | JournalAction::PersonsMerged
+                | JournalAction::Disclosure
         )
     }
 }

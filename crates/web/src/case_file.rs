@@ -31,6 +31,10 @@ pub fn routes() -> RouteTable {
         )
         .post("/dossiers/{id}/penal", set_criminal)
         .post("/dossiers/{id}/transfert", transfer)
+        .post(
+            "/dossiers/{id}/information-preoccupante",
+            information_preoccupante,
+        )
 }
 
 /// A partner's name is an organisation's, kept short.
@@ -376,4 +380,99 @@ async fn transfer(
     .await;
     // The case is no longer this post's: back to the inbox.
     write.answer(result, "/dossiers?transfere=1").await
+}
+
+/// The « information préoccupante » for the CRIP of the post's département, pre-filled from
+/// the case: recorded as an action of the case and as a disclosure in the journal, then
+/// handed over as a PDF for the social worker to complete, sign and send.
+async fn information_preoccupante(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    csrf: CsrfToken,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+) -> WebResult<Response> {
+    use passerelle_documents::information_preoccupante::{
+        InformationPreoccupante, information_preoccupante_pdf,
+    };
+    let write = CaseWrite::load(state, auth, csrf, ip, &id).await?;
+    let state = &write.state;
+    let departement = passerelle_store::referential::departements(&state.db)
+        .await?
+        .into_iter()
+        .find(|d| d.code == write.post.departement_code)
+        .map(|d| d.name)
+        .unwrap_or_else(|| write.post.departement_code.clone());
+    let persons = crate::referral::person_lines(state, &write.case.id).await?;
+    let child = passerelle_domain::referral::PersonRole::Child.label();
+    let describe = |line: &crate::referral::PersonLine| match line.name.as_str() {
+        "" => "nom à compléter".to_string(),
+        name => name.to_string(),
+    };
+    let today = crate::clock::paris_today();
+    let document = InformationPreoccupante {
+        crip: format!("CRIP {}", passerelle_store::demo::of_place(&departement)),
+        author: write.auth.account.display_name.clone(),
+        post: format!("{} — {departement}", write.post.code),
+        written_on: crate::clock::french_date(today),
+        received_on: write
+            .case
+            .received_at
+            .get(..10)
+            .and_then(|d| passerelle_store::time_text::text_to_date(d).ok())
+            .map(crate::clock::french_date)
+            .unwrap_or_default(),
+        children: persons
+            .iter()
+            .filter(|p| p.role == child)
+            .map(describe)
+            .collect(),
+        others: persons
+            .iter()
+            .filter(|p| p.role != child)
+            .map(|p| format!("{} : {}", p.role, describe(p)))
+            .collect(),
+        categories: write
+            .case
+            .categories
+            .split(',')
+            .filter_map(|c| passerelle_domain::referral::ProblemCategory::parse(c).ok())
+            .map(|c| c.label())
+            .collect::<Vec<_>>()
+            .join(", "),
+        context: write.case.context(&state.keys)?,
+    };
+    let pdf = information_preoccupante_pdf(&document)
+        .map_err(|error| WebError::Internal(error.into()))?;
+    let entry = write.entry(
+        JournalAction::Disclosure,
+        format!("information préoccupante éditée pour la {}", document.crip),
+    );
+    case_work::record_action(
+        &state.db,
+        &write.case.id,
+        today,
+        ActionKind::InformationPreoccupante,
+        &write.auth.account.id,
+        entry,
+    )
+    .await?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/pdf".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"information-preoccupante-{}.pdf\"",
+                    today
+                ),
+            ),
+            (axum::http::header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        pdf,
+    )
+        .into_response())
 }

@@ -561,7 +561,7 @@ fn national_phone(phone: Option<&str>) -> String {
 
 /// The persons of a case as its page shows them: the identified person's identity, or what
 /// the referral transmitted.
-async fn person_lines(state: &AppState, case_id: &str) -> WebResult<Vec<PersonLine>> {
+pub(crate) async fn person_lines(state: &AppState, case_id: &str) -> WebResult<Vec<PersonLine>> {
     let mut lines = Vec::new();
     for line in store_referral::persons_of(&state.db, &state.keys, case_id).await? {
         let person = match &line.person_id {

@@ -480,6 +480,13 @@ async fn build(app: &TestApp, method: Method, path: &str, who: Who, side: Side) 
             format!("/partenaires/{}/supprimer", app.partner_for(side).await),
             &[],
         ),
+        (Method::Post, "/dossiers/{id}/information-preoccupante") => Request::post(
+            format!(
+                "/dossiers/{}/information-preoccupante",
+                app.case_for(side).await
+            ),
+            &[],
+        ),
         other => panic!("route {other:?} has no row in the authorization matrix: add one"),
     }
 }
@@ -661,7 +668,12 @@ fn expected(method: Method, path: &str, who: Who) -> (Outcome, Outcome) {
             Some(Role::SocialWorker) => (Refused, Refused),
             Some(_) => (Deny, Deny),
         },
-        (Method::Get, "/dossiers/{id}/personnes/nouvelle" | "/personnes/{id}") => match who {
+        (
+            Method::Get | Method::Post,
+            "/dossiers/{id}/personnes/nouvelle"
+            | "/personnes/{id}"
+            | "/dossiers/{id}/information-preoccupante",
+        ) => match who {
             None => (Login, Login),
             Some(Role::SocialWorker) => (Allow, Deny),
             Some(_) => (Deny, Deny),

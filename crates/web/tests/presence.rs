@@ -5,7 +5,7 @@
 
 mod helpers;
 
-use helpers::{TestApp, spawn_all};
+use helpers::{TestApp, pdf_text, spawn_all};
 use passerelle_domain::role::Role;
 use passerelle_web::route_table::Method;
 use std::io::Write;
@@ -118,18 +118,6 @@ for event in calendar.walk("VEVENT"):
             )
         })
         .collect()
-}
-
-fn pdf_text(pdf: &[u8]) -> String {
-    let folder = tempfile::tempdir().unwrap();
-    let path = folder.path().join("affiche.pdf");
-    std::fs::write(&path, pdf).unwrap();
-    let output = Command::new("pdftotext")
-        .args(["-layout", path.to_str().unwrap(), "-"])
-        .output()
-        .expect("pdftotext (poppler-utils) is installed by .ci/run");
-    assert!(output.status.success());
-    String::from_utf8(output.stdout).unwrap()
 }
 
 #[tokio::test]

@@ -5,7 +5,7 @@
 
 mod helpers;
 
-use helpers::{TestApp, spawn_all};
+use helpers::{TestApp, pdf_text, spawn_all};
 use passerelle_domain::role::Role;
 use passerelle_web::route_table::Method;
 
@@ -1014,6 +1014,57 @@ async fn the_inbox_filters_and_pages_its_cases_and_refuses_bad_filters() {
                 "{query}: {page}"
             );
         }
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn an_information_preoccupante_is_prefilled_recorded_and_journaled() {
+    for app in spawn_all().await {
+        let unit = app.scope(Role::Officer);
+        let (status, _) = send(
+            &app,
+            Role::Officer,
+            Method::Post,
+            "/signalements",
+            &referral_form("yes"),
+        )
+        .await;
+        assert_eq!(status, 303);
+        let (case, _) = newest_case_of_unit(&app, &unit).await;
+        let response = app
+            .send_as(
+                Some(Role::SocialWorker),
+                Method::Post,
+                &format!("/dossiers/{case}/information-preoccupante"),
+                &[],
+            )
+            .await;
+        assert_eq!(response.status().as_u16(), 200);
+        assert_eq!(response.headers()["content-type"], "application/pdf");
+        assert!(
+            response.headers()["content-disposition"]
+                .to_str()
+                .unwrap()
+                .starts_with("attachment")
+        );
+        let text = pdf_text(&response.bytes().await.unwrap());
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        for expected in [
+            "Information préoccupante",
+            "CRIP d'Ille-et-Vilaine",
+            "Léo",
+            CONTEXT,
+            "Enfant en danger / mineur victime",
+            "L226-2-1",
+        ] {
+            assert!(
+                flat.contains(expected),
+                "« {expected} » missing from the PDF:\n{text}"
+            );
+        }
+        assert_eq!(count(&app, &format!("SELECT COUNT(*) FROM case_actions WHERE case_id = '{case}' AND kind = 'information_preoccupante'")).await, 1);
+        assert_eq!(count(&app, &format!("SELECT COUNT(*) FROM journal WHERE action = 'personal_data.disclosed' AND target_id = '{case}'")).await, 1);
         app.finish().await;
     }
 }

@@ -517,3 +517,16 @@ pub async fn spawn_all() -> Vec<TestApp> {
     }
     apps
 }
+
+/// The text of a PDF as `pdftotext -layout` reads it (an independent reader).
+pub fn pdf_text(pdf: &[u8]) -> String {
+    let folder = tempfile::tempdir().unwrap();
+    let path = folder.path().join("document.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let output = std::process::Command::new("pdftotext")
+        .args(["-layout", path.to_str().unwrap(), "-"])
+        .output()
+        .expect("pdftotext (poppler-utils) is installed by .ci/run");
+    assert!(output.status.success());
+    String::from_utf8(output.stdout).unwrap()
+}
