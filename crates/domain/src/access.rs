@@ -39,6 +39,9 @@ pub struct Place {
     pub posts: Vec<String>,
     pub employers: Vec<String>,
     pub departements: Vec<String>,
+    /// Accounts replacing the post's social worker today (vacant post continuity): they
+    /// work on its cases like its own social workers, for the period the employer granted.
+    pub replacements: Vec<String>,
 }
 
 impl Place {
@@ -100,6 +103,8 @@ pub enum Resource<'a> {
     /// The partner directory of a territory; its place lists the département, its posts and
     /// its employers.
     Partners { territory: &'a Place },
+    /// Granting a replacement social worker access to a post's cases.
+    Replacements { post: &'a Place },
     /// The case files of a post: its inbox.
     Cases { post: &'a Place },
     /// One case file: persons, context, notes. Professional secrecy: the post's social
@@ -253,10 +258,18 @@ pub fn decide(actor: &Actor, action: Action, resource: &Resource) -> Decision {
             matches!(grant.role, Role::SocialWorker | Role::Employer)
                 && territory.contains(&grant.scope)
         }
-        // Case content: the post's social workers, and nobody above them.
+        // Case content: the post's social workers (and the one replacing them, for the
+        // period granted), and nobody above them.
         (Action::View | Action::Manage, Resource::Cases { post } | Resource::Case { post }) => {
-            grant.role == Role::SocialWorker && post.contains(&grant.scope)
+            grant.role == Role::SocialWorker
+                && (post.contains(&grant.scope) || post.replacements.contains(&actor.account_id))
         }
+        // Who replaces in a post is granted by its employer (or the national steering).
+        (Action::Manage, Resource::Replacements { post }) => match grant.role {
+            Role::National => true,
+            Role::Employer => post.contains(&grant.scope),
+            _ => false,
+        },
         _ => false,
     };
     Decision::from(allowed)
@@ -278,7 +291,7 @@ mod tests {
             posts: vec![post.into()],
             employers: vec![employer.into()],
             departements: vec![departement.into()],
-            units: vec![],
+            ..Place::default()
         }
     }
 
@@ -288,6 +301,52 @@ mod tests {
             departements: vec![departement.into()],
             ..Place::default()
         }
+    }
+
+    #[test]
+    fn a_replacement_works_on_the_cases_of_the_post_it_replaces_in_only() {
+        let post = Place {
+            posts: vec!["P1".into()],
+            employers: vec!["E1".into()],
+            departements: vec!["35".into()],
+            replacements: vec!["replacing".into()],
+            ..Place::default()
+        };
+        let case = Resource::Case { post: &post };
+        let mut replacing = actor(Role::SocialWorker, Scope::Post("P2".into()));
+        replacing.account_id = "replacing".into();
+        assert!(decide(&replacing, Action::Manage, &case).is_allowed());
+        let stranger = actor(Role::SocialWorker, Scope::Post("P2".into()));
+        assert!(!decide(&stranger, Action::View, &case).is_allowed());
+        // The account id alone is not enough: it must act as a social worker.
+        let mut as_employer = actor(Role::Employer, Scope::Employer("E2".into()));
+        as_employer.account_id = "replacing".into();
+        assert!(!decide(&as_employer, Action::View, &case).is_allowed());
+        let grants = Resource::Replacements { post: &post };
+        assert!(
+            decide(
+                &actor(Role::Employer, Scope::Employer("E1".into())),
+                Action::Manage,
+                &grants
+            )
+            .is_allowed()
+        );
+        assert!(
+            !decide(
+                &actor(Role::Employer, Scope::Employer("E2".into())),
+                Action::Manage,
+                &grants
+            )
+            .is_allowed()
+        );
+        assert!(
+            !decide(
+                &actor(Role::SocialWorker, Scope::Post("P1".into())),
+                Action::Manage,
+                &grants
+            )
+            .is_allowed()
+        );
     }
 
     #[test]

@@ -41,6 +41,8 @@ vocabulary!(
         CaseTransferred => ("case.transferred", "Dossier transféré à un autre poste"),
         PersonsMerged => ("person.merged", "Deux personnes fusionnées"),
         Disclosure => ("personal_data.disclosed", "Transmission de données personnelles hors du poste"),
+        ReplacementGranted => ("post.replacement_granted", "Remplacement accordé sur un poste"),
+        ReplacementEnded => ("post.replacement_ended", "Remplacement retiré"),
     }
 );
 

@@ -310,10 +310,11 @@ pub async fn security_events(
     Ok(rows)
 }
 
-/// Reads and writes of a post's personal data, newest first.
+/// Reads, writes and disclosures of a post's personal data, and who was granted access to
+/// it as a replacement, newest first.
 pub async fn post_accesses(db: &Db, post_id: &str, limit: i64) -> Result<Vec<Row>, StoreError> {
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{SELECT_ROWS} WHERE scope_post_id = $1 AND action IN ('personal_data.read', 'personal_data.written', 'export') ORDER BY seq DESC LIMIT $2"
+        "{SELECT_ROWS} WHERE scope_post_id = $1 AND action IN ('personal_data.read', 'personal_data.written', 'personal_data.disclosed', 'export', 'post.replacement_granted', 'post.replacement_ended') ORDER BY seq DESC LIMIT $2"
     )))
     .bind(post_id)
     .bind(limit)

@@ -17,6 +17,7 @@ pub mod post;
 pub mod presence;
 pub mod referential;
 pub mod referral;
+pub mod replacement;
 pub mod retention;
 pub mod seal;
 pub mod session;

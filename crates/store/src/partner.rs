@@ -250,6 +250,7 @@ pub async fn territory_of(
         posts: posts.into_iter().map(|(id,)| id).collect(),
         employers: employers.into_iter().map(|(id,)| id).collect(),
         units: Vec::new(),
+        replacements: Vec::new(),
     })
 }
 

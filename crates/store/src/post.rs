@@ -237,6 +237,7 @@ pub fn place_of(post: &PostRow) -> Place {
         employers: vec![post.employer_id.clone()],
         departements: vec![post.departement_code.clone()],
         units: Vec::new(),
+        replacements: Vec::new(),
     }
 }
 

@@ -26,6 +26,7 @@ pub mod person;
 pub mod post;
 pub mod presence;
 pub mod referral;
+pub mod replacement;
 pub mod route_table;
 pub mod second_factor;
 pub mod units;
@@ -127,6 +128,7 @@ pub fn route_table() -> route_table::RouteTable {
         .merge(case_file::routes())
         .merge(person::routes())
         .merge(partner::routes())
+        .merge(replacement::routes())
 }
 
 /// The application's routes, without the cross-cutting layers (see [`app`]).

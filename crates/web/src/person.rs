@@ -309,7 +309,12 @@ async fn own_post(
     auth.require(
         Action::View,
         &Resource::Cases {
-            post: &passerelle_store::post::place_of(&post),
+            post: &passerelle_store::replacement::case_place(
+                &state.db,
+                &post,
+                crate::clock::paris_today(),
+            )
+            .await?,
         },
     )?;
     Ok(post)
@@ -440,7 +445,12 @@ async fn person_for(
     auth.require(
         action,
         &Resource::Case {
-            post: &passerelle_store::post::place_of(&post),
+            post: &passerelle_store::replacement::case_place(
+                &state.db,
+                &post,
+                crate::clock::paris_today(),
+            )
+            .await?,
         },
     )?;
     Ok((person, post))

@@ -156,6 +156,9 @@ pub struct PostPage {
     hostable: Vec<(String, String)>,
     hosts_total: i64,
     can_manage: bool,
+    /// Replacement social workers granted access to the post's cases.
+    replacements: Vec<crate::replacement::ReplacementLine>,
+    can_grant_replacement: bool,
     funders: &'static [Funder],
     renewals: &'static [Renewal],
     current_year: i32,
@@ -224,7 +227,7 @@ async fn agreements_to_renew(
     )
 }
 
-async fn post_page(
+pub(crate) async fn post_page(
     state: &AppState,
     auth: &Authenticated,
     csrf: &CsrfToken,
@@ -284,7 +287,13 @@ async fn post_page(
     } else {
         Vec::new()
     };
+    let can_grant_replacement = auth
+        .require(Action::Manage, &Resource::Replacements { post: &place })
+        .is_ok();
+    let replacements = crate::replacement::lines(state, &post.id, today).await?;
     Ok(PostPage {
+        replacements,
+        can_grant_replacement,
         hosts_total: hosts.iter().map(|(_, _, share)| share).sum(),
         hosts,
         hostable,

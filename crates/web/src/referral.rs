@@ -310,7 +310,9 @@ async fn own_post(
     let post = passerelle_store::post::find(&state.db, post_id)
         .await?
         .ok_or(WebError::Forbidden)?;
-    let place = passerelle_store::post::place_of(&post);
+    let place =
+        passerelle_store::replacement::case_place(&state.db, &post, crate::clock::paris_today())
+            .await?;
     auth.require(Action::View, &Resource::Cases { post: &place })?;
     Ok((post, place))
 }
@@ -420,6 +422,11 @@ pub struct InboxPage {
     urgencies: &'static [Urgency],
     categories: &'static [ProblemCategory],
     transferred: bool,
+    /// The posts the social worker replaces in today: (post id, code, until).
+    replacing: Vec<(String, String, String)>,
+    /// The code of the post shown, when it is one replaced in.
+    replaced_post: Option<String>,
+    poste: String,
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -434,6 +441,9 @@ pub struct InboxQuery {
     page: String,
     #[serde(default)]
     transfere: String,
+    /// Another post's cases, for the social worker replacing in it.
+    #[serde(default)]
+    poste: String,
 }
 
 /// The inbox's filter from its address; a wrong value is named, in French.
@@ -484,12 +494,22 @@ async fn inbox(
     csrf: CsrfToken,
     axum::extract::Query(query): axum::extract::Query<InboxQuery>,
 ) -> WebResult<InboxPage> {
-    let post_id = match &auth.actor.grant.scope {
-        Scope::Post(post) => post.clone(),
+    let post_id = match (&auth.actor.grant.scope, query.poste.as_str()) {
+        (Scope::Post(own), "") => own.clone(),
+        (Scope::Post(_), replaced) => replaced.to_string(),
         _ => return Err(WebError::Forbidden),
     };
     let (post, _) = own_post(&state, &auth, &post_id).await?;
     let (filter, page) = inbox_filter(&query)?;
+    let replacing = passerelle_store::replacement::current_of_account(
+        &state.db,
+        &auth.account.id,
+        crate::clock::paris_today(),
+    )
+    .await?
+    .into_iter()
+    .map(|r| (r.post_id, r.post_code, day_of(&r.ends_on)))
+    .collect();
     let today = crate::clock::paris_today();
     let (rows, total) = store_referral::inbox(&state.db, &post.id, filter, page).await?;
     let lines = rows
@@ -523,6 +543,7 @@ async fn inbox(
         ("statut", &query.statut),
         ("urgence", &query.urgence),
         ("motif", &query.motif),
+        ("poste", &query.poste),
     ])
     .unwrap_or_default();
     Ok(InboxPage {
@@ -539,6 +560,9 @@ async fn inbox(
         urgencies: Urgency::ALL,
         categories: ProblemCategory::ALL,
         transferred: !query.transfere.is_empty(),
+        replacing,
+        replaced_post: (!query.poste.is_empty()).then(|| post.code.clone()),
+        poste: query.poste,
     })
 }
 
@@ -717,7 +741,12 @@ pub(crate) async fn case_for(
     auth.require(
         action,
         &Resource::Case {
-            post: &passerelle_store::post::place_of(&post),
+            post: &passerelle_store::replacement::case_place(
+                &state.db,
+                &post,
+                crate::clock::paris_today(),
+            )
+            .await?,
         },
     )?;
     Ok((case, post))

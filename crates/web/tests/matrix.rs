@@ -487,6 +487,22 @@ async fn build(app: &TestApp, method: Method, path: &str, who: Who, side: Side) 
             ),
             &[],
         ),
+        (Method::Post, "/postes/{id}/remplacements") => Request::post(
+            format!("/postes/{}/remplacements", app.post_for(side)),
+            &[
+                ("email", ""),
+                ("reason", ""),
+                ("starts_on", ""),
+                ("ends_on", ""),
+            ],
+        ),
+        (Method::Post, "/postes/{id}/remplacements/{replacement}/retirer") => Request::post(
+            format!(
+                "/postes/{}/remplacements/inconnu/retirer",
+                app.post_for(side)
+            ),
+            &[],
+        ),
         other => panic!("route {other:?} has no row in the authorization matrix: add one"),
     }
 }
@@ -718,6 +734,16 @@ fn expected(method: Method, path: &str, who: Who) -> (Outcome, Outcome) {
         (Method::Post, "/partenaires" | "/partenaires/import") => match who {
             None => (Login, Login),
             Some(Role::SocialWorker | Role::Employer) => (Refused, Deny),
+            Some(_) => (Deny, Deny),
+        },
+        // Replacements are granted by the post's employer, or the national steering.
+        (
+            Method::Post,
+            "/postes/{id}/remplacements" | "/postes/{id}/remplacements/{replacement}/retirer",
+        ) => match who {
+            None => (Login, Login),
+            Some(Role::National) => (Refused, Refused),
+            Some(Role::Employer) => (Refused, Deny),
             Some(_) => (Deny, Deny),
         },
         other => panic!("route {other:?} has no expectation in the authorization matrix: add one"),

@@ -1068,3 +1068,173 @@ async fn an_information_preoccupante_is_prefilled_recorded_and_journaled() {
         app.finish().await;
     }
 }
+
+#[tokio::test]
+async fn a_replacement_works_on_the_post_cases_for_the_period_granted_only() {
+    for app in spawn_all().await {
+        let post = app.post_for(true);
+        let case = app.case_for(true).await;
+        // A social worker of another post, and a session acting as such.
+        let (account, role) = app
+            .new_account(Role::SocialWorker, Some(&app.elsewhere.other_post))
+            .await;
+        let (email,): (String,) = sqlx::query_as("SELECT email FROM accounts WHERE id = $1")
+            .bind(&account)
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+        let token = {
+            use passerelle_store::session;
+            let mut connection = app.db.pool().acquire().await.unwrap();
+            let token = session::create(&mut connection, Some(&account), None)
+                .await
+                .unwrap();
+            let hash = session::token_hash(&token);
+            session::mark_second_factor_done(&mut connection, &hash)
+                .await
+                .unwrap();
+            session::set_active_role(&mut connection, &hash, &role)
+                .await
+                .unwrap();
+            token
+        };
+        let as_replacement = |path: String| {
+            let client = reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap();
+            let request = client
+                .get(app.url(&path))
+                .header("cookie", format!("passerelle_session={token}"));
+            async move { request.send().await.unwrap().status().as_u16() }
+        };
+        assert_eq!(
+            as_replacement(format!("/dossiers/{case}")).await,
+            403,
+            "no access before the grant"
+        );
+
+        let today = passerelle_web::clock::paris_today();
+        let iso = |d: time::Date| passerelle_store::time_text::date_to_text(d);
+        let in_a_month = iso(today + time::Duration::days(30));
+        let grant = |email: String, starts: String, ends: String| {
+            vec![
+                ("email".to_string(), email),
+                (
+                    "reason".into(),
+                    "Poste vacant depuis le départ de la titulaire".into(),
+                ),
+                ("starts_on".into(), starts),
+                ("ends_on".into(), ends),
+            ]
+        };
+        for (form, message) in [
+            (
+                grant("personne@exemple.fr".into(), iso(today), in_a_month.clone()),
+                "Courriel",
+            ),
+            (
+                grant(email.clone(), in_a_month.clone(), iso(today)),
+                "la fin précède le début",
+            ),
+            (
+                grant(
+                    email.clone(),
+                    iso(today),
+                    iso(today + time::Duration::days(400)),
+                ),
+                "366 jours",
+            ),
+        ] {
+            let response = app
+                .send_as(
+                    Some(Role::Employer),
+                    Method::Post,
+                    &format!("/postes/{post}/remplacements"),
+                    &form,
+                )
+                .await;
+            assert_eq!(response.status().as_u16(), 422);
+            let page = response.text().await.unwrap().replace("&#x27;", "'");
+            assert!(page.contains(message), "« {message} » missing");
+        }
+        assert_eq!(
+            count(&app, "SELECT COUNT(*) FROM post_replacements").await,
+            0
+        );
+        let response = app
+            .send_as(
+                Some(Role::SocialWorker),
+                Method::Post,
+                &format!("/postes/{post}/remplacements"),
+                &grant(email.clone(), iso(today), in_a_month.clone()),
+            )
+            .await;
+        assert_eq!(
+            response.status().as_u16(),
+            403,
+            "the post's own social worker does not grant"
+        );
+
+        let response = app
+            .send_as(
+                Some(Role::Employer),
+                Method::Post,
+                &format!("/postes/{post}/remplacements"),
+                &grant(email.clone(), iso(today), in_a_month),
+            )
+            .await;
+        assert_eq!(response.status().as_u16(), 303);
+        assert_eq!(
+            as_replacement(format!("/dossiers/{case}")).await,
+            200,
+            "the replacement reads the case"
+        );
+        assert_eq!(
+            as_replacement(format!("/dossiers?poste={post}")).await,
+            200,
+            "and the post's inbox"
+        );
+        let (reads,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM journal WHERE action = 'personal_data.read' AND target_id = $1 AND actor_account_id = $2 AND scope_post_id = $3")
+            .bind(&case).bind(&account).bind(&post).fetch_one(app.db.pool()).await.unwrap();
+        assert_eq!(
+            reads, 1,
+            "the replacement's read is in the post's access log"
+        );
+        let response = app
+            .send_as(
+                Some(Role::Employer),
+                Method::Get,
+                &format!("/postes/{post}"),
+                &[],
+            )
+            .await;
+        let page = response.text().await.unwrap().replace("&#x27;", "'");
+        assert!(
+            page.contains(&email) && page.contains("en cours"),
+            "the post page lists the replacement"
+        );
+        assert_eq!(count(&app, &format!("SELECT COUNT(*) FROM journal WHERE action = 'post.replacement_granted' AND scope_post_id = '{post}'")).await, 1);
+
+        let (replacement,): (String,) = sqlx::query_as("SELECT id FROM post_replacements")
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+        let response = app
+            .send_as(
+                Some(Role::Employer),
+                Method::Post,
+                &format!("/postes/{post}/remplacements/{replacement}/retirer"),
+                &[],
+            )
+            .await;
+        assert_eq!(response.status().as_u16(), 303);
+        assert_eq!(
+            as_replacement(format!("/dossiers/{case}")).await,
+            403,
+            "no access once withdrawn"
+        );
+        assert_eq!(count(&app, &format!("SELECT COUNT(*) FROM journal WHERE action = 'post.replacement_ended' AND scope_post_id = '{post}'")).await, 1);
+        app.finish().await;
+    }
+}
