@@ -70,8 +70,24 @@ fn migrate_twice_then_demo_prints_one_login_per_role() {
         let (ok, _, stderr) = run(passerelle().args(["migrate", "--data-dir", data]));
         assert!(ok, "{stderr}");
     }
-    let (ok, stdout, stderr) = run(passerelle().args(["demo", "--data-dir", data, "--seed", "11"]));
+    let (ok, stdout, stderr) =
+        run(passerelle().args(["demo", "--data-dir", data, "--seed", "11", "--months", "1"]));
     assert!(ok, "{stderr}");
+    assert!(
+        stdout.contains("Activité de démonstration (1 mois)"),
+        "{stdout}"
+    );
+    // The retention purge finds nothing that old in a month of activity, and says so.
+    let (ok, purge_out, stderr) =
+        run(passerelle().args(["purge", "--data-dir", data, "--dry-run"]));
+    assert!(ok, "{stderr}");
+    assert!(
+        purge_out.contains("Simulation — Données personnelles seraient effacées : 0 dossier(s)"),
+        "{purge_out}"
+    );
+    let (ok, _, stderr) = run(passerelle().args(["purge", "--data-dir", data, "--years", "0"]));
+    assert!(!ok);
+    assert_one_line_error(&stderr, "au moins 1 an");
     for login in [
         "officier@",
         "intervenant@",
@@ -103,13 +119,26 @@ fn demo_runs_on_postgresql_too() {
     ));
     runtime.block_on(sqlx_execute(&admin, &format!("CREATE DATABASE {name}")));
     let database_url = testing::with_database(&url, &name);
-    let (ok, stdout, stderr) = run(passerelle().args(["demo", "--database-url", &database_url]));
+    let key_folder = tempfile::tempdir().unwrap();
+    let (ok, stdout, stderr) = run(passerelle().args([
+        "demo",
+        "--database-url",
+        &database_url,
+        "--months",
+        "1",
+        "--data-dir",
+        key_folder.path().to_str().unwrap(),
+    ]));
     runtime.block_on(sqlx_execute(
         &admin,
         &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
     ));
     assert!(ok, "{stderr}");
     assert!(stdout.contains("admin@demo.passerelle.test"));
+    assert!(
+        stdout.contains("Activité de démonstration (1 mois)"),
+        "{stdout}"
+    );
 }
 
 async fn sqlx_execute(db: &passerelle_store::Db, sql: &str) {
@@ -119,7 +148,14 @@ async fn sqlx_execute(db: &passerelle_store::Db, sql: &str) {
 #[test]
 fn serve_demo_serves_the_home_page_and_stops_cleanly_on_sigterm() {
     let mut child = passerelle()
-        .args(["serve", "--demo", "--listen", "127.0.0.1:0"])
+        .args([
+            "serve",
+            "--demo",
+            "--listen",
+            "127.0.0.1:0",
+            "--demo-months",
+            "0",
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -162,7 +198,7 @@ fn serve_demo_serves_the_home_page_and_stops_cleanly_on_sigterm() {
 fn audit_verify_names_the_first_broken_row() {
     let folder = tempfile::tempdir().unwrap();
     let data = folder.path().to_str().unwrap();
-    let (ok, _, stderr) = run(passerelle().args(["demo", "--data-dir", data]));
+    let (ok, _, stderr) = run(passerelle().args(["demo", "--data-dir", data, "--months", "0"]));
     assert!(ok, "{stderr}");
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let db = runtime
@@ -247,7 +283,7 @@ fn rekey_adds_a_key_and_reseals_under_it() {
     let key_file = folder.path().join("passerelle.key");
     // A sealed TOTP secret under the first key.
     let ring = passerelle_store::seal::KeyRing::generate_file(&key_file).unwrap();
-    let (ok, _, stderr) = run(passerelle().args(["demo", "--data-dir", data]));
+    let (ok, _, stderr) = run(passerelle().args(["demo", "--data-dir", data, "--months", "0"]));
     assert!(ok, "{stderr}");
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let db = runtime

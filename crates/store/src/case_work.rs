@@ -327,3 +327,28 @@ pub async fn transfer_targets(
     .fetch_all(db.pool())
     .await?)
 }
+
+/// Sets (or, with no text, clears) the case's next step: the text sealed, the day clear.
+pub async fn set_next_step(
+    db: &Db,
+    keys: &crate::seal::KeyRing,
+    case_id: &str,
+    next: Option<(&str, Date)>,
+    entry: Entry,
+) -> Result<(), StoreError> {
+    let mut tx = db.begin_write().await?;
+    sqlx::query("UPDATE cases SET next_step_sealed = $1, next_step_on = $2 WHERE id = $3")
+        .bind(next.map(|(text, _)| {
+            keys.seal(
+                text.as_bytes(),
+                &crate::referral::NEXT_STEP.associated_data(case_id),
+            )
+        }))
+        .bind(next.map(|(_, on)| date_to_text(on)))
+        .bind(case_id)
+        .execute(&mut *tx)
+        .await?;
+    append(&mut tx, entry).await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -33,6 +33,11 @@ pub const IDENTITY: SealedColumn = SealedColumn {
     id_column: "id",
     column: "identity_sealed",
 };
+pub const NEXT_STEP: SealedColumn = SealedColumn {
+    table: "cases",
+    id_column: "id",
+    column: "next_step_sealed",
+};
 pub const NOTE: SealedColumn = SealedColumn {
     table: "case_notes",
     id_column: "id",
@@ -196,6 +201,7 @@ pub struct InboxRow {
     pub received_at: String,
     pub unit_name: Option<String>,
     pub persons: i64,
+    pub next_step_on: Option<String>,
 }
 
 /// Which cases of a post the inbox lists.
@@ -249,7 +255,7 @@ pub async fn inbox(
     }
     let (total,) = count.fetch_one(db.pool()).await?;
     let sql = format!(
-        "SELECT c.id, c.urgency, c.status, c.categories, c.received_at, u.name AS unit_name, \
+        "SELECT c.id, c.urgency, c.status, c.categories, c.received_at, u.name AS unit_name, c.next_step_on, \
          (SELECT COUNT(*) FROM case_persons p WHERE p.case_id = c.id) AS persons \
          FROM cases c LEFT JOIN units u ON u.id = c.referral_unit_id WHERE {clause} \
          ORDER BY (CASE c.urgency WHEN 'immediate' THEN 0 WHEN 'within_48h' THEN 1 ELSE 2 END), c.received_at, c.id \
@@ -281,6 +287,8 @@ pub struct CaseRow {
     pub procedure_reference_sealed: Option<Vec<u8>>,
     pub received_at: String,
     pub criminal: Option<i64>,
+    pub next_step_sealed: Option<Vec<u8>>,
+    pub next_step_on: Option<String>,
 }
 
 impl CaseRow {
@@ -308,6 +316,10 @@ impl CaseRow {
         self.opened(keys, &PROCEDURE_REFERENCE, &self.procedure_reference_sealed)
     }
 
+    pub fn next_step(&self, keys: &KeyRing) -> Result<Option<String>, StoreError> {
+        self.opened(keys, &NEXT_STEP, &self.next_step_sealed)
+    }
+
     pub fn status(&self) -> ReferralStatus {
         ReferralStatus::parse(&self.status).unwrap_or(ReferralStatus::Received)
     }
@@ -316,7 +328,7 @@ impl CaseRow {
 pub async fn find_case(db: &Db, id: &str) -> Result<Option<CaseRow>, StoreError> {
     Ok(sqlx::query_as(
         "SELECT c.id, c.post_id, c.referral_unit_id, u.name AS unit_name, c.source, c.urgency, c.categories, c.consent, c.status, \
-         c.closure_outcome, c.context_sealed, c.safe_contact_sealed, c.procedure_reference_sealed, c.received_at, c.criminal \
+         c.closure_outcome, c.context_sealed, c.safe_contact_sealed, c.procedure_reference_sealed, c.received_at, c.criminal, c.next_step_sealed, c.next_step_on \
          FROM cases c LEFT JOIN units u ON u.id = c.referral_unit_id WHERE c.id = $1",
     )
     .bind(id)

@@ -398,6 +398,7 @@ pub const SEALED_COLUMNS: &[SealedColumn] = &[
     crate::referral::PROCEDURE_REFERENCE,
     crate::referral::IDENTITY,
     crate::referral::NOTE,
+    crate::referral::NEXT_STEP,
     crate::person::IDENTITY,
 ];
 

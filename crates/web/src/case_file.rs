@@ -35,6 +35,7 @@ pub fn routes() -> RouteTable {
             "/dossiers/{id}/information-preoccupante",
             information_preoccupante,
         )
+        .post("/dossiers/{id}/prochaine-etape", set_next_step)
 }
 
 /// A partner's name is an organisation's, kept short.
@@ -476,3 +477,62 @@ async fn information_preoccupante(
     )
         .into_response())
 }
+
+#[derive(serde::Deserialize)]
+pub struct NextStepForm {
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    on: String,
+}
+
+/// The next step the social worker plans for the case (call back, accompany, check an
+/// orientation): sealed text, clear day; an empty text clears it.
+async fn set_next_step(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    csrf: CsrfToken,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+    FrenchForm(form): FrenchForm<NextStepForm>,
+) -> WebResult<Response> {
+    let write = CaseWrite::load(state, auth, csrf, ip, &id).await?;
+    let text = form.text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let next = if text.is_empty() {
+        None
+    } else {
+        if text.chars().count() > NEXT_STEP_MAX_CHARS {
+            return write
+                .refuse(format!(
+                    "Prochaine étape : {NEXT_STEP_MAX_CHARS} caractères au plus."
+                ))
+                .await;
+        }
+        match parse_date("Pour le", &form.on) {
+            Ok(on) => Some((text.as_str(), on)),
+            Err(WebError::BadRequest(message)) => return write.refuse(message).await,
+            Err(other) => return Err(other),
+        }
+    };
+    let entry = write.entry(
+        JournalAction::PersonalDataWritten,
+        if next.is_some() {
+            "prochaine étape fixée"
+        } else {
+            "prochaine étape effacée"
+        }
+        .into(),
+    );
+    case_work::set_next_step(
+        &write.state.db,
+        &write.state.keys,
+        &write.case.id,
+        next,
+        entry,
+    )
+    .await?;
+    write.written("prochaine-etape")
+}
+
+/// A next step is a line of a to-do list, not a note.
+const NEXT_STEP_MAX_CHARS: usize = 300;

@@ -403,6 +403,8 @@ pub struct InboxLine {
     pub age_days: i64,
     pub unit: String,
     pub persons: i64,
+    /// The day of the next step, and whether it is past.
+    pub next_step: Option<(String, bool)>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -534,6 +536,10 @@ async fn inbox(
                 age_days: (today - received).whole_days(),
                 unit: row.unit_name.unwrap_or_else(|| "Ouverture directe".into()),
                 persons: row.persons,
+                next_step: row
+                    .next_step_on
+                    .as_deref()
+                    .map(|on| (day_of(on), on < today.to_string().as_str())),
                 id: row.id,
             }
         })
@@ -655,6 +661,8 @@ pub struct CasePage {
     transfer_targets: Vec<(String, String, String)>,
     /// The directory's partners of the post's département, offered when orienting.
     partner_names: Vec<String>,
+    /// (text, day "jj/mm/aaaa", ISO day for the date field, overdue).
+    next_step: Option<(String, String, String, bool)>,
     open: bool,
     today: String,
     error: Option<String>,
@@ -843,6 +851,15 @@ async fn case_page(
         .into_iter()
         .map(|partner| partner.name)
         .collect(),
+        next_step: match (case.next_step(keys)?, case.next_step_on.as_deref()) {
+            (Some(text), Some(on)) => Some((
+                text,
+                day_of(on),
+                on.to_string(),
+                on < crate::clock::paris_today().to_string().as_str(),
+            )),
+            _ => None,
+        },
         open: current != ReferralStatus::Closed,
         today: crate::clock::paris_today().to_string(),
         error,

@@ -503,6 +503,10 @@ async fn build(app: &TestApp, method: Method, path: &str, who: Who, side: Side) 
             ),
             &[],
         ),
+        (Method::Post, "/dossiers/{id}/prochaine-etape") => Request::post(
+            format!("/dossiers/{}/prochaine-etape", app.case_for(side).await),
+            &[("text", "Rappeler"), ("on", "31/02/2030")],
+        ),
         other => panic!("route {other:?} has no row in the authorization matrix: add one"),
     }
 }
@@ -710,6 +714,7 @@ fn expected(method: Method, path: &str, who: Who) -> (Outcome, Outcome) {
             | "/dossiers/{id}/penal"
             | "/dossiers/{id}/transfert"
             | "/dossiers/{id}/personnes"
+            | "/dossiers/{id}/prochaine-etape"
             | "/personnes/{id}/fusion",
         ) => match who {
             None => (Login, Login),

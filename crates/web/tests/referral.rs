@@ -1238,3 +1238,79 @@ async fn a_replacement_works_on_the_post_cases_for_the_period_granted_only() {
         app.finish().await;
     }
 }
+
+#[tokio::test]
+async fn a_next_step_is_sealed_shown_in_the_case_and_dated_in_the_inbox() {
+    for app in spawn_all().await {
+        let case = app.case_for(true).await;
+        let (status, page) = send(
+            &app,
+            Role::SocialWorker,
+            Method::Post,
+            &format!("/dossiers/{case}/prochaine-etape"),
+            &[
+                ("text", "Rappeler XQ-77 après l'audience"),
+                ("on", "31/02/2026"),
+            ],
+        )
+        .await;
+        assert_eq!(status, 422);
+        assert!(page.contains("Pour le"), "{page}");
+        let (status, _) = send(
+            &app,
+            Role::SocialWorker,
+            Method::Post,
+            &format!("/dossiers/{case}/prochaine-etape"),
+            &[
+                ("text", "Rappeler XQ-77 après l'audience"),
+                ("on", "02/01/2020"),
+            ],
+        )
+        .await;
+        assert_eq!(status, 303);
+        let (_, page) = send(
+            &app,
+            Role::SocialWorker,
+            Method::Get,
+            &format!("/dossiers/{case}"),
+            &[],
+        )
+        .await;
+        assert!(
+            page.contains("Pour le 02/01/2020 : Rappeler XQ-77 après l'audience")
+                && page.contains("En retard"),
+            "{page}"
+        );
+        let (_, inbox) = send(&app, Role::SocialWorker, Method::Get, "/dossiers", &[]).await;
+        assert!(
+            inbox.contains("02/01/2020") && !inbox.contains("XQ-77"),
+            "the inbox shows the day only"
+        );
+        let (sealed,): (Vec<u8>,) =
+            sqlx::query_as("SELECT next_step_sealed FROM cases WHERE id = $1")
+                .bind(&case)
+                .fetch_one(app.db.pool())
+                .await
+                .unwrap();
+        assert!(!String::from_utf8_lossy(&sealed).contains("XQ-77"));
+        let (status, _) = send(
+            &app,
+            Role::SocialWorker,
+            Method::Post,
+            &format!("/dossiers/{case}/prochaine-etape"),
+            &[("text", " "), ("on", "")],
+        )
+        .await;
+        assert_eq!(status, 303);
+        let (_, page) = send(
+            &app,
+            Role::SocialWorker,
+            Method::Get,
+            &format!("/dossiers/{case}"),
+            &[],
+        )
+        .await;
+        assert!(page.contains("Aucune prochaine étape"));
+        app.finish().await;
+    }
+}

@@ -4,6 +4,10 @@
 
 -- Criminal or not: unknown (NULL) until the social worker says.
 ALTER TABLE cases ADD COLUMN criminal BIGINT;
+-- The next step the social worker set themselves: its text sealed, its day clear (the inbox
+-- sorts and flags on it).
+ALTER TABLE cases ADD COLUMN next_step_sealed BYTEA;
+ALTER TABLE cases ADD COLUMN next_step_on TEXT;
 -- When the retention purge removed the case's personal data; NULL while it holds some.
 ALTER TABLE cases ADD COLUMN purged_at TEXT;
 CREATE INDEX cases_retention ON cases (purged_at, last_contact_at);
