@@ -648,7 +648,8 @@ pub struct CasePage {
     safe_contact: Option<String>,
     procedure_reference: Option<String>,
     persons: Vec<PersonLine>,
-    history: Vec<(String, &'static str)>,
+    /// Everything that happened, newest first: (day, what).
+    timeline: Vec<(String, String)>,
     notes: Vec<NoteLine>,
     next_statuses: Vec<ReferralStatus>,
     outcomes: &'static [ClosureOutcome],
@@ -666,6 +667,24 @@ pub struct CasePage {
     open: bool,
     today: String,
     error: Option<String>,
+}
+
+/// The case's chronology, newest first: statuses, interviews, actions, orientations and the
+/// notes the reader may read (named, not quoted).
+fn timeline(
+    history: &[(String, String)],
+    work: &[passerelle_store::case_work::WorkLine],
+    notes: &[store_referral::Note],
+) -> Vec<(String, String)> {
+    let mut events: Vec<(String, String)> = history
+        .iter()
+        .map(|(status, at)| (at.clone(), format!("Statut : {}", label_of(status, ReferralStatus::parse, ReferralStatus::label))))
+        .chain(work.iter().map(|line| (line.on.clone(), work_line(line.clone()).what)))
+        .chain(notes.iter().map(|note| (note.at.clone(), format!("Note de {}", note.author))))
+        .collect();
+    // ISO days and instants sort as text; a day sorts before the instants of that day.
+    events.sort_by(|a, b| b.0.cmp(&a.0));
+    events.into_iter().map(|(at, what)| (day_of(&at), what)).collect()
 }
 
 /// A line of the case's work, in words.
@@ -773,6 +792,9 @@ async fn case_page(
     store_referral_read(state, auth, &post, &case.id, ip).await?;
     let keys = &state.keys;
     let current = case.status();
+    let history = store_referral::status_history(&state.db, &case.id).await?;
+    let work = passerelle_store::case_work::work_of(&state.db, &case.id).await?;
+    let notes = store_referral::notes_for(&state.db, keys, &case.id, &auth.account.id).await?;
     Ok(CasePage {
         shell: Shell::for_actor("Dossier", auth, csrf).at("/dossiers"),
         urgency: label_of(&case.urgency, Urgency::parse, Urgency::label),
@@ -800,18 +822,8 @@ async fn case_page(
         safe_contact: case.safe_contact(keys)?,
         procedure_reference: case.procedure_reference(keys)?,
         persons: person_lines(state, &case.id).await?,
-        history: store_referral::status_history(&state.db, &case.id)
-            .await?
-            .into_iter()
-            .map(|(status, at)| {
-                (
-                    day_of(&at),
-                    label_of(&status, ReferralStatus::parse, ReferralStatus::label),
-                )
-            })
-            .collect(),
-        notes: store_referral::notes_for(&state.db, keys, &case.id, &auth.account.id)
-            .await?
+        timeline: timeline(&history, &work, &notes),
+        notes: notes
             .into_iter()
             .map(|note| NoteLine {
                 author: note.author,
@@ -827,11 +839,7 @@ async fn case_page(
             .collect(),
         outcomes: ClosureOutcome::ALL,
         visibilities: NoteVisibility::ALL,
-        work: passerelle_store::case_work::work_of(&state.db, &case.id)
-            .await?
-            .into_iter()
-            .map(work_line)
-            .collect(),
+        work: work.into_iter().map(work_line).collect(),
         criminal: match case.criminal {
             Some(0) => "no",
             Some(_) => "yes",

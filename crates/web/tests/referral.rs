@@ -240,6 +240,8 @@ async fn a_referral_is_followed_under_secrecy_and_the_officer_sees_status_words_
             "Entretien — Téléphone — 40 min",
             "Information sur les droits",
             "CIDFF (CIDFF du département) — Acceptée",
+            "Statut : Contact tenté",
+            "Note de ",
         ] {
             assert!(
                 page.contains(expected),
