@@ -11,6 +11,28 @@ use crate::referral::{AgeBand, PhoneNumber, single_line};
 use serde::{Deserialize, Serialize};
 use time::Date;
 
+crate::vocabulary!(
+    /// How another person of the household relates to a person: "X is the child of Y".
+    HouseholdRelation, "lien familial", {
+        Partner => ("partner", "Conjoint·e ou ex-conjoint·e"),
+        Child => ("child", "Enfant"),
+        Parent => ("parent", "Parent"),
+        Sibling => ("sibling", "Frère ou sœur"),
+        Other => ("other", "Autre membre du foyer"),
+    }
+);
+
+impl HouseholdRelation {
+    /// The same link read from the other person: the child of a parent has that parent.
+    pub fn reverse(self) -> HouseholdRelation {
+        match self {
+            HouseholdRelation::Child => HouseholdRelation::Parent,
+            HouseholdRelation::Parent => HouseholdRelation::Child,
+            other => other,
+        }
+    }
+}
+
 /// Longest name part accepted (compound names included).
 pub const NAME_MAX_CHARS: usize = 100;
 /// Nobody followed today was born before this year.
@@ -189,6 +211,21 @@ mod tests {
             commune: "Rennes".into(),
             known_to_social_services: "no".into(),
         }
+    }
+
+    #[test]
+    fn household_links_read_back_the_other_way() {
+        for &relation in HouseholdRelation::ALL {
+            assert_eq!(relation.reverse().reverse(), relation);
+        }
+        assert_eq!(
+            HouseholdRelation::Child.reverse(),
+            HouseholdRelation::Parent
+        );
+        assert_eq!(
+            HouseholdRelation::Partner.reverse(),
+            HouseholdRelation::Partner
+        );
     }
 
     #[test]

@@ -334,6 +334,37 @@ pub async fn merge(db: &Db, kept: &str, duplicate: &str, entry: Entry) -> Result
         .bind(duplicate)
         .execute(&mut *tx)
         .await?;
+    // The duplicate's household links go to the kept person, unless they would link it to
+    // itself or repeat a link it has.
+    let links: Vec<(String, String, String, String)> =
+        sqlx::query_as("SELECT person_id, other_id, relation, created_at FROM person_links WHERE person_id = $1 OR other_id = $1")
+            .bind(duplicate)
+            .fetch_all(&mut *tx)
+            .await?;
+    sqlx::query("DELETE FROM person_links WHERE person_id = $1 OR other_id = $1")
+        .bind(duplicate)
+        .execute(&mut *tx)
+        .await?;
+    for (from, to, relation, at) in links {
+        let (from, to) = if from == duplicate {
+            (kept.to_string(), to)
+        } else {
+            (from, kept.to_string())
+        };
+        if from == to {
+            continue;
+        }
+        sqlx::query(
+            "INSERT INTO person_links (person_id, other_id, relation, created_at) SELECT $1, $2, $3, $4 \
+             WHERE NOT EXISTS (SELECT 1 FROM person_links WHERE (person_id = $1 AND other_id = $2) OR (person_id = $2 AND other_id = $1))",
+        )
+        .bind(&from)
+        .bind(&to)
+        .bind(&relation)
+        .bind(&at)
+        .execute(&mut *tx)
+        .await?;
+    }
     sqlx::query("UPDATE persons SET merged_into = $1, identity_sealed = NULL WHERE id = $2")
         .bind(kept)
         .bind(duplicate)
@@ -378,4 +409,114 @@ pub(crate) async fn purge_persons(
             .await?;
     }
     Ok(())
+}
+
+/// Links two persons of the same post as members of a household; `relation` reads from
+/// `person_id` to `other_id`. Refused for a person with itself, across posts, for a merged
+/// person, or when they are already linked.
+pub async fn link_household(
+    db: &Db,
+    person_id: &str,
+    other_id: &str,
+    relation: passerelle_domain::person::HouseholdRelation,
+    entry: Entry,
+) -> Result<(), MergeError> {
+    if person_id == other_id {
+        return Err(ParseError::new(
+            "lien familial",
+            "une personne ne peut pas être liée à elle-même",
+        )
+        .into());
+    }
+    let mut tx = db.begin_write().await?;
+    let rows: Vec<(String, String, Option<String>)> =
+        sqlx::query_as("SELECT id, post_id, merged_into FROM persons WHERE id IN ($1, $2)")
+            .bind(person_id)
+            .bind(other_id)
+            .fetch_all(&mut *tx)
+            .await?;
+    if rows.len() != 2
+        || rows[0].1 != rows[1].1
+        || rows.iter().any(|(_, _, merged)| merged.is_some())
+    {
+        return Err(ParseError::new(
+            "lien familial",
+            "choisissez une autre personne suivie par ce poste",
+        )
+        .into());
+    }
+    let (existing,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM person_links WHERE (person_id = $1 AND other_id = $2) OR (person_id = $2 AND other_id = $1)",
+    )
+    .bind(person_id)
+    .bind(other_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    if existing > 0 {
+        return Err(ParseError::new("lien familial", "ces deux personnes sont déjà liées").into());
+    }
+    sqlx::query("INSERT INTO person_links (person_id, other_id, relation, created_at) VALUES ($1, $2, $3, $4)")
+        .bind(person_id)
+        .bind(other_id)
+        .bind(relation.code())
+        .bind(now_text())
+        .execute(&mut *tx)
+        .await?;
+    append(&mut tx, entry).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The household of a person: (other person, relation read from this person), both ways.
+pub async fn household_of(
+    db: &Db,
+    keys: &KeyRing,
+    person_id: &str,
+) -> Result<Vec<(Person, passerelle_domain::person::HouseholdRelation)>, StoreError> {
+    use passerelle_domain::person::HouseholdRelation;
+    let links: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT person_id, other_id, relation FROM person_links WHERE person_id = $1 OR other_id = $1",
+    )
+    .bind(person_id)
+    .fetch_all(db.pool())
+    .await?;
+    let mut household = Vec::new();
+    for (from, to, relation) in links {
+        let relation =
+            HouseholdRelation::parse(&relation).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let (other, relation) = if from == person_id {
+            (to, relation)
+        } else {
+            (from, relation.reverse())
+        };
+        if let Some(person) = find(db, keys, &other).await? {
+            household.push((person, relation));
+        }
+    }
+    Ok(household)
+}
+
+/// The identified persons sharing a case with `person_id`: the household's likely members.
+pub async fn co_persons(
+    db: &Db,
+    keys: &KeyRing,
+    person_id: &str,
+) -> Result<Vec<Person>, StoreError> {
+    let ids: Vec<(String,)> = sqlx::query_as(
+        "SELECT DISTINCT other.person_id FROM case_persons mine JOIN case_persons other ON other.case_id = mine.case_id \
+         WHERE mine.person_id = $1 AND other.person_id IS NOT NULL AND other.person_id <> $1",
+    )
+    .bind(person_id)
+    .fetch_all(db.pool())
+    .await?;
+    let mut persons = Vec::new();
+    for (id,) in ids {
+        if let Some(person) = find(db, keys, &id)
+            .await?
+            .filter(|p| p.merged_into.is_none())
+        {
+            persons.push(person);
+        }
+    }
+    Ok(persons)
 }

@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use passerelle_domain::access::{Action, Resource, Scope};
 use passerelle_domain::case::{KnownToSocialServices, Sex};
 use passerelle_domain::journal::JournalAction;
-use passerelle_domain::person::{PersonForm, validate_person};
+use passerelle_domain::person::{HouseholdRelation, PersonForm, validate_person};
 use passerelle_domain::person_name::{LIKELY_DUPLICATE, POSSIBLE_DUPLICATE, PersonKey};
 use passerelle_domain::referral::PersonRole;
 use passerelle_store::person::{self as store_person, Candidate, CaseLink};
@@ -29,6 +29,7 @@ pub fn routes() -> RouteTable {
         .get("/personnes", list)
         .get("/personnes/{id}", show)
         .post("/personnes/{id}/fusion", merge)
+        .post("/personnes/{id}/foyer", link_household)
 }
 
 /// How many look-alikes a search shows.
@@ -424,6 +425,11 @@ pub struct PersonPage {
     known: &'static str,
     cases: Vec<(String, String, &'static str)>,
     look_alikes: Vec<CandidateLine>,
+    /// (other person's id, name, relation read from this person).
+    household: Vec<(String, String, &'static str)>,
+    /// Persons sharing a case with this one, not yet in the household: (id, name).
+    linkable: Vec<(String, String)>,
+    relations: &'static [HouseholdRelation],
     merged_into: Option<String>,
     error: Option<String>,
 }
@@ -490,8 +496,23 @@ async fn person_page(
     } else {
         Vec::new()
     };
+    let household: Vec<(String, String, &'static str)> =
+        store_person::household_of(&state.db, &state.keys, &person.id)
+            .await?
+            .into_iter()
+            .map(|(other, relation)| (other.id, other.identity.display_name(), relation.label()))
+            .collect();
+    let linkable = store_person::co_persons(&state.db, &state.keys, &person.id)
+        .await?
+        .into_iter()
+        .filter(|other| !household.iter().any(|(id, _, _)| *id == other.id))
+        .map(|other| (other.id, other.identity.display_name()))
+        .collect();
     let identity = &person.identity;
     Ok(PersonPage {
+        household,
+        linkable,
+        relations: HouseholdRelation::ALL,
         shell: Shell::for_actor("Personne", auth, csrf).at("/personnes"),
         name: identity.display_name(),
         born: born(identity),
@@ -579,6 +600,49 @@ async fn merge(
             .await?;
             Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
+        Err(store_person::MergeError::Store(error)) => Err(error.into()),
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct HouseholdForm {
+    #[serde(default)]
+    other: String,
+    #[serde(default)]
+    relation: String,
+}
+
+/// Links another person of the post to this one's household ("X is this person's child").
+async fn link_household(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    csrf: CsrfToken,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+    FrenchForm(form): FrenchForm<HouseholdForm>,
+) -> WebResult<Response> {
+    let (person, post) = person_for(&state, &auth, &id, Action::Manage).await?;
+    let refuse = |message: String| async {
+        let page = person_page(&state, &auth, &csrf, &id, ip.as_deref(), Some(message)).await?;
+        Ok::<_, WebError>((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+    };
+    let relation = match HouseholdRelation::parse(&form.relation) {
+        Ok(relation) => relation,
+        Err(error) => return refuse(format!("{error}.")).await,
+    };
+    let entry = crate::journal_entry::post_entry(
+        &auth,
+        &post,
+        JournalAction::PersonalDataWritten,
+        format!("lien familial ({})", relation.code()),
+        ip.as_deref(),
+    )
+    .on("person", &person.id);
+    match store_person::link_household(&state.db, &person.id, form.other.trim(), relation, entry)
+        .await
+    {
+        Ok(()) => Ok(Redirect::to(&format!("/personnes/{}#foyer", person.id)).into_response()),
+        Err(store_person::MergeError::Refused(error)) => refuse(format!("{error}.")).await,
         Err(store_person::MergeError::Store(error)) => Err(error.into()),
     }
 }

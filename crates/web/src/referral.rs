@@ -678,13 +678,31 @@ fn timeline(
 ) -> Vec<(String, String)> {
     let mut events: Vec<(String, String)> = history
         .iter()
-        .map(|(status, at)| (at.clone(), format!("Statut : {}", label_of(status, ReferralStatus::parse, ReferralStatus::label))))
-        .chain(work.iter().map(|line| (line.on.clone(), work_line(line.clone()).what)))
-        .chain(notes.iter().map(|note| (note.at.clone(), format!("Note de {}", note.author))))
+        .map(|(status, at)| {
+            (
+                at.clone(),
+                format!(
+                    "Statut : {}",
+                    label_of(status, ReferralStatus::parse, ReferralStatus::label)
+                ),
+            )
+        })
+        .chain(
+            work.iter()
+                .map(|line| (line.on.clone(), work_line(line.clone()).what)),
+        )
+        .chain(
+            notes
+                .iter()
+                .map(|note| (note.at.clone(), format!("Note de {}", note.author))),
+        )
         .collect();
     // ISO days and instants sort as text; a day sorts before the instants of that day.
     events.sort_by(|a, b| b.0.cmp(&a.0));
-    events.into_iter().map(|(at, what)| (day_of(&at), what)).collect()
+    events
+        .into_iter()
+        .map(|(at, what)| (day_of(&at), what))
+        .collect()
 }
 
 /// A line of the case's work, in words.

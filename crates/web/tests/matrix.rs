@@ -507,6 +507,10 @@ async fn build(app: &TestApp, method: Method, path: &str, who: Who, side: Side) 
             format!("/dossiers/{}/prochaine-etape", app.case_for(side).await),
             &[("text", "Rappeler"), ("on", "31/02/2030")],
         ),
+        (Method::Post, "/personnes/{id}/foyer") => Request::post(
+            format!("/personnes/{}/foyer", app.person_for(side).await.0),
+            &[("other", "inconnue"), ("relation", "inconnue")],
+        ),
         other => panic!("route {other:?} has no row in the authorization matrix: add one"),
     }
 }
@@ -715,7 +719,8 @@ fn expected(method: Method, path: &str, who: Who) -> (Outcome, Outcome) {
             | "/dossiers/{id}/transfert"
             | "/dossiers/{id}/personnes"
             | "/dossiers/{id}/prochaine-etape"
-            | "/personnes/{id}/fusion",
+            | "/personnes/{id}/fusion"
+            | "/personnes/{id}/foyer",
         ) => match who {
             None => (Login, Login),
             Some(Role::SocialWorker) => (Refused, Deny),

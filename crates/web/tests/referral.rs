@@ -1316,3 +1316,106 @@ async fn a_next_step_is_sealed_shown_in_the_case_and_dated_in_the_inbox() {
         app.finish().await;
     }
 }
+
+#[tokio::test]
+async fn household_links_read_both_ways_and_survive_a_merge() {
+    for app in spawn_all().await {
+        let case = app.case_for(true).await;
+        let add =
+            |last: &'static str, first: &'static str, born: &'static str, role: &'static str| {
+                vec![
+                    ("role", role),
+                    ("last_name", last),
+                    ("first_names", first),
+                    ("birth_date", born),
+                    ("sex", "unknown"),
+                    ("known", "unknown"),
+                    ("decision", "new"),
+                ]
+            };
+        for person in [
+            add("Ravel", "Odile", "01/02/1985", "victim"),
+            add("Ravel", "Timéo", "03/04/2015", "child"),
+            add("Ravel", "Timeo", "03/04/2015", "child"),
+        ] {
+            let (status, _) = send(
+                &app,
+                Role::SocialWorker,
+                Method::Post,
+                &format!("/dossiers/{case}/personnes"),
+                &person,
+            )
+            .await;
+            assert_eq!(status, 303);
+        }
+        let ids: Vec<(String,)> = sqlx::query_as("SELECT person_id FROM case_persons WHERE case_id = $1 AND person_id IS NOT NULL ORDER BY created_at, id")
+            .bind(&case).fetch_all(app.db.pool()).await.unwrap();
+        let (mother, child, twin) = (ids[0].0.clone(), ids[1].0.clone(), ids[2].0.clone());
+        let (status, page) = send(
+            &app,
+            Role::SocialWorker,
+            Method::Post,
+            &format!("/personnes/{mother}/foyer"),
+            &[("other", mother.as_str()), ("relation", "child")],
+        )
+        .await;
+        assert_eq!(status, 422);
+        assert!(page.contains("elle-même"), "{page}");
+        let (status, _) = send(
+            &app,
+            Role::SocialWorker,
+            Method::Post,
+            &format!("/personnes/{mother}/foyer"),
+            &[("other", twin.as_str()), ("relation", "child")],
+        )
+        .await;
+        assert_eq!(status, 303);
+        let (status, _) = send(
+            &app,
+            Role::SocialWorker,
+            Method::Post,
+            &format!("/personnes/{twin}/foyer"),
+            &[("other", mother.as_str()), ("relation", "parent")],
+        )
+        .await;
+        assert_eq!(status, 422, "already linked");
+        let (_, page) = send(
+            &app,
+            Role::SocialWorker,
+            Method::Get,
+            &format!("/personnes/{twin}"),
+            &[],
+        )
+        .await;
+        assert!(
+            page.contains("Parent : ") && page.contains("Odile Ravel"),
+            "{page}"
+        );
+        // The duplicate child is merged into the first: the link follows.
+        let (status, _) = send(
+            &app,
+            Role::SocialWorker,
+            Method::Post,
+            &format!("/personnes/{child}/fusion"),
+            &[("duplicate", twin.as_str())],
+        )
+        .await;
+        assert_eq!(status, 303);
+        let (_, page) = send(
+            &app,
+            Role::SocialWorker,
+            Method::Get,
+            &format!("/personnes/{mother}"),
+            &[],
+        )
+        .await;
+        assert!(
+            page.contains("Enfant : ")
+                && page.contains(&format!("/personnes/{child}"))
+                && !page.contains(&format!("href=\"/personnes/{twin}\"")),
+            "{page}"
+        );
+        assert_eq!(count(&app, &format!("SELECT COUNT(*) FROM person_links WHERE person_id = '{twin}' OR other_id = '{twin}'")).await, 0);
+        app.finish().await;
+    }
+}
