@@ -118,11 +118,11 @@ describe('referral', () => {
     for (const secret of [CONTEXT, NOTE, NAME, 'CIDFF']) {
       assert.ok(!page.includes(secret), `the officer's page shows « ${secret} »`);
     }
+    await assertAccessible(officer, '/signalements (phone, followed up)');
+    await screenshot(officer, 'signalement-statut-mobile');
     const denied = await officer.goto(`${server.url}${casePath}`, { waitUntil: 'load' });
     assert.equal(denied.status(), 403, 'the officer cannot open the case');
     assert.ok(!(await officer.content()).includes(CONTEXT));
-    await assertAccessible(officer, '/signalements (phone, followed up)');
-    await screenshot(officer, 'signalement-statut-mobile');
     await officer.close();
     await worker.close();
   });
