@@ -4,28 +4,13 @@
 
 use crate::journal::{Entry, append};
 use crate::time_text::{date_to_text, now_text};
-use crate::{Db, StoreError};
+use crate::{Db, StoreError, WriteError};
 use passerelle_domain::ParseError;
 use passerelle_domain::case::{
     ActionKind, InterviewDuration, InterviewPlace, OrientationStatus, PartnerType,
 };
 use passerelle_domain::referral::ReferralStatus;
 use time::Date;
-
-/// A refusal the social worker can act on, or a storage failure.
-#[derive(Debug, thiserror::Error)]
-pub enum WorkError {
-    #[error("{0}")]
-    Refused(#[from] ParseError),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
-impl From<sqlx::Error> for WorkError {
-    fn from(error: sqlx::Error) -> Self {
-        WorkError::Store(error.into())
-    }
-}
 
 /// An interview with the person: it is a contact, so it dates the retention period.
 pub async fn record_interview(
@@ -123,7 +108,7 @@ pub async fn move_orientation(
     next: OrientationStatus,
     on: Date,
     entry: Entry,
-) -> Result<(), WorkError> {
+) -> Result<(), WriteError> {
     let mut tx = db.begin_write().await?;
     sqlx::query("UPDATE case_orientations SET id = id WHERE id = $1")
         .bind(orientation_id)
@@ -191,7 +176,7 @@ pub async fn transfer(
     reason_note: &str,
     by: &str,
     entry: Entry,
-) -> Result<(), WorkError> {
+) -> Result<(), WriteError> {
     let mut tx = db.begin_write().await?;
     let current: Option<(String, String)> =
         sqlx::query_as("SELECT status, post_id FROM cases WHERE id = $1")

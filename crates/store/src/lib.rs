@@ -26,4 +26,4 @@ pub mod testing;
 pub mod time_text;
 pub mod unit;
 
-pub use db::{Backend, Db, StoreError};
+pub use db::{Backend, Db, StoreError, WriteError};

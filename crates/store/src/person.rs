@@ -5,7 +5,7 @@
 use crate::journal::{Entry, append};
 use crate::seal::{KeyRing, SealedColumn};
 use crate::time_text::now_text;
-use crate::{Db, StoreError};
+use crate::{Db, StoreError, WriteError};
 use passerelle_domain::ParseError;
 use passerelle_domain::person::{Identity, ValidPerson};
 use passerelle_domain::person_name::{PersonKey, blocking_keys, match_score};
@@ -289,24 +289,10 @@ pub async fn latest_of_post(
     rows.into_iter().map(|row| opened(keys, row)).collect()
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum MergeError {
-    #[error("{0}")]
-    Refused(#[from] ParseError),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
-impl From<sqlx::Error> for MergeError {
-    fn from(error: sqlx::Error) -> Self {
-        MergeError::Store(error.into())
-    }
-}
-
 /// Merges `duplicate` into `kept` (both of the same post, neither merged already): every case
 /// line of the duplicate goes to the kept person; the duplicate keeps no identity and no key,
 /// only a pointer to the person it was.
-pub async fn merge(db: &Db, kept: &str, duplicate: &str, entry: Entry) -> Result<(), MergeError> {
+pub async fn merge(db: &Db, kept: &str, duplicate: &str, entry: Entry) -> Result<(), WriteError> {
     if kept == duplicate {
         return Err(ParseError::new(
             "fusion",
@@ -420,7 +406,7 @@ pub async fn link_household(
     other_id: &str,
     relation: passerelle_domain::person::HouseholdRelation,
     entry: Entry,
-) -> Result<(), MergeError> {
+) -> Result<(), WriteError> {
     if person_id == other_id {
         return Err(ParseError::new(
             "lien familial",

@@ -6,7 +6,7 @@
 use crate::journal::{Entry, append};
 use crate::seal::{KeyRing, SealedColumn};
 use crate::time_text::now_text;
-use crate::{Db, StoreError};
+use crate::{Db, StoreError, WriteError};
 use passerelle_domain::case::NoteVisibility;
 use passerelle_domain::referral::{
     ClosureOutcome, ReferralStatus, ValidReferral, check_transition,
@@ -385,20 +385,6 @@ pub async fn status_history(db: &Db, case_id: &str) -> Result<Vec<(String, Strin
     .await?)
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum CaseMoveError {
-    #[error("{0}")]
-    Refused(#[from] passerelle_domain::ParseError),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
-impl From<sqlx::Error> for CaseMoveError {
-    fn from(error: sqlx::Error) -> Self {
-        CaseMoveError::Store(error.into())
-    }
-}
-
 /// Moves a case to its next status (the closure with its outcome), checked in the write
 /// transaction against the status it has then.
 pub async fn move_case(
@@ -408,7 +394,7 @@ pub async fn move_case(
     outcome: Option<ClosureOutcome>,
     by: &str,
     entry: Entry,
-) -> Result<(), CaseMoveError> {
+) -> Result<(), WriteError> {
     let mut tx = db.begin_write().await?;
     sqlx::query("UPDATE cases SET id = id WHERE id = $1")
         .bind(case_id)

@@ -15,7 +15,8 @@ use passerelle_domain::case::{
     ActionKind, InterviewDuration, InterviewPlace, OrientationStatus, PartnerType,
 };
 use passerelle_domain::journal::JournalAction;
-use passerelle_store::case_work::{self, WorkError};
+use passerelle_store::WriteError;
+use passerelle_store::case_work;
 use passerelle_store::journal::Entry;
 use passerelle_store::referral::CaseRow;
 use time::Date;
@@ -96,11 +97,11 @@ impl CaseWrite {
     }
 
     /// The answer to a store call that can refuse: on success, to `location`.
-    async fn answer(&self, result: Result<(), WorkError>, location: &str) -> WebResult<Response> {
+    async fn answer(&self, result: Result<(), WriteError>, location: &str) -> WebResult<Response> {
         match result {
             Ok(()) => Ok(Redirect::to(location).into_response()),
-            Err(WorkError::Refused(error)) => self.refuse(format!("{error}.")).await,
-            Err(WorkError::Store(error)) => Err(error.into()),
+            Err(WriteError::Refused(error)) => self.refuse(format!("{error}.")).await,
+            Err(WriteError::Store(error)) => Err(error.into()),
         }
     }
 }

@@ -588,7 +588,7 @@ async fn merge(
     .on("person", &person.id);
     match store_person::merge(&state.db, &person.id, form.duplicate.trim(), entry).await {
         Ok(()) => Ok(Redirect::to(&format!("/personnes/{}", person.id)).into_response()),
-        Err(store_person::MergeError::Refused(error)) => {
+        Err(passerelle_store::WriteError::Refused(error)) => {
             let page = person_page(
                 &state,
                 &auth,
@@ -600,7 +600,7 @@ async fn merge(
             .await?;
             Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
-        Err(store_person::MergeError::Store(error)) => Err(error.into()),
+        Err(passerelle_store::WriteError::Store(error)) => Err(error.into()),
     }
 }
 
@@ -642,7 +642,7 @@ async fn link_household(
         .await
     {
         Ok(()) => Ok(Redirect::to(&format!("/personnes/{}#foyer", person.id)).into_response()),
-        Err(store_person::MergeError::Refused(error)) => refuse(format!("{error}.")).await,
-        Err(store_person::MergeError::Store(error)) => Err(error.into()),
+        Err(passerelle_store::WriteError::Refused(error)) => refuse(format!("{error}.")).await,
+        Err(passerelle_store::WriteError::Store(error)) => Err(error.into()),
     }
 }

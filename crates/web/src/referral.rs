@@ -993,7 +993,7 @@ async fn move_case(
         .await
     {
         Ok(()) => Ok(Redirect::to(&format!("/dossiers/{}", case.id)).into_response()),
-        Err(store_referral::CaseMoveError::Refused(error)) => {
+        Err(passerelle_store::WriteError::Refused(error)) => {
             refuse_on_case(
                 &state,
                 &auth,
@@ -1004,7 +1004,7 @@ async fn move_case(
             )
             .await
         }
-        Err(store_referral::CaseMoveError::Store(error)) => Err(error.into()),
+        Err(passerelle_store::WriteError::Store(error)) => Err(error.into()),
     }
 }
 
