@@ -12,9 +12,10 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use passerelle_domain::access::Action;
 use passerelle_domain::case::{
-    ActionKind, InterviewDuration, InterviewPlace, OrientationStatus, PartnerType,
+    ActionKind, InterviewDuration, InterviewPlace, NoteVisibility, OrientationStatus, PartnerType,
 };
 use passerelle_domain::journal::JournalAction;
+use passerelle_domain::referral::{ClosureOutcome, ReferralStatus};
 use passerelle_store::WriteError;
 use passerelle_store::case_work;
 use passerelle_store::journal::Entry;
@@ -23,6 +24,8 @@ use time::Date;
 
 pub fn routes() -> RouteTable {
     RouteTable::new()
+        .post("/dossiers/{id}/statut", move_case)
+        .post("/dossiers/{id}/notes", add_note)
         .post("/dossiers/{id}/entretiens", record_interview)
         .post("/dossiers/{id}/actions", record_action)
         .post("/dossiers/{id}/orientations", propose_orientation)
@@ -104,6 +107,100 @@ impl CaseWrite {
             Err(WriteError::Store(error)) => Err(error.into()),
         }
     }
+}
+
+/// Notes are a professional's writing, not a file store.
+const NOTE_MAX_CHARS: usize = 5_000;
+
+#[derive(serde::Deserialize)]
+pub struct StatusForm {
+    status: String,
+    #[serde(default)]
+    outcome: String,
+}
+
+/// Moves the case to its next status (a closure with its outcome), checked by the store
+/// against the status the case has when it writes.
+async fn move_case(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    csrf: CsrfToken,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+    FrenchForm(form): FrenchForm<StatusForm>,
+) -> WebResult<Response> {
+    let write = CaseWrite::load(state, auth, csrf, ip, &id).await?;
+    let parsed = (|| {
+        let next = ReferralStatus::parse(&form.status)?;
+        let outcome = match form.outcome.trim() {
+            "" => None,
+            code => Some(ClosureOutcome::parse(code)?),
+        };
+        Ok::<_, passerelle_domain::ParseError>((next, outcome))
+    })();
+    let (next, outcome) = match parsed {
+        Ok(parsed) => parsed,
+        Err(error) => return write.refuse(format!("{error}.")).await,
+    };
+    let entry = write.entry(
+        JournalAction::PersonalDataWritten,
+        format!("statut {}", next.code()),
+    );
+    let result = passerelle_store::referral::move_case(
+        &write.state.db,
+        &write.case.id,
+        next,
+        outcome,
+        &write.auth.account.id,
+        entry,
+    )
+    .await;
+    write
+        .answer(result, &format!("/dossiers/{}", write.case.id))
+        .await
+}
+
+#[derive(serde::Deserialize)]
+pub struct NoteForm {
+    text: String,
+    visibility: String,
+}
+
+async fn add_note(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    csrf: CsrfToken,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+    FrenchForm(form): FrenchForm<NoteForm>,
+) -> WebResult<Response> {
+    let write = CaseWrite::load(state, auth, csrf, ip, &id).await?;
+    let text = form.text.trim();
+    if text.is_empty() || text.chars().count() > NOTE_MAX_CHARS {
+        return write
+            .refuse(format!("Note : de 1 à {NOTE_MAX_CHARS} caractères."))
+            .await;
+    }
+    let visibility = match NoteVisibility::parse(&form.visibility) {
+        Ok(visibility) => visibility,
+        Err(error) => return write.refuse(format!("{error}.")).await,
+    };
+    // The journal records that a note was written, never its text.
+    let entry = write.entry(
+        JournalAction::PersonalDataWritten,
+        format!("note ({})", visibility.code()),
+    );
+    passerelle_store::referral::add_note(
+        &write.state.db,
+        &write.state.keys,
+        &write.case.id,
+        &write.auth.account.id,
+        visibility,
+        text,
+        entry,
+    )
+    .await?;
+    write.written("notes")
 }
 
 /// A day of work: typed, not in the future.

@@ -13,7 +13,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use passerelle_domain::access::{Action, Resource, Scope};
+use passerelle_domain::access::Action;
 use passerelle_domain::case::{KnownToSocialServices, Sex};
 use passerelle_domain::journal::JournalAction;
 use passerelle_domain::person::{HouseholdRelation, PersonForm, validate_person};
@@ -296,31 +296,6 @@ async fn add_person(
     Ok(Redirect::to(&format!("/dossiers/{}", case.id)).into_response())
 }
 
-/// The post the acting social worker works for, checked by the policy.
-async fn own_post(
-    state: &AppState,
-    auth: &Authenticated,
-) -> WebResult<passerelle_store::post::PostRow> {
-    let Scope::Post(post_id) = &auth.actor.grant.scope else {
-        return Err(WebError::Forbidden);
-    };
-    let post = passerelle_store::post::find(&state.db, post_id)
-        .await?
-        .ok_or(WebError::Forbidden)?;
-    auth.require(
-        Action::View,
-        &Resource::Cases {
-            post: &passerelle_store::replacement::case_place(
-                &state.db,
-                &post,
-                crate::clock::paris_today(),
-            )
-            .await?,
-        },
-    )?;
-    Ok(post)
-}
-
 #[derive(Template, WebTemplate)]
 #[template(path = "persons.html")]
 pub struct PersonsPage {
@@ -370,7 +345,7 @@ async fn list(
     ClientIp(ip): ClientIp,
     Query(query): Query<SearchQuery>,
 ) -> WebResult<PersonsPage> {
-    let post = own_post(&state, &auth).await?;
+    let post = crate::referral::acting_post(&state, &auth, Action::View).await?;
     let text = query.q.trim();
     if text.chars().count() > 200 {
         return Err(WebError::BadRequest(
@@ -445,20 +420,7 @@ async fn person_for(
     let person = store_person::find(&state.db, &state.keys, id)
         .await?
         .ok_or(WebError::Forbidden)?;
-    let post = passerelle_store::post::find(&state.db, &person.post_id)
-        .await?
-        .ok_or(WebError::Forbidden)?;
-    auth.require(
-        action,
-        &Resource::Case {
-            post: &passerelle_store::replacement::case_place(
-                &state.db,
-                &post,
-                crate::clock::paris_today(),
-            )
-            .await?,
-        },
-    )?;
+    let post = crate::referral::case_content_post(state, auth, &person.post_id, action).await?;
     Ok((person, post))
 }
 

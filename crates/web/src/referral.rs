@@ -33,14 +33,10 @@ pub fn routes() -> RouteTable {
         .get("/dossiers/nouveau", direct_case_form)
         .post("/dossiers", open_direct_case)
         .get("/dossiers/{id}", show_case)
-        .post("/dossiers/{id}/statut", move_case)
-        .post("/dossiers/{id}/notes", add_note)
 }
 
 /// How many persons the form offers (victim, suspect, a child…); more are rare at intake.
 const FORM_PERSONS: usize = 3;
-/// Notes are a professional's writing, not a file store.
-const NOTE_MAX_CHARS: usize = 5_000;
 
 /// "28/11/2026" from a stored instant.
 fn day_of(instant: &str) -> String {
@@ -317,16 +313,18 @@ async fn own_post(
     Ok((post, place))
 }
 
-/// The post of the acting social worker, allowed to manage its cases.
-async fn acting_post(
+/// The post of the acting social worker's own role, if the policy allows `action` on its
+/// cases.
+pub(crate) async fn acting_post(
     state: &AppState,
     auth: &Authenticated,
+    action: Action,
 ) -> WebResult<passerelle_store::post::PostRow> {
     let Scope::Post(post_id) = &auth.actor.grant.scope else {
         return Err(WebError::Forbidden);
     };
     let (post, place) = own_post(state, auth, post_id).await?;
-    auth.require(Action::Manage, &Resource::Cases { post: &place })?;
+    auth.require(action, &Resource::Cases { post: &place })?;
     Ok(post)
 }
 
@@ -335,7 +333,7 @@ async fn direct_case_form(
     auth: Authenticated,
     csrf: CsrfToken,
 ) -> WebResult<ReferralFormPage> {
-    acting_post(&state, &auth).await?;
+    acting_post(&state, &auth, Action::Manage).await?;
     let typed = [(
         "source".to_string(),
         ReferralSource::Spontaneous.code().to_string(),
@@ -353,7 +351,7 @@ async fn open_direct_case(
     ClientIp(ip): ClientIp,
     FrenchForm(fields): FrenchForm<Vec<(String, String)>>,
 ) -> WebResult<Response> {
-    let post = acting_post(&state, &auth).await?;
+    let post = acting_post(&state, &auth, Action::Manage).await?;
     let typed = typed_values(&fields);
     let mut input = referral_input(&fields);
     input.consent = "yes".into();
@@ -780,21 +778,26 @@ pub(crate) async fn case_for(
     let case = store_referral::find_case(&state.db, id)
         .await?
         .ok_or(WebError::Forbidden)?;
-    let post = passerelle_store::post::find(&state.db, &case.post_id)
+    let post = case_content_post(state, auth, &case.post_id, action).await?;
+    Ok((case, post))
+}
+
+/// The post holding some case content (a case, a person), if the policy allows `action` on
+/// it: its social workers, and the one replacing in it today. Unknown and forbidden alike.
+pub(crate) async fn case_content_post(
+    state: &AppState,
+    auth: &Authenticated,
+    post_id: &str,
+    action: Action,
+) -> WebResult<passerelle_store::post::PostRow> {
+    let post = passerelle_store::post::find(&state.db, post_id)
         .await?
         .ok_or(WebError::Forbidden)?;
-    auth.require(
-        action,
-        &Resource::Case {
-            post: &passerelle_store::replacement::case_place(
-                &state.db,
-                &post,
-                crate::clock::paris_today(),
-            )
-            .await?,
-        },
-    )?;
-    Ok((case, post))
+    let place =
+        passerelle_store::replacement::case_place(&state.db, &post, crate::clock::paris_today())
+            .await?;
+    auth.require(action, &Resource::Case { post: &place })?;
+    Ok(post)
 }
 
 async fn case_page(
@@ -932,141 +935,4 @@ pub(crate) async fn refuse_on_case(
 ) -> WebResult<Response> {
     let page = case_page(state, auth, csrf, id, Some(message), ip).await?;
     Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-}
-
-#[derive(serde::Deserialize)]
-pub struct StatusForm {
-    status: String,
-    #[serde(default)]
-    outcome: String,
-}
-
-async fn move_case(
-    State(state): State<AppState>,
-    auth: Authenticated,
-    csrf: CsrfToken,
-    ClientIp(ip): ClientIp,
-    Path(id): Path<String>,
-    FrenchForm(form): FrenchForm<StatusForm>,
-) -> WebResult<Response> {
-    let (case, post) = case_for(&state, &auth, &id, Action::Manage).await?;
-    let next = match ReferralStatus::parse(&form.status) {
-        Ok(next) => next,
-        Err(error) => {
-            return refuse_on_case(
-                &state,
-                &auth,
-                &csrf,
-                &id,
-                format!("{error}."),
-                ip.as_deref(),
-            )
-            .await;
-        }
-    };
-    let outcome = match form.outcome.trim() {
-        "" => None,
-        code => match ClosureOutcome::parse(code) {
-            Ok(outcome) => Some(outcome),
-            Err(error) => {
-                return refuse_on_case(
-                    &state,
-                    &auth,
-                    &csrf,
-                    &id,
-                    format!("{error}."),
-                    ip.as_deref(),
-                )
-                .await;
-            }
-        },
-    };
-    let entry = crate::journal_entry::post_entry(
-        &auth,
-        &post,
-        JournalAction::PersonalDataWritten,
-        format!("statut {}", next.code()),
-        ip.as_deref(),
-    )
-    .on("case", &case.id);
-    match store_referral::move_case(&state.db, &case.id, next, outcome, &auth.account.id, entry)
-        .await
-    {
-        Ok(()) => Ok(Redirect::to(&format!("/dossiers/{}", case.id)).into_response()),
-        Err(passerelle_store::WriteError::Refused(error)) => {
-            refuse_on_case(
-                &state,
-                &auth,
-                &csrf,
-                &id,
-                format!("{error}."),
-                ip.as_deref(),
-            )
-            .await
-        }
-        Err(passerelle_store::WriteError::Store(error)) => Err(error.into()),
-    }
-}
-
-#[derive(serde::Deserialize)]
-pub struct NoteForm {
-    text: String,
-    visibility: String,
-}
-
-async fn add_note(
-    State(state): State<AppState>,
-    auth: Authenticated,
-    csrf: CsrfToken,
-    ClientIp(ip): ClientIp,
-    Path(id): Path<String>,
-    FrenchForm(form): FrenchForm<NoteForm>,
-) -> WebResult<Response> {
-    let (case, post) = case_for(&state, &auth, &id, Action::Manage).await?;
-    let text = form.text.trim();
-    if text.is_empty() || text.chars().count() > NOTE_MAX_CHARS {
-        return refuse_on_case(
-            &state,
-            &auth,
-            &csrf,
-            &id,
-            format!("Note : de 1 à {NOTE_MAX_CHARS} caractères."),
-            ip.as_deref(),
-        )
-        .await;
-    }
-    let visibility = match NoteVisibility::parse(&form.visibility) {
-        Ok(visibility) => visibility,
-        Err(error) => {
-            return refuse_on_case(
-                &state,
-                &auth,
-                &csrf,
-                &id,
-                format!("{error}."),
-                ip.as_deref(),
-            )
-            .await;
-        }
-    };
-    // The journal records that a note was written, never its text.
-    let entry = crate::journal_entry::post_entry(
-        &auth,
-        &post,
-        JournalAction::PersonalDataWritten,
-        format!("note ({})", visibility.code()),
-        ip.as_deref(),
-    )
-    .on("case", &case.id);
-    store_referral::add_note(
-        &state.db,
-        &state.keys,
-        &case.id,
-        &auth.account.id,
-        visibility,
-        text,
-        entry,
-    )
-    .await?;
-    Ok(Redirect::to(&format!("/dossiers/{}#notes", case.id)).into_response())
 }
