@@ -365,7 +365,8 @@ fn generate_case(
         ],
     );
     let direct = source == ReferralSource::Spontaneous;
-    let unit = (!direct).then(|| {
+    // A post without host units (none in the demo) gets direct cases only.
+    let unit = (!direct && !post.host_units.is_empty()).then(|| {
         post.host_units[rng.random_range(0..post.host_units.len())]
             .0
             .clone()

@@ -514,13 +514,7 @@ async fn information_preoccupante(
         author: write.auth.account.display_name.clone(),
         post: format!("{} — {departement}", write.post.code),
         written_on: crate::clock::french_date(today),
-        received_on: write
-            .case
-            .received_at
-            .get(..10)
-            .and_then(|d| passerelle_store::time_text::text_to_date(d).ok())
-            .map(crate::clock::french_date)
-            .unwrap_or_default(),
+        received_on: crate::clock::french_day_of(&write.case.received_at),
         children: persons
             .iter()
             .filter(|p| p.role == child)

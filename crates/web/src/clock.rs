@@ -26,6 +26,16 @@ pub fn french_date(date: time::Date) -> String {
     )
 }
 
+/// `jj/mm/aaaa` of a stored day or instant ("2026-11-28", "2026-11-28T09:00:00Z"); empty
+/// when it is not one.
+pub fn french_day_of(stored: &str) -> String {
+    stored
+        .get(..10)
+        .and_then(|day| passerelle_store::time_text::text_to_date(day).ok())
+        .map(french_date)
+        .unwrap_or_default()
+}
+
 /// The current instant as Unix seconds.
 pub fn now_unix() -> i64 {
     Timestamp::now().as_second()

@@ -493,11 +493,7 @@ async fn person_page(
             .await?
             .into_iter()
             .map(|(case_id, received, status)| {
-                let day = received
-                    .get(..10)
-                    .and_then(|d| passerelle_store::time_text::text_to_date(d).ok())
-                    .map(crate::clock::french_date)
-                    .unwrap_or_default();
+                let day = crate::clock::french_day_of(&received);
                 (
                     case_id,
                     day,

@@ -4,7 +4,7 @@
 
 use crate::AppState;
 use crate::auth::{Authenticated, ClientIp, CsrfToken};
-use crate::clock::french_date;
+use crate::clock::{french_date, french_day_of};
 use crate::error::{WebError, WebResult};
 use crate::forms::FrenchForm;
 use crate::layout::Shell;
@@ -37,15 +37,6 @@ pub fn routes() -> RouteTable {
 
 /// How many persons the form offers (victim, suspect, a child…); more are rare at intake.
 const FORM_PERSONS: usize = 3;
-
-/// "28/11/2026" from a stored instant.
-fn day_of(instant: &str) -> String {
-    instant
-        .get(..10)
-        .and_then(|d| passerelle_store::time_text::text_to_date(d).ok())
-        .map(french_date)
-        .unwrap_or_default()
-}
 
 fn label_of<T: Copy>(
     code: &str,
@@ -99,13 +90,13 @@ async fn unit_referrals(
         .await?
         .into_iter()
         .map(|row| StatusLine {
-            received: day_of(&row.received_at),
+            received: french_day_of(&row.received_at),
             urgency: label_of(&row.urgency, Urgency::parse, Urgency::label),
             status: match row.closure_outcome.as_deref() {
                 Some(outcome) => label_of(outcome, ClosureOutcome::parse, ClosureOutcome::label),
                 None => label_of(&row.status, ReferralStatus::parse, ReferralStatus::label),
             },
-            since: day_of(&row.status_changed_at),
+            since: french_day_of(&row.status_changed_at),
         })
         .collect();
     Ok(ReferralsPage {
@@ -508,7 +499,7 @@ async fn inbox(
     )
     .await?
     .into_iter()
-    .map(|r| (r.post_id, r.post_code, day_of(&r.ends_on)))
+    .map(|r| (r.post_id, r.post_code, french_day_of(&r.ends_on)))
     .collect();
     let today = crate::clock::paris_today();
     let (rows, total) = store_referral::inbox(&state.db, &post.id, filter, page).await?;
@@ -537,7 +528,7 @@ async fn inbox(
                 next_step: row
                     .next_step_on
                     .as_deref()
-                    .map(|on| (day_of(on), on < today.to_string().as_str())),
+                    .map(|on| (french_day_of(on), on < today.to_string().as_str())),
                 id: row.id,
             }
         })
@@ -699,7 +690,7 @@ fn timeline(
     events.sort_by(|a, b| b.0.cmp(&a.0));
     events
         .into_iter()
-        .map(|(at, what)| (day_of(&at), what))
+        .map(|(at, what)| (french_day_of(&at), what))
         .collect()
 }
 
@@ -713,7 +704,7 @@ pub struct WorkLine {
 
 fn work_line(line: passerelle_store::case_work::WorkLine) -> WorkLine {
     use passerelle_store::case_work::WorkKind;
-    let on = day_of(&line.on);
+    let on = french_day_of(&line.on);
     match line.kind {
         WorkKind::Interview { place, minutes } => WorkLine {
             on,
@@ -751,7 +742,7 @@ fn work_line(line: passerelle_store::case_work::WorkLine) -> WorkLine {
                 what: format!(
                     "Orientation — {partner} — {} le {}",
                     current.map(OrientationStatus::label).unwrap_or("—"),
-                    day_of(&changed_on)
+                    french_day_of(&changed_on)
                 ),
                 orientation: current.map(|current| {
                     (
@@ -834,7 +825,7 @@ async fn case_page(
             .map(|c| label_of(c, ProblemCategory::parse, ProblemCategory::label))
             .collect::<Vec<_>>()
             .join(", "),
-        received: day_of(&case.received_at),
+        received: french_day_of(&case.received_at),
         unit: case
             .unit_name
             .clone()
@@ -848,7 +839,7 @@ async fn case_page(
             .into_iter()
             .map(|note| NoteLine {
                 author: note.author,
-                at: day_of(&note.at),
+                at: french_day_of(&note.at),
                 private: note.visibility == NoteVisibility::Author,
                 text: note.text,
             })
@@ -883,7 +874,7 @@ async fn case_page(
         next_step: match (case.next_step(keys)?, case.next_step_on.as_deref()) {
             (Some(text), Some(on)) => Some((
                 text,
-                day_of(on),
+                french_day_of(on),
                 on.to_string(),
                 on < crate::clock::paris_today().to_string().as_str(),
             )),

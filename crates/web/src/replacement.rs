@@ -39,11 +39,6 @@ pub async fn lines(
     post_id: &str,
     today: time::Date,
 ) -> WebResult<Vec<ReplacementLine>> {
-    let day = |text: &str| {
-        passerelle_store::time_text::text_to_date(text)
-            .map(crate::clock::french_date)
-            .unwrap_or_default()
-    };
     let today_text = passerelle_store::time_text::date_to_text(today);
     Ok(store_replacement::of_post(&state.db, post_id)
         .await?
@@ -62,7 +57,11 @@ pub async fn lines(
                 can_end: row.revoked_at.is_none() && row.ends_on >= today_text,
                 who: format!("{} ({})", row.account_name, row.account_email),
                 reason: row.reason,
-                period: format!("du {} au {}", day(&row.starts_on), day(&row.ends_on)),
+                period: format!(
+                    "du {} au {}",
+                    crate::clock::french_day_of(&row.starts_on),
+                    crate::clock::french_day_of(&row.ends_on)
+                ),
                 state,
                 id: row.id,
             }
