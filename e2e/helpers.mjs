@@ -234,7 +234,13 @@ export async function newPage(browser, { mobile = false } = {}) {
     if (message.type() === 'error') problems.consoleErrors.push(message.text());
   });
   page.on('pageerror', (error) => problems.pageErrors.push(String(error)));
-  page.on('requestfailed', (request) => problems.failedRequests.push(`${request.url()} (${request.failure()?.errorText})`));
+  page.on('requestfailed', (request) => {
+    const reason = request.failure()?.errorText;
+    // A load the browser cancelled because the page moved on (a submit, a click) before it
+    // finished, such as the DSFR's header icons, is not a failure of the server.
+    if (reason === 'net::ERR_ABORTED') return;
+    problems.failedRequests.push(`${request.url()} (${reason})`);
+  });
   page.on('response', (response) => {
     if (response.status() >= 400) problems.failedRequests.push(`${response.url()} (HTTP ${response.status()})`);
   });
