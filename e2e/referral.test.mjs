@@ -2,12 +2,32 @@
 // takes it over, writes a sealed note and orients to a partner; the officer then sees
 // "En contact" and nothing of the content. axe checks every page on the way.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { assertAccessible, logInAndEnrol, newPage, screenshot, startServerAndBrowser, stopAll } from './helpers.mjs';
 
 const CONTEXT = 'Intervention pour un différend conjugal, voisins inquiets';
 const NOTE = 'Premier échange rassurant, la personne souhaite un accompagnement';
 const NAME = 'Orlanne';
+
+/** The decoded subjects of the e-mails the server wrote in its folder (RFC 2047 words). */
+const mailSubjects = (folder) =>
+  (fs.existsSync(folder) ? fs.readdirSync(folder) : [])
+    .filter((name) => name.endsWith('.eml'))
+    .map((name) => fs.readFileSync(path.join(folder, name), 'utf8'))
+    .map((raw) => {
+      const header = raw.split(/\r?\n\r?\n/)[0].replace(/\r?\n[ \t]+/g, ' ');
+      const subject = (header.match(/^Subject: (.*)$/m) || [])[1] || '';
+      const decoded = subject.replace(/=\?utf-8\?b\?([^?]*)\?=\s*/gi, (_, b64) => Buffer.from(b64, 'base64').toString('utf8'));
+      const body = raw.split(/\r?\n\r?\n/).slice(1).join('\n\n');
+      const text = /^Content-Transfer-Encoding: base64/im.test(header)
+        ? Buffer.from(body.replace(/\s/g, ''), 'base64').toString('utf8')
+        : /^Content-Transfer-Encoding: quoted-printable/im.test(header)
+          ? Buffer.from(body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8')
+          : body;
+      return { subject: decoded, text };
+    });
 
 const text = async (locator) => (await locator.innerText()).replace(/\s+/g, ' ').trim();
 const pathOf = (page) => new URL(page.url()).pathname;
@@ -61,6 +81,8 @@ describe('referral', () => {
     await officer.locator('label[for="consent-yes"]').click();
     await officer.selectOption('#contact-channel', 'phone_call');
     await officer.fill('#contact-hours', 'En semaine avant 17 h');
+    // The officer asks to be told of each status change by e-mail (status words only).
+    await officer.locator('label[for="notify"]').click();
     await screenshot(officer, 'signalement-formulaire-mobile');
     let response = await submit(officer, officer.locator('#referral-form'), "Transmettre à l'intervenant social");
     assert.ok(response.status() < 400, `the referral answers ${response.status()}: ${await errorText(officer)}`);
@@ -111,6 +133,25 @@ describe('referral', () => {
     await assertAccessible(worker, '/dossiers/{id} (followed up)');
     await screenshot(worker, 'dossier-suivi');
 
+    // 3. The officer sees "En contact", nothing else — on the page and in the e-mails the
+    // server sends within its next round (every 15 s).
+    const mailFolder = path.join(server.dataDir, 'courriels');
+    const deadline = Date.now() + 40_000;
+    while (mailSubjects(mailFolder).length < 2 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    const mails = mailSubjects(mailFolder);
+    assert.deepEqual(
+      mails.map((m) => m.subject.split(' : ').pop()).sort(),
+      ['Contact tenté', 'En contact'],
+      `two status e-mails: ${mails.map((m) => m.subject)}`,
+    );
+    for (const { text: body } of mails) {
+      assert.match(body, /\/signalements/, body);
+      for (const secret of [CONTEXT, NOTE, NAME, 'Maëlle', 'CIDFF', '06 11 22']) {
+        assert.ok(!body.includes(secret), `a status e-mail holds « ${secret} »`);
+      }
+    }
     // 3. The officer sees "En contact", nothing else.
     await officer.goto(`${server.url}/signalements`, { waitUntil: 'load' });
     assert.equal(await text(officer.locator('#unit-referrals tbody tr .referral-status').first()), 'En contact');
@@ -124,6 +165,27 @@ describe('referral', () => {
     assert.equal(denied.status(), 403, 'the officer cannot open the case');
     assert.ok(!(await officer.content()).includes(CONTEXT));
     await officer.close();
+
+    // 4. The social worker looks a person's cases up by name.
+    await worker.goto(`${server.url}/dossiers`, { waitUntil: 'load' });
+    await worker.fill('#filter-person', 'Personne Introuvable');
+    await worker.locator('#inbox-filters').getByRole('button', { name: 'Filtrer' }).click();
+    await worker.waitForURL(/q=/);
+    assert.match(await text(worker.locator('#inbox-count')), /^0 dossier/);
+    await assertAccessible(worker, '/dossiers?q=…');
     await worker.close();
+  });
+
+  test('the national team adds a category to the grid', async () => {
+    const national = await newPage(browser);
+    await logInAndEnrol(national, server.url, server.logins.national);
+    await national.goto(`${server.url}/referentiels/categories`, { waitUntil: 'load' });
+    await assertAccessible(national, '/referentiels/categories');
+    await national.fill('#new-label', 'Violences numériques');
+    await national.fill('#new-code', 'violences_numeriques');
+    const response = await submit(national, national.locator('form', { has: national.locator('#new-code') }), 'Ajouter à la grille');
+    assert.ok(response.status() < 400, `adding answers ${response.status()}: ${await errorText(national)}`);
+    assert.match(await text(national.locator('table')), /Violences numériques violences_numeriques Proposée/);
+    await national.close();
   });
 });

@@ -60,6 +60,29 @@ pub struct ServeArgs {
     #[arg(long, env = "PASSERELLE_RETENTION_YEARS", default_value_t = passerelle_domain::case::RETENTION_YEARS)]
     pub retention_years: u16,
 
+    /// Status e-mails to officers over SMTP, e.g. smtps://user:password@smtp.example.org:465
+    /// or smtp://localhost:25. Without it (nor --mail-dir) they wait in the outbox.
+    #[arg(
+        long,
+        env = "PASSERELLE_SMTP_URL",
+        hide_env_values = true,
+        conflicts_with = "mail_dir"
+    )]
+    pub smtp_url: Option<String>,
+
+    /// Write the status e-mails as .eml files in this folder instead of sending them
+    /// (with --demo: the folder "courriels" of the data folder, unless --smtp-url is given).
+    #[arg(long, env = "PASSERELLE_MAIL_DIR")]
+    pub mail_dir: Option<PathBuf>,
+
+    /// Sender of the status e-mails.
+    #[arg(
+        long,
+        env = "PASSERELLE_MAIL_FROM",
+        default_value = "Passerelle <ne-pas-repondre@passerelle.invalid>"
+    )]
+    pub mail_from: String,
+
     /// OpenID Connect issuer (ProConnect or compatible), e.g. https://auth.agentconnect.gouv.fr/api/v2
     #[arg(long, env = "PASSERELLE_OIDC_ISSUER", requires_all = ["oidc_client_id", "oidc_client_secret"])]
     pub oidc_issuer: Option<String>,
@@ -115,12 +138,13 @@ pub async fn run(mut args: ServeArgs) -> anyhow::Result<()> {
     let address = listener.local_addr()?;
     println!("Passerelle écoute sur http://{address}");
     tracing::info!(%address, "listening");
+    let public_url = args
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{address}"));
     let config = passerelle_web::Config {
         secure_cookies: args.secure_cookies,
-        public_url: args
-            .public_url
-            .clone()
-            .unwrap_or_else(|| format!("http://{address}")),
+        public_url: public_url.clone(),
         oidc: match (
             &args.oidc_issuer,
             &args.oidc_client_id,
@@ -138,6 +162,7 @@ pub async fn run(mut args: ServeArgs) -> anyhow::Result<()> {
         target_per_departement: args.target_per_departement,
         national_target: args.national_target,
         visio_url_template: args.visio_url_template.clone(),
+        ..passerelle_web::Config::default()
     };
     let keys = load_key_ring(&key_file)?;
     anyhow::ensure!(
@@ -150,6 +175,18 @@ pub async fn run(mut args: ServeArgs) -> anyhow::Result<()> {
         state.keys.clone(),
         args.retention_years,
     ));
+    match mailer(&args, &public_url)? {
+        Some(mailer) => {
+            tokio::spawn(passerelle_web::mail::deliver_forever(
+                db.clone(),
+                mailer,
+                std::time::Duration::from_secs(15),
+            ));
+        }
+        None => tracing::warn!(
+            "no --smtp-url nor --mail-dir: status e-mails to officers wait in the outbox"
+        ),
+    }
     let app = passerelle_web::app(state);
     axum::serve(
         listener,
@@ -160,6 +197,27 @@ pub async fn run(mut args: ServeArgs) -> anyhow::Result<()> {
     tracing::info!("stopped");
     db.close().await;
     Ok(())
+}
+
+/// The status e-mails' transport: SMTP, a folder of .eml files, or none (they wait).
+fn mailer(
+    args: &ServeArgs,
+    public_url: &str,
+) -> anyhow::Result<Option<passerelle_web::mail::Mailer>> {
+    use passerelle_web::mail::Mailer;
+    let folder = args.mail_dir.clone().or_else(|| {
+        args.demo
+            .then(|| args.database.data_dir().join("courriels"))
+    });
+    let mailer = match (&args.smtp_url, folder) {
+        (Some(url), _) => Mailer::smtp(url, &args.mail_from, public_url),
+        (None, Some(folder)) => {
+            println!("Courriels aux officiers écrits dans {}", folder.display());
+            Mailer::folder(folder, &args.mail_from, public_url)
+        }
+        (None, None) => return Ok(None),
+    };
+    mailer.map(Some).map_err(|e| anyhow::anyhow!(e))
 }
 
 /// Resolves on SIGTERM (service managers, containers) or Ctrl-C; in-flight requests finish.

@@ -87,6 +87,8 @@ pub enum Resource<'a> {
     Pipeline,
     /// The registry as a whole: imports of employers and posts.
     Registry,
+    /// The grid of problem categories the referrals, cases and statistics use.
+    CategoryGrid,
     /// The presence schedule of a post (slots, absences, notices); its place lists the
     /// post's host units.
     Schedule { post: &'a Place },
@@ -203,6 +205,10 @@ pub fn decide(actor: &Actor, action: Action, resource: &Resource) -> Decision {
         }
         // Bulk changes to the registry: the national steering and the technical administrator.
         (Action::Manage, Resource::Registry) => matches!(grant.role, Role::National | Role::Admin),
+        // The grid is the national observatory's: its team and the technical administrator.
+        (Action::View | Action::Manage, Resource::CategoryGrid) => {
+            matches!(grant.role, Role::National | Role::Admin)
+        }
         // Units and employers are public facts; the steering reads them to manage posts.
         (Action::View, Resource::Registry) => {
             matches!(grant.role, Role::National | Role::Admin | Role::Prevention)

@@ -43,6 +43,7 @@ vocabulary!(
         Disclosure => ("personal_data.disclosed", "Transmission de données personnelles hors du poste"),
         ReplacementGranted => ("post.replacement_granted", "Remplacement accordé sur un poste"),
         ReplacementEnded => ("post.replacement_ended", "Remplacement retiré"),
+        ReferentialChanged => ("referential.changed", "Référentiel modifié (grille des catégories…)"),
     }
 );
 

@@ -5,6 +5,7 @@ pub mod access;
 pub mod account;
 pub mod appointment;
 pub mod case;
+pub mod category;
 pub mod coverage;
 pub mod day;
 pub mod emergency;

@@ -3,6 +3,7 @@
 //! what the person agreed to: without consent the referral is counted and nobody's identity is
 //! kept.
 
+use crate::category::CategoryGrid;
 use crate::{ParseError, vocabulary};
 use time::{Date, Month};
 
@@ -360,7 +361,8 @@ impl SafeContact {
 pub struct ValidReferral {
     source: ReferralSource,
     urgency: Urgency,
-    categories: Vec<ProblemCategory>,
+    /// Codes of the grid's categories.
+    categories: Vec<String>,
     context: String,
     persons: Vec<ReferredPerson>,
     consent: bool,
@@ -376,7 +378,7 @@ impl ValidReferral {
         self.urgency
     }
     /// Distinct, in the order of the grid.
-    pub fn categories(&self) -> &[ProblemCategory] {
+    pub fn categories(&self) -> &[String] {
         &self.categories
     }
     pub fn context(&self) -> &str {
@@ -480,7 +482,10 @@ fn parse_consent(text: &str) -> Result<bool, ParseError> {
 /// Checks a referral and keeps only what may be kept. Every error is reported at once, each
 /// naming its field as on the form. Without consent, names, phones and contact instructions
 /// are neither checked nor kept: they are dropped here so they never reach storage.
-pub fn validate_referral(input: &ReferralInput) -> Result<ValidReferral, Vec<ParseError>> {
+pub fn validate_referral(
+    input: &ReferralInput,
+    grid: &CategoryGrid,
+) -> Result<ValidReferral, Vec<ParseError>> {
     let mut errors = Vec::new();
 
     let source = ReferralSource::parse(&input.source)
@@ -490,19 +495,22 @@ pub fn validate_referral(input: &ReferralInput) -> Result<ValidReferral, Vec<Par
         .map_err(|e| errors.push(relabel("Urgence", e)))
         .ok();
 
-    let mut categories = Vec::new();
+    let mut chosen = Vec::new();
     for code in input
         .categories
         .iter()
         .filter(|code| !code.trim().is_empty())
     {
-        match ProblemCategory::parse(code) {
-            Ok(category) => categories.push(category),
+        match grid.parse_active(code) {
+            Ok(category) => chosen.push(category.code.as_str()),
             Err(e) => errors.push(relabel("Catégories", e)),
         }
     }
-    categories.sort();
-    categories.dedup();
+    let categories: Vec<String> = grid
+        .active()
+        .filter(|category| chosen.contains(&category.code.as_str()))
+        .map(|category| category.code.clone())
+        .collect();
     if categories.is_empty() && input.categories.iter().all(|c| c.trim().is_empty()) {
         errors.push(ParseError::new(
             "Catégories",
@@ -877,13 +885,10 @@ mod tests {
 
     #[test]
     fn a_complete_referral_is_kept_cleaned() {
-        let referral = validate_referral(&good_input()).unwrap();
+        let referral = validate_referral(&good_input(), &CategoryGrid::first()).unwrap();
         assert_eq!(referral.source(), ReferralSource::Intervention);
         assert_eq!(referral.urgency(), Urgency::Within48h);
-        assert_eq!(
-            referral.categories(),
-            &[ProblemCategory::DomesticViolence, ProblemCategory::Housing]
-        );
+        assert_eq!(referral.categories(), &["domestic_violence", "housing"]);
         assert_eq!(
             referral.context(),
             "Intervention au domicile, dispute, deux enfants présents."
@@ -909,7 +914,7 @@ mod tests {
         let mut input = good_input();
         input.consent = "no".into();
         input.persons.push(person("other", "", "", "pas un numéro"));
-        let referral = validate_referral(&input).unwrap();
+        let referral = validate_referral(&input, &CategoryGrid::first()).unwrap();
         assert!(referral.anonymous_count_only());
         assert_eq!(referral.persons().len(), 4);
         assert!(
@@ -937,7 +942,7 @@ mod tests {
             contact_hours: "".into(),
             procedure_reference: "R".repeat(65),
         };
-        let errors = validate_referral(&input).unwrap_err();
+        let errors = validate_referral(&input, &CategoryGrid::first()).unwrap_err();
         let fields: Vec<&str> = errors.iter().map(|e| e.field).collect();
         assert_eq!(
             fields,
@@ -969,7 +974,7 @@ mod tests {
         input.persons.clear();
         input.context = " \n ".into();
         input.consent = "".into();
-        let fields: Vec<&str> = validate_referral(&input)
+        let fields: Vec<&str> = validate_referral(&input, &CategoryGrid::first())
             .unwrap_err()
             .iter()
             .map(|e| e.field)
@@ -978,14 +983,14 @@ mod tests {
 
         let mut input = good_input();
         input.persons[0].phone.clear();
-        let errors = validate_referral(&input).unwrap_err();
+        let errors = validate_referral(&input, &CategoryGrid::first()).unwrap_err();
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].field, "Contact sûr — canal");
 
         let mut input = good_input();
         input.persons = vec![person("other", "A", "", ""); MAX_PERSONS + 1];
         input.contact_channel = "via_unit".into();
-        let errors = validate_referral(&input).unwrap_err();
+        let errors = validate_referral(&input, &CategoryGrid::first()).unwrap_err();
         assert_eq!(errors[0].field, "Personnes");
     }
 
@@ -995,7 +1000,7 @@ mod tests {
         input.context = "ligne 1\nligne 2\u{0}".into();
         input.categories = vec!["housing".into(), "fraude".into()];
         input.persons[0].last_name = "Le\u{7}Gall".into();
-        let fields: Vec<&str> = validate_referral(&input)
+        let fields: Vec<&str> = validate_referral(&input, &CategoryGrid::first())
             .unwrap_err()
             .iter()
             .map(|e| e.field)
@@ -1004,7 +1009,7 @@ mod tests {
 
         let mut input = good_input();
         input.context = "ligne 1\r\nligne 2\tfin".into();
-        assert!(validate_referral(&input).is_ok());
+        assert!(validate_referral(&input, &CategoryGrid::first()).is_ok());
     }
 
     fn any_status() -> impl Strategy<Value = ReferralStatus> {
@@ -1092,7 +1097,7 @@ mod tests {
                 source, urgency, categories, context, persons, consent,
                 contact_channel, contact_hours, procedure_reference,
             };
-            match validate_referral(&input) {
+            match validate_referral(&input, &CategoryGrid::first()) {
                 Ok(referral) => {
                     prop_assert!(!referral.categories().is_empty());
                     prop_assert!(!referral.persons().is_empty());

@@ -206,14 +206,7 @@ pub async fn transfer(
         .bind(case_id)
         .execute(&mut *tx)
         .await?;
-    sqlx::query("INSERT INTO case_status_history (id, case_id, status, at, by_account) VALUES ($1, $2, $3, $4, $5)")
-        .bind(uuid::Uuid::now_v7().to_string())
-        .bind(case_id)
-        .bind(ReferralStatus::Received.code())
-        .bind(&at)
-        .bind(by)
-        .execute(&mut *tx)
-        .await?;
+    crate::referral::record_status(&mut tx, case_id, ReferralStatus::Received, by, &at).await?;
     crate::referral::insert_note(
         &mut tx,
         keys,

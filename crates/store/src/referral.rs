@@ -75,6 +75,8 @@ pub struct NewReferral<'a> {
     pub unit_id: Option<&'a str>,
     pub referred_by: &'a str,
     pub referral: &'a ValidReferral,
+    /// The officer asked to be told of each status change by e-mail (status words only).
+    pub notify_referrer: bool,
 }
 
 /// Records a referral in one transaction with its journal entry. Without consent only an
@@ -92,13 +94,13 @@ pub async fn create_referral(
     } else {
         (ReferralStatus::Received, None)
     };
-    let categories: Vec<&str> = referral.categories().iter().map(|c| c.code()).collect();
+    let categories = referral.categories();
     let at = now_text();
     let mut tx = db.begin_write().await?;
     sqlx::query(
         "INSERT INTO cases (id, post_id, referral_unit_id, referred_by, source, urgency, categories, consent, status, closure_outcome, \
-         context_sealed, safe_contact_sealed, procedure_reference_sealed, received_at, status_changed_at, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $14)",
+         context_sealed, safe_contact_sealed, procedure_reference_sealed, received_at, status_changed_at, created_at, notify_referrer) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $14, $15)",
     )
     .bind(&new.id)
     .bind(new.post_id)
@@ -120,6 +122,7 @@ pub async fn create_referral(
     }))
     .bind(referral.procedure_reference().filter(|_| !counted_only).map(|r| seal(keys, &PROCEDURE_REFERENCE, &new.id, r)))
     .bind(&at)
+    .bind((new.notify_referrer && !counted_only) as i64)
     .execute(&mut *tx)
     .await?;
     for person in referral.persons() {
@@ -146,7 +149,9 @@ pub async fn create_referral(
     Ok(())
 }
 
-async fn record_status(
+/// The one place a status is recorded: its history line and, when the referring officer
+/// asked for it, the e-mail announcing it. Call it inside the change's transaction, after it.
+pub(crate) async fn record_status(
     connection: &mut sqlx::AnyConnection,
     case_id: &str,
     status: ReferralStatus,
@@ -159,9 +164,9 @@ async fn record_status(
         .bind(status.code())
         .bind(at)
         .bind(by)
-        .execute(connection)
+        .execute(&mut *connection)
         .await?;
-    Ok(())
+    crate::outbox::queue_status_mail(connection, case_id, by).await
 }
 
 /// A referral as its officer sees it: when, how urgent, and its status. Never content.
@@ -205,12 +210,15 @@ pub struct InboxRow {
 }
 
 /// Which cases of a post the inbox lists.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct InboxFilter {
     /// `None`: open cases only; `Some(None)`: every case; `Some(Some(s))`: cases in `s`.
     pub status: Option<Option<ReferralStatus>>,
     pub urgency: Option<passerelle_domain::referral::Urgency>,
-    pub category: Option<passerelle_domain::referral::ProblemCategory>,
+    /// A category code of the grid.
+    pub category: Option<String>,
+    /// Only the cases of these persons of the post (a name search); none when empty.
+    pub persons: Option<Vec<String>>,
 }
 
 /// Lines per inbox page.
@@ -240,11 +248,26 @@ pub async fn inbox(
         conditions.push(format!("c.urgency = ${}", values.len()));
     }
     if let Some(category) = filter.category {
-        values.push(format!("%,{},%", category.code()));
+        values.push(format!("%,{category},%"));
         conditions.push(format!(
             "(',' || c.categories || ',') LIKE ${}",
             values.len()
         ));
+    }
+    if let Some(persons) = &filter.persons {
+        let mut placeholders = Vec::new();
+        for person in persons {
+            values.push(person.clone());
+            placeholders.push(format!("${}", values.len()));
+        }
+        conditions.push(if placeholders.is_empty() {
+            "1 = 0".into()
+        } else {
+            format!(
+                "c.id IN (SELECT cp.case_id FROM case_persons cp WHERE cp.person_id IN ({}))",
+                placeholders.join(", ")
+            )
+        });
     }
     let clause = conditions.join(" AND ");
     let mut count = sqlx::query_as::<_, (i64,)>(sqlx::AssertSqlSafe(format!(

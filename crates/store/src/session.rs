@@ -73,8 +73,9 @@ pub async fn find(db: &Db, token: &str) -> Result<Option<Session>, StoreError> {
     .await?)
 }
 
-/// Records activity, at most once a minute per session to spare the database.
-pub async fn touch(db: &Db, session: &Session, now: &str) -> Result<(), StoreError> {
+/// Records activity, at most once a minute per session to spare the database; true when it
+/// wrote `now`.
+pub async fn touch(db: &Db, session: &Session, now: &str) -> Result<bool, StoreError> {
     let stale = session.last_seen_at.get(..16) != now.get(..16);
     if stale {
         sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
@@ -83,7 +84,7 @@ pub async fn touch(db: &Db, session: &Session, now: &str) -> Result<(), StoreErr
             .execute(db.pool())
             .await?;
     }
-    Ok(())
+    Ok(stale)
 }
 
 pub async fn delete(connection: &mut AnyConnection, token_hash: &str) -> Result<(), StoreError> {

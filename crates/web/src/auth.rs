@@ -95,7 +95,12 @@ pub async fn protect_forms(
         None => (new_csrf_token(), true),
     };
     request.extensions_mut().insert(CsrfToken(token.clone()));
+    let is_form = request.method() == Method::POST;
     let mut response = next.run(request).await;
+    if is_form {
+        // A form may have changed who is signed in or what they hold.
+        state.signed_in.forget_all();
+    }
     if is_new {
         response.headers_mut().append(
             header::SET_COOKIE,
@@ -212,13 +217,43 @@ pub async fn current_session(
         passerelle_store::session::delete(&mut connection, &session.token_hash).await?;
         return Ok(None);
     }
-    passerelle_store::session::touch(
-        &state.db,
-        &session,
-        &passerelle_store::time_text::instant_to_text(now),
-    )
-    .await?;
+    let now_text = passerelle_store::time_text::instant_to_text(now);
+    let mut session = session;
+    if passerelle_store::session::touch(&state.db, &session, &now_text).await? {
+        session.last_seen_at = now_text;
+    }
     Ok(Some(session))
+}
+
+/// The signed-in person this server remembers for the cookie, if their session is still
+/// alive and its activity of this minute is already recorded (else the database is read).
+/// Only for reading pages: a form acts on what the database holds now.
+fn remembered(state: &AppState, parts: &Parts) -> Option<SignedIn> {
+    if parts.method != Method::GET {
+        return None;
+    }
+    let token = cookie(&parts.headers, SESSION_COOKIE)?;
+    let record = state
+        .signed_in
+        .get(&passerelle_store::session::token_hash(&token))?;
+    let now = time::OffsetDateTime::now_utc();
+    let now_text = passerelle_store::time_text::instant_to_text(now);
+    let session = &record.session;
+    if session.last_seen_at.get(..16) != now_text.get(..16) {
+        return None;
+    }
+    let parse = |text: &str| {
+        time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok()
+    };
+    let (created, last_seen) = (parse(&session.created_at)?, parse(&session.last_seen_at)?);
+    if session_end(created, last_seen, now).is_some() {
+        return None;
+    }
+    Some(SignedIn {
+        session: record.session.clone(),
+        account: record.account.clone(),
+        roles: record.roles.clone(),
+    })
 }
 
 fn login_required(parts: &Parts) -> WebError {
@@ -242,6 +277,9 @@ impl FromRequestParts<AppState> for SignedIn {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
+        if let Some(signed_in) = remembered(state, parts) {
+            return Ok(signed_in);
+        }
         let session = current_session(state, &parts.headers)
             .await?
             .ok_or_else(|| login_required(parts))?;
@@ -256,6 +294,13 @@ impl FromRequestParts<AppState> for SignedIn {
             return Err(login_required(parts));
         }
         let roles = passerelle_store::account::roles_of(&state.db, &account.id).await?;
+        state
+            .signed_in
+            .keep(crate::signed_in_cache::SignedInRecord {
+                session: session.clone(),
+                account: account.clone(),
+                roles: roles.clone(),
+            });
         Ok(SignedIn {
             session,
             account,

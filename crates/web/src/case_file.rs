@@ -525,14 +525,9 @@ async fn information_preoccupante(
             .filter(|p| p.role != child)
             .map(|p| format!("{} : {}", p.role, describe(p)))
             .collect(),
-        categories: write
-            .case
-            .categories
-            .split(',')
-            .filter_map(|c| passerelle_domain::referral::ProblemCategory::parse(c).ok())
-            .map(|c| c.label())
-            .collect::<Vec<_>>()
-            .join(", "),
+        categories: crate::categories::grid(state)
+            .await?
+            .labels(&write.case.categories),
         context: write.case.context(&state.keys)?,
     };
     let pdf = information_preoccupante_pdf(&document)

@@ -49,6 +49,12 @@ pub fn navigation_for(roles: &[Role]) -> Vec<NavItem> {
             href: "/registre/import",
         });
     }
+    if has(Role::National) || has(Role::Admin) {
+        items.push(NavItem {
+            label: "Catégories",
+            href: "/referentiels/categories",
+        });
+    }
     if has(Role::Admin) || has(Role::Employer) || has(Role::Prevention) {
         items.push(NavItem {
             label: "Comptes",

@@ -7,6 +7,7 @@ pub mod appointment;
 pub mod assets;
 pub mod auth;
 pub mod case_file;
+pub mod categories;
 pub mod clock;
 pub mod error;
 pub mod forms;
@@ -16,6 +17,7 @@ pub mod journal;
 pub mod journal_entry;
 pub mod layout;
 pub mod login;
+pub mod mail;
 pub mod map;
 pub mod metrics;
 pub mod oidc;
@@ -29,6 +31,7 @@ pub mod referral;
 pub mod replacement;
 pub mod route_table;
 pub mod second_factor;
+pub mod signed_in_cache;
 pub mod units;
 
 use axum::Router;
@@ -55,6 +58,8 @@ pub struct Config {
     pub national_target: u64,
     /// The visio provider's room address, with `{salle}` where the room goes.
     pub visio_url_template: String,
+    /// How long a server remembers who is signed in (see `signed_in_cache`); zero: never.
+    pub signed_in_kept_for: std::time::Duration,
 }
 
 /// An OpenID Connect provider (ProConnect or a compatible one).
@@ -77,6 +82,7 @@ impl Default for Config {
             target_per_departement: passerelle_domain::coverage::DEFAULT_TARGET_PER_DEPARTEMENT,
             national_target: passerelle_domain::coverage::DEFAULT_NATIONAL_TARGET,
             visio_url_template: DEFAULT_VISIO_URL_TEMPLATE.into(),
+            signed_in_kept_for: std::time::Duration::from_secs(2),
         }
     }
 }
@@ -90,16 +96,23 @@ pub struct AppState {
     pub keys: Arc<KeyRing>,
     pub metrics: Arc<metrics::Metrics>,
     pub national_figures: Arc<home::NationalFiguresCache>,
+    pub categories: Arc<categories::GridCache>,
+    pub signed_in: Arc<signed_in_cache::SignedInCache>,
 }
 
 impl AppState {
     pub fn new(db: Db, config: Config, keys: KeyRing) -> Self {
+        let signed_in = Arc::new(signed_in_cache::SignedInCache::new(
+            config.signed_in_kept_for,
+        ));
         Self {
             db,
             config: Arc::new(config),
             keys: Arc::new(keys),
             metrics: Arc::new(metrics::Metrics::new()),
             national_figures: Arc::default(),
+            categories: Arc::default(),
+            signed_in,
         }
     }
 }
@@ -129,6 +142,7 @@ pub fn route_table() -> route_table::RouteTable {
         .merge(person::routes())
         .merge(partner::routes())
         .merge(replacement::routes())
+        .merge(categories::routes())
 }
 
 /// The application's routes, without the cross-cutting layers (see [`app`]).

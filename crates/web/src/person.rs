@@ -313,7 +313,7 @@ pub struct SearchQuery {
 
 /// The query box reads "first names last name" or "last name, first names", with an optional
 /// birth date (jj/mm/aaaa) anywhere.
-fn query_key(text: &str) -> PersonKey {
+pub(crate) fn query_key(text: &str) -> PersonKey {
     let mut birth_date = None;
     let mut words = Vec::new();
     for word in text.split_whitespace() {

@@ -17,10 +17,11 @@ use passerelle_domain::access::{Action, Place, Resource, Scope};
 use passerelle_domain::case::{
     ActionKind, InterviewPlace, NoteVisibility, OrientationStatus, PartnerType,
 };
+use passerelle_domain::category::{Category, CategoryGrid};
 use passerelle_domain::journal::JournalAction;
 use passerelle_domain::referral::{
-    ClosureOutcome, ContactChannel, PersonInput, PersonRole, ProblemCategory, ReferralInput,
-    ReferralSource, ReferralStatus, Urgency, validate_referral,
+    ClosureOutcome, ContactChannel, PersonInput, PersonRole, ReferralInput, ReferralSource,
+    ReferralStatus, Urgency, validate_referral,
 };
 use passerelle_store::referral as store_referral;
 
@@ -46,6 +47,18 @@ fn label_of<T: Copy>(
     parse(code).map(label).unwrap_or("—")
 }
 
+/// What the officer may know of a referral: its status, and how a closed one ended. The
+/// officer's list and the status e-mails both say it this way.
+pub fn status_words(status: &str, outcome: Option<&str>) -> String {
+    let status_label = label_of(status, ReferralStatus::parse, ReferralStatus::label);
+    match outcome.and_then(|o| ClosureOutcome::parse(o).ok()) {
+        Some(outcome) if status == ReferralStatus::Closed.code() => {
+            format!("{status_label} — {}", outcome.label().to_lowercase())
+        }
+        _ => status_label.to_string(),
+    }
+}
+
 /// The officer's unit, or the policy's refusal.
 fn officer_unit(auth: &Authenticated) -> WebResult<String> {
     let unit = match &auth.actor.grant.scope {
@@ -62,7 +75,7 @@ fn officer_unit(auth: &Authenticated) -> WebResult<String> {
 pub struct StatusLine {
     pub received: String,
     pub urgency: &'static str,
-    pub status: &'static str,
+    pub status: String,
     pub since: String,
 }
 
@@ -92,10 +105,7 @@ async fn unit_referrals(
         .map(|row| StatusLine {
             received: french_day_of(&row.received_at),
             urgency: label_of(&row.urgency, Urgency::parse, Urgency::label),
-            status: match row.closure_outcome.as_deref() {
-                Some(outcome) => label_of(outcome, ClosureOutcome::parse, ClosureOutcome::label),
-                None => label_of(&row.status, ReferralStatus::parse, ReferralStatus::label),
-            },
+            status: status_words(&row.status, row.closure_outcome.as_deref()),
             since: french_day_of(&row.status_changed_at),
         })
         .collect();
@@ -112,7 +122,7 @@ pub struct ReferralFormPage {
     shell: Shell,
     sources: &'static [ReferralSource],
     urgencies: &'static [Urgency],
-    categories: &'static [ProblemCategory],
+    categories: Vec<Category>,
     roles: &'static [PersonRole],
     channels: &'static [ContactChannel],
     persons: Vec<usize>,
@@ -141,6 +151,7 @@ impl ReferralFormPage {
 fn form_page(
     auth: &Authenticated,
     csrf: &CsrfToken,
+    grid: &CategoryGrid,
     errors: Vec<String>,
     typed: std::collections::HashMap<String, String>,
     direct: bool,
@@ -153,7 +164,7 @@ fn form_page(
         },
         sources: ReferralSource::ALL,
         urgencies: Urgency::ALL,
-        categories: ProblemCategory::ALL,
+        categories: grid.active().cloned().collect(),
         roles: PersonRole::ALL,
         channels: ContactChannel::ALL,
         persons: (1..=if direct { 1 } else { FORM_PERSONS }).collect(),
@@ -163,11 +174,16 @@ fn form_page(
     }
 }
 
-async fn referral_form(auth: Authenticated, csrf: CsrfToken) -> WebResult<ReferralFormPage> {
+async fn referral_form(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    csrf: CsrfToken,
+) -> WebResult<ReferralFormPage> {
     officer_unit(&auth)?;
     Ok(form_page(
         &auth,
         &csrf,
+        &*crate::categories::grid(&state).await?,
         Vec::new(),
         Default::default(),
         false,
@@ -238,11 +254,12 @@ async fn refer(
 ) -> WebResult<Response> {
     let unit = officer_unit(&auth)?;
     let typed = typed_values(&fields);
+    let grid = crate::categories::grid(&state).await?;
     let refuse = |errors: Vec<String>| {
-        let page = form_page(&auth, &csrf, errors, typed.clone(), false);
+        let page = form_page(&auth, &csrf, &grid, errors, typed.clone(), false);
         Ok::<_, WebError>((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
     };
-    let referral = match validate_referral(&referral_input(&fields)) {
+    let referral = match validate_referral(&referral_input(&fields), &grid) {
         Ok(referral) => referral,
         Err(errors) => return refuse(errors.iter().map(|e| format!("{e}.")).collect()),
     };
@@ -280,6 +297,9 @@ async fn refer(
         unit_id: Some(&unit),
         referred_by: &auth.account.id,
         referral: &referral,
+        notify_referrer: fields
+            .iter()
+            .any(|(key, value)| key == "notify" && value == "yes"),
     };
     store_referral::create_referral(&state.db, &state.keys, &new, entry).await?;
     Ok(Redirect::to("/signalements?envoye=1").into_response())
@@ -330,7 +350,8 @@ async fn direct_case_form(
         ReferralSource::Spontaneous.code().to_string(),
     )]
     .into();
-    Ok(form_page(&auth, &csrf, Vec::new(), typed, true))
+    let grid = crate::categories::grid(&state).await?;
+    Ok(form_page(&auth, &csrf, &grid, Vec::new(), typed, true))
 }
 
 /// A case the social worker opens for a person who came without a referral: the person is
@@ -346,12 +367,14 @@ async fn open_direct_case(
     let typed = typed_values(&fields);
     let mut input = referral_input(&fields);
     input.consent = "yes".into();
-    let referral = match validate_referral(&input) {
+    let grid = crate::categories::grid(&state).await?;
+    let referral = match validate_referral(&input, &grid) {
         Ok(referral) => referral,
         Err(errors) => {
             let page = form_page(
                 &auth,
                 &csrf,
+                &grid,
                 errors.iter().map(|e| format!("{e}.")).collect(),
                 typed,
                 true,
@@ -377,6 +400,7 @@ async fn open_direct_case(
         unit_id: None,
         referred_by: &auth.account.id,
         referral: &referral,
+        notify_referrer: false,
     };
     store_referral::create_referral(&state.db, &state.keys, &new, entry).await?;
     Ok(Redirect::to(&format!("/dossiers/{id}")).into_response())
@@ -411,12 +435,14 @@ pub struct InboxPage {
     motif: String,
     statuses: &'static [ReferralStatus],
     urgencies: &'static [Urgency],
-    categories: &'static [ProblemCategory],
+    categories: Vec<Category>,
     transferred: bool,
     /// The posts the social worker replaces in today: (post id, code, until).
     replacing: Vec<(String, String, String)>,
     /// The code of the post shown, when it is one replaced in.
     replaced_post: Option<String>,
+    /// The name searched, given back in its box.
+    q: String,
     poste: String,
 }
 
@@ -435,10 +461,16 @@ pub struct InboxQuery {
     /// Another post's cases, for the social worker replacing in it.
     #[serde(default)]
     poste: String,
+    /// A person's name (and birth date), searched among the post's identified persons.
+    #[serde(default)]
+    q: String,
 }
 
 /// The inbox's filter from its address; a wrong value is named, in French.
-fn inbox_filter(query: &InboxQuery) -> WebResult<(store_referral::InboxFilter, i64)> {
+fn inbox_filter(
+    query: &InboxQuery,
+    grid: &CategoryGrid,
+) -> WebResult<(store_referral::InboxFilter, i64)> {
     let bad = |field: &str, error: passerelle_domain::ParseError| {
         WebError::BadRequest(format!("Filtre « {field} » : {}.", error.reason))
     };
@@ -455,7 +487,15 @@ fn inbox_filter(query: &InboxQuery) -> WebResult<(store_referral::InboxFilter, i
     };
     let category = match query.motif.as_str() {
         "" => None,
-        code => Some(ProblemCategory::parse(code).map_err(|e| bad("motif", e))?),
+        code => Some(grid.find(code).map(|c| c.code.clone()).ok_or_else(|| {
+            bad(
+                "motif",
+                passerelle_domain::ParseError::new(
+                    "motif",
+                    "ce n'est pas une catégorie de la grille",
+                ),
+            )
+        })?),
     };
     let page = match query.page.as_str() {
         "" => 1,
@@ -474,15 +514,45 @@ fn inbox_filter(query: &InboxQuery) -> WebResult<(store_referral::InboxFilter, i
             status,
             urgency,
             category,
+            persons: None,
         },
         page,
     ))
+}
+
+/// The post's identified persons who may be `searched` (the fuzzy person search). Searching
+/// by name is reading personal data: journaled.
+async fn persons_named(
+    state: &AppState,
+    auth: &Authenticated,
+    post: &passerelle_store::post::PostRow,
+    searched: &str,
+    ip: Option<&str>,
+) -> WebResult<Vec<String>> {
+    if searched.chars().count() > 200 {
+        return Err(WebError::BadRequest(
+            "Filtre « personne » : 200 caractères au plus.".into(),
+        ));
+    }
+    let key = crate::person::query_key(searched);
+    let found =
+        passerelle_store::person::search(&state.db, &state.keys, &post.id, &key, 50).await?;
+    let entry = crate::journal_entry::post_entry(
+        auth,
+        post,
+        JournalAction::PersonalDataRead,
+        "recherche de dossiers par personne".into(),
+        ip,
+    );
+    passerelle_store::journal::record(&state.db, entry).await?;
+    Ok(found.into_iter().map(|c| c.person.id).collect())
 }
 
 async fn inbox(
     State(state): State<AppState>,
     auth: Authenticated,
     csrf: CsrfToken,
+    ClientIp(ip): ClientIp,
     axum::extract::Query(query): axum::extract::Query<InboxQuery>,
 ) -> WebResult<InboxPage> {
     let post_id = match (&auth.actor.grant.scope, query.poste.as_str()) {
@@ -491,7 +561,12 @@ async fn inbox(
         _ => return Err(WebError::Forbidden),
     };
     let (post, _) = own_post(&state, &auth, &post_id).await?;
-    let (filter, page) = inbox_filter(&query)?;
+    let grid = crate::categories::grid(&state).await?;
+    let (mut filter, page) = inbox_filter(&query, &grid)?;
+    let searched = query.q.trim();
+    if !searched.is_empty() {
+        filter.persons = Some(persons_named(&state, &auth, &post, searched, ip.as_deref()).await?);
+    }
     let replacing = passerelle_store::replacement::current_of_account(
         &state.db,
         &auth.account.id,
@@ -515,12 +590,7 @@ async fn inbox(
                 urgency: label_of(&row.urgency, Urgency::parse, Urgency::label),
                 urgent: row.urgency != "normal",
                 status: label_of(&row.status, ReferralStatus::parse, ReferralStatus::label),
-                categories: row
-                    .categories
-                    .split(',')
-                    .map(|c| label_of(c, ProblemCategory::parse, ProblemCategory::label))
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                categories: grid.labels(&row.categories),
                 received: french_date(received),
                 age_days: (today - received).whole_days(),
                 unit: row.unit_name.unwrap_or_else(|| "Ouverture directe".into()),
@@ -539,6 +609,7 @@ async fn inbox(
         ("urgence", &query.urgence),
         ("motif", &query.motif),
         ("poste", &query.poste),
+        ("q", &query.q),
     ])
     .unwrap_or_default();
     Ok(InboxPage {
@@ -553,10 +624,11 @@ async fn inbox(
         motif: query.motif,
         statuses: ReferralStatus::ALL,
         urgencies: Urgency::ALL,
-        categories: ProblemCategory::ALL,
+        categories: grid.active().cloned().collect(),
         transferred: !query.transfere.is_empty(),
         replacing,
         replaced_post: (!query.poste.is_empty()).then(|| post.code.clone()),
+        q: query.q.clone(),
         poste: query.poste,
     })
 }
@@ -629,7 +701,7 @@ pub struct CasePage {
     id: String,
     urgency: &'static str,
     source: &'static str,
-    status: &'static str,
+    status: String,
     categories: String,
     received: String,
     unit: String,
@@ -815,16 +887,10 @@ async fn case_page(
             .as_deref()
             .map(|s| label_of(s, ReferralSource::parse, ReferralSource::label))
             .unwrap_or("—"),
-        status: match case.closure_outcome.as_deref() {
-            Some(outcome) => label_of(outcome, ClosureOutcome::parse, ClosureOutcome::label),
-            None => current.label(),
-        },
-        categories: case
-            .categories
-            .split(',')
-            .map(|c| label_of(c, ProblemCategory::parse, ProblemCategory::label))
-            .collect::<Vec<_>>()
-            .join(", "),
+        status: status_words(&case.status, case.closure_outcome.as_deref()),
+        categories: crate::categories::grid(state)
+            .await?
+            .labels(&case.categories),
         received: french_day_of(&case.received_at),
         unit: case
             .unit_name

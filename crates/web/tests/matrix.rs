@@ -511,6 +511,18 @@ async fn build(app: &TestApp, method: Method, path: &str, who: Who, side: Side) 
             format!("/personnes/{}/foyer", app.person_for(side).await.0),
             &[("other", "inconnue"), ("relation", "inconnue")],
         ),
+        (Method::Get, "/referentiels/categories") => Request::get(path),
+        // Invalid forms: allowed actors get the form's error, the grid does not change.
+        (Method::Post, "/referentiels/categories") => {
+            Request::post(path, &[("code", ""), ("label", "Violences numériques")])
+        }
+        (Method::Post, "/referentiels/categories/{code}") => match side {
+            Side::Inside => Request::post("/referentiels/categories/other", &[("action", "?")]),
+            Side::Outside => Request::post(
+                "/referentiels/categories/inconnue",
+                &[("action", "retirer")],
+            ),
+        },
         other => panic!("route {other:?} has no row in the authorization matrix: add one"),
     }
 }
@@ -551,6 +563,13 @@ fn expected(method: Method, path: &str, who: Who) -> (Outcome, Outcome) {
         },
         // An empty upload: allowed actors get the form's error, nothing is imported.
         (Method::Post, "/registre/import") => match who {
+            None => (Login, Login),
+            Some(Role::National | Role::Admin) => (Refused, Refused),
+            Some(_) => (Deny, Deny),
+        },
+        (Method::Get, "/referentiels/categories") => only(who, &[Role::National, Role::Admin]),
+        (Method::Post, "/referentiels/categories" | "/referentiels/categories/{code}") => match who
+        {
             None => (Login, Login),
             Some(Role::National | Role::Admin) => (Refused, Refused),
             Some(_) => (Deny, Deny),

@@ -1419,3 +1419,378 @@ async fn household_links_read_both_ways_and_survive_a_merge() {
         app.finish().await;
     }
 }
+
+/// The decoded subject and text of the `.eml` files a folder transport wrote, and their raw
+/// bytes, for the secrecy checks.
+fn written_mails(folder: &std::path::Path) -> Vec<(String, String, String)> {
+    let mut mails: Vec<_> = std::fs::read_dir(folder)
+        .unwrap()
+        .map(|entry| std::fs::read(entry.unwrap().path()).unwrap())
+        .map(|raw| {
+            let message = mail_parser::MessageParser::default().parse(&raw).unwrap();
+            (
+                message.subject().unwrap_or_default().to_string(),
+                message.body_text(0).unwrap_or_default().to_string(),
+                String::from_utf8_lossy(&raw).to_string(),
+            )
+        })
+        .collect();
+    mails.sort();
+    mails
+}
+
+#[tokio::test]
+async fn the_officer_who_asked_is_mailed_each_status_change_in_status_words_only() {
+    for app in spawn_all().await {
+        let unit = app.scope(Role::Officer);
+        let mut asking = referral_form("yes");
+        asking.push(("notify", "yes"));
+        let (status, _) = send(&app, Role::Officer, Method::Post, "/signalements", &asking).await;
+        assert_eq!(status, 303);
+        let (case, _) = newest_case_of_unit(&app, &unit).await;
+        let (status, _) = send(
+            &app,
+            Role::Officer,
+            Method::Post,
+            "/signalements",
+            &referral_form("yes"),
+        )
+        .await;
+        assert_eq!(status, 303);
+        let (silent, _) = newest_case_of_unit(&app, &unit).await;
+        assert_ne!(case, silent);
+
+        for (id, next) in [
+            (&case, "contact_attempted"),
+            (&case, "in_contact"),
+            (&silent, "contact_attempted"),
+        ] {
+            let (status, body) = send(
+                &app,
+                Role::SocialWorker,
+                Method::Post,
+                &format!("/dossiers/{id}/statut"),
+                &[("status", next), ("outcome", "")],
+            )
+            .await;
+            assert_eq!(status, 303, "{body}");
+        }
+        // A refused change (a closure needs its outcome) announces nothing.
+        let (status, _) = send(
+            &app,
+            Role::SocialWorker,
+            Method::Post,
+            &format!("/dossiers/{case}/statut"),
+            &[("status", "closed"), ("outcome", "")],
+        )
+        .await;
+        assert_eq!(status, 422);
+        let (status, _) = send(
+            &app,
+            Role::SocialWorker,
+            Method::Post,
+            &format!("/dossiers/{case}/notes"),
+            &[("text", NOTE), ("visibility", "team")],
+        )
+        .await;
+        assert_eq!(status, 303);
+        assert_eq!(
+            passerelle_store::outbox::counts(&app.db).await.unwrap(),
+            (2, 0, 0),
+            "two changes of the case whose officer asked, none of the other ({})",
+            app.backend
+        );
+
+        let folder = tempfile::tempdir().unwrap();
+        let mailer = passerelle_web::mail::Mailer::folder(
+            folder.path().to_path_buf(),
+            "Passerelle <ne-pas-repondre@passerelle.invalid>",
+            "https://passerelle.example",
+        )
+        .unwrap();
+        let delivery = passerelle_web::mail::deliver_due(&app.db, &mailer)
+            .await
+            .unwrap();
+        assert_eq!((delivery.sent, delivery.failed), (2, 0));
+        let again = passerelle_web::mail::deliver_due(&app.db, &mailer)
+            .await
+            .unwrap();
+        assert_eq!(again.sent, 0, "a message is sent once");
+        assert_eq!(
+            passerelle_store::outbox::counts(&app.db).await.unwrap(),
+            (0, 2, 0)
+        );
+
+        let officer_email = &app.login(Role::Officer).email;
+        let mails = written_mails(folder.path());
+        assert_eq!(mails.len(), 2);
+        let words: Vec<&str> = mails
+            .iter()
+            .map(|(subject, _, _)| subject.rsplit(" : ").next().unwrap())
+            .collect();
+        assert_eq!(words, ["Contact tenté", "En contact"], "{mails:?}");
+        for (subject, text, raw) in &mails {
+            assert!(
+                subject.starts_with("Passerelle — votre signalement du "),
+                "{subject}"
+            );
+            assert!(text.contains("/signalements"), "{text}");
+            assert!(raw.contains(officer_email.as_str()), "sent to the officer");
+            for secret in [
+                CONTEXT,
+                NAME,
+                NOTE,
+                "Aurore",
+                "Léo",
+                "06 12",
+                "jamais le soir",
+            ] {
+                assert!(
+                    !text.contains(secret) && !raw.contains(secret),
+                    "« {secret} » is in a status e-mail"
+                );
+            }
+        }
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn the_national_team_adds_renames_and_retires_a_category_and_cases_keep_their_code() {
+    for app in spawn_all().await {
+        let (status, page) = send(
+            &app,
+            Role::National,
+            Method::Get,
+            "/referentiels/categories",
+            &[],
+        )
+        .await;
+        assert_eq!(status, 200);
+        assert!(page.contains("Violences conjugales") && page.contains("domestic_violence"));
+
+        // Bad input: named in French, nothing written.
+        for (pairs, expected) in [
+            (
+                vec![
+                    ("code", "Violences numériques"),
+                    ("label", "Violences numériques"),
+                ],
+                "Code",
+            ),
+            (
+                vec![("code", "domestic_violence"), ("label", "Doublon")],
+                "existe déjà",
+            ),
+            (
+                vec![("code", "violences_numeriques"), ("label", "x")],
+                "Libellé",
+            ),
+        ] {
+            let (status, page) = send(
+                &app,
+                Role::National,
+                Method::Post,
+                "/referentiels/categories",
+                &pairs,
+            )
+            .await;
+            assert_eq!(status, 422, "{pairs:?}");
+            assert!(page.contains(expected), "{expected}: {page}");
+        }
+        assert_eq!(
+            count(&app, "SELECT COUNT(*) FROM problem_categories").await,
+            14
+        );
+
+        let (status, _) = send(
+            &app,
+            Role::National,
+            Method::Post,
+            "/referentiels/categories",
+            &[
+                ("code", "violences_numeriques"),
+                ("label", "Violences numériques"),
+            ],
+        )
+        .await;
+        assert_eq!(status, 303);
+        let (_, form) = send(
+            &app,
+            Role::Officer,
+            Method::Get,
+            "/signalements/nouveau",
+            &[],
+        )
+        .await;
+        assert!(
+            form.contains("Violences numériques"),
+            "offered on the referral form"
+        );
+
+        let mut referral = referral_form("yes");
+        referral.retain(|(key, _)| *key != "category");
+        referral.push(("category", "violences_numeriques"));
+        let (status, _) = send(
+            &app,
+            Role::Officer,
+            Method::Post,
+            "/signalements",
+            &referral,
+        )
+        .await;
+        assert_eq!(status, 303);
+        let (case, _) = newest_case_of_unit(&app, &app.scope(Role::Officer)).await;
+        let (_, inbox) = send(
+            &app,
+            Role::SocialWorker,
+            Method::Get,
+            "/dossiers?motif=violences_numeriques",
+            &[],
+        )
+        .await;
+        assert!(
+            inbox.contains(&format!("/dossiers/{case}")),
+            "filtered by the new category"
+        );
+        assert!(inbox.contains("Violences numériques"));
+
+        // A corrected label shows everywhere; the case keeps its code.
+        let (status, _) = send(
+            &app,
+            Role::Admin,
+            Method::Post,
+            "/referentiels/categories/violences_numeriques",
+            &[("action", "renommer"), ("label", "Cyberviolences")],
+        )
+        .await;
+        assert_eq!(status, 303);
+        let (_, page) = send(
+            &app,
+            Role::SocialWorker,
+            Method::Get,
+            &format!("/dossiers/{case}"),
+            &[],
+        )
+        .await;
+        assert!(page.contains("Motifs : Cyberviolences"), "{page}");
+
+        // Retired: no longer offered nor accepted, but the case still reads it.
+        let (status, _) = send(
+            &app,
+            Role::National,
+            Method::Post,
+            "/referentiels/categories/violences_numeriques",
+            &[("action", "retirer"), ("label", "")],
+        )
+        .await;
+        assert_eq!(status, 303);
+        let (_, form) = send(
+            &app,
+            Role::Officer,
+            Method::Get,
+            "/signalements/nouveau",
+            &[],
+        )
+        .await;
+        assert!(!form.contains("Cyberviolences"));
+        let before = count(&app, "SELECT COUNT(*) FROM cases").await;
+        let (status, page) = send(
+            &app,
+            Role::Officer,
+            Method::Post,
+            "/signalements",
+            &referral,
+        )
+        .await;
+        assert_eq!(status, 422);
+        assert!(
+            page.contains("Catégories : « violences_numeriques » est retirée de la grille"),
+            "{page}"
+        );
+        assert_eq!(count(&app, "SELECT COUNT(*) FROM cases").await, before);
+        let (_, page) = send(
+            &app,
+            Role::SocialWorker,
+            Method::Get,
+            &format!("/dossiers/{case}"),
+            &[],
+        )
+        .await;
+        assert!(page.contains("Motifs : Cyberviolences"));
+        let (stored,): (String,) = sqlx::query_as("SELECT categories FROM cases WHERE id = $1")
+            .bind(&case)
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+        assert_eq!(stored, "violences_numeriques");
+        assert_eq!(
+            count(
+                &app,
+                "SELECT COUNT(*) FROM journal WHERE action = 'referential.changed'"
+            )
+            .await,
+            3
+        );
+        // The grid is the national team's: an officer does not reach it.
+        let (status, _) = send(
+            &app,
+            Role::Officer,
+            Method::Get,
+            "/referentiels/categories",
+            &[],
+        )
+        .await;
+        assert_eq!(status, 403);
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn the_case_list_finds_a_person_s_cases_by_name_despite_typos() {
+    for app in spawn_all().await {
+        let (_, case) = app.person_for(true).await;
+        let searches =
+            "SELECT COUNT(*) FROM journal WHERE detail = 'recherche de dossiers par personne'";
+        let before = count(&app, searches).await;
+        for (query, found) in [
+            ("Camille Fictive", true),
+            ("fictiv kamille", true),
+            ("Fictive, Camille 14/07/1990", true),
+            ("Zébulon Introuvable", false),
+        ] {
+            let path = format!(
+                "/dossiers?statut=tous&q={}",
+                passerelle_web::auth::encode_component(query)
+            );
+            let (status, page) = send(&app, Role::SocialWorker, Method::Get, &path, &[]).await;
+            assert_eq!(status, 200, "{query}");
+            assert_eq!(
+                page.contains(&format!("/dossiers/{case}")),
+                found,
+                "{query} ({})",
+                app.backend
+            );
+            if !found {
+                assert!(page.contains("0 dossier(s)"), "{page}");
+            }
+        }
+        assert_eq!(
+            count(&app, searches).await,
+            before + 4,
+            "every name search is journaled"
+        );
+        let long = "a".repeat(201);
+        let (status, page) = send(
+            &app,
+            Role::SocialWorker,
+            Method::Get,
+            &format!("/dossiers?q={long}"),
+            &[],
+        )
+        .await;
+        assert_eq!(status, 400);
+        assert!(page.contains("Filtre « personne »"));
+        app.finish().await;
+    }
+}

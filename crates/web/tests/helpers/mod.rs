@@ -25,6 +25,8 @@ pub struct TestApp {
     pub plan: demo::DemoPlan,
     pub elsewhere: Elsewhere,
     pub keys_folder: tempfile::TempDir,
+    /// The server's state, to reach its in-process memories (signed-in people, the grid).
+    pub state: passerelle_web::AppState,
     test_db: TestDb,
     server: tokio::task::JoinHandle<()>,
 }
@@ -90,7 +92,7 @@ impl TestApp {
         let keys = KeyRing::generate_file(&keys_folder.path().join("passerelle.key")).unwrap();
         let state =
             passerelle_web::AppState::new(db.clone(), passerelle_web::Config::default(), keys);
-        let app = passerelle_web::app(state);
+        let app = passerelle_web::app(state.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
         let server = tokio::spawn(async move {
@@ -115,6 +117,7 @@ impl TestApp {
             plan,
             elsewhere,
             keys_folder,
+            state,
             test_db,
             server,
         }
@@ -444,7 +447,11 @@ impl TestApp {
             contact_hours: "après 18 h".into(),
             procedure_reference: String::new(),
         };
-        let referral = passerelle_domain::referral::validate_referral(&input).unwrap();
+        let referral = passerelle_domain::referral::validate_referral(
+            &input,
+            &passerelle_domain::category::CategoryGrid::first(),
+        )
+        .unwrap();
         let id = uuid::Uuid::now_v7().to_string();
         let officer = self.login(Role::Officer).id.clone();
         let new = passerelle_store::referral::NewReferral {
@@ -453,6 +460,7 @@ impl TestApp {
             unit_id: Some(&unit),
             referred_by: &officer,
             referral: &referral,
+            notify_referrer: false,
         };
         let entry = passerelle_store::journal::Entry::new(
             passerelle_domain::journal::JournalAction::PersonalDataWritten,
