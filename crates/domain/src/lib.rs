@@ -20,6 +20,7 @@ pub mod post;
 pub mod presence;
 pub mod referral;
 pub mod role;
+pub mod statistics;
 pub mod territory;
 pub mod unit;
 

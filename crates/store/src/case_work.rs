@@ -43,6 +43,7 @@ pub async fn record_interview(
     .bind(case_id)
     .execute(&mut *tx)
     .await?;
+    crate::rollup::refresh_case(&mut tx, case_id).await?;
     append(&mut tx, entry).await?;
     tx.commit().await?;
     Ok(())
@@ -66,6 +67,7 @@ pub async fn record_action(
         .bind(now_text())
         .execute(&mut *tx)
         .await?;
+    crate::rollup::refresh_case(&mut tx, case_id).await?;
     append(&mut tx, entry).await?;
     tx.commit().await?;
     Ok(())
@@ -95,6 +97,7 @@ pub async fn propose_orientation(
         .bind(now_text())
         .execute(&mut *tx)
         .await?;
+    crate::rollup::refresh_case(&mut tx, case_id).await?;
     append(&mut tx, entry).await?;
     tx.commit().await?;
     Ok(())
@@ -142,6 +145,7 @@ pub async fn move_orientation(
         .bind(orientation_id)
         .execute(&mut *tx)
         .await?;
+    crate::rollup::refresh_case(&mut tx, case_id).await?;
     append(&mut tx, entry).await?;
     tx.commit().await?;
     Ok(())
@@ -160,6 +164,7 @@ pub async fn set_criminal(
         .bind(case_id)
         .execute(&mut *tx)
         .await?;
+    crate::rollup::refresh_case(&mut tx, case_id).await?;
     append(&mut tx, entry).await?;
     tx.commit().await?;
     Ok(())
@@ -216,6 +221,7 @@ pub async fn transfer(
         reason_note,
     )
     .await?;
+    crate::rollup::refresh_case(&mut tx, case_id).await?;
     append(&mut tx, entry).await?;
     tx.commit().await?;
     Ok(())

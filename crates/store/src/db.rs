@@ -71,6 +71,15 @@ impl Backend {
         }
     }
 
+    /// The backend a connection talks to (for code that holds only a transaction).
+    pub fn of_connection(connection: &sqlx::AnyConnection) -> Self {
+        if connection.backend_name().eq_ignore_ascii_case("sqlite") {
+            Backend::Sqlite
+        } else {
+            Backend::Postgres
+        }
+    }
+
     /// The largest number of bind parameters one statement may carry on this backend.
     pub fn max_bind_parameters(self) -> usize {
         match self {

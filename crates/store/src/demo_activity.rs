@@ -291,6 +291,8 @@ pub async fn insert_activity(
         report.persons += rows.persons.len() as u64;
         progress(index as u64 + 1);
     }
+    // The cases were bulk-written, not refreshed one by one: count them all once.
+    crate::rollup::rebuild(db).await?;
     db.analyze().await?;
     Ok(report)
 }

@@ -21,6 +21,7 @@ pub mod referential;
 pub mod referral;
 pub mod replacement;
 pub mod retention;
+pub mod rollup;
 pub mod seal;
 pub mod session;
 #[cfg(feature = "testing")]

@@ -144,6 +144,7 @@ pub async fn create_referral(
             .await?;
     }
     record_status(&mut tx, &new.id, status, new.referred_by, &at).await?;
+    crate::rollup::refresh_case(&mut tx, &new.id).await?;
     append(&mut tx, entry).await?;
     tx.commit().await?;
     Ok(())
@@ -459,6 +460,7 @@ pub async fn move_case(
     .execute(&mut *tx)
     .await?;
     record_status(&mut tx, case_id, next, by, &at).await?;
+    crate::rollup::refresh_case(&mut tx, case_id).await?;
     append(&mut tx, entry).await?;
     tx.commit().await?;
     Ok(())

@@ -1,0 +1,309 @@
+//! What a case counts for in the activity statistics: the cells (post, month, indicator,
+//! dimension, value) it adds one to. One function serves both the rollups kept up to date
+//! with each write and their full recomputation from the facts, so the two can only differ
+//! if a write forgot to refresh its case — which the tests look for.
+
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use std::collections::BTreeMap;
+
+/// The counted facts of one case: codes and dates only, never what a person said, so they
+/// survive the retention purge unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CaseFacts {
+    pub post_id: String,
+    /// RFC 3339 instant (UTC) the referral was received.
+    pub received_at: String,
+    pub source: Option<String>,
+    pub urgency: String,
+    /// Category codes, comma-separated.
+    pub categories: String,
+    pub consent: bool,
+    /// Whether the situation is a criminal offence; None until the social worker knows.
+    pub criminal: Option<bool>,
+    pub unit_id: Option<String>,
+    pub status: String,
+    pub closure_outcome: Option<String>,
+    /// RFC 3339 instant of the last status change (the closure's, for a closed case).
+    pub status_changed_at: String,
+    /// (held on `YYYY-MM-DD`, place code).
+    pub interviews: Vec<(String, String)>,
+    /// (done on, kind code).
+    pub actions: Vec<(String, String)>,
+    /// (proposed on, partner type code, status code).
+    pub orientations: Vec<(String, String, String)>,
+}
+
+/// One cell of the rollups.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Cell {
+    pub post_id: String,
+    /// `YYYY-MM`, in Paris time.
+    pub month: String,
+    pub indicator: &'static str,
+    pub dimension: &'static str,
+    pub value: String,
+}
+
+/// The indicators kept.
+pub mod indicator {
+    pub const REFERRALS: &str = "referrals";
+    pub const CLOSURES: &str = "closures";
+    pub const INTERVIEWS: &str = "interviews";
+    pub const ACTIONS: &str = "actions";
+    pub const ORIENTATIONS: &str = "orientations";
+}
+
+/// The dimension every indicator has: its total, under the value "".
+pub const TOTAL: &str = "total";
+
+const PARIS: &str = "Europe/Paris";
+
+/// The Paris month (`YYYY-MM`) of a stored RFC 3339 instant.
+pub fn paris_month_of_instant(instant: &str) -> Option<String> {
+    let timestamp: Timestamp = instant.parse().ok()?;
+    let zone = TimeZone::get(PARIS).unwrap_or(TimeZone::UTC);
+    let date = timestamp.to_zoned_datetime(zone).date();
+    Some(format!("{:04}-{:02}", date.year(), date.month()))
+}
+
+/// The month (`YYYY-MM`) of a stored day (`YYYY-MM-DD`).
+pub fn month_of_day(day: &str) -> Option<String> {
+    let month = day.get(..7)?;
+    let well_formed = month.len() == 7
+        && month.as_bytes()[4] == b'-'
+        && month
+            .bytes()
+            .enumerate()
+            .all(|(i, b)| i == 4 || b.is_ascii_digit());
+    well_formed.then(|| month.to_string())
+}
+
+/// The cells a case counts for, with how many times (a category chosen twice counts once).
+pub fn contribution(facts: &CaseFacts) -> BTreeMap<Cell, i64> {
+    let mut cells = BTreeMap::new();
+    let mut add =
+        |month: &Option<String>, indicator: &'static str, dimension: &'static str, value: &str| {
+            if let Some(month) = month {
+                *cells
+                    .entry(Cell {
+                        post_id: facts.post_id.clone(),
+                        month: month.clone(),
+                        indicator,
+                        dimension,
+                        value: value.to_string(),
+                    })
+                    .or_insert(0) += 1;
+            }
+        };
+    use indicator::*;
+    let received = paris_month_of_instant(&facts.received_at);
+    add(&received, REFERRALS, TOTAL, "");
+    add(
+        &received,
+        REFERRALS,
+        "source",
+        facts.source.as_deref().unwrap_or("direct"),
+    );
+    add(&received, REFERRALS, "urgency", &facts.urgency);
+    add(
+        &received,
+        REFERRALS,
+        "consent",
+        if facts.consent { "yes" } else { "no" },
+    );
+    add(
+        &received,
+        REFERRALS,
+        "criminal",
+        match facts.criminal {
+            Some(true) => "yes",
+            Some(false) => "no",
+            None => "unknown",
+        },
+    );
+    add(
+        &received,
+        REFERRALS,
+        "unit",
+        facts.unit_id.as_deref().unwrap_or("direct"),
+    );
+    let mut categories: Vec<&str> = facts
+        .categories
+        .split(',')
+        .filter(|c| !c.is_empty())
+        .collect();
+    categories.sort_unstable();
+    categories.dedup();
+    for category in categories {
+        add(&received, REFERRALS, "category", category);
+    }
+    if facts.status == "closed" {
+        let closed = paris_month_of_instant(&facts.status_changed_at);
+        add(&closed, CLOSURES, TOTAL, "");
+        add(
+            &closed,
+            CLOSURES,
+            "outcome",
+            facts.closure_outcome.as_deref().unwrap_or("unknown"),
+        );
+    }
+    for (held_on, place) in &facts.interviews {
+        let month = month_of_day(held_on);
+        add(&month, INTERVIEWS, TOTAL, "");
+        add(&month, INTERVIEWS, "place", place);
+    }
+    for (done_on, kind) in &facts.actions {
+        let month = month_of_day(done_on);
+        add(&month, ACTIONS, TOTAL, "");
+        add(&month, ACTIONS, "kind", kind);
+    }
+    for (proposed_on, partner_type, status) in &facts.orientations {
+        let month = month_of_day(proposed_on);
+        add(&month, ORIENTATIONS, TOTAL, "");
+        add(&month, ORIENTATIONS, "partner_type", partner_type);
+        add(&month, ORIENTATIONS, "status", status);
+    }
+    cells
+}
+
+/// What must change in the rollups when a case's contribution goes from `before` to `after`:
+/// the cells whose count differs, with the difference.
+pub fn difference<K: Ord + Clone>(
+    before: &BTreeMap<K, i64>,
+    after: &BTreeMap<K, i64>,
+) -> BTreeMap<K, i64> {
+    let mut change: BTreeMap<K, i64> = after.clone();
+    for (cell, count) in before {
+        *change.entry(cell.clone()).or_insert(0) -= count;
+    }
+    change.retain(|_, delta| *delta != 0);
+    change
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn facts() -> CaseFacts {
+        CaseFacts {
+            post_id: "P".into(),
+            // 23:30 UTC on 31 January is already February in Paris.
+            received_at: "2026-01-31T23:30:00Z".into(),
+            source: Some("intervention".into()),
+            urgency: "immediate".into(),
+            categories: "domestic_violence,child_in_danger,domestic_violence".into(),
+            consent: true,
+            criminal: Some(true),
+            unit_id: Some("U".into()),
+            status: "closed".into(),
+            closure_outcome: Some("oriented".into()),
+            status_changed_at: "2026-03-02T10:00:00Z".into(),
+            interviews: vec![("2026-02-03".into(), "phone".into())],
+            actions: vec![("2026-02-03".into(), "listening".into())],
+            orientations: vec![("2026-02-04".into(), "cidff".into(), "accepted".into())],
+        }
+    }
+
+    fn count(
+        cells: &BTreeMap<Cell, i64>,
+        month: &str,
+        indicator: &str,
+        dimension: &str,
+        value: &str,
+    ) -> i64 {
+        cells
+            .iter()
+            .filter(|(c, _)| {
+                c.month == month
+                    && c.indicator == indicator
+                    && c.dimension == dimension
+                    && c.value == value
+            })
+            .map(|(_, n)| *n)
+            .sum()
+    }
+
+    #[test]
+    fn a_case_counts_in_the_paris_month_of_each_of_its_facts() {
+        let cells = contribution(&facts());
+        assert_eq!(count(&cells, "2026-02", "referrals", "total", ""), 1);
+        assert_eq!(count(&cells, "2026-01", "referrals", "total", ""), 0);
+        assert_eq!(
+            count(
+                &cells,
+                "2026-02",
+                "referrals",
+                "category",
+                "domestic_violence"
+            ),
+            1,
+            "a category counts once per case"
+        );
+        assert_eq!(
+            count(
+                &cells,
+                "2026-02",
+                "referrals",
+                "category",
+                "child_in_danger"
+            ),
+            1
+        );
+        assert_eq!(
+            count(&cells, "2026-03", "closures", "outcome", "oriented"),
+            1
+        );
+        assert_eq!(count(&cells, "2026-02", "interviews", "place", "phone"), 1);
+        assert_eq!(
+            count(&cells, "2026-02", "orientations", "status", "accepted"),
+            1
+        );
+        let open = CaseFacts {
+            status: "in_contact".into(),
+            ..facts()
+        };
+        assert_eq!(
+            count(&contribution(&open), "2026-03", "closures", "total", ""),
+            0
+        );
+    }
+
+    #[test]
+    fn months_are_read_strictly() {
+        assert_eq!(month_of_day("2026-11-29").as_deref(), Some("2026-11"));
+        assert_eq!(month_of_day("2026/11/29"), None);
+        assert_eq!(month_of_day("26-11"), None);
+        assert_eq!(
+            paris_month_of_instant("2026-06-30T22:30:00Z").as_deref(),
+            Some("2026-07")
+        );
+        assert_eq!(paris_month_of_instant("pas une date"), None);
+    }
+
+    proptest! {
+        #[test]
+        fn applying_the_difference_to_before_gives_after(
+            kinds_before in proptest::collection::vec(0usize..4, 0..6),
+            kinds_after in proptest::collection::vec(0usize..4, 0..6),
+            closed_before in any::<bool>(),
+            closed_after in any::<bool>(),
+        ) {
+            let places = ["phone", "home", "unit", "visio"];
+            let with = |kinds: &[usize], closed: bool| CaseFacts {
+                status: if closed { "closed".into() } else { "in_contact".into() },
+                interviews: kinds.iter().map(|k| ("2026-02-03".to_string(), places[*k].to_string())).collect(),
+                ..facts()
+            };
+            let before = contribution(&with(&kinds_before, closed_before));
+            let after = contribution(&with(&kinds_after, closed_after));
+            let mut applied = before.clone();
+            for (cell, delta) in difference(&before, &after) {
+                *applied.entry(cell).or_insert(0) += delta;
+            }
+            applied.retain(|_, n| *n != 0);
+            prop_assert_eq!(applied, after);
+        }
+    }
+}

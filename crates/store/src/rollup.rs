@@ -1,0 +1,316 @@
+//! The activity rollups, kept in the transaction of every write to a case: the case's counted
+//! facts are read again, `domain::statistics::contribution` says which cells they count for,
+//! and the rollups change by the difference with what the case counted for before. A report
+//! reads the rollups (O(cells)), never the events. `recompute` counts everything again from
+//! the facts with the same function: the tests compare the two.
+
+use crate::bulk::{Value, insert_rows};
+use crate::{Db, StoreError};
+use passerelle_domain::statistics::{CaseFacts, Cell, contribution, difference};
+use sqlx::AnyConnection;
+use std::collections::{BTreeMap, HashMap};
+
+/// A cell as stored: (post, month, indicator, dimension, value).
+pub type CellKey = (String, String, String, String, String);
+
+fn key(cell: &Cell) -> CellKey {
+    (
+        cell.post_id.clone(),
+        cell.month.clone(),
+        cell.indicator.to_string(),
+        cell.dimension.to_string(),
+        cell.value.clone(),
+    )
+}
+
+type CaseRowFacts = (
+    String,
+    String,
+    String,
+    Option<String>,
+    String,
+    String,
+    i64,
+    Option<i64>,
+    Option<String>,
+    String,
+    Option<String>,
+    String,
+);
+
+const CASE_FACTS: &str = "SELECT id, post_id, received_at, source, urgency, categories, consent, criminal, referral_unit_id, status, closure_outcome, status_changed_at FROM cases";
+
+fn facts_of(row: CaseRowFacts) -> (String, CaseFacts) {
+    let (
+        id,
+        post_id,
+        received_at,
+        source,
+        urgency,
+        categories,
+        consent,
+        criminal,
+        unit_id,
+        status,
+        closure_outcome,
+        status_changed_at,
+    ) = row;
+    (
+        id,
+        CaseFacts {
+            post_id,
+            received_at,
+            source,
+            urgency,
+            categories,
+            consent: consent != 0,
+            criminal: criminal.map(|c| c != 0),
+            unit_id,
+            status,
+            closure_outcome,
+            status_changed_at,
+            ..CaseFacts::default()
+        },
+    )
+}
+
+/// The counted facts of one case, read inside the caller's transaction.
+async fn case_facts(
+    connection: &mut AnyConnection,
+    case_id: &str,
+) -> Result<Option<CaseFacts>, StoreError> {
+    let row: Option<CaseRowFacts> =
+        sqlx::query_as(sqlx::AssertSqlSafe(format!("{CASE_FACTS} WHERE id = $1")))
+            .bind(case_id)
+            .fetch_optional(&mut *connection)
+            .await?;
+    let Some((_, mut facts)) = row.map(facts_of) else {
+        return Ok(None);
+    };
+    facts.interviews =
+        sqlx::query_as("SELECT held_on, place FROM case_interviews WHERE case_id = $1")
+            .bind(case_id)
+            .fetch_all(&mut *connection)
+            .await?;
+    facts.actions = sqlx::query_as("SELECT done_on, kind FROM case_actions WHERE case_id = $1")
+        .bind(case_id)
+        .fetch_all(&mut *connection)
+        .await?;
+    facts.orientations = sqlx::query_as(
+        "SELECT proposed_on, partner_type, status FROM case_orientations WHERE case_id = $1",
+    )
+    .bind(case_id)
+    .fetch_all(&mut *connection)
+    .await?;
+    Ok(Some(facts))
+}
+
+/// Brings the rollups up to date with one case's facts. Call it in every transaction that
+/// writes a counted fact of the case, after the write.
+pub async fn refresh_case(connection: &mut AnyConnection, case_id: &str) -> Result<(), StoreError> {
+    let before_rows: Vec<(String, String, String, String, String, i64)> = sqlx::query_as(
+        "SELECT post_id, month, indicator, dimension, value, count FROM case_contributions WHERE case_id = $1",
+    )
+    .bind(case_id)
+    .fetch_all(&mut *connection)
+    .await?;
+    let after = match case_facts(connection, case_id).await? {
+        Some(facts) => contribution(&facts),
+        None => BTreeMap::new(),
+    };
+    let after_keys: BTreeMap<CellKey, i64> = after.iter().map(|(c, n)| (key(c), *n)).collect();
+    let before_keys: BTreeMap<CellKey, i64> = before_rows
+        .into_iter()
+        .map(|(p, m, i, d, v, n)| ((p, m, i, d, v), n))
+        .collect();
+    if before_keys == after_keys {
+        return Ok(());
+    }
+    for (cell, delta) in difference(&before_keys, &after_keys) {
+        let (post_id, month, indicator, dimension, value) = cell;
+        sqlx::query(
+            "INSERT INTO activity_rollups (post_id, month, indicator, dimension, value, count) VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (post_id, month, indicator, dimension, value) DO UPDATE SET count = activity_rollups.count + excluded.count",
+        )
+        .bind(&post_id)
+        .bind(&month)
+        .bind(&indicator)
+        .bind(&dimension)
+        .bind(&value)
+        .bind(delta)
+        .execute(&mut *connection)
+        .await?;
+        sqlx::query(
+            "DELETE FROM activity_rollups WHERE post_id = $1 AND month = $2 AND indicator = $3 AND dimension = $4 AND value = $5 AND count = 0",
+        )
+        .bind(&post_id)
+        .bind(&month)
+        .bind(&indicator)
+        .bind(&dimension)
+        .bind(&value)
+        .execute(&mut *connection)
+        .await?;
+    }
+    sqlx::query("DELETE FROM case_contributions WHERE case_id = $1")
+        .bind(case_id)
+        .execute(&mut *connection)
+        .await?;
+    let backend = crate::Backend::of_connection(connection);
+    insert_rows(
+        connection,
+        backend,
+        "case_contributions",
+        &CONTRIBUTION_COLUMNS,
+        &after_keys
+            .iter()
+            .map(|(cell, count)| contribution_row(case_id, cell, *count))
+            .collect::<Vec<_>>(),
+    )
+    .await?;
+    Ok(())
+}
+
+const CONTRIBUTION_COLUMNS: [&str; 7] = [
+    "case_id",
+    "post_id",
+    "month",
+    "indicator",
+    "dimension",
+    "value",
+    "count",
+];
+
+fn contribution_row(case_id: &str, cell: &CellKey, count: i64) -> Vec<Value> {
+    vec![
+        case_id.into(),
+        cell.0.as_str().into(),
+        cell.1.as_str().into(),
+        cell.2.as_str().into(),
+        cell.3.as_str().into(),
+        cell.4.as_str().into(),
+        count.into(),
+    ]
+}
+
+/// Every case's contribution, computed from the facts (a few whole-table reads).
+async fn all_contributions(db: &Db) -> Result<Vec<(String, BTreeMap<Cell, i64>)>, StoreError> {
+    let cases: Vec<CaseRowFacts> = sqlx::query_as(sqlx::AssertSqlSafe(CASE_FACTS.to_string()))
+        .fetch_all(db.pool())
+        .await?;
+    let mut facts: HashMap<String, CaseFacts> = cases.into_iter().map(facts_of).collect();
+    let interviews: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT case_id, held_on, place FROM case_interviews")
+            .fetch_all(db.pool())
+            .await?;
+    for (case_id, day, place) in interviews {
+        if let Some(f) = facts.get_mut(&case_id) {
+            f.interviews.push((day, place));
+        }
+    }
+    let actions: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT case_id, done_on, kind FROM case_actions")
+            .fetch_all(db.pool())
+            .await?;
+    for (case_id, day, kind) in actions {
+        if let Some(f) = facts.get_mut(&case_id) {
+            f.actions.push((day, kind));
+        }
+    }
+    let orientations: Vec<(String, String, String, String)> =
+        sqlx::query_as("SELECT case_id, proposed_on, partner_type, status FROM case_orientations")
+            .fetch_all(db.pool())
+            .await?;
+    for (case_id, day, partner_type, status) in orientations {
+        if let Some(f) = facts.get_mut(&case_id) {
+            f.orientations.push((day, partner_type, status));
+        }
+    }
+    Ok(facts
+        .into_iter()
+        .map(|(id, facts)| (id, contribution(&facts)))
+        .collect())
+}
+
+/// The rollups as a full recomputation from the facts would give them.
+pub async fn recompute(db: &Db) -> Result<BTreeMap<CellKey, i64>, StoreError> {
+    let mut totals = BTreeMap::new();
+    for (_, cells) in all_contributions(db).await? {
+        for (cell, count) in cells {
+            *totals.entry(key(&cell)).or_insert(0) += count;
+        }
+    }
+    Ok(totals)
+}
+
+/// The rollups as stored.
+pub async fn stored(db: &Db) -> Result<BTreeMap<CellKey, i64>, StoreError> {
+    let rows: Vec<(String, String, String, String, String, i64)> = sqlx::query_as(
+        "SELECT post_id, month, indicator, dimension, value, count FROM activity_rollups",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(p, m, i, d, v, n)| ((p, m, i, d, v), n))
+        .collect())
+}
+
+/// Rebuilds every rollup from the facts, in one transaction: after a bulk load (the demo)
+/// that wrote cases without refreshing them one by one.
+pub async fn rebuild(db: &Db) -> Result<u64, StoreError> {
+    let contributions = all_contributions(db).await?;
+    let mut totals: BTreeMap<CellKey, i64> = BTreeMap::new();
+    let mut case_rows = Vec::new();
+    for (case_id, cells) in &contributions {
+        for (cell, count) in cells {
+            let cell = key(cell);
+            *totals.entry(cell.clone()).or_insert(0) += count;
+            case_rows.push(contribution_row(case_id, &cell, *count));
+        }
+    }
+    let mut tx = db.begin_write().await?;
+    sqlx::query("DELETE FROM case_contributions")
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM activity_rollups")
+        .execute(&mut *tx)
+        .await?;
+    insert_rows(
+        &mut tx,
+        db.backend(),
+        "case_contributions",
+        &CONTRIBUTION_COLUMNS,
+        &case_rows,
+    )
+    .await?;
+    let rollup_rows: Vec<Vec<Value>> = totals
+        .iter()
+        .map(|((p, m, i, d, v), n)| {
+            vec![
+                p.as_str().into(),
+                m.as_str().into(),
+                i.as_str().into(),
+                d.as_str().into(),
+                v.as_str().into(),
+                (*n).into(),
+            ]
+        })
+        .collect();
+    let written = insert_rows(
+        &mut tx,
+        db.backend(),
+        "activity_rollups",
+        &[
+            "post_id",
+            "month",
+            "indicator",
+            "dimension",
+            "value",
+            "count",
+        ],
+        &rollup_rows,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(written)
+}

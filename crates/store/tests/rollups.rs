@@ -1,0 +1,362 @@
+//! The activity rollups equal a full recomputation from the facts, after any random history
+//! of case work (referrals, status moves, interviews, actions, orientations, transfers,
+//! refused writes), on both backends — and still after the retention purge erased the
+//! personal data, which must leave every counted figure as it was.
+
+use passerelle_domain::case::{
+    ActionKind, InterviewDuration, InterviewPlace, OrientationStatus, PartnerType,
+};
+use passerelle_domain::category::CategoryGrid;
+use passerelle_domain::journal::JournalAction;
+use passerelle_domain::referral::{
+    ClosureOutcome, PersonInput, ProblemCategory, ReferralInput, ReferralSource, ReferralStatus,
+    Urgency, validate_referral,
+};
+use passerelle_store::journal::Entry;
+use passerelle_store::referential::{Referentials, load_referentials};
+use passerelle_store::seal::KeyRing;
+use passerelle_store::testing::{TestDb, all_backends};
+use passerelle_store::{demo, rollup};
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestRunner};
+use time::macros::date;
+
+#[derive(Debug, Clone)]
+enum Op {
+    Refer {
+        post: usize,
+        categories: u16,
+        urgency: usize,
+        source: usize,
+        consent: bool,
+    },
+    Move {
+        case: usize,
+        status: usize,
+        outcome: usize,
+    },
+    Interview {
+        case: usize,
+        place: usize,
+        day: u8,
+    },
+    Action {
+        case: usize,
+        kind: usize,
+        day: u8,
+    },
+    Orient {
+        case: usize,
+        partner: usize,
+        day: u8,
+    },
+    MoveOrientation {
+        case: usize,
+        status: usize,
+    },
+    Criminal {
+        case: usize,
+        criminal: Option<bool>,
+    },
+    Transfer {
+        case: usize,
+        post: usize,
+    },
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    let any_case = 0usize..1000;
+    prop_oneof![
+        3 => (0usize..3, 1u16..(1 << 14), 0usize..3, 0usize..5, any::<bool>())
+            .prop_map(|(post, categories, urgency, source, consent)| Op::Refer { post, categories, urgency, source, consent }),
+        3 => (any_case.clone(), 0usize..6, 0usize..4).prop_map(|(case, status, outcome)| Op::Move { case, status, outcome }),
+        2 => (any_case.clone(), 0usize..4, 1u8..200).prop_map(|(case, place, day)| Op::Interview { case, place, day }),
+        1 => (any_case.clone(), 0usize..7, 1u8..200).prop_map(|(case, kind, day)| Op::Action { case, kind, day }),
+        1 => (any_case.clone(), 0usize..12, 1u8..200).prop_map(|(case, partner, day)| Op::Orient { case, partner, day }),
+        1 => (any_case.clone(), 0usize..4).prop_map(|(case, status)| Op::MoveOrientation { case, status }),
+        1 => (any_case.clone(), proptest::option::of(any::<bool>())).prop_map(|(case, criminal)| Op::Criminal { case, criminal }),
+        1 => (any_case, 0usize..3).prop_map(|(case, post)| Op::Transfer { case, post }),
+    ]
+}
+
+struct World {
+    posts: Vec<String>,
+    unit: String,
+    account: String,
+    keys: KeyRing,
+    cases: Vec<String>,
+}
+
+fn entry() -> Entry {
+    Entry::new(JournalAction::PersonalDataWritten)
+}
+
+/// Applies one operation through the store's own writes; refusals are part of the history.
+async fn apply(test: &TestDb, world: &mut World, op: &Op) {
+    let db = &test.db;
+    let pick =
+        |world: &World, index: usize| world.cases.get(index % world.cases.len().max(1)).cloned();
+    let day = |offset: u8| date!(2025 - 01 - 01) + time::Duration::days(i64::from(offset) * 3);
+    match op {
+        Op::Refer {
+            post,
+            categories,
+            urgency,
+            source,
+            consent,
+        } => {
+            let input = ReferralInput {
+                source: ReferralSource::ALL[*source % ReferralSource::ALL.len()]
+                    .code()
+                    .into(),
+                urgency: Urgency::ALL[*urgency % Urgency::ALL.len()].code().into(),
+                categories: ProblemCategory::ALL
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| categories & (1 << i) != 0)
+                    .map(|(_, c)| c.code().to_string())
+                    .collect(),
+                context: "Faits".into(),
+                persons: vec![PersonInput {
+                    role: "victim".into(),
+                    last_name: "Durand".into(),
+                    first_name: "Alix".into(),
+                    phone: "0612345678".into(),
+                }],
+                consent: if *consent { "yes" } else { "no" }.into(),
+                contact_channel: "sms".into(),
+                contact_hours: String::new(),
+                procedure_reference: String::new(),
+            };
+            let referral = validate_referral(&input, &CategoryGrid::first()).unwrap();
+            let id = uuid::Uuid::now_v7().to_string();
+            let new = passerelle_store::referral::NewReferral {
+                id: id.clone(),
+                post_id: &world.posts[*post],
+                unit_id: Some(&world.unit),
+                referred_by: &world.account,
+                referral: &referral,
+                notify_referrer: false,
+            };
+            passerelle_store::referral::create_referral(db, &world.keys, &new, entry())
+                .await
+                .unwrap();
+            world.cases.push(id);
+        }
+        Op::Move {
+            case,
+            status,
+            outcome,
+        } => {
+            let Some(case) = pick(world, *case) else {
+                return;
+            };
+            let _ = passerelle_store::referral::move_case(
+                db,
+                &case,
+                ReferralStatus::ALL[*status % ReferralStatus::ALL.len()],
+                ClosureOutcome::ALL.get(*outcome).copied(),
+                &world.account,
+                entry(),
+            )
+            .await;
+        }
+        Op::Interview {
+            case,
+            place,
+            day: offset,
+        } => {
+            let Some(case) = pick(world, *case) else {
+                return;
+            };
+            passerelle_store::case_work::record_interview(
+                db,
+                &case,
+                day(*offset),
+                InterviewPlace::ALL[*place % InterviewPlace::ALL.len()],
+                InterviewDuration::new(30).unwrap(),
+                &world.account,
+                entry(),
+            )
+            .await
+            .unwrap();
+        }
+        Op::Action {
+            case,
+            kind,
+            day: offset,
+        } => {
+            let Some(case) = pick(world, *case) else {
+                return;
+            };
+            passerelle_store::case_work::record_action(
+                db,
+                &case,
+                day(*offset),
+                ActionKind::ALL[*kind % ActionKind::ALL.len()],
+                &world.account,
+                entry(),
+            )
+            .await
+            .unwrap();
+        }
+        Op::Orient {
+            case,
+            partner,
+            day: offset,
+        } => {
+            let Some(case) = pick(world, *case) else {
+                return;
+            };
+            passerelle_store::case_work::propose_orientation(
+                db,
+                &case,
+                day(*offset),
+                PartnerType::ALL[*partner % PartnerType::ALL.len()],
+                "Partenaire",
+                &world.account,
+                entry(),
+            )
+            .await
+            .unwrap();
+        }
+        Op::MoveOrientation { case, status } => {
+            let Some(case) = pick(world, *case) else {
+                return;
+            };
+            let orientation: Option<(String,)> = sqlx::query_as(
+                "SELECT id FROM case_orientations WHERE case_id = $1 ORDER BY id LIMIT 1",
+            )
+            .bind(&case)
+            .fetch_optional(db.pool())
+            .await
+            .unwrap();
+            if let Some((orientation,)) = orientation {
+                let _ = passerelle_store::case_work::move_orientation(
+                    db,
+                    &case,
+                    &orientation,
+                    OrientationStatus::ALL[*status % OrientationStatus::ALL.len()],
+                    date!(2025 - 06 - 01),
+                    entry(),
+                )
+                .await;
+            }
+        }
+        Op::Criminal { case, criminal } => {
+            let Some(case) = pick(world, *case) else {
+                return;
+            };
+            passerelle_store::case_work::set_criminal(db, &case, *criminal, entry())
+                .await
+                .unwrap();
+        }
+        Op::Transfer { case, post } => {
+            let Some(case) = pick(world, *case) else {
+                return;
+            };
+            let _ = passerelle_store::case_work::transfer(
+                db,
+                &world.keys,
+                &case,
+                &world.posts[*post],
+                "La personne a déménagé",
+                &world.account,
+                entry(),
+            )
+            .await;
+        }
+    }
+}
+
+async fn world_of(test: &TestDb, keys_folder: &std::path::Path) -> World {
+    let referentials = Referentials::embedded().unwrap();
+    load_referentials(&test.db, &referentials).await.unwrap();
+    let plan = demo::plan(&referentials, 2020);
+    let hashes: Vec<String> = plan
+        .logins
+        .iter()
+        .map(|_| "$argon2id$test".to_string())
+        .collect();
+    demo::insert(&test.db, &plan, &hashes, &|_| {})
+        .await
+        .unwrap();
+    let posts: Vec<(String,)> =
+        sqlx::query_as("SELECT id FROM posts WHERE status = 'filled' ORDER BY code LIMIT 3")
+            .fetch_all(test.db.pool())
+            .await
+            .unwrap();
+    let (unit,): (String,) = sqlx::query_as("SELECT id FROM units ORDER BY id LIMIT 1")
+        .fetch_one(test.db.pool())
+        .await
+        .unwrap();
+    World {
+        posts: posts.into_iter().map(|(id,)| id).collect(),
+        unit,
+        account: plan.logins[0].id.clone(),
+        keys: KeyRing::generate_file(&keys_folder.join("passerelle.key")).unwrap(),
+        cases: Vec::new(),
+    }
+}
+
+#[test]
+fn rollups_equal_a_full_recomputation_after_any_history_and_after_the_purge() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    for test in runtime.block_on(all_backends()) {
+        let folder = tempfile::tempdir().unwrap();
+        let mut world = runtime.block_on(world_of(&test, folder.path()));
+        let mut runner = TestRunner::new(Config {
+            cases: 6,
+            ..Config::default()
+        });
+        let backend = test.backend().name();
+        let world_cell = std::cell::RefCell::new(&mut world);
+        runner
+            .run(&proptest::collection::vec(op(), 1..30), |ops| {
+                let mut world = world_cell.borrow_mut();
+                runtime.block_on(async {
+                    for op in &ops {
+                        apply(&test, &mut world, op).await;
+                    }
+                    let stored = rollup::stored(&test.db).await.unwrap();
+                    let recomputed = rollup::recompute(&test.db).await.unwrap();
+                    prop_assert_eq!(&stored, &recomputed, "after {:?} on {}", ops, backend);
+                    Ok(())
+                })
+            })
+            .unwrap();
+        runtime.block_on(async {
+            let before = rollup::stored(&test.db).await.unwrap();
+            assert!(!before.is_empty());
+            // Far in the future every case is past retention: all personal data goes.
+            let report = passerelle_store::retention::purge(
+                &test.db,
+                &world.keys,
+                date!(2040 - 01 - 01),
+                2,
+                false,
+                &|_| {},
+            )
+            .await
+            .unwrap();
+            assert!(report.cases > 0, "{backend}: the purge erased something");
+            assert_eq!(
+                rollup::stored(&test.db).await.unwrap(),
+                before,
+                "{backend}: the purge changes no figure"
+            );
+            assert_eq!(
+                rollup::recompute(&test.db).await.unwrap(),
+                before,
+                "{backend}: nor the facts they count"
+            );
+            // A rebuild from the facts gives the same rollups too.
+            rollup::rebuild(&test.db).await.unwrap();
+            assert_eq!(rollup::stored(&test.db).await.unwrap(), before);
+        });
+        runtime.block_on(test.finish());
+    }
+}
