@@ -21,6 +21,7 @@ pub mod presence;
 pub mod referral;
 pub mod role;
 pub mod statistics;
+pub mod suppression;
 pub mod territory;
 pub mod unit;
 

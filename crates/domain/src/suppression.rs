@@ -1,0 +1,311 @@
+//! Small-cell suppression of a published table: a count from 1 to 4 is shown as "< 5"
+//! (primary), and more cells are masked (secondary) until no masked cell can be worked out
+//! from the published totals. Totals are cells like the others: the table is seen with its
+//! row totals, column totals and grand total.
+//!
+//! Why the rule holds: every row and every column of the bordered table is one linear
+//! equation over its masked cells. Seen as a graph — one node per row and per column, one
+//! edge per masked cell — a masked cell's value is fixed by the equations exactly when its
+//! edge is a bridge (it lies on no cycle). So masking goes on until no masked edge is a
+//! bridge, each time closing a cycle through the bridge at the least cost.
+
+/// How a cell is published.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shown {
+    Count(u64),
+    /// From 1 to 4.
+    BelowFive,
+    /// Masked so that a small cell cannot be worked out.
+    Masked,
+}
+
+impl Shown {
+    pub fn text(self) -> String {
+        match self {
+            Shown::Count(n) => n.to_string(),
+            Shown::BelowFive => "< 5".into(),
+            Shown::Masked => "s".into(),
+        }
+    }
+}
+
+/// The threshold: counts from 1 to `SMALL - 1` are never published.
+pub const SMALL: u64 = 5;
+
+/// A table with its margins: `cells[r][c]` for r < rows, c < columns; the row totals in the
+/// last column, the column totals in the last row, the grand total in the corner.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bordered {
+    pub cells: Vec<Vec<u64>>,
+}
+
+impl Bordered {
+    /// Adds the margins to an inner table (rows of equal length).
+    pub fn from_inner(inner: &[Vec<u64>]) -> Self {
+        let columns = inner.first().map_or(0, Vec::len);
+        let mut cells: Vec<Vec<u64>> = inner
+            .iter()
+            .map(|row| {
+                let mut row = row.clone();
+                row.resize(columns, 0);
+                let total = row.iter().sum();
+                row.push(total);
+                row
+            })
+            .collect();
+        let totals: Vec<u64> = (0..=columns)
+            .map(|c| cells.iter().map(|row| row[c]).sum())
+            .collect();
+        cells.push(totals);
+        Self { cells }
+    }
+
+    fn size(&self) -> (usize, usize) {
+        (self.cells.len(), self.cells.first().map_or(0, Vec::len))
+    }
+}
+
+/// Whether the masked cell (r, c) lies on no cycle of masked cells (then the row and column
+/// equations give its value).
+fn is_bridge(masked: &[Vec<bool>], r: usize, c: usize) -> bool {
+    let (rows, columns) = (masked.len(), masked[0].len());
+    // Nodes: rows 0..rows, columns rows..rows+columns. Search from row r to column c without
+    // using the edge (r, c).
+    let mut seen = vec![false; rows + columns];
+    let mut stack = vec![r];
+    seen[r] = true;
+    while let Some(node) = stack.pop() {
+        let neighbours: Vec<usize> = if node < rows {
+            (0..columns)
+                .filter(|&j| masked[node][j] && !(node == r && j == c))
+                .map(|j| rows + j)
+                .collect()
+        } else {
+            let j = node - rows;
+            (0..rows)
+                .filter(|&i| masked[i][j] && !(i == r && j == c))
+                .collect()
+        };
+        for next in neighbours {
+            if next == rows + c {
+                return false;
+            }
+            if !seen[next] {
+                seen[next] = true;
+                stack.push(next);
+            }
+        }
+    }
+    true
+}
+
+/// What may be published of `table`.
+pub fn suppress(table: &Bordered) -> Vec<Vec<Shown>> {
+    let (rows, columns) = table.size();
+    if rows == 0 || columns == 0 {
+        return Vec::new();
+    }
+    let value = |r: usize, c: usize| table.cells[r][c];
+    let mut masked: Vec<Vec<bool>> = (0..rows)
+        .map(|r| {
+            (0..columns)
+                .map(|c| (1..SMALL).contains(&value(r, c)))
+                .collect()
+        })
+        .collect();
+    let primary = masked.clone();
+    loop {
+        let bridge = (0..rows)
+            .flat_map(|r| (0..columns).map(move |c| (r, c)))
+            .find(|&(r, c)| masked[r][c] && is_bridge(&masked, r, c));
+        let Some((r, c)) = bridge else { break };
+        // Close a cycle r — c — r2 — c2 — r with the least newly published value hidden;
+        // cells masked already cost nothing. Zeros cost the most: a hidden zero protects
+        // nothing once guessed.
+        let cost = |i: usize, j: usize| -> u64 {
+            if masked[i][j] {
+                0
+            } else if value(i, j) == 0 {
+                u64::MAX / 4
+            } else {
+                value(i, j)
+            }
+        };
+        let best = (0..rows)
+            .filter(|&r2| r2 != r)
+            .flat_map(|r2| {
+                (0..columns)
+                    .filter(move |&c2| c2 != c)
+                    .map(move |c2| (r2, c2))
+            })
+            .min_by_key(|&(r2, c2)| (cost(r, c2) + cost(r2, c2) + cost(r2, c), r2, c2));
+        match best {
+            Some((r2, c2)) => {
+                masked[r][c2] = true;
+                masked[r2][c2] = true;
+                masked[r2][c] = true;
+            }
+            // A single row or column: nothing can protect it but hiding it all.
+            None => {
+                for row in masked.iter_mut() {
+                    row.iter_mut().for_each(|m| *m = true);
+                }
+                break;
+            }
+        }
+    }
+    (0..rows)
+        .map(|r| {
+            (0..columns)
+                .map(|c| match (primary[r][c], masked[r][c]) {
+                    (true, _) => Shown::BelowFive,
+                    (false, true) => Shown::Masked,
+                    (false, false) => Shown::Count(value(r, c)),
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// An attacker's linear algebra, independent of the bridge rule: a masked cell is
+    /// revealed when the published row and column equations fix its value. Gaussian
+    /// elimination over the masked unknowns, in exact rational arithmetic (i128 fractions).
+    fn revealed_cells(table: &Bordered, shown: &[Vec<Shown>]) -> Vec<(usize, usize)> {
+        let (rows, columns) = table.size();
+        let unknowns: Vec<(usize, usize)> = (0..rows)
+            .flat_map(|r| (0..columns).map(move |c| (r, c)))
+            .filter(|&(r, c)| !matches!(shown[r][c], Shown::Count(_)))
+            .collect();
+        let index = |r: usize, c: usize| unknowns.iter().position(|&u| u == (r, c));
+        // One equation per inner row (cells − row total = 0) and per inner column; the margin
+        // row and column give the same kind of equation for the totals.
+        let mut equations: Vec<Vec<i128>> = Vec::new();
+        let mut line = |cells: Vec<(usize, usize, i128)>| {
+            let mut equation = vec![0i128; unknowns.len() + 1];
+            for (r, c, sign) in cells {
+                match index(r, c) {
+                    Some(k) => equation[k] += sign,
+                    None => *equation.last_mut().unwrap() -= sign * table.cells[r][c] as i128,
+                }
+            }
+            equations.push(equation);
+        };
+        for r in 0..rows {
+            line(
+                (0..columns)
+                    .map(|c| (r, c, if c + 1 == columns { -1 } else { 1 }))
+                    .collect(),
+            );
+        }
+        for c in 0..columns {
+            line(
+                (0..rows)
+                    .map(|r| (r, c, if r + 1 == rows { -1 } else { 1 }))
+                    .collect(),
+            );
+        }
+        // Reduced row echelon form; a row with one non-zero coefficient fixes that unknown.
+        let n = unknowns.len();
+        let mut pivot_row = 0;
+        for col in 0..n {
+            let Some(p) = (pivot_row..equations.len()).find(|&i| equations[i][col] != 0) else {
+                continue;
+            };
+            equations.swap(pivot_row, p);
+            for i in 0..equations.len() {
+                if i != pivot_row && equations[i][col] != 0 {
+                    let (a, b) = (equations[pivot_row][col], equations[i][col]);
+                    for k in 0..=n {
+                        equations[i][k] = equations[i][k] * a - equations[pivot_row][k] * b;
+                    }
+                    // Keep the integers small: divide the row by the gcd of its terms.
+                    let gcd = equations[i].iter().fold(0i128, |g, &x| {
+                        let (mut a, mut b) = (g.abs(), x.abs());
+                        while b != 0 {
+                            (a, b) = (b, a % b);
+                        }
+                        a
+                    });
+                    if gcd > 1 {
+                        equations[i].iter_mut().for_each(|x| *x /= gcd);
+                    }
+                }
+            }
+            pivot_row += 1;
+        }
+        equations
+            .iter()
+            .filter_map(|eq| {
+                let nonzero: Vec<usize> = (0..n).filter(|&k| eq[k] != 0).collect();
+                (nonzero.len() == 1).then(|| unknowns[nonzero[0]])
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_small_cell_is_shown_below_five_and_cannot_be_worked_out_from_the_totals() {
+        let table = Bordered::from_inner(&[vec![12, 3, 40], vec![25, 30, 18]]);
+        let shown = suppress(&table);
+        assert_eq!(shown[0][1], Shown::BelowFive);
+        // The differencing attack: row total minus the published cells of the row.
+        let published_in_row: Vec<bool> = shown[0]
+            .iter()
+            .map(|s| matches!(s, Shown::Count(_)))
+            .collect();
+        assert!(
+            published_in_row.iter().filter(|p| !**p).count() >= 2,
+            "{shown:?}"
+        );
+        assert!(revealed_cells(&table, &shown).is_empty(), "{shown:?}");
+        // Large counts stay published.
+        assert_eq!(shown[1][2], Shown::Count(18));
+        assert_eq!(shown[2][3], Shown::Count(128));
+    }
+
+    #[test]
+    fn a_table_without_small_cells_is_published_whole_and_zeros_are_shown() {
+        let table = Bordered::from_inner(&[vec![12, 0], vec![25, 30]]);
+        let shown = suppress(&table);
+        assert!(shown.iter().flatten().all(|s| matches!(s, Shown::Count(_))));
+    }
+
+    #[test]
+    fn a_lone_small_total_is_hidden_with_what_would_reveal_it() {
+        let table = Bordered::from_inner(&[vec![2]]);
+        let shown = suppress(&table);
+        assert!(
+            shown.iter().flatten().all(|s| *s != Shown::Count(2)),
+            "{shown:?}"
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn no_masked_cell_is_ever_fixed_by_the_published_equations(
+            inner in proptest::collection::vec(proptest::collection::vec(0u64..30, 1..5), 1..5)
+        ) {
+            let columns = inner[0].len();
+            let inner: Vec<Vec<u64>> = inner.into_iter().map(|mut r| { r.resize(columns, 0); r }).collect();
+            let table = Bordered::from_inner(&inner);
+            let shown = suppress(&table);
+            for (r, row) in shown.iter().enumerate() {
+                for (c, cell) in row.iter().enumerate() {
+                    let value = table.cells[r][c];
+                    if (1..SMALL).contains(&value) {
+                        prop_assert_eq!(*cell, Shown::BelowFive);
+                    }
+                    if let Shown::Count(n) = cell {
+                        prop_assert_eq!(*n, value);
+                        prop_assert!(!(1..SMALL).contains(n));
+                    }
+                }
+            }
+            prop_assert!(revealed_cells(&table, &shown).is_empty(), "{:?} → {:?}", table, shown);
+        }
+    }
+}
