@@ -173,6 +173,14 @@ describe('referral', () => {
     await worker.waitForURL(/q=/);
     assert.match(await text(worker.locator('#inbox-count')), /^0 dossier/);
     await assertAccessible(worker, '/dossiers?q=…');
+
+    // 5. Its post's activity: exact counts, this referral among them.
+    await worker.goto(`${server.url}/statistiques`, { waitUntil: 'load' });
+    const referralsRow = worker.locator('#table-activite tbody tr', { hasText: 'Saisines' });
+    // The year's total (the last column): the month is Paris's, not this machine's.
+    assert.ok(Number(await text(referralsRow.locator('td').nth(12))) >= 1, 'the year counts our referral');
+    assert.equal(await worker.locator('#chart-saisines rect').count(), 12);
+    await assertAccessible(worker, '/statistiques (post)');
     await worker.close();
   });
 
@@ -186,6 +194,9 @@ describe('referral', () => {
     const response = await submit(national, national.locator('form', { has: national.locator('#new-code') }), 'Ajouter à la grille');
     assert.ok(response.status() < 400, `adding answers ${response.status()}: ${await errorText(national)}`);
     assert.match(await text(national.locator('table')), /Violences numériques violences_numeriques Proposée/);
+    await national.goto(`${server.url}/statistiques`, { waitUntil: 'load' });
+    assert.match(await text(national.locator('#suppression-notice')), /Secret statistique/);
+    await assertAccessible(national, '/statistiques (nation, suppressed)');
     await national.close();
   });
 });

@@ -89,6 +89,9 @@ pub enum Resource<'a> {
     Registry,
     /// The grid of problem categories the referrals, cases and statistics use.
     CategoryGrid,
+    /// The activity statistics of the actor's own scope (post, employer, département,
+    /// nation): counts only, suppressed outside the post.
+    ActivityStatistics,
     /// The presence schedule of a post (slots, absences, notices); its place lists the
     /// post's host units.
     Schedule { post: &'a Place },
@@ -205,6 +208,12 @@ pub fn decide(actor: &Actor, action: Action, resource: &Resource) -> Decision {
         }
         // Bulk changes to the registry: the national steering and the technical administrator.
         (Action::Manage, Resource::Registry) => matches!(grant.role, Role::National | Role::Admin),
+        // Counts of the actor's own scope; the officer and the technical administrator have
+        // no statistics of their own.
+        (Action::View, Resource::ActivityStatistics) => matches!(
+            grant.role,
+            Role::SocialWorker | Role::Employer | Role::Prevention | Role::National
+        ),
         // The grid is the national observatory's: its team and the technical administrator.
         (Action::View | Action::Manage, Resource::CategoryGrid) => {
             matches!(grant.role, Role::National | Role::Admin)

@@ -314,3 +314,42 @@ pub async fn rebuild(db: &Db) -> Result<u64, StoreError> {
     tx.commit().await?;
     Ok(written)
 }
+
+/// Whose activity a report sums.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReportScope {
+    Post(String),
+    Employer(String),
+    Departement(String),
+    Nation,
+}
+
+/// One indicator's counts by (month, value) over `first_month..=last_month` (`YYYY-MM`) in a
+/// scope: a read of the rollups, whatever the number of cases behind them.
+pub async fn report(
+    db: &Db,
+    scope: &ReportScope,
+    indicator: &str,
+    dimension: &str,
+    first_month: &str,
+    last_month: &str,
+) -> Result<Vec<(String, String, i64)>, StoreError> {
+    let (condition, scope_value) = match scope {
+        ReportScope::Post(id) => ("r.post_id = $1", id.as_str()),
+        ReportScope::Employer(id) => ("p.employer_id = $1", id.as_str()),
+        ReportScope::Departement(code) => ("p.departement_code = $1", code.as_str()),
+        ReportScope::Nation => ("$1 = ''", ""),
+    };
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT r.month, r.value, CAST(SUM(r.count) AS BIGINT) FROM activity_rollups r JOIN posts p ON p.id = r.post_id \
+         WHERE {condition} AND r.indicator = $2 AND r.dimension = $3 AND r.month >= $4 AND r.month <= $5 \
+         GROUP BY r.month, r.value ORDER BY r.month, r.value"
+    )))
+    .bind(scope_value)
+    .bind(indicator)
+    .bind(dimension)
+    .bind(first_month)
+    .bind(last_month)
+    .fetch_all(db.pool())
+    .await?)
+}

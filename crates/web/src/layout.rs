@@ -49,6 +49,16 @@ pub fn navigation_for(roles: &[Role]) -> Vec<NavItem> {
             href: "/registre/import",
         });
     }
+    if has(Role::SocialWorker)
+        || has(Role::Employer)
+        || has(Role::Prevention)
+        || has(Role::National)
+    {
+        items.push(NavItem {
+            label: "Statistiques",
+            href: "/statistiques",
+        });
+    }
     if has(Role::National) || has(Role::Admin) {
         items.push(NavItem {
             label: "Catégories",

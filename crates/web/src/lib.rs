@@ -32,6 +32,7 @@ pub mod replacement;
 pub mod route_table;
 pub mod second_factor;
 pub mod signed_in_cache;
+pub mod statistics;
 pub mod units;
 
 use axum::Router;
@@ -143,6 +144,7 @@ pub fn route_table() -> route_table::RouteTable {
         .merge(partner::routes())
         .merge(replacement::routes())
         .merge(categories::routes())
+        .merge(statistics::routes())
 }
 
 /// The application's routes, without the cross-cutting layers (see [`app`]).

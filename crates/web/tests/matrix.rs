@@ -512,6 +512,7 @@ async fn build(app: &TestApp, method: Method, path: &str, who: Who, side: Side) 
             &[("other", "inconnue"), ("relation", "inconnue")],
         ),
         (Method::Get, "/referentiels/categories") => Request::get(path),
+        (Method::Get, "/statistiques") => Request::get(path),
         // Invalid forms: allowed actors get the form's error, the grid does not change.
         (Method::Post, "/referentiels/categories") => {
             Request::post(path, &[("code", ""), ("label", "Violences numériques")])
@@ -568,6 +569,16 @@ fn expected(method: Method, path: &str, who: Who) -> (Outcome, Outcome) {
             Some(_) => (Deny, Deny),
         },
         (Method::Get, "/referentiels/categories") => only(who, &[Role::National, Role::Admin]),
+        // Each role sees its own scope's counts: there is no outside to ask for.
+        (Method::Get, "/statistiques") => only(
+            who,
+            &[
+                Role::SocialWorker,
+                Role::Employer,
+                Role::Prevention,
+                Role::National,
+            ],
+        ),
         (Method::Post, "/referentiels/categories" | "/referentiels/categories/{code}") => match who
         {
             None => (Login, Login),

@@ -1,0 +1,283 @@
+//! The activity dashboard of the actor's own scope, read from the rollups: exact for the
+//! post's social workers, small-cell suppressed for everyone else (employer, département,
+//! nation), with a server-rendered chart and a table for every figure.
+
+use crate::AppState;
+use crate::auth::{Authenticated, CsrfToken};
+use crate::error::{WebError, WebResult};
+use crate::layout::Shell;
+use crate::route_table::RouteTable;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Query, State};
+use passerelle_domain::access::{Action, Resource, Scope};
+use passerelle_domain::referral::ReferralSource;
+use passerelle_domain::statistics::{TOTAL, indicator};
+use passerelle_domain::suppression::{Bordered, Shown, suppress};
+use passerelle_store::rollup::{self, ReportScope};
+use std::collections::HashMap;
+
+pub fn routes() -> RouteTable {
+    RouteTable::new().get("/statistiques", dashboard)
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct PeriodQuery {
+    #[serde(default)]
+    annee: String,
+}
+
+/// The year asked for, or the current one; a wrong value is named in French.
+fn year_of(text: &str, today: time::Date) -> WebResult<i32> {
+    match text.trim() {
+        "" => Ok(today.year()),
+        text => text
+            .parse::<i32>()
+            .ok()
+            .filter(|year| (2000..=today.year()).contains(year))
+            .ok_or_else(|| {
+                WebError::BadRequest(format!(
+                    "Filtre « année » : une année de 2000 à {}, en quatre chiffres.",
+                    today.year()
+                ))
+            }),
+    }
+}
+
+/// A table as the page shows it: its header, its rows (label, cells), the totals last.
+pub struct TableView {
+    pub id: &'static str,
+    pub caption: String,
+    pub columns: Vec<String>,
+    pub rows: Vec<(String, Vec<String>)>,
+}
+
+/// Borders `inner` with its totals, suppresses it when asked, and labels it.
+fn table_view(
+    id: &'static str,
+    caption: String,
+    row_labels: Vec<String>,
+    column_labels: Vec<String>,
+    inner: Vec<Vec<u64>>,
+    suppressed: bool,
+) -> (TableView, Vec<Vec<Shown>>) {
+    let bordered = Bordered::from_inner(&inner);
+    let shown: Vec<Vec<Shown>> = if suppressed {
+        suppress(&bordered)
+    } else {
+        bordered
+            .cells
+            .iter()
+            .map(|row| row.iter().map(|n| Shown::Count(*n)).collect())
+            .collect()
+    };
+    let mut columns = column_labels;
+    columns.push("Total".into());
+    let rows = row_labels
+        .into_iter()
+        .chain(std::iter::once("Total".to_string()))
+        .zip(&shown)
+        .map(|(label, cells)| (label, cells.iter().map(|s| s.text()).collect()))
+        .collect();
+    (
+        TableView {
+            id,
+            caption,
+            columns,
+            rows,
+        },
+        shown,
+    )
+}
+
+/// One bar of the monthly chart.
+pub struct Bar {
+    pub month: &'static str,
+    pub x: usize,
+    pub y: u64,
+    pub height: u64,
+    pub label: String,
+}
+
+const MONTHS: [&str; 12] = [
+    "janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.",
+    "déc.",
+];
+const CHART_HEIGHT: u64 = 160;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "statistics.html")]
+pub struct DashboardPage {
+    shell: Shell,
+    scope_label: String,
+    year: i32,
+    years: Vec<i32>,
+    suppressed: bool,
+    bars: Vec<Bar>,
+    tables: Vec<TableView>,
+}
+
+fn report_scope(scope: &Scope) -> WebResult<ReportScope> {
+    Ok(match scope {
+        Scope::Post(id) => ReportScope::Post(id.clone()),
+        Scope::Employer(id) => ReportScope::Employer(id.clone()),
+        Scope::Departement(code) => ReportScope::Departement(code.clone()),
+        Scope::Nation => ReportScope::Nation,
+        Scope::Unit(_) => return Err(WebError::Forbidden),
+    })
+}
+
+/// `rows[value][column]` from report lines, the column given by the month.
+fn grid_of(
+    lines: &[(String, String, i64)],
+    values: &[String],
+    column_of_month: impl Fn(usize) -> usize,
+    columns: usize,
+) -> Vec<Vec<u64>> {
+    let mut inner = vec![vec![0u64; columns]; values.len()];
+    for (month, value, count) in lines {
+        let Some(row) = values.iter().position(|v| v == value) else {
+            continue;
+        };
+        let Some(month) = month.get(5..7).and_then(|m| m.parse::<usize>().ok()) else {
+            continue;
+        };
+        if (1..=12).contains(&month) {
+            inner[row][column_of_month(month - 1)] += u64::try_from(*count).unwrap_or(0);
+        }
+    }
+    inner
+}
+
+async fn dashboard(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    csrf: CsrfToken,
+    Query(query): Query<PeriodQuery>,
+) -> WebResult<DashboardPage> {
+    auth.require(Action::View, &Resource::ActivityStatistics)?;
+    let today = crate::clock::paris_today();
+    let year = year_of(&query.annee, today)?;
+    let scope = report_scope(&auth.actor.grant.scope)?;
+    // Exact figures stay inside the post; anything wider is published, hence suppressed.
+    let suppressed = !matches!(scope, ReportScope::Post(_));
+    let scope_label = match &scope {
+        ReportScope::Post(id) => passerelle_store::post::find(&state.db, id)
+            .await?
+            .map(|post| format!("poste {}", post.code))
+            .unwrap_or_else(|| "poste".into()),
+        ReportScope::Employer(_) => "postes de votre employeur".into(),
+        ReportScope::Departement(code) => format!("département {code}"),
+        ReportScope::Nation => "France entière".into(),
+    };
+    let (first, last) = (format!("{year:04}-01"), format!("{year:04}-12"));
+    let report = |indicator: &'static str, dimension: &'static str| {
+        let (db, scope, first, last) = (&state.db, &scope, &first, &last);
+        async move { rollup::report(db, scope, indicator, dimension, first, last).await }
+    };
+
+    // Activity by month: one row per indicator.
+    let indicators = [
+        (indicator::REFERRALS, "Saisines"),
+        (indicator::CLOSURES, "Clôtures"),
+        (indicator::INTERVIEWS, "Entretiens"),
+        (indicator::ACTIONS, "Actions"),
+        (indicator::ORIENTATIONS, "Orientations"),
+    ];
+    let mut monthly = Vec::new();
+    for (code, _) in indicators {
+        let lines = report(code, TOTAL).await?;
+        monthly.push(grid_of(&lines, &[String::new()], |m| m, 12).remove(0));
+    }
+    let (activity, shown) = table_view(
+        "table-activite",
+        format!("Activité par mois en {year}"),
+        indicators
+            .iter()
+            .map(|(_, label)| label.to_string())
+            .collect(),
+        MONTHS.iter().map(|m| m.to_string()).collect(),
+        monthly,
+        suppressed,
+    );
+    let most = shown[0][..12]
+        .iter()
+        .filter_map(|s| match s {
+            Shown::Count(n) => Some(*n),
+            _ => None,
+        })
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let bars = shown[0][..12]
+        .iter()
+        .enumerate()
+        .map(|(i, cell)| {
+            let height = match cell {
+                Shown::Count(n) => n * CHART_HEIGHT / most,
+                _ => 0,
+            };
+            Bar {
+                month: MONTHS[i],
+                x: 40 + i * 50,
+                y: 10 + CHART_HEIGHT - height,
+                height,
+                label: cell.text(),
+            }
+        })
+        .collect();
+
+    // Referrals by category and by source, by quarter.
+    let quarters: Vec<String> = (1..=4).map(|q| format!("T{q}")).collect();
+    let grid = crate::categories::grid(&state).await?;
+    let category_lines = report(indicator::REFERRALS, "category").await?;
+    let mut categories: Vec<String> = grid.all().iter().map(|c| c.code.clone()).collect();
+    categories.retain(|code| {
+        grid.find(code).is_some_and(|c| c.active)
+            || category_lines.iter().any(|(_, v, _)| v == code)
+    });
+    let (by_category, _) = table_view(
+        "table-motifs",
+        format!(
+            "Saisines par motif et par trimestre en {year} (une saisine peut avoir plusieurs motifs)"
+        ),
+        categories
+            .iter()
+            .map(|c| grid.label(c).to_string())
+            .collect(),
+        quarters.clone(),
+        grid_of(&category_lines, &categories, |m| m / 3, 4),
+        suppressed,
+    );
+    let source_lines = report(indicator::REFERRALS, "source").await?;
+    let mut sources: Vec<String> = ReferralSource::ALL
+        .iter()
+        .map(|s| s.code().to_string())
+        .collect();
+    sources.push("direct".into());
+    let source_label: HashMap<String, &str> = ReferralSource::ALL
+        .iter()
+        .map(|s| (s.code().to_string(), s.label()))
+        .chain(std::iter::once(("direct".to_string(), "Ouverture directe")))
+        .collect();
+    let (by_source, _) = table_view(
+        "table-origines",
+        format!("Saisines par origine et par trimestre en {year}"),
+        sources
+            .iter()
+            .map(|s| source_label[s].to_string())
+            .collect(),
+        quarters,
+        grid_of(&source_lines, &sources, |m| m / 3, 4),
+        suppressed,
+    );
+    Ok(DashboardPage {
+        shell: Shell::for_actor("Statistiques d'activité", &auth, &csrf).at("/statistiques"),
+        scope_label,
+        year,
+        years: (2018..=today.year()).rev().collect(),
+        suppressed,
+        bars,
+        tables: vec![activity, by_category, by_source],
+    })
+}

@@ -1,0 +1,83 @@
+//! The activity dashboard over HTTP on both backends: exact counts for the post's social
+//! workers, small cells suppressed for the employer, the département and the nation, none for
+//! the officer; bad periods refused in French.
+
+mod helpers;
+
+use helpers::{TestApp, spawn_all};
+use passerelle_domain::role::Role;
+use passerelle_web::route_table::Method;
+
+async fn page(app: &TestApp, who: Role, path: &str) -> (u16, String) {
+    let response = app.send_as(Some(who), Method::Get, path, &[]).await;
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    (status, text.replace("&lt;", "<").replace("&#60;", "<"))
+}
+
+/// The cells of a table's row, as shown.
+fn row(page: &str, table: &str, label: &str) -> Vec<String> {
+    let table = &page[page.find(&format!("id=\"{table}\"")).expect(table)..];
+    let start = table
+        .find(&format!("<th scope=\"row\">{label}</th>"))
+        .unwrap_or_else(|| panic!("row {label} in {table}"));
+    let line = &table[start..table[start..].find("</tr>").unwrap() + start];
+    line.split("<td>")
+        .skip(1)
+        .map(|cell| cell[..cell.find("</td>").unwrap()].to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_post_sees_exact_counts_and_wider_scopes_see_small_cells_suppressed() {
+    for app in spawn_all().await {
+        for _ in 0..3 {
+            app.case_for(true).await;
+        }
+        let month = passerelle_web::clock::paris_today().month() as usize;
+        let (status, worker) = page(&app, Role::SocialWorker, "/statistiques").await;
+        assert_eq!(status, 200);
+        let referrals = row(&worker, "table-activite", "Saisines");
+        assert_eq!(referrals[month - 1], "3", "{} — {referrals:?}", app.backend);
+        assert_eq!(referrals[12], "3", "the year's total");
+        assert!(!worker.contains("Secret statistique"));
+        let categories = row(&worker, "table-motifs", "Violences conjugales");
+        assert_eq!(categories[4], "3");
+
+        for role in [Role::Employer, Role::Prevention, Role::National] {
+            let (status, shown) = page(&app, role, "/statistiques").await;
+            assert_eq!(status, 200, "{role:?}");
+            assert!(shown.contains("Secret statistique"), "{role:?}");
+            let referrals = row(&shown, "table-activite", "Saisines");
+            assert_eq!(referrals[month - 1], "< 5", "{role:?} {referrals:?}");
+            assert_eq!(
+                referrals[12], "< 5",
+                "{role:?}: the total would give it away"
+            );
+            // Whatever is published, the 3 cannot be recovered from this row.
+            assert!(
+                !referrals.iter().any(|cell| cell == "3"),
+                "{role:?} {referrals:?}"
+            );
+            let totals = row(&shown, "table-activite", "Total");
+            assert!(
+                !totals.iter().any(|cell| cell == "3"),
+                "{role:?} {totals:?}"
+            );
+        }
+        for role in [Role::Officer, Role::Admin] {
+            assert_eq!(page(&app, role, "/statistiques").await.0, 403, "{role:?}");
+        }
+        for bad in ["1999", "20x6", "3000"] {
+            let (status, body) = page(
+                &app,
+                Role::SocialWorker,
+                &format!("/statistiques?annee={bad}"),
+            )
+            .await;
+            assert_eq!(status, 400, "{bad}");
+            assert!(body.contains("Filtre « année »"), "{body}");
+        }
+        app.finish().await;
+    }
+}
