@@ -78,11 +78,30 @@ fn french_date(iso: &Option<String>) -> String {
         .unwrap_or_default()
 }
 
-/// The CSV file, with its byte-order mark so French spreadsheets read it as UTF-8.
-pub fn posts_to_csv(posts: &[PublicPost]) -> Result<Vec<u8>, csv::Error> {
-    let mut writer = csv::WriterBuilder::new()
+/// A CSV writer for French spreadsheets: `;` between fields, and a byte-order mark so they
+/// read it as UTF-8. Every CSV Passerelle gives out starts here.
+pub fn french_csv() -> csv::Writer<Vec<u8>> {
+    csv::WriterBuilder::new()
         .delimiter(b';')
-        .from_writer(Vec::from("\u{feff}".as_bytes()));
+        .from_writer(Vec::from("\u{feff}".as_bytes()))
+}
+
+/// A CSV file to download under `filename`.
+pub fn csv_download(filename: &str, body: Vec<u8>) -> Response {
+    let disposition = format!("attachment; filename=\"{filename}\"");
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// The CSV file of the registry's posts.
+pub fn posts_to_csv(posts: &[PublicPost]) -> Result<Vec<u8>, csv::Error> {
+    let mut writer = french_csv();
     writer.write_record(COLUMNS.iter().map(|(name, _, _)| *name))?;
     for post in posts {
         writer.write_record([
@@ -107,17 +126,7 @@ pub fn posts_to_csv(posts: &[PublicPost]) -> Result<Vec<u8>, csv::Error> {
 async fn posts_csv(State(state): State<AppState>) -> WebResult<Response> {
     let posts = passerelle_store::post::public_posts(&state.db, None).await?;
     let body = posts_to_csv(&posts).map_err(|e| WebError::Internal(e.into()))?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"postes-iscg.csv\"",
-            ),
-        ],
-        body,
-    )
-        .into_response())
+    Ok(csv_download("postes-iscg.csv", body))
 }
 
 #[derive(serde::Serialize)]

@@ -18,7 +18,9 @@ use passerelle_store::rollup::{self, ReportScope};
 use std::collections::HashMap;
 
 pub fn routes() -> RouteTable {
-    RouteTable::new().get("/statistiques", dashboard)
+    RouteTable::new()
+        .get("/statistiques", dashboard)
+        .get("/statistiques/{file}", table_csv)
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -149,6 +151,14 @@ fn grid_of(
     inner
 }
 
+/// What the dashboard and its exports show for a scope and a year.
+struct Dashboard {
+    scope_label: String,
+    suppressed: bool,
+    bars: Vec<Bar>,
+    tables: Vec<TableView>,
+}
+
 async fn dashboard(
     State(state): State<AppState>,
     auth: Authenticated,
@@ -158,6 +168,61 @@ async fn dashboard(
     auth.require(Action::View, &Resource::ActivityStatistics)?;
     let today = crate::clock::paris_today();
     let year = year_of(&query.annee, today)?;
+    let figures = figures(&state, &auth, year).await?;
+    Ok(DashboardPage {
+        shell: Shell::for_actor("Statistiques d'activité", &auth, &csrf).at("/statistiques"),
+        scope_label: figures.scope_label,
+        year,
+        years: (2018..=today.year()).rev().collect(),
+        suppressed: figures.suppressed,
+        bars: figures.bars,
+        tables: figures.tables,
+    })
+}
+
+/// One table of the dashboard as a CSV file (`activite.csv`, `motifs.csv`, `origines.csv`):
+/// the same cells as the page, suppressed the same way.
+async fn table_csv(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    axum::extract::Path(file): axum::extract::Path<String>,
+    Query(query): Query<PeriodQuery>,
+) -> WebResult<axum::response::Response> {
+    auth.require(Action::View, &Resource::ActivityStatistics)?;
+    let year = year_of(&query.annee, crate::clock::paris_today())?;
+    let wanted = file
+        .strip_suffix(".csv")
+        .map(|name| format!("table-{name}"))
+        .ok_or(WebError::NotFound)?;
+    let figures = figures(&state, &auth, year).await?;
+    let table = figures
+        .tables
+        .iter()
+        .find(|t| t.id == wanted)
+        .ok_or(WebError::NotFound)?;
+    let mut writer = crate::open_data::french_csv();
+    let csv_error = |e: csv::Error| WebError::Internal(e.into());
+    writer
+        .write_record(
+            std::iter::once(table.caption.as_str()).chain(table.columns.iter().map(String::as_str)),
+        )
+        .map_err(csv_error)?;
+    for (label, cells) in &table.rows {
+        writer
+            .write_record(std::iter::once(label.as_str()).chain(cells.iter().map(String::as_str)))
+            .map_err(csv_error)?;
+    }
+    let body = writer
+        .into_inner()
+        .map_err(|e| WebError::Internal(anyhow::anyhow!(e.to_string())))?;
+    Ok(crate::open_data::csv_download(
+        &format!("{}-{year}.csv", table.id),
+        body,
+    ))
+}
+
+async fn figures(state: &AppState, auth: &Authenticated, year: i32) -> WebResult<Dashboard> {
+    let state = state.clone();
     let scope = report_scope(&auth.actor.grant.scope)?;
     // Exact figures stay inside the post; anything wider is published, hence suppressed.
     let suppressed = !matches!(scope, ReportScope::Post(_));
@@ -271,11 +336,8 @@ async fn dashboard(
         grid_of(&source_lines, &sources, |m| m / 3, 4),
         suppressed,
     );
-    Ok(DashboardPage {
-        shell: Shell::for_actor("Statistiques d'activité", &auth, &csrf).at("/statistiques"),
+    Ok(Dashboard {
         scope_label,
-        year,
-        years: (2018..=today.year()).rev().collect(),
         suppressed,
         bars,
         tables: vec![activity, by_category, by_source],

@@ -513,6 +513,7 @@ async fn build(app: &TestApp, method: Method, path: &str, who: Who, side: Side) 
         ),
         (Method::Get, "/referentiels/categories") => Request::get(path),
         (Method::Get, "/statistiques") => Request::get(path),
+        (Method::Get, "/statistiques/{file}") => Request::get("/statistiques/activite.csv"),
         // Invalid forms: allowed actors get the form's error, the grid does not change.
         (Method::Post, "/referentiels/categories") => {
             Request::post(path, &[("code", ""), ("label", "Violences numériques")])
@@ -570,7 +571,7 @@ fn expected(method: Method, path: &str, who: Who) -> (Outcome, Outcome) {
         },
         (Method::Get, "/referentiels/categories") => only(who, &[Role::National, Role::Admin]),
         // Each role sees its own scope's counts: there is no outside to ask for.
-        (Method::Get, "/statistiques") => only(
+        (Method::Get, "/statistiques" | "/statistiques/{file}") => only(
             who,
             &[
                 Role::SocialWorker,

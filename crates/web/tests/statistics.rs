@@ -65,6 +65,40 @@ async fn the_post_sees_exact_counts_and_wider_scopes_see_small_cells_suppressed(
                 "{role:?} {totals:?}"
             );
         }
+        // The CSV exports hold the same cells: `;`, UTF-8 byte-order mark, suppressed alike.
+        let csv = |who: Role| {
+            let app = &app;
+            async move {
+                let response = app
+                    .send_as(Some(who), Method::Get, "/statistiques/activite.csv", &[])
+                    .await;
+                assert_eq!(response.status().as_u16(), 200);
+                String::from_utf8(response.bytes().await.unwrap().to_vec()).unwrap()
+            }
+        };
+        let exact = csv(Role::SocialWorker).await;
+        assert!(exact.starts_with('\u{feff}'), "byte-order mark");
+        let line = exact.lines().find(|l| l.starts_with("Saisines;")).unwrap();
+        assert_eq!(line.split(';').nth(month).unwrap(), "3", "{line}");
+        let published = csv(Role::Prevention).await;
+        let line = published
+            .lines()
+            .find(|l| l.starts_with("Saisines;"))
+            .unwrap();
+        assert_eq!(line.split(';').nth(month).unwrap(), "< 5", "{line}");
+        assert!(!line.split(';').any(|cell| cell == "3"), "{line}");
+        assert_eq!(
+            app.send_as(
+                Some(Role::SocialWorker),
+                Method::Get,
+                "/statistiques/inconnu.csv",
+                &[]
+            )
+            .await
+            .status()
+            .as_u16(),
+            404
+        );
         for role in [Role::Officer, Role::Admin] {
             assert_eq!(page(&app, role, "/statistiques").await.0, 403, "{role:?}");
         }
