@@ -197,6 +197,12 @@ describe('referral', () => {
     await national.goto(`${server.url}/statistiques`, { waitUntil: 'load' });
     assert.match(await text(national.locator('#suppression-notice')), /Secret statistique/);
     await assertAccessible(national, '/statistiques (nation, suppressed)');
+    const visitor = await newPage(browser, { mobile: true });
+    await visitor.goto(`${server.url}/observatoire`, { waitUntil: 'load' });
+    assert.match(await text(visitor.locator('h1')), /Observatoire national/);
+    assert.equal(await visitor.locator('#chart-saisines rect').count(), 12);
+    await assertAccessible(visitor, '/observatoire (public, phone)');
+    await visitor.close();
     await national.close();
   });
 });

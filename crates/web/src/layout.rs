@@ -22,6 +22,10 @@ pub fn navigation_for(roles: &[Role]) -> Vec<NavItem> {
             label: "Carte des postes",
             href: "/carte",
         },
+        NavItem {
+            label: "Observatoire",
+            href: "/observatoire",
+        },
     ];
     let has = |role: Role| roles.contains(&role);
     // Only pages that exist: each capability adds its entries when it lands.

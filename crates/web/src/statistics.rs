@@ -21,6 +21,7 @@ pub fn routes() -> RouteTable {
     RouteTable::new()
         .get("/statistiques", dashboard)
         .get("/statistiques/{file}", table_csv)
+        .get("/observatoire", observatory)
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -117,6 +118,7 @@ pub struct DashboardPage {
     suppressed: bool,
     bars: Vec<Bar>,
     tables: Vec<TableView>,
+    csv_links: bool,
 }
 
 fn report_scope(scope: &Scope) -> WebResult<ReportScope> {
@@ -168,7 +170,7 @@ async fn dashboard(
     auth.require(Action::View, &Resource::ActivityStatistics)?;
     let today = crate::clock::paris_today();
     let year = year_of(&query.annee, today)?;
-    let figures = figures(&state, &auth, year).await?;
+    let figures = figures(&state, &report_scope(&auth.actor.grant.scope)?, year).await?;
     Ok(DashboardPage {
         shell: Shell::for_actor("Statistiques d'activité", &auth, &csrf).at("/statistiques"),
         scope_label: figures.scope_label,
@@ -177,6 +179,7 @@ async fn dashboard(
         suppressed: figures.suppressed,
         bars: figures.bars,
         tables: figures.tables,
+        csv_links: true,
     })
 }
 
@@ -194,7 +197,7 @@ async fn table_csv(
         .strip_suffix(".csv")
         .map(|name| format!("table-{name}"))
         .ok_or(WebError::NotFound)?;
-    let figures = figures(&state, &auth, year).await?;
+    let figures = figures(&state, &report_scope(&auth.actor.grant.scope)?, year).await?;
     let table = figures
         .tables
         .iter()
@@ -221,9 +224,8 @@ async fn table_csv(
     ))
 }
 
-async fn figures(state: &AppState, auth: &Authenticated, year: i32) -> WebResult<Dashboard> {
-    let state = state.clone();
-    let scope = report_scope(&auth.actor.grant.scope)?;
+async fn figures(state: &AppState, scope: &ReportScope, year: i32) -> WebResult<Dashboard> {
+    let scope = scope.clone();
     // Exact figures stay inside the post; anything wider is published, hence suppressed.
     let suppressed = !matches!(scope, ReportScope::Post(_));
     let scope_label = match &scope {
@@ -341,5 +343,42 @@ async fn figures(state: &AppState, auth: &Authenticated, year: i32) -> WebResult
         suppressed,
         bars,
         tables: vec![activity, by_category, by_source],
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "observatory.html")]
+pub struct ObservatoryPage {
+    shell: Shell,
+    year: i32,
+    years: Vec<i32>,
+    suppressed: bool,
+    bars: Vec<Bar>,
+    tables: Vec<TableView>,
+    csv_links: bool,
+}
+
+/// The public observatory: the nation's activity, suppressed, for anyone.
+async fn observatory(
+    State(state): State<AppState>,
+    crate::auth::MaybeAuthenticated(visitor): crate::auth::MaybeAuthenticated,
+    csrf: CsrfToken,
+    Query(query): Query<PeriodQuery>,
+) -> WebResult<ObservatoryPage> {
+    let today = crate::clock::paris_today();
+    let year = year_of(&query.annee, today)?;
+    let figures = figures(&state, &ReportScope::Nation, year).await?;
+    let shell = match &visitor {
+        Some(auth) => Shell::for_actor("Observatoire national", auth, &csrf),
+        None => Shell::public("Observatoire national"),
+    };
+    Ok(ObservatoryPage {
+        shell: shell.at("/observatoire"),
+        year,
+        years: (2018..=today.year()).rev().collect(),
+        suppressed: figures.suppressed,
+        bars: figures.bars,
+        tables: figures.tables,
+        csv_links: false,
     })
 }

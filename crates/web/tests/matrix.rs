@@ -98,6 +98,7 @@ async fn build(app: &TestApp, method: Method, path: &str, who: Who, side: Side) 
         | (Method::Get, "/connexion")
         | (Method::Get, "/connexion/proconnect")
         | (Method::Get, "/carte")
+        | (Method::Get, "/observatoire")
         | (Method::Get, "/donnees")
         | (Method::Get, "/donnees/postes.csv")
         | (Method::Get, "/donnees/postes.json")
@@ -539,9 +540,14 @@ fn expected(method: Method, path: &str, who: Who) -> (Outcome, Outcome) {
         // real provider): both legs answer 404 to everyone.
         (Method::Get, "/connexion/proconnect" | "/connexion/proconnect/retour") => (Absent, Absent),
         // Public registry pages: the map, each real département, open data.
-        (Method::Get, "/carte" | "/donnees" | "/donnees/postes.csv" | "/donnees/postes.json") => {
-            (Allow, Allow)
-        }
+        (
+            Method::Get,
+            "/carte"
+            | "/observatoire"
+            | "/donnees"
+            | "/donnees/postes.csv"
+            | "/donnees/postes.json",
+        ) => (Allow, Allow),
         (Method::Get, "/departements/{code}") => (Allow, Absent),
         (Method::Get, "/postes") => only(who, &[Role::National, Role::Prevention, Role::Employer]),
         (Method::Get, "/registre/import") => only(who, &[Role::National, Role::Admin]),

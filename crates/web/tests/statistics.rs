@@ -99,6 +99,22 @@ async fn the_post_sees_exact_counts_and_wider_scopes_see_small_cells_suppressed(
             .as_u16(),
             404
         );
+        // The public observatory: the nation, suppressed, without logging in.
+        let public = app.get("/observatoire").await;
+        assert_eq!(public.status().as_u16(), 200);
+        let public = public
+            .text()
+            .await
+            .unwrap()
+            .replace("&#60;", "<")
+            .replace("&lt;", "<");
+        let referrals = row(&public, "table-activite", "Saisines");
+        assert_eq!(referrals[month - 1], "< 5", "{referrals:?}");
+        assert!(!referrals.iter().any(|cell| cell == "3"));
+        assert!(
+            !public.contains("/statistiques/activite.csv"),
+            "no export link for the public"
+        );
         for role in [Role::Officer, Role::Admin] {
             assert_eq!(page(&app, role, "/statistiques").await.0, 403, "{role:?}");
         }
