@@ -22,6 +22,9 @@ pub fn routes() -> RouteTable {
         .get("/statistiques", dashboard)
         .get("/statistiques/{file}", table_csv)
         .get("/observatoire", observatory)
+        .get("/api/observatoire", observatory_json)
+        .get("/api/statistiques", statistics_json)
+        .get("/api/openapi.json", openapi)
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -52,7 +55,7 @@ pub struct TableView {
     pub id: &'static str,
     pub caption: String,
     pub columns: Vec<String>,
-    pub rows: Vec<(String, Vec<String>)>,
+    pub rows: Vec<(String, Vec<Shown>)>,
 }
 
 /// Borders `inner` with its totals, suppresses it when asked, and labels it.
@@ -80,7 +83,7 @@ fn table_view(
         .into_iter()
         .chain(std::iter::once("Total".to_string()))
         .zip(&shown)
-        .map(|(label, cells)| (label, cells.iter().map(|s| s.text()).collect()))
+        .map(|(label, cells)| (label, cells.clone()))
         .collect();
     (
         TableView {
@@ -212,7 +215,7 @@ async fn table_csv(
         .map_err(csv_error)?;
     for (label, cells) in &table.rows {
         writer
-            .write_record(std::iter::once(label.as_str()).chain(cells.iter().map(String::as_str)))
+            .write_record(std::iter::once(label.clone()).chain(cells.iter().map(|c| c.text())))
             .map_err(csv_error)?;
     }
     let body = writer
@@ -381,4 +384,132 @@ async fn observatory(
         tables: figures.tables,
         csv_links: false,
     })
+}
+
+// ---------------------------------------------------------------------------------------
+// The JSON API: the same tables, cells as counts or secrets.
+
+/// A cell in JSON: `{"effectif": 12}` or `{"secret": "moins_de_5"}` / `{"secret": "masque"}`.
+fn cell_json(cell: &Shown) -> serde_json::Value {
+    match cell {
+        Shown::Count(n) => serde_json::json!({ "effectif": n }),
+        Shown::BelowFive => serde_json::json!({ "secret": "moins_de_5" }),
+        Shown::Masked => serde_json::json!({ "secret": "masque" }),
+    }
+}
+
+fn figures_json(scope_label: &str, year: i32, figures: &Dashboard) -> serde_json::Value {
+    serde_json::json!({
+        "schema": "/api/openapi.json",
+        "annee": year,
+        "perimetre": scope_label,
+        "secret_statistique": figures.suppressed,
+        "tableaux": figures.tables.iter().map(|table| serde_json::json!({
+            "id": table.id.trim_start_matches("table-"),
+            "titre": table.caption,
+            "colonnes": table.columns,
+            "lignes": table.rows.iter().map(|(label, cells)| serde_json::json!({
+                "libelle": label,
+                "valeurs": cells.iter().map(cell_json).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+async fn observatory_json(
+    State(state): State<AppState>,
+    Query(query): Query<PeriodQuery>,
+) -> WebResult<axum::Json<serde_json::Value>> {
+    let year = year_of(&query.annee, crate::clock::paris_today())?;
+    let figures = figures(&state, &ReportScope::Nation, year).await?;
+    Ok(axum::Json(figures_json("France entière", year, &figures)))
+}
+
+async fn statistics_json(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    Query(query): Query<PeriodQuery>,
+) -> WebResult<axum::Json<serde_json::Value>> {
+    auth.require(Action::View, &Resource::ActivityStatistics)?;
+    let year = year_of(&query.annee, crate::clock::paris_today())?;
+    let figures = figures(&state, &report_scope(&auth.actor.grant.scope)?, year).await?;
+    Ok(axum::Json(figures_json(
+        &figures.scope_label,
+        year,
+        &figures,
+    )))
+}
+
+/// The API's description (OpenAPI 3.1), served by the application itself.
+async fn openapi() -> axum::Json<serde_json::Value> {
+    let year = serde_json::json!({
+        "name": "annee", "in": "query", "required": false,
+        "description": "Année civile (heure de Paris), de 2000 à l'année en cours ; par défaut l'année en cours.",
+        "schema": { "type": "integer", "minimum": 2000 }
+    });
+    let figures = serde_json::json!({ "$ref": "#/components/schemas/Figures" });
+    let answer = |description: &str| {
+        serde_json::json!({
+            "200": { "description": description, "content": { "application/json": { "schema": figures } } },
+            "400": { "description": "Période invalide (message en français)." }
+        })
+    };
+    let mut scoped = answer(
+        "Les chiffres du périmètre du rôle actif : exacts pour le poste, soumis au secret statistique au-delà.",
+    );
+    scoped["403"] = serde_json::json!({ "description": "Rôle sans statistiques (officier, administration technique)." });
+    axum::Json(serde_json::json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Passerelle — statistiques d'activité des intervenants sociaux",
+            "version": "1",
+            "description": "Chiffres calculés à partir du travail enregistré ; toute case de 1 à 4 sortant d'un poste est remplacée par un secret, avec des secrets secondaires pour qu'aucun total ni aucune différence ne la révèle."
+        },
+        "paths": {
+            "/api/observatoire": { "get": {
+                "summary": "Chiffres nationaux publics (observatoire), sans connexion",
+                "parameters": [year],
+                "responses": answer("Chiffres nationaux, soumis au secret statistique.")
+            }},
+            "/api/statistiques": { "get": {
+                "summary": "Chiffres du périmètre de la personne connectée (cookie de session)",
+                "parameters": [year],
+                "responses": scoped
+            }}
+        },
+        "components": { "schemas": {
+            "Figures": {
+                "type": "object",
+                "required": ["annee", "perimetre", "secret_statistique", "tableaux"],
+                "properties": {
+                    "schema": { "type": "string" },
+                    "annee": { "type": "integer" },
+                    "perimetre": { "type": "string" },
+                    "secret_statistique": { "type": "boolean" },
+                    "tableaux": { "type": "array", "items": { "$ref": "#/components/schemas/Table" } }
+                }
+            },
+            "Table": {
+                "type": "object",
+                "required": ["id", "titre", "colonnes", "lignes"],
+                "properties": {
+                    "id": { "type": "string", "enum": ["activite", "motifs", "origines"] },
+                    "titre": { "type": "string" },
+                    "colonnes": { "type": "array", "items": { "type": "string" }, "description": "La dernière colonne est le total." },
+                    "lignes": { "type": "array", "items": {
+                        "type": "object",
+                        "required": ["libelle", "valeurs"],
+                        "properties": {
+                            "libelle": { "type": "string", "description": "La dernière ligne est le total." },
+                            "valeurs": { "type": "array", "items": { "$ref": "#/components/schemas/Cell" } }
+                        }
+                    }}
+                }
+            },
+            "Cell": { "oneOf": [
+                { "type": "object", "required": ["effectif"], "properties": { "effectif": { "type": "integer", "minimum": 0 } } },
+                { "type": "object", "required": ["secret"], "properties": { "secret": { "type": "string", "enum": ["moins_de_5", "masque"] } } }
+            ]}
+        }}
+    }))
 }

@@ -99,6 +99,9 @@ async fn build(app: &TestApp, method: Method, path: &str, who: Who, side: Side) 
         | (Method::Get, "/connexion/proconnect")
         | (Method::Get, "/carte")
         | (Method::Get, "/observatoire")
+        | (Method::Get, "/api/observatoire")
+        | (Method::Get, "/api/openapi.json")
+        | (Method::Get, "/api/statistiques")
         | (Method::Get, "/donnees")
         | (Method::Get, "/donnees/postes.csv")
         | (Method::Get, "/donnees/postes.json")
@@ -544,6 +547,8 @@ fn expected(method: Method, path: &str, who: Who) -> (Outcome, Outcome) {
             Method::Get,
             "/carte"
             | "/observatoire"
+            | "/api/observatoire"
+            | "/api/openapi.json"
             | "/donnees"
             | "/donnees/postes.csv"
             | "/donnees/postes.json",
@@ -577,7 +582,7 @@ fn expected(method: Method, path: &str, who: Who) -> (Outcome, Outcome) {
         },
         (Method::Get, "/referentiels/categories") => only(who, &[Role::National, Role::Admin]),
         // Each role sees its own scope's counts: there is no outside to ask for.
-        (Method::Get, "/statistiques" | "/statistiques/{file}") => only(
+        (Method::Get, "/statistiques" | "/statistiques/{file}" | "/api/statistiques") => only(
             who,
             &[
                 Role::SocialWorker,

@@ -115,6 +115,58 @@ async fn the_post_sees_exact_counts_and_wider_scopes_see_small_cells_suppressed(
             !public.contains("/statistiques/activite.csv"),
             "no export link for the public"
         );
+        // The JSON API says the same, and its OpenAPI document describes it.
+        let json = |response: reqwest::Response| async move {
+            assert_eq!(response.status().as_u16(), 200);
+            response.json::<serde_json::Value>().await.unwrap()
+        };
+        let activity_cell = |figures: &serde_json::Value, column: usize| {
+            let table = figures["tableaux"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|t| t["id"] == "activite")
+                .unwrap()
+                .clone();
+            let line = table["lignes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|l| l["libelle"] == "Saisines")
+                .unwrap()
+                .clone();
+            line["valeurs"][column].clone()
+        };
+        let public = json(app.get("/api/observatoire").await).await;
+        assert_eq!(public["secret_statistique"], true);
+        assert_eq!(
+            activity_cell(&public, month - 1),
+            serde_json::json!({ "secret": "moins_de_5" })
+        );
+        let own = json(
+            app.send_as(
+                Some(Role::SocialWorker),
+                Method::Get,
+                "/api/statistiques",
+                &[],
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(
+            activity_cell(&own, month - 1),
+            serde_json::json!({ "effectif": 3 })
+        );
+        let openapi = json(app.get("/api/openapi.json").await).await;
+        assert_eq!(openapi["openapi"], "3.1.0");
+        for path in ["/api/observatoire", "/api/statistiques"] {
+            assert!(
+                openapi["paths"][path]["get"].is_object(),
+                "{path} documented"
+            );
+        }
+        let bad = app.get("/api/observatoire?annee=abc").await;
+        assert_eq!(bad.status().as_u16(), 400);
         for role in [Role::Officer, Role::Admin] {
             assert_eq!(page(&app, role, "/statistiques").await.0, 403, "{role:?}");
         }
