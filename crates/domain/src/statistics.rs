@@ -26,6 +26,8 @@ pub struct CaseFacts {
     pub closure_outcome: Option<String>,
     /// RFC 3339 instant of the last status change (the closure's, for a closed case).
     pub status_changed_at: String,
+    /// RFC 3339 instant of the first contact or attempt, if any.
+    pub first_contact_at: Option<String>,
     /// (held on `YYYY-MM-DD`, place code).
     pub interviews: Vec<(String, String)>,
     /// (done on, kind code).
@@ -56,6 +58,42 @@ pub mod indicator {
 
 /// The dimension every indicator has: its total, under the value "".
 pub const TOTAL: &str = "total";
+
+/// Referrals by whole days from receipt to the first contact (or attempt); the last value
+/// stands for that many days or more.
+pub const CONTACT_DELAY: &str = "contact_delay_days";
+pub const CONTACT_DELAY_CAP: i64 = 60;
+
+/// Whole days between two stored instants, capped; None if either does not read.
+pub fn days_between(from: &str, to: &str) -> Option<i64> {
+    let (from, to): (Timestamp, Timestamp) = (from.parse().ok()?, to.parse().ok()?);
+    let seconds = to.as_second() - from.as_second();
+    Some((seconds.max(0) / 86_400).min(CONTACT_DELAY_CAP))
+}
+
+/// The median and the 90th percentile of a distribution of whole days given as
+/// (days, count); None when it is empty. The nearest-rank definition: the smallest value
+/// with at least that share of the counts at or below it.
+pub fn median_and_p90(distribution: &[(i64, u64)]) -> Option<(i64, i64)> {
+    let mut sorted = distribution.to_vec();
+    sorted.sort_unstable();
+    let total: u64 = sorted.iter().map(|(_, n)| n).sum();
+    if total == 0 {
+        return None;
+    }
+    let rank = |share_percent: u64| {
+        let needed = (total * share_percent).div_ceil(100);
+        let mut seen = 0;
+        sorted
+            .iter()
+            .find(|(_, n)| {
+                seen += n;
+                seen >= needed
+            })
+            .map(|(days, _)| *days)
+    };
+    Some((rank(50)?, rank(90)?))
+}
 
 const PARIS: &str = "Europe/Paris";
 
@@ -128,6 +166,13 @@ pub fn contribution(facts: &CaseFacts) -> BTreeMap<Cell, i64> {
         "unit",
         facts.unit_id.as_deref().unwrap_or("direct"),
     );
+    if let Some(days) = facts
+        .first_contact_at
+        .as_deref()
+        .and_then(|contact| days_between(&facts.received_at, contact))
+    {
+        add(&received, REFERRALS, CONTACT_DELAY, &days.to_string());
+    }
     let mut categories: Vec<&str> = facts
         .categories
         .split(',')
@@ -200,6 +245,7 @@ mod tests {
             status: "closed".into(),
             closure_outcome: Some("oriented".into()),
             status_changed_at: "2026-03-02T10:00:00Z".into(),
+            first_contact_at: Some("2026-02-03T09:00:00Z".into()),
             interviews: vec![("2026-02-03".into(), "phone".into())],
             actions: vec![("2026-02-03".into(), "listening".into())],
             orientations: vec![("2026-02-04".into(), "cidff".into(), "accepted".into())],
@@ -268,6 +314,22 @@ mod tests {
             count(&contribution(&open), "2026-03", "closures", "total", ""),
             0
         );
+    }
+
+    #[test]
+    fn the_delay_to_first_contact_counts_whole_days_and_its_percentiles_use_the_nearest_rank() {
+        let cells = contribution(&facts());
+        assert_eq!(count(&cells, "2026-02", "referrals", CONTACT_DELAY, "2"), 1);
+        assert_eq!(
+            days_between("2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z"),
+            Some(60)
+        );
+        assert_eq!(median_and_p90(&[]), None);
+        assert_eq!(median_and_p90(&[(3, 1)]), Some((3, 3)));
+        // 10 referrals: 0 days ×5, 2 days ×4, 9 days ×1.
+        assert_eq!(median_and_p90(&[(9, 1), (0, 5), (2, 4)]), Some((0, 2)));
+        assert_eq!(median_and_p90(&[(0, 4), (2, 5), (9, 1)]), Some((2, 2)));
+        assert_eq!(median_and_p90(&[(0, 4), (2, 4), (9, 2)]), Some((2, 9)));
     }
 
     #[test]

@@ -74,6 +74,11 @@ fn facts_of(row: CaseRowFacts) -> (String, CaseFacts) {
     )
 }
 
+/// The first contact or attempt of a case (its status history), the same way for one case
+/// and for all.
+const FIRST_CONTACT_OF_CASE: &str = "SELECT MIN(at) FROM case_status_history WHERE case_id = $1 AND status IN ('contact_attempted', 'in_contact')";
+const FIRST_CONTACTS: &str = "SELECT case_id, MIN(at) FROM case_status_history WHERE status IN ('contact_attempted', 'in_contact') GROUP BY case_id";
+
 /// The counted facts of one case, read inside the caller's transaction.
 async fn case_facts(
     connection: &mut AnyConnection,
@@ -87,6 +92,11 @@ async fn case_facts(
     let Some((_, mut facts)) = row.map(facts_of) else {
         return Ok(None);
     };
+    let (first_contact,): (Option<String>,) = sqlx::query_as(FIRST_CONTACT_OF_CASE)
+        .bind(case_id)
+        .fetch_one(&mut *connection)
+        .await?;
+    facts.first_contact_at = first_contact;
     facts.interviews =
         sqlx::query_as("SELECT held_on, place FROM case_interviews WHERE case_id = $1")
             .bind(case_id)
@@ -198,6 +208,13 @@ async fn all_contributions(db: &Db) -> Result<Vec<(String, BTreeMap<Cell, i64>)>
         .fetch_all(db.pool())
         .await?;
     let mut facts: HashMap<String, CaseFacts> = cases.into_iter().map(facts_of).collect();
+    let first_contacts: Vec<(String, Option<String>)> =
+        sqlx::query_as(FIRST_CONTACTS).fetch_all(db.pool()).await?;
+    for (case_id, at) in first_contacts {
+        if let Some(f) = facts.get_mut(&case_id) {
+            f.first_contact_at = at;
+        }
+    }
     let interviews: Vec<(String, String, String)> =
         sqlx::query_as("SELECT case_id, held_on, place FROM case_interviews")
             .fetch_all(db.pool())

@@ -122,6 +122,7 @@ pub struct DashboardPage {
     bars: Vec<Bar>,
     tables: Vec<TableView>,
     csv_links: bool,
+    delay: DelayView,
 }
 
 fn report_scope(scope: &Scope) -> WebResult<ReportScope> {
@@ -162,6 +163,48 @@ struct Dashboard {
     suppressed: bool,
     bars: Vec<Bar>,
     tables: Vec<TableView>,
+    delay: DelayView,
+}
+
+/// The delay from referral to first contact: how many referrals it is measured on, its
+/// median and 90th percentile in days ("—" when not published).
+pub struct DelayView {
+    pub contacted: String,
+    pub median: String,
+    pub p90: String,
+}
+
+/// Percentiles of fewer than 5 referrals would point at them: not published outside the post.
+fn delay_view(lines: &[(String, String, i64)], suppressed: bool) -> DelayView {
+    let distribution: Vec<(i64, u64)> = lines
+        .iter()
+        .filter_map(|(_, days, n)| Some((days.parse().ok()?, u64::try_from(*n).ok()?)))
+        .collect();
+    let contacted: u64 = distribution.iter().map(|(_, n)| n).sum();
+    let days = |d: i64| {
+        if d >= passerelle_domain::statistics::CONTACT_DELAY_CAP {
+            format!("{d} jours ou plus")
+        } else {
+            format!("{d} j")
+        }
+    };
+    match passerelle_domain::statistics::median_and_p90(&distribution) {
+        Some(_) if suppressed && contacted < passerelle_domain::suppression::SMALL => DelayView {
+            contacted: Shown::BelowFive.text(),
+            median: "—".into(),
+            p90: "—".into(),
+        },
+        Some((median, p90)) => DelayView {
+            contacted: contacted.to_string(),
+            median: days(median),
+            p90: days(p90),
+        },
+        None => DelayView {
+            contacted: "0".into(),
+            median: "—".into(),
+            p90: "—".into(),
+        },
+    }
 }
 
 async fn dashboard(
@@ -183,6 +226,7 @@ async fn dashboard(
         bars: figures.bars,
         tables: figures.tables,
         csv_links: true,
+        delay: figures.delay,
     })
 }
 
@@ -341,11 +385,20 @@ async fn figures(state: &AppState, scope: &ReportScope, year: i32) -> WebResult<
         grid_of(&source_lines, &sources, |m| m / 3, 4),
         suppressed,
     );
+    let delay = delay_view(
+        &report(
+            indicator::REFERRALS,
+            passerelle_domain::statistics::CONTACT_DELAY,
+        )
+        .await?,
+        suppressed,
+    );
     Ok(Dashboard {
         scope_label,
         suppressed,
         bars,
         tables: vec![activity, by_category, by_source],
+        delay,
     })
 }
 
@@ -359,6 +412,7 @@ pub struct ObservatoryPage {
     bars: Vec<Bar>,
     tables: Vec<TableView>,
     csv_links: bool,
+    delay: DelayView,
 }
 
 /// The public observatory: the nation's activity, suppressed, for anyone.
@@ -383,6 +437,7 @@ async fn observatory(
         bars: figures.bars,
         tables: figures.tables,
         csv_links: false,
+        delay: figures.delay,
     })
 }
 
@@ -404,6 +459,11 @@ fn figures_json(scope_label: &str, year: i32, figures: &Dashboard) -> serde_json
         "annee": year,
         "perimetre": scope_label,
         "secret_statistique": figures.suppressed,
+        "delai_premier_contact": {
+            "saisines": figures.delay.contacted,
+            "mediane": figures.delay.median,
+            "p90": figures.delay.p90,
+        },
         "tableaux": figures.tables.iter().map(|table| serde_json::json!({
             "id": table.id.trim_start_matches("table-"),
             "titre": table.caption,
@@ -486,6 +546,15 @@ async fn openapi() -> axum::Json<serde_json::Value> {
                     "annee": { "type": "integer" },
                     "perimetre": { "type": "string" },
                     "secret_statistique": { "type": "boolean" },
+                    "delai_premier_contact": {
+                        "type": "object",
+                        "description": "Délai entre la saisine et le premier contact : nombre de saisines mesurées (« < 5 » hors du poste s'il est petit), médiane et 90e centile (« — » quand non publiés).",
+                        "properties": {
+                            "saisines": { "type": "string" },
+                            "mediane": { "type": "string" },
+                            "p90": { "type": "string" }
+                        }
+                    },
                     "tableaux": { "type": "array", "items": { "$ref": "#/components/schemas/Table" } }
                 }
             },

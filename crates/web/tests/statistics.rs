@@ -28,11 +28,37 @@ fn row(page: &str, table: &str, label: &str) -> Vec<String> {
         .collect()
 }
 
+/// The cells of a one-row table.
+fn row_cells(page: &str, table: &str) -> Vec<String> {
+    let table = &page[page.find(&format!("id=\"{table}\"")).expect(table)..];
+    let body = &table[table.find("<tbody>").unwrap()..table.find("</tbody>").unwrap()];
+    body.split("<td>")
+        .skip(1)
+        .map(|cell| cell[..cell.find("</td>").unwrap()].to_string())
+        .collect()
+}
+
 #[tokio::test]
 async fn the_post_sees_exact_counts_and_wider_scopes_see_small_cells_suppressed() {
     for app in spawn_all().await {
+        let mut cases = Vec::new();
         for _ in 0..3 {
-            app.case_for(true).await;
+            cases.push(app.case_for(true).await);
+        }
+        // Two are contacted the day they came: the delay is measured on them.
+        for case in &cases[..2] {
+            let response = app
+                .send_as(
+                    Some(Role::SocialWorker),
+                    Method::Post,
+                    &format!("/dossiers/{case}/statut"),
+                    &[
+                        ("status".into(), "contact_attempted".into()),
+                        ("outcome".into(), String::new()),
+                    ],
+                )
+                .await;
+            assert_eq!(response.status().as_u16(), 303);
         }
         let month = passerelle_web::clock::paris_today().month() as usize;
         let (status, worker) = page(&app, Role::SocialWorker, "/statistiques").await;
@@ -41,6 +67,8 @@ async fn the_post_sees_exact_counts_and_wider_scopes_see_small_cells_suppressed(
         assert_eq!(referrals[month - 1], "3", "{} — {referrals:?}", app.backend);
         assert_eq!(referrals[12], "3", "the year's total");
         assert!(!worker.contains("Secret statistique"));
+        let delay = row_cells(&worker, "table-delai");
+        assert_eq!(delay, ["2", "0 j", "0 j"], "{}", app.backend);
         let categories = row(&worker, "table-motifs", "Violences conjugales");
         assert_eq!(categories[4], "3");
 
@@ -58,6 +86,11 @@ async fn the_post_sees_exact_counts_and_wider_scopes_see_small_cells_suppressed(
             assert!(
                 !referrals.iter().any(|cell| cell == "3"),
                 "{role:?} {referrals:?}"
+            );
+            assert_eq!(
+                row_cells(&shown, "table-delai"),
+                ["< 5", "—", "—"],
+                "{role:?}"
             );
             let totals = row(&shown, "table-activite", "Total");
             assert!(
