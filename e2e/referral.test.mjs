@@ -2,6 +2,7 @@
 // takes it over, writes a sealed note and orients to a partner; the officer then sees
 // "En contact" and nothing of the content. axe checks every page on the way.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -181,6 +182,13 @@ describe('referral', () => {
     assert.ok(Number(await text(referralsRow.locator('td').nth(12))) >= 1, 'the year counts our referral');
     assert.equal(await worker.locator('#chart-saisines rect').count(), 12);
     await assertAccessible(worker, '/statistiques (post)');
+    // The annual report downloads as a PDF whose text holds the year's referrals.
+    const [download] = await Promise.all([worker.waitForEvent('download'), worker.locator('#annual-report').click()]);
+    const pdfPath = await download.path();
+    const pdfText = execFileSync('pdftotext', ['-layout', pdfPath, '-']).toString().replace(/’/g, "'");
+    const yearTotal = await text(referralsRow.locator('td').nth(12));
+    assert.match(pdfText, /Rapport d'activité \d{4}/);
+    assert.match(pdfText.replace(/\s+/g, ' '), new RegExp(`^.*En bref ${yearTotal} `), 'the summary opens with the year\'s referrals');
     await worker.close();
   });
 

@@ -1,6 +1,7 @@
 //! Passerelle's documents: posters and reports as PDF (typst, with embedded fonts and no
 //! network), iCalendar feeds, QR codes. Data in, bytes out: nothing here reads the database.
 
+pub mod annual_report;
 pub mod calendar;
 pub mod information_preoccupante;
 pub mod pdf;

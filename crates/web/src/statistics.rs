@@ -10,6 +10,7 @@ use crate::route_table::RouteTable;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
+use axum::response::IntoResponse;
 use passerelle_domain::access::{Action, Resource, Scope};
 use passerelle_domain::referral::ReferralSource;
 use passerelle_domain::statistics::{TOTAL, indicator};
@@ -20,7 +21,7 @@ use std::collections::HashMap;
 pub fn routes() -> RouteTable {
     RouteTable::new()
         .get("/statistiques", dashboard)
-        .get("/statistiques/{file}", table_csv)
+        .get("/statistiques/{file}", download)
         .get("/observatoire", observatory)
         .get("/api/observatoire", observatory_json)
         .get("/api/statistiques", statistics_json)
@@ -230,9 +231,10 @@ async fn dashboard(
     })
 }
 
-/// One table of the dashboard as a CSV file (`activite.csv`, `motifs.csv`, `origines.csv`):
-/// the same cells as the page, suppressed the same way.
-async fn table_csv(
+/// The dashboard's downloads: the annual report (`rapport.pdf`) or one table as a CSV file
+/// (`activite.csv`, `motifs.csv`, `origines.csv`), with the same cells as the page,
+/// suppressed the same way.
+async fn download(
     State(state): State<AppState>,
     auth: Authenticated,
     axum::extract::Path(file): axum::extract::Path<String>,
@@ -240,6 +242,10 @@ async fn table_csv(
 ) -> WebResult<axum::response::Response> {
     auth.require(Action::View, &Resource::ActivityStatistics)?;
     let year = year_of(&query.annee, crate::clock::paris_today())?;
+    if file == "rapport.pdf" {
+        let figures = figures(&state, &report_scope(&auth.actor.grant.scope)?, year).await?;
+        return annual_report(&figures, year);
+    }
     let wanted = file
         .strip_suffix(".csv")
         .map(|name| format!("table-{name}"))
@@ -581,4 +587,87 @@ async fn openapi() -> axum::Json<serde_json::Value> {
             ]}
         }}
     }))
+}
+
+/// The annual report of the figures as PDF.
+fn annual_report(figures: &Dashboard, year: i32) -> WebResult<axum::response::Response> {
+    use passerelle_documents::annual_report::*;
+    let activity = &figures.tables[0];
+    let total_of = |row: usize| {
+        activity
+            .rows
+            .get(row)
+            .and_then(|(_, cells)| cells.last())
+            .map(|cell| cell.text())
+            .unwrap_or_default()
+    };
+    let summary = [
+        (0, "saisines reçues"),
+        (2, "entretiens"),
+        (3, "actions"),
+        (4, "orientations vers des partenaires"),
+        (1, "dossiers clôturés"),
+    ]
+    .into_iter()
+    .map(|(row, label)| SummaryItem {
+        value: total_of(row),
+        label: label.into(),
+    })
+    .chain(std::iter::once(SummaryItem {
+        value: figures.delay.median.clone(),
+        label: "délai médian jusqu'au premier contact".into(),
+    }))
+    .collect();
+    let report = AnnualReport {
+        scope: figures.scope_label.clone(),
+        year,
+        generated_on: crate::clock::french_date(crate::clock::paris_today()),
+        suppressed: figures.suppressed,
+        summary,
+        bars: figures
+            .bars
+            .iter()
+            .map(|bar| ReportBar {
+                month: bar.month.into(),
+                value: bar.label.parse().ok(),
+                label: bar.label.clone(),
+            })
+            .collect(),
+        tables: figures
+            .tables
+            .iter()
+            .map(|table| ReportTable {
+                caption: table.caption.clone(),
+                columns: table.columns.clone(),
+                rows: table
+                    .rows
+                    .iter()
+                    .map(|(label, cells)| ReportRow {
+                        label: label.clone(),
+                        cells: cells.iter().map(|c| c.text()).collect(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+        delay: ReportDelay {
+            contacted: figures.delay.contacted.clone(),
+            median: figures.delay.median.clone(),
+            p90: figures.delay.p90.clone(),
+        },
+    };
+    let pdf = annual_report_pdf(&report).map_err(|e| WebError::Internal(e.into()))?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/pdf".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"rapport-activite-{year}.pdf\""),
+            ),
+        ],
+        pdf,
+    )
+        .into_response())
 }

@@ -4,7 +4,7 @@
 
 mod helpers;
 
-use helpers::{TestApp, spawn_all};
+use helpers::{TestApp, pdf_text, spawn_all};
 use passerelle_domain::role::Role;
 use passerelle_web::route_table::Method;
 
@@ -200,6 +200,34 @@ async fn the_post_sees_exact_counts_and_wider_scopes_see_small_cells_suppressed(
         }
         let bad = app.get("/api/observatoire?annee=abc").await;
         assert_eq!(bad.status().as_u16(), 400);
+        // The annual report: the same figures, as PDF.
+        let report = |who: Role| {
+            let app = &app;
+            async move {
+                let response = app
+                    .send_as(Some(who), Method::Get, "/statistiques/rapport.pdf", &[])
+                    .await;
+                assert_eq!(response.status().as_u16(), 200);
+                let bytes = response.bytes().await.unwrap();
+                std::fs::write(format!("/tmp/rapport-{who:?}.pdf"), &bytes).ok();
+                pdf_text(&bytes).replace('’', "'")
+            }
+        };
+        let exact = report(Role::SocialWorker).await;
+        let year = passerelle_web::clock::paris_today().year();
+        assert!(
+            exact.contains(&format!("Rapport d'activité {year}")),
+            "{exact}"
+        );
+        let summary = exact.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            summary.contains("3 saisines reçues") || summary.contains("3 3"),
+            "{summary}"
+        );
+        assert!(!exact.contains("Secret statistique"));
+        let published = report(Role::Prevention).await;
+        assert!(published.contains("Secret statistique"), "{published}");
+        assert!(published.contains("< 5"));
         for role in [Role::Officer, Role::Admin] {
             assert_eq!(page(&app, role, "/statistiques").await.0, 403, "{role:?}");
         }
