@@ -223,6 +223,16 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         Some(&worker_cookie),
     )
     .await?;
+    // The national report: the public observatory page, which reads the nation's rollups for
+    // the year (every table of the dashboard), against counting the same facts again by
+    // scanning every case and its work (what a report without rollups would do).
+    let observatory = sequential_latency(&format!("{base}/observatoire"), 50).await?;
+    let scan_started = Instant::now();
+    let scans = 5;
+    for _ in 0..scans {
+        passerelle_store::rollup::recompute(&db).await?;
+    }
+    let scan_ms = scan_started.elapsed().as_secs_f64() * 1000.0 / f64::from(scans);
     server.abort();
 
     // Duplicate search: the blind-indexed fuzzy search over a national population.
@@ -298,6 +308,13 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         "  hello at 64 connexions : {:>8.0} req/s; ratio case list / hello : {:.2} (goal ≥ 0.25, p99 ≤ 25 ms)",
         hello_64.per_second,
         case_list.per_second / hello_64.per_second
+    );
+    println!(
+        "  national report (/observatoire, rollups) : p50 {:.2} ms  p99 {:.2} ms over {} pages (goal ≤ 50 ms); the same facts scanned again : {scan_ms:.1} ms = {:.0} × the report",
+        observatory.0,
+        observatory.1,
+        observatory.2,
+        scan_ms / observatory.0
     );
     if let Some((p50, p99, queries, persons, candidates)) = search {
         println!(

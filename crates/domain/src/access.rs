@@ -210,6 +210,8 @@ pub fn decide(actor: &Actor, action: Action, resource: &Resource) -> Decision {
         (Action::Manage, Resource::Registry) => matches!(grant.role, Role::National | Role::Admin),
         // Counts of the actor's own scope; the officer and the technical administrator have
         // no statistics of their own.
+        // The years before Passerelle are declared by the post's own social workers.
+        (Action::Manage, Resource::ActivityStatistics) => grant.role == Role::SocialWorker,
         (Action::View, Resource::ActivityStatistics) => matches!(
             grant.role,
             Role::SocialWorker | Role::Employer | Role::Prevention | Role::National

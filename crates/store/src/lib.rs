@@ -12,6 +12,7 @@ pub mod demo_activity;
 pub mod funding;
 pub mod import;
 pub mod journal;
+pub mod legacy;
 pub mod outbox;
 pub mod partner;
 pub mod person;

@@ -341,6 +341,19 @@ pub enum ReportScope {
     Nation,
 }
 
+impl ReportScope {
+    /// The condition on a table whose post column is `post_column`, joined to `posts p`, with
+    /// its value to bind as `$1`.
+    pub fn condition(&self, post_column: &str) -> (String, String) {
+        match self {
+            ReportScope::Post(id) => (format!("{post_column} = $1"), id.clone()),
+            ReportScope::Employer(id) => ("p.employer_id = $1".into(), id.clone()),
+            ReportScope::Departement(code) => ("p.departement_code = $1".into(), code.clone()),
+            ReportScope::Nation => ("$1 = ''".into(), String::new()),
+        }
+    }
+}
+
 /// One indicator's counts by (month, value) over `first_month..=last_month` (`YYYY-MM`) in a
 /// scope: a read of the rollups, whatever the number of cases behind them.
 pub async fn report(
@@ -351,18 +364,13 @@ pub async fn report(
     first_month: &str,
     last_month: &str,
 ) -> Result<Vec<(String, String, i64)>, StoreError> {
-    let (condition, scope_value) = match scope {
-        ReportScope::Post(id) => ("r.post_id = $1", id.as_str()),
-        ReportScope::Employer(id) => ("p.employer_id = $1", id.as_str()),
-        ReportScope::Departement(code) => ("p.departement_code = $1", code.as_str()),
-        ReportScope::Nation => ("$1 = ''", ""),
-    };
+    let (condition, scope_value) = scope.condition("r.post_id");
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT r.month, r.value, CAST(SUM(r.count) AS BIGINT) FROM activity_rollups r JOIN posts p ON p.id = r.post_id \
          WHERE {condition} AND r.indicator = $2 AND r.dimension = $3 AND r.month >= $4 AND r.month <= $5 \
          GROUP BY r.month, r.value ORDER BY r.month, r.value"
     )))
-    .bind(scope_value)
+    .bind(&scope_value)
     .bind(indicator)
     .bind(dimension)
     .bind(first_month)

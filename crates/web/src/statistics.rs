@@ -22,6 +22,12 @@ pub fn routes() -> RouteTable {
     RouteTable::new()
         .get("/statistiques", dashboard)
         .get("/statistiques/{file}", download)
+        .upload_form(
+            "/statistiques/historique",
+            legacy_form,
+            legacy_import,
+            crate::import::MAX_FILE_BYTES,
+        )
         .get("/observatoire", observatory)
         .get("/api/observatoire", observatory_json)
         .get("/api/statistiques", statistics_json)
@@ -124,6 +130,8 @@ pub struct DashboardPage {
     tables: Vec<TableView>,
     csv_links: bool,
     delay: DelayView,
+    legacy: Option<(TableView, String)>,
+    can_import: bool,
 }
 
 fn report_scope(scope: &Scope) -> WebResult<ReportScope> {
@@ -165,6 +173,8 @@ struct Dashboard {
     bars: Vec<Bar>,
     tables: Vec<TableView>,
     delay: DelayView,
+    /// The declared years before Passerelle, and their provenance, kept apart.
+    legacy: Option<(TableView, String)>,
 }
 
 /// The delay from referral to first contact: how many referrals it is measured on, its
@@ -228,6 +238,13 @@ async fn dashboard(
         tables: figures.tables,
         csv_links: true,
         delay: figures.delay,
+        legacy: figures.legacy,
+        can_import: passerelle_domain::access::decide(
+            &auth.actor,
+            Action::Manage,
+            &Resource::ActivityStatistics,
+        )
+        .is_allowed(),
     })
 }
 
@@ -399,12 +416,14 @@ async fn figures(state: &AppState, scope: &ReportScope, year: i32) -> WebResult<
         .await?,
         suppressed,
     );
+    let legacy = legacy_table(state, &scope, suppressed).await?;
     Ok(Dashboard {
         scope_label,
         suppressed,
         bars,
         tables: vec![activity, by_category, by_source],
         delay,
+        legacy,
     })
 }
 
@@ -419,6 +438,8 @@ pub struct ObservatoryPage {
     tables: Vec<TableView>,
     csv_links: bool,
     delay: DelayView,
+    legacy: Option<(TableView, String)>,
+    can_import: bool,
 }
 
 /// The public observatory: the nation's activity, suppressed, for anyone.
@@ -444,6 +465,8 @@ async fn observatory(
         tables: figures.tables,
         csv_links: false,
         delay: figures.delay,
+        legacy: figures.legacy,
+        can_import: false,
     })
 }
 
@@ -670,4 +693,151 @@ fn annual_report(figures: &Dashboard, year: i32) -> WebResult<axum::response::Re
         pdf,
     )
         .into_response())
+}
+
+// ---------------------------------------------------------------------------------------
+// The years before Passerelle: imported from the post's old grid, shown apart.
+
+#[derive(Template, WebTemplate)]
+#[template(path = "legacy.html")]
+pub struct LegacyPage {
+    shell: Shell,
+    indicators: String,
+    errors: Vec<String>,
+    imported: Option<usize>,
+}
+
+fn legacy_page(
+    auth: &Authenticated,
+    csrf: &CsrfToken,
+    errors: Vec<String>,
+    imported: Option<usize>,
+) -> LegacyPage {
+    LegacyPage {
+        shell: Shell::for_actor("Activité avant Passerelle", auth, csrf).at("/statistiques"),
+        indicators: passerelle_store::legacy::INDICATORS
+            .map(|(name, _)| name)
+            .join(", "),
+        errors,
+        imported,
+    }
+}
+
+/// The post whose grid the actor imports: their own, if the policy lets them.
+fn own_post_for_legacy(auth: &Authenticated) -> WebResult<String> {
+    auth.require(Action::Manage, &Resource::ActivityStatistics)?;
+    match &auth.actor.grant.scope {
+        Scope::Post(id) => Ok(id.clone()),
+        _ => Err(WebError::Forbidden),
+    }
+}
+
+async fn legacy_form(auth: Authenticated, csrf: CsrfToken) -> WebResult<LegacyPage> {
+    own_post_for_legacy(&auth)?;
+    Ok(legacy_page(&auth, &csrf, Vec::new(), None))
+}
+
+async fn legacy_import(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    csrf: CsrfToken,
+    request: axum::extract::Request,
+) -> WebResult<axum::response::Response> {
+    // The policy first: nobody else's upload is even read.
+    let post = own_post_for_legacy(&auth)?;
+    let upload = crate::import::read_upload(&state, request).await?;
+    let refuse = |errors: Vec<String>| {
+        (
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            legacy_page(&auth, &csrf, errors, None),
+        )
+            .into_response()
+    };
+    let Some((name, bytes)) = upload
+        .file
+        .filter(|(name, bytes)| !name.is_empty() && !bytes.is_empty())
+    else {
+        return Ok(refuse(vec![
+            "Fichier : choisissez un fichier .csv, .xlsx ou .ods.".into(),
+        ]));
+    };
+    let table = match passerelle_store::import::read_table(&name, &bytes) {
+        Ok(table) => table,
+        Err(error) => return Ok(refuse(vec![error.to_string()])),
+    };
+    let counts =
+        match passerelle_store::legacy::parse_grid(&table, crate::clock::paris_today().year()) {
+            Ok(counts) => counts,
+            Err(errors) => return Ok(refuse(errors.iter().map(ToString::to_string).collect())),
+        };
+    let entry = passerelle_store::journal::Entry::new(
+        passerelle_domain::journal::JournalAction::RegistryImport,
+    )
+    .by(&auth.account.id, Some(auth.role().code()))
+    .on("post", &post)
+    .detail(format!("activité avant Passerelle importée de « {name} »"));
+    match passerelle_store::legacy::import(
+        &state.db,
+        &post,
+        &counts,
+        &name,
+        &auth.account.id,
+        entry,
+    )
+    .await?
+    {
+        Ok(written) => Ok(legacy_page(&auth, &csrf, Vec::new(), Some(written)).into_response()),
+        Err(errors) => Ok(refuse(errors.iter().map(ToString::to_string).collect())),
+    }
+}
+
+/// The declared years of a scope as a table (suppressed like the others outside the post),
+/// and its provenance line.
+async fn legacy_table(
+    state: &AppState,
+    scope: &ReportScope,
+    suppressed: bool,
+) -> WebResult<Option<(TableView, String)>> {
+    let (counts, provenance) = passerelle_store::legacy::of_scope(&state.db, scope).await?;
+    if counts.is_empty() {
+        return Ok(None);
+    }
+    let mut years: Vec<i64> = counts.iter().map(|c| c.year).collect();
+    years.dedup();
+    let indicators = passerelle_store::legacy::INDICATORS;
+    let inner: Vec<Vec<u64>> = indicators
+        .iter()
+        .map(|(_, code)| {
+            years
+                .iter()
+                .map(|year| {
+                    counts
+                        .iter()
+                        .filter(|c| c.year == *year && c.indicator == *code)
+                        .map(|c| u64::try_from(c.count).unwrap_or(0))
+                        .sum()
+                })
+                .collect()
+        })
+        .collect();
+    let (table, _) = table_view(
+        "table-historique",
+        "Activité déclarée avant Passerelle (ancien tableur du poste), par année".into(),
+        indicators
+            .iter()
+            .map(|(name, _)| name.to_string())
+            .collect(),
+        years.iter().map(|y| y.to_string()).collect(),
+        inner,
+        suppressed,
+    );
+    let provenance = provenance
+        .map(|(file, at)| {
+            format!(
+                "Chiffres déclarés, non calculés par Passerelle : dernier import le {} depuis « {file} ».",
+                crate::clock::french_day_of(&at)
+            )
+        })
+        .unwrap_or_default();
+    Ok(Some((table, provenance)))
 }

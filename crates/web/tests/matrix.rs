@@ -517,6 +517,9 @@ async fn build(app: &TestApp, method: Method, path: &str, who: Who, side: Side) 
         ),
         (Method::Get, "/referentiels/categories") => Request::get(path),
         (Method::Get, "/statistiques") => Request::get(path),
+        (Method::Get, "/statistiques/historique") => Request::get(path),
+        // Not a file upload: the post's social worker is told to send a file.
+        (Method::Post, "/statistiques/historique") => Request::post(path, &[]),
         (Method::Get, "/statistiques/{file}") => Request::get("/statistiques/activite.csv"),
         // Invalid forms: allowed actors get the form's error, the grid does not change.
         (Method::Post, "/referentiels/categories") => {
@@ -582,6 +585,12 @@ fn expected(method: Method, path: &str, who: Who) -> (Outcome, Outcome) {
         },
         (Method::Get, "/referentiels/categories") => only(who, &[Role::National, Role::Admin]),
         // Each role sees its own scope's counts: there is no outside to ask for.
+        (Method::Get, "/statistiques/historique") => only(who, &[Role::SocialWorker]),
+        (Method::Post, "/statistiques/historique") => match who {
+            None => (Login, Login),
+            Some(Role::SocialWorker) => (Refused, Refused),
+            Some(_) => (Deny, Deny),
+        },
         (Method::Get, "/statistiques" | "/statistiques/{file}" | "/api/statistiques") => only(
             who,
             &[

@@ -244,3 +244,109 @@ async fn the_post_sees_exact_counts_and_wider_scopes_see_small_cells_suppressed(
         app.finish().await;
     }
 }
+
+async fn legacy_rows(app: &TestApp) -> i64 {
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM legacy_activity")
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    n
+}
+
+async fn upload_grid(app: &TestApp, who: Role, name: &str, bytes: &[u8]) -> (u16, String) {
+    let session = app.session_for(who).await;
+    let form = reqwest::multipart::Form::new().part(
+        "fichier",
+        reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(name.to_string()),
+    );
+    let response = reqwest::Client::new()
+        .post(app.url(&format!("/statistiques/historique?csrf={}", helpers::CSRF)))
+        .header(
+            "cookie",
+            format!(
+                "passerelle_csrf={}; passerelle_session={session}",
+                helpers::CSRF
+            ),
+        )
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    (
+        status,
+        text.replace("&#x27;", "'")
+            .replace("&#39;", "'")
+            .replace("&#60;", "<"),
+    )
+}
+
+#[tokio::test]
+async fn the_years_before_passerelle_are_imported_whole_or_not_at_all_and_shown_apart() {
+    for app in spawn_all().await {
+        // Wrong: a year that is not one, an unknown line, a count that is not a number.
+        let wrong =
+            "\u{feff}Indicateur;2019;deux mille\nSaisines;212;3\nAppels;4;5\nEntretiens;x;2\n";
+        let (status, answer) =
+            upload_grid(&app, Role::SocialWorker, "ancien.csv", wrong.as_bytes()).await;
+        assert_eq!(status, 422, "{answer}");
+        for expected in [
+            "« deux mille »",
+            "ligne 3",
+            "« Appels »",
+            "ligne 4, colonne « 2019 »",
+        ] {
+            assert!(answer.contains(expected), "{expected}: {answer}");
+        }
+        assert_eq!(legacy_rows(&app).await, 0, "nothing is written");
+
+        // A year Passerelle already computes for the post is refused.
+        app.case_for(true).await;
+        let this_year = passerelle_web::clock::paris_today().year();
+        let overlap = format!("Indicateur;{}\nSaisines;10\n", this_year - 1);
+        let rolled: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM activity_rollups")
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+        assert!(rolled.0 > 0);
+        sqlx::query("UPDATE activity_rollups SET month = $1 WHERE month = $2")
+            .bind(format!("{}-06", this_year - 1))
+            .bind(format!(
+                "{this_year}-{:02}",
+                passerelle_web::clock::paris_today().month() as u8
+            ))
+            .execute(app.db.pool())
+            .await
+            .unwrap();
+        let (status, answer) =
+            upload_grid(&app, Role::SocialWorker, "ancien.csv", overlap.as_bytes()).await;
+        assert_eq!(status, 422);
+        assert!(
+            answer.contains("Passerelle calcule déjà cette année"),
+            "{answer}"
+        );
+        assert_eq!(legacy_rows(&app).await, 0);
+
+        let good = "Indicateur;2019;2020\nSaisines;212;240\nEntretiens;380;\nOrientations;3;7\n";
+        let (status, answer) =
+            upload_grid(&app, Role::SocialWorker, "ancien.csv", good.as_bytes()).await;
+        assert_eq!(status, 200, "{answer}");
+        assert!(answer.contains("5 chiffres importés"), "{answer}");
+        assert_eq!(legacy_rows(&app).await, 5);
+
+        let (_, worker) = page(&app, Role::SocialWorker, "/statistiques").await;
+        let saisines = row(&worker, "table-historique", "Saisines");
+        assert_eq!(saisines, ["212", "240", "452"]);
+        assert!(worker.contains("Chiffres déclarés, non calculés par Passerelle"));
+        assert!(worker.contains("« ancien.csv »"));
+        // Outside the post, the small declared counts are suppressed like the computed ones.
+        let (_, prevention) = page(&app, Role::Prevention, "/statistiques").await;
+        let orientations = row(&prevention, "table-historique", "Orientations");
+        assert_eq!(orientations[0], "< 5", "{orientations:?}");
+        // Only the post's social worker imports.
+        let (status, _) = upload_grid(&app, Role::Employer, "ancien.csv", good.as_bytes()).await;
+        assert_eq!(status, 403);
+        app.finish().await;
+    }
+}
