@@ -208,6 +208,8 @@ pub struct InboxRow {
     pub unit_name: Option<String>,
     pub persons: i64,
     pub next_step_on: Option<String>,
+    /// How many cases match the filter in all (the same on every line).
+    pub total: i64,
 }
 
 /// Which cases of a post the inbox lists.
@@ -271,26 +273,37 @@ pub async fn inbox(
         });
     }
     let clause = conditions.join(" AND ");
-    let mut count = sqlx::query_as::<_, (i64,)>(sqlx::AssertSqlSafe(format!(
-        "SELECT COUNT(*) FROM cases c WHERE {clause}"
-    )));
-    for value in &values {
-        count = count.bind(value);
-    }
-    let (total,) = count.fetch_one(db.pool()).await?;
+    // The page and the number of matching cases in one round trip: the count is an
+    // uncorrelated subquery, computed once by both engines.
     let sql = format!(
         "SELECT c.id, c.urgency, c.status, c.categories, c.received_at, u.name AS unit_name, c.next_step_on, \
-         (SELECT COUNT(*) FROM case_persons p WHERE p.case_id = c.id) AS persons \
+         (SELECT COUNT(*) FROM case_persons p WHERE p.case_id = c.id) AS persons, \
+         (SELECT COUNT(*) FROM cases c WHERE {clause}) AS total \
          FROM cases c LEFT JOIN units u ON u.id = c.referral_unit_id WHERE {clause} \
          ORDER BY (CASE c.urgency WHEN 'immediate' THEN 0 WHEN 'within_48h' THEN 1 ELSE 2 END), c.received_at, c.id \
          LIMIT {INBOX_PAGE} OFFSET {}",
         (page.max(1) - 1) * INBOX_PAGE
     );
-    let mut rows = sqlx::query_as::<_, InboxRow>(sqlx::AssertSqlSafe(sql));
+    let mut query = sqlx::query_as::<_, InboxRow>(sqlx::AssertSqlSafe(sql));
     for value in &values {
-        rows = rows.bind(value);
+        query = query.bind(value);
     }
-    Ok((rows.fetch_all(db.pool()).await?, total))
+    let rows = query.fetch_all(db.pool()).await?;
+    let total = match rows.first() {
+        Some(row) => row.total,
+        // A page past the last one: the count alone, for the page links.
+        None if page > 1 => {
+            let mut count = sqlx::query_as::<_, (i64,)>(sqlx::AssertSqlSafe(format!(
+                "SELECT COUNT(*) FROM cases c WHERE {clause}"
+            )));
+            for value in &values {
+                count = count.bind(value);
+            }
+            count.fetch_one(db.pool()).await?.0
+        }
+        None => 0,
+    };
+    Ok((rows, total))
 }
 
 /// A case file with its sealed fields.

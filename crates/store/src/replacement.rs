@@ -33,6 +33,7 @@ pub struct ReplacementRow {
     pub id: String,
     pub post_id: String,
     pub post_code: String,
+    pub account_id: String,
     pub account_name: String,
     pub account_email: String,
     pub reason: String,
@@ -41,7 +42,7 @@ pub struct ReplacementRow {
     pub revoked_at: Option<String>,
 }
 
-const SELECT: &str = "SELECT r.id, r.post_id, p.code AS post_code, a.display_name AS account_name, a.email AS account_email, r.reason, r.starts_on, r.ends_on, r.revoked_at \
+const SELECT: &str = "SELECT r.id, r.post_id, p.code AS post_code, r.account_id, a.display_name AS account_name, a.email AS account_email, r.reason, r.starts_on, r.ends_on, r.revoked_at \
      FROM post_replacements r JOIN accounts a ON a.id = r.account_id JOIN posts p ON p.id = r.post_id";
 
 /// The replacements of a post, newest first.
@@ -67,6 +68,35 @@ pub async fn current_of_account(
     .bind(date_to_text(today))
     .fetch_all(db.pool())
     .await?)
+}
+
+/// In one read, the two things an inbox needs of today's replacements: the post's place
+/// (with the accounts replacing in it) and the posts the reading account replaces in.
+pub async fn place_and_account_posts(
+    db: &Db,
+    post: &crate::post::PostRow,
+    account_id: &str,
+    today: Date,
+) -> Result<(Place, Vec<ReplacementRow>), StoreError> {
+    let rows: Vec<ReplacementRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{SELECT} WHERE (r.post_id = $1 OR r.account_id = $2) AND r.revoked_at IS NULL AND r.starts_on <= $3 AND r.ends_on >= $3 ORDER BY p.code"
+    )))
+    .bind(&post.id)
+    .bind(account_id)
+    .bind(date_to_text(today))
+    .fetch_all(db.pool())
+    .await?;
+    let mut place = crate::post::place_of(post);
+    place.replacements = rows
+        .iter()
+        .filter(|r| r.post_id == post.id)
+        .map(|r| r.account_id.clone())
+        .collect();
+    let account_posts = rows
+        .into_iter()
+        .filter(|r| r.account_id == account_id)
+        .collect();
+    Ok((place, account_posts))
 }
 
 /// The account of a social worker, by e-mail: (id, display name), if it holds that role.

@@ -560,23 +560,28 @@ async fn inbox(
         (Scope::Post(_), replaced) => replaced.to_string(),
         _ => return Err(WebError::Forbidden),
     };
-    let (post, _) = own_post(&state, &auth, &post_id).await?;
+    let post = passerelle_store::post::find(&state.db, &post_id)
+        .await?
+        .ok_or(WebError::Forbidden)?;
+    let today = crate::clock::paris_today();
+    let (place, account_posts) = passerelle_store::replacement::place_and_account_posts(
+        &state.db,
+        &post,
+        &auth.account.id,
+        today,
+    )
+    .await?;
+    auth.require(Action::View, &Resource::Cases { post: &place })?;
     let grid = crate::categories::grid(&state).await?;
     let (mut filter, page) = inbox_filter(&query, &grid)?;
     let searched = query.q.trim();
     if !searched.is_empty() {
         filter.persons = Some(persons_named(&state, &auth, &post, searched, ip.as_deref()).await?);
     }
-    let replacing = passerelle_store::replacement::current_of_account(
-        &state.db,
-        &auth.account.id,
-        crate::clock::paris_today(),
-    )
-    .await?
-    .into_iter()
-    .map(|r| (r.post_id, r.post_code, french_day_of(&r.ends_on)))
-    .collect();
-    let today = crate::clock::paris_today();
+    let replacing = account_posts
+        .into_iter()
+        .map(|r| (r.post_id, r.post_code, french_day_of(&r.ends_on)))
+        .collect();
     let (rows, total) = store_referral::inbox(&state.db, &post.id, filter, page).await?;
     let lines = rows
         .into_iter()
