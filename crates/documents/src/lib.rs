@@ -7,6 +7,7 @@ pub mod information_preoccupante;
 pub mod pdf;
 pub mod poster;
 pub mod qr;
+pub mod spreadsheet;
 
 /// A document that could not be produced.
 #[derive(Debug, thiserror::Error)]
@@ -15,4 +16,6 @@ pub enum DocumentError {
     Layout(String),
     #[error("l'écriture du PDF a échoué : {0}")]
     Pdf(String),
+    #[error("l'écriture du classeur a échoué : {0}")]
+    Spreadsheet(String),
 }

@@ -88,10 +88,15 @@ pub fn french_csv() -> csv::Writer<Vec<u8>> {
 
 /// A CSV file to download under `filename`.
 pub fn csv_download(filename: &str, body: Vec<u8>) -> Response {
+    file_download(filename, "text/csv; charset=utf-8", body)
+}
+
+/// A file to save, under `filename`, of type `content_type`.
+pub fn file_download(filename: &str, content_type: &str, body: Vec<u8>) -> Response {
     let disposition = format!("attachment; filename=\"{filename}\"");
     (
         [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_TYPE, content_type.to_string()),
             (header::CONTENT_DISPOSITION, disposition),
         ],
         body,

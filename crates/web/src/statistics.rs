@@ -11,6 +11,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::response::IntoResponse;
+use passerelle_documents::spreadsheet::{self, CellValue, SheetTable};
 use passerelle_domain::access::{Action, Resource, Scope};
 use passerelle_domain::referral::ReferralSource;
 use passerelle_domain::statistics::{TOTAL, indicator};
@@ -248,9 +249,9 @@ async fn dashboard(
     })
 }
 
-/// The dashboard's downloads: the annual report (`rapport.pdf`) or one table as a CSV file
-/// (`activite.csv`, `motifs.csv`, `origines.csv`), with the same cells as the page,
-/// suppressed the same way.
+/// The dashboard's downloads, with the same cells as the page, suppressed the same way: the
+/// annual report (`rapport.pdf`), every table in one workbook (`tableaux.xlsx`,
+/// `tableaux.ods`), or one table as a CSV file (`activite.csv`, `motifs.csv`, …).
 async fn download(
     State(state): State<AppState>,
     auth: Authenticated,
@@ -259,20 +260,32 @@ async fn download(
 ) -> WebResult<axum::response::Response> {
     auth.require(Action::View, &Resource::ActivityStatistics)?;
     let year = year_of(&query.annee, crate::clock::paris_today())?;
-    if file == "rapport.pdf" {
-        let figures = figures(&state, &report_scope(&auth.actor.grant.scope)?, year).await?;
-        return annual_report(&figures, year);
+    let scope = report_scope(&auth.actor.grant.scope)?;
+    match file.as_str() {
+        "rapport.pdf" => annual_report(&figures(&state, &scope, year).await?, year),
+        "tableaux.xlsx" => {
+            workbook_download(&figures(&state, &scope, year).await?, year, Workbook::Xlsx)
+        }
+        "tableaux.ods" => {
+            workbook_download(&figures(&state, &scope, year).await?, year, Workbook::Ods)
+        }
+        _ => {
+            let wanted = file
+                .strip_suffix(".csv")
+                .map(|name| format!("table-{name}"))
+                .ok_or(WebError::NotFound)?;
+            let figures = figures(&state, &scope, year).await?;
+            let table = figures
+                .tables
+                .iter()
+                .find(|t| t.id == wanted)
+                .ok_or(WebError::NotFound)?;
+            table_csv(table, year)
+        }
     }
-    let wanted = file
-        .strip_suffix(".csv")
-        .map(|name| format!("table-{name}"))
-        .ok_or(WebError::NotFound)?;
-    let figures = figures(&state, &report_scope(&auth.actor.grant.scope)?, year).await?;
-    let table = figures
-        .tables
-        .iter()
-        .find(|t| t.id == wanted)
-        .ok_or(WebError::NotFound)?;
+}
+
+fn table_csv(table: &TableView, year: i32) -> WebResult<axum::response::Response> {
     let mut writer = crate::open_data::french_csv();
     let csv_error = |e: csv::Error| WebError::Internal(e.into());
     writer
@@ -290,6 +303,71 @@ async fn download(
         .map_err(|e| WebError::Internal(anyhow::anyhow!(e.to_string())))?;
     Ok(crate::open_data::csv_download(
         &format!("{}-{year}.csv", table.id),
+        body,
+    ))
+}
+
+enum Workbook {
+    Xlsx,
+    Ods,
+}
+
+/// A table on its own sheet: counts as numbers, suppressed cells as their text.
+fn sheet_of(table: &TableView, name: &str) -> SheetTable {
+    SheetTable {
+        name: name.to_string(),
+        title: table.caption.clone(),
+        columns: table.columns.clone(),
+        lines: table
+            .rows
+            .iter()
+            .map(|(label, cells)| {
+                let cells = cells
+                    .iter()
+                    .map(|cell| match cell {
+                        Shown::Count(n) => CellValue::Number(*n as f64),
+                        other => CellValue::Text(other.text()),
+                    })
+                    .collect();
+                (label.clone(), cells)
+            })
+            .collect(),
+    }
+}
+
+/// Every table of the dashboard in one workbook; the years before Passerelle on a sheet of
+/// their own, with their provenance.
+fn workbook_download(
+    figures: &Dashboard,
+    year: i32,
+    format: Workbook,
+) -> WebResult<axum::response::Response> {
+    let mut sheets: Vec<SheetTable> = figures
+        .tables
+        .iter()
+        .map(|table| sheet_of(table, table.id.trim_start_matches("table-")))
+        .collect();
+    if let Some((table, provenance)) = &figures.legacy {
+        let mut sheet = sheet_of(table, "avant Passerelle");
+        sheet.title = format!("{} ({provenance})", sheet.title);
+        sheets.push(sheet);
+    }
+    let internal = |e: passerelle_documents::DocumentError| WebError::Internal(e.into());
+    let (body, extension, content_type) = match format {
+        Workbook::Xlsx => (
+            spreadsheet::xlsx(&sheets).map_err(internal)?,
+            "xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+        Workbook::Ods => (
+            spreadsheet::ods(&sheets).map_err(internal)?,
+            "ods",
+            "application/vnd.oasis.opendocument.spreadsheet",
+        ),
+    };
+    Ok(crate::open_data::file_download(
+        &format!("statistiques-{year}.{extension}"),
+        content_type,
         body,
     ))
 }

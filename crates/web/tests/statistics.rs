@@ -4,7 +4,7 @@
 
 mod helpers;
 
-use helpers::{TestApp, pdf_text, spawn_all};
+use helpers::{TestApp, libreoffice_sheets, pdf_text, spawn_all};
 use passerelle_domain::role::Role;
 use passerelle_web::route_table::Method;
 
@@ -240,6 +240,65 @@ async fn the_post_sees_exact_counts_and_wider_scopes_see_small_cells_suppressed(
             .await;
             assert_eq!(status, 400, "{bad}");
             assert!(body.contains("Filtre « année »"), "{body}");
+        }
+        app.finish().await;
+    }
+}
+
+/// The line of `label` in a sheet saved as CSV by LibreOffice, without its label.
+fn sheet_line(sheet: &str, label: &str) -> Vec<String> {
+    let line = sheet
+        .lines()
+        .find(|l| l.starts_with(&format!("{label};")))
+        .unwrap_or_else(|| panic!("{label} in {sheet}"));
+    line.split(';').skip(1).map(|cell| cell.trim_matches('"').to_string()).collect()
+}
+
+#[tokio::test]
+async fn every_table_downloads_as_xlsx_and_ods_that_libreoffice_opens_with_the_dashboards_cells()
+{
+    for app in spawn_all().await {
+        for _ in 0..3 {
+            app.case_for(true).await;
+        }
+        for who in [Role::SocialWorker, Role::Prevention] {
+            let (_, dashboard) = page(&app, who, "/statistiques").await;
+            assert!(dashboard.contains("/statistiques/tableaux.xlsx"));
+            for (extension, content_type) in [
+                (
+                    "xlsx",
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                ),
+                ("ods", "application/vnd.oasis.opendocument.spreadsheet"),
+            ] {
+                let response = app
+                    .send_as(
+                        Some(who),
+                        Method::Get,
+                        &format!("/statistiques/tableaux.{extension}"),
+                        &[],
+                    )
+                    .await;
+                assert_eq!(response.status().as_u16(), 200, "{who:?} {extension}");
+                assert_eq!(response.headers()["content-type"], content_type);
+                let sheets = libreoffice_sheets(&response.bytes().await.unwrap(), extension);
+                for (sheet, table, label) in [
+                    ("activite", "table-activite", "Saisines"),
+                    ("activite", "table-activite", "Total"),
+                    ("motifs", "table-motifs", "Violences conjugales"),
+                    ("motifs", "table-motifs", "Total"),
+                ] {
+                    let opened = sheets
+                        .get(sheet)
+                        .unwrap_or_else(|| panic!("sheet {sheet} in {:?}", sheets.keys()));
+                    assert_eq!(
+                        sheet_line(opened, label),
+                        row(&dashboard, table, label),
+                        "{} {who:?} {extension} {sheet} {label}",
+                        app.backend
+                    );
+                }
+            }
         }
         app.finish().await;
     }

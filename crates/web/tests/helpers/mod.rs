@@ -527,6 +527,43 @@ pub async fn spawn_all() -> Vec<TestApp> {
 }
 
 /// The text of a PDF as `pdftotext -layout` reads it (an independent reader).
+/// Every sheet of a workbook (`extension`: xlsx, ods) as LibreOffice reads it: opened and
+/// saved as CSV (`;`, UTF-8), one text per sheet, by its tab name.
+pub fn libreoffice_sheets(
+    workbook: &[u8],
+    extension: &str,
+) -> std::collections::BTreeMap<String, String> {
+    let folder = tempfile::tempdir().unwrap();
+    let path = folder.path().join(format!("classeur.{extension}"));
+    std::fs::write(&path, workbook).unwrap();
+    let output = std::process::Command::new("soffice")
+        .arg(format!(
+            "-env:UserInstallation=file://{}/profil",
+            folder.path().display()
+        ))
+        .args([
+            "--headless",
+            "--convert-to",
+            // Separator `;`, quote `"`, UTF-8 (76), from line 1, then: every sheet (-1).
+            "csv:Text - txt - csv (StarCalc):59,34,76,1,,0,false,true,false,false,false,-1",
+            "--outdir",
+        ])
+        .arg(folder.path())
+        .arg(&path)
+        .output()
+        .expect("LibreOffice (libreoffice-calc-nogui) is installed by .ci/run");
+    assert!(output.status.success(), "{output:?}");
+    std::fs::read_dir(folder.path())
+        .unwrap()
+        .filter_map(|entry| {
+            let name = entry.ok()?.file_name().to_string_lossy().to_string();
+            let sheet = name.strip_prefix("classeur-")?.strip_suffix(".csv")?;
+            let text = std::fs::read_to_string(folder.path().join(&name)).ok()?;
+            Some((sheet.to_string(), text))
+        })
+        .collect()
+}
+
 pub fn pdf_text(pdf: &[u8]) -> String {
     let folder = tempfile::tempdir().unwrap();
     let path = folder.path().join("document.pdf");
