@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { assertAccessible, logInAndEnrol, newPage, screenshot, startServerAndBrowser, stopAll } from './helpers.mjs';
@@ -189,6 +190,16 @@ describe('referral', () => {
     const yearTotal = await text(referralsRow.locator('td').nth(12));
     assert.match(pdfText, /Rapport d'activité \d{4}/);
     assert.match(pdfText.replace(/\s+/g, ' '), new RegExp(`^.*En bref ${yearTotal} `), 'the summary opens with the year\'s referrals');
+    // Every table as a workbook: LibreOffice opens it and finds the same year's total.
+    const [workbook] = await Promise.all([worker.waitForEvent('download'), worker.locator('#tables-ods').click()]);
+    const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'passerelle-ods-'));
+    const odsPath = path.join(outDir, 'tableaux.ods');
+    fs.copyFileSync(await workbook.path(), odsPath);
+    execFileSync('soffice', [`-env:UserInstallation=file://${outDir}/profil`, '--headless', '--convert-to',
+      'csv:Text - txt - csv (StarCalc):59,34,76,1,,0,false,true,false,false,false,-1', '--outdir', outDir, odsPath]);
+    const activity = fs.readFileSync(path.join(outDir, 'tableaux-activite.csv'), 'utf8');
+    const referralsLine = activity.split('\n').find((line) => line.startsWith('Saisines;'));
+    assert.equal(referralsLine.trim().split(';')[13], yearTotal, 'the workbook\'s year total is the dashboard\'s');
     await worker.close();
   });
 
