@@ -54,6 +54,21 @@ pub mod indicator {
     pub const INTERVIEWS: &str = "interviews";
     pub const ACTIONS: &str = "actions";
     pub const ORIENTATIONS: &str = "orientations";
+    /// Distinct persons received: a person counts once a year, in the month of their first
+    /// case of that year.
+    pub const PERSONS: &str = "persons";
+    /// A new case for a person within 12 months of the closure of one of their cases.
+    pub const RECURRENCES: &str = "recurrences";
+}
+
+/// The delays of a recurrence, exclusive so that they add up to "within 12 months".
+pub mod recurrence {
+    pub const DIMENSION: &str = "delay";
+    pub const WITHIN_6_MONTHS: &str = "within_6_months";
+    pub const FROM_6_TO_12_MONTHS: &str = "from_6_to_12_months";
+    /// Half a year and a year, in days.
+    pub const SIX_MONTHS_DAYS: i64 = 183;
+    pub const TWELVE_MONTHS_DAYS: i64 = 365;
 }
 
 /// The dimension every indicator has: its total, under the value "".
@@ -212,6 +227,87 @@ pub fn contribution(facts: &CaseFacts) -> BTreeMap<Cell, i64> {
     cells
 }
 
+/// The counted facts of one person of a post: the codes kept after the purge, and the cases
+/// they were in.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PersonFacts {
+    pub post_id: String,
+    pub sex: String,
+    /// At intake; None when the birth date was not given.
+    pub age_band: Option<String>,
+    pub known_to_social_services: String,
+    /// Of every case the person is in: (received at, closed at when closed), RFC 3339.
+    pub cases: Vec<(String, Option<String>)>,
+}
+
+/// Whole days from a closure to a later case's receipt; None when the case did not come
+/// strictly after the closure (or either instant does not read).
+fn days_after(closed: &str, received: &str) -> Option<i64> {
+    let (closed, received): (Timestamp, Timestamp) = (closed.parse().ok()?, received.parse().ok()?);
+    (received > closed).then(|| (received.as_second() - closed.as_second()) / 86_400)
+}
+
+/// The cells a person counts for: once a year as a person received (with their sex, age band
+/// and whether a social service knew them), and each case that came back within 12 months of
+/// the closure of an earlier one as a recurrence.
+pub fn person_contribution(facts: &PersonFacts) -> BTreeMap<Cell, i64> {
+    use indicator::{PERSONS, RECURRENCES};
+    let mut cells = BTreeMap::new();
+    let mut add = |month: &str, indicator: &'static str, dimension: &'static str, value: &str| {
+        *cells
+            .entry(Cell {
+                post_id: facts.post_id.clone(),
+                month: month.to_string(),
+                indicator,
+                dimension,
+                value: value.to_string(),
+            })
+            .or_insert(0) += 1;
+    };
+    let mut received: Vec<(String, &str, usize)> = facts
+        .cases
+        .iter()
+        .enumerate()
+        .filter_map(|(index, (at, _))| Some((paris_month_of_instant(at)?, at.as_str(), index)))
+        .collect();
+    received.sort_unstable();
+    let mut years_counted = std::collections::BTreeSet::new();
+    for (month, at, index) in &received {
+        if years_counted.insert(month[..4].to_string()) {
+            add(month, PERSONS, TOTAL, "");
+            add(month, PERSONS, "sex", &facts.sex);
+            add(
+                month,
+                PERSONS,
+                "age_band",
+                facts.age_band.as_deref().unwrap_or("unknown"),
+            );
+            add(
+                month,
+                PERSONS,
+                "known_to_social_services",
+                &facts.known_to_social_services,
+            );
+        }
+        // The latest closure of another case before this one came.
+        let since_closure = facts
+            .cases
+            .iter()
+            .enumerate()
+            .filter(|(other, _)| other != index)
+            .filter_map(|(_, (_, closed))| days_after(closed.as_deref()?, at))
+            .min();
+        let delay = match since_closure {
+            Some(days) if days < recurrence::SIX_MONTHS_DAYS => recurrence::WITHIN_6_MONTHS,
+            Some(days) if days <= recurrence::TWELVE_MONTHS_DAYS => recurrence::FROM_6_TO_12_MONTHS,
+            _ => continue,
+        };
+        add(month, RECURRENCES, TOTAL, "");
+        add(month, RECURRENCES, recurrence::DIMENSION, delay);
+    }
+    cells
+}
+
 /// What must change in the rollups when a case's contribution goes from `before` to `after`:
 /// the cells whose count differs, with the difference.
 pub fn difference<K: Ord + Clone>(
@@ -269,6 +365,83 @@ mod tests {
             })
             .map(|(_, n)| *n)
             .sum()
+    }
+
+    fn person(cases: &[(&str, Option<&str>)]) -> PersonFacts {
+        PersonFacts {
+            post_id: "P".into(),
+            sex: "female".into(),
+            age_band: None,
+            known_to_social_services: "no".into(),
+            cases: cases
+                .iter()
+                .map(|(at, closed)| (at.to_string(), closed.map(str::to_string)))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_person_counts_once_a_year_and_each_return_within_a_year_of_a_closure_recurs() {
+        let cells = person_contribution(&person(&[
+            ("2026-03-10T10:00:00Z", Some("2026-04-01T10:00:00Z")),
+            // Back two months after the closure: within 6 months.
+            ("2026-06-01T10:00:00Z", Some("2026-07-01T10:00:00Z")),
+            // Eight months after the second closure, the next year: 6 to 12 months.
+            ("2027-03-01T10:00:00Z", None),
+            // Still open, a case received later in 2027 does not count the person again.
+            ("2027-05-01T10:00:00Z", None),
+        ]));
+        let persons = |month: &str| count(&cells, month, "persons", "total", "");
+        assert_eq!(persons("2026-03"), 1);
+        assert_eq!(persons("2026-06"), 0, "once a year");
+        assert_eq!(persons("2027-03"), 1, "once more the next year");
+        assert_eq!(persons("2027-05"), 0);
+        assert_eq!(count(&cells, "2026-03", "persons", "sex", "female"), 1);
+        assert_eq!(
+            count(&cells, "2026-03", "persons", "age_band", "unknown"),
+            1
+        );
+        assert_eq!(
+            count(
+                &cells,
+                "2026-03",
+                "persons",
+                "known_to_social_services",
+                "no"
+            ),
+            1
+        );
+        let recurs = |month: &str, delay: &str| count(&cells, month, "recurrences", "delay", delay);
+        assert_eq!(
+            recurs("2026-03", recurrence::WITHIN_6_MONTHS),
+            0,
+            "a first case"
+        );
+        assert_eq!(recurs("2026-06", recurrence::WITHIN_6_MONTHS), 1);
+        assert_eq!(recurs("2027-03", recurrence::FROM_6_TO_12_MONTHS), 1);
+        // The fourth case came 10 months after the last closure (1 July 2026).
+        assert_eq!(recurs("2027-05", recurrence::FROM_6_TO_12_MONTHS), 1);
+        let late = person_contribution(&person(&[
+            ("2024-01-10T10:00:00Z", Some("2024-01-20T10:00:00Z")),
+            ("2025-06-01T10:00:00Z", None),
+        ]));
+        assert_eq!(
+            late.keys().filter(|c| c.indicator == "recurrences").count(),
+            0,
+            "more than a year after the closure is a new situation"
+        );
+        let before_closure = person_contribution(&person(&[
+            ("2026-01-10T10:00:00.100Z", Some("2026-01-10T10:00:00.900Z")),
+            ("2026-01-10T10:00:00.500Z", None),
+        ]));
+        assert_eq!(
+            before_closure
+                .keys()
+                .filter(|c| c.indicator == "recurrences")
+                .count(),
+            0,
+            "a case received before the closure, even in the same second, is no return"
+        );
     }
 
     #[test]

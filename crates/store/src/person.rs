@@ -81,7 +81,7 @@ async fn link(
                 .bind(role.code())
                 .bind(now_text())
                 .bind(person_id)
-                .execute(connection)
+                .execute(&mut *connection)
                 .await?;
         }
         CaseLink::ReferredLine {
@@ -94,7 +94,7 @@ async fn link(
             .bind(person_id)
             .bind(case_person_id)
             .bind(case_id)
-            .execute(connection)
+            .execute(&mut *connection)
             .await?;
             if updated.rows_affected() != 1 {
                 return Err(StoreError::Corrupt(format!(
@@ -103,7 +103,8 @@ async fn link(
             }
         }
     }
-    Ok(())
+    // The person is received in this case: counted, and perhaps recurring.
+    crate::rollup::refresh_person(connection, person_id).await
 }
 
 /// Creates a person of `post_id` and puts them in a case, in one transaction.
@@ -356,6 +357,9 @@ pub async fn merge(db: &Db, kept: &str, duplicate: &str, entry: Entry) -> Result
         .bind(duplicate)
         .execute(&mut *tx)
         .await?;
+    // The kept person now has the duplicate's cases; the duplicate counts for nothing.
+    crate::rollup::refresh_person(&mut tx, kept).await?;
+    crate::rollup::refresh_person(&mut tx, duplicate).await?;
     append(&mut tx, entry).await?;
     tx.commit().await?;
     Ok(())

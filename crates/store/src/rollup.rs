@@ -6,7 +6,9 @@
 
 use crate::bulk::{Value, insert_rows};
 use crate::{Db, StoreError};
-use passerelle_domain::statistics::{CaseFacts, Cell, contribution, difference};
+use passerelle_domain::statistics::{
+    CaseFacts, Cell, PersonFacts, contribution, difference, person_contribution,
+};
 use sqlx::AnyConnection;
 use std::collections::{BTreeMap, HashMap};
 
@@ -115,19 +117,61 @@ async fn case_facts(
     Ok(Some(facts))
 }
 
-/// Brings the rollups up to date with one case's facts. Call it in every transaction that
-/// writes a counted fact of the case, after the write.
-pub async fn refresh_case(connection: &mut AnyConnection, case_id: &str) -> Result<(), StoreError> {
-    let before_rows: Vec<(String, String, String, String, String, i64)> = sqlx::query_as(
-        "SELECT post_id, month, indicator, dimension, value, count FROM case_contributions WHERE case_id = $1",
-    )
-    .bind(case_id)
-    .fetch_all(&mut *connection)
-    .await?;
-    let after = match case_facts(connection, case_id).await? {
-        Some(facts) => contribution(&facts),
-        None => BTreeMap::new(),
-    };
+/// Whose contribution to the rollups a contributions table keeps: a case's or a person's.
+#[derive(Debug, Clone, Copy)]
+enum Contributor<'a> {
+    Case(&'a str),
+    Person(&'a str),
+}
+
+impl Contributor<'_> {
+    fn table(self) -> &'static str {
+        match self {
+            Contributor::Case(_) => "case_contributions",
+            Contributor::Person(_) => "person_contributions",
+        }
+    }
+
+    fn columns(self) -> [&'static str; 7] {
+        [
+            self.owner_column(),
+            "post_id",
+            "month",
+            "indicator",
+            "dimension",
+            "value",
+            "count",
+        ]
+    }
+
+    fn owner_column(self) -> &'static str {
+        match self {
+            Contributor::Case(_) => "case_id",
+            Contributor::Person(_) => "person_id",
+        }
+    }
+
+    fn value(&self) -> &str {
+        match self {
+            Contributor::Case(id) | Contributor::Person(id) => id,
+        }
+    }
+}
+
+/// Replaces what `who` adds to the rollups by `after`: the rollups change by the difference.
+async fn replace_contribution(
+    connection: &mut AnyConnection,
+    who: Contributor<'_>,
+    after: BTreeMap<Cell, i64>,
+) -> Result<(), StoreError> {
+    let (table, owner) = (who.table(), who.owner_column());
+    let before_rows: Vec<(String, String, String, String, String, i64)> =
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT post_id, month, indicator, dimension, value, count FROM {table} WHERE {owner} = $1"
+        )))
+        .bind(who.value())
+        .fetch_all(&mut *connection)
+        .await?;
     let after_keys: BTreeMap<CellKey, i64> = after.iter().map(|(c, n)| (key(c), *n)).collect();
     let before_keys: BTreeMap<CellKey, i64> = before_rows
         .into_iter()
@@ -161,38 +205,103 @@ pub async fn refresh_case(connection: &mut AnyConnection, case_id: &str) -> Resu
         .execute(&mut *connection)
         .await?;
     }
-    sqlx::query("DELETE FROM case_contributions WHERE case_id = $1")
-        .bind(case_id)
-        .execute(&mut *connection)
-        .await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DELETE FROM {table} WHERE {owner} = $1"
+    )))
+    .bind(who.value())
+    .execute(&mut *connection)
+    .await?;
     let backend = crate::Backend::of_connection(connection);
     insert_rows(
         connection,
         backend,
-        "case_contributions",
-        &CONTRIBUTION_COLUMNS,
+        table,
+        &who.columns(),
         &after_keys
             .iter()
-            .map(|(cell, count)| contribution_row(case_id, cell, *count))
+            .map(|(cell, count)| contribution_row(who.value(), cell, *count))
             .collect::<Vec<_>>(),
     )
     .await?;
     Ok(())
 }
 
-const CONTRIBUTION_COLUMNS: [&str; 7] = [
-    "case_id",
-    "post_id",
-    "month",
-    "indicator",
-    "dimension",
-    "value",
-    "count",
-];
+/// Brings the rollups up to date with one case's facts, and with those of its persons (whose
+/// recurrences depend on its dates). Call it in every transaction that writes a counted fact
+/// of the case, after the write.
+pub async fn refresh_case(connection: &mut AnyConnection, case_id: &str) -> Result<(), StoreError> {
+    let after = match case_facts(connection, case_id).await? {
+        Some(facts) => contribution(&facts),
+        None => BTreeMap::new(),
+    };
+    replace_contribution(connection, Contributor::Case(case_id), after).await?;
+    let persons: Vec<(String,)> = sqlx::query_as(
+        "SELECT DISTINCT person_id FROM case_persons WHERE case_id = $1 AND person_id IS NOT NULL",
+    )
+    .bind(case_id)
+    .fetch_all(&mut *connection)
+    .await?;
+    for (person_id,) in persons {
+        refresh_person(connection, &person_id).await?;
+    }
+    Ok(())
+}
 
-fn contribution_row(case_id: &str, cell: &CellKey, count: i64) -> Vec<Value> {
+/// The person's columns and cases as `PersonFacts`.
+const PERSON_FACTS: &str = "SELECT id, post_id, sex, age_band, known_to_social_services FROM persons WHERE merged_into IS NULL";
+const PERSON_CASES: &str = "SELECT DISTINCT cp.person_id, c.id, c.received_at, c.status, c.status_changed_at \
+     FROM case_persons cp JOIN cases c ON c.id = cp.case_id WHERE cp.person_id IS NOT NULL";
+
+type PersonRow = (String, String, String, Option<String>, String);
+type PersonCaseRow = (String, String, String, String, String);
+
+fn person_facts_of((_, post_id, sex, age_band, known): PersonRow) -> PersonFacts {
+    PersonFacts {
+        post_id,
+        sex,
+        age_band,
+        known_to_social_services: known,
+        cases: Vec::new(),
+    }
+}
+
+fn person_case_of(
+    (_, _, received_at, status, changed_at): PersonCaseRow,
+) -> (String, Option<String>) {
+    (received_at, (status == "closed").then_some(changed_at))
+}
+
+/// Brings the rollups up to date with one person's facts (a person merged into another
+/// counts for nothing). Call it when a person joins a case or is merged.
+pub async fn refresh_person(
+    connection: &mut AnyConnection,
+    person_id: &str,
+) -> Result<(), StoreError> {
+    let person: Option<PersonRow> =
+        sqlx::query_as(sqlx::AssertSqlSafe(format!("{PERSON_FACTS} AND id = $1")))
+            .bind(person_id)
+            .fetch_optional(&mut *connection)
+            .await?;
+    let after = match person {
+        Some(row) => {
+            let mut facts = person_facts_of(row);
+            let cases: Vec<PersonCaseRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "{PERSON_CASES} AND cp.person_id = $1"
+            )))
+            .bind(person_id)
+            .fetch_all(&mut *connection)
+            .await?;
+            facts.cases = cases.into_iter().map(person_case_of).collect();
+            person_contribution(&facts)
+        }
+        None => BTreeMap::new(),
+    };
+    replace_contribution(connection, Contributor::Person(person_id), after).await
+}
+
+fn contribution_row(owner_id: &str, cell: &CellKey, count: i64) -> Vec<Value> {
     vec![
-        case_id.into(),
+        owner_id.into(),
         cell.0.as_str().into(),
         cell.1.as_str().into(),
         cell.2.as_str().into(),
@@ -202,8 +311,41 @@ fn contribution_row(case_id: &str, cell: &CellKey, count: i64) -> Vec<Value> {
     ]
 }
 
-/// Every case's contribution, computed from the facts (a few whole-table reads).
-async fn all_contributions(db: &Db) -> Result<Vec<(String, BTreeMap<Cell, i64>)>, StoreError> {
+/// Every case's and every person's contribution, computed from the facts (a few whole-table
+/// reads).
+struct AllContributions {
+    cases: Vec<(String, BTreeMap<Cell, i64>)>,
+    persons: Vec<(String, BTreeMap<Cell, i64>)>,
+}
+
+async fn all_contributions(db: &Db) -> Result<AllContributions, StoreError> {
+    Ok(AllContributions {
+        cases: all_case_contributions(db).await?,
+        persons: all_person_contributions(db).await?,
+    })
+}
+
+async fn all_person_contributions(
+    db: &Db,
+) -> Result<Vec<(String, BTreeMap<Cell, i64>)>, StoreError> {
+    let persons: Vec<PersonRow> = sqlx::query_as(PERSON_FACTS).fetch_all(db.pool()).await?;
+    let mut facts: HashMap<String, PersonFacts> = persons
+        .into_iter()
+        .map(|row| (row.0.clone(), person_facts_of(row)))
+        .collect();
+    let cases: Vec<PersonCaseRow> = sqlx::query_as(PERSON_CASES).fetch_all(db.pool()).await?;
+    for row in cases {
+        if let Some(f) = facts.get_mut(&row.0) {
+            f.cases.push(person_case_of(row));
+        }
+    }
+    Ok(facts
+        .into_iter()
+        .map(|(id, facts)| (id, person_contribution(&facts)))
+        .collect())
+}
+
+async fn all_case_contributions(db: &Db) -> Result<Vec<(String, BTreeMap<Cell, i64>)>, StoreError> {
     let cases: Vec<CaseRowFacts> = sqlx::query_as(sqlx::AssertSqlSafe(CASE_FACTS.to_string()))
         .fetch_all(db.pool())
         .await?;
@@ -250,8 +392,9 @@ async fn all_contributions(db: &Db) -> Result<Vec<(String, BTreeMap<Cell, i64>)>
 
 /// The rollups as a full recomputation from the facts would give them.
 pub async fn recompute(db: &Db) -> Result<BTreeMap<CellKey, i64>, StoreError> {
+    let all = all_contributions(db).await?;
     let mut totals = BTreeMap::new();
-    for (_, cells) in all_contributions(db).await? {
+    for (_, cells) in all.cases.iter().chain(&all.persons) {
         for (cell, count) in cells {
             *totals.entry(key(&cell)).or_insert(0) += count;
         }
@@ -275,31 +418,29 @@ pub async fn stored(db: &Db) -> Result<BTreeMap<CellKey, i64>, StoreError> {
 /// Rebuilds every rollup from the facts, in one transaction: after a bulk load (the demo)
 /// that wrote cases without refreshing them one by one.
 pub async fn rebuild(db: &Db) -> Result<u64, StoreError> {
-    let contributions = all_contributions(db).await?;
+    let all = all_contributions(db).await?;
     let mut totals: BTreeMap<CellKey, i64> = BTreeMap::new();
-    let mut case_rows = Vec::new();
-    for (case_id, cells) in &contributions {
-        for (cell, count) in cells {
-            let cell = key(cell);
-            *totals.entry(cell.clone()).or_insert(0) += count;
-            case_rows.push(contribution_row(case_id, &cell, *count));
-        }
-    }
     let mut tx = db.begin_write().await?;
-    sqlx::query("DELETE FROM case_contributions")
-        .execute(&mut *tx)
-        .await?;
     sqlx::query("DELETE FROM activity_rollups")
         .execute(&mut *tx)
         .await?;
-    insert_rows(
-        &mut tx,
-        db.backend(),
-        "case_contributions",
-        &CONTRIBUTION_COLUMNS,
-        &case_rows,
-    )
-    .await?;
+    for (contributions, who) in [
+        (&all.cases, Contributor::Case("")),
+        (&all.persons, Contributor::Person("")),
+    ] {
+        let mut rows = Vec::new();
+        for (owner, cells) in contributions {
+            for (cell, count) in cells {
+                let cell = key(cell);
+                *totals.entry(cell.clone()).or_insert(0) += count;
+                rows.push(contribution_row(owner, &cell, *count));
+            }
+        }
+        sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {}", who.table())))
+            .execute(&mut *tx)
+            .await?;
+        insert_rows(&mut tx, db.backend(), who.table(), &who.columns(), &rows).await?;
+    }
     let rollup_rows: Vec<Vec<Value>> = totals
         .iter()
         .map(|((p, m, i, d, v), n)| {

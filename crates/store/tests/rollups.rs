@@ -1,13 +1,16 @@
 //! The activity rollups equal a full recomputation from the facts, after any random history
 //! of case work (referrals, status moves, interviews, actions, orientations, transfers,
-//! refused writes), on both backends — and still after the retention purge erased the
+//! persons identified, added to other cases and merged, refused writes), on both backends — and still after the retention purge erased the
 //! personal data, which must leave every counted figure as it was.
 
 use passerelle_domain::case::{
-    ActionKind, InterviewDuration, InterviewPlace, OrientationStatus, PartnerType,
+    ActionKind, InterviewDuration, InterviewPlace, KnownToSocialServices, OrientationStatus,
+    PartnerType, Sex,
 };
 use passerelle_domain::category::CategoryGrid;
 use passerelle_domain::journal::JournalAction;
+use passerelle_domain::person::{Identity, ValidPerson};
+use passerelle_domain::referral::PersonRole;
 use passerelle_domain::referral::{
     ClosureOutcome, PersonInput, ProblemCategory, ReferralInput, ReferralSource, ReferralStatus,
     Urgency, validate_referral,
@@ -62,6 +65,22 @@ enum Op {
         case: usize,
         post: usize,
     },
+    /// A new person of the case's post, in the case.
+    Identify {
+        case: usize,
+        sex: usize,
+        known: usize,
+        born: Option<u16>,
+    },
+    /// A person already known, in another case.
+    AddPerson {
+        person: usize,
+        case: usize,
+    },
+    Merge {
+        kept: usize,
+        duplicate: usize,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -75,7 +94,11 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (any_case.clone(), 0usize..12, 1u8..200).prop_map(|(case, partner, day)| Op::Orient { case, partner, day }),
         1 => (any_case.clone(), 0usize..4).prop_map(|(case, status)| Op::MoveOrientation { case, status }),
         1 => (any_case.clone(), proptest::option::of(any::<bool>())).prop_map(|(case, criminal)| Op::Criminal { case, criminal }),
-        1 => (any_case, 0usize..3).prop_map(|(case, post)| Op::Transfer { case, post }),
+        1 => (any_case.clone(), 0usize..3).prop_map(|(case, post)| Op::Transfer { case, post }),
+        2 => (any_case.clone(), 0usize..3, 0usize..3, proptest::option::of(1940u16..2020))
+            .prop_map(|(case, sex, known, born)| Op::Identify { case, sex, known, born }),
+        2 => (0usize..1000, any_case).prop_map(|(person, case)| Op::AddPerson { person, case }),
+        2 => (0usize..1000, 0usize..1000).prop_map(|(kept, duplicate)| Op::Merge { kept, duplicate }),
     ]
 }
 
@@ -85,6 +108,8 @@ struct World {
     account: String,
     keys: KeyRing,
     cases: Vec<String>,
+    /// (person, post).
+    persons: Vec<(String, String)>,
 }
 
 fn entry() -> Entry {
@@ -266,6 +291,85 @@ async fn apply(test: &TestDb, world: &mut World, op: &Op) {
             )
             .await;
         }
+        Op::Identify {
+            case,
+            sex,
+            known,
+            born,
+        } => {
+            let Some(case) = pick(world, *case) else {
+                return;
+            };
+            let (post,): (String,) = sqlx::query_as("SELECT post_id FROM cases WHERE id = $1")
+                .bind(&case)
+                .fetch_one(db.pool())
+                .await
+                .unwrap();
+            let person = ValidPerson {
+                identity: Identity {
+                    last_name: Some("Durand".into()),
+                    birth_date: born.and_then(|year| {
+                        time::Date::from_calendar_date(i32::from(year), time::Month::March, 1).ok()
+                    }),
+                    ..Identity::default()
+                },
+                sex: [Sex::Female, Sex::Male, Sex::Unknown][*sex],
+                known_to_social_services: [
+                    KnownToSocialServices::Yes,
+                    KnownToSocialServices::No,
+                    KnownToSocialServices::Unknown,
+                ][*known],
+            };
+            let id = passerelle_store::person::create_in_case(
+                db,
+                &world.keys,
+                &post,
+                &person,
+                date!(2025 - 06 - 01),
+                passerelle_store::person::CaseLink::NewLine {
+                    case_id: &case,
+                    role: PersonRole::Victim,
+                },
+                entry(),
+            )
+            .await
+            .unwrap();
+            world.persons.push((id, post));
+        }
+        Op::AddPerson { person, case } => {
+            let (Some(case), Some((person, _))) = (
+                pick(world, *case),
+                world.persons.get(person % world.persons.len().max(1)),
+            ) else {
+                return;
+            };
+            passerelle_store::person::add_to_case(
+                db,
+                person,
+                passerelle_store::person::CaseLink::NewLine {
+                    case_id: &case,
+                    role: PersonRole::Victim,
+                },
+                entry(),
+            )
+            .await
+            .unwrap();
+        }
+        Op::Merge { kept, duplicate } => {
+            let Some((kept, post)) = world.persons.get(kept % world.persons.len().max(1)) else {
+                return;
+            };
+            // Mostly a person of the same post, as the page offers.
+            let same_post: Vec<&String> = world
+                .persons
+                .iter()
+                .filter(|(_, p)| p == post)
+                .map(|(id, _)| id)
+                .collect();
+            let duplicate = same_post[duplicate % same_post.len()];
+            // Refused for one person, two posts or a person merged already: history too.
+            let _ = passerelle_store::person::merge(db, kept, duplicate, entry()).await;
+        }
     }
 }
 
@@ -296,6 +400,7 @@ async fn world_of(test: &TestDb, keys_folder: &std::path::Path) -> World {
         account: plan.logins[0].id.clone(),
         keys: KeyRing::generate_file(&keys_folder.join("passerelle.key")).unwrap(),
         cases: Vec::new(),
+        persons: Vec::new(),
     }
 }
 
@@ -309,7 +414,7 @@ fn rollups_equal_a_full_recomputation_after_any_history_and_after_the_purge() {
         let folder = tempfile::tempdir().unwrap();
         let mut world = runtime.block_on(world_of(&test, folder.path()));
         let mut runner = TestRunner::new(Config {
-            cases: 6,
+            cases: 12,
             ..Config::default()
         });
         let backend = test.backend().name();
@@ -331,6 +436,12 @@ fn rollups_equal_a_full_recomputation_after_any_history_and_after_the_purge() {
         runtime.block_on(async {
             let before = rollup::stored(&test.db).await.unwrap();
             assert!(!before.is_empty());
+            assert!(
+                before
+                    .keys()
+                    .any(|(_, _, indicator, _, _)| indicator == "persons"),
+                "{backend}: the histories received persons"
+            );
             // Far in the future every case is past retention: all personal data goes.
             let report = passerelle_store::retention::purge(
                 &test.db,

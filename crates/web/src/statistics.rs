@@ -13,11 +13,11 @@ use axum::extract::{Query, State};
 use axum::response::IntoResponse;
 use passerelle_documents::spreadsheet::{self, CellValue, SheetTable};
 use passerelle_domain::access::{Action, Resource, Scope};
-use passerelle_domain::referral::ReferralSource;
-use passerelle_domain::statistics::{TOTAL, indicator};
+use passerelle_domain::case::{KnownToSocialServices, Sex};
+use passerelle_domain::referral::{AgeBand, ReferralSource};
+use passerelle_domain::statistics::{TOTAL, indicator, recurrence};
 use passerelle_domain::suppression::{Bordered, Shown, suppress};
 use passerelle_store::rollup::{self, ReportScope};
-use std::collections::HashMap;
 
 pub fn routes() -> RouteTable {
     RouteTable::new()
@@ -123,15 +123,10 @@ const CHART_HEIGHT: u64 = 160;
 #[template(path = "statistics.html")]
 pub struct DashboardPage {
     shell: Shell,
-    scope_label: String,
     year: i32,
     years: Vec<i32>,
-    suppressed: bool,
-    bars: Vec<Bar>,
-    tables: Vec<TableView>,
+    figures: Dashboard,
     csv_links: bool,
-    delay: DelayView,
-    legacy: Option<(TableView, String)>,
     can_import: bool,
 }
 
@@ -143,6 +138,51 @@ fn report_scope(scope: &Scope) -> WebResult<ReportScope> {
         Scope::Nation => ReportScope::Nation,
         Scope::Unit(_) => return Err(WebError::Forbidden),
     })
+}
+
+/// The (code, label) pairs of a vocabulary.
+fn codes_and_labels<T: Copy>(
+    all: &[T],
+    code: fn(T) -> &'static str,
+    label: fn(T) -> &'static str,
+) -> Vec<(String, String)> {
+    all.iter()
+        .map(|v| (code(*v).to_string(), label(*v).to_string()))
+        .collect()
+}
+
+/// One indicator's values (code, label) by quarter, from its report lines.
+fn quarterly_table(
+    id: &'static str,
+    caption: String,
+    lines: &[(String, String, i64)],
+    values: &[(String, String)],
+    suppressed: bool,
+) -> (TableView, Vec<Vec<Shown>>) {
+    let codes: Vec<String> = values.iter().map(|(code, _)| code.clone()).collect();
+    table_view(
+        id,
+        caption,
+        values.iter().map(|(_, label)| label.clone()).collect(),
+        (1..=4).map(|q| format!("T{q}")).collect(),
+        grid_of(lines, &codes, |m| m / 3, 4),
+        suppressed,
+    )
+}
+
+/// The persons received in the year (the grand total of the "known to a social service"
+/// table) and the share of them no service knew (its "no" row, the second), as published.
+fn persons_summary(known: &[Vec<Shown>]) -> (String, String) {
+    let total_of = |row: Option<&Vec<Shown>>| row.and_then(|cells| cells.last()).copied();
+    let total = total_of(known.last());
+    let unknown = total_of(known.get(1));
+    let share = match (unknown, total) {
+        (Some(Shown::Count(no)), Some(Shown::Count(all))) if all > 0 => {
+            format!("{} %", (no * 100 + all / 2) / all)
+        }
+        _ => "—".into(),
+    };
+    (total.map(Shown::text).unwrap_or_else(|| "0".into()), share)
 }
 
 /// `rows[value][column]` from report lines, the column given by the month.
@@ -168,9 +208,13 @@ fn grid_of(
 }
 
 /// What the dashboard and its exports show for a scope and a year.
-struct Dashboard {
+pub struct Dashboard {
     scope_label: String,
     suppressed: bool,
+    /// Distinct persons received in the year, and the share of them no social service knew
+    /// at intake ("—" when a suppressed cell hides either).
+    persons: String,
+    unknown_share: String,
     bars: Vec<Bar>,
     tables: Vec<TableView>,
     delay: DelayView,
@@ -231,15 +275,10 @@ async fn dashboard(
     let figures = figures(&state, &report_scope(&auth.actor.grant.scope)?, year).await?;
     Ok(DashboardPage {
         shell: Shell::for_actor("Statistiques d'activité", &auth, &csrf).at("/statistiques"),
-        scope_label: figures.scope_label,
         year,
         years: (2018..=today.year()).rev().collect(),
-        suppressed: figures.suppressed,
-        bars: figures.bars,
-        tables: figures.tables,
+        figures,
         csv_links: true,
-        delay: figures.delay,
-        legacy: figures.legacy,
         can_import: passerelle_domain::access::decide(
             &auth.actor,
             Action::Manage,
@@ -443,47 +482,85 @@ async fn figures(state: &AppState, scope: &ReportScope, year: i32) -> WebResult<
         .collect();
 
     // Referrals by category and by source, by quarter.
-    let quarters: Vec<String> = (1..=4).map(|q| format!("T{q}")).collect();
     let grid = crate::categories::grid(&state).await?;
     let category_lines = report(indicator::REFERRALS, "category").await?;
-    let mut categories: Vec<String> = grid.all().iter().map(|c| c.code.clone()).collect();
-    categories.retain(|code| {
-        grid.find(code).is_some_and(|c| c.active)
-            || category_lines.iter().any(|(_, v, _)| v == code)
-    });
-    let (by_category, _) = table_view(
+    let categories: Vec<(String, String)> = grid
+        .all()
+        .iter()
+        .filter(|c| c.active || category_lines.iter().any(|(_, v, _)| *v == c.code))
+        .map(|c| (c.code.clone(), c.label.clone()))
+        .collect();
+    let (by_category, _) = quarterly_table(
         "table-motifs",
         format!(
             "Saisines par motif et par trimestre en {year} (une saisine peut avoir plusieurs motifs)"
         ),
-        categories
-            .iter()
-            .map(|c| grid.label(c).to_string())
-            .collect(),
-        quarters.clone(),
-        grid_of(&category_lines, &categories, |m| m / 3, 4),
+        &category_lines,
+        &categories,
         suppressed,
     );
-    let source_lines = report(indicator::REFERRALS, "source").await?;
-    let mut sources: Vec<String> = ReferralSource::ALL
+    let sources: Vec<(String, String)> = ReferralSource::ALL
         .iter()
-        .map(|s| s.code().to_string())
+        .map(|s| (s.code().to_string(), s.label().to_string()))
+        .chain(std::iter::once((
+            "direct".into(),
+            "Ouverture directe".into(),
+        )))
         .collect();
-    sources.push("direct".into());
-    let source_label: HashMap<String, &str> = ReferralSource::ALL
-        .iter()
-        .map(|s| (s.code().to_string(), s.label()))
-        .chain(std::iter::once(("direct".to_string(), "Ouverture directe")))
-        .collect();
-    let (by_source, _) = table_view(
+    let (by_source, _) = quarterly_table(
         "table-origines",
         format!("Saisines par origine et par trimestre en {year}"),
-        sources
-            .iter()
-            .map(|s| source_label[s].to_string())
-            .collect(),
-        quarters,
-        grid_of(&source_lines, &sources, |m| m / 3, 4),
+        &report(indicator::REFERRALS, "source").await?,
+        &sources,
+        suppressed,
+    );
+
+    // Persons received: each once in the year, in the quarter of their first case.
+    let counted_once =
+        "chaque personne comptée une fois dans l'année, au trimestre de sa première saisine";
+    let (by_sex, _) = quarterly_table(
+        "table-personnes-sexe",
+        format!("Personnes reçues par sexe et par trimestre en {year} ({counted_once})"),
+        &report(indicator::PERSONS, "sex").await?,
+        &codes_and_labels(Sex::ALL, Sex::code, Sex::label),
+        suppressed,
+    );
+    let mut bands = codes_and_labels(AgeBand::ALL, AgeBand::code, AgeBand::label);
+    bands.push(("unknown".into(), "Non renseigné".into()));
+    let (by_age, _) = quarterly_table(
+        "table-personnes-age",
+        format!("Personnes reçues par tranche d'âge et par trimestre en {year} ({counted_once})"),
+        &report(indicator::PERSONS, "age_band").await?,
+        &bands,
+        suppressed,
+    );
+    let (by_known, known_shown) = quarterly_table(
+        "table-personnes-connues",
+        format!(
+            "Personnes reçues connues d'un service social à l'accueil, par trimestre en {year} ({counted_once})"
+        ),
+        &report(indicator::PERSONS, "known_to_social_services").await?,
+        &codes_and_labels(
+            KnownToSocialServices::ALL,
+            KnownToSocialServices::code,
+            KnownToSocialServices::label,
+        ),
+        suppressed,
+    );
+    let (persons, unknown_share) = persons_summary(&known_shown);
+    let (recurrences, _) = quarterly_table(
+        "table-recidives",
+        format!(
+            "Nouvelles saisines d'une personne après la clôture d'un de ses dossiers, par trimestre en {year} (le total : dans les 12 mois)"
+        ),
+        &report(indicator::RECURRENCES, recurrence::DIMENSION).await?,
+        &[
+            (recurrence::WITHIN_6_MONTHS.into(), "Dans les 6 mois".into()),
+            (
+                recurrence::FROM_6_TO_12_MONTHS.into(),
+                "De 6 à 12 mois".into(),
+            ),
+        ],
         suppressed,
     );
     let delay = delay_view(
@@ -499,7 +576,17 @@ async fn figures(state: &AppState, scope: &ReportScope, year: i32) -> WebResult<
         scope_label,
         suppressed,
         bars,
-        tables: vec![activity, by_category, by_source],
+        tables: vec![
+            activity,
+            by_category,
+            by_source,
+            by_sex,
+            by_age,
+            by_known,
+            recurrences,
+        ],
+        persons,
+        unknown_share,
         delay,
         legacy,
     })
@@ -511,12 +598,8 @@ pub struct ObservatoryPage {
     shell: Shell,
     year: i32,
     years: Vec<i32>,
-    suppressed: bool,
-    bars: Vec<Bar>,
-    tables: Vec<TableView>,
+    figures: Dashboard,
     csv_links: bool,
-    delay: DelayView,
-    legacy: Option<(TableView, String)>,
     can_import: bool,
 }
 
@@ -538,12 +621,8 @@ async fn observatory(
         shell: shell.at("/observatoire"),
         year,
         years: (2018..=today.year()).rev().collect(),
-        suppressed: figures.suppressed,
-        bars: figures.bars,
-        tables: figures.tables,
+        figures,
         csv_links: false,
-        delay: figures.delay,
-        legacy: figures.legacy,
         can_import: false,
     })
 }
@@ -571,6 +650,8 @@ fn figures_json(scope_label: &str, year: i32, figures: &Dashboard) -> serde_json
             "mediane": figures.delay.median,
             "p90": figures.delay.p90,
         },
+        "personnes_recues": figures.persons,
+        "part_inconnues_des_services_sociaux": figures.unknown_share,
         "tableaux": figures.tables.iter().map(|table| serde_json::json!({
             "id": table.id.trim_start_matches("table-"),
             "titre": table.caption,
@@ -662,6 +743,8 @@ async fn openapi() -> axum::Json<serde_json::Value> {
                             "p90": { "type": "string" }
                         }
                     },
+                    "personnes_recues": { "type": "string", "description": "Personnes distinctes reçues dans l'année (« < 5 » ou « s » quand non publié)." },
+                    "part_inconnues_des_services_sociaux": { "type": "string", "description": "Part des personnes reçues qu'aucun service social ne connaissait à l'accueil, en pourcentage arrondi (« — » quand non publiée)." },
                     "tableaux": { "type": "array", "items": { "$ref": "#/components/schemas/Table" } }
                 }
             },
@@ -714,10 +797,20 @@ fn annual_report(figures: &Dashboard, year: i32) -> WebResult<axum::response::Re
         value: total_of(row),
         label: label.into(),
     })
-    .chain(std::iter::once(SummaryItem {
-        value: figures.delay.median.clone(),
-        label: "délai médian jusqu'au premier contact".into(),
-    }))
+    .chain([
+        SummaryItem {
+            value: figures.persons.clone(),
+            label: "personnes reçues".into(),
+        },
+        SummaryItem {
+            value: figures.unknown_share.clone(),
+            label: "des personnes inconnues de tout service social à l'accueil".into(),
+        },
+        SummaryItem {
+            value: figures.delay.median.clone(),
+            label: "délai médian jusqu'au premier contact".into(),
+        },
+    ])
     .collect();
     let report = AnnualReport {
         scope: figures.scope_label.clone(),

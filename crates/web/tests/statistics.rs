@@ -245,18 +245,146 @@ async fn the_post_sees_exact_counts_and_wider_scopes_see_small_cells_suppressed(
     }
 }
 
+/// Identifies a person in a case through its form (a new person, or one already known).
+async fn add_person(app: &TestApp, case: &str, fields: &[(&str, &str)]) {
+    let mut form: Vec<(String, String)> = vec![("role".into(), "victim".into())];
+    form.extend(fields.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    let response = app
+        .send_as(
+            Some(Role::SocialWorker),
+            Method::Post,
+            &format!("/dossiers/{case}/personnes"),
+            &form,
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 303, "{fields:?}");
+}
+
+#[tokio::test]
+async fn persons_count_once_a_year_by_sex_age_and_intake_knowledge_and_returns_count_as_recurrences()
+ {
+    for app in spawn_all().await {
+        let mut cases = vec![app.case_for(true).await, app.case_for(true).await];
+        add_person(
+            &app,
+            &cases[0],
+            &[
+                ("last_name", "Martin"),
+                ("first_names", "Lou"),
+                ("sex", "female"),
+                ("known", "no"),
+                ("birth_date", "01/02/1990"),
+                ("decision", "new"),
+            ],
+        )
+        .await;
+        add_person(
+            &app,
+            &cases[1],
+            &[
+                ("last_name", "Bernard"),
+                ("first_names", "Noé"),
+                ("sex", "male"),
+                ("known", "yes"),
+                ("decision", "new"),
+            ],
+        )
+        .await;
+        // Lou's case closes; she comes back in the third case, the same year.
+        let response = app
+            .send_as(
+                Some(Role::SocialWorker),
+                Method::Post,
+                &format!("/dossiers/{}/statut", cases[0]),
+                &[
+                    ("status".into(), "closed".into()),
+                    ("outcome".into(), "resolved".into()),
+                ],
+            )
+            .await;
+        assert_eq!(response.status().as_u16(), 303);
+        cases.push(app.case_for(true).await);
+        let (lou,): (String,) = sqlx::query_as(
+            "SELECT person_id FROM case_persons WHERE case_id = $1 AND person_id IS NOT NULL",
+        )
+        .bind(&cases[0])
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+        add_person(
+            &app,
+            &cases[2],
+            &[
+                ("last_name", "Martin"),
+                ("first_names", "Lou"),
+                ("decision", lou.as_str()),
+            ],
+        )
+        .await;
+
+        let (_, worker) = page(&app, Role::SocialWorker, "/statistiques").await;
+        let total = |page: &str, table: &str, label: &str| row(page, table, label)[4].clone();
+        assert_eq!(
+            total(&worker, "table-personnes-sexe", "Femme"),
+            "1",
+            "{}",
+            app.backend
+        );
+        assert_eq!(total(&worker, "table-personnes-sexe", "Homme"), "1");
+        assert_eq!(
+            total(&worker, "table-personnes-sexe", "Total"),
+            "2",
+            "Lou counts once in the year, whatever her cases"
+        );
+        assert_eq!(total(&worker, "table-personnes-age", "25–59"), "1");
+        assert_eq!(total(&worker, "table-personnes-age", "Non renseigné"), "1");
+        assert_eq!(total(&worker, "table-personnes-connues", "Non"), "1");
+        assert_eq!(total(&worker, "table-recidives", "Dans les 6 mois"), "1");
+        assert!(
+            worker.contains("Personnes reçues dans l'année : <strong>2</strong>, dont inconnues de tout service social à l'accueil : <strong>50 %</strong>"),
+            "{}",
+            app.backend
+        );
+        // Outside the post, the same small numbers are secret, and so is the share.
+        let (_, published) = page(&app, Role::Prevention, "/statistiques").await;
+        assert_eq!(total(&published, "table-personnes-sexe", "Total"), "< 5");
+        assert!(!row(&published, "table-personnes-sexe", "Femme").contains(&"1".to_string()));
+        assert_eq!(total(&published, "table-recidives", "Total"), "< 5");
+        assert!(
+            published.contains("inconnues de tout service social à l'accueil : <strong>—</strong>")
+        );
+        let public = app
+            .get("/api/observatoire")
+            .await
+            .json::<serde_json::Value>()
+            .await
+            .unwrap();
+        assert_eq!(public["part_inconnues_des_services_sociaux"], "—");
+        assert!(
+            public["tableaux"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|t| t["id"] == "recidives")
+        );
+        app.finish().await;
+    }
+}
+
 /// The line of `label` in a sheet saved as CSV by LibreOffice, without its label.
 fn sheet_line(sheet: &str, label: &str) -> Vec<String> {
     let line = sheet
         .lines()
         .find(|l| l.starts_with(&format!("{label};")))
         .unwrap_or_else(|| panic!("{label} in {sheet}"));
-    line.split(';').skip(1).map(|cell| cell.trim_matches('"').to_string()).collect()
+    line.split(';')
+        .skip(1)
+        .map(|cell| cell.trim_matches('"').to_string())
+        .collect()
 }
 
 #[tokio::test]
-async fn every_table_downloads_as_xlsx_and_ods_that_libreoffice_opens_with_the_dashboards_cells()
-{
+async fn every_table_downloads_as_xlsx_and_ods_that_libreoffice_opens_with_the_dashboards_cells() {
     for app in spawn_all().await {
         for _ in 0..3 {
             app.case_for(true).await;
