@@ -15,6 +15,8 @@ pub struct AnnualReport {
     pub generated_on: String,
     pub suppressed: bool,
     pub summary: Vec<SummaryItem>,
+    /// What a bar stands for: "mois" or "trimestre".
+    pub period: String,
     pub bars: Vec<ReportBar>,
     pub tables: Vec<ReportTable>,
     pub delay: ReportDelay,
@@ -78,6 +80,7 @@ mod tests {
                 value: "< 5".into(),
                 label: "saisines".into(),
             }],
+            period: "mois".into(),
             bars: (1..=12)
                 .map(|m| ReportBar {
                     month: format!("m{m}"),

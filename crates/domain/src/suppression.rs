@@ -101,19 +101,67 @@ fn is_bridge(masked: &[Vec<bool>], r: usize, c: usize) -> bool {
 
 /// What may be published of `table`.
 pub fn suppress(table: &Bordered) -> Vec<Vec<Shown>> {
+    suppress_with(table, &[])
+}
+
+/// Tables published side by side that repeat one line — the same counts, such as the
+/// referrals by quarter in the activity table and as the total of the referrals by origin.
+/// Each table is given with the index of its repeated row. A cell of that line hidden in one
+/// table is hidden in all of them, and each table is protected again around it, until no
+/// table publishes what another hides.
+pub fn suppress_linked(tables: &[(&Bordered, usize)]) -> Vec<Vec<Vec<Shown>>> {
+    let mut hidden_columns: Vec<usize> = Vec::new();
+    loop {
+        let shown: Vec<Vec<Vec<Shown>>> = tables
+            .iter()
+            .map(|(table, row)| {
+                let forced: Vec<(usize, usize)> =
+                    hidden_columns.iter().map(|c| (*row, *c)).collect();
+                suppress_with(table, &forced)
+            })
+            .collect();
+        let mut hidden: Vec<usize> = tables
+            .iter()
+            .zip(&shown)
+            .flat_map(|((_, row), cells)| {
+                cells.get(*row).into_iter().flat_map(|line| {
+                    line.iter()
+                        .enumerate()
+                        .filter(|(_, cell)| !matches!(cell, Shown::Count(_)))
+                        .map(|(c, _)| c)
+                })
+            })
+            .collect();
+        hidden.sort_unstable();
+        hidden.dedup();
+        if hidden == hidden_columns {
+            return shown;
+        }
+        hidden_columns = hidden;
+    }
+}
+
+/// What may be published of `table` when the cells `forced` are hidden whatever their value
+/// (another published table hides them).
+fn suppress_with(table: &Bordered, forced: &[(usize, usize)]) -> Vec<Vec<Shown>> {
     let (rows, columns) = table.size();
     if rows == 0 || columns == 0 {
         return Vec::new();
     }
     let value = |r: usize, c: usize| table.cells[r][c];
-    let mut masked: Vec<Vec<bool>> = (0..rows)
+    let primary: Vec<Vec<bool>> = (0..rows)
         .map(|r| {
             (0..columns)
                 .map(|c| (1..SMALL).contains(&value(r, c)))
                 .collect()
         })
         .collect();
-    let primary = masked.clone();
+    let mut masked = primary.clone();
+    for &(r, c) in forced {
+        if r < rows && c < columns {
+            masked[r][c] = true;
+        }
+    }
     loop {
         let bridge = (0..rows)
             .flat_map(|r| (0..columns).map(move |c| (r, c)))
@@ -176,38 +224,61 @@ mod tests {
     /// revealed when the published row and column equations fix its value. Gaussian
     /// elimination over the masked unknowns, in exact rational arithmetic (i128 fractions).
     fn revealed_cells(table: &Bordered, shown: &[Vec<Shown>]) -> Vec<(usize, usize)> {
-        let (rows, columns) = table.size();
-        let unknowns: Vec<(usize, usize)> = (0..rows)
-            .flat_map(|r| (0..columns).map(move |c| (r, c)))
-            .filter(|&(r, c)| !matches!(shown[r][c], Shown::Count(_)))
-            .collect();
-        let index = |r: usize, c: usize| unknowns.iter().position(|&u| u == (r, c));
+        revealed_jointly(&[(table, shown)], |t, r, c| (t, r, c))
+            .into_iter()
+            .map(|(_, r, c)| (r, c))
+            .collect()
+    }
+
+    /// The same attack on several published tables at once, `same` naming one cell that
+    /// appears in several tables by one (table, row, column).
+    fn revealed_jointly(
+        tables: &[(&Bordered, &[Vec<Shown>])],
+        same: impl Fn(usize, usize, usize) -> (usize, usize, usize),
+    ) -> Vec<(usize, usize, usize)> {
+        let mut unknowns: Vec<(usize, usize, usize)> = Vec::new();
+        for (t, (table, shown)) in tables.iter().enumerate() {
+            let (rows, columns) = table.size();
+            for r in 0..rows {
+                for c in 0..columns {
+                    if !matches!(shown[r][c], Shown::Count(_)) && !unknowns.contains(&same(t, r, c))
+                    {
+                        unknowns.push(same(t, r, c));
+                    }
+                }
+            }
+        }
+        let index =
+            |t: usize, r: usize, c: usize| unknowns.iter().position(|&u| u == same(t, r, c));
         // One equation per inner row (cells − row total = 0) and per inner column; the margin
         // row and column give the same kind of equation for the totals.
         let mut equations: Vec<Vec<i128>> = Vec::new();
-        let mut line = |cells: Vec<(usize, usize, i128)>| {
-            let mut equation = vec![0i128; unknowns.len() + 1];
-            for (r, c, sign) in cells {
-                match index(r, c) {
-                    Some(k) => equation[k] += sign,
-                    None => *equation.last_mut().unwrap() -= sign * table.cells[r][c] as i128,
+        for (t, (table, _)) in tables.iter().enumerate() {
+            let (rows, columns) = table.size();
+            let mut line = |cells: Vec<(usize, usize, i128)>| {
+                let mut equation = vec![0i128; unknowns.len() + 1];
+                for (r, c, sign) in cells {
+                    match index(t, r, c) {
+                        Some(k) => equation[k] += sign,
+                        None => *equation.last_mut().unwrap() -= sign * table.cells[r][c] as i128,
+                    }
                 }
+                equations.push(equation);
+            };
+            for r in 0..rows {
+                line(
+                    (0..columns)
+                        .map(|c| (r, c, if c + 1 == columns { -1 } else { 1 }))
+                        .collect(),
+                );
             }
-            equations.push(equation);
-        };
-        for r in 0..rows {
-            line(
-                (0..columns)
-                    .map(|c| (r, c, if c + 1 == columns { -1 } else { 1 }))
-                    .collect(),
-            );
-        }
-        for c in 0..columns {
-            line(
-                (0..rows)
-                    .map(|r| (r, c, if r + 1 == rows { -1 } else { 1 }))
-                    .collect(),
-            );
+            for c in 0..columns {
+                line(
+                    (0..rows)
+                        .map(|r| (r, c, if r + 1 == rows { -1 } else { 1 }))
+                        .collect(),
+                );
+            }
         }
         // Reduced row echelon form; a row with one non-zero coefficient fixes that unknown.
         let n = unknowns.len();
@@ -306,6 +377,36 @@ mod tests {
                 }
             }
             prop_assert!(revealed_cells(&table, &shown).is_empty(), "{:?} → {:?}", table, shown);
+        }
+
+        /// The activity table repeats the referrals by quarter that the table by origin
+        /// totals: neither may publish what the other hides, and the two together reveal
+        /// nothing either.
+        #[test]
+        fn two_tables_repeating_a_line_reveal_nothing_together(
+            by_origin in proptest::collection::vec(proptest::collection::vec(0u64..12, 4), 1..4),
+            others in proptest::collection::vec(proptest::collection::vec(0u64..30, 4), 0..3),
+        ) {
+            let origin = Bordered::from_inner(&by_origin);
+            let repeated = origin.cells.last().unwrap()[..4].to_vec();
+            let activity_inner: Vec<Vec<u64>> = std::iter::once(repeated).chain(others).collect();
+            let activity = Bordered::from_inner(&activity_inner);
+            let origin_total_row = origin.cells.len() - 1;
+            let shown = suppress_linked(&[(&activity, 0), (&origin, origin_total_row)]);
+            for c in 0..5 {
+                prop_assert_eq!(
+                    matches!(shown[0][0][c], Shown::Count(_)),
+                    matches!(shown[1][origin_total_row][c], Shown::Count(_)),
+                    "column {} differs: {:?}", c, shown
+                );
+            }
+            prop_assert!(revealed_cells(&activity, &shown[0]).is_empty());
+            prop_assert!(revealed_cells(&origin, &shown[1]).is_empty());
+            let same = |t: usize, r: usize, c: usize| {
+                if t == 1 && r == origin_total_row { (0, 0, c) } else { (t, r, c) }
+            };
+            let revealed = revealed_jointly(&[(&activity, &shown[0]), (&origin, &shown[1])], same);
+            prop_assert!(revealed.is_empty(), "{:?} {:?} → {:?}: {:?}", activity, origin, shown, revealed);
         }
     }
 }

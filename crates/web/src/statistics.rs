@@ -16,7 +16,7 @@ use passerelle_domain::access::{Action, Resource, Scope};
 use passerelle_domain::case::{KnownToSocialServices, Sex};
 use passerelle_domain::referral::{AgeBand, ReferralSource};
 use passerelle_domain::statistics::{TOTAL, indicator, recurrence};
-use passerelle_domain::suppression::{Bordered, Shown, suppress};
+use passerelle_domain::suppression::{Bordered, Shown, suppress, suppress_linked};
 use passerelle_store::rollup::{self, ReportScope};
 
 pub fn routes() -> RouteTable {
@@ -66,47 +66,122 @@ pub struct TableView {
     pub rows: Vec<(String, Vec<Shown>)>,
 }
 
-/// Borders `inner` with its totals, suppresses it when asked, and labels it.
-fn table_view(
+/// A table before publication: its labels and its inner counts (the totals are added).
+struct TableSpec {
     id: &'static str,
     caption: String,
     row_labels: Vec<String>,
     column_labels: Vec<String>,
     inner: Vec<Vec<u64>>,
-    suppressed: bool,
-) -> (TableView, Vec<Vec<Shown>>) {
-    let bordered = Bordered::from_inner(&inner);
-    let shown: Vec<Vec<Shown>> = if suppressed {
+}
+
+impl TableSpec {
+    fn bordered(&self) -> Bordered {
+        Bordered::from_inner(&self.inner)
+    }
+
+    /// The table as shown, with `shown` cells (margins included).
+    fn view(self, shown: Vec<Vec<Shown>>) -> (TableView, Vec<Vec<Shown>>) {
+        let mut columns = self.column_labels;
+        columns.push("Total".into());
+        let rows = self
+            .row_labels
+            .into_iter()
+            .chain(std::iter::once("Total".to_string()))
+            .zip(&shown)
+            .map(|(label, cells)| (label, cells.clone()))
+            .collect();
+        (
+            TableView {
+                id: self.id,
+                caption: self.caption,
+                columns,
+                rows,
+            },
+            shown,
+        )
+    }
+}
+
+/// Every cell as counted (inside the post).
+fn exact(table: &Bordered) -> Vec<Vec<Shown>> {
+    table
+        .cells
+        .iter()
+        .map(|row| row.iter().map(|n| Shown::Count(*n)).collect())
+        .collect()
+}
+
+/// Borders a table with its totals, suppresses it when published, and labels it.
+fn publish(spec: TableSpec, suppressed: bool) -> (TableView, Vec<Vec<Shown>>) {
+    let bordered = spec.bordered();
+    let shown = if suppressed {
         suppress(&bordered)
     } else {
-        bordered
-            .cells
-            .iter()
-            .map(|row| row.iter().map(|n| Shown::Count(*n)).collect())
-            .collect()
+        exact(&bordered)
     };
-    let mut columns = column_labels;
-    columns.push("Total".into());
-    let rows = row_labels
+    spec.view(shown)
+}
+
+/// Tables that repeat one line (each with the index of that row), published together: what
+/// one hides of the line, none shows.
+fn publish_linked(
+    specs: Vec<(TableSpec, usize)>,
+    suppressed: bool,
+) -> Vec<(TableView, Vec<Vec<Shown>>)> {
+    let bordered: Vec<Bordered> = specs.iter().map(|(spec, _)| spec.bordered()).collect();
+    let shown = if suppressed {
+        let linked: Vec<(&Bordered, usize)> = bordered
+            .iter()
+            .zip(&specs)
+            .map(|(b, (_, row))| (b, *row))
+            .collect();
+        suppress_linked(&linked)
+    } else {
+        bordered.iter().map(exact).collect()
+    };
+    specs
         .into_iter()
-        .chain(std::iter::once("Total".to_string()))
-        .zip(&shown)
-        .map(|(label, cells)| (label, cells.clone()))
-        .collect();
-    (
-        TableView {
-            id,
-            caption,
-            columns,
-            rows,
-        },
-        shown,
-    )
+        .zip(shown)
+        .map(|((spec, _), shown)| spec.view(shown))
+        .collect()
+}
+
+/// The time columns of the tables: months inside the post; quarters once published, so that
+/// every published table repeats the same totals (a month hidden in one table could otherwise
+/// be worked out from a quarter shown in another).
+struct Periods {
+    labels: Vec<String>,
+    of_month: fn(usize) -> usize,
+    noun: &'static str,
+}
+
+impl Periods {
+    fn for_publication(suppressed: bool) -> Self {
+        if suppressed {
+            Periods {
+                labels: (1..=4).map(|q| format!("T{q}")).collect(),
+                of_month: |m| m / 3,
+                noun: "trimestre",
+            }
+        } else {
+            Periods {
+                labels: MONTHS.iter().map(|m| m.to_string()).collect(),
+                of_month: |m| m,
+                noun: "mois",
+            }
+        }
+    }
+
+    fn count(&self) -> usize {
+        self.labels.len()
+    }
 }
 
 /// One bar of the monthly chart.
 pub struct Bar {
-    pub month: &'static str,
+    /// The month or quarter.
+    pub month: String,
     pub x: usize,
     pub y: u64,
     pub height: u64,
@@ -152,22 +227,20 @@ fn codes_and_labels<T: Copy>(
 }
 
 /// One indicator's values (code, label) by quarter, from its report lines.
-fn quarterly_table(
+fn quarterly_spec(
     id: &'static str,
     caption: String,
     lines: &[(String, String, i64)],
     values: &[(String, String)],
-    suppressed: bool,
-) -> (TableView, Vec<Vec<Shown>>) {
+) -> TableSpec {
     let codes: Vec<String> = values.iter().map(|(code, _)| code.clone()).collect();
-    table_view(
+    TableSpec {
         id,
         caption,
-        values.iter().map(|(_, label)| label.clone()).collect(),
-        (1..=4).map(|q| format!("T{q}")).collect(),
-        grid_of(lines, &codes, |m| m / 3, 4),
-        suppressed,
-    )
+        row_labels: values.iter().map(|(_, label)| label.clone()).collect(),
+        column_labels: (1..=4).map(|q| format!("T{q}")).collect(),
+        inner: grid_of(lines, &codes, |m| m / 3, 4),
+    }
 }
 
 /// The persons received in the year (the grand total of the "known to a social service"
@@ -215,6 +288,8 @@ pub struct Dashboard {
     /// at intake ("—" when a suppressed cell hides either).
     persons: String,
     unknown_share: String,
+    /// "mois" inside the post, "trimestre" once published.
+    period: &'static str,
     bars: Vec<Bar>,
     tables: Vec<TableView>,
     delay: DelayView,
@@ -430,7 +505,9 @@ async fn figures(state: &AppState, scope: &ReportScope, year: i32) -> WebResult<
         async move { rollup::report(db, scope, indicator, dimension, first, last).await }
     };
 
-    // Activity by month: one row per indicator.
+    let mut tables_after_activity = Vec::new();
+    // Activity by period: one row per indicator.
+    let periods = Periods::for_publication(suppressed);
     let indicators = [
         (indicator::REFERRALS, "Saisines"),
         (indicator::CLOSURES, "Clôtures"),
@@ -438,67 +515,25 @@ async fn figures(state: &AppState, scope: &ReportScope, year: i32) -> WebResult<
         (indicator::ACTIONS, "Actions"),
         (indicator::ORIENTATIONS, "Orientations"),
     ];
-    let mut monthly = Vec::new();
+    let mut by_period = Vec::new();
     for (code, _) in indicators {
         let lines = report(code, TOTAL).await?;
-        monthly.push(grid_of(&lines, &[String::new()], |m| m, 12).remove(0));
+        by_period
+            .push(grid_of(&lines, &[String::new()], periods.of_month, periods.count()).remove(0));
     }
-    let (activity, shown) = table_view(
-        "table-activite",
-        format!("Activité par mois en {year}"),
-        indicators
+    let activity = TableSpec {
+        id: "table-activite",
+        caption: format!("Activité par {} en {year}", periods.noun),
+        row_labels: indicators
             .iter()
             .map(|(_, label)| label.to_string())
             .collect(),
-        MONTHS.iter().map(|m| m.to_string()).collect(),
-        monthly,
-        suppressed,
-    );
-    let most = shown[0][..12]
-        .iter()
-        .filter_map(|s| match s {
-            Shown::Count(n) => Some(*n),
-            _ => None,
-        })
-        .max()
-        .unwrap_or(0)
-        .max(1);
-    let bars = shown[0][..12]
-        .iter()
-        .enumerate()
-        .map(|(i, cell)| {
-            let height = match cell {
-                Shown::Count(n) => n * CHART_HEIGHT / most,
-                _ => 0,
-            };
-            Bar {
-                month: MONTHS[i],
-                x: 40 + i * 50,
-                y: 10 + CHART_HEIGHT - height,
-                height,
-                label: cell.text(),
-            }
-        })
-        .collect();
+        column_labels: periods.labels.clone(),
+        inner: by_period,
+    };
 
-    // Referrals by category and by source, by quarter.
-    let grid = crate::categories::grid(&state).await?;
-    let category_lines = report(indicator::REFERRALS, "category").await?;
-    let categories: Vec<(String, String)> = grid
-        .all()
-        .iter()
-        .filter(|c| c.active || category_lines.iter().any(|(_, v, _)| *v == c.code))
-        .map(|c| (c.code.clone(), c.label.clone()))
-        .collect();
-    let (by_category, _) = quarterly_table(
-        "table-motifs",
-        format!(
-            "Saisines par motif et par trimestre en {year} (une saisine peut avoir plusieurs motifs)"
-        ),
-        &category_lines,
-        &categories,
-        suppressed,
-    );
+    // Referrals by source: each referral has one, so the table's total line repeats the
+    // activity table's referrals (published by quarter, linked).
     let sources: Vec<(String, String)> = ReferralSource::ALL
         .iter()
         .map(|s| (s.code().to_string(), s.label().to_string()))
@@ -507,60 +542,147 @@ async fn figures(state: &AppState, scope: &ReportScope, year: i32) -> WebResult<
             "Ouverture directe".into(),
         )))
         .collect();
-    let (by_source, _) = quarterly_table(
+    let by_source = quarterly_spec(
         "table-origines",
         format!("Saisines par origine et par trimestre en {year}"),
         &report(indicator::REFERRALS, "source").await?,
         &sources,
+    );
+    let source_total_row = sources.len();
+    let (activity, shown) = if suppressed {
+        let mut linked = publish_linked(vec![(activity, 0), (by_source, source_total_row)], true);
+        let by_source = linked.pop();
+        let activity = linked.pop();
+        match (activity, by_source) {
+            (Some(activity), Some(by_source)) => {
+                tables_after_activity.push(by_source.0);
+                activity
+            }
+            _ => return Err(WebError::Internal(anyhow::anyhow!("tableaux liés"))),
+        }
+    } else {
+        tables_after_activity.push(publish(by_source, false).0);
+        publish(activity, false)
+    };
+    let most = shown[0][..periods.count()]
+        .iter()
+        .filter_map(|s| match s {
+            Shown::Count(n) => Some(*n),
+            _ => None,
+        })
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let spacing = 600 / periods.count();
+    let bars = shown[0][..periods.count()]
+        .iter()
+        .zip(&periods.labels)
+        .enumerate()
+        .map(|(i, (cell, period))| {
+            let height = match cell {
+                Shown::Count(n) => n * CHART_HEIGHT / most,
+                _ => 0,
+            };
+            Bar {
+                month: period.clone(),
+                x: 40 + i * spacing,
+                y: 10 + CHART_HEIGHT - height,
+                height,
+                label: cell.text(),
+            }
+        })
+        .collect();
+
+    // Referrals by category (a referral may have several: no line repeats another table's).
+    let grid = crate::categories::grid(&state).await?;
+    let category_lines = report(indicator::REFERRALS, "category").await?;
+    let categories: Vec<(String, String)> = grid
+        .all()
+        .iter()
+        .filter(|c| c.active || category_lines.iter().any(|(_, v, _)| *v == c.code))
+        .map(|c| (c.code.clone(), c.label.clone()))
+        .collect();
+    let (by_category, _) = publish(
+        quarterly_spec(
+            "table-motifs",
+            format!(
+                "Saisines par motif et par trimestre en {year} (une saisine peut avoir plusieurs motifs)"
+            ),
+            &category_lines,
+            &categories,
+        ),
         suppressed,
     );
 
-    // Persons received: each once in the year, in the quarter of their first case.
+    // Persons received: each once in the year, in the quarter of their first case. The three
+    // tables total the same persons: linked.
     let counted_once =
         "chaque personne comptée une fois dans l'année, au trimestre de sa première saisine";
-    let (by_sex, _) = quarterly_table(
-        "table-personnes-sexe",
-        format!("Personnes reçues par sexe et par trimestre en {year} ({counted_once})"),
-        &report(indicator::PERSONS, "sex").await?,
-        &codes_and_labels(Sex::ALL, Sex::code, Sex::label),
-        suppressed,
-    );
+    let sexes = codes_and_labels(Sex::ALL, Sex::code, Sex::label);
     let mut bands = codes_and_labels(AgeBand::ALL, AgeBand::code, AgeBand::label);
     bands.push(("unknown".into(), "Non renseigné".into()));
-    let (by_age, _) = quarterly_table(
-        "table-personnes-age",
-        format!("Personnes reçues par tranche d'âge et par trimestre en {year} ({counted_once})"),
-        &report(indicator::PERSONS, "age_band").await?,
-        &bands,
-        suppressed,
+    let knowledge = codes_and_labels(
+        KnownToSocialServices::ALL,
+        KnownToSocialServices::code,
+        KnownToSocialServices::label,
     );
-    let (by_known, known_shown) = quarterly_table(
-        "table-personnes-connues",
-        format!(
-            "Personnes reçues connues d'un service social à l'accueil, par trimestre en {year} ({counted_once})"
-        ),
-        &report(indicator::PERSONS, "known_to_social_services").await?,
-        &codes_and_labels(
-            KnownToSocialServices::ALL,
-            KnownToSocialServices::code,
-            KnownToSocialServices::label,
-        ),
-        suppressed,
-    );
-    let (persons, unknown_share) = persons_summary(&known_shown);
-    let (recurrences, _) = quarterly_table(
-        "table-recidives",
-        format!(
-            "Nouvelles saisines d'une personne après la clôture d'un de ses dossiers, par trimestre en {year} (le total : dans les 12 mois)"
-        ),
-        &report(indicator::RECURRENCES, recurrence::DIMENSION).await?,
-        &[
-            (recurrence::WITHIN_6_MONTHS.into(), "Dans les 6 mois".into()),
+    let persons_tables = publish_linked(
+        vec![
             (
-                recurrence::FROM_6_TO_12_MONTHS.into(),
-                "De 6 à 12 mois".into(),
+                quarterly_spec(
+                    "table-personnes-sexe",
+                    format!(
+                        "Personnes reçues par sexe et par trimestre en {year} ({counted_once})"
+                    ),
+                    &report(indicator::PERSONS, "sex").await?,
+                    &sexes,
+                ),
+                sexes.len(),
+            ),
+            (
+                quarterly_spec(
+                    "table-personnes-age",
+                    format!(
+                        "Personnes reçues par tranche d'âge et par trimestre en {year} ({counted_once})"
+                    ),
+                    &report(indicator::PERSONS, "age_band").await?,
+                    &bands,
+                ),
+                bands.len(),
+            ),
+            (
+                quarterly_spec(
+                    "table-personnes-connues",
+                    format!(
+                        "Personnes reçues connues d'un service social à l'accueil, par trimestre en {year} ({counted_once})"
+                    ),
+                    &report(indicator::PERSONS, "known_to_social_services").await?,
+                    &knowledge,
+                ),
+                knowledge.len(),
             ),
         ],
+        suppressed,
+    );
+    let (persons, unknown_share) = persons_tables
+        .last()
+        .map(|(_, shown)| persons_summary(shown))
+        .unwrap_or_else(|| ("0".into(), "—".into()));
+    let (recurrences, _) = publish(
+        quarterly_spec(
+            "table-recidives",
+            format!(
+                "Nouvelles saisines d'une personne après la clôture d'un de ses dossiers, par trimestre en {year} (le total : dans les 12 mois)"
+            ),
+            &report(indicator::RECURRENCES, recurrence::DIMENSION).await?,
+            &[
+                (recurrence::WITHIN_6_MONTHS.into(), "Dans les 6 mois".into()),
+                (
+                    recurrence::FROM_6_TO_12_MONTHS.into(),
+                    "De 6 à 12 mois".into(),
+                ),
+            ],
+        ),
         suppressed,
     );
     let delay = delay_view(
@@ -576,17 +698,15 @@ async fn figures(state: &AppState, scope: &ReportScope, year: i32) -> WebResult<
         scope_label,
         suppressed,
         bars,
-        tables: vec![
-            activity,
-            by_category,
-            by_source,
-            by_sex,
-            by_age,
-            by_known,
-            recurrences,
-        ],
+        tables: std::iter::once(activity)
+            .chain(std::iter::once(by_category))
+            .chain(tables_after_activity)
+            .chain(persons_tables.into_iter().map(|(table, _)| table))
+            .chain(std::iter::once(recurrences))
+            .collect(),
         persons,
         unknown_share,
+        period: periods.noun,
         delay,
         legacy,
     })
@@ -818,11 +938,12 @@ fn annual_report(figures: &Dashboard, year: i32) -> WebResult<axum::response::Re
         generated_on: crate::clock::french_date(crate::clock::paris_today()),
         suppressed: figures.suppressed,
         summary,
+        period: figures.period.into(),
         bars: figures
             .bars
             .iter()
             .map(|bar| ReportBar {
-                month: bar.month.into(),
+                month: bar.month.clone(),
                 value: bar.label.parse().ok(),
                 label: bar.label.clone(),
             })
@@ -991,15 +1112,18 @@ async fn legacy_table(
                 .collect()
         })
         .collect();
-    let (table, _) = table_view(
-        "table-historique",
-        "Activité déclarée avant Passerelle (ancien tableur du poste), par année".into(),
-        indicators
-            .iter()
-            .map(|(name, _)| name.to_string())
-            .collect(),
-        years.iter().map(|y| y.to_string()).collect(),
-        inner,
+    let (table, _) = publish(
+        TableSpec {
+            id: "table-historique",
+            caption: "Activité déclarée avant Passerelle (ancien tableur du poste), par année"
+                .into(),
+            row_labels: indicators
+                .iter()
+                .map(|(name, _)| name.to_string())
+                .collect(),
+            column_labels: years.iter().map(|y| y.to_string()).collect(),
+            inner,
+        },
         suppressed,
     );
     let provenance = provenance

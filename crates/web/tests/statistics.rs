@@ -61,6 +61,7 @@ async fn the_post_sees_exact_counts_and_wider_scopes_see_small_cells_suppressed(
             assert_eq!(response.status().as_u16(), 303);
         }
         let month = passerelle_web::clock::paris_today().month() as usize;
+        let quarter = (month - 1) / 3;
         let (status, worker) = page(&app, Role::SocialWorker, "/statistiques").await;
         assert_eq!(status, 200);
         let referrals = row(&worker, "table-activite", "Saisines");
@@ -77,9 +78,16 @@ async fn the_post_sees_exact_counts_and_wider_scopes_see_small_cells_suppressed(
             assert_eq!(status, 200, "{role:?}");
             assert!(shown.contains("Secret statistique"), "{role:?}");
             let referrals = row(&shown, "table-activite", "Saisines");
-            assert_eq!(referrals[month - 1], "< 5", "{role:?} {referrals:?}");
+            // Published by quarter: every published table repeats the same totals, hidden alike.
+            assert_eq!(referrals.len(), 5, "four quarters and the year");
             assert_eq!(
-                referrals[12], "< 5",
+                row(&shown, "table-origines", "Total"),
+                referrals,
+                "{role:?}: the referrals by origin total what the activity table shows"
+            );
+            assert_eq!(referrals[quarter], "< 5", "{role:?} {referrals:?}");
+            assert_eq!(
+                referrals[4], "< 5",
                 "{role:?}: the total would give it away"
             );
             // Whatever is published, the 3 cannot be recovered from this row.
@@ -118,7 +126,7 @@ async fn the_post_sees_exact_counts_and_wider_scopes_see_small_cells_suppressed(
             .lines()
             .find(|l| l.starts_with("Saisines;"))
             .unwrap();
-        assert_eq!(line.split(';').nth(month).unwrap(), "< 5", "{line}");
+        assert_eq!(line.split(';').nth(quarter + 1).unwrap(), "< 5", "{line}");
         assert!(!line.split(';').any(|cell| cell == "3"), "{line}");
         assert_eq!(
             app.send_as(
@@ -142,7 +150,7 @@ async fn the_post_sees_exact_counts_and_wider_scopes_see_small_cells_suppressed(
             .replace("&#60;", "<")
             .replace("&lt;", "<");
         let referrals = row(&public, "table-activite", "Saisines");
-        assert_eq!(referrals[month - 1], "< 5", "{referrals:?}");
+        assert_eq!(referrals[quarter], "< 5", "{referrals:?}");
         assert!(!referrals.iter().any(|cell| cell == "3"));
         assert!(
             !public.contains("/statistiques/activite.csv"),
@@ -173,7 +181,7 @@ async fn the_post_sees_exact_counts_and_wider_scopes_see_small_cells_suppressed(
         let public = json(app.get("/api/observatoire").await).await;
         assert_eq!(public["secret_statistique"], true);
         assert_eq!(
-            activity_cell(&public, month - 1),
+            activity_cell(&public, quarter),
             serde_json::json!({ "secret": "moins_de_5" })
         );
         let own = json(
