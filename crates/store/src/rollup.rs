@@ -505,11 +505,68 @@ pub async fn report(
     first_month: &str,
     last_month: &str,
 ) -> Result<Vec<(String, String, i64)>, StoreError> {
+    grouped_report(
+        db,
+        scope,
+        "r.value",
+        indicator,
+        dimension,
+        first_month,
+        last_month,
+    )
+    .await
+}
+
+/// What a report can break an indicator's total down by, beyond its own dimensions: an
+/// attribute of the post that counted it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PostAttribute {
+    Zone,
+    EmployerKind,
+}
+
+/// One indicator's totals by (month, attribute of the post) in a scope.
+pub async fn report_by_post(
+    db: &Db,
+    scope: &ReportScope,
+    attribute: PostAttribute,
+    indicator: &str,
+    first_month: &str,
+    last_month: &str,
+) -> Result<Vec<(String, String, i64)>, StoreError> {
+    let column = match attribute {
+        PostAttribute::Zone => "p.zone",
+        PostAttribute::EmployerKind => {
+            "(SELECT e.kind FROM employers e WHERE e.id = p.employer_id)"
+        }
+    };
+    grouped_report(
+        db,
+        scope,
+        column,
+        indicator,
+        "total",
+        first_month,
+        last_month,
+    )
+    .await
+}
+
+/// The rollups of a scope summed by (month, `group`), `group` an expression of our own.
+async fn grouped_report(
+    db: &Db,
+    scope: &ReportScope,
+    group: &str,
+    indicator: &str,
+    dimension: &str,
+    first_month: &str,
+    last_month: &str,
+) -> Result<Vec<(String, String, i64)>, StoreError> {
     let (condition, scope_value) = scope.condition("r.post_id");
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT r.month, r.value, CAST(SUM(r.count) AS BIGINT) FROM activity_rollups r JOIN posts p ON p.id = r.post_id \
+        "SELECT r.month, {group} AS grouped, CAST(SUM(r.count) AS BIGINT) FROM activity_rollups r JOIN posts p ON p.id = r.post_id \
          WHERE {condition} AND r.indicator = $2 AND r.dimension = $3 AND r.month >= $4 AND r.month <= $5 \
-         GROUP BY r.month, r.value ORDER BY r.month, r.value"
+         GROUP BY r.month, grouped ORDER BY r.month, grouped"
     )))
     .bind(&scope_value)
     .bind(indicator)

@@ -14,10 +14,12 @@ use axum::response::IntoResponse;
 use passerelle_documents::spreadsheet::{self, CellValue, SheetTable};
 use passerelle_domain::access::{Action, Resource, Scope};
 use passerelle_domain::case::{KnownToSocialServices, Sex};
+use passerelle_domain::employer::EmployerKind;
+use passerelle_domain::post::Zone;
 use passerelle_domain::referral::{AgeBand, ReferralSource};
 use passerelle_domain::statistics::{TOTAL, indicator, recurrence};
 use passerelle_domain::suppression::{Bordered, Shown, suppress, suppress_linked};
-use passerelle_store::rollup::{self, ReportScope};
+use passerelle_store::rollup::{self, PostAttribute, ReportScope};
 
 pub fn routes() -> RouteTable {
     RouteTable::new()
@@ -550,16 +552,44 @@ async fn figures(state: &AppState, scope: &ReportScope, year: i32) -> WebResult<
     );
     let source_total_row = sources.len();
     let (activity, shown) = if suppressed {
-        let mut linked = publish_linked(vec![(activity, 0), (by_source, source_total_row)], true);
-        let by_source = linked.pop();
-        let activity = linked.pop();
-        match (activity, by_source) {
-            (Some(activity), Some(by_source)) => {
-                tables_after_activity.push(by_source.0);
-                activity
+        // Beyond one post, the referrals by zone and by employer type too: they total the same
+        // line, so they are suppressed with it.
+        let zones = codes_and_labels(Zone::ALL, Zone::code, Zone::label);
+        let kinds = codes_and_labels(EmployerKind::ALL, EmployerKind::code, EmployerKind::label);
+        let by_post = |attribute| {
+            let (db, scope, first, last) = (&state.db, &scope, &first, &last);
+            async move {
+                rollup::report_by_post(db, scope, attribute, indicator::REFERRALS, first, last)
+                    .await
             }
-            _ => return Err(WebError::Internal(anyhow::anyhow!("tableaux liés"))),
-        }
+        };
+        let by_zone = quarterly_spec(
+            "table-zones",
+            format!("Saisines par zone des postes et par trimestre en {year}"),
+            &by_post(PostAttribute::Zone).await?,
+            &zones,
+        );
+        let by_employer = quarterly_spec(
+            "table-employeurs",
+            format!("Saisines par type d'employeur des postes et par trimestre en {year}"),
+            &by_post(PostAttribute::EmployerKind).await?,
+            &kinds,
+        );
+        let mut linked = publish_linked(
+            vec![
+                (activity, 0),
+                (by_source, source_total_row),
+                (by_zone, zones.len()),
+                (by_employer, kinds.len()),
+            ],
+            true,
+        )
+        .into_iter();
+        let activity = linked
+            .next()
+            .ok_or_else(|| WebError::Internal(anyhow::anyhow!("tableaux liés")))?;
+        tables_after_activity.extend(linked.map(|(table, _)| table));
+        activity
     } else {
         tables_after_activity.push(publish(by_source, false).0);
         publish(activity, false)

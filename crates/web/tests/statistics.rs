@@ -68,6 +68,10 @@ async fn the_post_sees_exact_counts_and_wider_scopes_see_small_cells_suppressed(
         assert_eq!(referrals[month - 1], "3", "{} — {referrals:?}", app.backend);
         assert_eq!(referrals[12], "3", "the year's total");
         assert!(!worker.contains("Secret statistique"));
+        assert!(
+            !worker.contains("table-zones"),
+            "one post: no breakdown by zone"
+        );
         let delay = row_cells(&worker, "table-delai");
         assert_eq!(delay, ["2", "0 j", "0 j"], "{}", app.backend);
         let categories = row(&worker, "table-motifs", "Violences conjugales");
@@ -80,10 +84,27 @@ async fn the_post_sees_exact_counts_and_wider_scopes_see_small_cells_suppressed(
             let referrals = row(&shown, "table-activite", "Saisines");
             // Published by quarter: every published table repeats the same totals, hidden alike.
             assert_eq!(referrals.len(), 5, "four quarters and the year");
-            assert_eq!(
-                row(&shown, "table-origines", "Total"),
-                referrals,
-                "{role:?}: the referrals by origin total what the activity table shows"
+            for table in ["table-origines", "table-zones", "table-employeurs"] {
+                assert_eq!(
+                    row(&shown, table, "Total"),
+                    referrals,
+                    "{role:?}: the referrals of {table} total what the activity table shows"
+                );
+            }
+            // The three referrals came from one post: its zone's line is as small.
+            let zone_lines: Vec<Vec<String>> = [
+                "Zone police",
+                "Zone gendarmerie",
+                "Mixte police-gendarmerie",
+            ]
+            .iter()
+            .map(|zone| row(&shown, "table-zones", zone))
+            .collect();
+            assert!(
+                zone_lines
+                    .iter()
+                    .all(|line| !line.contains(&"3".to_string())),
+                "{role:?} {zone_lines:?}"
             );
             assert_eq!(referrals[quarter], "< 5", "{role:?} {referrals:?}");
             assert_eq!(
