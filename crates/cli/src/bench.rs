@@ -145,16 +145,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let state = passerelle_web::AppState::new(db.clone(), passerelle_web::Config::default(), keys);
     let state_keys = state.keys.clone();
     let app = passerelle_web::router_with(passerelle_web::routes().merge(hello), state);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let address = listener.local_addr()?;
-    let server = tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .await
-    });
-    let base = format!("http://{address}");
+    let (base, server) = serve_in_process(app).await?;
     let hello = load(
         &format!("{base}/bench/hello"),
         args.seconds,
@@ -428,7 +419,26 @@ fn demo_scheduled_unit(plan: &passerelle_store::demo::DemoPlan) -> anyhow::Resul
 }
 
 /// Latencies of `count` GET requests sent one after the other: (p50 ms, p99 ms, count).
-async fn sequential_latency(url: &str, count: usize) -> anyhow::Result<(f64, f64, usize)> {
+/// Serves `app` on a free local port in this process: its base URL and the server's task.
+pub(crate) async fn serve_in_process(
+    app: Router,
+) -> anyhow::Result<(String, tokio::task::JoinHandle<std::io::Result<()>>)> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let address = listener.local_addr()?;
+    let server = tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+    });
+    Ok((format!("http://{address}"), server))
+}
+
+pub(crate) async fn sequential_latency(
+    url: &str,
+    count: usize,
+) -> anyhow::Result<(f64, f64, usize)> {
     let client = reqwest::Client::new();
     let mut times = Vec::with_capacity(count);
     for _ in 0..count {

@@ -2,6 +2,7 @@
 
 mod audit;
 mod bench;
+mod bench_report;
 mod config;
 mod demo;
 mod keyfile;
@@ -34,6 +35,8 @@ enum Command {
     Demo(demo::DemoArgs),
     /// Measure throughput and insertion speed; prints ratios from one run.
     Bench(bench::BenchArgs),
+    /// Measure the national annual report over years of national activity, against DuckDB.
+    BenchReport(bench_report::BenchReportArgs),
     /// Check the tamper-evident journal.
     Audit(audit::AuditArgs),
     /// Manage accounts from the command line (the first administrator).
@@ -63,6 +66,7 @@ fn main() -> ExitCode {
             Command::Migrate(args) => config::open_and_migrate(&args).await.map(|_| ()),
             Command::Demo(args) => demo::run(args).await,
             Command::Bench(args) => bench::run(args).await,
+            Command::BenchReport(args) => bench_report::run(args).await,
             Command::Audit(args) => audit::run(args).await,
             Command::User(args) => user::run(args).await,
             Command::Rekey(args) => rekey::run(args).await,

@@ -117,6 +117,16 @@ async fn case_facts(
     Ok(Some(facts))
 }
 
+/// The columns of a rollup cell, as stored (a contribution adds its owner first).
+const ROLLUP_COLUMNS: [&str; 6] = [
+    "post_id",
+    "month",
+    "indicator",
+    "dimension",
+    "value",
+    "count",
+];
+
 /// Whose contribution to the rollups a contributions table keeps: a case's or a person's.
 #[derive(Debug, Clone, Copy)]
 enum Contributor<'a> {
@@ -133,14 +143,15 @@ impl Contributor<'_> {
     }
 
     fn columns(self) -> [&'static str; 7] {
+        let [post, month, indicator, dimension, value, count] = ROLLUP_COLUMNS;
         [
             self.owner_column(),
-            "post_id",
-            "month",
-            "indicator",
-            "dimension",
-            "value",
-            "count",
+            post,
+            month,
+            indicator,
+            dimension,
+            value,
+            count,
         ]
     }
 
@@ -458,14 +469,7 @@ pub async fn rebuild(db: &Db) -> Result<u64, StoreError> {
         &mut tx,
         db.backend(),
         "activity_rollups",
-        &[
-            "post_id",
-            "month",
-            "indicator",
-            "dimension",
-            "value",
-            "count",
-        ],
+        &ROLLUP_COLUMNS,
         &rollup_rows,
     )
     .await?;
@@ -563,8 +567,15 @@ async fn grouped_report(
     last_month: &str,
 ) -> Result<Vec<(String, String, i64)>, StoreError> {
     let (condition, scope_value) = scope.condition("r.post_id");
+    // The posts are read only when the scope or the grouping needs them: the nation's and a
+    // post's report stay in the rollups' covering index.
+    let posts = if group.contains("p.") || condition.contains("p.") {
+        " JOIN posts p ON p.id = r.post_id"
+    } else {
+        ""
+    };
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT r.month, {group} AS grouped, CAST(SUM(r.count) AS BIGINT) FROM activity_rollups r JOIN posts p ON p.id = r.post_id \
+        "SELECT r.month, {group} AS grouped, CAST(SUM(r.count) AS BIGINT) FROM activity_rollups r{posts} \
          WHERE {condition} AND r.indicator = $2 AND r.dimension = $3 AND r.month >= $4 AND r.month <= $5 \
          GROUP BY r.month, grouped ORDER BY r.month, grouped"
     )))
