@@ -104,41 +104,203 @@ pub fn suppress(table: &Bordered) -> Vec<Vec<Shown>> {
     suppress_with(table, &[])
 }
 
-/// Tables published side by side that repeat one line — the same counts, such as the
-/// referrals by quarter in the activity table and as the total of the referrals by origin.
-/// Each table is given with the index of its repeated row. A cell of that line hidden in one
-/// table is hidden in all of them, and each table is protected again around it, until no
-/// table publishes what another hides.
-pub fn suppress_linked(tables: &[(&Bordered, usize)]) -> Vec<Vec<Vec<Shown>>> {
-    let mut hidden_columns: Vec<usize> = Vec::new();
+/// Tables published side by side that repeat lines — the same counts, such as the referrals
+/// by quarter in the activity table and as the total of the referrals by origin. Each of
+/// `lines` lists the (table, row) where one line appears. A cell of a line hidden in one table
+/// is hidden in all of them, and each table is protected again around it, until no table
+/// publishes what another hides.
+pub fn suppress_linked(
+    tables: &[&Bordered],
+    lines: &[Vec<(usize, usize)>],
+) -> Vec<Vec<Vec<Shown>>> {
+    // A cell of a repeated line is one unknown for an attacker, wherever it appears.
+    let same = |t: usize, r: usize, c: usize| {
+        lines
+            .iter()
+            .find(|places| places.contains(&(t, r)))
+            .and_then(|places| places.first())
+            .map_or((t, r, c), |&(t0, r0)| (t0, r0, c))
+    };
+    // Cells hidden beyond the lines, when the tables together still gave one away.
+    let mut extra: Vec<Vec<(usize, usize)>> = vec![Vec::new(); tables.len()];
+    loop {
+        let shown = hide_lines_alike(tables, lines, &extra);
+        let published: Vec<(&Bordered, &[Vec<Shown>])> = tables
+            .iter()
+            .zip(&shown)
+            .map(|(table, cells)| (*table, cells.as_slice()))
+            .collect();
+        let revealed = revealed_jointly(&published, same);
+        if revealed.is_empty() {
+            return shown;
+        }
+        // Hide the columns of what was revealed in every table; when nothing more can be
+        // hidden that way, hide everything.
+        let before: usize = extra.iter().map(Vec::len).sum();
+        for (t, table) in tables.iter().enumerate() {
+            let (rows, _) = table.size();
+            for &(_, _, c) in &revealed {
+                for r in 0..rows {
+                    if !extra[t].contains(&(r, c)) {
+                        extra[t].push((r, c));
+                    }
+                }
+            }
+        }
+        if extra.iter().map(Vec::len).sum::<usize>() == before {
+            for (t, table) in tables.iter().enumerate() {
+                let (rows, columns) = table.size();
+                extra[t] = (0..rows)
+                    .flat_map(|r| (0..columns).map(move |c| (r, c)))
+                    .collect();
+            }
+        }
+    }
+}
+
+/// Suppresses each table with `extra` hidden, hiding a line's cell in every table once one
+/// table hides it, until no table shows what another hides.
+fn hide_lines_alike(
+    tables: &[&Bordered],
+    lines: &[Vec<(usize, usize)>],
+    extra: &[Vec<(usize, usize)>],
+) -> Vec<Vec<Vec<Shown>>> {
+    // For each line, the columns hidden somewhere.
+    let mut hidden: Vec<Vec<usize>> = vec![Vec::new(); lines.len()];
     loop {
         let shown: Vec<Vec<Vec<Shown>>> = tables
             .iter()
-            .map(|(table, row)| {
-                let forced: Vec<(usize, usize)> =
-                    hidden_columns.iter().map(|c| (*row, *c)).collect();
+            .enumerate()
+            .map(|(t, table)| {
+                let forced: Vec<(usize, usize)> = lines
+                    .iter()
+                    .zip(&hidden)
+                    .flat_map(|(places, columns)| {
+                        places
+                            .iter()
+                            .filter(|(table, _)| *table == t)
+                            .flat_map(|(_, row)| columns.iter().map(|c| (*row, *c)))
+                    })
+                    .chain(extra[t].iter().copied())
+                    .collect();
                 suppress_with(table, &forced)
             })
             .collect();
-        let mut hidden: Vec<usize> = tables
+        let now: Vec<Vec<usize>> = lines
             .iter()
-            .zip(&shown)
-            .flat_map(|((_, row), cells)| {
-                cells.get(*row).into_iter().flat_map(|line| {
-                    line.iter()
-                        .enumerate()
-                        .filter(|(_, cell)| !matches!(cell, Shown::Count(_)))
-                        .map(|(c, _)| c)
-                })
+            .map(|places| {
+                let mut columns: Vec<usize> = places
+                    .iter()
+                    .filter_map(|(t, row)| shown.get(*t)?.get(*row))
+                    .flat_map(|line| {
+                        line.iter()
+                            .enumerate()
+                            .filter(|(_, cell)| !matches!(cell, Shown::Count(_)))
+                            .map(|(c, _)| c)
+                    })
+                    .collect();
+                columns.sort_unstable();
+                columns.dedup();
+                columns
             })
             .collect();
-        hidden.sort_unstable();
-        hidden.dedup();
-        if hidden == hidden_columns {
+        if now == hidden {
             return shown;
         }
-        hidden_columns = hidden;
+        hidden = now;
     }
+}
+
+/// An attacker's linear algebra over published tables: the hidden cells whose value the
+/// published row and column equations fix (Gaussian elimination in exact integer
+/// arithmetic). `same` names a cell that appears in several tables by one (table, row,
+/// column).
+pub fn revealed_jointly(
+    tables: &[(&Bordered, &[Vec<Shown>])],
+    same: impl Fn(usize, usize, usize) -> (usize, usize, usize),
+) -> Vec<(usize, usize, usize)> {
+    let mut unknowns: Vec<(usize, usize, usize)> = Vec::new();
+    for (t, (table, shown)) in tables.iter().enumerate() {
+        let (rows, columns) = table.size();
+        for r in 0..rows {
+            for c in 0..columns {
+                if !matches!(shown[r][c], Shown::Count(_)) && !unknowns.contains(&same(t, r, c)) {
+                    unknowns.push(same(t, r, c));
+                }
+            }
+        }
+    }
+    let index = |t: usize, r: usize, c: usize| unknowns.iter().position(|&u| u == same(t, r, c));
+    // One equation per inner row (cells − row total = 0) and per inner column; the margin
+    // row and column give the same kind of equation for the totals.
+    let mut equations: Vec<Vec<i128>> = Vec::new();
+    for (t, (table, _)) in tables.iter().enumerate() {
+        let (rows, columns) = table.size();
+        let mut line = |cells: Vec<(usize, usize, i128)>| {
+            let mut equation = vec![0i128; unknowns.len() + 1];
+            for (r, c, sign) in cells {
+                match index(t, r, c) {
+                    Some(k) => equation[k] += sign,
+                    None => {
+                        if let Some(constant) = equation.last_mut() {
+                            *constant -= sign * table.cells[r][c] as i128;
+                        }
+                    }
+                }
+            }
+            equations.push(equation);
+        };
+        for r in 0..rows {
+            line(
+                (0..columns)
+                    .map(|c| (r, c, if c + 1 == columns { -1 } else { 1 }))
+                    .collect(),
+            );
+        }
+        for c in 0..columns {
+            line(
+                (0..rows)
+                    .map(|r| (r, c, if r + 1 == rows { -1 } else { 1 }))
+                    .collect(),
+            );
+        }
+    }
+    // Reduced row echelon form; a row with one non-zero coefficient fixes that unknown.
+    let n = unknowns.len();
+    let mut pivot_row = 0;
+    for col in 0..n {
+        let Some(p) = (pivot_row..equations.len()).find(|&i| equations[i][col] != 0) else {
+            continue;
+        };
+        equations.swap(pivot_row, p);
+        for i in 0..equations.len() {
+            if i != pivot_row && equations[i][col] != 0 {
+                let (a, b) = (equations[pivot_row][col], equations[i][col]);
+                for k in 0..=n {
+                    equations[i][k] = equations[i][k] * a - equations[pivot_row][k] * b;
+                }
+                // Keep the integers small: divide the row by the gcd of its terms.
+                let gcd = equations[i].iter().fold(0i128, |g, &x| {
+                    let (mut a, mut b) = (g.abs(), x.abs());
+                    while b != 0 {
+                        (a, b) = (b, a % b);
+                    }
+                    a
+                });
+                if gcd > 1 {
+                    equations[i].iter_mut().for_each(|x| *x /= gcd);
+                }
+            }
+        }
+        pivot_row += 1;
+    }
+    equations
+        .iter()
+        .filter_map(|eq| {
+            let nonzero: Vec<usize> = (0..n).filter(|&k| eq[k] != 0).collect();
+            (nonzero.len() == 1).then(|| unknowns[nonzero[0]])
+        })
+        .collect()
 }
 
 /// What may be published of `table` when the cells `forced` are hidden whatever their value
@@ -230,94 +392,6 @@ mod tests {
             .collect()
     }
 
-    /// The same attack on several published tables at once, `same` naming one cell that
-    /// appears in several tables by one (table, row, column).
-    fn revealed_jointly(
-        tables: &[(&Bordered, &[Vec<Shown>])],
-        same: impl Fn(usize, usize, usize) -> (usize, usize, usize),
-    ) -> Vec<(usize, usize, usize)> {
-        let mut unknowns: Vec<(usize, usize, usize)> = Vec::new();
-        for (t, (table, shown)) in tables.iter().enumerate() {
-            let (rows, columns) = table.size();
-            for r in 0..rows {
-                for c in 0..columns {
-                    if !matches!(shown[r][c], Shown::Count(_)) && !unknowns.contains(&same(t, r, c))
-                    {
-                        unknowns.push(same(t, r, c));
-                    }
-                }
-            }
-        }
-        let index =
-            |t: usize, r: usize, c: usize| unknowns.iter().position(|&u| u == same(t, r, c));
-        // One equation per inner row (cells − row total = 0) and per inner column; the margin
-        // row and column give the same kind of equation for the totals.
-        let mut equations: Vec<Vec<i128>> = Vec::new();
-        for (t, (table, _)) in tables.iter().enumerate() {
-            let (rows, columns) = table.size();
-            let mut line = |cells: Vec<(usize, usize, i128)>| {
-                let mut equation = vec![0i128; unknowns.len() + 1];
-                for (r, c, sign) in cells {
-                    match index(t, r, c) {
-                        Some(k) => equation[k] += sign,
-                        None => *equation.last_mut().unwrap() -= sign * table.cells[r][c] as i128,
-                    }
-                }
-                equations.push(equation);
-            };
-            for r in 0..rows {
-                line(
-                    (0..columns)
-                        .map(|c| (r, c, if c + 1 == columns { -1 } else { 1 }))
-                        .collect(),
-                );
-            }
-            for c in 0..columns {
-                line(
-                    (0..rows)
-                        .map(|r| (r, c, if r + 1 == rows { -1 } else { 1 }))
-                        .collect(),
-                );
-            }
-        }
-        // Reduced row echelon form; a row with one non-zero coefficient fixes that unknown.
-        let n = unknowns.len();
-        let mut pivot_row = 0;
-        for col in 0..n {
-            let Some(p) = (pivot_row..equations.len()).find(|&i| equations[i][col] != 0) else {
-                continue;
-            };
-            equations.swap(pivot_row, p);
-            for i in 0..equations.len() {
-                if i != pivot_row && equations[i][col] != 0 {
-                    let (a, b) = (equations[pivot_row][col], equations[i][col]);
-                    for k in 0..=n {
-                        equations[i][k] = equations[i][k] * a - equations[pivot_row][k] * b;
-                    }
-                    // Keep the integers small: divide the row by the gcd of its terms.
-                    let gcd = equations[i].iter().fold(0i128, |g, &x| {
-                        let (mut a, mut b) = (g.abs(), x.abs());
-                        while b != 0 {
-                            (a, b) = (b, a % b);
-                        }
-                        a
-                    });
-                    if gcd > 1 {
-                        equations[i].iter_mut().for_each(|x| *x /= gcd);
-                    }
-                }
-            }
-            pivot_row += 1;
-        }
-        equations
-            .iter()
-            .filter_map(|eq| {
-                let nonzero: Vec<usize> = (0..n).filter(|&k| eq[k] != 0).collect();
-                (nonzero.len() == 1).then(|| unknowns[nonzero[0]])
-            })
-            .collect()
-    }
-
     #[test]
     fn a_small_cell_is_shown_below_five_and_cannot_be_worked_out_from_the_totals() {
         let table = Bordered::from_inner(&[vec![12, 3, 40], vec![25, 30, 18]]);
@@ -380,33 +454,54 @@ mod tests {
         }
 
         /// The activity table repeats the referrals by quarter that the table by origin
-        /// totals: neither may publish what the other hides, and the two together reveal
-        /// nothing either.
+        /// totals, and the orientations that the table by partner type totals: none may
+        /// publish what another hides, and all of them together reveal nothing either.
         #[test]
-        fn two_tables_repeating_a_line_reveal_nothing_together(
+        fn tables_repeating_lines_reveal_nothing_together(
             by_origin in proptest::collection::vec(proptest::collection::vec(0u64..12, 4), 1..4),
-            others in proptest::collection::vec(proptest::collection::vec(0u64..30, 4), 0..3),
+            by_partner in proptest::collection::vec(proptest::collection::vec(0u64..12, 4), 1..4),
+            others in proptest::collection::vec(proptest::collection::vec(0u64..30, 4), 0..2),
         ) {
             let origin = Bordered::from_inner(&by_origin);
-            let repeated = origin.cells.last().unwrap()[..4].to_vec();
-            let activity_inner: Vec<Vec<u64>> = std::iter::once(repeated).chain(others).collect();
+            let partner = Bordered::from_inner(&by_partner);
+            let activity_inner: Vec<Vec<u64>> = [
+                origin.cells.last().unwrap()[..4].to_vec(),
+                partner.cells.last().unwrap()[..4].to_vec(),
+            ]
+            .into_iter()
+            .chain(others)
+            .collect();
             let activity = Bordered::from_inner(&activity_inner);
-            let origin_total_row = origin.cells.len() - 1;
-            let shown = suppress_linked(&[(&activity, 0), (&origin, origin_total_row)]);
+            let (origin_total, partner_total) = (origin.cells.len() - 1, partner.cells.len() - 1);
+            let shown = suppress_linked(
+                &[&activity, &origin, &partner],
+                &[vec![(0, 0), (1, origin_total)], vec![(0, 1), (2, partner_total)]],
+            );
             for c in 0..5 {
                 prop_assert_eq!(
                     matches!(shown[0][0][c], Shown::Count(_)),
-                    matches!(shown[1][origin_total_row][c], Shown::Count(_)),
+                    matches!(shown[1][origin_total][c], Shown::Count(_)),
+                    "column {} differs: {:?}", c, shown
+                );
+                prop_assert_eq!(
+                    matches!(shown[0][1][c], Shown::Count(_)),
+                    matches!(shown[2][partner_total][c], Shown::Count(_)),
                     "column {} differs: {:?}", c, shown
                 );
             }
-            prop_assert!(revealed_cells(&activity, &shown[0]).is_empty());
-            prop_assert!(revealed_cells(&origin, &shown[1]).is_empty());
-            let same = |t: usize, r: usize, c: usize| {
-                if t == 1 && r == origin_total_row { (0, 0, c) } else { (t, r, c) }
+            for (table, cells) in [(&activity, &shown[0]), (&origin, &shown[1]), (&partner, &shown[2])] {
+                prop_assert!(revealed_cells(table, cells).is_empty());
+            }
+            let same = |t: usize, r: usize, c: usize| match (t, r) {
+                (1, r) if r == origin_total => (0, 0, c),
+                (2, r) if r == partner_total => (0, 1, c),
+                _ => (t, r, c),
             };
-            let revealed = revealed_jointly(&[(&activity, &shown[0]), (&origin, &shown[1])], same);
-            prop_assert!(revealed.is_empty(), "{:?} {:?} → {:?}: {:?}", activity, origin, shown, revealed);
+            let revealed = revealed_jointly(
+                &[(&activity, &shown[0]), (&origin, &shown[1]), (&partner, &shown[2])],
+                same,
+            );
+            prop_assert!(revealed.is_empty(), "{:?} {:?} {:?} → {:?}: {:?}", activity, origin, partner, shown, revealed);
         }
     }
 }

@@ -13,10 +13,12 @@ use axum::extract::{Query, State};
 use axum::response::IntoResponse;
 use passerelle_documents::spreadsheet::{self, CellValue, SheetTable};
 use passerelle_domain::access::{Action, Resource, Scope};
-use passerelle_domain::case::{KnownToSocialServices, Sex};
+use passerelle_domain::case::{
+    ActionKind, InterviewPlace, KnownToSocialServices, OrientationStatus, PartnerType, Sex,
+};
 use passerelle_domain::employer::EmployerKind;
 use passerelle_domain::post::Zone;
-use passerelle_domain::referral::{AgeBand, ReferralSource};
+use passerelle_domain::referral::{AgeBand, ClosureOutcome, ReferralSource, Urgency};
 use passerelle_domain::statistics::{TOTAL, indicator, recurrence};
 use passerelle_domain::suppression::{Bordered, Shown, suppress, suppress_linked};
 use passerelle_store::rollup::{self, PostAttribute, ReportScope};
@@ -125,27 +127,25 @@ fn publish(spec: TableSpec, suppressed: bool) -> (TableView, Vec<Vec<Shown>>) {
     spec.view(shown)
 }
 
-/// Tables that repeat one line (each with the index of that row), published together: what
-/// one hides of the line, none shows.
+/// Tables published together, some of whose lines repeat one another (each of `lines` lists
+/// the (table, row) where one line appears): what one hides of a line, none shows, and all
+/// of them together give nothing away.
 fn publish_linked(
-    specs: Vec<(TableSpec, usize)>,
+    specs: Vec<TableSpec>,
+    lines: &[Vec<(usize, usize)>],
     suppressed: bool,
 ) -> Vec<(TableView, Vec<Vec<Shown>>)> {
-    let bordered: Vec<Bordered> = specs.iter().map(|(spec, _)| spec.bordered()).collect();
+    let bordered: Vec<Bordered> = specs.iter().map(TableSpec::bordered).collect();
     let shown = if suppressed {
-        let linked: Vec<(&Bordered, usize)> = bordered
-            .iter()
-            .zip(&specs)
-            .map(|(b, (_, row))| (b, *row))
-            .collect();
-        suppress_linked(&linked)
+        let tables: Vec<&Bordered> = bordered.iter().collect();
+        suppress_linked(&tables, lines)
     } else {
         bordered.iter().map(exact).collect()
     };
     specs
         .into_iter()
         .zip(shown)
-        .map(|((spec, _), shown)| spec.view(shown))
+        .map(|(spec, shown)| spec.view(shown))
         .collect()
 }
 
@@ -534,8 +534,15 @@ async fn figures(state: &AppState, scope: &ReportScope, year: i32) -> WebResult<
         inner: by_period,
     };
 
-    // Referrals by source: each referral has one, so the table's total line repeats the
-    // activity table's referrals (published by quarter, linked).
+    // The activity's breakdowns, by quarter: each total repeats one line of the activity
+    // table (a referral has one origin, one urgency…; an orientation one partner type and one
+    // status), so they are published together with it.
+    let breakdown = |id: &'static str, caption: &str, line: usize| (id, caption.to_string(), line);
+    let mut breakdowns: Vec<(
+        (&'static str, String, usize),
+        Vec<(String, String)>,
+        Vec<(String, String, i64)>,
+    )> = Vec::new();
     let sources: Vec<(String, String)> = ReferralSource::ALL
         .iter()
         .map(|s| (s.code().to_string(), s.label().to_string()))
@@ -544,56 +551,121 @@ async fn figures(state: &AppState, scope: &ReportScope, year: i32) -> WebResult<
             "Ouverture directe".into(),
         )))
         .collect();
-    let by_source = quarterly_spec(
-        "table-origines",
-        format!("Saisines par origine et par trimestre en {year}"),
-        &report(indicator::REFERRALS, "source").await?,
-        &sources,
+    breakdowns.push((
+        breakdown("table-origines", "Saisines par origine", 0),
+        sources,
+        report(indicator::REFERRALS, "source").await?,
+    ));
+    breakdowns.push((
+        breakdown("table-urgences", "Saisines par urgence", 0),
+        codes_and_labels(Urgency::ALL, Urgency::code, Urgency::label),
+        report(indicator::REFERRALS, "urgency").await?,
+    ));
+    breakdowns.push((
+        breakdown(
+            "table-penal",
+            "Saisines selon le caractère pénal de la situation",
+            0,
+        ),
+        vec![
+            ("yes".into(), "Infraction pénale".into()),
+            ("no".into(), "Sans infraction pénale".into()),
+            ("unknown".into(), "Non précisé".into()),
+        ],
+        report(indicator::REFERRALS, "criminal").await?,
+    ));
+    if suppressed {
+        // Beyond one post, by the zone and the employer type of the posts too.
+        for (id, caption, attribute, values) in [
+            (
+                "table-zones",
+                "Saisines par zone des postes",
+                PostAttribute::Zone,
+                codes_and_labels(Zone::ALL, Zone::code, Zone::label),
+            ),
+            (
+                "table-employeurs",
+                "Saisines par type d'employeur des postes",
+                PostAttribute::EmployerKind,
+                codes_and_labels(EmployerKind::ALL, EmployerKind::code, EmployerKind::label),
+            ),
+        ] {
+            let lines = rollup::report_by_post(
+                &state.db,
+                &scope,
+                attribute,
+                indicator::REFERRALS,
+                &first,
+                &last,
+            )
+            .await?;
+            breakdowns.push((breakdown(id, caption, 0), values, lines));
+        }
+    }
+    let mut outcomes = codes_and_labels(
+        ClosureOutcome::ALL,
+        ClosureOutcome::code,
+        ClosureOutcome::label,
     );
-    let source_total_row = sources.len();
-    let (activity, shown) = if suppressed {
-        // Beyond one post, the referrals by zone and by employer type too: they total the same
-        // line, so they are suppressed with it.
-        let zones = codes_and_labels(Zone::ALL, Zone::code, Zone::label);
-        let kinds = codes_and_labels(EmployerKind::ALL, EmployerKind::code, EmployerKind::label);
-        let by_post = |attribute| {
-            let (db, scope, first, last) = (&state.db, &scope, &first, &last);
-            async move {
-                rollup::report_by_post(db, scope, attribute, indicator::REFERRALS, first, last)
-                    .await
-            }
-        };
-        let by_zone = quarterly_spec(
-            "table-zones",
-            format!("Saisines par zone des postes et par trimestre en {year}"),
-            &by_post(PostAttribute::Zone).await?,
-            &zones,
-        );
-        let by_employer = quarterly_spec(
-            "table-employeurs",
-            format!("Saisines par type d'employeur des postes et par trimestre en {year}"),
-            &by_post(PostAttribute::EmployerKind).await?,
-            &kinds,
-        );
-        let mut linked = publish_linked(
-            vec![
-                (activity, 0),
-                (by_source, source_total_row),
-                (by_zone, zones.len()),
-                (by_employer, kinds.len()),
-            ],
-            true,
-        )
-        .into_iter();
-        let activity = linked
-            .next()
-            .ok_or_else(|| WebError::Internal(anyhow::anyhow!("tableaux liés")))?;
-        tables_after_activity.extend(linked.map(|(table, _)| table));
-        activity
-    } else {
-        tables_after_activity.push(publish(by_source, false).0);
-        publish(activity, false)
-    };
+    outcomes.push(("unknown".into(), "Non précisée".into()));
+    breakdowns.push((
+        breakdown("table-issues", "Clôtures par issue", 1),
+        outcomes,
+        report(indicator::CLOSURES, "outcome").await?,
+    ));
+    breakdowns.push((
+        breakdown("table-entretiens", "Entretiens par lieu", 2),
+        codes_and_labels(
+            InterviewPlace::ALL,
+            InterviewPlace::code,
+            InterviewPlace::label,
+        ),
+        report(indicator::INTERVIEWS, "place").await?,
+    ));
+    breakdowns.push((
+        breakdown("table-actions", "Actions par nature", 3),
+        codes_and_labels(ActionKind::ALL, ActionKind::code, ActionKind::label),
+        report(indicator::ACTIONS, "kind").await?,
+    ));
+    breakdowns.push((
+        breakdown(
+            "table-partenaires",
+            "Orientations par type de partenaire",
+            4,
+        ),
+        codes_and_labels(PartnerType::ALL, PartnerType::code, PartnerType::label),
+        report(indicator::ORIENTATIONS, "partner_type").await?,
+    ));
+    breakdowns.push((
+        breakdown("table-suites", "Orientations par suite donnée", 4),
+        codes_and_labels(
+            OrientationStatus::ALL,
+            OrientationStatus::code,
+            OrientationStatus::label,
+        ),
+        report(indicator::ORIENTATIONS, "status").await?,
+    ));
+    // Activity first (table 0, one row per indicator), then the breakdowns, each linked by
+    // its total row to the activity's row of its indicator.
+    let mut specs = vec![activity];
+    let mut lines: Vec<Vec<(usize, usize)>> = vec![Vec::new(); indicators.len()];
+    for (row, line) in lines.iter_mut().enumerate() {
+        line.push((0, row));
+    }
+    for ((id, caption, line), values, report_lines) in breakdowns {
+        lines[line].push((specs.len(), values.len()));
+        specs.push(quarterly_spec(
+            id,
+            format!("{caption} et par trimestre en {year}"),
+            &report_lines,
+            &values,
+        ));
+    }
+    let mut published = publish_linked(specs, &lines, suppressed).into_iter();
+    let (activity, shown) = published
+        .next()
+        .ok_or_else(|| WebError::Internal(anyhow::anyhow!("tableau d'activité")))?;
+    tables_after_activity.extend(published.map(|(table, _)| table));
     let most = shown[0][..periods.count()]
         .iter()
         .filter_map(|s| match s {
@@ -658,40 +730,34 @@ async fn figures(state: &AppState, scope: &ReportScope, year: i32) -> WebResult<
     );
     let persons_tables = publish_linked(
         vec![
-            (
-                quarterly_spec(
-                    "table-personnes-sexe",
-                    format!(
-                        "Personnes reçues par sexe et par trimestre en {year} ({counted_once})"
-                    ),
-                    &report(indicator::PERSONS, "sex").await?,
-                    &sexes,
-                ),
-                sexes.len(),
+            quarterly_spec(
+                "table-personnes-sexe",
+                format!("Personnes reçues par sexe et par trimestre en {year} ({counted_once})"),
+                &report(indicator::PERSONS, "sex").await?,
+                &sexes,
             ),
-            (
-                quarterly_spec(
-                    "table-personnes-age",
-                    format!(
-                        "Personnes reçues par tranche d'âge et par trimestre en {year} ({counted_once})"
-                    ),
-                    &report(indicator::PERSONS, "age_band").await?,
-                    &bands,
+            quarterly_spec(
+                "table-personnes-age",
+                format!(
+                    "Personnes reçues par tranche d'âge et par trimestre en {year} ({counted_once})"
                 ),
-                bands.len(),
+                &report(indicator::PERSONS, "age_band").await?,
+                &bands,
             ),
-            (
-                quarterly_spec(
-                    "table-personnes-connues",
-                    format!(
-                        "Personnes reçues connues d'un service social à l'accueil, par trimestre en {year} ({counted_once})"
-                    ),
-                    &report(indicator::PERSONS, "known_to_social_services").await?,
-                    &knowledge,
+            quarterly_spec(
+                "table-personnes-connues",
+                format!(
+                    "Personnes reçues connues d'un service social à l'accueil, par trimestre en {year} ({counted_once})"
                 ),
-                knowledge.len(),
+                &report(indicator::PERSONS, "known_to_social_services").await?,
+                &knowledge,
             ),
         ],
+        &[vec![
+            (0, sexes.len()),
+            (1, bands.len()),
+            (2, knowledge.len()),
+        ]],
         suppressed,
     );
     let (persons, unknown_share) = persons_tables

@@ -76,6 +76,11 @@ async fn the_post_sees_exact_counts_and_wider_scopes_see_small_cells_suppressed(
         assert_eq!(delay, ["2", "0 j", "0 j"], "{}", app.backend);
         let categories = row(&worker, "table-motifs", "Violences conjugales");
         assert_eq!(categories[4], "3");
+        // Each breakdown of the referrals totals them.
+        for table in ["table-origines", "table-urgences", "table-penal"] {
+            assert_eq!(row(&worker, table, "Total")[4], "3", "{table}");
+        }
+        assert_eq!(row(&worker, "table-issues", "Total")[4], "0");
 
         for role in [Role::Employer, Role::Prevention, Role::National] {
             let (status, shown) = page(&app, role, "/statistiques").await;
@@ -84,7 +89,13 @@ async fn the_post_sees_exact_counts_and_wider_scopes_see_small_cells_suppressed(
             let referrals = row(&shown, "table-activite", "Saisines");
             // Published by quarter: every published table repeats the same totals, hidden alike.
             assert_eq!(referrals.len(), 5, "four quarters and the year");
-            for table in ["table-origines", "table-zones", "table-employeurs"] {
+            for table in [
+                "table-origines",
+                "table-urgences",
+                "table-penal",
+                "table-zones",
+                "table-employeurs",
+            ] {
                 assert_eq!(
                     row(&shown, table, "Total"),
                     referrals,
