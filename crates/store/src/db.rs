@@ -177,9 +177,16 @@ impl Db {
     }
 
     /// Refreshes the planner's statistics after a bulk load: on PostgreSQL, until autovacuum
-    /// passes, a fresh table looks empty and its indexes go unused.
+    /// passes, a fresh table looks empty and its indexes go unused; its new rows are not yet
+    /// marked visible either, so the reports' covering index would still visit the table
+    /// (VACUUM marks them: the national report 35 → 22 ms after a year of national activity).
     pub async fn analyze(&self) -> StoreResult<()> {
-        sqlx::query("ANALYZE").execute(&self.pool).await?;
+        let statement = match self.backend {
+            Backend::Sqlite => "ANALYZE",
+            Backend::Postgres => "VACUUM ANALYZE",
+        };
+        // As a simple query: VACUUM refuses to run inside a transaction block.
+        self.pool.execute(statement).await?;
         Ok(())
     }
 
