@@ -145,34 +145,30 @@ pub async fn run(args: BenchReportArgs) -> anyhow::Result<()> {
     let exports = folder.path().join("facts");
     std::fs::create_dir_all(&exports)?;
     let exported = Instant::now();
-    export(
-        &db,
-        "SELECT received_at, status, status_changed_at FROM cases",
-        &["received_at", "status", "status_changed_at"],
-        &exports.join("cases.csv"),
-    )
-    .await?;
-    export(
-        &db,
-        "SELECT held_on FROM case_interviews",
-        &["held_on"],
-        &exports.join("interviews.csv"),
-    )
-    .await?;
-    export(
-        &db,
-        "SELECT done_on FROM case_actions",
-        &["done_on"],
-        &exports.join("actions.csv"),
-    )
-    .await?;
-    export(
-        &db,
-        "SELECT proposed_on FROM case_orientations",
-        &["proposed_on"],
-        &exports.join("orientations.csv"),
-    )
-    .await?;
+    for (sql, columns, file) in [
+        (
+            "SELECT received_at, status, status_changed_at FROM cases",
+            &["received_at", "status", "status_changed_at"][..],
+            "cases.csv",
+        ),
+        (
+            "SELECT held_on FROM case_interviews",
+            &["held_on"][..],
+            "interviews.csv",
+        ),
+        (
+            "SELECT done_on FROM case_actions",
+            &["done_on"][..],
+            "actions.csv",
+        ),
+        (
+            "SELECT proposed_on FROM case_orientations",
+            &["proposed_on"][..],
+            "orientations.csv",
+        ),
+    ] {
+        export(&db, sql, columns, &exports.join(file)).await?;
+    }
     let exported = exported.elapsed();
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/duckdb_activity.py");
     let output = std::process::Command::new("python3")

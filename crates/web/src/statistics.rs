@@ -246,11 +246,11 @@ fn quarterly_spec(
 }
 
 /// The persons received in the year (the grand total of the "known to a social service"
-/// table) and the share of them no service knew (its "no" row, the second), as published.
-fn persons_summary(known: &[Vec<Shown>]) -> (String, String) {
+/// table) and the share of them no service knew (its row `unknown_row`), as published.
+fn persons_summary(known: &[Vec<Shown>], unknown_row: usize) -> (String, String) {
     let total_of = |row: Option<&Vec<Shown>>| row.and_then(|cells| cells.last()).copied();
     let total = total_of(known.last());
-    let unknown = total_of(known.get(1));
+    let unknown = total_of(known.get(unknown_row));
     let share = match (unknown, total) {
         (Some(Shown::Count(no)), Some(Shown::Count(all))) if all > 0 => {
             format!("{} %", (no * 100 + all / 2) / all)
@@ -762,7 +762,13 @@ async fn figures(state: &AppState, scope: &ReportScope, year: i32) -> WebResult<
     );
     let (persons, unknown_share) = persons_tables
         .last()
-        .map(|(_, shown)| persons_summary(shown))
+        .map(|(_, shown)| {
+            let unknown_row = KnownToSocialServices::ALL
+                .iter()
+                .position(|known| *known == KnownToSocialServices::No)
+                .unwrap_or(usize::MAX);
+            persons_summary(shown, unknown_row)
+        })
         .unwrap_or_else(|| ("0".into(), "—".into()));
     let (recurrences, _) = publish(
         quarterly_spec(
