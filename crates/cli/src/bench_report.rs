@@ -6,7 +6,6 @@
 use crate::bench::{sequential_latency, serve_in_process};
 use crate::demo::seed_demo;
 use clap::Args;
-use indicatif::{ProgressBar, ProgressStyle};
 use passerelle_domain::statistics::{TOTAL, indicator};
 use passerelle_store::Db;
 use passerelle_store::rollup::{self, ReportScope};
@@ -110,13 +109,10 @@ pub async fn run(args: BenchReportArgs) -> anyhow::Result<()> {
         passerelle_store::seal::KeyRing::generate_file(&folder.path().join("passerelle.key"))?;
 
     // The nation's activity over the years asked for, post by post.
-    let bar = ProgressBar::new(plan.posts.len() as u64);
-    bar.set_style(
-        ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} postes ({eta})")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
+    let bar = crate::demo::activity_bar(
+        plan.posts.len() as u64,
+        format!("Activité nationale sur {} ans", args.years),
     );
-    bar.set_message(format!("Activité nationale sur {} ans", args.years));
     let written = Instant::now();
     let today = passerelle_web::clock::paris_today();
     passerelle_store::demo_activity::insert_activity(
@@ -125,7 +121,7 @@ pub async fn run(args: BenchReportArgs) -> anyhow::Result<()> {
         &plan,
         today,
         args.years * 12,
-        &|posts| bar.set_position(posts),
+        &crate::demo::activity_progress(&bar),
     )
     .await?;
     bar.finish_and_clear();

@@ -5,6 +5,7 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use passerelle_store::Db;
 use passerelle_store::demo::{DemoLogin, DemoPlan, DemoReport, insert, plan};
+use passerelle_store::demo_activity::ActivityStep;
 use passerelle_store::referential::Referentials;
 
 #[derive(Args, Debug)]
@@ -80,6 +81,33 @@ pub async fn seed_demo(
     Ok((plan, report))
 }
 
+/// A bar over the posts, for writing activity and then counting it.
+pub fn activity_bar(posts: u64, message: impl Into<std::borrow::Cow<'static, str>>) -> ProgressBar {
+    let bar = ProgressBar::new(posts);
+    bar.set_style(
+        ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} postes ({eta})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_message(message);
+    bar
+}
+
+/// Moves `bar` with the activity's steps: the posts written, then the posts counted into the
+/// statistics (the bar starts again, under another message).
+pub fn activity_progress(bar: &ProgressBar) -> impl Fn(ActivityStep) + Sync + '_ {
+    move |step| match step {
+        ActivityStep::Written(posts) => bar.set_position(posts),
+        ActivityStep::Counted(posts) => {
+            if posts == 1 {
+                bar.set_message("Statistiques");
+                bar.reset_eta();
+            }
+            bar.set_position(posts)
+        }
+    }
+}
+
 /// Writes `months` of case activity for the demo's filled posts, with a progress bar.
 pub async fn seed_activity(
     db: &Db,
@@ -92,23 +120,21 @@ pub async fn seed_activity(
         return Ok(());
     }
     let bar = if show_progress {
-        ProgressBar::new(plan.posts.len() as u64)
+        activity_bar(plan.posts.len() as u64, "Activité")
     } else {
         ProgressBar::hidden()
     };
-    bar.set_style(
-        ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} postes")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
-    );
-    bar.set_message("Activité");
     let started = std::time::Instant::now();
     let today = passerelle_web::clock::paris_today();
-    let report =
-        passerelle_store::demo_activity::insert_activity(db, keys, plan, today, months, &|done| {
-            bar.set_position(done)
-        })
-        .await?;
+    let report = passerelle_store::demo_activity::insert_activity(
+        db,
+        keys,
+        plan,
+        today,
+        months,
+        &activity_progress(&bar),
+    )
+    .await?;
     bar.finish_and_clear();
     println!(
         "Activité de démonstration ({months} mois) : {} dossiers, {} personnes, {} lignes en {:.1} s.",

@@ -71,8 +71,16 @@ pub mod recurrence {
     pub const TWELVE_MONTHS_DAYS: i64 = 365;
 }
 
+/// The version of the counting rules below. Change it whenever `contribution` or
+/// `person_contribution` count differently: the stored rollups are then rebuilt from the
+/// facts at the next start (store::rollup::bring_up_to_date).
+pub const COUNTING_VERSION: i64 = 2;
+
 /// The dimension every indicator has: its total, under the value "".
 pub const TOTAL: &str = "total";
+
+/// The dimension of every case indicator by the problem categories of its case.
+pub const CATEGORY: &str = "category";
 
 /// Referrals by whole days from receipt to the first contact (or attempt); the last value
 /// stands for that many days or more.
@@ -151,7 +159,6 @@ pub fn contribution(facts: &CaseFacts) -> BTreeMap<Cell, i64> {
         };
     use indicator::*;
     let received = paris_month_of_instant(&facts.received_at);
-    add(&received, REFERRALS, TOTAL, "");
     add(
         &received,
         REFERRALS,
@@ -195,12 +202,46 @@ pub fn contribution(facts: &CaseFacts) -> BTreeMap<Cell, i64> {
         .collect();
     categories.sort_unstable();
     categories.dedup();
-    for category in categories {
-        add(&received, REFERRALS, "category", category);
+    // Every indicator by the categories of its case too, so that the dashboards can show the
+    // activity of one category (a case with several counts under each).
+    let mut add_with_categories = |month: &Option<String>, indicator: &'static str| {
+        add(month, indicator, TOTAL, "");
+        for category in &categories {
+            add(month, indicator, CATEGORY, category);
+        }
+    };
+    add_with_categories(&received, REFERRALS);
+    let closed = (facts.status == "closed")
+        .then(|| paris_month_of_instant(&facts.status_changed_at))
+        .flatten();
+    if closed.is_some() {
+        add_with_categories(&closed, CLOSURES);
     }
-    if facts.status == "closed" {
-        let closed = paris_month_of_instant(&facts.status_changed_at);
-        add(&closed, CLOSURES, TOTAL, "");
+    let interview_months: Vec<_> = facts
+        .interviews
+        .iter()
+        .map(|(day, _)| month_of_day(day))
+        .collect();
+    let action_months: Vec<_> = facts
+        .actions
+        .iter()
+        .map(|(day, _)| month_of_day(day))
+        .collect();
+    let orientation_months: Vec<_> = facts
+        .orientations
+        .iter()
+        .map(|(day, _, _)| month_of_day(day))
+        .collect();
+    for month in &interview_months {
+        add_with_categories(month, INTERVIEWS);
+    }
+    for month in &action_months {
+        add_with_categories(month, ACTIONS);
+    }
+    for month in &orientation_months {
+        add_with_categories(month, ORIENTATIONS);
+    }
+    if closed.is_some() {
         add(
             &closed,
             CLOSURES,
@@ -208,21 +249,15 @@ pub fn contribution(facts: &CaseFacts) -> BTreeMap<Cell, i64> {
             facts.closure_outcome.as_deref().unwrap_or("unknown"),
         );
     }
-    for (held_on, place) in &facts.interviews {
-        let month = month_of_day(held_on);
-        add(&month, INTERVIEWS, TOTAL, "");
-        add(&month, INTERVIEWS, "place", place);
+    for ((_, place), month) in facts.interviews.iter().zip(&interview_months) {
+        add(month, INTERVIEWS, "place", place);
     }
-    for (done_on, kind) in &facts.actions {
-        let month = month_of_day(done_on);
-        add(&month, ACTIONS, TOTAL, "");
-        add(&month, ACTIONS, "kind", kind);
+    for ((_, kind), month) in facts.actions.iter().zip(&action_months) {
+        add(month, ACTIONS, "kind", kind);
     }
-    for (proposed_on, partner_type, status) in &facts.orientations {
-        let month = month_of_day(proposed_on);
-        add(&month, ORIENTATIONS, TOTAL, "");
-        add(&month, ORIENTATIONS, "partner_type", partner_type);
-        add(&month, ORIENTATIONS, "status", status);
+    for ((_, partner_type, status), month) in facts.orientations.iter().zip(&orientation_months) {
+        add(month, ORIENTATIONS, "partner_type", partner_type);
+        add(month, ORIENTATIONS, "status", status);
     }
     cells
 }
@@ -486,6 +521,45 @@ mod tests {
         assert_eq!(
             count(&contribution(&open), "2026-03", "closures", "total", ""),
             0
+        );
+    }
+
+    #[test]
+    fn every_case_indicator_counts_under_each_category_of_its_case_once() {
+        let cells = contribution(&facts());
+        for (month, indicator) in [
+            ("2026-02", "referrals"),
+            ("2026-03", "closures"),
+            ("2026-02", "interviews"),
+            ("2026-02", "actions"),
+            ("2026-02", "orientations"),
+        ] {
+            for category in ["domestic_violence", "child_in_danger"] {
+                assert_eq!(
+                    count(&cells, month, indicator, CATEGORY, category),
+                    1,
+                    "{indicator} under {category}"
+                );
+            }
+            assert_eq!(
+                count(&cells, month, indicator, CATEGORY, "runaway_minor"),
+                0
+            );
+        }
+        let open = CaseFacts {
+            status: "in_contact".into(),
+            ..facts()
+        };
+        assert_eq!(
+            count(
+                &contribution(&open),
+                "2026-03",
+                "closures",
+                CATEGORY,
+                "child_in_danger"
+            ),
+            0,
+            "an open case closes under no category"
         );
     }
 

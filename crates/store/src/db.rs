@@ -163,7 +163,8 @@ impl Db {
             Backend::Postgres => &POSTGRES_MIGRATOR,
         };
         migrator.run(&self.pool).await?;
-        Ok(())
+        // The rollups follow the counting rules of this code, whatever built them.
+        crate::rollup::bring_up_to_date(self).await
     }
 
     /// Begins a transaction that will write. On SQLite it takes the write lock at once

@@ -174,15 +174,22 @@ struct Rows {
     orientations: Vec<Vec<Value>>,
 }
 
-/// Writes the activity of the last `months` up to `today`, in one transaction per post.
-/// `progress` receives the number of posts done.
+/// Where writing the demo activity is: posts written, then posts counted into the rollups.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActivityStep {
+    Written(u64),
+    Counted(u64),
+}
+
+/// Writes the activity of the last `months` up to `today`, in one transaction per post, then
+/// counts it into the rollups. `progress` receives the number of posts done at each step.
 pub async fn insert_activity(
     db: &Db,
     keys: &KeyRing,
     plan: &DemoPlan,
     today: Date,
     months: u32,
-    progress: &(dyn Fn(u64) + Sync),
+    progress: &(dyn Fn(ActivityStep) + Sync),
 ) -> Result<ActivityReport, StoreError> {
     let window_start = today - Duration::days(i64::from(months) * 365 / 12);
     let mut report = ActivityReport::default();
@@ -289,10 +296,10 @@ pub async fn insert_activity(
         tx.commit().await?;
         report.cases += rows.cases.len() as u64;
         report.persons += rows.persons.len() as u64;
-        progress(index as u64 + 1);
+        progress(ActivityStep::Written(index as u64 + 1));
     }
     // The cases were bulk-written, not refreshed one by one: count them all once.
-    crate::rollup::rebuild(db).await?;
+    crate::rollup::rebuild(db, |done, _| progress(ActivityStep::Counted(done))).await?;
     db.analyze().await?;
     Ok(report)
 }

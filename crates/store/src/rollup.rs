@@ -7,7 +7,7 @@
 use crate::bulk::{Value, insert_rows};
 use crate::{Db, StoreError};
 use passerelle_domain::statistics::{
-    CaseFacts, Cell, PersonFacts, contribution, difference, person_contribution,
+    COUNTING_VERSION, CaseFacts, Cell, PersonFacts, contribution, difference, person_contribution,
 };
 use sqlx::AnyConnection;
 use std::collections::{BTreeMap, HashMap};
@@ -79,7 +79,6 @@ fn facts_of(row: CaseRowFacts) -> (String, CaseFacts) {
 /// The first contact or attempt of a case (its status history), the same way for one case
 /// and for all.
 const FIRST_CONTACT_OF_CASE: &str = "SELECT MIN(at) FROM case_status_history WHERE case_id = $1 AND status IN ('contact_attempted', 'in_contact')";
-const FIRST_CONTACTS: &str = "SELECT case_id, MIN(at) FROM case_status_history WHERE status IN ('contact_attempted', 'in_contact') GROUP BY case_id";
 
 /// The counted facts of one case, read inside the caller's transaction.
 async fn case_facts(
@@ -117,7 +116,7 @@ async fn case_facts(
     Ok(Some(facts))
 }
 
-/// The columns of a rollup cell, as stored (a contribution adds its owner first).
+/// The columns of a rollup cell, as stored.
 const ROLLUP_COLUMNS: [&str; 6] = [
     "post_id",
     "month",
@@ -127,7 +126,7 @@ const ROLLUP_COLUMNS: [&str; 6] = [
     "count",
 ];
 
-/// Whose contribution to the rollups a contributions table keeps: a case's or a person's.
+/// Whose contribution to the rollups a contribution set keeps: a case's or a person's.
 #[derive(Debug, Clone, Copy)]
 enum Contributor<'a> {
     Case(&'a str),
@@ -137,22 +136,9 @@ enum Contributor<'a> {
 impl Contributor<'_> {
     fn table(self) -> &'static str {
         match self {
-            Contributor::Case(_) => "case_contributions",
-            Contributor::Person(_) => "person_contributions",
+            Contributor::Case(_) => "case_contribution_sets",
+            Contributor::Person(_) => "person_contribution_sets",
         }
-    }
-
-    fn columns(self) -> [&'static str; 7] {
-        let [post, month, indicator, dimension, value, count] = ROLLUP_COLUMNS;
-        [
-            self.owner_column(),
-            post,
-            month,
-            indicator,
-            dimension,
-            value,
-            count,
-        ]
     }
 
     fn owner_column(self) -> &'static str {
@@ -162,11 +148,49 @@ impl Contributor<'_> {
         }
     }
 
+    fn columns(self) -> [&'static str; 2] {
+        [self.owner_column(), "cells"]
+    }
+
     fn value(&self) -> &str {
         match self {
             Contributor::Case(id) | Contributor::Person(id) => id,
         }
     }
+}
+
+/// A contributor's cells as stored: one JSON array of [post, month, indicator, dimension,
+/// value, count] (one row per contributor, not per cell).
+type StoredCell = (String, String, String, String, String, i64);
+
+fn encode_cells(cells: &BTreeMap<CellKey, i64>) -> Result<String, StoreError> {
+    let rows: Vec<(&str, &str, &str, &str, &str, i64)> = cells
+        .iter()
+        .map(|((p, m, i, d, v), n)| {
+            (
+                p.as_str(),
+                m.as_str(),
+                i.as_str(),
+                d.as_str(),
+                v.as_str(),
+                *n,
+            )
+        })
+        .collect();
+    serde_json::to_string(&rows).map_err(|error| StoreError::Corrupt(error.to_string()))
+}
+
+fn decode_cells(text: &str) -> Result<BTreeMap<CellKey, i64>, StoreError> {
+    let rows: Vec<StoredCell> = serde_json::from_str(text)
+        .map_err(|error| StoreError::Corrupt(format!("contribution aux statistiques : {error}")))?;
+    Ok(rows
+        .into_iter()
+        .map(|(p, m, i, d, v, n)| ((p, m, i, d, v), n))
+        .collect())
+}
+
+fn cell_keys(cells: &BTreeMap<Cell, i64>) -> BTreeMap<CellKey, i64> {
+    cells.iter().map(|(c, n)| (key(c), *n)).collect()
 }
 
 /// Replaces what `who` adds to the rollups by `after`: the rollups change by the difference.
@@ -176,18 +200,17 @@ async fn replace_contribution(
     after: BTreeMap<Cell, i64>,
 ) -> Result<(), StoreError> {
     let (table, owner) = (who.table(), who.owner_column());
-    let before_rows: Vec<(String, String, String, String, String, i64)> =
-        sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT post_id, month, indicator, dimension, value, count FROM {table} WHERE {owner} = $1"
-        )))
-        .bind(who.value())
-        .fetch_all(&mut *connection)
-        .await?;
-    let after_keys: BTreeMap<CellKey, i64> = after.iter().map(|(c, n)| (key(c), *n)).collect();
-    let before_keys: BTreeMap<CellKey, i64> = before_rows
-        .into_iter()
-        .map(|(p, m, i, d, v, n)| ((p, m, i, d, v), n))
-        .collect();
+    let stored: Option<(String,)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT cells FROM {table} WHERE {owner} = $1"
+    )))
+    .bind(who.value())
+    .fetch_optional(&mut *connection)
+    .await?;
+    let before_keys = match stored {
+        Some((text,)) => decode_cells(&text)?,
+        None => BTreeMap::new(),
+    };
+    let after_keys = cell_keys(&after);
     if before_keys == after_keys {
         return Ok(());
     }
@@ -216,24 +239,23 @@ async fn replace_contribution(
         .execute(&mut *connection)
         .await?;
     }
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "DELETE FROM {table} WHERE {owner} = $1"
-    )))
-    .bind(who.value())
-    .execute(&mut *connection)
-    .await?;
-    let backend = crate::Backend::of_connection(connection);
-    insert_rows(
-        connection,
-        backend,
-        table,
-        &who.columns(),
-        &after_keys
-            .iter()
-            .map(|(cell, count)| contribution_row(who.value(), cell, *count))
-            .collect::<Vec<_>>(),
-    )
-    .await?;
+    if after_keys.is_empty() {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DELETE FROM {table} WHERE {owner} = $1"
+        )))
+        .bind(who.value())
+        .execute(&mut *connection)
+        .await?;
+    } else {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO {table} ({owner}, cells) VALUES ($1, $2) \
+             ON CONFLICT ({owner}) DO UPDATE SET cells = excluded.cells"
+        )))
+        .bind(who.value())
+        .bind(encode_cells(&after_keys)?)
+        .execute(&mut *connection)
+        .await?;
+    }
     Ok(())
 }
 
@@ -310,41 +332,56 @@ pub async fn refresh_person(
     replace_contribution(connection, Contributor::Person(person_id), after).await
 }
 
-fn contribution_row(owner_id: &str, cell: &CellKey, count: i64) -> Vec<Value> {
-    vec![
-        owner_id.into(),
-        cell.0.as_str().into(),
-        cell.1.as_str().into(),
-        cell.2.as_str().into(),
-        cell.3.as_str().into(),
-        cell.4.as_str().into(),
-        count.into(),
-    ]
-}
-
-/// Every case's and every person's contribution, computed from the facts (a few whole-table
-/// reads).
-struct AllContributions {
+/// One post's cases and persons with what each contributes, computed from the facts (a few
+/// reads of the post's rows, so that a whole rebuild never holds more than one post).
+struct PostContributions {
     cases: Vec<(String, BTreeMap<Cell, i64>)>,
     persons: Vec<(String, BTreeMap<Cell, i64>)>,
 }
 
-async fn all_contributions(db: &Db) -> Result<AllContributions, StoreError> {
-    Ok(AllContributions {
-        cases: all_case_contributions(db).await?,
-        persons: all_person_contributions(db).await?,
+impl PostContributions {
+    /// The post's rollups: every contribution summed.
+    fn totals(&self) -> BTreeMap<CellKey, i64> {
+        let mut totals = BTreeMap::new();
+        for (_, cells) in self.cases.iter().chain(&self.persons) {
+            for (cell, count) in cells {
+                *totals.entry(key(cell)).or_insert(0) += count;
+            }
+        }
+        totals
+    }
+}
+
+async fn post_contributions(
+    connection: &mut AnyConnection,
+    post_id: &str,
+) -> Result<PostContributions, StoreError> {
+    Ok(PostContributions {
+        cases: post_case_contributions(connection, post_id).await?,
+        persons: post_person_contributions(connection, post_id).await?,
     })
 }
 
-async fn all_person_contributions(
-    db: &Db,
+async fn post_person_contributions(
+    connection: &mut AnyConnection,
+    post_id: &str,
 ) -> Result<Vec<(String, BTreeMap<Cell, i64>)>, StoreError> {
-    let persons: Vec<PersonRow> = sqlx::query_as(PERSON_FACTS).fetch_all(db.pool()).await?;
+    let persons: Vec<PersonRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{PERSON_FACTS} AND post_id = $1"
+    )))
+    .bind(post_id)
+    .fetch_all(&mut *connection)
+    .await?;
     let mut facts: HashMap<String, PersonFacts> = persons
         .into_iter()
         .map(|row| (row.0.clone(), person_facts_of(row)))
         .collect();
-    let cases: Vec<PersonCaseRow> = sqlx::query_as(PERSON_CASES).fetch_all(db.pool()).await?;
+    let cases: Vec<PersonCaseRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{PERSON_CASES} AND cp.person_id IN (SELECT id FROM persons WHERE post_id = $1)"
+    )))
+    .bind(post_id)
+    .fetch_all(&mut *connection)
+    .await?;
     for row in cases {
         if let Some(f) = facts.get_mut(&row.0) {
             f.cases.push(person_case_of(row));
@@ -356,40 +393,62 @@ async fn all_person_contributions(
         .collect())
 }
 
-async fn all_case_contributions(db: &Db) -> Result<Vec<(String, BTreeMap<Cell, i64>)>, StoreError> {
-    let cases: Vec<CaseRowFacts> = sqlx::query_as(sqlx::AssertSqlSafe(CASE_FACTS.to_string()))
-        .fetch_all(db.pool())
-        .await?;
+/// The rows of a table of case facts (`case_id` first) for the cases of the post bound as `$1`.
+const OF_POST_CASES: &str = "case_id IN (SELECT id FROM cases WHERE post_id = $1)";
+
+async fn post_case_contributions(
+    connection: &mut AnyConnection,
+    post_id: &str,
+) -> Result<Vec<(String, BTreeMap<Cell, i64>)>, StoreError> {
+    let cases: Vec<CaseRowFacts> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{CASE_FACTS} WHERE post_id = $1"
+    )))
+    .bind(post_id)
+    .fetch_all(&mut *connection)
+    .await?;
     let mut facts: HashMap<String, CaseFacts> = cases.into_iter().map(facts_of).collect();
-    let first_contacts: Vec<(String, Option<String>)> =
-        sqlx::query_as(FIRST_CONTACTS).fetch_all(db.pool()).await?;
+    let first_contacts: Vec<(String, Option<String>)> = sqlx::query_as(sqlx::AssertSqlSafe(
+        format!(
+            "SELECT case_id, MIN(at) FROM case_status_history WHERE status IN ('contact_attempted', 'in_contact') AND {OF_POST_CASES} GROUP BY case_id"
+        ),
+    ))
+    .bind(post_id)
+    .fetch_all(&mut *connection)
+    .await?;
     for (case_id, at) in first_contacts {
         if let Some(f) = facts.get_mut(&case_id) {
             f.first_contact_at = at;
         }
     }
-    let interviews: Vec<(String, String, String)> =
-        sqlx::query_as("SELECT case_id, held_on, place FROM case_interviews")
-            .fetch_all(db.pool())
-            .await?;
+    let interviews: Vec<(String, String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT case_id, held_on, place FROM case_interviews WHERE {OF_POST_CASES}"
+    )))
+    .bind(post_id)
+    .fetch_all(&mut *connection)
+    .await?;
     for (case_id, day, place) in interviews {
         if let Some(f) = facts.get_mut(&case_id) {
             f.interviews.push((day, place));
         }
     }
-    let actions: Vec<(String, String, String)> =
-        sqlx::query_as("SELECT case_id, done_on, kind FROM case_actions")
-            .fetch_all(db.pool())
-            .await?;
+    let actions: Vec<(String, String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT case_id, done_on, kind FROM case_actions WHERE {OF_POST_CASES}"
+    )))
+    .bind(post_id)
+    .fetch_all(&mut *connection)
+    .await?;
     for (case_id, day, kind) in actions {
         if let Some(f) = facts.get_mut(&case_id) {
             f.actions.push((day, kind));
         }
     }
     let orientations: Vec<(String, String, String, String)> =
-        sqlx::query_as("SELECT case_id, proposed_on, partner_type, status FROM case_orientations")
-            .fetch_all(db.pool())
-            .await?;
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT case_id, proposed_on, partner_type, status FROM case_orientations WHERE {OF_POST_CASES}"
+        )))
+        .bind(post_id)
+        .fetch_all(&mut *connection)
+        .await?;
     for (case_id, day, partner_type, status) in orientations {
         if let Some(f) = facts.get_mut(&case_id) {
             f.orientations.push((day, partner_type, status));
@@ -401,14 +460,23 @@ async fn all_case_contributions(db: &Db) -> Result<Vec<(String, BTreeMap<Cell, i
         .collect())
 }
 
+async fn post_ids(connection: &mut AnyConnection) -> Result<Vec<String>, StoreError> {
+    let ids: Vec<(String,)> = sqlx::query_as("SELECT id FROM posts ORDER BY id")
+        .fetch_all(&mut *connection)
+        .await?;
+    Ok(ids.into_iter().map(|(id,)| id).collect())
+}
+
 /// The rollups as a full recomputation from the facts would give them.
 pub async fn recompute(db: &Db) -> Result<BTreeMap<CellKey, i64>, StoreError> {
-    let all = all_contributions(db).await?;
+    let mut connection = db.pool().acquire().await?;
     let mut totals = BTreeMap::new();
-    for (_, cells) in all.cases.iter().chain(&all.persons) {
-        for (cell, count) in cells {
-            *totals.entry(key(&cell)).or_insert(0) += count;
-        }
+    for post_id in post_ids(&mut connection).await? {
+        totals.extend(
+            post_contributions(&mut connection, &post_id)
+                .await?
+                .totals(),
+        );
     }
     Ok(totals)
 }
@@ -426,54 +494,101 @@ pub async fn stored(db: &Db) -> Result<BTreeMap<CellKey, i64>, StoreError> {
         .collect())
 }
 
-/// Rebuilds every rollup from the facts, in one transaction: after a bulk load (the demo)
-/// that wrote cases without refreshing them one by one.
-pub async fn rebuild(db: &Db) -> Result<u64, StoreError> {
-    let all = all_contributions(db).await?;
-    let mut totals: BTreeMap<CellKey, i64> = BTreeMap::new();
+/// Rebuilds every rollup from the facts, in one transaction, one post at a time: after a bulk
+/// load (the demo) that wrote cases without refreshing them one by one. `progress` is told
+/// how many posts are done out of how many. Returns the number of rollup cells written.
+pub async fn rebuild(db: &Db, progress: impl FnMut(u64, u64)) -> Result<u64, StoreError> {
     let mut tx = db.begin_write().await?;
-    sqlx::query("DELETE FROM activity_rollups")
-        .execute(&mut *tx)
-        .await?;
-    for (contributions, who) in [
-        (&all.cases, Contributor::Case("")),
-        (&all.persons, Contributor::Person("")),
-    ] {
-        let mut rows = Vec::new();
-        for (owner, cells) in contributions {
-            for (cell, count) in cells {
-                let cell = key(cell);
-                *totals.entry(cell.clone()).or_insert(0) += count;
-                rows.push(contribution_row(owner, &cell, *count));
-            }
-        }
-        sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {}", who.table())))
-            .execute(&mut *tx)
-            .await?;
-        insert_rows(&mut tx, db.backend(), who.table(), &who.columns(), &rows).await?;
-    }
-    let rollup_rows: Vec<Vec<Value>> = totals
-        .iter()
-        .map(|((p, m, i, d, v), n)| {
-            vec![
-                p.as_str().into(),
-                m.as_str().into(),
-                i.as_str().into(),
-                d.as_str().into(),
-                v.as_str().into(),
-                (*n).into(),
-            ]
-        })
-        .collect();
-    let written = insert_rows(
-        &mut tx,
-        db.backend(),
-        "activity_rollups",
-        &ROLLUP_COLUMNS,
-        &rollup_rows,
-    )
-    .await?;
+    mark_counted(&mut tx).await?;
+    let written = rebuild_in(&mut tx, progress).await?;
     tx.commit().await?;
+    Ok(written)
+}
+
+/// Rebuilds the rollups if they were built with other counting rules than this code's
+/// (`COUNTING_VERSION`), or never: run after the migrations. Several servers starting at once
+/// rebuild once: the first marks the version and holds the row until it commits.
+pub async fn bring_up_to_date(db: &Db) -> Result<(), StoreError> {
+    let mut tx = db.begin_write().await?;
+    if mark_counted(&mut tx).await? {
+        let started = std::time::Instant::now();
+        let cells = rebuild_in(&mut tx, |_, _| {}).await?;
+        tx.commit().await?;
+        tracing::info!(
+            version = COUNTING_VERSION,
+            cells,
+            seconds = started.elapsed().as_secs_f64(),
+            "statistiques recomptées selon les règles de comptage en vigueur"
+        );
+    }
+    Ok(())
+}
+
+/// Records that the rollups follow this code's counting rules; false if they already did.
+async fn mark_counted(connection: &mut AnyConnection) -> Result<bool, StoreError> {
+    let changed = sqlx::query("UPDATE rollup_counting SET version = $1 WHERE version <> $1")
+        .bind(COUNTING_VERSION)
+        .execute(&mut *connection)
+        .await?
+        .rows_affected();
+    Ok(changed > 0)
+}
+
+async fn rebuild_in(
+    connection: &mut AnyConnection,
+    mut progress: impl FnMut(u64, u64),
+) -> Result<u64, StoreError> {
+    let backend = crate::Backend::of_connection(connection);
+    for table in [
+        "activity_rollups",
+        Contributor::Case("").table(),
+        Contributor::Person("").table(),
+    ] {
+        sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table}")))
+            .execute(&mut *connection)
+            .await?;
+    }
+    let posts = post_ids(connection).await?;
+    let mut written = 0;
+    for (done, post_id) in posts.iter().enumerate() {
+        let post = post_contributions(connection, post_id).await?;
+        for (contributions, who) in [
+            (&post.cases, Contributor::Case("")),
+            (&post.persons, Contributor::Person("")),
+        ] {
+            let mut rows = Vec::with_capacity(contributions.len());
+            for (owner, cells) in contributions.iter().filter(|(_, cells)| !cells.is_empty()) {
+                rows.push(vec![
+                    owner.as_str().into(),
+                    encode_cells(&cell_keys(cells))?.into(),
+                ]);
+            }
+            insert_rows(connection, backend, who.table(), &who.columns(), &rows).await?;
+        }
+        let rollup_rows: Vec<Vec<Value>> = post
+            .totals()
+            .iter()
+            .map(|((p, m, i, d, v), n)| {
+                vec![
+                    p.as_str().into(),
+                    m.as_str().into(),
+                    i.as_str().into(),
+                    d.as_str().into(),
+                    v.as_str().into(),
+                    (*n).into(),
+                ]
+            })
+            .collect();
+        written += insert_rows(
+            connection,
+            backend,
+            "activity_rollups",
+            &ROLLUP_COLUMNS,
+            &rollup_rows,
+        )
+        .await?;
+        progress(done as u64 + 1, posts.len() as u64);
+    }
     Ok(written)
 }
 
