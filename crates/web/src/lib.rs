@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod accounts;
+pub mod activity_filter;
 pub mod appointment;
 pub mod assets;
 pub mod auth;

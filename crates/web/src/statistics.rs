@@ -3,6 +3,7 @@
 //! nation), with a server-rendered chart and a table for every figure.
 
 use crate::AppState;
+use crate::activity_filter::{ActivityFilter, FilterGroup};
 use crate::auth::{Authenticated, CsrfToken};
 use crate::error::{WebError, WebResult};
 use crate::layout::Shell;
@@ -19,7 +20,7 @@ use passerelle_domain::case::{
 use passerelle_domain::employer::EmployerKind;
 use passerelle_domain::post::Zone;
 use passerelle_domain::referral::{AgeBand, ClosureOutcome, ReferralSource, Urgency};
-use passerelle_domain::statistics::{TOTAL, indicator, recurrence};
+use passerelle_domain::statistics::{CATEGORY, TOTAL, indicator, recurrence};
 use passerelle_domain::suppression::{Bordered, Shown, suppress, suppress_linked};
 use passerelle_store::rollup::{self, PostAttribute, ReportScope};
 
@@ -43,6 +44,9 @@ pub fn routes() -> RouteTable {
 pub struct PeriodQuery {
     #[serde(default)]
     annee: String,
+    /// `motif:<code>`, `zone:<code>` or `employeur:<code>` (see `ActivityFilter`).
+    #[serde(default)]
+    filtre: String,
 }
 
 /// The year asked for, or the current one; a wrong value is named in French.
@@ -228,6 +232,60 @@ fn codes_and_labels<T: Copy>(
         .collect()
 }
 
+/// The id of the tables published only so that the filtered activity hides what they hide.
+const FILTER_ONLY: &str = "table-filtre";
+
+/// One indicator's values (code, label) by the periods of the page, from its report lines.
+fn period_spec(
+    id: &'static str,
+    caption: String,
+    lines: &[(String, String, i64)],
+    values: &[(String, String)],
+    periods: &Periods,
+) -> TableSpec {
+    let codes: Vec<String> = values.iter().map(|(code, _)| code.clone()).collect();
+    TableSpec {
+        id,
+        caption,
+        row_labels: values.iter().map(|(_, label)| label.clone()).collect(),
+        column_labels: periods.labels.clone(),
+        inner: grid_of(lines, &codes, periods.of_month, periods.count()),
+    }
+}
+
+/// The chart's bars for one row of counts by period.
+fn bars_of(cells: &[Shown], periods: &Periods) -> Vec<Bar> {
+    let cells = &cells[..periods.count().min(cells.len())];
+    let most = cells
+        .iter()
+        .filter_map(|s| match s {
+            Shown::Count(n) => Some(*n),
+            _ => None,
+        })
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let spacing = 600 / periods.count();
+    cells
+        .iter()
+        .zip(&periods.labels)
+        .enumerate()
+        .map(|(i, (cell, period))| {
+            let height = match cell {
+                Shown::Count(n) => n * CHART_HEIGHT / most,
+                _ => 0,
+            };
+            Bar {
+                month: period.clone(),
+                x: 40 + i * spacing,
+                y: 10 + CHART_HEIGHT - height,
+                height,
+                label: cell.text(),
+            }
+        })
+        .collect()
+}
+
 /// One indicator's values (code, label) by quarter, from its report lines.
 fn quarterly_spec(
     id: &'static str,
@@ -286,6 +344,12 @@ fn grid_of(
 pub struct Dashboard {
     scope_label: String,
     suppressed: bool,
+    /// The `filtre` parameter as understood ("" for none), what it narrows to, the choices,
+    /// and the activity table it gives (shown after the chart, which then draws it).
+    filter: String,
+    filter_description: Option<String>,
+    filters: Vec<FilterGroup>,
+    focus: Option<TableView>,
     /// Distinct persons received in the year, and the share of them no social service knew
     /// at intake ("—" when a suppressed cell hides either).
     persons: String,
@@ -297,6 +361,23 @@ pub struct Dashboard {
     delay: DelayView,
     /// The declared years before Passerelle, and their provenance, kept apart.
     legacy: Option<(TableView, String)>,
+}
+
+impl Dashboard {
+    /// The query string of the page's downloads: the same year and filter.
+    pub fn download_query(&self, year: &i32) -> String {
+        let mut pairs = vec![("annee", year.to_string())];
+        if !self.filter.is_empty() {
+            pairs.push(("filtre", self.filter.clone()));
+        }
+        serde_urlencoded::to_string(pairs).unwrap_or_default()
+    }
+
+    /// Every table, in the page's order: the activity, the filtered activity if any, the rest.
+    fn published_tables(&self) -> Vec<&TableView> {
+        let (activity, rest) = self.tables.split_at(self.tables.len().min(1));
+        activity.iter().chain(&self.focus).chain(rest).collect()
+    }
 }
 
 /// The delay from referral to first contact: how many referrals it is measured on, its
@@ -349,7 +430,13 @@ async fn dashboard(
     auth.require(Action::View, &Resource::ActivityStatistics)?;
     let today = crate::clock::paris_today();
     let year = year_of(&query.annee, today)?;
-    let figures = figures(&state, &report_scope(&auth.actor.grant.scope)?, year).await?;
+    let figures = figures(
+        &state,
+        &report_scope(&auth.actor.grant.scope)?,
+        year,
+        &query.filtre,
+    )
+    .await?;
     Ok(DashboardPage {
         shell: Shell::for_actor("Statistiques d'activité", &auth, &csrf).at("/statistiques"),
         year,
@@ -378,22 +465,26 @@ async fn download(
     let year = year_of(&query.annee, crate::clock::paris_today())?;
     let scope = report_scope(&auth.actor.grant.scope)?;
     match file.as_str() {
-        "rapport.pdf" => annual_report(&figures(&state, &scope, year).await?, year),
-        "tableaux.xlsx" => {
-            workbook_download(&figures(&state, &scope, year).await?, year, Workbook::Xlsx)
-        }
-        "tableaux.ods" => {
-            workbook_download(&figures(&state, &scope, year).await?, year, Workbook::Ods)
-        }
+        "rapport.pdf" => annual_report(&figures(&state, &scope, year, &query.filtre).await?, year),
+        "tableaux.xlsx" => workbook_download(
+            &figures(&state, &scope, year, &query.filtre).await?,
+            year,
+            Workbook::Xlsx,
+        ),
+        "tableaux.ods" => workbook_download(
+            &figures(&state, &scope, year, &query.filtre).await?,
+            year,
+            Workbook::Ods,
+        ),
         _ => {
             let wanted = file
                 .strip_suffix(".csv")
                 .map(|name| format!("table-{name}"))
                 .ok_or(WebError::NotFound)?;
-            let figures = figures(&state, &scope, year).await?;
+            let figures = figures(&state, &scope, year, &query.filtre).await?;
             let table = figures
-                .tables
-                .iter()
+                .published_tables()
+                .into_iter()
                 .find(|t| t.id == wanted)
                 .ok_or(WebError::NotFound)?;
             table_csv(table, year)
@@ -459,8 +550,8 @@ fn workbook_download(
     format: Workbook,
 ) -> WebResult<axum::response::Response> {
     let mut sheets: Vec<SheetTable> = figures
-        .tables
-        .iter()
+        .published_tables()
+        .into_iter()
         .map(|table| sheet_of(table, table.id.trim_start_matches("table-")))
         .collect();
     if let Some((table, provenance)) = &figures.legacy {
@@ -488,7 +579,14 @@ fn workbook_download(
     ))
 }
 
-async fn figures(state: &AppState, scope: &ReportScope, year: i32) -> WebResult<Dashboard> {
+/// The figures of a scope for a year, the activity table narrowed by `filter` (the `filtre`
+/// parameter, see `ActivityFilter`) when one is given.
+async fn figures(
+    state: &AppState,
+    scope: &ReportScope,
+    year: i32,
+    filter: &str,
+) -> WebResult<Dashboard> {
     let scope = scope.clone();
     // Exact figures stay inside the post; anything wider is published, hence suppressed.
     let suppressed = !matches!(scope, ReportScope::Post(_));
@@ -506,6 +604,17 @@ async fn figures(state: &AppState, scope: &ReportScope, year: i32) -> WebResult<
         let (db, scope, first, last) = (&state.db, &scope, &first, &last);
         async move { rollup::report(db, scope, indicator, dimension, first, last).await }
     };
+
+    // The categories of the grid, and those no longer offered that still have referrals.
+    let grid = crate::categories::grid(&state).await?;
+    let category_lines = report(indicator::REFERRALS, CATEGORY).await?;
+    let categories: Vec<(String, String)> = grid
+        .all()
+        .iter()
+        .filter(|c| c.active || category_lines.iter().any(|(_, v, _)| *v == c.code))
+        .map(|c| (c.code.clone(), c.label.clone()))
+        .collect();
+    let filter = ActivityFilter::parse(filter, &categories, suppressed)?;
 
     let mut tables_after_activity = Vec::new();
     // Activity by period: one row per indicator.
@@ -574,32 +683,37 @@ async fn figures(state: &AppState, scope: &ReportScope, year: i32) -> WebResult<
         ],
         report(indicator::REFERRALS, "criminal").await?,
     ));
+    // Beyond one post, every indicator by the zone and the employer type of the posts too:
+    // the referrals' tables are shown, the others only through the filter, but all of them
+    // are always published together, so that the filtered and the whole figures hide the same.
+    let mut by_post_attribute: Vec<(usize, PostAttribute, usize)> = Vec::new();
     if suppressed {
-        // Beyond one post, by the zone and the employer type of the posts too.
-        for (id, caption, attribute, values) in [
+        for (attribute, shown_id, caption, values) in [
             (
-                "table-zones",
-                "Saisines par zone des postes",
                 PostAttribute::Zone,
+                "table-zones",
+                "par zone des postes",
                 codes_and_labels(Zone::ALL, Zone::code, Zone::label),
             ),
             (
-                "table-employeurs",
-                "Saisines par type d'employeur des postes",
                 PostAttribute::EmployerKind,
+                "table-employeurs",
+                "par type d'employeur des postes",
                 codes_and_labels(EmployerKind::ALL, EmployerKind::code, EmployerKind::label),
             ),
         ] {
-            let lines = rollup::report_by_post(
-                &state.db,
-                &scope,
-                attribute,
-                indicator::REFERRALS,
-                &first,
-                &last,
-            )
-            .await?;
-            breakdowns.push((breakdown(id, caption, 0), values, lines));
+            for (line, (code, label)) in indicators.iter().enumerate() {
+                let lines =
+                    rollup::report_by_post(&state.db, &scope, attribute, code, &first, &last)
+                        .await?;
+                let id = if line == 0 { shown_id } else { FILTER_ONLY };
+                by_post_attribute.push((breakdowns.len(), attribute, line));
+                breakdowns.push((
+                    breakdown(id, &format!("{label} {caption}"), line),
+                    values.clone(),
+                    lines,
+                ));
+            }
         }
     }
     let mut outcomes = codes_and_labels(
@@ -661,49 +775,76 @@ async fn figures(state: &AppState, scope: &ReportScope, year: i32) -> WebResult<
             &values,
         ));
     }
-    let mut published = publish_linked(specs, &lines, suppressed).into_iter();
+    let mut published: Vec<(TableView, Vec<Vec<Shown>>)> =
+        publish_linked(specs, &lines, suppressed);
+    // The filtered activity: for each indicator, the filter's row of its table by zone or by
+    // employer type (1 + the table's position among the breakdowns).
+    let mut focus_rows: Vec<(String, Vec<Shown>)> = Vec::new();
+    if let Some(ActivityFilter::Zone(_) | ActivityFilter::EmployerKind(_)) = &filter {
+        for (line, (_, label)) in indicators.iter().enumerate() {
+            let found = by_post_attribute.iter().find_map(|(table, attribute, l)| {
+                let row = match (&filter, attribute) {
+                    (Some(ActivityFilter::Zone(zone)), PostAttribute::Zone) => {
+                        Zone::ALL.iter().position(|z| z == zone)
+                    }
+                    (Some(ActivityFilter::EmployerKind(kind)), PostAttribute::EmployerKind) => {
+                        EmployerKind::ALL.iter().position(|k| k == kind)
+                    }
+                    _ => None,
+                }?;
+                (*l == line).then(|| published[1 + table].1[row].clone())
+            });
+            focus_rows.push((label.to_string(), found.unwrap_or_default()));
+        }
+    }
+    published.retain(|(table, _)| table.id != FILTER_ONLY);
+    let mut published = published.into_iter();
     let (activity, shown) = published
         .next()
         .ok_or_else(|| WebError::Internal(anyhow::anyhow!("tableau d'activité")))?;
     tables_after_activity.extend(published.map(|(table, _)| table));
-    let most = shown[0][..periods.count()]
-        .iter()
-        .filter_map(|s| match s {
-            Shown::Count(n) => Some(*n),
-            _ => None,
-        })
-        .max()
-        .unwrap_or(0)
-        .max(1);
-    let spacing = 600 / periods.count();
-    let bars = shown[0][..periods.count()]
-        .iter()
-        .zip(&periods.labels)
-        .enumerate()
-        .map(|(i, (cell, period))| {
-            let height = match cell {
-                Shown::Count(n) => n * CHART_HEIGHT / most,
-                _ => 0,
-            };
-            Bar {
-                month: period.clone(),
-                x: 40 + i * spacing,
-                y: 10 + CHART_HEIGHT - height,
-                height,
-                label: cell.text(),
-            }
-        })
-        .collect();
+
+    // The filtered activity by category: each indicator's table by category (a case with
+    // several counts under each, so these tables repeat no other's line) gives its row.
+    if let Some(ActivityFilter::Category { code, .. }) = &filter {
+        let row = categories
+            .iter()
+            .position(|(known, _)| known == code)
+            .unwrap_or(usize::MAX);
+        for (indicator, label) in indicators {
+            let lines = report(indicator, CATEGORY).await?;
+            let (_, shown) = publish(
+                period_spec(FILTER_ONLY, String::new(), &lines, &categories, &periods),
+                suppressed,
+            );
+            focus_rows.push((
+                label.to_string(),
+                shown.get(row).cloned().unwrap_or_default(),
+            ));
+        }
+    }
+    let focus = filter.as_ref().map(|filter| TableView {
+        id: "table-activite-filtree",
+        caption: format!(
+            "Activité par {} en {year} — {}",
+            periods.noun,
+            filter.description()
+        ),
+        columns: periods
+            .labels
+            .iter()
+            .cloned()
+            .chain(std::iter::once("Total".to_string()))
+            .collect(),
+        rows: focus_rows,
+    });
+    let charted = match &focus {
+        Some(table) => table.rows.first().map(|(_, cells)| cells.as_slice()),
+        None => shown.first().map(Vec::as_slice),
+    };
+    let bars = bars_of(charted.unwrap_or_default(), &periods);
 
     // Referrals by category (a referral may have several: no line repeats another table's).
-    let grid = crate::categories::grid(&state).await?;
-    let category_lines = report(indicator::REFERRALS, "category").await?;
-    let categories: Vec<(String, String)> = grid
-        .all()
-        .iter()
-        .filter(|c| c.active || category_lines.iter().any(|(_, v, _)| *v == c.code))
-        .map(|c| (c.code.clone(), c.label.clone()))
-        .collect();
     let (by_category, _) = publish(
         quarterly_spec(
             "table-motifs",
@@ -796,9 +937,17 @@ async fn figures(state: &AppState, scope: &ReportScope, year: i32) -> WebResult<
         suppressed,
     );
     let legacy = legacy_table(state, &scope, suppressed).await?;
+    let filters = ActivityFilter::groups(filter.as_ref(), &categories, suppressed);
     Ok(Dashboard {
         scope_label,
         suppressed,
+        filter: filter
+            .as_ref()
+            .map(ActivityFilter::value)
+            .unwrap_or_default(),
+        filter_description: filter.as_ref().map(ActivityFilter::description),
+        filters,
+        focus,
         bars,
         tables: std::iter::once(activity)
             .chain(std::iter::once(by_category))
@@ -834,7 +983,7 @@ async fn observatory(
 ) -> WebResult<ObservatoryPage> {
     let today = crate::clock::paris_today();
     let year = year_of(&query.annee, today)?;
-    let figures = figures(&state, &ReportScope::Nation, year).await?;
+    let figures = figures(&state, &ReportScope::Nation, year, &query.filtre).await?;
     let shell = match &visitor {
         Some(auth) => Shell::for_actor("Observatoire national", auth, &csrf),
         None => Shell::public("Observatoire national"),
@@ -874,7 +1023,8 @@ fn figures_json(scope_label: &str, year: i32, figures: &Dashboard) -> serde_json
         },
         "personnes_recues": figures.persons,
         "part_inconnues_des_services_sociaux": figures.unknown_share,
-        "tableaux": figures.tables.iter().map(|table| serde_json::json!({
+        "filtre": figures.filter_description,
+        "tableaux": figures.published_tables().into_iter().map(|table| serde_json::json!({
             "id": table.id.trim_start_matches("table-"),
             "titre": table.caption,
             "colonnes": table.columns,
@@ -891,7 +1041,7 @@ async fn observatory_json(
     Query(query): Query<PeriodQuery>,
 ) -> WebResult<axum::Json<serde_json::Value>> {
     let year = year_of(&query.annee, crate::clock::paris_today())?;
-    let figures = figures(&state, &ReportScope::Nation, year).await?;
+    let figures = figures(&state, &ReportScope::Nation, year, &query.filtre).await?;
     Ok(axum::Json(figures_json("France entière", year, &figures)))
 }
 
@@ -902,7 +1052,13 @@ async fn statistics_json(
 ) -> WebResult<axum::Json<serde_json::Value>> {
     auth.require(Action::View, &Resource::ActivityStatistics)?;
     let year = year_of(&query.annee, crate::clock::paris_today())?;
-    let figures = figures(&state, &report_scope(&auth.actor.grant.scope)?, year).await?;
+    let figures = figures(
+        &state,
+        &report_scope(&auth.actor.grant.scope)?,
+        year,
+        &query.filtre,
+    )
+    .await?;
     Ok(axum::Json(figures_json(
         &figures.scope_label,
         year,
@@ -916,6 +1072,11 @@ async fn openapi() -> axum::Json<serde_json::Value> {
         "name": "annee", "in": "query", "required": false,
         "description": "Année civile (heure de Paris), de 2000 à l'année en cours ; par défaut l'année en cours.",
         "schema": { "type": "integer", "minimum": 2000 }
+    });
+    let filter = serde_json::json!({
+        "name": "filtre", "in": "query", "required": false,
+        "description": "Restreint le tableau d'activité (ajouté sous l'id « activite-filtree ») : « motif:<code> » (un motif de la grille), ou, au-delà d'un poste, « zone:<police|gendarmerie|mixed> » ou « employeur:<type> ».",
+        "schema": { "type": "string", "pattern": "^(motif|zone|employeur):[a-z0-9_-]+$" }
     });
     let figures = serde_json::json!({ "$ref": "#/components/schemas/Figures" });
     let answer = |description: &str| {
@@ -938,12 +1099,12 @@ async fn openapi() -> axum::Json<serde_json::Value> {
         "paths": {
             "/api/observatoire": { "get": {
                 "summary": "Chiffres nationaux publics (observatoire), sans connexion",
-                "parameters": [year],
+                "parameters": [year, filter],
                 "responses": answer("Chiffres nationaux, soumis au secret statistique.")
             }},
             "/api/statistiques": { "get": {
                 "summary": "Chiffres du périmètre de la personne connectée (cookie de session)",
-                "parameters": [year],
+                "parameters": [year, filter],
                 "responses": scoped
             }}
         },
@@ -953,6 +1114,7 @@ async fn openapi() -> axum::Json<serde_json::Value> {
                 "required": ["annee", "perimetre", "secret_statistique", "tableaux"],
                 "properties": {
                     "schema": { "type": "string" },
+                    "filtre": { "type": ["string", "null"], "description": "Ce que le tableau « activite-filtree » retient, ou null sans filtre." },
                     "annee": { "type": "integer" },
                     "perimetre": { "type": "string" },
                     "secret_statistique": { "type": "boolean" },
@@ -974,7 +1136,7 @@ async fn openapi() -> axum::Json<serde_json::Value> {
                 "type": "object",
                 "required": ["id", "titre", "colonnes", "lignes"],
                 "properties": {
-                    "id": { "type": "string", "enum": ["activite", "motifs", "origines"] },
+                    "id": { "type": "string", "description": "activite, activite-filtree, motifs, origines, urgences, penal, zones, employeurs, issues, entretiens, actions, partenaires, suites, personnes-sexe, personnes-age, personnes-connues, recidives" },
                     "titre": { "type": "string" },
                     "colonnes": { "type": "array", "items": { "type": "string" }, "description": "La dernière colonne est le total." },
                     "lignes": { "type": "array", "items": {
@@ -1051,8 +1213,8 @@ fn annual_report(figures: &Dashboard, year: i32) -> WebResult<axum::response::Re
             })
             .collect(),
         tables: figures
-            .tables
-            .iter()
+            .published_tables()
+            .into_iter()
             .map(|table| ReportTable {
                 caption: table.caption.clone(),
                 columns: table.columns.clone(),

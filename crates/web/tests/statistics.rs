@@ -577,3 +577,119 @@ async fn the_years_before_passerelle_are_imported_whole_or_not_at_all_and_shown_
         app.finish().await;
     }
 }
+
+/// The tables of a page but the filtered one, as shown.
+fn tables_but_filtered(page: &str) -> Vec<String> {
+    page.split("<table id=\"")
+        .skip(1)
+        .filter(|table| !table.starts_with("table-activite-filtree"))
+        .map(|table| table[..table.find("</table>").unwrap()].to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_activity_narrows_to_a_category_or_to_the_posts_of_a_zone_and_hides_what_the_whole_hides()
+ {
+    for app in spawn_all().await {
+        for _ in 0..6 {
+            app.case_for(true).await;
+        }
+        let month = passerelle_web::clock::paris_today().month() as usize;
+
+        // The post: exact, by month; only categories to choose from.
+        let (status, worker) = page(
+            &app,
+            Role::SocialWorker,
+            "/statistiques?filtre=motif:domestic_violence",
+        )
+        .await;
+        assert_eq!(status, 200, "{}", app.backend);
+        let filtered = row(&worker, "table-activite-filtree", "Saisines");
+        assert_eq!(filtered[month - 1], "6", "{} {filtered:?}", app.backend);
+        assert_eq!(filtered[12], "6");
+        assert!(worker.contains("motif « Violences conjugales »"));
+        assert!(
+            !worker.contains("value=\"zone:"),
+            "one post: no zone to choose"
+        );
+        let (_, other) = page(
+            &app,
+            Role::SocialWorker,
+            "/statistiques?filtre=motif:neighbour_conflict",
+        )
+        .await;
+        assert_eq!(row(&other, "table-activite-filtree", "Saisines")[12], "0");
+        let (_, whole) = page(&app, Role::SocialWorker, "/statistiques").await;
+        assert!(!whole.contains("table-activite-filtree"));
+        assert_eq!(
+            tables_but_filtered(&worker),
+            tables_but_filtered(&whole),
+            "the other tables are the whole activity's"
+        );
+        // The filter follows the downloads.
+        let csv = app
+            .send_as(
+                Some(Role::SocialWorker),
+                Method::Get,
+                "/statistiques/activite-filtree.csv?filtre=motif%3Adomestic_violence",
+                &[],
+            )
+            .await;
+        assert_eq!(csv.status().as_u16(), 200);
+        let csv = csv.text().await.unwrap();
+        assert!(csv.contains("Saisines;"), "{csv}");
+        assert!(worker.contains("rapport.pdf?annee="), "{}", app.backend);
+        assert!(worker.contains("filtre=motif%3Adomestic_violence"));
+
+        // Published: every zone's line of every indicator is suppressed with the whole, so the
+        // filtered table shows the zone's line of the referrals' table by zone, and nothing
+        // else on the page changes.
+        for role in [Role::Prevention, Role::National] {
+            let (_, whole) = page(&app, role, "/statistiques").await;
+            let zones = ["police", "gendarmerie", "mixed"];
+            let labels = [
+                "Zone police",
+                "Zone gendarmerie",
+                "Mixte police-gendarmerie",
+            ];
+            for (zone, label) in zones.iter().zip(labels) {
+                let (status, narrowed) =
+                    page(&app, role, &format!("/statistiques?filtre=zone:{zone}")).await;
+                assert_eq!(status, 200, "{role:?} {zone}");
+                assert_eq!(
+                    row(&narrowed, "table-activite-filtree", "Saisines"),
+                    row(&whole, "table-zones", label),
+                    "{role:?} {zone}"
+                );
+                assert_eq!(tables_but_filtered(&narrowed), tables_but_filtered(&whole));
+                for line in ["Clôtures", "Entretiens", "Actions", "Orientations"] {
+                    let cells = row(&narrowed, "table-activite-filtree", line);
+                    assert_eq!(cells.len(), 5, "{role:?} {zone} {line}: quarters and total");
+                }
+            }
+            let (status, by_category) =
+                page(&app, role, "/statistiques?filtre=motif:domestic_violence").await;
+            assert_eq!(status, 200);
+            assert_eq!(
+                row(&by_category, "table-activite-filtree", "Saisines"),
+                row(&whole, "table-motifs", "Violences conjugales"),
+                "{role:?}: the same line as the table by category, hidden alike"
+            );
+        }
+
+        // Bad filters are named in French, for every scope.
+        for (role, filter) in [
+            (Role::SocialWorker, "zone:police"),
+            (Role::SocialWorker, "motif:inconnu"),
+            (Role::Prevention, "employeur:banque"),
+            (Role::Prevention, "n'importe-quoi"),
+        ] {
+            let (status, text) = page(&app, role, &format!("/statistiques?filtre={filter}")).await;
+            assert_eq!(status, 400, "{role:?} {filter}");
+            assert!(text.contains("Filtre « "), "{role:?} {filter}");
+        }
+        let (status, _) = page(&app, Role::Prevention, "/api/observatoire?filtre=zone:lune").await;
+        assert_eq!(status, 400);
+        app.finish().await;
+    }
+}
