@@ -20,6 +20,8 @@ pub struct AnnualReport {
     pub bars: Vec<ReportBar>,
     pub tables: Vec<ReportTable>,
     pub delay: ReportDelay,
+    /// What the map (an SVG given beside the data) shows.
+    pub map_caption: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -61,8 +63,9 @@ fn template() -> &'static Template {
     TEMPLATE.get_or_init(|| Template::new(include_str!("../templates/annual_report.typ")))
 }
 
-pub fn annual_report_pdf(report: &AnnualReport) -> Result<Vec<u8>, DocumentError> {
-    template().render(report, &[])
+/// The report as PDF; `map_svg` is the map of the posts drawn for it.
+pub fn annual_report_pdf(report: &AnnualReport, map_svg: &[u8]) -> Result<Vec<u8>, DocumentError> {
+    template().render(report, &[("map", map_svg.to_vec())])
 }
 
 #[cfg(test)]
@@ -111,8 +114,10 @@ mod tests {
                 median: "0 j".into(),
                 p90: "3 j".into(),
             },
+            map_caption: "Postes par département".into(),
         };
-        let pdf = annual_report_pdf(&report).unwrap();
+        let map = br##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect width="10" height="10" fill="#000091"/></svg>"##;
+        let pdf = annual_report_pdf(&report, map).unwrap();
         assert!(pdf.starts_with(b"%PDF-"));
     }
 }

@@ -138,10 +138,32 @@ async fn show_map(
             .map_err(|e| WebError::BadRequest(format!("Adresse de la carte : {e}.")))?,
     };
     let today = paris_today();
-    let coverage = passerelle_store::post::coverage_on(&state.db, today).await?;
+    let areas = areas(&state, today, measure).await?;
+    Ok(MapPage {
+        shell: shell_for("Carte des postes", &visitor, &csrf).at("/carte"),
+        as_of: french_date(today),
+        measure,
+        measures: MapMeasure::ALL,
+        legend: legend(measure),
+        total: areas.iter().map(|a| a.posts).sum(),
+        below_target: areas.iter().filter(|a| a.gap < 0).count(),
+        target: state.config.target_per_departement,
+        areas,
+        view_width: VIEW_WIDTH,
+        view_height: VIEW_HEIGHT,
+        inset_top: INSET_TOP,
+        inset_width: INSET_WIDTH,
+        inset_height: INSET_HEIGHT,
+    })
+}
+
+/// The départements on `day`, coloured by `measure`: outlines for the metropolitan ones,
+/// inset boxes in a row for the overseas ones.
+pub async fn areas(state: &AppState, day: time::Date, measure: MapMeasure) -> WebResult<Vec<Area>> {
+    let coverage = passerelle_store::post::coverage_on(&state.db, day).await?;
     let target = state.config.target_per_departement;
     let mut overseas = 0;
-    let areas: Vec<Area> = coverage
+    Ok(coverage
         .into_iter()
         .map(|d| {
             let posts = d.posts.total();
@@ -176,23 +198,42 @@ async fn show_map(
                 inset_x,
             }
         })
-        .collect();
-    Ok(MapPage {
-        shell: shell_for("Carte des postes", &visitor, &csrf).at("/carte"),
-        as_of: french_date(today),
-        measure,
-        measures: MapMeasure::ALL,
-        legend: legend(measure),
-        total: areas.iter().map(|a| a.posts).sum(),
-        below_target: areas.iter().filter(|a| a.gap < 0).count(),
-        target,
+        .collect())
+}
+
+/// The fills of the five classes, as in passerelle.css (a printed map carries its colours).
+const CLASS_FILLS: [&str; 5] = ["#eceff8", "#cacafb", "#8585f6", "#4444d6", "#000091"];
+
+/// The map of posts by département as a standalone SVG, for documents: `outlined`
+/// départements drawn with a thick red edge.
+#[derive(Template)]
+#[template(path = "map_print.svg")]
+struct PrintedMap<'a> {
+    areas: &'a [Area],
+    outlined: &'a [String],
+    fills: [&'static str; 5],
+    legend: [&'static str; 5],
+    view_width: u32,
+    view_height: u32,
+    inset_top: u32,
+    inset_width: u32,
+    inset_height: u32,
+}
+
+pub fn printed_map(areas: &[Area], outlined: &[String]) -> WebResult<String> {
+    PrintedMap {
         areas,
+        outlined,
+        fills: CLASS_FILLS,
+        legend: legend(MapMeasure::Posts),
         view_width: VIEW_WIDTH,
-        view_height: VIEW_HEIGHT,
+        view_height: VIEW_HEIGHT + 30,
         inset_top: INSET_TOP,
         inset_width: INSET_WIDTH,
         inset_height: INSET_HEIGHT,
-    })
+    }
+    .render()
+    .map_err(|e| WebError::Internal(e.into()))
 }
 
 /// A post on the public page of its département.

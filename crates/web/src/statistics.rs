@@ -465,7 +465,10 @@ async fn download(
     let year = year_of(&query.annee, crate::clock::paris_today())?;
     let scope = report_scope(&auth.actor.grant.scope)?;
     match file.as_str() {
-        "rapport.pdf" => annual_report(&figures(&state, &scope, year, &query.filtre).await?, year),
+        "rapport.pdf" => {
+            let figures = figures(&state, &scope, year, &query.filtre).await?;
+            annual_report(&figures, year, &report_map(&state, &scope).await?)
+        }
         "tableaux.xlsx" => workbook_download(
             &figures(&state, &scope, year, &query.filtre).await?,
             year,
@@ -1157,8 +1160,60 @@ async fn openapi() -> axum::Json<serde_json::Value> {
     }))
 }
 
-/// The annual report of the figures as PDF.
-fn annual_report(figures: &Dashboard, year: i32) -> WebResult<axum::response::Response> {
+/// The report's map: the posts by département today, the scope's départements outlined, and
+/// what it shows in words.
+async fn report_map(state: &AppState, scope: &ReportScope) -> WebResult<(String, String)> {
+    let today = crate::clock::paris_today();
+    let areas =
+        crate::map::areas(state, today, passerelle_domain::coverage::MapMeasure::Posts).await?;
+    let outlined: Vec<String> = match scope {
+        ReportScope::Nation => Vec::new(),
+        ReportScope::Departement(code) => vec![code.clone()],
+        ReportScope::Post(id) => passerelle_store::post::find(&state.db, id)
+            .await?
+            .map(|post| vec![post.departement_code])
+            .unwrap_or_default(),
+        ReportScope::Employer(id) => {
+            let mut codes: Vec<String> = passerelle_store::post::posts_in(
+                &state.db,
+                &passerelle_store::post::PostScope::Employer(id.clone()),
+                None,
+            )
+            .await?
+            .into_iter()
+            .map(|post| post.departement_code)
+            .collect();
+            codes.sort();
+            codes.dedup();
+            codes
+        }
+    };
+    let posts: u64 = areas.iter().map(|area| area.posts).sum();
+    let mut caption = format!(
+        "Postes d'intervenant social par département au {} ({posts} postes en France)",
+        crate::clock::french_date(today)
+    );
+    if !outlined.is_empty() {
+        caption.push_str(&format!(
+            " ; entouré en rouge : {} {}",
+            if outlined.len() == 1 {
+                "le département"
+            } else {
+                "les départements"
+            },
+            outlined.join(", ")
+        ));
+    }
+    caption.push_str(". Départements d'outre-mer en encarts.");
+    Ok((crate::map::printed_map(&areas, &outlined)?, caption))
+}
+
+/// The annual report of the figures as PDF, with its map (SVG) and the map's caption.
+fn annual_report(
+    figures: &Dashboard,
+    year: i32,
+    (map, map_caption): &(String, String),
+) -> WebResult<axum::response::Response> {
     use passerelle_documents::annual_report::*;
     let activity = &figures.tables[0];
     let total_of = |row: usize| {
@@ -1228,13 +1283,15 @@ fn annual_report(figures: &Dashboard, year: i32) -> WebResult<axum::response::Re
                     .collect(),
             })
             .collect(),
+        map_caption: map_caption.clone(),
         delay: ReportDelay {
             contacted: figures.delay.contacted.clone(),
             median: figures.delay.median.clone(),
             p90: figures.delay.p90.clone(),
         },
     };
-    let pdf = annual_report_pdf(&report).map_err(|e| WebError::Internal(e.into()))?;
+    let pdf =
+        annual_report_pdf(&report, map.as_bytes()).map_err(|e| WebError::Internal(e.into()))?;
     Ok((
         [
             (

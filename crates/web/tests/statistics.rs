@@ -268,6 +268,18 @@ async fn the_post_sees_exact_counts_and_wider_scopes_see_small_cells_suppressed(
         let published = report(Role::Prevention).await;
         assert!(published.contains("Secret statistique"), "{published}");
         assert!(published.contains("< 5"));
+        // The map of the posts, the scope's département outlined; the nation's outlines none.
+        let flat = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
+        for text in [&exact, &published] {
+            assert!(flat(text).contains("Carte des postes"), "{text}");
+            assert!(
+                flat(text).contains("entouré en rouge : le département"),
+                "{text}"
+            );
+        }
+        let national = flat(&report(Role::National).await);
+        assert!(national.contains("Postes d'intervenant social par département"));
+        assert!(!national.contains("entouré en rouge"));
         for role in [Role::Officer, Role::Admin] {
             assert_eq!(page(&app, role, "/statistiques").await.0, 403, "{role:?}");
         }
