@@ -609,7 +609,7 @@ async fn figures(
     };
 
     // The categories of the grid, and those no longer offered that still have referrals.
-    let grid = crate::categories::grid(&state).await?;
+    let grid = crate::categories::grid(state).await?;
     let category_lines = report(indicator::REFERRALS, CATEGORY).await?;
     let categories: Vec<(String, String)> = grid
         .all()
