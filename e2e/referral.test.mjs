@@ -200,6 +200,13 @@ describe('referral', () => {
     const activity = fs.readFileSync(path.join(outDir, 'tableaux-activite.csv'), 'utf8');
     const referralsLine = activity.split('\n').find((line) => line.startsWith('Saisines;'));
     assert.equal(referralsLine.trim().split(';')[13], yearTotal, 'the workbook\'s year total is the dashboard\'s');
+    // The activity narrowed to one category: a table of its own, drawn by the chart.
+    await worker.selectOption('#filtre', 'motif:domestic_violence');
+    await worker.locator('#period-form').getByRole('button', { name: 'Afficher' }).click();
+    await worker.waitForURL(/filtre=motif/);
+    assert.match(await text(worker.locator('#table-activite-filtree caption')), /motif « Violences conjugales »/);
+    assert.equal(await worker.locator('#chart-saisines rect').count(), 12);
+    await assertAccessible(worker, '/statistiques?filtre=motif:… (post)');
     await worker.close();
   });
 
@@ -216,6 +223,11 @@ describe('referral', () => {
     await national.goto(`${server.url}/statistiques`, { waitUntil: 'load' });
     assert.match(await text(national.locator('#suppression-notice')), /Secret statistique/);
     await assertAccessible(national, '/statistiques (nation, suppressed)');
+    await national.selectOption('#filtre', 'zone:gendarmerie');
+    await national.locator('#period-form').getByRole('button', { name: 'Afficher' }).click();
+    await national.waitForURL(/filtre=zone/);
+    assert.match(await text(national.locator('#table-activite-filtree caption')), /Zone gendarmerie/);
+    assert.equal(await national.locator('#chart-saisines rect').count(), 4, 'published by quarter');
     const visitor = await newPage(browser, { mobile: true });
     await visitor.goto(`${server.url}/observatoire`, { waitUntil: 'load' });
     assert.match(await text(visitor.locator('h1')), /Observatoire national/);

@@ -427,16 +427,8 @@ async fn dashboard(
     csrf: CsrfToken,
     Query(query): Query<PeriodQuery>,
 ) -> WebResult<DashboardPage> {
-    auth.require(Action::View, &Resource::ActivityStatistics)?;
     let today = crate::clock::paris_today();
-    let year = year_of(&query.annee, today)?;
-    let figures = figures(
-        &state,
-        &report_scope(&auth.actor.grant.scope)?,
-        year,
-        &query.filtre,
-    )
-    .await?;
+    let (year, _, figures) = actor_figures(&state, &auth, &query).await?;
     Ok(DashboardPage {
         shell: Shell::for_actor("Statistiques d'activité", &auth, &csrf).at("/statistiques"),
         year,
@@ -461,30 +453,16 @@ async fn download(
     axum::extract::Path(file): axum::extract::Path<String>,
     Query(query): Query<PeriodQuery>,
 ) -> WebResult<axum::response::Response> {
-    auth.require(Action::View, &Resource::ActivityStatistics)?;
-    let year = year_of(&query.annee, crate::clock::paris_today())?;
-    let scope = report_scope(&auth.actor.grant.scope)?;
+    let (year, scope, figures) = actor_figures(&state, &auth, &query).await?;
     match file.as_str() {
-        "rapport.pdf" => {
-            let figures = figures(&state, &scope, year, &query.filtre).await?;
-            annual_report(&figures, year, &report_map(&state, &scope).await?)
-        }
-        "tableaux.xlsx" => workbook_download(
-            &figures(&state, &scope, year, &query.filtre).await?,
-            year,
-            Workbook::Xlsx,
-        ),
-        "tableaux.ods" => workbook_download(
-            &figures(&state, &scope, year, &query.filtre).await?,
-            year,
-            Workbook::Ods,
-        ),
+        "rapport.pdf" => annual_report(&figures, year, &report_map(&state, &scope).await?),
+        "tableaux.xlsx" => workbook_download(&figures, year, Workbook::Xlsx),
+        "tableaux.ods" => workbook_download(&figures, year, Workbook::Ods),
         _ => {
             let wanted = file
                 .strip_suffix(".csv")
                 .map(|name| format!("table-{name}"))
                 .ok_or(WebError::NotFound)?;
-            let figures = figures(&state, &scope, year, &query.filtre).await?;
             let table = figures
                 .published_tables()
                 .into_iter()
@@ -580,6 +558,20 @@ fn workbook_download(
         content_type,
         body,
     ))
+}
+
+/// The figures of the actor's own scope for the year and the filter asked (after checking
+/// the actor may see statistics at all), with the year and the scope.
+async fn actor_figures(
+    state: &AppState,
+    auth: &Authenticated,
+    query: &PeriodQuery,
+) -> WebResult<(i32, ReportScope, Dashboard)> {
+    auth.require(Action::View, &Resource::ActivityStatistics)?;
+    let year = year_of(&query.annee, crate::clock::paris_today())?;
+    let scope = report_scope(&auth.actor.grant.scope)?;
+    let figures = figures(state, &scope, year, &query.filtre).await?;
+    Ok((year, scope, figures))
 }
 
 /// The figures of a scope for a year, the activity table narrowed by `filter` (the `filtre`
@@ -1053,15 +1045,7 @@ async fn statistics_json(
     auth: Authenticated,
     Query(query): Query<PeriodQuery>,
 ) -> WebResult<axum::Json<serde_json::Value>> {
-    auth.require(Action::View, &Resource::ActivityStatistics)?;
-    let year = year_of(&query.annee, crate::clock::paris_today())?;
-    let figures = figures(
-        &state,
-        &report_scope(&auth.actor.grant.scope)?,
-        year,
-        &query.filtre,
-    )
-    .await?;
+    let (year, _, figures) = actor_figures(&state, &auth, &query).await?;
     Ok(axum::Json(figures_json(
         &figures.scope_label,
         year,
