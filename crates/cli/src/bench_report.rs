@@ -21,7 +21,8 @@ pub struct BenchReportArgs {
     #[arg(long, env = "PASSERELLE_BENCH_DATABASE_URL")]
     pub database_url: Option<String>,
 
-    /// Years of national activity written before measuring.
+    /// Whole calendar years of national activity written before this one (and this year so
+    /// far); the report is the last whole year's.
     #[arg(long, default_value_t = 10)]
     pub years: u32,
 
@@ -115,12 +116,15 @@ pub async fn run(args: BenchReportArgs) -> anyhow::Result<()> {
     );
     let written = Instant::now();
     let today = passerelle_web::clock::paris_today();
+    // N whole calendar years before this one, and this year so far: the report's year (the
+    // last whole one) is full whatever N.
+    let months = args.years * 12 + u32::from(u8::from(today.month())) - 1;
     passerelle_store::demo_activity::insert_activity(
         &db,
         &keys,
         &plan,
         today,
-        args.years * 12,
+        months,
         &crate::demo::activity_progress(&bar),
     )
     .await?;

@@ -517,6 +517,11 @@ async fn import_employers(
             )),
     )
     .await?;
+    if report.updated > 0 {
+        // A zone, an employer or an employer's type may have changed: the nation's totals
+        // by them are counted again.
+        crate::rollup::regroup_nation(&mut tx).await?;
+    }
     tx.commit().await?;
     report.written = true;
     Ok(report)
@@ -878,6 +883,11 @@ async fn import_posts(
             )),
     )
     .await?;
+    if report.updated > 0 {
+        // A zone, an employer or an employer's type may have changed: the nation's totals
+        // by them are counted again.
+        crate::rollup::regroup_nation(&mut tx).await?;
+    }
     tx.commit().await?;
     report.written = true;
     Ok(report)

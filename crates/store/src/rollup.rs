@@ -7,7 +7,8 @@
 use crate::bulk::{Value, insert_rows};
 use crate::{Db, StoreError};
 use passerelle_domain::statistics::{
-    COUNTING_VERSION, CaseFacts, Cell, PersonFacts, contribution, difference, person_contribution,
+    COUNTING_VERSION, CaseFacts, Cell, PersonFacts, TOTAL, contribution, difference,
+    person_contribution,
 };
 use sqlx::AnyConnection;
 use std::collections::{BTreeMap, HashMap};
@@ -214,7 +215,17 @@ async fn replace_contribution(
     if before_keys == after_keys {
         return Ok(());
     }
+    let mut groups_of_post: HashMap<String, PostGroups> = HashMap::new();
     for (cell, delta) in difference(&before_keys, &after_keys) {
+        let groups = match groups_of_post.get(&cell.0) {
+            Some(groups) => groups.clone(),
+            None => {
+                let groups = post_groups(connection, &cell.0).await?;
+                groups_of_post.insert(cell.0.clone(), groups.clone());
+                groups
+            }
+        };
+        add_to_nation(connection, &cell, delta, &groups).await?;
         let (post_id, month, indicator, dimension, value) = cell;
         sqlx::query(
             "INSERT INTO activity_rollups (post_id, month, indicator, dimension, value, count) VALUES ($1, $2, $3, $4, $5, $6) \
@@ -257,6 +268,146 @@ async fn replace_contribution(
         .await?;
     }
     Ok(())
+}
+
+/// The attributes of a post its totals are grouped by in the nation's rollups.
+#[derive(Debug, Clone)]
+struct PostGroups {
+    zone: String,
+    employer_kind: String,
+}
+
+async fn post_groups(
+    connection: &mut AnyConnection,
+    post_id: &str,
+) -> Result<PostGroups, StoreError> {
+    let (zone, employer_kind): (String, String) = sqlx::query_as(
+        "SELECT p.zone, e.kind FROM posts p JOIN employers e ON e.id = p.employer_id WHERE p.id = $1",
+    )
+    .bind(post_id)
+    .fetch_one(&mut *connection)
+    .await?;
+    Ok(PostGroups {
+        zone,
+        employer_kind,
+    })
+}
+
+/// The nation's rollups: grouping `all` holds every cell summed over the posts; the other
+/// groupings hold the totals by an attribute of the posts (`PostAttribute::grouping`).
+const NATION_ALL: &str = "all";
+
+/// Adds `delta` to a post's cell in every grouping of the nation's rollups it belongs to.
+async fn add_to_nation(
+    connection: &mut AnyConnection,
+    (_, month, indicator, dimension, value): &CellKey,
+    delta: i64,
+    groups: &PostGroups,
+) -> Result<(), StoreError> {
+    let mut targets = vec![(NATION_ALL, "")];
+    if dimension == TOTAL {
+        targets.push((PostAttribute::Zone.grouping(), groups.zone.as_str()));
+        targets.push((
+            PostAttribute::EmployerKind.grouping(),
+            groups.employer_kind.as_str(),
+        ));
+    }
+    for (grouping, group_value) in targets {
+        sqlx::query(
+            "INSERT INTO nation_rollups (grouping, group_value, indicator, dimension, month, value, count) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             ON CONFLICT (grouping, indicator, dimension, month, group_value, value) DO UPDATE SET count = nation_rollups.count + excluded.count",
+        )
+        .bind(grouping)
+        .bind(group_value)
+        .bind(indicator)
+        .bind(dimension)
+        .bind(month)
+        .bind(value)
+        .bind(delta)
+        .execute(&mut *connection)
+        .await?;
+        sqlx::query(
+            "DELETE FROM nation_rollups WHERE grouping = $1 AND indicator = $2 AND dimension = $3 AND month = $4 AND group_value = $5 AND value = $6 AND count = 0",
+        )
+        .bind(grouping)
+        .bind(indicator)
+        .bind(dimension)
+        .bind(month)
+        .bind(group_value)
+        .bind(value)
+        .execute(&mut *connection)
+        .await?;
+    }
+    Ok(())
+}
+
+/// The nation's rollups as the posts' rollups sum them: one SELECT per grouping, giving
+/// (grouping, group_value, indicator, dimension, month, value, count).
+fn nation_sums() -> [String; 3] {
+    let sum = "CAST(SUM(r.count) AS BIGINT)";
+    let cells = "r.indicator, r.dimension, r.month, r.value";
+    [
+        format!(
+            "SELECT '{NATION_ALL}', '', {cells}, {sum} FROM activity_rollups r GROUP BY {cells}"
+        ),
+        format!(
+            "SELECT '{}', p.zone, {cells}, {sum} FROM activity_rollups r JOIN posts p ON p.id = r.post_id \
+             WHERE r.dimension = '{TOTAL}' GROUP BY p.zone, {cells}",
+            PostAttribute::Zone.grouping()
+        ),
+        format!(
+            "SELECT '{}', e.kind, {cells}, {sum} FROM activity_rollups r JOIN posts p ON p.id = r.post_id \
+             JOIN employers e ON e.id = p.employer_id WHERE r.dimension = '{TOTAL}' GROUP BY e.kind, {cells}",
+            PostAttribute::EmployerKind.grouping()
+        ),
+    ]
+}
+
+const NATION_COLUMNS: &str = "grouping, group_value, indicator, dimension, month, value, count";
+
+/// Counts the nation's groupings by post attribute again from the posts' rollups: call it in
+/// the transaction that changes a post's zone or employer, or an employer's type.
+pub async fn regroup_nation(connection: &mut AnyConnection) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM nation_rollups WHERE grouping <> $1")
+        .bind(NATION_ALL)
+        .execute(&mut *connection)
+        .await?;
+    for select in &nation_sums()[1..] {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO nation_rollups ({NATION_COLUMNS}) {select}"
+        )))
+        .execute(&mut *connection)
+        .await?;
+    }
+    Ok(())
+}
+
+/// A cell of the nation's rollups: (grouping, group_value, indicator, dimension, month, value).
+pub type NationKey = (String, String, String, String, String, String);
+
+/// The nation's rollups as stored, and as the posts' rollups sum them: the tests compare them.
+pub async fn nation_stored_and_summed(
+    db: &Db,
+) -> Result<(BTreeMap<NationKey, i64>, BTreeMap<NationKey, i64>), StoreError> {
+    type Row = (String, String, String, String, String, String, i64);
+    let into_map = |rows: Vec<Row>| -> BTreeMap<NationKey, i64> {
+        rows.into_iter()
+            .map(|(g, gv, i, d, m, v, n)| ((g, gv, i, d, m, v), n))
+            .collect()
+    };
+    let stored: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {NATION_COLUMNS} FROM nation_rollups"
+    )))
+    .fetch_all(db.pool())
+    .await?;
+    let mut summed = Vec::new();
+    for select in nation_sums() {
+        let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(select))
+            .fetch_all(db.pool())
+            .await?;
+        summed.extend(rows);
+    }
+    Ok((into_map(stored), into_map(summed)))
 }
 
 /// Brings the rollups up to date with one case's facts, and with those of its persons (whose
@@ -541,6 +692,7 @@ async fn rebuild_in(
     let backend = crate::Backend::of_connection(connection);
     for table in [
         "activity_rollups",
+        "nation_rollups",
         Contributor::Case("").table(),
         Contributor::Person("").table(),
     ] {
@@ -589,6 +741,13 @@ async fn rebuild_in(
         .await?;
         progress(done as u64 + 1, posts.len() as u64);
     }
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO nation_rollups ({NATION_COLUMNS}) {}",
+        nation_sums()[0]
+    )))
+    .execute(&mut *connection)
+    .await?;
+    regroup_nation(connection).await?;
     Ok(written)
 }
 
@@ -627,7 +786,7 @@ pub async fn report(
     grouped_report(
         db,
         scope,
-        "r.value",
+        None,
         indicator,
         dimension,
         first_month,
@@ -644,6 +803,16 @@ pub enum PostAttribute {
     EmployerKind,
 }
 
+impl PostAttribute {
+    /// Its grouping in the nation's rollups.
+    pub fn grouping(self) -> &'static str {
+        match self {
+            PostAttribute::Zone => "zone",
+            PostAttribute::EmployerKind => "employer_kind",
+        }
+    }
+}
+
 /// One indicator's totals by (month, attribute of the post) in a scope.
 pub async fn report_by_post(
     db: &Db,
@@ -653,18 +822,12 @@ pub async fn report_by_post(
     first_month: &str,
     last_month: &str,
 ) -> Result<Vec<(String, String, i64)>, StoreError> {
-    let column = match attribute {
-        PostAttribute::Zone => "p.zone",
-        PostAttribute::EmployerKind => {
-            "(SELECT e.kind FROM employers e WHERE e.id = p.employer_id)"
-        }
-    };
     grouped_report(
         db,
         scope,
-        column,
+        Some(attribute),
         indicator,
-        "total",
+        TOTAL,
         first_month,
         last_month,
     )
@@ -675,16 +838,41 @@ pub async fn report_by_post(
 async fn grouped_report(
     db: &Db,
     scope: &ReportScope,
-    group: &str,
+    by_post: Option<PostAttribute>,
     indicator: &str,
     dimension: &str,
     first_month: &str,
     last_month: &str,
 ) -> Result<Vec<(String, String, i64)>, StoreError> {
+    if *scope == ReportScope::Nation {
+        let (grouping, column) = match by_post {
+            None => (NATION_ALL, "value"),
+            Some(attribute) => (attribute.grouping(), "group_value"),
+        };
+        return Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT month, {column}, CAST(SUM(count) AS BIGINT) FROM nation_rollups \
+             WHERE grouping = $1 AND indicator = $2 AND dimension = $3 AND month >= $4 AND month <= $5 \
+             GROUP BY month, {column} ORDER BY month, {column}"
+        )))
+        .bind(grouping)
+        .bind(indicator)
+        .bind(dimension)
+        .bind(first_month)
+        .bind(last_month)
+        .fetch_all(db.pool())
+        .await?);
+    }
     let (condition, scope_value) = scope.condition("r.post_id");
-    // The posts are read only when the scope or the grouping needs them: the nation's and a
-    // post's report stay in the rollups' covering index.
-    let posts = if group.contains("p.") || condition.contains("p.") {
+    // The posts are read only when the scope or the grouping needs them: a post's report
+    // stays in the rollups' covering index.
+    let group = match by_post {
+        None => "r.value",
+        Some(PostAttribute::Zone) => "p.zone",
+        Some(PostAttribute::EmployerKind) => {
+            "(SELECT e.kind FROM employers e WHERE e.id = p.employer_id)"
+        }
+    };
+    let posts = if by_post.is_some() || condition.contains("p.") {
         " JOIN posts p ON p.id = r.post_id"
     } else {
         ""

@@ -226,6 +226,10 @@ pub async fn save_employer(
             id
         }
     };
+    if existing.is_some() {
+        // Its type may have changed: the nation's totals by employer type are counted again.
+        crate::rollup::regroup_nation(&mut tx).await?;
+    }
     append(&mut tx, entry.on("employer", &id)).await?;
     tx.commit().await?;
     Ok(id)

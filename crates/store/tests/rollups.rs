@@ -429,6 +429,15 @@ fn rollups_equal_a_full_recomputation_after_any_history_and_after_the_purge() {
                     let stored = rollup::stored(&test.db).await.unwrap();
                     let recomputed = rollup::recompute(&test.db).await.unwrap();
                     prop_assert_eq!(&stored, &recomputed, "after {:?} on {}", ops, backend);
+                    let (nation, summed) =
+                        rollup::nation_stored_and_summed(&test.db).await.unwrap();
+                    prop_assert_eq!(
+                        nation,
+                        summed,
+                        "the nation's rollups after {:?} on {}",
+                        ops,
+                        backend
+                    );
                     Ok(())
                 })
             })
@@ -464,6 +473,22 @@ fn rollups_equal_a_full_recomputation_after_any_history_and_after_the_purge() {
                 before,
                 "{backend}: nor the facts they count"
             );
+            let (nation, summed) = rollup::nation_stored_and_summed(&test.db).await.unwrap();
+            assert_eq!(nation, summed, "{backend}: the nation's rollups after the purge");
+            // A post changing zone moves its totals between the nation's zones.
+            let post = &world.posts[0];
+            sqlx::query("UPDATE posts SET zone = CASE zone WHEN 'police' THEN 'gendarmerie' ELSE 'police' END WHERE id = $1")
+                .bind(post)
+                .execute(test.db.pool())
+                .await
+                .unwrap();
+            let (_, moved) = rollup::nation_stored_and_summed(&test.db).await.unwrap();
+            assert_ne!(nation, moved, "{backend}: the post's totals changed zone");
+            let mut tx = test.db.begin_write().await.unwrap();
+            rollup::regroup_nation(&mut tx).await.unwrap();
+            tx.commit().await.unwrap();
+            let (nation, summed) = rollup::nation_stored_and_summed(&test.db).await.unwrap();
+            assert_eq!(nation, summed, "{backend}: regrouped");
             // A rebuild from the facts gives the same rollups too, and keeps what each case
             // and person adds, so that the next writes change the rollups by the difference:
             // refreshing every case (and its persons) afterwards changes nothing.

@@ -23,3 +23,19 @@ CREATE TABLE rollup_counting (
     version BIGINT NOT NULL
 );
 INSERT INTO rollup_counting (version) VALUES (0);
+
+-- The nation's rollups, kept beside the posts' in the same transactions: the national report
+-- sums 12 months of these instead of 12 months × every post (a year of national cells made
+-- the observatory 240 ms; these are about 600 times fewer). grouping 'all': every cell;
+-- 'zone' and 'employer_kind': the totals by the zone or the employer type of the posts
+-- (group_value), recomputed when a post's zone or employer, or an employer's type, changes.
+CREATE TABLE nation_rollups (
+    grouping TEXT NOT NULL,
+    group_value TEXT NOT NULL,
+    indicator TEXT NOT NULL,
+    dimension TEXT NOT NULL,
+    month TEXT NOT NULL,
+    value TEXT NOT NULL,
+    count BIGINT NOT NULL,
+    PRIMARY KEY (grouping, indicator, dimension, month, group_value, value) INCLUDE (count)
+);
