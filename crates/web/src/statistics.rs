@@ -293,14 +293,7 @@ fn quarterly_spec(
     lines: &[(String, String, i64)],
     values: &[(String, String)],
 ) -> TableSpec {
-    let codes: Vec<String> = values.iter().map(|(code, _)| code.clone()).collect();
-    TableSpec {
-        id,
-        caption,
-        row_labels: values.iter().map(|(_, label)| label.clone()).collect(),
-        column_labels: (1..=4).map(|q| format!("T{q}")).collect(),
-        inner: grid_of(lines, &codes, |m| m / 3, 4),
-    }
+    period_spec(id, caption, lines, values, &Periods::for_publication(true))
 }
 
 /// The persons received in the year (the grand total of the "known to a social service"
