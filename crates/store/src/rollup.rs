@@ -513,31 +513,56 @@ async fn post_contributions(
     })
 }
 
+/// The rows `sql` reads for the post bound as `$1`.
+async fn rows_of_post<R>(
+    connection: &mut AnyConnection,
+    sql: String,
+    post_id: &str,
+) -> Result<Vec<R>, StoreError>
+where
+    R: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+{
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(post_id)
+        .fetch_all(&mut *connection)
+        .await?)
+}
+
+/// Hands each (owner id, value) to its owner's facts with `put`; rows of unknown owners are
+/// skipped.
+fn attach<F, V>(facts: &mut HashMap<String, F>, rows: Vec<(String, V)>, put: impl Fn(&mut F, V)) {
+    for (owner, value) in rows {
+        if let Some(owner_facts) = facts.get_mut(&owner) {
+            put(owner_facts, value);
+        }
+    }
+}
+
 async fn post_person_contributions(
     connection: &mut AnyConnection,
     post_id: &str,
 ) -> Result<Vec<(String, BTreeMap<Cell, i64>)>, StoreError> {
-    let persons: Vec<PersonRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{PERSON_FACTS} AND post_id = $1"
-    )))
-    .bind(post_id)
-    .fetch_all(&mut *connection)
+    let persons: Vec<PersonRow> = rows_of_post(
+        connection,
+        format!("{PERSON_FACTS} AND post_id = $1"),
+        post_id,
+    )
     .await?;
     let mut facts: HashMap<String, PersonFacts> = persons
         .into_iter()
         .map(|row| (row.0.clone(), person_facts_of(row)))
         .collect();
-    let cases: Vec<PersonCaseRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{PERSON_CASES} AND cp.person_id IN (SELECT id FROM persons WHERE post_id = $1)"
-    )))
-    .bind(post_id)
-    .fetch_all(&mut *connection)
+    let cases: Vec<PersonCaseRow> = rows_of_post(
+        connection,
+        format!("{PERSON_CASES} AND cp.person_id IN (SELECT id FROM persons WHERE post_id = $1)"),
+        post_id,
+    )
     .await?;
-    for row in cases {
-        if let Some(f) = facts.get_mut(&row.0) {
-            f.cases.push(person_case_of(row));
-        }
-    }
+    let cases = cases
+        .into_iter()
+        .map(|row| (row.0.clone(), person_case_of(row)))
+        .collect();
+    attach(&mut facts, cases, |f, case| f.cases.push(case));
     Ok(facts
         .into_iter()
         .map(|(id, facts)| (id, person_contribution(&facts)))
@@ -551,60 +576,61 @@ async fn post_case_contributions(
     connection: &mut AnyConnection,
     post_id: &str,
 ) -> Result<Vec<(String, BTreeMap<Cell, i64>)>, StoreError> {
-    let cases: Vec<CaseRowFacts> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{CASE_FACTS} WHERE post_id = $1"
-    )))
-    .bind(post_id)
-    .fetch_all(&mut *connection)
+    let cases: Vec<CaseRowFacts> = rows_of_post(
+        connection,
+        format!("{CASE_FACTS} WHERE post_id = $1"),
+        post_id,
+    )
     .await?;
     let mut facts: HashMap<String, CaseFacts> = cases.into_iter().map(facts_of).collect();
-    let first_contacts: Vec<(String, Option<String>)> = sqlx::query_as(sqlx::AssertSqlSafe(
+    let first_contacts: Vec<(String, Option<String>)> = rows_of_post(
+        connection,
         format!(
             "SELECT case_id, MIN(at) FROM case_status_history WHERE status IN ('contact_attempted', 'in_contact') AND {OF_POST_CASES} GROUP BY case_id"
         ),
-    ))
-    .bind(post_id)
-    .fetch_all(&mut *connection)
+        post_id,
+    )
     .await?;
-    for (case_id, at) in first_contacts {
-        if let Some(f) = facts.get_mut(&case_id) {
-            f.first_contact_at = at;
-        }
-    }
-    let interviews: Vec<(String, String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT case_id, held_on, place FROM case_interviews WHERE {OF_POST_CASES}"
-    )))
-    .bind(post_id)
-    .fetch_all(&mut *connection)
+    attach(&mut facts, first_contacts, |f, at| f.first_contact_at = at);
+    let interviews: Vec<(String, String, String)> = rows_of_post(
+        connection,
+        format!("SELECT case_id, held_on, place FROM case_interviews WHERE {OF_POST_CASES}"),
+        post_id,
+    )
     .await?;
-    for (case_id, day, place) in interviews {
-        if let Some(f) = facts.get_mut(&case_id) {
-            f.interviews.push((day, place));
-        }
-    }
-    let actions: Vec<(String, String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT case_id, done_on, kind FROM case_actions WHERE {OF_POST_CASES}"
-    )))
-    .bind(post_id)
-    .fetch_all(&mut *connection)
+    let interviews = interviews
+        .into_iter()
+        .map(|(id, day, place)| (id, (day, place)))
+        .collect();
+    attach(&mut facts, interviews, |f, interview| {
+        f.interviews.push(interview)
+    });
+    let actions: Vec<(String, String, String)> = rows_of_post(
+        connection,
+        format!("SELECT case_id, done_on, kind FROM case_actions WHERE {OF_POST_CASES}"),
+        post_id,
+    )
     .await?;
-    for (case_id, day, kind) in actions {
-        if let Some(f) = facts.get_mut(&case_id) {
-            f.actions.push((day, kind));
-        }
-    }
-    let orientations: Vec<(String, String, String, String)> =
-        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+    let actions = actions
+        .into_iter()
+        .map(|(id, day, kind)| (id, (day, kind)))
+        .collect();
+    attach(&mut facts, actions, |f, action| f.actions.push(action));
+    let orientations: Vec<(String, String, String, String)> = rows_of_post(
+        connection,
+        format!(
             "SELECT case_id, proposed_on, partner_type, status FROM case_orientations WHERE {OF_POST_CASES}"
-        )))
-        .bind(post_id)
-        .fetch_all(&mut *connection)
-        .await?;
-    for (case_id, day, partner_type, status) in orientations {
-        if let Some(f) = facts.get_mut(&case_id) {
-            f.orientations.push((day, partner_type, status));
-        }
-    }
+        ),
+        post_id,
+    )
+    .await?;
+    let orientations = orientations
+        .into_iter()
+        .map(|(id, day, partner, status)| (id, (day, partner, status)))
+        .collect();
+    attach(&mut facts, orientations, |f, orientation| {
+        f.orientations.push(orientation)
+    });
     Ok(facts
         .into_iter()
         .map(|(id, facts)| (id, contribution(&facts)))

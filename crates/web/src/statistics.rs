@@ -800,7 +800,12 @@ async fn figures(
             .position(|(known, _)| known == code)
             .unwrap_or(usize::MAX);
         for (indicator, label) in indicators {
-            let lines = report(indicator, CATEGORY).await?;
+            // The referrals' lines were read for the categories already.
+            let lines = if indicator == indicator::REFERRALS {
+                category_lines.clone()
+            } else {
+                report(indicator, CATEGORY).await?
+            };
             let (_, shown) = publish(
                 period_spec(FILTER_ONLY, String::new(), &lines, &categories, &periods),
                 suppressed,
