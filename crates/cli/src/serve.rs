@@ -56,6 +56,12 @@ pub struct ServeArgs {
     #[arg(long, env = "PASSERELLE_VISIO_URL_TEMPLATE", default_value = passerelle_web::DEFAULT_VISIO_URL_TEMPLATE)]
     pub visio_url_template: String,
 
+    /// How often, in milliseconds, this server polls the read stamps to keep copies of case
+    /// lists: a write made by another server or the command line shows in its lists within
+    /// this time (one made here shows at once). 0: every list is read from the database.
+    #[arg(long, env = "PASSERELLE_CASE_LIST_POLL_MS", default_value_t = 250)]
+    pub case_list_poll_ms: u64,
+
     /// Retention period in years after a case's last contact; the purge runs daily.
     #[arg(long, env = "PASSERELLE_RETENTION_YEARS", default_value_t = passerelle_domain::case::RETENTION_YEARS)]
     pub retention_years: u16,
@@ -162,6 +168,7 @@ pub async fn run(mut args: ServeArgs) -> anyhow::Result<()> {
         target_per_departement: args.target_per_departement,
         national_target: args.national_target,
         visio_url_template: args.visio_url_template.clone(),
+        case_lists_polled_every: std::time::Duration::from_millis(args.case_list_poll_ms),
         ..passerelle_web::Config::default()
     };
     let keys = load_key_ring(&key_file)?;
@@ -170,6 +177,7 @@ pub async fn run(mut args: ServeArgs) -> anyhow::Result<()> {
         "--retention-years : au moins 1 an de conservation"
     );
     let state = passerelle_web::AppState::new(db.clone(), config, keys);
+    passerelle_web::case_list_memory::watch(&state);
     tokio::spawn(daily_purge(
         db.clone(),
         state.keys.clone(),

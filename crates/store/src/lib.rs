@@ -18,6 +18,7 @@ pub mod partner;
 pub mod person;
 pub mod post;
 pub mod presence;
+pub mod read_stamp;
 pub mod referential;
 pub mod referral;
 pub mod replacement;

@@ -213,7 +213,7 @@ pub struct InboxRow {
 }
 
 /// Which cases of a post the inbox lists.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct InboxFilter {
     /// `None`: open cases only; `Some(None)`: every case; `Some(Some(s))`: cases in `s`.
     pub status: Option<Option<ReferralStatus>>,

@@ -98,8 +98,8 @@ pub async fn protect_forms(
     let is_form = request.method() == Method::POST;
     let mut response = next.run(request).await;
     if is_form {
-        // A form may have changed who is signed in or what they hold.
-        state.signed_in.forget_all();
+        // A form may have changed who is signed in, what they hold, or a case list.
+        state.forget_after_write();
     }
     if is_new {
         response.headers_mut().append(

@@ -8,6 +8,7 @@ pub mod appointment;
 pub mod assets;
 pub mod auth;
 pub mod case_file;
+pub mod case_list_memory;
 pub mod categories;
 pub mod clock;
 pub mod error;
@@ -62,6 +63,9 @@ pub struct Config {
     pub visio_url_template: String,
     /// How long a server remembers who is signed in (see `signed_in_cache`); zero: never.
     pub signed_in_kept_for: std::time::Duration,
+    /// How often the read stamps are polled to keep copies of case lists (see
+    /// `case_list_memory`); zero: no copies.
+    pub case_lists_polled_every: std::time::Duration,
 }
 
 /// An OpenID Connect provider (ProConnect or a compatible one).
@@ -85,6 +89,7 @@ impl Default for Config {
             national_target: passerelle_domain::coverage::DEFAULT_NATIONAL_TARGET,
             visio_url_template: DEFAULT_VISIO_URL_TEMPLATE.into(),
             signed_in_kept_for: std::time::Duration::from_secs(2),
+            case_lists_polled_every: std::time::Duration::from_millis(250),
         }
     }
 }
@@ -100,22 +105,41 @@ pub struct AppState {
     pub national_figures: Arc<home::NationalFiguresCache>,
     pub categories: Arc<categories::GridCache>,
     pub signed_in: Arc<signed_in_cache::SignedInCache>,
+    pub case_lists: Arc<case_list_memory::CaseListMemory>,
 }
 
 impl AppState {
     pub fn new(db: Db, config: Config, keys: KeyRing) -> Self {
-        let signed_in = Arc::new(signed_in_cache::SignedInCache::new(
-            config.signed_in_kept_for,
-        ));
+        Self::sharing_keys(db, config, Arc::new(keys))
+    }
+
+    fn sharing_keys(db: Db, config: Config, keys: Arc<KeyRing>) -> Self {
         Self {
             db,
-            config: Arc::new(config),
-            keys: Arc::new(keys),
+            keys,
             metrics: Arc::new(metrics::Metrics::new()),
             national_figures: Arc::default(),
             categories: Arc::default(),
-            signed_in,
+            signed_in: Arc::new(signed_in_cache::SignedInCache::new(
+                config.signed_in_kept_for,
+            )),
+            case_lists: Arc::new(case_list_memory::CaseListMemory::new(
+                config.case_lists_polled_every,
+            )),
+            config: Arc::new(config),
         }
+    }
+
+    /// The same database and keys with other settings and fresh memories (the benchmark
+    /// compares a server with and without them).
+    pub fn reconfigured(&self, config: Config) -> Self {
+        Self::sharing_keys(self.db.clone(), config, self.keys.clone())
+    }
+
+    /// After a form this server answered: what it remembers may be out of date.
+    pub fn forget_after_write(&self) {
+        self.signed_in.forget_all();
+        self.case_lists.forget_all();
     }
 }
 

@@ -25,6 +25,11 @@ struct RouteLabels {
     route: String,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct SourceLabels {
+    source: &'static str,
+}
+
 fn latency_histogram() -> Histogram {
     // 1 ms to about 8 s.
     Histogram::new(exponential_buckets(0.001, 2.0, 14))
@@ -36,6 +41,7 @@ pub struct Metrics {
     latency: Family<RouteLabels, Histogram, fn() -> Histogram>,
     pool_connections: Gauge,
     pool_idle: Gauge,
+    case_lists: Family<SourceLabels, Counter>,
 }
 
 impl Default for Metrics {
@@ -73,12 +79,19 @@ impl Metrics {
             "Idle database connections",
             pool_idle.clone(),
         );
+        let case_lists = Family::<SourceLabels, Counter>::default();
+        registry.register(
+            "case_lists",
+            "Case lists served, from this server's current copies (memory) or read (database)",
+            case_lists.clone(),
+        );
         Self {
             registry,
             requests,
             latency,
             pool_connections,
             pool_idle,
+            case_lists,
         }
     }
 
@@ -96,6 +109,14 @@ impl Metrics {
                 route: route.to_string(),
             })
             .observe(seconds);
+    }
+
+    /// A case list served from this server's copy or read from the database.
+    pub fn case_list_served(&self, from_memory: bool) {
+        let source = if from_memory { "memory" } else { "database" };
+        self.case_lists
+            .get_or_create(&SourceLabels { source })
+            .inc();
     }
 
     /// The Prometheus text exposition, with the pool usage read now.

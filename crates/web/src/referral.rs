@@ -4,6 +4,7 @@
 
 use crate::AppState;
 use crate::auth::{Authenticated, ClientIp, CsrfToken};
+use crate::case_list_memory::{ListKey, ListRead, Source};
 use crate::clock::{french_date, french_day_of};
 use crate::error::{WebError, WebResult};
 use crate::forms::FrenchForm;
@@ -24,6 +25,7 @@ use passerelle_domain::referral::{
     ReferralStatus, Urgency, validate_referral,
 };
 use passerelle_store::referral as store_referral;
+use std::sync::Arc;
 
 pub fn routes() -> RouteTable {
     RouteTable::new()
@@ -548,6 +550,90 @@ async fn persons_named(
     Ok(found.into_iter().map(|c| c.person.id).collect())
 }
 
+/// The post's list as `query` asks, for `auth`, with the page number asked: this server's
+/// current copy (`case_list_memory`), else read from the database and kept. Whoever reads it
+/// is authorized on every request. A name search is never kept: it is journaled each time.
+#[allow(clippy::too_many_arguments)]
+async fn case_list(
+    state: &AppState,
+    auth: &Authenticated,
+    post_id: String,
+    today: time::Date,
+    query: &InboxQuery,
+    grid: &CategoryGrid,
+    ip: Option<&str>,
+) -> WebResult<(Arc<ListRead>, i64)> {
+    let searched = query.q.trim();
+    let parsed = inbox_filter(query, grid);
+    if let Ok((filter, page)) = &parsed
+        && searched.is_empty()
+    {
+        let key = ListKey {
+            account_id: auth.account.id.clone(),
+            post_id: post_id.clone(),
+            day: today,
+            filter: filter.clone(),
+            page: *page,
+        };
+        let read = read_list(
+            state,
+            auth,
+            &post_id,
+            today,
+            Ok((filter.clone(), *page)),
+            "",
+            ip,
+        );
+        let (list, source) = state.case_lists.get_or_read(key, read).await?;
+        // The read authorized the request that made it; this one is authorized now.
+        auth.require(Action::View, &Resource::Cases { post: &list.place })?;
+        state.metrics.case_list_served(source == Source::Memory);
+        return Ok((list, *page));
+    }
+    // A name search (journaled) or a bad filter (refused after authorization).
+    let page = parsed.as_ref().map_or(1, |(_, page)| *page);
+    let list = read_list(state, auth, &post_id, today, parsed, searched, ip).await?;
+    state.metrics.case_list_served(false);
+    Ok((list, page))
+}
+
+/// Reads a post's list from the database, if `auth` may read it: the post, who may open it
+/// and where the reader replaces (one read), then the filter (refused only now, so that a
+/// forbidden reader learns nothing from it), the persons `searched` by name, the page.
+async fn read_list(
+    state: &AppState,
+    auth: &Authenticated,
+    post_id: &str,
+    today: time::Date,
+    parsed: WebResult<(store_referral::InboxFilter, i64)>,
+    searched: &str,
+    ip: Option<&str>,
+) -> WebResult<Arc<ListRead>> {
+    let post = passerelle_store::post::find(&state.db, post_id)
+        .await?
+        .ok_or(WebError::Forbidden)?;
+    let (place, account_posts) = passerelle_store::replacement::place_and_account_posts(
+        &state.db,
+        &post,
+        &auth.account.id,
+        today,
+    )
+    .await?;
+    auth.require(Action::View, &Resource::Cases { post: &place })?;
+    let (mut filter, page) = parsed?;
+    if !searched.is_empty() {
+        filter.persons = Some(persons_named(state, auth, &post, searched, ip).await?);
+    }
+    let (rows, total) = store_referral::inbox(&state.db, &post.id, filter, page).await?;
+    Ok(Arc::new(ListRead {
+        post,
+        place,
+        account_posts,
+        rows,
+        total,
+    }))
+}
+
 async fn inbox(
     State(state): State<AppState>,
     auth: Authenticated,
@@ -560,31 +646,30 @@ async fn inbox(
         (Scope::Post(_), replaced) => replaced.to_string(),
         _ => return Err(WebError::Forbidden),
     };
-    let post = passerelle_store::post::find(&state.db, &post_id)
-        .await?
-        .ok_or(WebError::Forbidden)?;
     let today = crate::clock::paris_today();
-    let (place, account_posts) = passerelle_store::replacement::place_and_account_posts(
-        &state.db,
-        &post,
-        &auth.account.id,
-        today,
-    )
-    .await?;
-    auth.require(Action::View, &Resource::Cases { post: &place })?;
     let grid = crate::categories::grid(&state).await?;
-    let (mut filter, page) = inbox_filter(&query, &grid)?;
-    let searched = query.q.trim();
-    if !searched.is_empty() {
-        filter.persons = Some(persons_named(&state, &auth, &post, searched, ip.as_deref()).await?);
-    }
+    let (read, page) =
+        case_list(&state, &auth, post_id, today, &query, &grid, ip.as_deref()).await?;
+    let ListRead {
+        post,
+        account_posts,
+        rows,
+        total,
+        ..
+    } = read.as_ref();
+    let total = *total;
     let replacing = account_posts
-        .into_iter()
-        .map(|r| (r.post_id, r.post_code, french_day_of(&r.ends_on)))
+        .iter()
+        .map(|r| {
+            (
+                r.post_id.clone(),
+                r.post_code.clone(),
+                french_day_of(&r.ends_on),
+            )
+        })
         .collect();
-    let (rows, total) = store_referral::inbox(&state.db, &post.id, filter, page).await?;
     let lines = rows
-        .into_iter()
+        .iter()
         .map(|row| {
             let received = row
                 .received_at
@@ -598,13 +683,16 @@ async fn inbox(
                 categories: grid.labels(&row.categories),
                 received: french_date(received),
                 age_days: (today - received).whole_days(),
-                unit: row.unit_name.unwrap_or_else(|| "Ouverture directe".into()),
+                unit: row
+                    .unit_name
+                    .clone()
+                    .unwrap_or_else(|| "Ouverture directe".into()),
                 persons: row.persons,
                 next_step: row
                     .next_step_on
                     .as_deref()
                     .map(|on| (french_day_of(on), on < today.to_string().as_str())),
-                id: row.id,
+                id: row.id.clone(),
             }
         })
         .collect();

@@ -825,6 +825,10 @@ fn classify(status: u16, location: Option<&str>) -> Outcome {
 #[tokio::test]
 async fn every_route_every_role_inside_and_outside_its_scope() {
     for app in spawn_all().await {
+        // With the server's memories at work, as `passerelle serve` runs: every page is asked
+        // twice, so a kept copy (a case list) answers the second time under the same rules.
+        passerelle_web::case_list_memory::watch(&app.state);
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
         let declared: BTreeSet<(Method, &str)> = passerelle_web::route_table()
             .declared()
             .iter()
@@ -840,27 +844,31 @@ async fn every_route_every_role_inside_and_outside_its_scope() {
                 let (inside, outside) = expected(method, path, who);
                 for (side, expected) in [(Side::Inside, inside), (Side::Outside, outside)] {
                     let request = build(&app, method, path, who, side).await;
-                    let response = app.send_as(who, method, &request.path, &request.form).await;
-                    let location = response
-                        .headers()
-                        .get("location")
-                        .and_then(|l| l.to_str().ok())
-                        .map(str::to_string);
-                    let got = classify(response.status().as_u16(), location.as_deref());
-                    cells += 1;
-                    if got != expected {
-                        failures.push(format!(
-                            "{} {} as {:?} {:?}: expected {:?}, got {:?} ({} → {})",
-                            method.as_str(),
-                            path,
-                            who,
-                            side,
-                            expected,
-                            got,
-                            request.path,
-                            response.status()
-                        ));
+                    let asked = if method == Method::Get { 2 } else { 1 };
+                    for _ in 0..asked {
+                        let response =
+                            app.send_as(who, method, &request.path, &request.form).await;
+                        let location = response
+                            .headers()
+                            .get("location")
+                            .and_then(|l| l.to_str().ok())
+                            .map(str::to_string);
+                        let got = classify(response.status().as_u16(), location.as_deref());
+                        if got != expected {
+                            failures.push(format!(
+                                "{} {} as {:?} {:?}: expected {:?}, got {:?} ({} → {})",
+                                method.as_str(),
+                                path,
+                                who,
+                                side,
+                                expected,
+                                got,
+                                request.path,
+                                response.status()
+                            ));
+                        }
                     }
+                    cells += 1;
                 }
             }
         }

@@ -1794,3 +1794,227 @@ async fn the_case_list_finds_a_person_s_cases_by_name_despite_typos() {
         app.finish().await;
     }
 }
+
+/// How many case lists this server served from its copies (`source` "memory") or read.
+fn case_lists_served(app: &TestApp, source: &str) -> u64 {
+    let text = app.state.metrics.encode(0, 0);
+    let prefix = format!("passerelle_case_lists_total{{source=\"{source}\"}} ");
+    text.lines()
+        .find_map(|line| line.strip_prefix(&prefix))
+        .map_or(0, |n| n.trim().parse().unwrap())
+}
+
+/// The line of `case` in the social worker's case list, or None when it is not listed.
+async fn inbox_line(app: &TestApp, case: &str) -> Option<String> {
+    let (status, page) = send(app, Role::SocialWorker, Method::Get, "/dossiers", &[]).await;
+    assert_eq!(status, 200);
+    page.split("<tr>")
+        .find(|line| line.contains(&format!("/dossiers/{case}\"")))
+        .map(str::to_string)
+}
+
+/// Asks for the case list until `shown` holds of `case`'s line (a write elsewhere shows at
+/// the next poll of the read stamps, 250 ms); fails after 5 s.
+async fn eventually(app: &TestApp, case: &str, what: &str, shown: impl Fn(Option<&str>) -> bool) {
+    for _ in 0..100 {
+        if shown(inbox_line(app, case).await.as_deref()) {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("{what}: not shown after 5 s on {}", app.backend);
+}
+
+#[tokio::test]
+async fn case_lists_are_served_from_this_server_s_copy_only_while_it_is_current() {
+    use passerelle_domain::referral::{ReferralStatus, Urgency};
+    for app in spawn_all().await {
+        let case = app.case_for(true).await;
+        passerelle_web::case_list_memory::watch(&app.state);
+        // Once the stamps are polled, a list read twice is served from memory the second time.
+        let from_memory = case_lists_served(&app, "memory");
+        eventually(&app, &case, "a copy served", |_| {
+            case_lists_served(&app, "memory") > from_memory
+        })
+        .await;
+        let line = inbox_line(&app, &case).await.unwrap();
+        assert!(line.contains(ReferralStatus::Received.label()), "{line}");
+
+        // A form answered by this server shows at once.
+        let (status, _) = send(
+            &app,
+            Role::SocialWorker,
+            Method::Post,
+            &format!("/dossiers/{case}/statut"),
+            &[("status", "contact_attempted"), ("outcome", "")],
+        )
+        .await;
+        assert_eq!(status, 303);
+        let line = inbox_line(&app, &case).await.unwrap();
+        assert!(
+            line.contains(ReferralStatus::ContactAttempted.label()),
+            "a copy read before the form was served: {line}"
+        );
+
+        // Writes by another server or the command line show at the next poll: the case's
+        // urgency, then the name of its unit (the registry), then its transfer away.
+        sqlx::query("UPDATE cases SET urgency = 'immediate' WHERE id = $1")
+            .bind(&case)
+            .execute(app.db.pool())
+            .await
+            .unwrap();
+        eventually(&app, &case, "the urgency", |line| {
+            line.is_some_and(|l| l.contains(Urgency::Immediate.label()))
+        })
+        .await;
+        sqlx::query("UPDATE units SET name = 'Brigade renommée' WHERE id = $1")
+            .bind(app.scope(Role::Officer))
+            .execute(app.db.pool())
+            .await
+            .unwrap();
+        eventually(&app, &case, "the unit's new name", |line| {
+            line.is_some_and(|l| l.contains("Brigade renommée"))
+        })
+        .await;
+        sqlx::query("UPDATE cases SET post_id = $1 WHERE id = $2")
+            .bind(&app.elsewhere.other_post)
+            .bind(&case)
+            .execute(app.db.pool())
+            .await
+            .unwrap();
+        eventually(&app, &case, "the transfer", |line| line.is_none()).await;
+        assert!(
+            case_lists_served(&app, "memory") > from_memory + 1,
+            "copies were served between the writes"
+        );
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn every_write_a_case_list_shows_moves_a_read_stamp_and_no_other_does() {
+    use passerelle_store::read_stamp::{self, REGISTRY};
+    for app in spawn_all().await {
+        let post = app.scope(Role::SocialWorker);
+        let other = app.elsewhere.other_post.clone();
+        let stamps = || async { read_stamp::all(&app.db).await.unwrap() };
+        let write = |sql: &'static str, bind: String| {
+            let db = app.db.clone();
+            async move {
+                sqlx::query(sql)
+                    .bind(bind)
+                    .execute(db.pool())
+                    .await
+                    .unwrap();
+            }
+        };
+        let moved = |before: &std::collections::HashMap<String, i64>,
+                     after: &std::collections::HashMap<String, i64>,
+                     subject: &str| {
+            after.get(subject).copied().unwrap_or(0) > before.get(subject).copied().unwrap_or(0)
+        };
+
+        let before = stamps().await;
+        let case = app.case_for(true).await;
+        let after = stamps().await;
+        assert!(
+            moved(&before, &after, &post),
+            "a new case ({})",
+            app.backend
+        );
+        assert!(!moved(&before, &after, &other) && !moved(&before, &after, REGISTRY));
+
+        for (what, sql, bind, subject) in [
+            (
+                "a case's status",
+                "UPDATE cases SET status = 'in_contact' WHERE id = $1",
+                case.clone(),
+                post.as_str(),
+            ),
+            (
+                "a case's persons",
+                "UPDATE case_persons SET role = role WHERE case_id = $1",
+                case.clone(),
+                post.as_str(),
+            ),
+            (
+                "a post's code",
+                "UPDATE posts SET code = code WHERE id = $1",
+                post.clone(),
+                REGISTRY,
+            ),
+            (
+                "a unit's name",
+                "UPDATE units SET name = name || ' ' WHERE id = $1",
+                app.scope(Role::Officer),
+                REGISTRY,
+            ),
+            (
+                "a transfer, to the post it leaves",
+                "UPDATE cases SET post_id = $1 WHERE post_id = $1",
+                post.clone(),
+                post.as_str(),
+            ),
+        ] {
+            let before = stamps().await;
+            write(sql, bind).await;
+            assert!(
+                moved(&before, &stamps().await, subject),
+                "{what} on {}",
+                app.backend
+            );
+        }
+        // A transfer moves both posts' stamps.
+        let before = stamps().await;
+        sqlx::query("UPDATE cases SET post_id = $1 WHERE id = $2")
+            .bind(&other)
+            .bind(&case)
+            .execute(app.db.pool())
+            .await
+            .unwrap();
+        let after = stamps().await;
+        assert!(
+            moved(&before, &after, &post) && moved(&before, &after, &other),
+            "a transfer"
+        );
+
+        // A replacement granted: the registry (who may open the post's list).
+        let before = stamps().await;
+        let employer = app.login(Role::Employer).id.clone();
+        let worker = app.login(Role::SocialWorker).id.clone();
+        let today = passerelle_web::clock::paris_today();
+        passerelle_store::replacement::grant(
+            &app.db,
+            &passerelle_store::replacement::NewReplacement {
+                post_id: &other,
+                account_id: &worker,
+                reason: "congé",
+                starts_on: today,
+                ends_on: today,
+                granted_by: &employer,
+            },
+            passerelle_store::journal::Entry::new(
+                passerelle_domain::journal::JournalAction::ReplacementGranted,
+            )
+            .by(&employer, None),
+        )
+        .await
+        .unwrap();
+        assert!(moved(&before, &stamps().await, REGISTRY), "a replacement");
+
+        // Writes that change no list move nothing: the post row locked by schedule writes,
+        // a unit's commune.
+        for (sql, bind) in [
+            ("UPDATE posts SET id = id WHERE id = $1", post.clone()),
+            (
+                "UPDATE units SET commune_code = commune_code WHERE id = $1",
+                app.scope(Role::Officer),
+            ),
+        ] {
+            let before = stamps().await;
+            write(sql, bind).await;
+            assert_eq!(before, stamps().await, "{sql} on {}", app.backend);
+        }
+        app.finish().await;
+    }
+}
