@@ -144,8 +144,16 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         passerelle_store::seal::KeyRing::generate_file(&folder.path().join("passerelle.key"))?;
     let state = passerelle_web::AppState::new(db.clone(), passerelle_web::Config::default(), keys);
     let state_keys = state.keys.clone();
-    let app = passerelle_web::router_with(passerelle_web::routes().merge(hello), state);
+    passerelle_web::case_list_memory::watch(&state);
+    // The same server without copies of case lists: every list read from the database.
+    let unkept = state.reconfigured(passerelle_web::Config {
+        case_lists_polled_every: Duration::ZERO,
+        ..passerelle_web::Config::default()
+    });
+    let app = passerelle_web::router_with(passerelle_web::routes().merge(hello.clone()), state);
     let (base, server) = serve_in_process(app).await?;
+    let unkept_app = passerelle_web::router_with(passerelle_web::routes().merge(hello), unkept);
+    let (unkept_base, unkept_server) = serve_in_process(unkept_app).await?;
     let hello = load(
         &format!("{base}/bench/hello"),
         args.seconds,
@@ -207,13 +215,38 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     )
     .await?;
     let hello_64 = load(&format!("{base}/bench/hello"), args.seconds, 64, None).await?;
+    let list_url = "/dossiers?statut=tous";
     let case_list = load(
-        &format!("{base}/dossiers?statut=tous"),
+        &format!("{base}{list_url}"),
         args.seconds,
         64,
         Some(&worker_cookie),
     )
     .await?;
+    // Every list read from the database (the first read after a write).
+    let case_list_read = load(
+        &format!("{unkept_base}{list_url}"),
+        args.seconds,
+        64,
+        Some(&worker_cookie),
+    )
+    .await?;
+    // While the post's cases change ten times a second (as if on another server: seen at
+    // the next poll of the read stamps), far more than a post's social workers write.
+    let writer = tokio::spawn(change_cases_repeatedly(db.clone(), worker_post.clone()));
+    let case_list_written = load(
+        &format!("{base}{list_url}"),
+        args.seconds,
+        64,
+        Some(&worker_cookie),
+    )
+    .await?;
+    if writer.is_finished() {
+        // It stopped on an error: the measure above had no writes.
+        writer.await??;
+        anyhow::bail!("the cases stopped changing during the measure");
+    }
+    writer.abort();
     // The national report: the public observatory page, which reads the nation's rollups for
     // the year (every table of the dashboard), against counting the same facts again by
     // scanning every case and its work (what a report without rollups would do).
@@ -225,6 +258,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     }
     let scan_ms = scan_started.elapsed().as_secs_f64() * 1000.0 / f64::from(scans);
     server.abort();
+    unkept_server.abort();
 
     // Duplicate search: the blind-indexed fuzzy search over a national population.
     let search = if args.persons > 0 {
@@ -300,6 +334,21 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         hello_64.per_second,
         case_list.per_second / hello_64.per_second
     );
+    for (name, figures) in [
+        ("read from the database every time", &case_list_read),
+        (
+            "while its cases change 10 times a second",
+            &case_list_written,
+        ),
+    ] {
+        println!(
+            "  case list {name} : {:>8.0} req/s  p50 {:>6.2} ms  p99 {:>6.2} ms  = {:.2} × hello",
+            figures.per_second,
+            figures.p50_ms,
+            figures.p99_ms,
+            figures.per_second / hello_64.per_second
+        );
+    }
     println!(
         "  national report (/observatoire, rollups) : p50 {:.2} ms  p99 {:.2} ms over {} pages (goal ≤ 50 ms); the same facts scanned again : {scan_ms:.1} ms = {:.0} × the report",
         observatory.0,
@@ -313,6 +362,27 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         );
     }
     db.close().await;
+    Ok(())
+}
+
+/// Changes one of the post's open cases ten times a second, as another server would (the
+/// read-stamp triggers move; this server sees it at its next poll), until aborted.
+async fn change_cases_repeatedly(db: passerelle_store::Db, post_id: String) -> anyhow::Result<()> {
+    let (case_id,): (String,) = sqlx::query_as(
+        "SELECT id FROM cases WHERE post_id = $1 AND status <> 'closed' ORDER BY id LIMIT 1",
+    )
+    .bind(&post_id)
+    .fetch_one(db.pool())
+    .await?;
+    let mut ticks = tokio::time::interval(Duration::from_millis(100));
+    for day in (1..=28).cycle() {
+        ticks.tick().await;
+        sqlx::query("UPDATE cases SET next_step_on = $1 WHERE id = $2")
+            .bind(format!("2026-12-{day:02}"))
+            .bind(&case_id)
+            .execute(db.pool())
+            .await?;
+    }
     Ok(())
 }
 
