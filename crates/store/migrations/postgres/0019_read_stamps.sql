@@ -16,12 +16,15 @@ $$;
 
 CREATE FUNCTION cases_stamp() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP <> 'DELETE' THEN
-        PERFORM read_stamp_move(NEW.post_id);
-    END IF;
-    -- A transfer changes two posts' lists.
-    IF TG_OP = 'DELETE' OR (TG_OP = 'UPDATE' AND OLD.post_id <> NEW.post_id) THEN
+    IF TG_OP = 'UPDATE' AND OLD.post_id <> NEW.post_id THEN
+        -- A transfer changes two posts' lists; in a fixed order, so that two transfers
+        -- crossing between the same posts cannot deadlock on the stamps.
+        PERFORM read_stamp_move(LEAST(OLD.post_id, NEW.post_id));
+        PERFORM read_stamp_move(GREATEST(OLD.post_id, NEW.post_id));
+    ELSIF TG_OP = 'DELETE' THEN
         PERFORM read_stamp_move(OLD.post_id);
+    ELSE
+        PERFORM read_stamp_move(NEW.post_id);
     END IF;
     RETURN NULL;
 END;
