@@ -99,7 +99,7 @@ pub async fn protect_forms(
     let mut response = next.run(request).await;
     if is_form {
         // A form may have changed who is signed in, what they hold, or a case list.
-        state.forget_after_write();
+        state.after_write().await;
     }
     if is_new {
         response.headers_mut().append(

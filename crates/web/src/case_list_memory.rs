@@ -4,8 +4,9 @@
 //! tagged with the post's read stamp and the registry's (`store::read_stamp`, moved by
 //! database triggers on every write that can change a list, whoever makes it); a background
 //! task polls the stamps, and a copy is served only while both are unchanged. So:
-//! - a write answered by this server shows at once (every form makes the server forget its
-//!   copies, and a copy read before that moment is not kept);
+//! - a write answered by this server shows at once: after every form it answers, the server
+//!   polls the stamps before answering, so the lists the form changed are read again and the
+//!   others stay kept (if that poll fails, it forgets every copy);
 //! - a write by another server or the command line shows within one poll;
 //! - if polling stops (database unreachable), the copies are no longer trusted after a few
 //!   missed polls and every list is read from the database again;
@@ -146,8 +147,7 @@ impl CaseListMemory {
         Ok((entry.into_value(), source))
     }
 
-    /// After any form this server answers: what it kept may be out of date, and so may a
-    /// read made before the form (its key carries the previous generation).
+    /// Forgets every copy, and any read under way (its key carries the previous generation).
     pub fn forget_all(&self) {
         if let Some(lists) = &self.lists {
             self.generation.fetch_add(1, Ordering::AcqRel);
@@ -155,11 +155,34 @@ impl CaseListMemory {
         }
     }
 
+    /// After a form this server answered, before answering it: what the form wrote has
+    /// moved its stamps, so its lists are read again and the others stay kept. Only while the
+    /// stamps are being polled (otherwise no copy is served anyway).
+    pub async fn poll_now(&self, db: &passerelle_store::Db) {
+        if self.lists.is_none() || self.tag(REGISTRY).is_none() {
+            return;
+        }
+        match read_stamp::all(db).await {
+            Ok(stamps) => self.polled(stamps),
+            Err(error) => {
+                tracing::warn!(%error, "read stamps not polled after a form: every case list forgotten");
+                self.forget_all();
+            }
+        }
+    }
+
+    /// Stamps only move forward: a poll that began before another one and ends after it
+    /// must not take them back.
     fn polled(&self, by_subject: HashMap<String, i64>) {
         if let Ok(mut stamps) = self.stamps.write() {
+            let mut merged = stamps.take().map(|s| s.by_subject).unwrap_or_default();
+            for (subject, stamp) in by_subject {
+                let kept = merged.entry(subject).or_insert(stamp);
+                *kept = (*kept).max(stamp);
+            }
             *stamps = Some(Stamps {
                 polled_at: Instant::now(),
-                by_subject,
+                by_subject: merged,
             });
         }
     }
@@ -293,14 +316,10 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_form_answered_here_forgets_and_a_read_made_before_it_is_not_served_after() {
+    async fn a_read_begun_before_stamps_moved_is_not_served_after_and_forgetting_drops_all() {
         let memory = Arc::new(CaseListMemory::new(Duration::from_millis(100)));
         memory.polled(stamps(&[("p", 1)]));
-        assert_eq!(ask(&memory, "p", 1).await.1, Source::Database);
-        memory.forget_all();
-        assert_eq!(ask(&memory, "p", 2).await, (2, Source::Database));
-        memory.forget_all();
-        // A read that started before a form ends after it: later requests do not get it.
+        // A read under way while a form writes and the server polls again (`poll_now`).
         let (began, has_begun) = tokio::sync::oneshot::channel::<()>();
         let (release, released) = tokio::sync::oneshot::channel::<()>();
         let slow = {
@@ -310,7 +329,33 @@ mod tests {
                     .get_or_read(key("p"), async move {
                         let _ = began.send(());
                         let _ = released.await;
-                        Ok(list(3))
+                        Ok(list(1))
+                    })
+                    .await
+                    .unwrap()
+                    .0
+                    .total
+            })
+        };
+        has_begun.await.unwrap();
+        memory.polled(stamps(&[("p", 2)]));
+        drop(release);
+        assert_eq!(slow.await.unwrap(), 1);
+        assert_eq!(ask(&memory, "p", 2).await, (2, Source::Database));
+        assert_eq!(ask(&memory, "p", 3).await, (2, Source::Memory));
+
+        // The same with a read under way when everything is forgotten.
+        let (began, has_begun) = tokio::sync::oneshot::channel::<()>();
+        let (release, released) = tokio::sync::oneshot::channel::<()>();
+        let slow = {
+            let memory = memory.clone();
+            tokio::spawn(async move {
+                memory.forget_all();
+                memory
+                    .get_or_read(key("p"), async move {
+                        let _ = began.send(());
+                        let _ = released.await;
+                        Ok(list(4))
                     })
                     .await
                     .unwrap()
@@ -321,8 +366,22 @@ mod tests {
         has_begun.await.unwrap();
         memory.forget_all();
         drop(release);
-        assert_eq!(slow.await.unwrap(), 3);
-        assert_eq!(ask(&memory, "p", 4).await, (4, Source::Database));
+        assert_eq!(slow.await.unwrap(), 4);
+        assert_eq!(ask(&memory, "p", 5).await, (5, Source::Database));
+    }
+
+    #[tokio::test]
+    async fn a_late_poll_never_takes_the_stamps_back() {
+        let memory = CaseListMemory::new(Duration::from_millis(100));
+        memory.polled(stamps(&[("p", 3), (REGISTRY, 2)]));
+        ask(&memory, "p", 1).await;
+        // A poll that began before the last one and ended after it.
+        memory.polled(stamps(&[("p", 2), (REGISTRY, 2)]));
+        assert_eq!(ask(&memory, "p", 2).await, (1, Source::Memory));
+        memory.polled(stamps(&[("p", 4), (REGISTRY, 2)]));
+        memory.polled(stamps(&[("p", 3), (REGISTRY, 2)]));
+        assert_eq!(ask(&memory, "p", 5).await, (5, Source::Database));
+        assert_eq!(ask(&memory, "p", 6).await, (5, Source::Memory));
     }
 
     #[tokio::test]

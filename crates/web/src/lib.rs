@@ -137,9 +137,9 @@ impl AppState {
     }
 
     /// After a form this server answered: what it remembers may be out of date.
-    pub fn forget_after_write(&self) {
+    pub async fn after_write(&self) {
         self.signed_in.forget_all();
-        self.case_lists.forget_all();
+        self.case_lists.poll_now(&self.db).await;
     }
 }
 

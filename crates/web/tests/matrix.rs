@@ -846,8 +846,7 @@ async fn every_route_every_role_inside_and_outside_its_scope() {
                     let request = build(&app, method, path, who, side).await;
                     let asked = if method == Method::Get { 2 } else { 1 };
                     for _ in 0..asked {
-                        let response =
-                            app.send_as(who, method, &request.path, &request.form).await;
+                        let response = app.send_as(who, method, &request.path, &request.form).await;
                         let location = response
                             .headers()
                             .get("location")

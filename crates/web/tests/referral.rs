@@ -1856,6 +1856,24 @@ async fn case_lists_are_served_from_this_server_s_copy_only_while_it_is_current(
             "a copy read before the form was served: {line}"
         );
 
+        // A form that changes no list (a note) keeps the copies.
+        inbox_line(&app, &case).await;
+        let kept = case_lists_served(&app, "memory");
+        let (status, _) = send(
+            &app,
+            Role::SocialWorker,
+            Method::Post,
+            &format!("/dossiers/{case}/notes"),
+            &[("text", "Rappeler jeudi."), ("visibility", "team")],
+        )
+        .await;
+        assert_eq!(status, 303);
+        inbox_line(&app, &case).await;
+        assert!(
+            case_lists_served(&app, "memory") > kept,
+            "a note changes no list: its copy stays"
+        );
+
         // Writes by another server or the command line show at the next poll: the case's
         // urgency, then the name of its unit (the registry), then its transfer away.
         sqlx::query("UPDATE cases SET urgency = 'immediate' WHERE id = $1")
