@@ -57,7 +57,7 @@ pub struct ListRead {
 struct Tag {
     post: i64,
     registry: i64,
-    /// This server's count of forms answered.
+    /// How many times this server forgot every copy.
     generation: u64,
 }
 
