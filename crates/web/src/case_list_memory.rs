@@ -315,29 +315,40 @@ mod tests {
         assert_eq!(ask(&memory, "p", 9).await, (8, Source::Memory));
     }
 
+    /// A read of post "p"'s list (yielding `total`) that has begun and waits until `release`
+    /// is dropped.
+    async fn read_under_way(
+        memory: &Arc<CaseListMemory>,
+        total: i64,
+    ) -> (
+        tokio::task::JoinHandle<i64>,
+        tokio::sync::oneshot::Sender<()>,
+    ) {
+        let (began, has_begun) = tokio::sync::oneshot::channel::<()>();
+        let (release, released) = tokio::sync::oneshot::channel::<()>();
+        let memory = memory.clone();
+        let read = tokio::spawn(async move {
+            memory
+                .get_or_read(key("p"), async move {
+                    let _ = began.send(());
+                    let _ = released.await;
+                    Ok(list(total))
+                })
+                .await
+                .unwrap()
+                .0
+                .total
+        });
+        has_begun.await.unwrap();
+        (read, release)
+    }
+
     #[tokio::test]
     async fn a_read_begun_before_stamps_moved_is_not_served_after_and_forgetting_drops_all() {
         let memory = Arc::new(CaseListMemory::new(Duration::from_millis(100)));
         memory.polled(stamps(&[("p", 1)]));
         // A read under way while a form writes and the server polls again (`poll_now`).
-        let (began, has_begun) = tokio::sync::oneshot::channel::<()>();
-        let (release, released) = tokio::sync::oneshot::channel::<()>();
-        let slow = {
-            let memory = memory.clone();
-            tokio::spawn(async move {
-                memory
-                    .get_or_read(key("p"), async move {
-                        let _ = began.send(());
-                        let _ = released.await;
-                        Ok(list(1))
-                    })
-                    .await
-                    .unwrap()
-                    .0
-                    .total
-            })
-        };
-        has_begun.await.unwrap();
+        let (slow, release) = read_under_way(&memory, 1).await;
         memory.polled(stamps(&[("p", 2)]));
         drop(release);
         assert_eq!(slow.await.unwrap(), 1);
@@ -345,25 +356,8 @@ mod tests {
         assert_eq!(ask(&memory, "p", 3).await, (2, Source::Memory));
 
         // The same with a read under way when everything is forgotten.
-        let (began, has_begun) = tokio::sync::oneshot::channel::<()>();
-        let (release, released) = tokio::sync::oneshot::channel::<()>();
-        let slow = {
-            let memory = memory.clone();
-            tokio::spawn(async move {
-                memory.forget_all();
-                memory
-                    .get_or_read(key("p"), async move {
-                        let _ = began.send(());
-                        let _ = released.await;
-                        Ok(list(4))
-                    })
-                    .await
-                    .unwrap()
-                    .0
-                    .total
-            })
-        };
-        has_begun.await.unwrap();
+        memory.forget_all();
+        let (slow, release) = read_under_way(&memory, 4).await;
         memory.forget_all();
         drop(release);
         assert_eq!(slow.await.unwrap(), 4);

@@ -553,7 +553,6 @@ async fn persons_named(
 /// The post's list as `query` asks, for `auth`, with the page number asked: this server's
 /// current copy (`case_list_memory`), else read from the database and kept. Whoever reads it
 /// is authorized on every request. A name search is never kept: it is journaled each time.
-#[allow(clippy::too_many_arguments)]
 async fn case_list(
     state: &AppState,
     auth: &Authenticated,
@@ -668,6 +667,8 @@ async fn inbox(
             )
         })
         .collect();
+    // Next steps before today are overdue (ISO dates compare as text).
+    let today_text = today.to_string();
     let lines = rows
         .iter()
         .map(|row| {
@@ -691,7 +692,7 @@ async fn inbox(
                 next_step: row
                     .next_step_on
                     .as_deref()
-                    .map(|on| (french_day_of(on), on < today.to_string().as_str())),
+                    .map(|on| (french_day_of(on), on < today_text.as_str())),
                 id: row.id.clone(),
             }
         })
