@@ -7,6 +7,9 @@
 
 use crate::role::Role;
 
+mod case_access;
+pub use case_access::{CaseAccessKind, opens_case_content};
+
 /// Where a role is held.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Scope {
@@ -61,6 +64,8 @@ pub enum Action {
     View,
     Manage,
     Grant,
+    /// The second person's word on a grant another person proposed.
+    Confirm,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -110,6 +115,21 @@ pub enum Resource<'a> {
     Partners { territory: &'a Place },
     /// Granting a replacement social worker access to a post's cases.
     Replacements { post: &'a Place },
+    /// Proposing that an account open a post's case content (the social worker role on the
+    /// post, or a replacement in it), described by the roles it already holds.
+    CaseAccessProposal {
+        kind: CaseAccessKind,
+        post: &'a Place,
+        grantee: &'a str,
+        grantee_roles: &'a [(Role, Place)],
+    },
+    /// Confirming (or refusing) such a proposal: the second person.
+    CaseAccessDecision {
+        post: &'a Place,
+        grantee: &'a str,
+        proposer: &'a str,
+        proposer_roles: &'a [(Role, Place)],
+    },
     /// The case files of a post: its inbox.
     Cases { post: &'a Place },
     /// One case file: persons, context, notes. Professional secrecy: the post's social
@@ -173,11 +193,15 @@ pub fn decide(actor: &Actor, action: Action, resource: &Resource) -> Decision {
         }
         (Action::View | Action::Manage, Resource::Account { roles }) => {
             // Every role of the account must be within the actor's remit: an employer cannot
-            // disable an account that is also an administrator's.
-            !roles.is_empty()
-                && roles
+            // disable an account that is also an administrator's. An account stripped of its
+            // last role stays the technical administrator's, to give it a role or disable it.
+            if roles.is_empty() {
+                grant.role == Role::Admin
+            } else {
+                roles
                     .iter()
                     .all(|(role, place)| administers(grant, *role, place))
+            }
         }
         (Action::Grant, Resource::RoleAt { role, at }) => administers(grant, *role, at),
         (Action::View, Resource::SecurityEvents) => {
@@ -287,6 +311,24 @@ pub fn decide(actor: &Actor, action: Action, resource: &Resource) -> Decision {
             Role::Employer => post.contains(&grant.scope),
             _ => false,
         },
+        (
+            Action::Grant,
+            Resource::CaseAccessProposal {
+                kind,
+                post,
+                grantee,
+                grantee_roles,
+            },
+        ) => case_access::may_propose(actor, *kind, post, grantee, grantee_roles),
+        (
+            Action::Confirm,
+            Resource::CaseAccessDecision {
+                post,
+                grantee,
+                proposer,
+                proposer_roles,
+            },
+        ) => case_access::may_confirm(actor, post, grantee, proposer, proposer_roles),
         _ => false,
     };
     Decision::from(allowed)
@@ -619,6 +661,8 @@ mod tests {
 
     #[test]
     fn an_account_without_roles_is_the_admins_only() {
+        let admin = actor(Role::Admin, Scope::Nation);
+        assert!(decide(&admin, Action::Manage, &Resource::Account { roles: &[] }).is_allowed());
         for role in [
             Role::Employer,
             Role::Prevention,

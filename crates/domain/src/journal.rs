@@ -43,7 +43,11 @@ vocabulary!(
         Disclosure => ("personal_data.disclosed", "Transmission de données personnelles hors du poste"),
         ReplacementGranted => ("post.replacement_granted", "Remplacement accordé sur un poste"),
         ReplacementEnded => ("post.replacement_ended", "Remplacement retiré"),
+        CaseAccessProposed => ("case_access.proposed", "Accès aux dossiers d'un poste proposé"),
+        CaseAccessConfirmed => ("case_access.confirmed", "Accès aux dossiers d'un poste confirmé"),
+        CaseAccessDeclined => ("case_access.declined", "Proposition d'accès aux dossiers refusée ou retirée"),
         ReferentialChanged => ("referential.changed", "Référentiel modifié (grille des catégories…)"),
+        JournalKeyChanged => ("journal.key_changed", "Clé du journal changée (nouvelle clé du fichier de clés)"),
     }
 );
 

@@ -4,6 +4,7 @@
 pub mod account;
 pub mod appointment;
 pub mod bulk;
+pub mod case_access;
 pub mod case_work;
 pub mod category;
 pub mod db;

@@ -12,8 +12,26 @@ pub const MAX_ATTEMPTS: i64 = 8;
 /// How long a claimed message is left to its sender before another may try it.
 const CLAIM: Duration = Duration::minutes(2);
 
+/// The two outboxes the mail task sends: status changes to referring officers, and the
+/// access notices to a post's social workers (`case_access`). They share their claim and
+/// retry rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outbox {
+    Status,
+    Access,
+}
+
+impl Outbox {
+    fn table(self) -> &'static str {
+        match self {
+            Outbox::Status => "mail_outbox",
+            Outbox::Access => "access_mail_outbox",
+        }
+    }
+}
+
 /// Whole seconds, so that the stored instants compare as text.
-fn instant(at: OffsetDateTime) -> String {
+pub fn instant(at: OffsetDateTime) -> String {
     instant_to_text(at.replace_nanosecond(0).unwrap_or(at))
 }
 
@@ -70,10 +88,16 @@ pub async fn due(db: &Db, now: OffsetDateTime, limit: i64) -> Result<Vec<DueMail
 }
 
 /// Takes a due message for this sender; false when another sender took it first.
-pub async fn claim(db: &Db, id: &str, now: OffsetDateTime) -> Result<bool, StoreError> {
-    let taken = sqlx::query(
-        "UPDATE mail_outbox SET next_attempt_at = $1 WHERE id = $2 AND sent_at IS NULL AND next_attempt_at <= $3",
-    )
+pub async fn claim(
+    db: &Db,
+    outbox: Outbox,
+    id: &str,
+    now: OffsetDateTime,
+) -> Result<bool, StoreError> {
+    let taken = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE {} SET next_attempt_at = $1 WHERE id = $2 AND sent_at IS NULL AND next_attempt_at <= $3",
+        outbox.table()
+    )))
     .bind(instant(now + CLAIM))
     .bind(id)
     .bind(instant(now))
@@ -82,29 +106,39 @@ pub async fn claim(db: &Db, id: &str, now: OffsetDateTime) -> Result<bool, Store
     Ok(taken.rows_affected() == 1)
 }
 
-pub async fn mark_sent(db: &Db, id: &str, now: OffsetDateTime) -> Result<(), StoreError> {
-    sqlx::query("UPDATE mail_outbox SET sent_at = $1, last_error = NULL WHERE id = $2")
-        .bind(instant(now))
-        .bind(id)
-        .execute(db.pool())
-        .await?;
+pub async fn mark_sent(
+    db: &Db,
+    outbox: Outbox,
+    id: &str,
+    now: OffsetDateTime,
+) -> Result<(), StoreError> {
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE {} SET sent_at = $1, last_error = NULL WHERE id = $2",
+        outbox.table()
+    )))
+    .bind(instant(now))
+    .bind(id)
+    .execute(db.pool())
+    .await?;
     Ok(())
 }
 
 /// Records a failed attempt; the next one waits 1, 2, 4… minutes (at most about 2 hours).
 pub async fn mark_failed(
     db: &Db,
-    mail: &DueMail,
+    outbox: Outbox,
+    (id, attempts): (&str, i64),
     error: &str,
     now: OffsetDateTime,
 ) -> Result<(), StoreError> {
-    let wait = Duration::minutes(1i64 << mail.attempts.clamp(0, 7));
-    sqlx::query(
-        "UPDATE mail_outbox SET attempts = attempts + 1, last_error = $1, next_attempt_at = $2 WHERE id = $3",
-    )
+    let wait = Duration::minutes(1i64 << attempts.clamp(0, 7));
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE {} SET attempts = attempts + 1, last_error = $1, next_attempt_at = $2 WHERE id = $3",
+        outbox.table()
+    )))
     .bind(error.chars().take(500).collect::<String>())
     .bind(instant(now + wait))
-    .bind(&mail.id)
+    .bind(id)
     .execute(db.pool())
     .await?;
     Ok(())
