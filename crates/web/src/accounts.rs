@@ -11,10 +11,11 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use passerelle_domain::access::{self, Action, Place, Resource, Scope};
+use passerelle_domain::access::{self, Action, CaseAccessKind, Place, Resource, Scope};
 use passerelle_domain::account::{DisplayName, Email};
 use passerelle_domain::journal::JournalAction;
 use passerelle_domain::role::Role;
+use passerelle_store::case_access::{self, NewProposal};
 use passerelle_store::journal::{self, Entry};
 use passerelle_store::{account, session};
 use serde::Deserialize;
@@ -297,6 +298,22 @@ async fn invite(
     {
         return refuse(page, "Adresse électronique : un compte existe déjà avec cette adresse ; ouvrez-le pour lui ajouter un rôle.".into());
     }
+    if access::opens_case_content(role) {
+        let post = case_post(&state, scope_id.as_deref()).await?;
+        let allowed = access::decide(
+            &auth.actor,
+            Action::Grant,
+            &Resource::CaseAccessProposal {
+                kind: CaseAccessKind::Role,
+                post: &passerelle_store::post::place_of(&post),
+                grantee: "",
+                grantee_roles: &[],
+            },
+        );
+        if !allowed.is_allowed() {
+            return Err(WebError::Forbidden);
+        }
+    }
     let (token, token_hash) = session::new_token();
     let expires = passerelle_store::time_text::instant_to_text(
         time::OffsetDateTime::now_utc() + time::Duration::days(INVITATION_DAYS),
@@ -311,23 +328,45 @@ async fn invite(
         &expires,
     )
     .await?;
-    let role_id = account::grant_role(&mut tx, &id, role, scope_id.as_deref()).await?;
     let employer = place.employers.first().cloned();
+    if access::opens_case_content(role) {
+        let post = case_post(&state, scope_id.as_deref()).await?;
+        let new = NewProposal {
+            kind: CaseAccessKind::Role,
+            post_id: &post.id,
+            account_id: &id,
+            replacement: None,
+            proposed_by: &auth.account.id,
+        };
+        let entry = Entry::new(JournalAction::CaseAccessProposed)
+            .by(&auth.account.id, Some(auth.role().code()))
+            .detail(format!(
+                "{} ({}) invité·e et proposé·e pour le rôle d'intervenant social du poste ; en attente de confirmation par une seconde personne",
+                name.as_str(),
+                email.as_str()
+            ))
+            .from_ip(ip.as_deref())
+            .in_employer(Some(&post.employer_id))
+            .in_post(Some(&post.id));
+        case_access::propose_in(&mut tx, &new, entry).await?;
+    } else {
+        let role_id = account::grant_role(&mut tx, &id, role, scope_id.as_deref()).await?;
+        journal::append(
+            &mut tx,
+            Entry::new(JournalAction::RoleGranted)
+                .by(&auth.account.id, Some(auth.role().code()))
+                .on("account", &id)
+                .detail(format!("{} ({role_id})", role.code()))
+                .from_ip(ip.as_deref())
+                .in_employer(employer.as_deref()),
+        )
+        .await?;
+    }
     journal::append(
         &mut tx,
         Entry::new(JournalAction::AccountInvited)
             .by(&auth.account.id, Some(auth.role().code()))
             .on("account", &id)
-            .from_ip(ip.as_deref())
-            .in_employer(employer.as_deref()),
-    )
-    .await?;
-    journal::append(
-        &mut tx,
-        Entry::new(JournalAction::RoleGranted)
-            .by(&auth.account.id, Some(auth.role().code()))
-            .on("account", &id)
-            .detail(format!("{} ({role_id})", role.code()))
             .from_ip(ip.as_deref())
             .in_employer(employer.as_deref()),
     )
@@ -340,6 +379,16 @@ async fn invite(
     page.email = String::new();
     page.display_name = String::new();
     Ok(page.into_response())
+}
+
+/// The post a case-opening role is held on.
+async fn case_post(
+    state: &AppState,
+    scope_id: Option<&str>,
+) -> WebResult<passerelle_store::post::PostRow> {
+    passerelle_store::post::find(&state.db, scope_id.unwrap_or_default())
+        .await?
+        .ok_or_else(|| WebError::BadRequest("Périmètre : ce poste n'existe pas.".into()))
 }
 
 /// The account at `id` if the actor may manage it, with its roles and their places.
@@ -378,6 +427,8 @@ pub struct AccountAdminPage {
     status: &'static str,
     disabled: bool,
     roles: Vec<ManagedRole>,
+    /// Case access proposed for this account, waiting for a second person: (post id, text).
+    pending: Vec<(String, String)>,
     grantable: Vec<(Role, Vec<ScopeOption>)>,
     departements: Vec<(String, String)>,
     departement: String,
@@ -400,6 +451,24 @@ async fn show_account(
             scope_label: account::scope_label(&state.db, &role.scope()?).await?,
         });
     }
+    let pending = case_access::open_of_account(&state.db, &target.id)
+        .await?
+        .into_iter()
+        .map(|p| {
+            let what = if p.kind == "replacement" {
+                "Remplacement sur le poste"
+            } else {
+                "Rôle d'intervenant social du poste"
+            };
+            let text = format!(
+                "{what} {}, proposé par {} le {}",
+                p.post_code,
+                p.proposer_name,
+                crate::clock::french_day_of(&p.proposed_at)
+            );
+            (p.post_id, text)
+        })
+        .collect();
     let departement = query
         .departement
         .filter(|d| passerelle_domain::territory::DepartementCode::parse(d).is_ok());
@@ -416,6 +485,7 @@ async fn show_account(
         email: target.email,
         display_name: target.display_name,
         roles: managed,
+        pending,
         grantable: invite.grantable,
         departements: invite.departements,
         departement: invite.departement,
@@ -444,6 +514,21 @@ async fn grant_role(
     }
     let place = place_for(&state, role, scope_id.as_deref()).await?;
     auth.require(Action::Grant, &Resource::RoleAt { role, at: &place })?;
+    if access::opens_case_content(role) {
+        // Two people: this is only a proposal, confirmed on the post's page.
+        let post = case_post(&state, scope_id.as_deref()).await?;
+        let new = NewProposal {
+            kind: CaseAccessKind::Role,
+            post_id: &post.id,
+            account_id: &target.id,
+            replacement: None,
+            proposed_by: &auth.account.id,
+        };
+        return match crate::case_access::propose(&state, &auth, new, &post, ip.as_deref()).await? {
+            Ok(()) => Ok(Redirect::to(&format!("/comptes/{}", target.id)).into_response()),
+            Err(message) => Err(WebError::BadRequest(message)),
+        };
+    }
     let mut tx = state.db.begin_write().await?;
     let role_id = account::grant_role(&mut tx, &target.id, role, scope_id.as_deref())
         .await
@@ -490,9 +575,16 @@ async fn revoke_role(
         Entry::new(JournalAction::RoleRevoked)
             .by(&auth.account.id, Some(auth.role().code()))
             .on("account", &target.id)
-            .detail(format!("{} ({})", role.role, role.id))
+            .detail(format!(
+                "{} ({}) n'a plus le rôle {} ({})",
+                target.display_name,
+                target.email,
+                role.role()?.label(),
+                role.id
+            ))
             .from_ip(ip.as_deref())
-            .in_employer(place.employers.first().map(String::as_str)),
+            .in_employer(place.employers.first().map(String::as_str))
+            .in_post(place.posts.first().map(String::as_str)),
     )
     .await?;
     tx.commit().await?;

@@ -40,20 +40,55 @@ fn paris_time(at: &str) -> String {
         .unwrap_or_else(|| at.to_string())
 }
 
-fn lines(rows: Vec<journal::Row>) -> Vec<EventLine> {
-    rows.into_iter()
+/// The rows as a page shows them: actors and target accounts by name, with the role they
+/// acted in, actions in words.
+async fn lines(state: &AppState, rows: Vec<journal::Row>) -> WebResult<Vec<EventLine>> {
+    let mut ids: Vec<String> = rows
+        .iter()
+        .flat_map(|row| {
+            let target = (row.target_kind.as_deref() == Some("account"))
+                .then(|| row.target_id.clone())
+                .flatten();
+            row.actor_account_id.clone().into_iter().chain(target)
+        })
+        .collect();
+    ids.sort();
+    ids.dedup();
+    let names = passerelle_store::account::names_of(&state.db, &ids).await?;
+    let name = |id: &str| {
+        names
+            .get(id)
+            .cloned()
+            .unwrap_or_else(|| "compte supprimé".into())
+    };
+    Ok(rows
+        .into_iter()
         .map(|row| EventLine {
             seq: row.seq,
             at: paris_time(&row.at),
             action: JournalAction::parse(&row.action)
                 .map(|a| a.label().to_string())
                 .unwrap_or(row.action),
-            actor: row.actor_account_id.unwrap_or_else(|| "—".into()),
-            target: row.target_id.unwrap_or_else(|| "—".into()),
+            actor: match (&row.actor_account_id, &row.actor_role) {
+                (Some(id), Some(role)) => format!(
+                    "{}, {}",
+                    name(id),
+                    passerelle_domain::role::Role::parse(role)
+                        .map(|r| r.label())
+                        .unwrap_or("rôle inconnu")
+                ),
+                (Some(id), None) => name(id),
+                (None, _) => "—".into(),
+            },
+            target: match (row.target_kind.as_deref(), &row.target_id) {
+                (Some("account"), Some(id)) => name(id),
+                (_, Some(id)) => id.clone(),
+                (_, None) => "—".into(),
+            },
             detail: row.detail.unwrap_or_default(),
             ip: row.ip.unwrap_or_default(),
         })
-        .collect()
+        .collect())
 }
 
 #[derive(Template, WebTemplate)]
@@ -79,7 +114,11 @@ async fn security_events(
         shell: Shell::for_actor("Journal de sécurité", &auth, &csrf).at("/journal/securite"),
         heading: "Journal de sécurité",
         intro: "Connexions, échecs, blocages, seconds facteurs et changements de rôles des comptes dont vous avez la charge, du plus récent au plus ancien.",
-        events: lines(journal::security_events(&state.db, &scope, PAGE_ROWS).await?),
+        events: lines(
+            &state,
+            journal::security_events(&state.db, &scope, PAGE_ROWS).await?,
+        )
+        .await?,
     })
 }
 
@@ -99,7 +138,11 @@ async fn post_accesses(
     Ok(JournalPage {
         shell: Shell::for_actor("Accès aux données du poste", &auth, &csrf).at("/journal/acces"),
         heading: "Accès aux données du poste",
-        intro: "Chaque consultation ou écriture des données personnelles de votre poste est enregistrée ici : qui, quand, quoi.",
-        events: lines(journal::post_accesses(&state.db, &post_id, PAGE_ROWS).await?),
+        intro: "Chaque consultation ou écriture des données personnelles de votre poste est enregistrée ici : qui, quand, quoi ; et chaque étape d'un accès à ses dossiers (rôle d'intervenant social, remplacement : proposé, confirmé, retiré), avec les noms.",
+        events: lines(
+            &state,
+            journal::post_accesses(&state.db, &post_id, PAGE_ROWS).await?,
+        )
+        .await?,
     })
 }

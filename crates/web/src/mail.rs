@@ -1,11 +1,13 @@
-//! Status-change e-mails to referring officers: composed from the outbox (status words and
-//! dates only, never what the case holds) and sent over SMTP, or written as `.eml` files in
-//! a folder (demonstration, tests). Nothing here ever writes to the person.
+//! E-mails: status changes to referring officers (status words and dates only, never what the
+//! case holds), and notices to a post's social workers when someone is proposed for, or
+//! given, access to its cases. Sent over SMTP, or written as `.eml` files in a folder
+//! (demonstration, tests). Nothing here ever writes to the person.
 
 use crate::clock::french_day_of;
 use lettre::message::{Mailbox, Message, header::ContentType};
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
-use passerelle_store::outbox::{self, DueMail};
+use passerelle_store::case_access;
+use passerelle_store::outbox::{self, DueMail, Outbox};
 use passerelle_store::{Db, StoreError};
 use std::path::PathBuf;
 
@@ -98,15 +100,50 @@ pub struct Delivery {
     pub failed: usize,
 }
 
+/// One message to send, from either outbox.
+struct Outgoing {
+    outbox: Outbox,
+    id: String,
+    attempts: i64,
+    to_address: String,
+    to_name: String,
+    subject: String,
+    body: String,
+}
+
 /// Sends the messages due now; a failure is recorded on its row and retried later.
 pub async fn deliver_due(db: &Db, mailer: &Mailer) -> Result<Delivery, StoreError> {
     let mut delivery = Delivery::default();
     let now = time::OffsetDateTime::now_utc();
+    let mut outgoing = Vec::new();
     for mail in outbox::due(db, now, 100).await? {
-        if !outbox::claim(db, &mail.id, now).await? {
+        let (subject, body) = status_mail_text(&mail, &mailer.public_url);
+        outgoing.push(Outgoing {
+            outbox: Outbox::Status,
+            id: mail.id,
+            attempts: mail.attempts,
+            to_address: mail.to_address,
+            to_name: mail.to_name,
+            subject,
+            body,
+        });
+    }
+    for notice in case_access::due_notices(db, &outbox::instant(now), 100).await? {
+        let (subject, body) = access_notice_text(&notice, &mailer.public_url);
+        outgoing.push(Outgoing {
+            outbox: Outbox::Access,
+            id: notice.id,
+            attempts: notice.attempts,
+            to_address: notice.to_address,
+            to_name: notice.to_name,
+            subject,
+            body,
+        });
+    }
+    for mail in outgoing {
+        if !outbox::claim(db, mail.outbox, &mail.id, now).await? {
             continue;
         }
-        let (subject, body) = status_mail_text(&mail, &mailer.public_url);
         let message = mail
             .to_address
             .parse()
@@ -115,31 +152,78 @@ pub async fn deliver_due(db: &Db, mailer: &Mailer) -> Result<Delivery, StoreErro
                 Message::builder()
                     .from(mailer.from.clone())
                     .to(Mailbox::new(Some(mail.to_name.clone()), to))
-                    .subject(subject)
+                    .subject(mail.subject)
                     .header(ContentType::TEXT_PLAIN)
-                    .body(body)
+                    .body(mail.body)
                     .map_err(|e| e.to_string())
             });
-        match message {
-            Ok(message) => match mailer.send(message).await {
-                Ok(()) => {
-                    outbox::mark_sent(db, &mail.id, now).await?;
-                    delivery.sent += 1;
-                }
-                Err(error) => {
-                    tracing::warn!(mail = %mail.id, attempts = mail.attempts + 1, %error, "status e-mail not sent");
-                    outbox::mark_failed(db, &mail, &error, now).await?;
-                    delivery.failed += 1;
-                }
-            },
+        let sent = match message {
+            Ok(message) => mailer.send(message).await,
+            Err(error) => Err(error),
+        };
+        match sent {
+            Ok(()) => {
+                outbox::mark_sent(db, mail.outbox, &mail.id, now).await?;
+                delivery.sent += 1;
+            }
             Err(error) => {
-                tracing::warn!(mail = %mail.id, %error, "status e-mail not composed");
-                outbox::mark_failed(db, &mail, &error, now).await?;
+                tracing::warn!(mail = %mail.id, outbox = ?mail.outbox, attempts = mail.attempts + 1, %error, "e-mail not sent");
+                outbox::mark_failed(db, mail.outbox, (&mail.id, mail.attempts), &error, now)
+                    .await?;
                 delivery.failed += 1;
             }
         }
     }
     Ok(delivery)
+}
+
+/// Subject and body of a notice to a post's social worker: who was proposed, or who can now
+/// open the post's cases, by whom; the names and the period, nothing of any case.
+pub fn access_notice_text(notice: &case_access::DueNotice, public_url: &str) -> (String, String) {
+    let what = match (notice.kind.as_str(), &notice.starts_on, &notice.ends_on) {
+        ("replacement", Some(starts), Some(ends)) => format!(
+            "un remplacement sur le poste {} du {} au {}",
+            notice.post_code,
+            french_day_of(starts),
+            french_day_of(ends)
+        ),
+        _ => format!("le rôle d'intervenant social du poste {}", notice.post_code),
+    };
+    let (subject, sentence) = if notice.event == "confirmed" {
+        (
+            format!(
+                "Passerelle — {} peut désormais ouvrir les dossiers du poste {}",
+                notice.grantee_name, notice.post_code
+            ),
+            format!(
+                "{} a reçu {what}, proposé par {} et confirmé : cette personne peut désormais \
+                 ouvrir les dossiers du poste.",
+                notice.grantee_name, notice.proposer_name
+            ),
+        )
+    } else {
+        (
+            format!(
+                "Passerelle — accès aux dossiers du poste {} proposé pour {}",
+                notice.post_code, notice.grantee_name
+            ),
+            format!(
+                "{} propose que {} reçoive {what}. Cet accès n'est ouvert qu'après la \
+                 confirmation d'une seconde personne : un intervenant social du poste ou le \
+                 pilotage national. Si vous ne le reconnaissez pas, refusez-le.",
+                notice.proposer_name, notice.grantee_name
+            ),
+        )
+    };
+    let body = format!(
+        "Bonjour {name},\n\n{sentence}\n\n\
+         Les accès au poste : {public_url}/postes/{post}#acces-dossiers\n\n\
+         Vous recevez ce message parce que vous êtes intervenant social de ce poste : \
+         chaque nouvel accès à ses dossiers vous est annoncé.\n",
+        name = notice.to_name,
+        post = notice.post_id,
+    );
+    (subject, body)
 }
 
 /// The server's mail task: a round every `every`, until the process ends.

@@ -159,6 +159,8 @@ pub struct PostPage {
     /// Replacement social workers granted access to the post's cases.
     replacements: Vec<crate::replacement::ReplacementLine>,
     can_grant_replacement: bool,
+    /// Access to the post's cases proposed and waiting for a second person.
+    pending_access: Vec<crate::case_access::PendingLine>,
     funders: &'static [Funder],
     renewals: &'static [Renewal],
     current_year: i32,
@@ -291,8 +293,10 @@ pub(crate) async fn post_page(
         .require(Action::Manage, &Resource::Replacements { post: &place })
         .is_ok();
     let replacements = crate::replacement::lines(state, &post.id, today).await?;
+    let pending_access = crate::case_access::pending_lines(state, auth, &post).await?;
     Ok(PostPage {
         replacements,
+        pending_access,
         can_grant_replacement,
         hosts_total: hosts.iter().map(|(_, _, share)| share).sum(),
         hosts,

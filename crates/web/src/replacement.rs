@@ -1,6 +1,8 @@
-//! Vacant post continuity: the employer grants a replacement social worker access to a
-//! post's cases for a period, with a reason, and can end it early. Both are journaled in the
-//! post (its access log) and as security events of the employer; the post's page lists them.
+//! Vacant post continuity: the employer (or the national steering) proposes a replacement
+//! social worker of the same employer or département for a post's cases, for a period, with a
+//! reason; a second person confirms it (`case_access`); either can end it early. Every step
+//! is journaled in the post (its access log) and as security events; the post's page lists
+//! them.
 
 use crate::AppState;
 use crate::auth::{Authenticated, ClientIp, CsrfToken};
@@ -9,9 +11,11 @@ use crate::forms::{FrenchForm, parse_date};
 use crate::route_table::RouteTable;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use passerelle_domain::access::CaseAccessKind;
 use passerelle_domain::access::{Action, Resource};
 use passerelle_domain::journal::JournalAction;
-use passerelle_store::replacement::{self as store_replacement, NewReplacement};
+use passerelle_store::case_access::NewProposal;
+use passerelle_store::replacement as store_replacement;
 
 pub fn routes() -> RouteTable {
     RouteTable::new()
@@ -141,7 +145,7 @@ async fn grant(
         Ok((reason, starts_on, ends_on, account))
     }
     .await;
-    let (reason, starts_on, ends_on, (account_id, name)) = match checked {
+    let (reason, starts_on, ends_on, (account_id, _name)) = match checked {
         Ok(checked) => checked,
         Err(message) => {
             let page =
@@ -149,23 +153,21 @@ async fn grant(
             return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
-    let entry = crate::journal_entry::post_entry(
-        &auth,
-        &post,
-        JournalAction::ReplacementGranted,
-        format!("{name} remplace sur le poste du {starts_on} au {ends_on} : {reason}"),
-        ip.as_deref(),
-    );
-    let new = NewReplacement {
+    // Two people: this is a proposal, confirmed by a second person on the post's page.
+    let new = NewProposal {
+        kind: CaseAccessKind::Replacement,
         post_id: &post.id,
         account_id: &account_id,
-        reason: &reason,
-        starts_on,
-        ends_on,
-        granted_by: &auth.account.id,
+        replacement: Some((&reason, starts_on, ends_on)),
+        proposed_by: &auth.account.id,
     };
-    store_replacement::grant(&state.db, &new, entry).await?;
-    Ok(Redirect::to(&format!("/postes/{}#remplacements", post.id)).into_response())
+    if let Err(message) =
+        crate::case_access::propose(&state, &auth, new, &post, ip.as_deref()).await?
+    {
+        let page = crate::post::post_page(&state, &auth, &csrf, &post.id, Some(message)).await?;
+        return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    Ok(Redirect::to(&format!("/postes/{}#acces-dossiers", post.id)).into_response())
 }
 
 async fn revoke(
