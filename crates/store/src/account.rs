@@ -612,3 +612,29 @@ pub async fn scope_choices(
         .fetch_all(db.pool())
         .await?)
 }
+
+/// The names of `ids` as pages show them: « Prénom Nom (adresse) », by account id. The
+/// journals store ids; a social worker reading who opened the post's cases needs names.
+pub async fn names_of(
+    db: &Db,
+    ids: &[String],
+) -> Result<std::collections::HashMap<String, String>, StoreError> {
+    let mut names = std::collections::HashMap::new();
+    for chunk in ids.chunks(200) {
+        let placeholders = (1..=chunk.len())
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT id, display_name, email FROM accounts WHERE id IN ({placeholders})"
+        );
+        let mut query = sqlx::query_as::<_, (String, String, String)>(sqlx::AssertSqlSafe(sql));
+        for id in chunk {
+            query = query.bind(id);
+        }
+        for (id, name, email) in query.fetch_all(db.pool()).await? {
+            names.insert(id, format!("{name} ({email})"));
+        }
+    }
+    Ok(names)
+}
