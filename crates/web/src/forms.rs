@@ -96,12 +96,20 @@ mod tests {
     }
 }
 
-/// A date typed in a form: `jj/mm/aaaa`, or `aaaa-mm-jj` as date fields send it.
+/// A date typed in a form or a link: `jj/mm/aaaa`, or `aaaa-mm-jj` as date fields send it,
+/// within the years every page can compute with (see `passerelle_domain::day`). Every form
+/// and query string reads its dates here.
 pub fn parse_date(field: &str, text: &str) -> Result<time::Date, WebError> {
-    passerelle_domain::day::parse_day("date", text).map_err(|_| {
-        WebError::BadRequest(format!(
-            "Le champ « {field} » n'est pas une date valide (format attendu : jj/mm/aaaa)."
-        ))
+    use passerelle_domain::day::{DayProblem, FIRST_YEAR, LAST_YEAR, read_day};
+    read_day(text).map_err(|problem| {
+        WebError::BadRequest(match problem {
+            DayProblem::Unreadable => format!(
+                "Le champ « {field} » n'est pas une date valide (format attendu : jj/mm/aaaa)."
+            ),
+            DayProblem::OutOfRange => format!(
+                "Le champ « {field} » doit être une date entre {FIRST_YEAR} et {LAST_YEAR}."
+            ),
+        })
     })
 }
 
@@ -119,11 +127,24 @@ mod date_tests {
             parse_date("date", "2020-11-01").unwrap(),
             time::macros::date!(2020 - 11 - 01)
         );
-        for bad in ["31/02/2024", "2024-13-01", "hier", "", "1/1", "99/99/99999"] {
+        for bad in [
+            "31/02/2024",
+            "2024-13-01",
+            "hier",
+            "",
+            "1/1",
+            "99/99/99999",
+            "9999-12-31",
+            "0001-01-01",
+        ] {
             assert!(
                 matches!(parse_date("date", bad), Err(WebError::BadRequest(ref m)) if m.contains("« date »")),
                 "{bad}"
             );
         }
+        assert!(matches!(
+            parse_date("jour", "9999-12-31"),
+            Err(WebError::BadRequest(ref m)) if m.contains("« jour » doit être une date entre 1900 et 2200")
+        ));
     }
 }
