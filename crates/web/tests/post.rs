@@ -136,7 +136,7 @@ async fn impossible_steps_and_bad_dates_are_refused_and_nothing_is_written() {
                 .unwrap()
                 .contains("ne peut pas précéder la précédente")
         );
-        let future = move_as(&app, Role::National, &post, "vacant", "01/01/2999").await;
+        let future = move_as(&app, Role::National, &post, "vacant", "01/01/2199").await;
         assert!(future.text().await.unwrap().contains("dans le futur"));
         let garbage = move_as(&app, Role::National, &post, "vacant", "31/02/2024").await;
         assert_eq!(garbage.status(), 422);
