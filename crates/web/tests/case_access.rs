@@ -462,3 +462,172 @@ async fn the_post_social_workers_are_told_by_email_who_can_open_their_cases() {
         "{body}"
     );
 }
+
+/// The grants that open case content, as every role, for itself, a colleague of the same
+/// remit and an account elsewhere: the role on the demo post and a replacement in it. No
+/// request ever opens the post's cases at once; only the allowed proposals are recorded.
+#[tokio::test]
+async fn the_grant_matrix_every_role_for_itself_a_colleague_and_someone_elsewhere() {
+    for app in spawn_all().await {
+        let post = app.post_for(true);
+        let departement: (String,) =
+            sqlx::query_as("SELECT departement_code FROM posts WHERE id = $1")
+                .bind(&post)
+                .fetch_one(app.db.pool())
+                .await
+                .unwrap();
+        let (sibling_post,): (String,) = sqlx::query_as(
+            "SELECT id FROM posts WHERE departement_code = $1 AND id <> $2 AND status <> 'closed' ORDER BY code LIMIT 1",
+        )
+        .bind(&departement.0)
+        .bind(&post)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+        let (employer_post,): (String,) = sqlx::query_as(
+            "SELECT id FROM posts WHERE employer_id = $1 AND id <> $2 AND status <> 'closed' ORDER BY code LIMIT 1",
+        )
+        .bind(app.scope(Role::Employer))
+        .bind(&post)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+        let (other_employer,): (String,) =
+            sqlx::query_as("SELECT id FROM employers WHERE id <> $1 ORDER BY id LIMIT 1")
+                .bind(app.scope(Role::Employer))
+                .fetch_one(app.db.pool())
+                .await
+                .unwrap();
+        // (role, colleague's scope, scope elsewhere or None when the role has only the nation)
+        let scopes: Vec<(Role, Option<String>, Option<(Role, Option<String>)>)> = vec![
+            (
+                Role::Officer,
+                Some(app.scope(Role::Officer)),
+                Some((Role::Officer, Some(app.elsewhere.other_unit.clone()))),
+            ),
+            (
+                Role::SocialWorker,
+                Some(post.clone()),
+                Some((Role::SocialWorker, Some(app.elsewhere.other_post.clone()))),
+            ),
+            (
+                Role::Prevention,
+                Some(app.scope(Role::Prevention)),
+                Some((Role::Prevention, Some("13".into()))),
+            ),
+            (
+                Role::Employer,
+                Some(app.scope(Role::Employer)),
+                Some((Role::Employer, Some(other_employer.clone()))),
+            ),
+            (
+                Role::National,
+                None,
+                Some((Role::SocialWorker, Some(sibling_post.clone()))),
+            ),
+            (Role::Admin, None, Some((Role::National, None))),
+        ];
+        let sw_at_post = |account: String| {
+            let db = app.db.clone();
+            let post = post.clone();
+            async move {
+                let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM account_roles WHERE account_id = $1 AND role = 'social_worker' AND scope_id = $2")
+                    .bind(&account).bind(&post).fetch_one(db.pool()).await.unwrap();
+                let (r,): (i64,) = sqlx::query_as(
+                    "SELECT COUNT(*) FROM post_replacements WHERE account_id = $1 AND post_id = $2",
+                )
+                .bind(&account)
+                .bind(&post)
+                .fetch_one(db.pool())
+                .await
+                .unwrap();
+                n + r
+            }
+        };
+        let mut failures = Vec::new();
+        for (role, colleague_scope, elsewhere) in scopes {
+            let own = app.login(role).id.clone();
+            let (colleague, _) = app.new_account(role, colleague_scope.as_deref()).await;
+            // Colleagues also hold a social worker role in another post of the employer, so
+            // that only the rule of the same remit can refuse them a replacement.
+            let mut connection = app.db.pool().acquire().await.unwrap();
+            passerelle_store::account::grant_role(
+                &mut connection,
+                &colleague,
+                Role::SocialWorker,
+                Some(&employer_post),
+            )
+            .await
+            .ok();
+            drop(connection);
+            let (other_role, other_scope) = elsewhere.unwrap();
+            let (other, _) = app.new_account(other_role, other_scope.as_deref()).await;
+            for (target_name, target) in [
+                ("self", own),
+                ("colleague", colleague),
+                ("elsewhere", other),
+            ] {
+                let before = sw_at_post(target.clone()).await;
+                let email = email_of(&app, &target).await;
+                let role_grant = app
+                    .send_as(
+                        Some(role),
+                        Method::Post,
+                        &format!("/comptes/{target}/roles"),
+                        &[
+                            ("role".into(), "social_worker".into()),
+                            ("scope".into(), format!("post:{post}")),
+                        ],
+                    )
+                    .await
+                    .status()
+                    .as_u16();
+                let expected_role = match (role, target_name) {
+                    (Role::Employer | Role::Admin, "self" | "colleague") => 400,
+                    (Role::Admin, "elsewhere") => 303,
+                    _ => 403,
+                };
+                let replacement = app
+                    .send_as(
+                        Some(role),
+                        Method::Post,
+                        &format!("/postes/{post}/remplacements"),
+                        &[
+                            ("email".into(), email),
+                            ("reason".into(), "Congé".into()),
+                            (
+                                "starts_on".into(),
+                                passerelle_store::time_text::date_to_text(
+                                    passerelle_web::clock::paris_today(),
+                                ),
+                            ),
+                            (
+                                "ends_on".into(),
+                                passerelle_store::time_text::date_to_text(
+                                    passerelle_web::clock::paris_today() + time::Duration::days(10),
+                                ),
+                            ),
+                        ],
+                    )
+                    .await
+                    .status()
+                    .as_u16();
+                let expected_replacement = match (role, target_name) {
+                    (Role::National | Role::Employer, "self" | "colleague") => 422,
+                    (Role::National, "elsewhere") => 303,
+                    // The employer's coordinator elsewhere is no social worker.
+                    (Role::Employer, "elsewhere") => 422,
+                    _ => 403,
+                };
+                if (role_grant, replacement) != (expected_role, expected_replacement) {
+                    failures.push(format!("{role:?} for {target_name}: role {role_grant} (expected {expected_role}), replacement {replacement} (expected {expected_replacement})"));
+                }
+                if sw_at_post(target.clone()).await != before {
+                    failures.push(format!("{role:?} for {target_name}: the post's cases opened without a second person"));
+                }
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+        app.finish().await;
+    }
+}

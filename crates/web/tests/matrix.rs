@@ -507,6 +507,14 @@ async fn build(app: &TestApp, method: Method, path: &str, who: Who, side: Side) 
             ),
             &[],
         ),
+        // An unknown proposal: who may read the post gets the form's refusal, nothing changes
+        // (crates/web/tests/case_access.rs confirms and refuses real ones, as every role).
+        (Method::Post, "/postes/{id}/acces/{proposal}/confirmer")
+        | (Method::Post, "/postes/{id}/acces/{proposal}/refuser") => Request::post(
+            path.replace("{id}", &app.post_for(side))
+                .replace("{proposal}", "inconnue"),
+            &[],
+        ),
         (Method::Post, "/dossiers/{id}/prochaine-etape") => Request::post(
             format!("/dossiers/{}/prochaine-etape", app.case_for(side).await),
             &[("text", "Rappeler"), ("on", "31/02/2030")],
@@ -806,6 +814,17 @@ fn expected(method: Method, path: &str, who: Who) -> (Outcome, Outcome) {
             Some(Role::National) => (Refused, Refused),
             Some(Role::Employer) => (Refused, Deny),
             Some(_) => (Deny, Deny),
+        },
+        // Deciding on a case-access proposal: past the post's reading rule, the proposal
+        // itself decides (here an unknown one).
+        (
+            Method::Post,
+            "/postes/{id}/acces/{proposal}/confirmer" | "/postes/{id}/acces/{proposal}/refuser",
+        ) => match who {
+            None => (Login, Login),
+            Some(Role::National) => (Refused, Refused),
+            Some(Role::Prevention | Role::Employer | Role::SocialWorker) => (Refused, Deny),
+            Some(Role::Officer | Role::Admin) => (Deny, Deny),
         },
         other => panic!("route {other:?} has no expectation in the authorization matrix: add one"),
     }
