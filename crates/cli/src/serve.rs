@@ -40,9 +40,35 @@ pub struct ServeArgs {
     #[arg(long, env = "PASSERELLE_PUBLIC_URL")]
     pub public_url: Option<String>,
 
-    /// Send cookies over HTTPS only: set it when Passerelle is served behind TLS.
+    /// Served behind TLS: cookies over HTTPS only, named `__Host-…`, and HSTS (browsers
+    /// never come back over plain HTTP).
     #[arg(long, env = "PASSERELLE_SECURE_COOKIES")]
     pub secure_cookies: bool,
+
+    /// Reverse proxies or load balancers whose forwarded client address is believed,
+    /// comma-separated addresses or CIDR networks (e.g. 10.0.0.0/8,fd00::/8). Without it the
+    /// client is the connection's peer and forwarding headers are ignored.
+    #[arg(long, env = "PASSERELLE_TRUSTED_PROXIES", default_value = "")]
+    pub trusted_proxies: String,
+
+    /// The header the trusted proxies append the client's address to: x-forwarded-for or
+    /// forwarded (RFC 7239). The other one is ignored: a client could have forged it.
+    #[arg(
+        long,
+        env = "PASSERELLE_FORWARDED_HEADER",
+        default_value = "x-forwarded-for"
+    )]
+    pub forwarded_header: passerelle_web::forwarded::ForwardedHeader,
+
+    /// Serve /metrics on this separate address (keep it on a private network); it is never
+    /// on the public listener without --metrics-token.
+    #[arg(long, env = "PASSERELLE_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
+
+    /// Serve /metrics (on the public listener too) only to a scraper sending
+    /// `Authorization: Bearer <token>`; 16 characters at least.
+    #[arg(long, env = "PASSERELLE_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
 
     /// Coverage target: posts per département (map and steering).
     #[arg(long, env = "PASSERELLE_TARGET_PER_DEPARTEMENT", default_value_t = passerelle_domain::coverage::DEFAULT_TARGET_PER_DEPARTEMENT)]
@@ -148,8 +174,22 @@ pub async fn run(mut args: ServeArgs) -> anyhow::Result<()> {
         .public_url
         .clone()
         .unwrap_or_else(|| format!("http://{address}"));
+    let trusted_proxies = passerelle_web::forwarded::TrustedProxies::parse(
+        &args.trusted_proxies,
+        args.forwarded_header,
+    )
+    .map_err(|e| anyhow::anyhow!("--trusted-proxies : {e}"))?;
+    let metrics_token = match &args.metrics_token {
+        Some(token) => Some(
+            passerelle_web::metrics::BearerToken::new(token)
+                .context("--metrics-token : 16 caractères au moins")?,
+        ),
+        None => None,
+    };
     let config = passerelle_web::Config {
         secure_cookies: args.secure_cookies,
+        trusted_proxies,
+        metrics_token,
         public_url: public_url.clone(),
         oidc: match (
             &args.oidc_issuer,
@@ -194,6 +234,18 @@ pub async fn run(mut args: ServeArgs) -> anyhow::Result<()> {
         None => tracing::warn!(
             "no --smtp-url nor --mail-dir: status e-mails to officers wait in the outbox"
         ),
+    }
+    if let Some(address) = args.metrics_listen {
+        let listener = tokio::net::TcpListener::bind(address)
+            .await
+            .with_context(|| format!("impossible d'écouter sur {address} (métriques)"))?;
+        println!("Métriques sur http://{}/metrics", listener.local_addr()?);
+        let metrics = passerelle_web::metrics::listener_app(state.clone());
+        tokio::spawn(async move {
+            if let Err(error) = axum::serve(listener, metrics).await {
+                tracing::error!(%error, "metrics listener stopped");
+            }
+        });
     }
     let app = passerelle_web::app(state);
     axum::serve(

@@ -1,5 +1,6 @@
-//! Who is asking: the session cookie, the anti-forgery token, and the extractors handlers use
-//! to get an authenticated actor. Access itself is decided by `domain::access`, always.
+//! Who is asking: the session cookie, the anti-forgery token, the client's address, and the
+//! extractors handlers use to get an authenticated actor. Access itself is decided by
+//! `domain::access`, always.
 
 use crate::AppState;
 use crate::error::WebError;
@@ -13,6 +14,7 @@ use passerelle_domain::access::{self, Action, Actor, Decision, Grant, Resource};
 use passerelle_domain::account::session_end;
 use passerelle_domain::role::Role;
 use passerelle_store::account::{AccountRow, RoleRow};
+use passerelle_store::seal::KeyRing;
 use passerelle_store::session::Session;
 use std::net::SocketAddr;
 
@@ -38,14 +40,21 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(|(_, value)| value.to_string())
 }
 
-/// A `Set-Cookie` value: HttpOnly, SameSite=Lax, for the whole site; Secure behind HTTPS.
+/// The prefix of every cookie when served over HTTPS: the browser then only accepts it if
+/// Secure, for the whole site and from this exact host, so a sibling subdomain cannot plant
+/// or overwrite it.
+pub const SECURE_COOKIE_PREFIX: &str = "__Host-";
+
+/// A `Set-Cookie` value: HttpOnly, SameSite=Lax, for the whole site; Secure and `__Host-`
+/// behind HTTPS (see [`host_prefixed_cookies`] for the way back).
 pub fn set_cookie(
     name: &str,
     value: &str,
     secure: bool,
     max_age_seconds: Option<i64>,
 ) -> HeaderValue {
-    let mut cookie = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
+    let prefix = if secure { SECURE_COOKIE_PREFIX } else { "" };
+    let mut cookie = format!("{prefix}{name}={value}; Path=/; HttpOnly; SameSite=Lax");
     if secure {
         cookie.push_str("; Secure");
     }
@@ -55,7 +64,37 @@ pub fn set_cookie(
     HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static("invalid=1"))
 }
 
-/// The anti-forgery token of this browser (double-submit cookie), for the forms of a page.
+/// Middleware, with secure cookies: handlers read cookies by their plain names, so the
+/// request keeps only the `__Host-` cookies, under their plain names; a plain-named cookie
+/// (which anyone on a sibling subdomain could have set) is dropped.
+pub async fn host_prefixed_cookies(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    if state.config.secure_cookies {
+        let kept: Vec<String> = request
+            .headers()
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .flat_map(|value| value.split(';'))
+            .filter_map(|pair| pair.trim().strip_prefix(SECURE_COOKIE_PREFIX))
+            .map(str::to_string)
+            .collect();
+        let headers = request.headers_mut();
+        headers.remove(header::COOKIE);
+        if let Ok(value) = HeaderValue::from_str(&kept.join("; "))
+            && !kept.is_empty()
+        {
+            headers.insert(header::COOKIE, value);
+        }
+    }
+    next.run(request).await
+}
+
+/// The anti-forgery token of this browser, for the forms of a page: bound to its session, or
+/// before any session to its anti-forgery cookie (see [`form_token`]).
 #[derive(Debug, Clone)]
 pub struct CsrfToken(pub String);
 
@@ -70,41 +109,62 @@ impl<S: Send + Sync> FromRequestParts<S> for CsrfToken {
     }
 }
 
-fn new_csrf_token() -> String {
+fn new_csrf_cookie() -> String {
     passerelle_store::session::new_token().0
 }
 
-/// Middleware: every POST must carry the browser's anti-forgery token in its form field
-/// `csrf`, equal to its cookie, and come from our own origin. Gives every request a token.
+fn valid_csrf_cookie(headers: &HeaderMap) -> Option<String> {
+    cookie(headers, CSRF_COOKIE)
+        .filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// The token the forms of a request must carry: a keyed hash (under the key file, so every
+/// server of the installation agrees) of its session cookie, or, without a session, of its
+/// anti-forgery cookie (the login form). A token read from another session's page is worth
+/// nothing here, and nobody can compute one without the key. None: nothing to bind to.
+pub fn form_token(keys: &KeyRing, headers: &HeaderMap) -> Option<String> {
+    if let Some(session) = cookie(headers, SESSION_COOKIE).filter(|t| !t.is_empty()) {
+        let hash = passerelle_store::session::token_hash(&session);
+        return Some(keys.blind_index("formulaire de session", &hash));
+    }
+    valid_csrf_cookie(headers).map(|c| keys.blind_index("formulaire sans session", &c))
+}
+
+/// Middleware: every POST must carry its anti-forgery token (see [`form_token`]) in its form
+/// field `csrf` and come from our own origin. Gives every request the token of its forms.
 pub async fn protect_forms(
     State(state): State<AppState>,
     request: Request,
     next: Next,
 ) -> Response {
-    let existing = cookie(request.headers(), CSRF_COOKIE)
-        .filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()));
     let mut request = request;
     if request.method() == Method::POST {
-        match check_form(request, existing.as_deref()).await {
+        let expected = form_token(&state.keys, request.headers());
+        match check_form(request, expected.as_deref()).await {
             Ok(checked) => request = checked,
             Err(error) => return error.into_response(),
         }
     }
-    let (token, is_new) = match existing {
-        Some(token) => (token, false),
-        None => (new_csrf_token(), true),
+    // Every browser gets an anti-forgery cookie, for the forms it fills before signing in.
+    let new_cookie = valid_csrf_cookie(request.headers())
+        .is_none()
+        .then(new_csrf_cookie);
+    let token = match (&new_cookie, form_token(&state.keys, request.headers())) {
+        (_, Some(token)) => token,
+        (Some(fresh), None) => state.keys.blind_index("formulaire sans session", fresh),
+        (None, None) => String::new(),
     };
-    request.extensions_mut().insert(CsrfToken(token.clone()));
+    request.extensions_mut().insert(CsrfToken(token));
     let is_form = request.method() == Method::POST;
     let mut response = next.run(request).await;
     if is_form {
         // A form may have changed who is signed in, what they hold, or a case list.
         state.after_write().await;
     }
-    if is_new {
+    if let Some(fresh) = new_cookie {
         response.headers_mut().append(
             header::SET_COOKIE,
-            set_cookie(CSRF_COOKIE, &token, state.config.secure_cookies, None),
+            set_cookie(CSRF_COOKIE, &fresh, state.config.secure_cookies, None),
         );
     }
     response
@@ -140,11 +200,7 @@ async fn check_form(request: Request, expected: Option<&str>) -> Result<Request,
                 .map(|(_, v)| v.into_owned())
         });
         return match (expected, submitted) {
-            (Some(expected), Some(submitted))
-                if constant_time_eq(expected.as_bytes(), submitted.as_bytes()) =>
-            {
-                Ok(request)
-            }
+            (Some(expected), Some(submitted)) if same_token(expected, &submitted) => Ok(request),
             _ => Err(WebError::Csrf),
         };
     }
@@ -156,32 +212,47 @@ async fn check_form(request: Request, expected: Option<&str>) -> Result<Request,
         .find(|(key, _)| key == "csrf")
         .map(|(_, value)| value.into_owned());
     match (expected, submitted) {
-        (Some(expected), Some(submitted))
-            if constant_time_eq(expected.as_bytes(), submitted.as_bytes()) =>
-        {
+        (Some(expected), Some(submitted)) if same_token(expected, &submitted) => {
             Ok(Request::from_parts(parts, Body::from(bytes)))
         }
         _ => Err(WebError::Csrf),
     }
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+/// Compared in constant time, so that timing does not reveal how much of a guess was right.
+fn same_token(expected: &str, submitted: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    expected.len() == submitted.len() && bool::from(expected.as_bytes().ct_eq(submitted.as_bytes()))
 }
 
-/// The client's address, when the server knows it.
+/// The client's address, when the server knows it: the TCP peer's, or behind trusted
+/// proxies the one they forwarded (see `forwarded`). The lockout, the journal and the logs
+/// all take it from here.
 #[derive(Debug, Clone)]
 pub struct ClientIp(pub Option<String>);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+/// The client address of a request, given the proxies to trust.
+pub fn client_address(
+    trusted: &crate::forwarded::TrustedProxies,
+    extensions: &axum::http::Extensions,
+    headers: &HeaderMap,
+) -> Option<std::net::IpAddr> {
+    let peer = extensions.get::<ConnectInfo<SocketAddr>>()?.0.ip();
+    Some(trusted.client_address(peer, headers))
+}
+
+impl FromRequestParts<AppState> for ClientIp {
     type Rejection = std::convert::Infallible;
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientIp(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|info| info.0.ip().to_string()),
-        ))
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let address = client_address(
+            &state.config.trusted_proxies,
+            &parts.extensions,
+            &parts.headers,
+        );
+        Ok(ClientIp(address.map(|a| a.to_string())))
     }
 }
 

@@ -13,6 +13,7 @@ pub mod categories;
 pub mod clock;
 pub mod error;
 pub mod forms;
+pub mod forwarded;
 pub mod home;
 pub mod import;
 pub mod journal;
@@ -38,7 +39,10 @@ pub mod statistics;
 pub mod units;
 
 use axum::Router;
+use axum::extract::Request as AnyRequest;
 use axum::http::{HeaderName, HeaderValue, Request, header};
+use axum::middleware::Next;
+use axum::response::Response;
 use passerelle_store::Db;
 use passerelle_store::seal::KeyRing;
 use std::sync::Arc;
@@ -51,8 +55,13 @@ use tower_http::trace::TraceLayer;
 /// Settings of the web server.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// Cookies only over HTTPS: on in production behind TLS, off on a laptop.
+    /// Cookies only over HTTPS (`__Host-` names) and HSTS: on in production behind TLS, off
+    /// on a laptop.
     pub secure_cookies: bool,
+    /// The reverse proxies whose forwarded client address is believed (none: the peer's).
+    pub trusted_proxies: forwarded::TrustedProxies,
+    /// The bearer token that opens `/metrics` on the main listener (none: not served there).
+    pub metrics_token: Option<metrics::BearerToken>,
     /// The address people reach the server at (for invitation links and OpenID Connect).
     pub public_url: String,
     pub oidc: Option<OidcConfig>,
@@ -83,6 +92,8 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             secure_cookies: false,
+            trusted_proxies: forwarded::TrustedProxies::default(),
+            metrics_token: None,
             public_url: "http://127.0.0.1:8080".into(),
             oidc: None,
             target_per_departement: passerelle_domain::coverage::DEFAULT_TARGET_PER_DEPARTEMENT,
@@ -178,23 +189,58 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// The whole application: routes, error pages, metrics, request ids, logs, security headers.
+/// `/metrics` is there only behind a bearer token (see `metrics`).
 pub fn app(state: AppState) -> Router {
-    router_with(routes(), state)
+    let routes = match state.config.metrics_token {
+        Some(_) => routes().merge(metrics::routes_with_token()),
+        None => routes(),
+    };
+    router_with(routes, state)
+}
+
+/// Middleware: nothing but the static assets may be kept by the browser or a proxy. Pages,
+/// downloads, feeds and error pages may show personal data, and a unit's workstation is
+/// shared: after logging out, Back must not show a case again, nor its disk cache hold one.
+async fn keep_out_of_caches(request: AnyRequest, next: Next) -> Response {
+    let asset = request.uri().path().starts_with("/assets/");
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    if !(asset && headers.contains_key(header::CACHE_CONTROL)) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    }
+    response
+}
+
+/// Behind HTTPS, browsers must never come back over plain HTTP (two years, as the HSTS
+/// preload list asks).
+fn strict_transport_security(secure: bool) -> Option<SetResponseHeaderLayer<HeaderValue>> {
+    secure.then(|| {
+        SetResponseHeaderLayer::overriding(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=63072000; includeSubDomains"),
+        )
+    })
 }
 
 /// Wraps any set of routes in the application's layers; the benchmark uses it to serve a
 /// hello-world route under exactly the same stack as the real pages.
 pub fn router_with(routes: Router<AppState>, state: AppState) -> Router {
+    let trusted = state.config.trusted_proxies.clone();
     routes
         .fallback(error::not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::protect_forms))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::host_prefixed_cookies))
         .layer(axum::extract::DefaultBodyLimit::max(auth::FORM_LIMIT_BYTES))
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::record))
         .layer(CatchPanicLayer::custom(error::panic_page))
         .layer(
-            TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+            TraceLayer::new_for_http().make_span_with(move |request: &Request<_>| {
                 let request_id = request.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
-                tracing::info_span!("request", method = %request.method(), uri = %request.uri().path(), request_id = %request_id)
+                let client = auth::client_address(&trusted, request.extensions(), request.headers())
+                    .map(|a| a.to_string())
+                    .unwrap_or_else(|| "-".into());
+                tracing::info_span!("request", method = %request.method(), uri = %request.uri().path(), request_id = %request_id, client = %client)
             }),
         )
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
@@ -212,5 +258,7 @@ pub fn router_with(routes: Router<AppState>, state: AppState) -> Router {
             ),
         ))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .layer(tower::util::option_layer(strict_transport_security(state.config.secure_cookies)))
+        .layer(axum::middleware::from_fn(keep_out_of_caches))
         .with_state(state)
 }

@@ -1,9 +1,15 @@
 //! Prometheus metrics: requests by route and status, latency histogram, pool usage.
+//! They reveal the activity of the platform, so they are never public: served on their own
+//! listener (`--metrics-listen`, a private network) or, on the main one, only to a scraper
+//! presenting the bearer token (`--metrics-token`).
 
 use crate::AppState;
+use axum::Router;
 use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
@@ -150,4 +156,70 @@ pub async fn record(State(state): State<AppState>, request: Request, next: Next)
         started.elapsed().as_secs_f64(),
     );
     response
+}
+
+/// The scraper's secret; never printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct BearerToken(String);
+
+impl BearerToken {
+    /// A token of at least 16 characters, or None.
+    pub fn new(token: &str) -> Option<Self> {
+        let token = token.trim();
+        (token.len() >= 16).then(|| Self(token.to_string()))
+    }
+
+    fn presented_in(&self, headers: &HeaderMap) -> bool {
+        use subtle::ConstantTimeEq;
+        let presented = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or_default()
+            .trim();
+        presented.len() == self.0.len() && bool::from(presented.as_bytes().ct_eq(self.0.as_bytes()))
+    }
+}
+
+impl std::fmt::Debug for BearerToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("BearerToken(…)")
+    }
+}
+
+/// `/metrics` for the main router: only when a token is configured (else the route does not
+/// exist there), and only to whoever presents it.
+pub fn routes_with_token() -> Router<AppState> {
+    Router::new().route("/metrics", get(exposition))
+}
+
+/// The metrics listener's whole application (`--metrics-listen`): `/metrics` alone, also
+/// behind the token if one is configured.
+pub fn listener_app(state: AppState) -> Router {
+    Router::new()
+        .route("/metrics", get(exposition))
+        .with_state(state)
+}
+
+async fn exposition(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let Some(token) = &state.config.metrics_token
+        && !token.presented_in(&headers)
+    {
+        return (
+            StatusCode::UNAUTHORIZED,
+            [(header::WWW_AUTHENTICATE, "Bearer")],
+            "jeton d'accès aux métriques absent ou invalide",
+        )
+            .into_response();
+    }
+    let (size, idle) = state.db.pool_usage();
+    let body = state.metrics.encode(size, idle);
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        body,
+    )
+        .into_response()
 }

@@ -1,15 +1,14 @@
-//! Operations endpoints: health check for load balancers, metrics for Prometheus.
+//! Operations endpoints: health check for load balancers (the metrics are in `metrics`:
+//! never public).
 
 use crate::AppState;
 use crate::route_table::RouteTable;
 use axum::extract::State;
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::IntoResponse;
 
 pub fn routes() -> RouteTable {
-    RouteTable::new()
-        .get("/healthz", healthz)
-        .get("/metrics", metrics)
+    RouteTable::new().get("/healthz", healthz)
 }
 
 /// 200 when the database answers, 503 otherwise.
@@ -24,16 +23,4 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
             )
         }
     }
-}
-
-async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    let (size, idle) = state.db.pool_usage();
-    let body = state.metrics.encode(size, idle);
-    (
-        [(
-            header::CONTENT_TYPE,
-            "application/openmetrics-text; version=1.0.0; charset=utf-8",
-        )],
-        body,
-    )
 }

@@ -1,6 +1,11 @@
 //! The web application driven over HTTP, on SQLite and on PostgreSQL.
 
 mod helpers;
+// Beside this file, not in tests/ (where each file is a test program of its own).
+#[path = "http/privacy.rs"]
+mod privacy;
+#[path = "http/proxy.rs"]
+mod proxy;
 
 use helpers::{TestApp, spawn_all};
 
@@ -66,12 +71,31 @@ async fn health_check_answers_while_the_database_does() {
     }
 }
 
+fn with_metrics_token(token: &str) -> passerelle_web::Config {
+    passerelle_web::Config {
+        metrics_token: passerelle_web::metrics::BearerToken::new(token),
+        ..passerelle_web::Config::default()
+    }
+}
+
+const METRICS_TOKEN: &str = "jeton-du-collecteur-prometheus";
+
 #[tokio::test]
 async fn metrics_count_requests_by_route_and_status_with_latency_and_pool_usage() {
-    for app in spawn_all().await {
+    for test_db in passerelle_store::testing::all_backends().await {
+        let app = TestApp::spawn_with(test_db, with_metrics_token(METRICS_TOKEN)).await;
         app.get("/").await;
         app.get("/nulle-part").await;
-        let text = app.get("/metrics").await.text().await.unwrap();
+        let text = app
+            .client
+            .get(app.url("/metrics"))
+            .bearer_auth(METRICS_TOKEN)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         assert!(
             text.contains(
                 r#"passerelle_http_requests_total{method="GET",route="/",status="200"} 1"#
@@ -85,6 +109,88 @@ async fn metrics_count_requests_by_route_and_status_with_latency_and_pool_usage(
         assert!(!text.contains("nulle-part"));
         app.finish().await;
     }
+}
+
+#[tokio::test]
+async fn metrics_are_never_public() {
+    // Without a token, the public listener has no /metrics at all.
+    let app = TestApp::spawn(passerelle_store::testing::sqlite().await).await;
+    assert_eq!(app.get("/metrics").await.status(), 404);
+    let session = app.session_for(passerelle_domain::role::Role::Admin).await;
+    let signed_in = app
+        .client
+        .get(app.url("/metrics"))
+        .header("cookie", format!("passerelle_session={session}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_in.status(), 404, "not even for an administrator");
+    // Its own listener (--metrics-listen) serves it, to the private network it listens on.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let metrics = passerelle_web::metrics::listener_app(app.state.clone());
+    let server = tokio::spawn(async move {
+        let _ = axum::serve(listener, metrics).await;
+    });
+    let scraped = app
+        .client
+        .get(format!("http://{address}/metrics"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(scraped.status(), 200);
+    assert!(
+        scraped
+            .text()
+            .await
+            .unwrap()
+            .contains("passerelle_http_requests_total")
+    );
+    assert_eq!(
+        app.client
+            .get(format!("http://{address}/"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404,
+        "the metrics listener serves nothing else"
+    );
+    server.abort();
+    app.finish().await;
+
+    // With a token, the public listener answers only to whoever presents it.
+    let app = TestApp::spawn_with(
+        passerelle_store::testing::sqlite().await,
+        with_metrics_token(METRICS_TOKEN),
+    )
+    .await;
+    let without = app.get("/metrics").await;
+    assert_eq!(without.status(), 401);
+    assert_eq!(without.headers()["www-authenticate"], "Bearer");
+    for wrong in ["jeton-du-collecteur-prometheuX", "jeton", ""] {
+        let response = app
+            .client
+            .get(app.url("/metrics"))
+            .bearer_auth(wrong)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 401, "{wrong}");
+    }
+    let with = app
+        .client
+        .get(app.url("/metrics"))
+        .bearer_auth(METRICS_TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(with.status(), 200);
+    app.finish().await;
+    assert!(
+        passerelle_web::metrics::BearerToken::new("court").is_none(),
+        "a guessable token is refused"
+    );
 }
 
 #[tokio::test]

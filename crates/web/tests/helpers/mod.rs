@@ -31,7 +31,50 @@ pub struct TestApp {
     server: tokio::task::JoinHandle<()>,
 }
 
+/// The anti-forgery token tests write in their forms and cookies. A real token is bound to
+/// its session (see `auth::form_token`): the test server takes the part of a browser that
+/// reads the token from its page, and puts the request's real token in place of this one
+/// (query or form). Any other value reaches the application as sent.
 pub const CSRF: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+/// Puts the request's real anti-forgery token in place of [`CSRF`] (see there).
+async fn real_token_for_placeholder(
+    axum::extract::State(keys): axum::extract::State<std::sync::Arc<KeyRing>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let Some(token) = passerelle_web::auth::form_token(&keys, request.headers()) else {
+        return next.run(request).await;
+    };
+    let (mut parts, body) = request.into_parts();
+    if let Some(query) = parts.uri.path_and_query().map(|p| p.as_str().to_string())
+        && query.contains(CSRF)
+        && let Ok(uri) = query.replace(CSRF, &token).parse()
+    {
+        parts.uri = uri;
+    }
+    let form = parts.headers.get("content-type").is_some_and(|v| {
+        v.as_bytes()
+            .starts_with(b"application/x-www-form-urlencoded")
+    });
+    if !form {
+        return next
+            .run(axum::extract::Request::from_parts(parts, body))
+            .await;
+    }
+    let bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
+    let text = String::from_utf8_lossy(&bytes);
+    let body = if text.contains(CSRF) {
+        parts.headers.remove("content-length");
+        axum::body::Body::from(text.replace(CSRF, &token))
+    } else {
+        axum::body::Body::from(bytes)
+    };
+    next.run(axum::extract::Request::from_parts(parts, body))
+        .await
+}
 
 async fn one(db: &Db, sql: &'static str, bind: &str) -> String {
     let (id,): (String,) = sqlx::query_as(sql)
@@ -45,6 +88,11 @@ async fn one(db: &Db, sql: &'static str, bind: &str) -> String {
 impl TestApp {
     /// Loads the referentials and the demo (seed 2020) and serves.
     pub async fn spawn(test_db: TestDb) -> Self {
+        Self::spawn_with(test_db, passerelle_web::Config::default()).await
+    }
+
+    /// The same, with these settings.
+    pub async fn spawn_with(test_db: TestDb, config: passerelle_web::Config) -> Self {
         let referentials = Referentials::embedded().unwrap();
         load_referentials(&test_db.db, &referentials).await.unwrap();
         let plan = demo::plan(&referentials, 2020);
@@ -90,9 +138,11 @@ impl TestApp {
         };
         let keys_folder = tempfile::tempdir().unwrap();
         let keys = KeyRing::generate_file(&keys_folder.path().join("passerelle.key")).unwrap();
-        let state =
-            passerelle_web::AppState::new(db.clone(), passerelle_web::Config::default(), keys);
-        let app = passerelle_web::app(state.clone());
+        let state = passerelle_web::AppState::new(db.clone(), config, keys);
+        let app = passerelle_web::app(state.clone()).layer(axum::middleware::from_fn_with_state(
+            state.keys.clone(),
+            real_token_for_placeholder,
+        ));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
         let server = tokio::spawn(async move {
@@ -163,6 +213,16 @@ impl TestApp {
             .await
             .unwrap();
         token
+    }
+
+    /// The anti-forgery token of the forms of a session's pages.
+    pub fn csrf_for(&self, session: &str) -> String {
+        let mut headers = axum::http::HeaderMap::new();
+        headers.insert(
+            "cookie",
+            format!("passerelle_session={session}").parse().unwrap(),
+        );
+        passerelle_web::auth::form_token(&self.state.keys, &headers).unwrap()
     }
 
     /// One request as `who` (anonymous when None), with a fresh session and the CSRF token.
