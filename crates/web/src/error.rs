@@ -103,9 +103,10 @@ impl IntoResponse for WebError {
                 "Les données envoyées dépassent la taille autorisée.",
                 NOTHING_SAVED,
             ),
+            // Only a local path is carried over: the login page would refuse anything else.
             WebError::LoginRequired { next } => Redirect::to(&format!(
                 "/connexion?suite={}",
-                crate::auth::encode_component(&next)
+                crate::auth::encode_component(&crate::login::safe_next(Some(&next)))
             ))
             .into_response(),
             WebError::Redirect(target) => Redirect::to(&target).into_response(),

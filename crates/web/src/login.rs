@@ -1,67 +1,51 @@
 //! Logging in and out: password, second factor, invitations. Every step is journaled.
 
 use crate::AppState;
-use crate::auth::{ClientIp, CsrfToken, SESSION_COOKIE, SignedIn, set_cookie};
+use crate::auth::{ClientIp, CsrfToken, SESSION_COOKIE, set_cookie};
 use crate::error::{WebError, WebResult};
 use crate::forms::FrenchForm;
 use crate::journal_entry::own_event;
 use crate::layout::Shell;
 use crate::route_table::RouteTable;
-use crate::second_factor;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
-use passerelle_domain::account::{
-    ADDRESS_LOCKOUT_THRESHOLD, Email, LOCKOUT_DURATION, LOCKOUT_THRESHOLD, check_new_password,
-};
+use passerelle_domain::account::{Email, check_new_password};
 use passerelle_domain::journal::JournalAction;
 use passerelle_store::journal::{self, Entry};
-use passerelle_store::time_text::{instant_to_text, now_text};
+use passerelle_store::time_text::now_text;
 use passerelle_store::{account, session};
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 use std::sync::OnceLock;
+
+mod local_path;
+pub mod lockout;
+mod second_step;
+
+pub use local_path::safe_next;
+pub use lockout::{ADDRESS_LOCKED, Counts, LOCKED, Lock, address_hash, login_hash};
 
 pub fn routes() -> RouteTable {
     RouteTable::new()
         .form("/connexion", show_login, submit_login)
         .form(
             "/connexion/second-facteur",
-            show_second_factor,
-            submit_second_factor,
+            second_step::show_second_factor,
+            second_step::submit_second_factor,
         )
         .post("/deconnexion", logout)
         .form("/invitation/{token}", show_invitation, accept_invitation)
 }
 
 pub const WRONG_CREDENTIALS: &str = "Adresse électronique ou mot de passe incorrect.";
-pub const ADDRESS_LOCKED: &str =
-    "Trop de tentatives échouées depuis votre réseau : réessayez dans 15 minutes.";
-pub const LOCKED: &str =
-    "Trop de tentatives échouées : la connexion avec cette adresse est bloquée pendant 15 minutes.";
 
 #[derive(Deserialize, Default)]
 pub struct NextQuery {
     suite: Option<String>,
     /// Set after an invitation was accepted, to say so on the login page.
     invitation: Option<String>,
-}
-
-/// Only our own paths are followed after login: never another site.
-pub fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(path)
-            if path.starts_with('/')
-                && !path.starts_with("//")
-                && !path.contains('\\')
-                && path.len() < 2000 =>
-        {
-            path.to_string()
-        }
-        _ => "/".to_string(),
-    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -101,20 +85,6 @@ pub struct LoginForm {
     suite: Option<String>,
 }
 
-/// The hash under which failures of a login name are counted (known or not).
-pub fn login_hash(email: &str) -> String {
-    Sha256::digest(email.trim().to_lowercase().as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-/// The key under which failures from one network address are counted (same table as
-/// login names, kept apart by a prefix, so every app server sees the same count).
-pub fn address_hash(ip: &str) -> String {
-    login_hash(&format!("adresse-ip:{ip}"))
-}
-
 /// A valid hash to verify against when the account does not exist, so that an unknown
 /// address costs the same time as a wrong password.
 fn dummy_hash() -> &'static str {
@@ -126,10 +96,6 @@ async fn verify_in_background(password: String, hash: String) -> bool {
     tokio::task::spawn_blocking(move || account::verify_password(&password, &hash))
         .await
         .unwrap_or(false)
-}
-
-fn is_locked(locked_until: Option<&str>) -> bool {
-    locked_until.is_some_and(|until| until > now_text().as_str())
 }
 
 async fn submit_login(
@@ -169,21 +135,15 @@ async fn submit_login(
             axum::http::StatusCode::UNAUTHORIZED,
         ));
     }
-    let login = login_hash(email.as_str());
-    let address = ip.as_deref().map(address_hash);
-    if let Some(address) = &address {
-        if is_locked(account::login_lock(&state.db, address).await?.as_deref()) {
-            verify_in_background(form.password.clone(), dummy_hash().to_string()).await;
-            return Ok(page(
-                ADDRESS_LOCKED,
-                axum::http::StatusCode::TOO_MANY_REQUESTS,
-            ));
-        }
-    }
-    if is_locked(account::login_lock(&state.db, &login).await?.as_deref()) {
-        // Still verify a hash: a locked name answers in the same time as any other.
+    let counts = Counts::new(email.as_str(), ip.as_deref());
+    if let Some(lock) = counts.lock(&state.db).await? {
+        // Still verify a hash, and never the account's: a locked name answers in the same
+        // time and words whether the password is right or not.
         verify_in_background(form.password.clone(), dummy_hash().to_string()).await;
-        return Ok(page(LOCKED, axum::http::StatusCode::TOO_MANY_REQUESTS));
+        return Ok(page(
+            lock.message(),
+            axum::http::StatusCode::TOO_MANY_REQUESTS,
+        ));
     }
     let found = account::find_by_email(&state.db, email.as_str()).await?;
     let usable = found
@@ -206,7 +166,11 @@ async fn submit_login(
         (Some((found, _)), true) => {
             let found = &found;
             let mut tx = state.db.begin_write().await?;
-            account::clear_login_failures(&mut tx, &login).await?;
+            // With a second factor, the login is complete only once the code is right:
+            // until then the failures stay counted (see `lockout`).
+            if !found.has_totp() {
+                counts.login_completed(&mut tx).await?;
+            }
             if let Some(old) = crate::auth::cookie(&headers, SESSION_COOKIE) {
                 session::delete(&mut tx, &session::token_hash(&old)).await?;
             }
@@ -235,14 +199,9 @@ async fn submit_login(
             Ok(response)
         }
         (_, _) => {
-            let until = instant_to_text(time::OffsetDateTime::now_utc() + LOCKOUT_DURATION);
             let mut tx = state.db.begin_write().await?;
-            let locked =
-                account::record_login_failure(&mut tx, &login, LOCKOUT_THRESHOLD, &until).await?;
-            if let Some(address) = &address {
-                account::record_login_failure(&mut tx, address, ADDRESS_LOCKOUT_THRESHOLD, &until)
-                    .await?;
-            }
+            // The address lock shows from the next attempt on, as it always has.
+            let locked = counts.count_failure(&mut tx).await? == Some(Lock::Account);
             let known = found.as_ref().map(|a| a.id.clone());
             let mut entry = Entry::new(JournalAction::LoginFailed).from_ip(ip);
             if let Some(id) = &known {
@@ -264,129 +223,6 @@ async fn submit_login(
             })
         }
     }
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "second_factor.html")]
-pub struct SecondFactorPage {
-    shell: Shell,
-    next: String,
-    error: Option<String>,
-}
-
-/// After the password: the second factor if the account has one or its roles need one,
-/// otherwise straight on.
-async fn show_second_factor(
-    signed_in: SignedIn,
-    csrf: CsrfToken,
-    Query(query): Query<NextQuery>,
-) -> WebResult<Response> {
-    let next = safe_next(query.suite.as_deref());
-    if !signed_in.account.has_totp() {
-        return Ok(if signed_in.needs_second_factor() {
-            Redirect::to("/compte/second-facteur").into_response()
-        } else {
-            Redirect::to(&next).into_response()
-        });
-    }
-    if signed_in.session.second_factor_done() {
-        return Ok(Redirect::to(&next).into_response());
-    }
-    Ok(SecondFactorPage {
-        shell: Shell::for_signed_in("Second facteur", &signed_in.account.display_name, &csrf),
-        next,
-        error: None,
-    }
-    .into_response())
-}
-
-#[derive(Deserialize)]
-pub struct SecondFactorForm {
-    code: String,
-    suite: Option<String>,
-}
-
-async fn submit_second_factor(
-    State(state): State<AppState>,
-    signed_in: SignedIn,
-    csrf: CsrfToken,
-    ClientIp(ip): ClientIp,
-    FrenchForm(form): FrenchForm<SecondFactorForm>,
-) -> WebResult<Response> {
-    let next = safe_next(form.suite.as_deref());
-    let account = &signed_in.account;
-    if !account.has_totp() {
-        return Ok(Redirect::to("/compte/second-facteur").into_response());
-    }
-    let outcome = second_factor::verify(&state, account, &form.code).await?;
-    let ip = ip.as_deref();
-    let employer = account::employer_of(&state.db, &account.id).await?;
-    let mut tx = state.db.begin_write().await?;
-    let response = match outcome {
-        second_factor::Outcome::Accepted { recovery_code } => {
-            session::mark_second_factor_done(&mut tx, &signed_in.session.token_hash).await?;
-            let action = if recovery_code {
-                JournalAction::RecoveryCodeUsed
-            } else {
-                JournalAction::SecondFactorSucceeded
-            };
-            journal::append(
-                &mut tx,
-                Entry::new(action)
-                    .by(&account.id, None)
-                    .on("account", &account.id)
-                    .from_ip(ip)
-                    .in_employer(employer.as_deref()),
-            )
-            .await?;
-            account::clear_login_failures(&mut tx, &login_hash(&account.email)).await?;
-            Redirect::to(&next).into_response()
-        }
-        refused => {
-            journal::append(
-                &mut tx,
-                own_event(
-                    JournalAction::SecondFactorFailed,
-                    &account.id,
-                    ip,
-                    employer.as_deref(),
-                ),
-            )
-            .await?;
-            // Guessing codes counts towards the same lockout as guessing passwords.
-            let until = instant_to_text(time::OffsetDateTime::now_utc() + LOCKOUT_DURATION);
-            let locked = account::record_login_failure(
-                &mut tx,
-                &login_hash(&account.email),
-                LOCKOUT_THRESHOLD,
-                &until,
-            )
-            .await?;
-            if locked {
-                session::delete(&mut tx, &signed_in.session.token_hash).await?;
-                journal::append(
-                    &mut tx,
-                    Entry::new(JournalAction::LoginLocked)
-                        .on("account", &account.id)
-                        .from_ip(ip)
-                        .in_employer(employer.as_deref()),
-                )
-                .await?;
-            }
-            let message = if locked { LOCKED } else { refused.message() };
-            (
-                axum::http::StatusCode::UNAUTHORIZED,
-                SecondFactorPage {
-                    shell: Shell::for_signed_in("Second facteur", &account.display_name, &csrf),
-                    next,
-                    error: Some(message.to_string()),
-                },
-            )
-                .into_response()
-        }
-    };
-    tx.commit().await?;
-    Ok(response)
 }
 
 async fn logout(
@@ -515,23 +351,4 @@ async fn accept_invitation(
     .await?;
     tx.commit().await?;
     Ok(Redirect::to("/connexion?invitation=acceptee").into_response())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_local_paths_are_followed_after_login() {
-        assert_eq!(safe_next(Some("/comptes")), "/comptes");
-        for hostile in [
-            "https://evil.example",
-            "//evil.example",
-            "/\\evil.example",
-            "javascript:alert(1)",
-        ] {
-            assert_eq!(safe_next(Some(hostile)), "/", "{hostile}");
-        }
-        assert_eq!(safe_next(None), "/");
-    }
 }

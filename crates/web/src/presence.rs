@@ -720,6 +720,17 @@ async fn set_public_name(
     FrenchForm(form): FrenchForm<PublicNameForm>,
 ) -> WebResult<Response> {
     auth.require(Action::Manage, &Resource::OwnCalendar)?;
+    // The post only says where to go back to: an identifier, never anything else.
+    let post = form.post.trim();
+    if post.is_empty()
+        || !post
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return Err(WebError::BadRequest(
+            "Poste : cet identifiant de poste n'est pas valide. Revenez à la page de présence de votre poste et recommencez.".into(),
+        ));
+    }
     let shown = form.shown.is_some();
     let entry = Entry::new(JournalAction::ScheduleChanged)
         .by(&auth.account.id, Some(auth.role().code()))
@@ -731,7 +742,7 @@ async fn set_public_name(
         })
         .from_ip(ip.as_deref());
     store_presence::set_public_name(&state.db, &auth.account.id, shown, entry).await?;
-    Ok(Redirect::to(&format!("/postes/{}/presence", form.post.trim())).into_response())
+    Ok(Redirect::to(&format!("/postes/{post}/presence")).into_response())
 }
 
 // ---------------------------------------------------------------------------------------

@@ -495,3 +495,8 @@ async fn one_address_guessing_many_names_is_throttled() {
     );
     app.finish().await;
 }
+
+#[path = "login/lockout.rs"]
+mod lockout;
+#[path = "login/redirects.rs"]
+mod redirects;

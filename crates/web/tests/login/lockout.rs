@@ -1,0 +1,209 @@
+//! The audit's second-factor attack: wrong codes and wrong passwords count together, per
+//! account and per address, across fresh logins; a lock stops a login already half open.
+
+use super::*;
+
+/// The demo national account with a second factor enrolled over HTTP; its TOTP secret.
+/// Signed out afterwards, its failure count clean.
+async fn enrolled_national(app: &TestApp) -> (passerelle_store::demo::DemoLogin, String) {
+    let national = app.login(Role::National).clone();
+    let client = browser(app);
+    assert_eq!(
+        login(&client, app, &national.email, &national.password)
+            .await
+            .status(),
+        303
+    );
+    let page = client
+        .get(app.url("/compte/second-facteur"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let secret = between(&page, r#"<code id="totp-secret">"#, "</code>").to_string();
+    let code = totp_code(&secret, now());
+    let enrolled = post(&client, app, "/compte/second-facteur", &[("code", &code)]).await;
+    assert_eq!(enrolled.status(), 200);
+    post(&client, app, "/deconnexion", &[]).await;
+    (national, secret)
+}
+
+/// A six-digit code that is none of the codes valid around now.
+fn wrong_code(secret: &str) -> String {
+    let valid: Vec<String> = [now() - 30, now(), now() + 30, now() + 60]
+        .iter()
+        .map(|t| totp_code(secret, *t))
+        .collect();
+    (0..)
+        .map(|n: u32| format!("{:06}", 314_159 + n))
+        .find(|code| !valid.contains(code))
+        .unwrap()
+}
+
+fn alert(html: &str) -> String {
+    between(
+        html,
+        r#"<div class="fr-alert fr-alert--error fr-mb-3w" role="alert">"#,
+        "</div>",
+    )
+    .to_string()
+}
+
+#[tokio::test]
+async fn wrong_codes_across_fresh_logins_with_the_right_password_lock_within_ten_tries() {
+    for app in spawn_all().await {
+        let (national, secret) = enrolled_national(&app).await;
+        let wrong = wrong_code(&secret);
+        // The audit's round: log in with the right password, try four codes, start again.
+        let mut tries = 0;
+        let mut locked = None;
+        'rounds: for _ in 0..10 {
+            let client = browser(&app);
+            let password = login(&client, &app, &national.email, &national.password).await;
+            if password.status() == 429 {
+                locked = Some(password.text().await.unwrap());
+                break;
+            }
+            assert_eq!(password.status(), 303);
+            for _ in 0..4 {
+                let response = post(
+                    &client,
+                    &app,
+                    "/connexion/second-facteur",
+                    &[("code", &wrong)],
+                )
+                .await;
+                tries += 1;
+                if response.status() == 429 {
+                    locked = Some(response.text().await.unwrap());
+                    break 'rounds;
+                }
+                assert_eq!(response.status(), 401, "try {tries}");
+            }
+        }
+        let locked = locked.expect("locked within ten wrong codes");
+        assert!(tries <= 10, "{tries} codes tried before the lock");
+        assert!(locked.contains("bloquée pendant 15 minutes"), "{locked}");
+
+        // Locked: the right password and a wrong one get the same words and status.
+        let right = login(&browser(&app), &app, &national.email, &national.password).await;
+        assert_eq!(right.status(), 429);
+        let right = alert(&right.text().await.unwrap());
+        let wrong_password = login(&browser(&app), &app, &national.email, "pas le bon").await;
+        assert_eq!(wrong_password.status(), 429);
+        assert_eq!(alert(&wrong_password.text().await.unwrap()), right);
+        assert!(right.contains("Trop de tentatives"), "French: {right}");
+        let (events,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM journal WHERE action = 'login.locked' AND target_id = $1",
+        )
+        .bind(&national.id)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+        assert_eq!(events, 1);
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn a_login_half_open_before_the_lock_cannot_finish_it() {
+    for app in spawn_all().await {
+        let (national, secret) = enrolled_national(&app).await;
+        let (first, second) = (browser(&app), browser(&app));
+        for half_open in [&first, &second] {
+            assert_eq!(
+                login(half_open, &app, &national.email, &national.password)
+                    .await
+                    .status(),
+                303
+            );
+        }
+        // Meanwhile, someone else locks the account with wrong passwords.
+        let other = browser(&app);
+        for _ in 0..passerelle_domain::account::LOCKOUT_THRESHOLD {
+            login(&other, &app, &national.email, "pas le bon").await;
+        }
+        let page = first
+            .get(app.url("/connexion/second-facteur"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), 429, "the code form is not even shown");
+        // Even the right code does not finish it, and the session is closed.
+        let code = totp_code(&secret, now() + 30);
+        let finished = post(
+            &second,
+            &app,
+            "/connexion/second-facteur",
+            &[("code", &code)],
+        )
+        .await;
+        assert_eq!(finished.status(), 429);
+        assert!(
+            finished
+                .text()
+                .await
+                .unwrap()
+                .contains("bloquée pendant 15 minutes")
+        );
+        for half_open in [&first, &second] {
+            let account = half_open.get(app.url("/compte")).send().await.unwrap();
+            assert_eq!(account.status(), 303);
+            assert!(
+                account.headers()["location"]
+                    .to_str()
+                    .unwrap()
+                    .starts_with("/connexion?")
+            );
+        }
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn wrong_codes_count_towards_the_address_limit() {
+    for app in spawn_all().await {
+        let (national, secret) = enrolled_national(&app).await;
+        let client = browser(&app);
+        for index in 1..passerelle_domain::account::ADDRESS_LOCKOUT_THRESHOLD {
+            let response = login(
+                &client,
+                &app,
+                &format!("nom{index}@exemple.fr"),
+                "mauvais mot de passe",
+            )
+            .await;
+            assert_eq!(response.status(), 401, "failure {index}");
+        }
+        // The last failure the address is allowed is a wrong code.
+        let client = browser(&app);
+        assert_eq!(
+            login(&client, &app, &national.email, &national.password)
+                .await
+                .status(),
+            303
+        );
+        let wrong = post(
+            &client,
+            &app,
+            "/connexion/second-facteur",
+            &[("code", &wrong_code(&secret))],
+        )
+        .await;
+        assert_eq!(wrong.status(), 429);
+        assert!(wrong.text().await.unwrap().contains("depuis votre réseau"));
+        let officer = app.login(Role::Officer).clone();
+        let throttled = login(&browser(&app), &app, &officer.email, &officer.password).await;
+        assert_eq!(throttled.status(), 429);
+        assert!(
+            throttled
+                .text()
+                .await
+                .unwrap()
+                .contains("depuis votre réseau")
+        );
+        app.finish().await;
+    }
+}
