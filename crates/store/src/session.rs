@@ -107,6 +107,22 @@ pub async fn delete_for_account(
         .rows_affected())
 }
 
+/// Ends every session of an account but one (the one that changed the password).
+pub async fn delete_others_for_account(
+    connection: &mut AnyConnection,
+    account_id: &str,
+    kept_token_hash: &str,
+) -> Result<u64, StoreError> {
+    Ok(
+        sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND token_hash <> $2")
+            .bind(account_id)
+            .bind(kept_token_hash)
+            .execute(connection)
+            .await?
+            .rows_affected(),
+    )
+}
+
 pub async fn set_active_role(
     connection: &mut AnyConnection,
     token_hash: &str,

@@ -2,11 +2,12 @@
 //! sessions ("log out everywhere").
 
 use crate::AppState;
-use crate::auth::{Authenticated, ClientIp, CsrfToken, SignedIn};
+use crate::auth::{Authenticated, ClientIp, CsrfToken, SESSION_COOKIE, SignedIn, set_cookie};
 use crate::error::{WebError, WebResult};
 use crate::forms::FrenchForm;
 use crate::journal_entry::own_event;
 use crate::layout::Shell;
+use crate::login::{Counts, Lock};
 use crate::route_table::RouteTable;
 use crate::second_factor;
 use askama::Template;
@@ -336,17 +337,29 @@ async fn change_password(
         )
             .into_response()
     };
+    // Guessing the current password from an open session counts like guessing it at login.
+    let counts = Counts::new(&auth.account.email, ip.as_deref());
+    if let Some(lock) = counts.lock(&state.db).await? {
+        return locked(&state, &auth, shell.clone(), lock, ip.as_deref()).await;
+    }
     let current_hash = auth.account.password_hash.clone().unwrap_or_default();
-    let current = form.current.clone();
-    if !tokio::task::spawn_blocking(move || account::verify_password(&current, &current_hash))
-        .await
-        .unwrap_or(false)
-    {
+    if !verify(&form.current, &current_hash).await {
+        let mut tx = state.db.begin_write().await?;
+        let lock = counts.count_failure(&mut tx).await?;
+        tx.commit().await?;
+        if let Some(lock) = lock {
+            return locked(&state, &auth, shell.clone(), lock, ip.as_deref()).await;
+        }
         return Ok(refuse("Mot de passe actuel : il est incorrect."));
     }
     if form.password != form.confirmation {
         return Ok(refuse(
             "Confirmation du mot de passe : les deux saisies sont différentes.",
+        ));
+    }
+    if verify(&form.password, &current_hash).await {
+        return Ok(refuse(
+            "Nouveau mot de passe : il doit être différent du mot de passe actuel.",
         ));
     }
     if let Err(error) = check_new_password(
@@ -363,11 +376,16 @@ async fn change_password(
     let employer = account::employer_of(&state.db, &auth.account.id).await?;
     let mut tx = state.db.begin_write().await?;
     account::set_password(&mut tx, &auth.account.id, &hash).await?;
+    // Whoever else was signed in with the old password is out; this session stays.
+    let ended =
+        session::delete_others_for_account(&mut tx, &auth.account.id, &auth.session.token_hash)
+            .await?;
     journal::append(
         &mut tx,
         Entry::new(JournalAction::PasswordChanged)
             .by(&auth.account.id, Some(auth.role().code()))
             .on("account", &auth.account.id)
+            .detail(format!("{ended} autre(s) session(s) fermée(s)"))
             .from_ip(ip.as_deref())
             .in_employer(employer.as_deref()),
     )
@@ -379,6 +397,54 @@ async fn change_password(
         done: true,
     }
     .into_response())
+}
+
+async fn verify(password: &str, hash: &str) -> bool {
+    let (password, hash) = (password.to_string(), hash.to_string());
+    tokio::task::spawn_blocking(move || account::verify_password(&password, &hash))
+        .await
+        .unwrap_or(false)
+}
+
+/// Too many wrong current passwords: the account is locked as after wrong logins, and the
+/// session that guessed is closed.
+async fn locked(
+    state: &AppState,
+    auth: &Authenticated,
+    shell: Shell,
+    lock: Lock,
+    ip: Option<&str>,
+) -> WebResult<Response> {
+    let employer = account::employer_of(&state.db, &auth.account.id).await?;
+    let mut tx = state.db.begin_write().await?;
+    session::delete(&mut tx, &auth.session.token_hash).await?;
+    if lock == Lock::Account {
+        journal::append(
+            &mut tx,
+            Entry::new(JournalAction::LoginLocked)
+                .by(&auth.account.id, Some(auth.role().code()))
+                .on("account", &auth.account.id)
+                .detail("mot de passe actuel")
+                .from_ip(ip)
+                .in_employer(employer.as_deref()),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    let mut response = (
+        axum::http::StatusCode::TOO_MANY_REQUESTS,
+        PasswordPage {
+            shell,
+            error: Some(lock.message().to_string()),
+            done: false,
+        },
+    )
+        .into_response();
+    response.headers_mut().append(
+        axum::http::header::SET_COOKIE,
+        set_cookie(SESSION_COOKIE, "", state.config.secure_cookies, Some(0)),
+    );
+    Ok(response)
 }
 
 async fn logout_everywhere(

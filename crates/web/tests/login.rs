@@ -498,5 +498,7 @@ async fn one_address_guessing_many_names_is_throttled() {
 
 #[path = "login/lockout.rs"]
 mod lockout;
+#[path = "login/password.rs"]
+mod password;
 #[path = "login/redirects.rs"]
 mod redirects;
