@@ -1,9 +1,11 @@
 //! Connection, migrations and the few places where the two backends differ.
 
+use crate::journal::JournalKey;
 use sqlx::any::{AnyPoolOptions, AnyRow};
-use sqlx::{AnyPool, Connection, Executor};
+use sqlx::{AnyConnection, AnyPool, Connection, Executor};
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Errors of the store, with messages that can be shown to an operator as they are.
@@ -24,6 +26,15 @@ pub enum StoreError {
     Sqlx(#[from] sqlx::Error),
     #[error("donnée invalide en base ({0})")]
     Corrupt(String),
+    #[error(
+        "clé du journal absente : cette écriture doit être journalisée, mais la base a été ouverte sans le fichier de clés"
+    )]
+    NoJournalKey,
+    #[error("fichier des points de contrôle du journal « {path} » : {source}")]
+    Checkpoints {
+        path: String,
+        source: std::io::Error,
+    },
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -108,11 +119,47 @@ pub fn redact_url(url: &str) -> String {
     }
 }
 
-/// The database: a pool plus the backend it talks to.
+/// The database: a pool plus the backend it talks to, and the key that links the journal's
+/// rows (from the key file, never stored in the database).
 #[derive(Clone, Debug)]
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
+    journal_key: Option<Arc<JournalKey>>,
+}
+
+/// A write transaction that knows the journal key, so that `journal::append(&mut tx, …)`
+/// links its row with it. Derefs to the connection, like sqlx's own transaction.
+pub struct WriteTx {
+    tx: sqlx::Transaction<'static, sqlx::Any>,
+    pub(crate) journal_key: Option<Arc<JournalKey>>,
+}
+
+impl WriteTx {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.tx.commit().await
+    }
+
+    pub async fn rollback(self) -> Result<(), sqlx::Error> {
+        self.tx.rollback().await
+    }
+
+    pub fn journal_key(&self) -> Option<&JournalKey> {
+        self.journal_key.as_deref()
+    }
+}
+
+impl std::ops::Deref for WriteTx {
+    type Target = AnyConnection;
+    fn deref(&self) -> &AnyConnection {
+        &self.tx
+    }
+}
+
+impl std::ops::DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        &mut self.tx
+    }
 }
 
 static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
@@ -148,7 +195,11 @@ impl Db {
             Backend::Postgres => options,
         };
         let pool = options.connect(url).await.map_err(StoreError::Connect)?;
-        Ok(Self { pool, backend })
+        Ok(Self {
+            pool,
+            backend,
+            journal_key: None,
+        })
     }
 
     /// Opens (creating if needed) the SQLite database file `passerelle.db` in `data_dir`.
@@ -170,11 +221,27 @@ impl Db {
     /// Begins a transaction that will write. On SQLite it takes the write lock at once
     /// (BEGIN IMMEDIATE): a transaction that read first and wrote later could otherwise fail
     /// when another writer committed in between, which the busy timeout does not retry.
-    pub async fn begin_write(&self) -> StoreResult<sqlx::Transaction<'static, sqlx::Any>> {
-        Ok(match self.backend {
+    pub async fn begin_write(&self) -> StoreResult<WriteTx> {
+        let tx = match self.backend {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
+        };
+        Ok(WriteTx {
+            tx,
+            journal_key: self.journal_key.clone(),
         })
+    }
+
+    /// The same database, whose write transactions link journal rows with `key` (the
+    /// current key of the key file, see `KeyRing::journal_key`). Without it, every journaled
+    /// write fails.
+    pub fn with_journal_key(mut self, key: JournalKey) -> Self {
+        self.journal_key = Some(Arc::new(key));
+        self
+    }
+
+    pub fn journal_key(&self) -> Option<&JournalKey> {
+        self.journal_key.as_deref()
     }
 
     /// Refreshes the planner's statistics after a bulk load: on PostgreSQL, until autovacuum
@@ -236,9 +303,22 @@ impl Db {
     }
 }
 
+/// Creates `folder` and its missing parents readable by their owner only (0700 on Unix): the
+/// data folder holds the database and the key file. An existing folder is left as it is.
+pub fn create_private_dir(folder: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(folder)
+}
+
 /// Creates `data_dir` if needed and returns the URL of the SQLite file inside it.
 pub fn sqlite_url_in(data_dir: &Path) -> StoreResult<String> {
-    std::fs::create_dir_all(data_dir).map_err(|source| StoreError::DataDir {
+    create_private_dir(data_dir).map_err(|source| StoreError::DataDir {
         path: data_dir.display().to_string(),
         source,
     })?;
@@ -257,6 +337,20 @@ pub fn sqlite_url_in(data_dir: &Path) -> StoreResult<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn the_data_folder_is_created_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let parent = std::env::temp_dir().join(format!("db-{}", uuid::Uuid::new_v4()));
+        let data = parent.join("data");
+        sqlite_url_in(&data).unwrap();
+        for folder in [&parent, &data] {
+            let mode = std::fs::metadata(folder).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o700, "{}", folder.display());
+        }
+        std::fs::remove_dir_all(parent).unwrap();
+    }
 
     #[test]
     fn passwords_never_reach_the_logs() {

@@ -1,11 +1,25 @@
-//! The tamper-evident journal: append-only, each row chained to the previous one by SHA-256.
-//! Rows are written in the same transaction as the action they record.
+//! The tamper-evident journal: append-only, each row chained to the previous one by an
+//! HMAC-SHA-256 under a journal key derived from the key file, which the database never
+//! holds: whoever has only the database cannot recompute a link after editing, deleting or
+//! renumbering rows. Rows are written in the same transaction as the action they record.
+//!
+//! A link is `<key id>:<hex>`; rows written before the links were keyed carry a plain
+//! SHA-256 (64 hex digits, no key id) and may only form the beginning of the chain. Signed
+//! checkpoints kept outside the database ([`checkpoint`]) catch what a chain alone cannot:
+//! a journal rolled back to an earlier, intact state.
 
+pub mod checkpoint;
+mod verify;
+
+pub use verify::{Verification, verify};
+
+use crate::db::WriteTx;
 use crate::time_text::now_text;
 use crate::{Db, StoreError};
+use hmac::{Hmac, Mac};
 use passerelle_domain::journal::JournalAction;
 use sha2::{Digest, Sha256};
-use sqlx::AnyConnection;
+use zeroize::Zeroizing;
 
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -84,43 +98,108 @@ pub struct Row {
     pub hash: String,
 }
 
-/// The hash of a row: SHA-256 over the previous hash and every field, each field prefixed by
-/// its length so that no two different rows serialise alike.
-pub fn row_hash(row: &Row) -> String {
-    let mut hasher = Sha256::new();
-    let mut field = |value: Option<&str>| match value {
-        Some(text) => {
-            hasher.update((text.len() as u64).to_be_bytes());
-            hasher.update(text.as_bytes());
-        }
-        None => hasher.update(u64::MAX.to_be_bytes()),
-    };
-    field(Some(&row.previous_hash));
-    field(Some(&row.seq.to_string()));
-    field(Some(&row.at));
-    field(row.actor_account_id.as_deref());
-    field(row.actor_role.as_deref());
-    field(Some(&row.action));
-    field(row.target_kind.as_deref());
-    field(row.target_id.as_deref());
-    field(row.scope_post_id.as_deref());
-    field(row.scope_employer_id.as_deref());
-    field(row.scope_departement.as_deref());
-    field(row.detail.as_deref());
-    field(row.ip.as_deref());
-    hex_lower(&hasher.finalize())
+/// The key that links journal rows: derived from one key of the key file, named by its id.
+/// No Debug of the material: it cannot be printed by accident.
+#[derive(Clone)]
+pub struct JournalKey {
+    id: String,
+    key: Zeroizing<[u8; 32]>,
 }
 
-fn hex_lower(bytes: &[u8]) -> String {
+impl std::fmt::Debug for JournalKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JournalKey").field("id", &self.id).finish()
+    }
+}
+
+impl JournalKey {
+    pub(crate) fn new(id: &str, key: &[u8; 32]) -> Self {
+        Self {
+            id: id.to_string(),
+            key: Zeroizing::new(*key),
+        }
+    }
+
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// `<key id>:<hex of HMAC-SHA-256>` over `purpose` and `fields`.
+    pub(crate) fn sign(&self, purpose: &[u8], fields: &[u8]) -> String {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(self.key.as_slice())
+            .expect("HMAC takes keys of any length");
+        mac.update(purpose);
+        mac.update(&length_prefixed(Some(&self.id)));
+        mac.update(fields);
+        format!("{}:{}", self.id, hex_lower(&mac.finalize().into_bytes()))
+    }
+}
+
+/// A field prefixed by its length (or a marker for none), so that no two different rows
+/// serialise alike.
+pub(crate) fn length_prefixed(value: Option<&str>) -> Vec<u8> {
+    match value {
+        Some(text) => {
+            let mut bytes = (text.len() as u64).to_be_bytes().to_vec();
+            bytes.extend_from_slice(text.as_bytes());
+            bytes
+        }
+        None => u64::MAX.to_be_bytes().to_vec(),
+    }
+}
+
+/// Every field of a row but its own link, serialised for hashing.
+fn row_fields(row: &Row) -> Vec<u8> {
+    let seq = row.seq.to_string();
+    [
+        Some(row.previous_hash.as_str()),
+        Some(seq.as_str()),
+        Some(row.at.as_str()),
+        row.actor_account_id.as_deref(),
+        row.actor_role.as_deref(),
+        Some(row.action.as_str()),
+        row.target_kind.as_deref(),
+        row.target_id.as_deref(),
+        row.scope_post_id.as_deref(),
+        row.scope_employer_id.as_deref(),
+        row.scope_departement.as_deref(),
+        row.detail.as_deref(),
+        row.ip.as_deref(),
+    ]
+    .into_iter()
+    .flat_map(length_prefixed)
+    .collect()
+}
+
+/// The link of a row written before the journal was keyed: plain SHA-256 over the previous
+/// link and every field. Anyone can recompute it, so it is trusted only at the chain's start.
+pub fn row_hash(row: &Row) -> String {
+    hex_lower(&Sha256::digest(row_fields(row)))
+}
+
+/// The keyed link of a row: `<key id>:` and the HMAC of the previous link and every field.
+pub fn row_link(row: &Row, key: &JournalKey) -> String {
+    key.sign(b"passerelle journal link v1\0", &row_fields(row))
+}
+
+/// The key id of a keyed link, `None` for a link of the unkeyed era.
+pub fn link_key_id(link: &str) -> Option<&str> {
+    link.split_once(':').map(|(id, _)| id)
+}
+
+pub(crate) fn hex_lower(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Appends `entry` on `connection`, which must be inside the caller's write transaction.
+/// Appends `entry` inside the caller's write transaction, linked with the transaction's
+/// journal key; without one it fails rather than write a row anyone could forge.
 /// Updating the head first takes the write lock, so appends are serialised on both backends.
-pub async fn append(connection: &mut AnyConnection, entry: Entry) -> Result<i64, StoreError> {
+pub async fn append(tx: &mut WriteTx, entry: Entry) -> Result<i64, StoreError> {
+    let key = tx.journal_key.clone().ok_or(StoreError::NoJournalKey)?;
     let action = entry
         .action
         .ok_or_else(|| StoreError::Corrupt("entrée de journal sans action".into()))?;
+    let connection = &mut **tx;
     sqlx::query("UPDATE journal_head SET seq = seq + 1 WHERE id = 1")
         .execute(&mut *connection)
         .await?;
@@ -144,7 +223,7 @@ pub async fn append(connection: &mut AnyConnection, entry: Entry) -> Result<i64,
         previous_hash,
         hash: String::new(),
     };
-    row.hash = row_hash(&row);
+    row.hash = row_link(&row, &key);
     sqlx::query(
         "INSERT INTO journal (seq, at, actor_account_id, actor_role, action, target_kind, target_id, \
          scope_post_id, scope_employer_id, scope_departement, detail, ip, previous_hash, hash) \
@@ -181,93 +260,36 @@ pub async fn record(db: &Db, entry: Entry) -> Result<i64, StoreError> {
     Ok(seq)
 }
 
-/// The result of checking the chain.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Verification {
-    pub rows_checked: u64,
-    /// The first broken row and what is wrong with it, in French.
-    pub first_break: Option<(i64, String)>,
-}
-
-const SELECT_ROWS: &str = "SELECT seq, at, actor_account_id, actor_role, action, target_kind, target_id, scope_post_id, \
-     scope_employer_id, scope_departement, detail, ip, previous_hash, hash FROM journal";
-
-/// Recomputes the whole chain in batches; `progress` gets the number of rows checked.
-pub async fn verify(db: &Db, progress: &(dyn Fn(u64) + Sync)) -> Result<Verification, StoreError> {
-    let mut expected_seq = 1i64;
-    let mut previous = GENESIS_HASH.to_string();
-    let mut checked = 0u64;
-    loop {
-        let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "{SELECT_ROWS} WHERE seq >= $1 ORDER BY seq LIMIT 5000"
-        )))
-        .bind(expected_seq)
-        .fetch_all(db.pool())
-        .await?;
-        if rows.is_empty() {
-            break;
-        }
-        for row in rows {
-            if row.seq != expected_seq {
-                return Ok(Verification {
-                    rows_checked: checked,
-                    first_break: Some((
-                        expected_seq,
-                        format!(
-                            "ligne {expected_seq} supprimée (la suivante est la ligne {})",
-                            row.seq
-                        ),
-                    )),
-                });
-            }
-            if row.previous_hash != previous {
-                return Ok(Verification {
-                    rows_checked: checked,
-                    first_break: Some((
-                        row.seq,
-                        format!(
-                            "ligne {} : chaînage rompu avec la ligne précédente",
-                            row.seq
-                        ),
-                    )),
-                });
-            }
-            if row_hash(&row) != row.hash {
-                return Ok(Verification {
-                    rows_checked: checked,
-                    first_break: Some((
-                        row.seq,
-                        format!("ligne {} : contenu modifié après écriture", row.seq),
-                    )),
-                });
-            }
-            previous = row.hash;
-            expected_seq += 1;
-            checked += 1;
-        }
-        progress(checked);
-    }
-    let (head_seq, head_hash): (i64, String) =
+/// Records, under the database's journal key, that the journal's links change key — when
+/// the head was linked by another key (after `rekey --new-key`) or by none (the first keyed
+/// row after an upgrade). Returns the row's number, or `None` when nothing changed.
+pub async fn record_key_change(db: &Db) -> Result<Option<i64>, StoreError> {
+    let key_id = db
+        .journal_key()
+        .ok_or(StoreError::NoJournalKey)?
+        .id()
+        .to_string();
+    let mut tx = db.begin_write().await?;
+    let (count, head): (i64, String) =
         sqlx::query_as("SELECT seq, hash FROM journal_head WHERE id = 1")
-            .fetch_one(db.pool())
+            .fetch_one(&mut *tx)
             .await?;
-    if head_seq != expected_seq - 1 || head_hash != previous {
-        let missing = expected_seq;
-        return Ok(Verification {
-            rows_checked: checked,
-            first_break: Some((
-                missing,
-                format!(
-                    "ligne {missing} et suivantes supprimées (le journal en compte {head_seq})"
-                ),
-            )),
-        });
-    }
-    Ok(Verification {
-        rows_checked: checked,
-        first_break: None,
-    })
+    let before = match link_key_id(&head) {
+        Some(id) if id == key_id => return Ok(None),
+        Some(id) => format!("auparavant la clé « {id} »"),
+        None if count == 0 => return Ok(None),
+        None => format!("les {count} lignes précédentes sont chaînées sans clé"),
+    };
+    let entry = Entry::new(JournalAction::JournalKeyChanged).detail(format!(
+        "liens signés désormais avec la clé « {key_id} » ({before})"
+    ));
+    let seq = append(&mut tx, entry).await?;
+    tx.commit().await?;
+    Ok(Some(seq))
 }
+
+pub(crate) const SELECT_ROWS: &str = "SELECT seq, at, actor_account_id, actor_role, action, target_kind, target_id, scope_post_id, \
+     scope_employer_id, scope_departement, detail, ip, previous_hash, hash FROM journal";
 
 /// Which security events a page may list.
 #[derive(Debug, Clone)]
@@ -310,11 +332,11 @@ pub async fn security_events(
     Ok(rows)
 }
 
-/// Reads, writes and disclosures of a post's personal data, and who was granted access to
-/// it as a replacement, newest first.
+/// Reads, writes and disclosures of a post's personal data, and every step of an access to
+/// its cases (proposals, confirmations, roles and replacements given and ended), newest first.
 pub async fn post_accesses(db: &Db, post_id: &str, limit: i64) -> Result<Vec<Row>, StoreError> {
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{SELECT_ROWS} WHERE scope_post_id = $1 AND action IN ('personal_data.read', 'personal_data.written', 'personal_data.disclosed', 'export', 'post.replacement_granted', 'post.replacement_ended') ORDER BY seq DESC LIMIT $2"
+        "{SELECT_ROWS} WHERE scope_post_id = $1 AND action IN ('personal_data.read', 'personal_data.written', 'personal_data.disclosed', 'export', 'post.replacement_granted', 'post.replacement_ended', 'role.granted', 'role.revoked', 'case_access.proposed', 'case_access.confirmed', 'case_access.declined') ORDER BY seq DESC LIMIT $2"
     )))
     .bind(post_id)
     .bind(limit)

@@ -82,6 +82,9 @@ struct Key {
     /// Derived from the key, for blind indexes (a keyed hash of a value one may search for
     /// without storing it in clear); wiped on drop.
     index_key: Zeroizing<[u8; 32]>,
+    /// Derived from the key, for the journal's links (HMAC), so that whoever holds only the
+    /// database cannot recompute them; wiped on drop.
+    journal_key: Zeroizing<[u8; 32]>,
 }
 
 /// The keys of the installation; the last one seals, all of them open.
@@ -123,17 +126,18 @@ fn parse_key_line(line: &str) -> Result<Key, &'static str> {
     }
     let cipher =
         XChaCha20Poly1305::new_from_slice(&bytes).map_err(|_| "clé de 32 octets attendue")?;
-    let index_key = {
+    let derive = |purpose: &[u8]| {
         use sha2::Digest;
         let mut hasher = sha2::Sha256::new();
-        hasher.update(b"passerelle blind index v1\0");
+        hasher.update(purpose);
         hasher.update(bytes.as_slice());
         Zeroizing::new(<[u8; 32]>::from(hasher.finalize()))
     };
     Ok(Key {
         id: id.to_string(),
         cipher,
-        index_key,
+        index_key: derive(b"passerelle blind index v1\0"),
+        journal_key: derive(b"passerelle journal v1\0"),
     })
 }
 
@@ -277,6 +281,18 @@ impl KeyRing {
         mac.update(value.as_bytes());
         let digest = mac.finalize().into_bytes();
         digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// The journal key of the current key: new journal links are made with it.
+    pub fn journal_key(&self) -> crate::journal::JournalKey {
+        let key = self.current();
+        crate::journal::JournalKey::new(&key.id, &key.journal_key)
+    }
+
+    /// The journal key of key `id`, to check links made with it (`None` if the file lacks it).
+    pub fn journal_key_of(&self, id: &str) -> Option<crate::journal::JournalKey> {
+        let key = self.keys.iter().find(|k| k.id == id)?;
+        Some(crate::journal::JournalKey::new(&key.id, &key.journal_key))
     }
 
     pub fn current_key_id(&self) -> &str {

@@ -1,7 +1,16 @@
 //! Test databases: every store test runs on SQLite and, when `TEST_DATABASE_URL` points to
 //! a PostgreSQL server, on PostgreSQL too (a fresh database per test, dropped afterwards).
 
+use crate::seal::KeyRing;
 use crate::{Backend, Db};
+
+/// The key file of every test database (a fixed key: tests are reproducible). Its journal
+/// key links the journal's rows, as the key file does on a server.
+pub const KEY_FILE: &str = "k1 dGVzdCBrZXkgb2YgdGhlIHRlc3QgZGF0YWJhc2VzISE=\n";
+
+pub fn key_ring() -> KeyRing {
+    KeyRing::parse(KEY_FILE).expect("the test key file parses")
+}
 
 /// A migrated, empty database that cleans up after itself when [`TestDb::finish`] is called.
 pub struct TestDb {
@@ -62,6 +71,7 @@ pub async fn sqlite() -> TestDb {
         .await
         .expect("sqlite opens");
     db.migrate().await.expect("sqlite migrates");
+    let db = db.with_journal_key(key_ring().journal_key());
     TestDb {
         db,
         _folder: Some(folder),
@@ -83,6 +93,7 @@ pub async fn postgres(admin_url: &str) -> TestDb {
     let url = with_database(admin_url, &name);
     let db = Db::connect(&url, 8).await.expect("test database opens");
     db.migrate().await.expect("postgres migrates");
+    let db = db.with_journal_key(key_ring().journal_key());
     TestDb {
         db,
         _folder: None,
