@@ -194,6 +194,31 @@ fn cell_keys(cells: &BTreeMap<Cell, i64>) -> BTreeMap<CellKey, i64> {
     cells.iter().map(|(c, n)| (key(c), *n)).collect()
 }
 
+/// Holds the row of a case (or a person) until the transaction ends, before its facts and
+/// its stored contribution are read. On PostgreSQL two transactions writing to the same case
+/// (two interviews at once, a double click) would otherwise both read the same stored cells
+/// and both add their difference: the figures would drift for good. A lock rather than a
+/// serialisable retry: every write path refreshes through here, and waiting for the other
+/// writer of the same case is short and never fails. SQLite needs none: a write transaction
+/// holds the whole database from its start (BEGIN IMMEDIATE). `NO KEY UPDATE`, the lock an
+/// UPDATE of the case takes anyway: it does not wait for the key-share locks that the rows
+/// just added under the case hold (a `FOR UPDATE` there deadlocks two writers).
+async fn lock_contributor(
+    connection: &mut AnyConnection,
+    table: &'static str,
+    id: &str,
+) -> Result<(), StoreError> {
+    if crate::Backend::of_connection(connection) == crate::Backend::Postgres {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT id FROM {table} WHERE id = $1 FOR NO KEY UPDATE"
+        )))
+        .bind(id)
+        .fetch_optional(&mut *connection)
+        .await?;
+    }
+    Ok(())
+}
+
 /// Replaces what `who` adds to the rollups by `after`: the rollups change by the difference.
 async fn replace_contribution(
     connection: &mut AnyConnection,
@@ -414,6 +439,7 @@ pub async fn nation_stored_and_summed(
 /// recurrences depend on its dates). Call it in every transaction that writes a counted fact
 /// of the case, after the write.
 pub async fn refresh_case(connection: &mut AnyConnection, case_id: &str) -> Result<(), StoreError> {
+    lock_contributor(connection, "cases", case_id).await?;
     let after = match case_facts(connection, case_id).await? {
         Some(facts) => contribution(&facts),
         None => BTreeMap::new(),
@@ -461,6 +487,7 @@ pub async fn refresh_person(
     connection: &mut AnyConnection,
     person_id: &str,
 ) -> Result<(), StoreError> {
+    lock_contributor(connection, "persons", person_id).await?;
     let person: Option<PersonRow> =
         sqlx::query_as(sqlx::AssertSqlSafe(format!("{PERSON_FACTS} AND id = $1")))
             .bind(person_id)
