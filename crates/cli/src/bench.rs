@@ -142,6 +142,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         Router::new().route("/bench/hello", get(|| async { "Hello, world!" }));
     let keys =
         passerelle_store::seal::KeyRing::generate_file(&folder.path().join("passerelle.key"))?;
+    let db = db.with_journal_key(keys.journal_key());
     let state = passerelle_web::AppState::new(db.clone(), passerelle_web::Config::default(), keys);
     let state_keys = state.keys.clone();
     passerelle_web::case_list_memory::watch(&state);

@@ -108,6 +108,7 @@ pub async fn run(args: BenchReportArgs) -> anyhow::Result<()> {
     let (plan, _) = seed_demo(&db, 2020, false).await?;
     let keys =
         passerelle_store::seal::KeyRing::generate_file(&folder.path().join("passerelle.key"))?;
+    let db = db.with_journal_key(keys.journal_key());
 
     // The nation's activity over the years asked for, post by post.
     let bar = crate::demo::activity_bar(

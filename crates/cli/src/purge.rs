@@ -39,7 +39,9 @@ pub async fn run(args: PurgeArgs) -> anyhow::Result<()> {
         key_file.display()
     );
     let keys = load_key_ring(&key_file)?;
-    let db = open_and_migrate(&args.database).await?;
+    let db = open_and_migrate(&args.database)
+        .await?
+        .with_journal_key(keys.journal_key());
     let bar = ProgressBar::new_spinner();
     bar.set_style(
         ProgressStyle::with_template("{spinner} {pos} dossier(s) anciens examinés ({elapsed})")

@@ -1,5 +1,7 @@
 //! `passerelle rekey`: re-seals every sealed value under the newest key of the key file,
-//! in batches, with progress. Run it after adding a key (`--new-key` does both).
+//! in batches, with progress, and links the journal's next rows with that key's journal key
+//! (a journal row records the change; older rows keep verifying with the older keys, which
+//! stay in the file). Run it after adding a key (`--new-key` does both).
 
 use crate::config::{DatabaseArgs, open_and_migrate};
 use crate::keyfile::load_key_ring;
@@ -45,7 +47,10 @@ pub async fn run(args: RekeyArgs) -> anyhow::Result<()> {
     } else {
         load_key_ring(&key_file)?
     };
-    let db = open_and_migrate(&args.database).await?;
+    let db = open_and_migrate(&args.database)
+        .await?
+        .with_journal_key(ring.journal_key());
+    let key_change = passerelle_store::journal::record_key_change(&db).await;
     let bar = progress_bar(count_all_sealed(&db).await?);
     let resealed = rekey_all(&db, &ring, args.batch, &|examined| {
         bar.set_position(examined)
@@ -58,6 +63,14 @@ pub async fn run(args: RekeyArgs) -> anyhow::Result<()> {
         resealed?,
         ring.current_key_id()
     );
+    if let Some(seq) = key_change? {
+        println!(
+            "Journal : les liens sont désormais signés avec la clé « {} » (changement noté \
+             ligne {seq}) ; gardez les anciennes clés dans le fichier pour vérifier les lignes \
+             antérieures.",
+            ring.current_key_id()
+        );
+    }
     if args.new_key {
         println!(
             "Nouvelle clé ajoutée à {} : redémarrez les serveurs pour qu'ils l'utilisent, \

@@ -22,6 +22,9 @@ pub struct ServeArgs {
     #[arg(long, env = "PASSERELLE_KEY_FILE")]
     pub key_file: Option<PathBuf>,
 
+    #[command(flatten)]
+    pub journal_checkpoints: crate::audit::CheckpointFile,
+
     /// Start with demonstration data: a fresh SQLite database in a temporary folder (unless
     /// --data-dir or --database-url is given), filled if empty, and the demo logins printed.
     #[arg(long)]
@@ -154,6 +157,9 @@ pub async fn run(mut args: ServeArgs) -> anyhow::Result<()> {
             key_file.display()
         );
     }
+    // Every journal row this server writes is linked with the key file's journal key.
+    let db = db.with_journal_key(load_key_ring(&key_file)?.journal_key());
+    passerelle_store::journal::record_key_change(&db).await?;
     if args.demo {
         if passerelle_store::post::count_all(&db).await? == 0 {
             let (plan, _) = seed_demo(&db, args.demo_seed, true).await?;
@@ -235,6 +241,11 @@ pub async fn run(mut args: ServeArgs) -> anyhow::Result<()> {
             "no --smtp-url nor --mail-dir: status e-mails to officers wait in the outbox"
         ),
     }
+    let checkpoints = args.journal_checkpoints.path_in(&args.database);
+    tokio::spawn(crate::audit::checkpoint_daily(
+        db.clone(),
+        checkpoints.clone(),
+    ));
     if let Some(address) = args.metrics_listen {
         let listener = tokio::net::TcpListener::bind(address)
             .await
@@ -255,6 +266,7 @@ pub async fn run(mut args: ServeArgs) -> anyhow::Result<()> {
     .with_graceful_shutdown(shutdown_signal())
     .await?;
     tracing::info!("stopped");
+    crate::audit::checkpoint_or_log(&db, &checkpoints).await;
     db.close().await;
     Ok(())
 }

@@ -38,6 +38,10 @@ pub enum UserCommand {
             default_value = "http://127.0.0.1:8080"
         )]
         public_url: String,
+        /// Key file (default: passerelle.key in the data folder, created if missing): its
+        /// current key signs the invitation's journal row.
+        #[arg(long, env = "PASSERELLE_KEY_FILE")]
+        key_file: Option<std::path::PathBuf>,
     },
 }
 
@@ -48,6 +52,7 @@ pub async fn run(args: UserArgs) -> anyhow::Result<()> {
         name,
         role,
         public_url,
+        key_file,
     } = args.command;
     let email = Email::parse(&email)?;
     let name = DisplayName::parse(&name)?;
@@ -56,7 +61,17 @@ pub async fn run(args: UserArgs) -> anyhow::Result<()> {
         matches!(role, Role::Admin | Role::National),
         "rôle : seuls admin et national s'invitent en ligne de commande ; les autres rôles se donnent depuis la page « Comptes »"
     );
-    let db = open_and_migrate(&database).await?;
+    let key_file = key_file.unwrap_or_else(|| database.data_dir().join("passerelle.key"));
+    if crate::keyfile::ensure_key_file(&key_file)? {
+        eprintln!(
+            "attention : fichier de clés créé dans {} — sauvegardez-le à part : sans lui, les données scellées sont illisibles.",
+            key_file.display()
+        );
+    }
+    let keys = crate::keyfile::load_key_ring(&key_file)?;
+    let db = open_and_migrate(&database)
+        .await?
+        .with_journal_key(keys.journal_key());
     anyhow::ensure!(
         account::find_by_email(&db, email.as_str()).await?.is_none(),
         "adresse électronique : un compte existe déjà avec {}",

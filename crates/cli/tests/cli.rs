@@ -147,6 +147,8 @@ async fn sqlx_execute(db: &passerelle_store::Db, sql: &str) {
 
 #[test]
 fn serve_demo_serves_the_home_page_and_stops_cleanly_on_sigterm() {
+    let elsewhere = tempfile::tempdir().unwrap();
+    let checkpoints = elsewhere.path().join("journal-checkpoints.txt");
     let mut child = passerelle()
         .args([
             "serve",
@@ -155,6 +157,8 @@ fn serve_demo_serves_the_home_page_and_stops_cleanly_on_sigterm() {
             "127.0.0.1:0",
             "--demo-months",
             "0",
+            "--checkpoints",
+            checkpoints.to_str().unwrap(),
         ])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -192,6 +196,23 @@ fn serve_demo_serves_the_home_page_and_stops_cleanly_on_sigterm() {
     assert!(status.success());
     let exit = child.wait().unwrap();
     assert!(exit.success(), "exit status {exit:?}");
+    // A checkpoint of the journal at start, and one at shutdown.
+    let written = std::fs::read_to_string(&checkpoints).unwrap();
+    assert_eq!(written.lines().count(), 2, "{written}");
+    assert!(
+        written
+            .lines()
+            .all(|l| l.starts_with("journal-checkpoint v1 count="))
+    );
+}
+
+/// The data folder's database, its journal linked with the folder's key file.
+fn open_keyed(runtime: &tokio::runtime::Runtime, folder: &std::path::Path) -> passerelle_store::Db {
+    let keys = passerelle_store::seal::KeyRing::load(&folder.join("passerelle.key")).unwrap();
+    runtime
+        .block_on(passerelle_store::Db::open_sqlite_in(folder))
+        .unwrap()
+        .with_journal_key(keys.journal_key())
 }
 
 #[test]
@@ -201,9 +222,7 @@ fn audit_verify_names_the_first_broken_row() {
     let (ok, _, stderr) = run(passerelle().args(["demo", "--data-dir", data, "--months", "0"]));
     assert!(ok, "{stderr}");
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let db = runtime
-        .block_on(passerelle_store::Db::open_sqlite_in(folder.path()))
-        .unwrap();
+    let db = open_keyed(&runtime, folder.path());
     for index in 0..5 {
         let entry = passerelle_store::journal::Entry::new(
             passerelle_domain::journal::JournalAction::Logout,
@@ -216,6 +235,7 @@ fn audit_verify_names_the_first_broken_row() {
     let (ok, stdout, stderr) = run(passerelle().args(["audit", "verify", "--data-dir", data]));
     assert!(ok, "{stderr}");
     assert!(stdout.contains("Journal intègre : 5 lignes"), "{stdout}");
+    assert!(stdout.contains("Aucun point de contrôle"), "{stdout}");
     // An attacker with the database in hand drops the append-only trigger first.
     runtime.block_on(testing::execute(&db, "DROP TRIGGER journal_no_update"));
     runtime.block_on(testing::execute(
@@ -304,12 +324,55 @@ fn rekey_adds_a_key_and_reseals_under_it() {
         )
         .unwrap();
     runtime.block_on(db.close());
+    let (ok, _, stderr) = run(passerelle().args([
+        "user",
+        "invite",
+        "--data-dir",
+        data,
+        "--email",
+        "a@exemple.fr",
+        "--name",
+        "Admin",
+    ]));
+    assert!(ok, "{stderr}");
     let (ok, stdout, stderr) = run(passerelle().args(["rekey", "--new-key", "--data-dir", data]));
     assert!(ok, "{stderr}");
     assert!(
         stdout.contains("1 valeur(s) rescellée(s) avec la clé « k2 »"),
         "{stdout}"
     );
+    // The journal key follows: the change is a row linked with k2, the rows before it
+    // still verify with k1, which stays in the file.
+    assert!(
+        stdout.contains("Journal : les liens sont désormais signés avec la clé « k2 »"),
+        "{stdout}"
+    );
+    let (ok, stdout, stderr) = run(passerelle().args(["audit", "verify", "--data-dir", data]));
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("Journal intègre"), "{stdout}");
+    let text = std::fs::read_to_string(&key_file).unwrap();
+    let without_k1: String = text
+        .lines()
+        .filter(|l| !l.starts_with("k1 "))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let only_k2 = folder.path().join("k2-seule.key");
+    std::fs::write(&only_k2, without_k1).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&only_k2, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    let (ok, _, stderr) = run(passerelle().args([
+        "audit",
+        "verify",
+        "--data-dir",
+        data,
+        "--key-file",
+        only_k2.to_str().unwrap(),
+    ]));
+    assert!(!ok);
+    assert_one_line_error(&stderr, "ligne 1 : lien signé avec la clé « k1 », absente");
     let new_ring = passerelle_store::seal::KeyRing::load(&key_file).unwrap();
     let db = runtime
         .block_on(passerelle_store::Db::open_sqlite_in(folder.path()))
@@ -329,4 +392,102 @@ fn rekey_adds_a_key_and_reseals_under_it() {
         new_ring.open(&sealed, &associated).unwrap().as_slice(),
         b"0123456789abcdefghij"
     );
+}
+
+/// Audit rewrite (a) through the command line: the last rows deleted and the head set back
+/// leave an intact chain, which the checkpoint taken before contradicts.
+#[test]
+fn a_journal_rolled_back_is_caught_by_the_checkpoint_file() {
+    let folder = tempfile::tempdir().unwrap();
+    let data = folder.path().to_str().unwrap();
+    let invite = |email: &str| {
+        let (ok, _, stderr) = run(passerelle().args([
+            "user",
+            "invite",
+            "--data-dir",
+            data,
+            "--email",
+            email,
+            "--name",
+            "Admin",
+        ]));
+        assert!(ok, "{stderr}");
+    };
+    invite("un@exemple.fr");
+    invite("deux@exemple.fr");
+    invite("trois@exemple.fr");
+    let (ok, stdout, stderr) = run(passerelle().args(["audit", "checkpoint", "--data-dir", data]));
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("3 lignes"), "{stdout}");
+    let file = folder.path().join("journal-checkpoints.txt");
+    let written = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        written.starts_with("journal-checkpoint v1 count=3 head=k1:"),
+        "{written}"
+    );
+    let (ok, stdout, stderr) = run(passerelle().args(["audit", "verify", "--data-dir", data]));
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("1 point(s) de contrôle"), "{stdout}");
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let db = open_keyed(&runtime, folder.path());
+    for sql in [
+        "DROP TRIGGER journal_no_delete",
+        "DELETE FROM journal WHERE seq = 3",
+        "UPDATE journal_head SET seq = 2, hash = (SELECT hash FROM journal WHERE seq = 2)",
+    ] {
+        runtime.block_on(testing::execute(&db, sql));
+    }
+    runtime.block_on(db.close());
+    // Without the checkpoints the chain looks whole; with them, the rollback is named.
+    let elsewhere = folder.path().join("ailleurs.txt");
+    let (ok, _, _) = run(passerelle()
+        .args(["audit", "verify", "--data-dir", data])
+        .env("PASSERELLE_JOURNAL_CHECKPOINTS", &elsewhere));
+    assert!(!ok, "a checkpoint file named on purpose must exist");
+    std::fs::write(&elsewhere, "").unwrap();
+    let (ok, _, stderr) = run(passerelle()
+        .args(["audit", "verify", "--data-dir", data])
+        .env("PASSERELLE_JOURNAL_CHECKPOINTS", &elsewhere));
+    assert!(ok, "{stderr}");
+    let (ok, _, stderr) = run(passerelle().args([
+        "audit",
+        "verify",
+        "--data-dir",
+        data,
+        "--checkpoints",
+        file.to_str().unwrap(),
+    ]));
+    assert!(!ok);
+    assert_one_line_error(&stderr, "retour en arrière");
+    assert!(stderr.contains("ligne 3 disparue"), "{stderr}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_new_data_folder_and_its_key_file_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let folder = tempfile::tempdir().unwrap();
+    let data = folder.path().join("nouveau").join("donnees");
+    let (ok, _, stderr) = run(passerelle().args([
+        "user",
+        "invite",
+        "--data-dir",
+        data.to_str().unwrap(),
+        "--email",
+        "a@exemple.fr",
+        "--name",
+        "Admin",
+    ]));
+    assert!(ok, "{stderr}");
+    assert!(stderr.contains("fichier de clés créé"), "{stderr}");
+    let mode =
+        |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&data), 0o700);
+    assert_eq!(mode(data.parent().unwrap()), 0o700);
+    assert_eq!(mode(&data.join("passerelle.key")), 0o600);
+    let (ok, _, stderr) =
+        run(passerelle().args(["audit", "checkpoint", "--data-dir", data.to_str().unwrap()]));
+    assert!(ok, "{stderr}");
+    assert_eq!(mode(&data.join("journal-checkpoints.txt")), 0o600);
 }
