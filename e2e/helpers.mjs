@@ -407,6 +407,14 @@ export async function logInAndEnrol(page, baseUrl, login) {
   return {};
 }
 
+/** Clicks the header's "Se déconnecter"; resolves once the page after it has loaded. */
+export async function logOut(page) {
+  const posted = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/deconnexion');
+  await page.locator('header').getByRole('button', { name: 'Se déconnecter' }).click();
+  await posted;
+  await page.waitForLoadState('load');
+}
+
 /** The header's link to /compte ("<name> — <role label>"), or null when logged out. */
 export async function headerAccountText(page) {
   const link = page.locator('header a[href="/compte"]').first();
