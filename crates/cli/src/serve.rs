@@ -218,6 +218,11 @@ pub async fn run(mut args: ServeArgs) -> anyhow::Result<()> {
         ..passerelle_web::Config::default()
     };
     let keys = load_key_ring(&key_file)?;
+    // Migration 0020 could not seal the partner names already written: done here, with the key.
+    let sealed = passerelle_store::case_work::seal_clear_partner_names(&db, &keys, 500).await?;
+    if sealed > 0 {
+        tracing::info!(sealed, "orientation partner names sealed");
+    }
     anyhow::ensure!(
         args.retention_years >= 1,
         "--retention-years : au moins 1 an de conservation"

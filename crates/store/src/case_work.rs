@@ -1,8 +1,10 @@
 //! The work a social worker records in a case file: interviews, actions, orientations to
 //! partners, criminal or not, and the transfer to another post. These are clear codes and
-//! dates, counted by the statistics; what a person said goes in the sealed notes.
+//! dates, counted by the statistics; what a person said goes in the sealed notes, and the
+//! partner's name of an orientation is sealed too.
 
 use crate::journal::{Entry, append};
+use crate::seal::{KeyRing, SealedColumn};
 use crate::time_text::{date_to_text, now_text};
 use crate::{Db, StoreError, WriteError};
 use passerelle_domain::ParseError;
@@ -73,9 +75,31 @@ pub async fn record_action(
     Ok(())
 }
 
+/// The partner's name of an orientation: a structure's name (a shelter, a victims'
+/// association) can tell where a person went for help. Only the type stays clear, for the
+/// statistics; `partner_name` holds names written before migration 0020 until
+/// [`seal_clear_partner_names`] seals them.
+pub const PARTNER_NAME: SealedColumn = SealedColumn {
+    table: "case_orientations",
+    id_column: "id",
+    column: "partner_name_sealed",
+};
+
+/// An orientation's partner name sealed in its row; none when no name was given.
+fn seal_partner_name(keys: &KeyRing, orientation_id: &str, name: &str) -> Option<Vec<u8>> {
+    (!name.is_empty()).then(|| {
+        keys.seal(
+            name.as_bytes(),
+            &PARTNER_NAME.associated_data(orientation_id),
+        )
+    })
+}
+
 /// Proposes an orientation to a partner; it then moves proposed → accepted → done or failed.
+#[allow(clippy::too_many_arguments)]
 pub async fn propose_orientation(
     db: &Db,
+    keys: &KeyRing,
     case_id: &str,
     proposed_on: Date,
     partner_type: PartnerType,
@@ -85,12 +109,13 @@ pub async fn propose_orientation(
 ) -> Result<(), StoreError> {
     let mut tx = db.begin_write().await?;
     let day = date_to_text(proposed_on);
-    sqlx::query("INSERT INTO case_orientations (id, case_id, partner_type, partner_name, status, proposed_on, status_changed_on, by_account, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8)")
-        .bind(uuid::Uuid::now_v7().to_string())
+    let id = uuid::Uuid::now_v7().to_string();
+    sqlx::query("INSERT INTO case_orientations (id, case_id, partner_type, partner_name, partner_name_sealed, status, proposed_on, status_changed_on, by_account, created_at) \
+                 VALUES ($1, $2, $3, '', $4, $5, $6, $6, $7, $8)")
+        .bind(&id)
         .bind(case_id)
         .bind(partner_type.code())
-        .bind(partner_name)
+        .bind(seal_partner_name(keys, &id, partner_name))
         .bind(OrientationStatus::Proposed.code())
         .bind(&day)
         .bind(by)
@@ -254,7 +279,7 @@ pub enum WorkKind {
 }
 
 /// The interviews, actions and orientations of a case, newest first.
-pub async fn work_of(db: &Db, case_id: &str) -> Result<Vec<WorkLine>, StoreError> {
+pub async fn work_of(db: &Db, keys: &KeyRing, case_id: &str) -> Result<Vec<WorkLine>, StoreError> {
     let interviews: Vec<(String, String, i64)> =
         sqlx::query_as("SELECT held_on, place, minutes FROM case_interviews WHERE case_id = $1")
             .bind(case_id)
@@ -265,12 +290,35 @@ pub async fn work_of(db: &Db, case_id: &str) -> Result<Vec<WorkLine>, StoreError
             .bind(case_id)
             .fetch_all(db.pool())
             .await?;
-    let orientations: Vec<(String, String, String, String, String, String)> = sqlx::query_as(
-        "SELECT id, proposed_on, partner_type, partner_name, status, status_changed_on FROM case_orientations WHERE case_id = $1",
+    type Orientation = (
+        String,
+        String,
+        String,
+        String,
+        Option<Vec<u8>>,
+        String,
+        String,
+    );
+    let orientations: Vec<Orientation> = sqlx::query_as(
+        "SELECT id, proposed_on, partner_type, partner_name, partner_name_sealed, status, status_changed_on \
+         FROM case_orientations WHERE case_id = $1",
     )
     .bind(case_id)
     .fetch_all(db.pool())
     .await?;
+    let orientations = orientations
+        .into_iter()
+        .map(
+            |(id, on, partner_type, clear, sealed, status, changed_on)| {
+                // A name not sealed yet (written before 0020, the start-up step to come) reads clear.
+                let partner_name = match sealed {
+                    Some(sealed) => open_partner_name(keys, &id, &sealed)?,
+                    None => clear,
+                };
+                Ok((id, on, partner_type, partner_name, status, changed_on))
+            },
+        )
+        .collect::<Result<Vec<_>, StoreError>>()?;
     let mut lines: Vec<WorkLine> = interviews
         .into_iter()
         .map(|(on, place, minutes)| WorkLine {
@@ -296,6 +344,59 @@ pub async fn work_of(db: &Db, case_id: &str) -> Result<Vec<WorkLine>, StoreError
         .collect();
     lines.sort_by(|a, b| b.on.cmp(&a.on));
     Ok(lines)
+}
+
+fn open_partner_name(keys: &KeyRing, id: &str, sealed: &[u8]) -> Result<String, StoreError> {
+    keys.open_string(sealed, &PARTNER_NAME.associated_data(id))
+        .map(|name| name.to_string())
+        .map_err(|e| {
+            StoreError::Corrupt(format!("case_orientations.partner_name_sealed {id} : {e}"))
+        })
+}
+
+/// Seals the partner names written in clear before migration 0020, `batch` rows per
+/// transaction, and empties their clear column. SQL could not do it (the key is not in the
+/// database): the server calls this at start, once its key ring is loaded. Idempotent: a
+/// sealed row holds no clear name, so a second start (or one interrupted halfway) seals only
+/// what is left. Returns how many names were sealed.
+pub async fn seal_clear_partner_names(
+    db: &Db,
+    keys: &KeyRing,
+    batch: usize,
+) -> Result<u64, StoreError> {
+    let limit = i64::try_from(batch.max(1)).unwrap_or(i64::MAX);
+    let (mut after, mut sealed) = (String::new(), 0u64);
+    loop {
+        // Keyset pagination on the partial index of the rows still in clear.
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT id, partner_name FROM case_orientations \
+             WHERE partner_name <> '' AND id > $1 ORDER BY id LIMIT $2",
+        )
+        .bind(&after)
+        .bind(limit)
+        .fetch_all(db.pool())
+        .await?;
+        let Some((last, _)) = rows.last() else {
+            break;
+        };
+        after = last.clone();
+        let mut tx = db.begin_write().await?;
+        for (id, name) in &rows {
+            // Only if the row still holds the name read: nothing written meanwhile is lost.
+            let done = sqlx::query(
+                "UPDATE case_orientations SET partner_name_sealed = $1, partner_name = '' \
+                 WHERE id = $2 AND partner_name = $3",
+            )
+            .bind(seal_partner_name(keys, id, name))
+            .bind(id)
+            .bind(name)
+            .execute(&mut *tx)
+            .await?;
+            sealed += done.rows_affected();
+        }
+        tx.commit().await?;
+    }
+    Ok(sealed)
 }
 
 /// The posts a case can be transferred to (filled or vacant): (id, code, département), by code.

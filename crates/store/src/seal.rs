@@ -416,6 +416,7 @@ pub const SEALED_COLUMNS: &[SealedColumn] = &[
     crate::referral::NOTE,
     crate::referral::NEXT_STEP,
     crate::person::IDENTITY,
+    crate::case_work::PARTNER_NAME,
 ];
 
 /// How many non-null values `column` holds (the length of a rekey's progress bar).

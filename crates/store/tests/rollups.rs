@@ -235,6 +235,7 @@ async fn apply(test: &TestDb, world: &mut World, op: &Op) {
             };
             passerelle_store::case_work::propose_orientation(
                 db,
+                &world.keys,
                 &case,
                 day(*offset),
                 PartnerType::ALL[*partner % PartnerType::ALL.len()],

@@ -304,3 +304,238 @@ async fn rekey_moves_every_value_to_the_new_key() {
         test.finish().await;
     }
 }
+
+// The orientation's partner name, sealed since migration 0020.
+
+/// A structure's name that could tell where a person went for help, distinctive enough that
+/// finding it in the raw database cannot be a coincidence.
+const PARTNER: &str = "Foyer d'accueil confidentiel des Tilleuls — 4be1d07c";
+
+/// A referral received by a filled post of the demonstration: (case id, account id).
+async fn a_case(test: &TestDb, ring: &KeyRing) -> (String, String) {
+    use passerelle_domain::category::CategoryGrid;
+    use passerelle_domain::referral::{PersonInput, ReferralInput, validate_referral};
+    use passerelle_store::referential::{Referentials, load_referentials};
+    let referentials = Referentials::embedded().unwrap();
+    load_referentials(&test.db, &referentials).await.unwrap();
+    let plan = passerelle_store::demo::plan(&referentials, 2020);
+    let hashes: Vec<String> = plan
+        .logins
+        .iter()
+        .map(|_| "$argon2id$test".into())
+        .collect();
+    passerelle_store::demo::insert(&test.db, &plan, &hashes, &|_| {})
+        .await
+        .unwrap();
+    let one = |sql: &'static str| async move {
+        let (id,): (String,) = sqlx::query_as(sql).fetch_one(test.db.pool()).await.unwrap();
+        id
+    };
+    let post = one("SELECT id FROM posts WHERE status = 'filled' ORDER BY code LIMIT 1").await;
+    let unit = one("SELECT id FROM units ORDER BY id LIMIT 1").await;
+    let input = ReferralInput {
+        source: "intervention".into(),
+        urgency: "normal".into(),
+        categories: vec!["domestic_violence".into()],
+        context: "Faits".into(),
+        persons: vec![PersonInput {
+            role: "victim".into(),
+            last_name: "Durand".into(),
+            first_name: "Alix".into(),
+            phone: "0612345678".into(),
+        }],
+        consent: "yes".into(),
+        contact_channel: "sms".into(),
+        contact_hours: String::new(),
+        procedure_reference: String::new(),
+    };
+    let referral = validate_referral(&input, &CategoryGrid::first()).unwrap();
+    let id = uuid::Uuid::now_v7().to_string();
+    let account = plan.logins[0].id.clone();
+    let new = passerelle_store::referral::NewReferral {
+        id: id.clone(),
+        post_id: &post,
+        unit_id: Some(&unit),
+        referred_by: &account,
+        referral: &referral,
+        notify_referrer: false,
+    };
+    passerelle_store::referral::create_referral(&test.db, ring, &new, written())
+        .await
+        .unwrap();
+    (id, account)
+}
+
+fn written() -> passerelle_store::journal::Entry {
+    passerelle_store::journal::Entry::new(
+        passerelle_domain::journal::JournalAction::PersonalDataWritten,
+    )
+}
+
+async fn orient(test: &TestDb, ring: &KeyRing, (case, account): &(String, String), name: &str) {
+    passerelle_store::case_work::propose_orientation(
+        &test.db,
+        ring,
+        case,
+        time::macros::date!(2026 - 01 - 05),
+        passerelle_domain::case::PartnerType::Cidff,
+        name,
+        account,
+        written(),
+    )
+    .await
+    .unwrap();
+}
+
+/// The partner names of a case's orientations as the case page reads them, by orientation id.
+async fn partner_names(test: &TestDb, ring: &KeyRing, case: &str) -> Vec<(String, String)> {
+    use passerelle_store::case_work::WorkKind;
+    let mut names: Vec<(String, String)> =
+        passerelle_store::case_work::work_of(&test.db, ring, case)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter_map(|line| match line.kind {
+                WorkKind::Orientation {
+                    id, partner_name, ..
+                } => Some((id, partner_name)),
+                _ => None,
+            })
+            .collect();
+    names.sort();
+    names
+}
+
+/// The raw columns of every orientation: (id, clear name, sealed name), by id.
+async fn orientation_rows(test: &TestDb) -> Vec<(String, String, Option<Vec<u8>>)> {
+    sqlx::query_as(
+        "SELECT id, partner_name, partner_name_sealed FROM case_orientations ORDER BY id",
+    )
+    .fetch_all(test.db.pool())
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_new_partner_name_is_stored_sealed_and_read_back() {
+    use passerelle_store::case_work::PARTNER_NAME;
+    for test in testing::all_backends().await {
+        let keys = tempfile::tempdir().unwrap();
+        let (_, ring) = ring_in(keys.path());
+        let case = a_case(&test, &ring).await;
+        orient(&test, &ring, &case, PARTNER).await;
+        orient(&test, &ring, &case, "").await;
+        let rows = orientation_rows(&test).await;
+        assert_eq!(rows.len(), 2);
+        let (named, sealed) = rows
+            .iter()
+            .find_map(|(id, clear, sealed)| {
+                assert_eq!(clear, "", "{:?}: no name in clear", test.backend());
+                sealed.as_ref().map(|s| (id, s))
+            })
+            .expect("the named orientation is sealed");
+        assert_eq!(
+            ring.open_string(sealed, &PARTNER_NAME.associated_data(named))
+                .unwrap()
+                .as_str(),
+            PARTNER
+        );
+        assert_eq!(
+            rows.iter()
+                .filter(|(_, _, sealed)| sealed.is_none())
+                .count(),
+            1,
+            "no name, nothing sealed"
+        );
+        let names: Vec<String> = partner_names(&test, &ring, &case.0)
+            .await
+            .into_iter()
+            .map(|(_, name)| name)
+            .collect();
+        assert!(names.contains(&PARTNER.to_string()) && names.contains(&String::new()));
+        assert!(
+            !contains(&raw_database(&test).await, PARTNER),
+            "{:?}: the partner's name is in the raw database",
+            test.backend()
+        );
+        test.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn partner_names_written_in_clear_are_sealed_by_the_start_up_step() {
+    use passerelle_store::case_work::{PARTNER_NAME, seal_clear_partner_names};
+    for test in testing::all_backends().await {
+        let keys = tempfile::tempdir().unwrap();
+        let (_, ring) = ring_in(keys.path());
+        let case = a_case(&test, &ring).await;
+        // Rows as written before migration 0020: the name in clear, nothing sealed.
+        for index in 0..5 {
+            sqlx::query(
+                "INSERT INTO case_orientations (id, case_id, partner_type, partner_name, status, \
+                 proposed_on, status_changed_on, created_at) \
+                 VALUES ($1, $2, 'cidff', $3, 'proposed', '2025-03-01', '2025-03-01', '2025-03-01T10:00:00Z')",
+            )
+            .bind(format!("old-{index}"))
+            .bind(&case.0)
+            .bind(format!("{PARTNER} {index}"))
+            .execute(test.db.pool())
+            .await
+            .unwrap();
+        }
+        orient(&test, &ring, &case, "").await;
+        let before = partner_names(&test, &ring, &case.0).await;
+
+        let sealed = seal_clear_partner_names(&test.db, &ring, 2).await.unwrap();
+        assert_eq!(sealed, 5, "{:?}", test.backend());
+        for (id, clear, sealed) in orientation_rows(&test).await {
+            assert_eq!(clear, "", "{:?} {id}", test.backend());
+            if let Some(index) = id.strip_prefix("old-") {
+                let opened = ring
+                    .open_string(&sealed.unwrap(), &PARTNER_NAME.associated_data(&id))
+                    .unwrap();
+                assert_eq!(opened.as_str(), format!("{PARTNER} {index}"));
+            }
+        }
+        assert_eq!(
+            partner_names(&test, &ring, &case.0).await,
+            before,
+            "the case page reads the same names"
+        );
+        assert_eq!(
+            seal_clear_partner_names(&test.db, &ring, 2).await.unwrap(),
+            0,
+            "a second start seals nothing"
+        );
+        // PostgreSQL's dump holds live rows only; SQLite keeps freed pages until reused.
+        if test.url().is_some() {
+            assert!(!contains(&raw_database(&test).await, PARTNER));
+        }
+        test.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn rekey_moves_the_partner_names_to_the_new_key() {
+    use passerelle_store::case_work::PARTNER_NAME;
+    use passerelle_store::seal::{SEALED_COLUMNS, rekey_all};
+    assert!(
+        SEALED_COLUMNS
+            .iter()
+            .any(|c| c.table == PARTNER_NAME.table && c.column == PARTNER_NAME.column),
+        "rekey walks the partner names"
+    );
+    for test in testing::all_backends().await {
+        let keys = tempfile::tempdir().unwrap();
+        let (path, old_ring) = ring_in(keys.path());
+        let case = a_case(&test, &old_ring).await;
+        orient(&test, &old_ring, &case, PARTNER).await;
+        let new_ring = KeyRing::add_key(&path).unwrap();
+        rekey_all(&test.db, &new_ring, 3, &|_| {}).await.unwrap();
+        let only_k2 = only_key(&path, "k2");
+        let names = partner_names(&test, &only_k2, &case.0).await;
+        assert_eq!(names.len(), 1);
+        assert_eq!(names[0].1, PARTNER, "{:?}", test.backend());
+        test.finish().await;
+    }
+}

@@ -345,6 +345,7 @@ async fn propose_orientation(
     );
     case_work::propose_orientation(
         &write.state.db,
+        &write.state.keys,
         &write.case.id,
         day,
         partner_type,

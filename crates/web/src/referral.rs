@@ -971,7 +971,7 @@ async fn case_page(
     let keys = &state.keys;
     let current = case.status();
     let history = store_referral::status_history(&state.db, &case.id).await?;
-    let work = passerelle_store::case_work::work_of(&state.db, &case.id).await?;
+    let work = passerelle_store::case_work::work_of(&state.db, keys, &case.id).await?;
     let notes = store_referral::notes_for(&state.db, keys, &case.id, &auth.account.id).await?;
     Ok(CasePage {
         shell: Shell::for_actor("Dossier", auth, csrf).at("/dossiers"),
