@@ -28,7 +28,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the web server (SQLite in the data folder by default, PostgreSQL with --database-url).
-    Serve(serve::ServeArgs),
+    Serve(Box<serve::ServeArgs>),
     /// Apply the database migrations and load the official referentials, then exit.
     Migrate(config::DatabaseArgs),
     /// Fill an empty database with fictitious demonstration data.
@@ -62,7 +62,7 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Serve(args) => serve::run(args).await,
+            Command::Serve(args) => serve::run(*args).await,
             Command::Migrate(args) => config::open_and_migrate(&args).await.map(|_| ()),
             Command::Demo(args) => demo::run(args).await,
             Command::Bench(args) => bench::run(args).await,

@@ -38,15 +38,15 @@ impl TestDb {
     /// Closes the pool and drops the PostgreSQL database.
     pub async fn finish(self) {
         self.db.close().await;
-        if let Some((admin_url, name)) = self.postgres {
-            if let Ok(admin) = Db::connect(&admin_url, 1).await {
-                let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                )))
-                .execute(admin.pool())
-                .await;
-                admin.close().await;
-            }
+        if let Some((admin_url, name)) = self.postgres
+            && let Ok(admin) = Db::connect(&admin_url, 1).await
+        {
+            let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+            )))
+            .execute(admin.pool())
+            .await;
+            admin.close().await;
         }
     }
 }
