@@ -237,6 +237,29 @@ pub async fn transfer(
         .execute(&mut *tx)
         .await?;
     crate::referral::record_status(&mut tx, case_id, ReferralStatus::Received, by, &at).await?;
+    // Kept so that the statistics leave the sending post's past as it was published.
+    sqlx::query(
+        "INSERT INTO case_transfers (id, case_id, from_post, to_post, at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(uuid::Uuid::now_v7().to_string())
+    .bind(case_id)
+    .bind(&from_post)
+    .bind(to_post)
+    .bind(&at)
+    .execute(&mut *tx)
+    .await?;
+    // The persons follow the case, unless another case of the sending post still links them:
+    // the policy opens a person to their post's social workers only.
+    sqlx::query(
+        "UPDATE persons SET post_id = $1 WHERE post_id = $2 AND id IN (SELECT person_id FROM case_persons WHERE case_id = $3 AND person_id IS NOT NULL) \
+         AND NOT EXISTS (SELECT 1 FROM case_persons other JOIN cases c ON c.id = other.case_id \
+                         WHERE other.person_id = persons.id AND c.post_id = $2 AND c.id <> $3)",
+    )
+    .bind(to_post)
+    .bind(&from_post)
+    .bind(case_id)
+    .execute(&mut *tx)
+    .await?;
     crate::referral::insert_note(
         &mut tx,
         keys,
@@ -358,7 +381,7 @@ fn open_partner_name(keys: &KeyRing, id: &str, sealed: &[u8]) -> Result<String, 
 /// transaction, and empties their clear column. SQL could not do it (the key is not in the
 /// database): the server calls this at start, once its key ring is loaded. Idempotent: a
 /// sealed row holds no clear name, so a second start (or one interrupted halfway) seals only
-/// what is left. Returns how many names were sealed.
+/// what is left. Each batch is journaled with its own writes. Returns how many were sealed.
 pub async fn seal_clear_partner_names(
     db: &Db,
     keys: &KeyRing,
@@ -381,6 +404,7 @@ pub async fn seal_clear_partner_names(
         };
         after = last.clone();
         let mut tx = db.begin_write().await?;
+        let mut in_batch = 0;
         for (id, name) in &rows {
             // Only if the row still holds the name read: nothing written meanwhile is lost.
             let done = sqlx::query(
@@ -392,9 +416,17 @@ pub async fn seal_clear_partner_names(
             .bind(name)
             .execute(&mut *tx)
             .await?;
-            sealed += done.rows_affected();
+            in_batch += done.rows_affected();
+        }
+        if in_batch > 0 {
+            let entry = Entry::new(passerelle_domain::journal::JournalAction::PersonalDataWritten)
+                .detail(format!(
+                    "migration 0020 : {in_batch} nom(s) de partenaire d'orientation scellé(s)"
+                ));
+            append(&mut tx, entry).await?;
         }
         tx.commit().await?;
+        sealed += in_batch;
     }
     Ok(sealed)
 }

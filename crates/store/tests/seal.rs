@@ -507,6 +507,15 @@ async fn partner_names_written_in_clear_are_sealed_by_the_start_up_step() {
             0,
             "a second start seals nothing"
         );
+        let (journaled,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM journal WHERE detail LIKE 'migration 0020 : %'")
+                .fetch_one(test.db.pool())
+                .await
+                .unwrap();
+        assert_eq!(
+            journaled, 3,
+            "one journal row per batch of 2, none for the second start"
+        );
         // PostgreSQL's dump holds live rows only; SQLite keeps freed pages until reused.
         if test.url().is_some() {
             assert!(!contains(&raw_database(&test).await, PARTNER));
