@@ -287,6 +287,30 @@ pub async fn login_lock(db: &Db, login_hash: &str) -> Result<Option<String>, Sto
     Ok(row.and_then(|(until,)| until))
 }
 
+/// Takes the login name's row until the end of the transaction (creating it, with no
+/// failure, if need be) and returns its lock. Attempts on one name then run one after the
+/// other: parallel requests cannot all be checked before the first failure is counted.
+pub async fn hold_login_lock(
+    connection: &mut AnyConnection,
+    login_hash: &str,
+) -> Result<Option<String>, StoreError> {
+    // A no-op update still locks the row on PostgreSQL; SQLite has one writer at a time.
+    sqlx::query(
+        "INSERT INTO login_failures (login_hash, failures, locked_until, updated_at) VALUES ($1, 0, NULL, $2) \
+         ON CONFLICT (login_hash) DO UPDATE SET failures = login_failures.failures",
+    )
+    .bind(login_hash)
+    .bind(now_text())
+    .execute(&mut *connection)
+    .await?;
+    let (until,): (Option<String>,) =
+        sqlx::query_as("SELECT locked_until FROM login_failures WHERE login_hash = $1")
+            .bind(login_hash)
+            .fetch_one(&mut *connection)
+            .await?;
+    Ok(until)
+}
+
 /// Counts one failure; locks the login name until `lock_until` once `threshold` is reached.
 /// Returns true when this failure locked it.
 pub async fn record_login_failure(

@@ -165,6 +165,8 @@ async fn submit_login(
     match (usable, verified) {
         (Some((found, _)), true) => {
             let found = &found;
+            // Read before the write transaction: it holds the only writer meanwhile.
+            let employer = account::employer_of(&state.db, &found.id).await?;
             let mut tx = state.db.begin_write().await?;
             // With a second factor, the login is complete only once the code is right:
             // until then the failures stay counted (see `lockout`).
@@ -175,7 +177,6 @@ async fn submit_login(
                 session::delete(&mut tx, &session::token_hash(&old)).await?;
             }
             let token = session::create(&mut tx, Some(&found.id), ip).await?;
-            let employer = account::employer_of(&state.db, &found.id).await?;
             journal::append(
                 &mut tx,
                 own_event(
@@ -231,10 +232,13 @@ async fn logout(
     headers: axum::http::HeaderMap,
 ) -> WebResult<Response> {
     if let Some(current) = crate::auth::current_session(&state, &headers).await? {
+        let employer = match &current.account_id {
+            Some(account_id) => account::employer_of(&state.db, account_id).await?,
+            None => None,
+        };
         let mut tx = state.db.begin_write().await?;
         session::delete(&mut tx, &current.token_hash).await?;
         if let Some(account_id) = &current.account_id {
-            let employer = account::employer_of(&state.db, account_id).await?;
             journal::append(
                 &mut tx,
                 Entry::new(JournalAction::Logout)

@@ -116,8 +116,14 @@ pub fn new_recovery_codes() -> Vec<String> {
 }
 
 /// Checks a TOTP code or a recovery code for an account with the second factor enabled.
-/// A matching code is consumed in the database, atomically.
-pub async fn verify(state: &AppState, account: &AccountRow, code: &str) -> WebResult<Outcome> {
+/// A matching code is consumed in the database, atomically, through `connection` (the
+/// transaction that counts the attempt).
+pub async fn verify(
+    state: &AppState,
+    account: &AccountRow,
+    code: &str,
+    connection: &mut sqlx::AnyConnection,
+) -> WebResult<Outcome> {
     let code = normalise(code);
     if code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()) {
         let secret = open_secret(state, account)?;
@@ -125,9 +131,8 @@ pub async fn verify(state: &AppState, account: &AccountRow, code: &str) -> WebRe
         let Some(step) = matching_step(&totp, &code, now_unix()) else {
             return Ok(Outcome::Wrong);
         };
-        let mut connection = state.db.pool().acquire().await?;
         return Ok(
-            if account::consume_totp_step(&mut connection, &account.id, step).await? {
+            if account::consume_totp_step(connection, &account.id, step).await? {
                 Outcome::Accepted {
                     recovery_code: false,
                 }
@@ -137,13 +142,8 @@ pub async fn verify(state: &AppState, account: &AccountRow, code: &str) -> WebRe
         );
     }
     if code.len() == 10 {
-        let mut connection = state.db.pool().acquire().await?;
-        if account::use_recovery_code(
-            &mut connection,
-            &account.id,
-            &recovery_hash(&account.id, &code),
-        )
-        .await?
+        if account::use_recovery_code(connection, &account.id, &recovery_hash(&account.id, &code))
+            .await?
         {
             return Ok(Outcome::Accepted {
                 recovery_code: true,

@@ -85,6 +85,16 @@ impl Counts {
         )
     }
 
+    /// Whether the account is locked, holding its count until the transaction ends: the
+    /// attempt is checked and counted before the next one on the same account is let in.
+    /// For codes, checked in no time; not for passwords (Argon2 would hold every login).
+    /// Nothing else may be read from the pool meanwhile: the waiting attempts hold
+    /// connections too.
+    pub async fn hold_account(&self, connection: &mut AnyConnection) -> WebResult<bool> {
+        let until = account::hold_login_lock(connection, &self.account).await?;
+        Ok(is_locked(until.as_deref()))
+    }
+
     /// Counts one wrong password or code under both keys; the lock it set, if any.
     pub async fn count_failure(&self, connection: &mut AnyConnection) -> WebResult<Option<Lock>> {
         let until = instant_to_text(time::OffsetDateTime::now_utc() + LOCKOUT_DURATION);

@@ -40,6 +40,11 @@ async fn locked_out(
     let mut tx = state.db.begin_write().await?;
     session::delete(&mut tx, &signed_in.session.token_hash).await?;
     tx.commit().await?;
+    Ok(locked_page(state, csrf, lock, next))
+}
+
+/// The login page with the lock's message; the session cookie (its session closed) goes.
+fn locked_page(state: &AppState, csrf: &CsrfToken, lock: Lock, next: String) -> Response {
     let mut response = (
         StatusCode::TOO_MANY_REQUESTS,
         LoginPage {
@@ -56,7 +61,7 @@ async fn locked_out(
         header::SET_COOKIE,
         set_cookie(SESSION_COOKIE, "", state.config.secure_cookies, Some(0)),
     );
-    Ok(response)
+    response
 }
 
 /// After the password: the second factor if the account has one or its roles need one,
@@ -115,9 +120,15 @@ pub(super) async fn submit_second_factor(
     if let Some(lock) = counts.lock(&state.db).await? {
         return locked_out(&state, &signed_in, &csrf, lock, next).await;
     }
-    let outcome = second_factor::verify(&state, account, &form.code).await?;
     let employer = account::employer_of(&state.db, &account.id).await?;
     let mut tx = state.db.begin_write().await?;
+    // And again, held: parallel codes on one account are checked one after the other, each
+    // seeing the failures before it.
+    if counts.hold_account(&mut tx).await? {
+        tx.commit().await?;
+        return locked_out(&state, &signed_in, &csrf, Lock::Account, next).await;
+    }
+    let outcome = second_factor::verify(&state, account, &form.code, &mut tx).await?;
     let response = match outcome {
         second_factor::Outcome::Accepted { recovery_code } => {
             session::mark_second_factor_done(&mut tx, &signed_in.session.token_hash).await?;
@@ -149,33 +160,31 @@ pub(super) async fn submit_second_factor(
                 ),
             )
             .await?;
-            let lock = counts.count_failure(&mut tx).await?;
-            if let Some(lock) = lock {
-                session::delete(&mut tx, &signed_in.session.token_hash).await?;
-                if lock == Lock::Account {
-                    journal::append(
-                        &mut tx,
-                        Entry::new(JournalAction::LoginLocked)
-                            .on("account", &account.id)
-                            .from_ip(ip)
-                            .in_employer(employer.as_deref()),
-                    )
-                    .await?;
+            match counts.count_failure(&mut tx).await? {
+                Some(lock) => {
+                    session::delete(&mut tx, &signed_in.session.token_hash).await?;
+                    if lock == Lock::Account {
+                        journal::append(
+                            &mut tx,
+                            Entry::new(JournalAction::LoginLocked)
+                                .on("account", &account.id)
+                                .from_ip(ip)
+                                .in_employer(employer.as_deref()),
+                        )
+                        .await?;
+                    }
+                    locked_page(&state, &csrf, lock, next)
                 }
+                None => (
+                    StatusCode::UNAUTHORIZED,
+                    SecondFactorPage {
+                        shell: Shell::for_signed_in("Second facteur", &account.display_name, &csrf),
+                        next,
+                        error: Some(refused.message().to_string()),
+                    },
+                )
+                    .into_response(),
             }
-            let (status, message) = match lock {
-                Some(lock) => (StatusCode::TOO_MANY_REQUESTS, lock.message()),
-                None => (StatusCode::UNAUTHORIZED, refused.message()),
-            };
-            (
-                status,
-                SecondFactorPage {
-                    shell: Shell::for_signed_in("Second facteur", &account.display_name, &csrf),
-                    next,
-                    error: Some(message.to_string()),
-                },
-            )
-                .into_response()
         }
     };
     tx.commit().await?;

@@ -207,3 +207,41 @@ async fn wrong_codes_count_towards_the_address_limit() {
         app.finish().await;
     }
 }
+
+#[tokio::test]
+async fn parallel_wrong_codes_from_many_half_open_logins_are_checked_five_at_most() {
+    for app in spawn_all().await {
+        let (national, secret) = enrolled_national(&app).await;
+        let wrong = wrong_code(&secret);
+        let mut sessions = Vec::new();
+        for _ in 0..12 {
+            let client = browser(&app);
+            assert_eq!(
+                login(&client, &app, &national.email, &national.password)
+                    .await
+                    .status(),
+                303
+            );
+            sessions.push(client);
+        }
+        // Every session sends its code at the same moment.
+        let url = app.url("/connexion/second-facteur");
+        let mut answers = tokio::task::JoinSet::new();
+        for client in sessions {
+            let (url, wrong) = (url.clone(), wrong.clone());
+            answers.spawn(async move {
+                let fields = [("code", wrong.as_str()), ("csrf", CSRF)];
+                let response = client.post(url).form(&fields).send().await.unwrap();
+                response.status().as_u16()
+            });
+        }
+        let statuses = answers.join_all().await;
+        let checked = statuses.iter().filter(|s| **s == 401).count();
+        assert!(
+            checked < passerelle_domain::account::LOCKOUT_THRESHOLD as usize,
+            "{checked} codes checked before the lock: {statuses:?}"
+        );
+        assert_eq!(statuses.len(), 12);
+        app.finish().await;
+    }
+}
