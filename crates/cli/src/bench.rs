@@ -181,7 +181,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         Some(&cookie),
     )
     .await?;
-    let login = login_latency(&base, &plan, 30).await?;
+    let login = login_latency(&base, &plan, &state_keys, 30).await?;
 
     // Presence: a unit's public page (the poster's QR code leads there) and its A4 poster.
     let unit = demo_scheduled_unit(&plan)?;
@@ -546,6 +546,7 @@ async fn demo_session(
 async fn login_latency(
     base: &str,
     plan: &passerelle_store::demo::DemoPlan,
+    keys: &passerelle_store::seal::KeyRing,
     count: usize,
 ) -> anyhow::Result<(f64, f64, usize)> {
     let officer = plan
@@ -553,7 +554,15 @@ async fn login_latency(
         .iter()
         .find(|l| l.role == passerelle_domain::role::Role::Officer)
         .ok_or_else(|| anyhow::anyhow!("no demo officer"))?;
-    let token = "0".repeat(64);
+    let cookie = "0".repeat(64);
+    // The login form's token is bound to the browser's anti-forgery cookie.
+    let mut headers = axum::http::HeaderMap::new();
+    headers.insert(
+        axum::http::header::COOKIE,
+        format!("passerelle_csrf={cookie}").parse()?,
+    );
+    let token = passerelle_web::auth::form_token(keys, &headers)
+        .ok_or_else(|| anyhow::anyhow!("no anti-forgery token"))?;
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()?;
@@ -562,7 +571,7 @@ async fn login_latency(
         let started = Instant::now();
         let response = client
             .post(format!("{base}/connexion"))
-            .header(reqwest::header::COOKIE, format!("passerelle_csrf={token}"))
+            .header(reqwest::header::COOKIE, format!("passerelle_csrf={cookie}"))
             .form(&[
                 ("email", officer.email.as_str()),
                 ("password", officer.password.as_str()),
