@@ -34,6 +34,33 @@ pub struct CaseFacts {
     pub actions: Vec<(String, String)>,
     /// (proposed on, partner type code, status code).
     pub orientations: Vec<(String, String, String)>,
+    /// The case's transfers to other posts: (RFC 3339 instant, from post, to post).
+    pub transfers: Vec<(String, String, String)>,
+}
+
+impl CaseFacts {
+    /// The post that held the case at `when` (an RFC 3339 instant, or a `YYYY-MM-DD` day).
+    /// Work stays counted for the post that did it: a transfer does not rewrite the sending
+    /// post's published past. An event dated the day of a transfer or later counts for the
+    /// receiving post; the referral itself stays the first post's.
+    pub fn post_at(&self, when: &str) -> &str {
+        let mut transfers: Vec<&(String, String, String)> = self.transfers.iter().collect();
+        transfers.sort();
+        let mut post = transfers
+            .first()
+            .map_or(self.post_id.as_str(), |(_, from, _)| from.as_str());
+        for (at, _, to) in transfers {
+            let reached = if when.len() == 10 {
+                when >= at.get(..10).unwrap_or(at)
+            } else {
+                when >= at.as_str()
+            };
+            if reached {
+                post = to;
+            }
+        }
+        post
+    }
 }
 
 /// One cell of the rollups.
@@ -74,7 +101,7 @@ pub mod recurrence {
 /// The version of the counting rules below. Change it whenever `contribution` or
 /// `person_contribution` count differently: the stored rollups are then rebuilt from the
 /// facts at the next start (store::rollup::bring_up_to_date).
-pub const COUNTING_VERSION: i64 = 2;
+pub const COUNTING_VERSION: i64 = 3;
 
 /// The dimension every indicator has: its total, under the value "".
 pub const TOTAL: &str = "total";
@@ -143,22 +170,28 @@ pub fn month_of_day(day: &str) -> Option<String> {
 /// The cells a case counts for, with how many times (a category chosen twice counts once).
 pub fn contribution(facts: &CaseFacts) -> BTreeMap<Cell, i64> {
     let mut cells = BTreeMap::new();
-    let mut add =
-        |month: &Option<String>, indicator: &'static str, dimension: &'static str, value: &str| {
-            if let Some(month) = month {
-                *cells
-                    .entry(Cell {
-                        post_id: facts.post_id.clone(),
-                        month: month.clone(),
-                        indicator,
-                        dimension,
-                        value: value.to_string(),
-                    })
-                    .or_insert(0) += 1;
-            }
-        };
+    let mut add = |(post, month): &(&str, Option<String>),
+                   indicator: &'static str,
+                   dimension: &'static str,
+                   value: &str| {
+        if let Some(month) = month {
+            *cells
+                .entry(Cell {
+                    post_id: post.to_string(),
+                    month: month.clone(),
+                    indicator,
+                    dimension,
+                    value: value.to_string(),
+                })
+                .or_insert(0) += 1;
+        }
+    };
     use indicator::*;
-    let received = paris_month_of_instant(&facts.received_at);
+    // Each event as (the post that held the case then, its month).
+    let received = (
+        facts.post_at(&facts.received_at),
+        paris_month_of_instant(&facts.received_at),
+    );
     add(
         &received,
         REFERRALS,
@@ -204,33 +237,36 @@ pub fn contribution(facts: &CaseFacts) -> BTreeMap<Cell, i64> {
     categories.dedup();
     // Every indicator by the categories of its case too, so that the dashboards can show the
     // activity of one category (a case with several counts under each).
-    let mut add_with_categories = |month: &Option<String>, indicator: &'static str| {
+    let mut add_with_categories = |month: &(&str, Option<String>), indicator: &'static str| {
         add(month, indicator, TOTAL, "");
         for category in &categories {
             add(month, indicator, CATEGORY, category);
         }
     };
     add_with_categories(&received, REFERRALS);
-    let closed = (facts.status == "closed")
-        .then(|| paris_month_of_instant(&facts.status_changed_at))
-        .flatten();
-    if closed.is_some() {
+    let closed = (
+        facts.post_at(&facts.status_changed_at),
+        (facts.status == "closed")
+            .then(|| paris_month_of_instant(&facts.status_changed_at))
+            .flatten(),
+    );
+    if closed.1.is_some() {
         add_with_categories(&closed, CLOSURES);
     }
     let interview_months: Vec<_> = facts
         .interviews
         .iter()
-        .map(|(day, _)| month_of_day(day))
+        .map(|(day, _)| (facts.post_at(day), month_of_day(day)))
         .collect();
     let action_months: Vec<_> = facts
         .actions
         .iter()
-        .map(|(day, _)| month_of_day(day))
+        .map(|(day, _)| (facts.post_at(day), month_of_day(day)))
         .collect();
     let orientation_months: Vec<_> = facts
         .orientations
         .iter()
-        .map(|(day, _, _)| month_of_day(day))
+        .map(|(day, _, _)| (facts.post_at(day), month_of_day(day)))
         .collect();
     for month in &interview_months {
         add_with_categories(month, INTERVIEWS);
@@ -241,7 +277,7 @@ pub fn contribution(facts: &CaseFacts) -> BTreeMap<Cell, i64> {
     for month in &orientation_months {
         add_with_categories(month, ORIENTATIONS);
     }
-    if closed.is_some() {
+    if closed.1.is_some() {
         add(
             &closed,
             CLOSURES,
@@ -271,8 +307,10 @@ pub struct PersonFacts {
     /// At intake; None when the birth date was not given.
     pub age_band: Option<String>,
     pub known_to_social_services: String,
-    /// Of every case the person is in: (received at, closed at when closed), RFC 3339.
-    pub cases: Vec<(String, Option<String>)>,
+    /// Of every case the person is in: (received at, closed at when closed, both RFC 3339;
+    /// the post that received it). A person counts for the post that received their case,
+    /// even after a transfer.
+    pub cases: Vec<(String, Option<String>, String)>,
 }
 
 /// Whole days from a closure to a later case's receipt; None when the case did not come
@@ -288,10 +326,13 @@ fn days_after(closed: &str, received: &str) -> Option<i64> {
 pub fn person_contribution(facts: &PersonFacts) -> BTreeMap<Cell, i64> {
     use indicator::{PERSONS, RECURRENCES};
     let mut cells = BTreeMap::new();
-    let mut add = |month: &str, indicator: &'static str, dimension: &'static str, value: &str| {
+    let mut add = |(post, month): (&str, &str),
+                   indicator: &'static str,
+                   dimension: &'static str,
+                   value: &str| {
         *cells
             .entry(Cell {
-                post_id: facts.post_id.clone(),
+                post_id: post.to_string(),
                 month: month.to_string(),
                 indicator,
                 dimension,
@@ -299,16 +340,24 @@ pub fn person_contribution(facts: &PersonFacts) -> BTreeMap<Cell, i64> {
             })
             .or_insert(0) += 1;
     };
-    let mut received: Vec<(String, &str, usize)> = facts
+    let mut received: Vec<(String, &str, usize, &str)> = facts
         .cases
         .iter()
         .enumerate()
-        .filter_map(|(index, (at, _))| Some((paris_month_of_instant(at)?, at.as_str(), index)))
+        .filter_map(|(index, (at, _, post))| {
+            Some((
+                paris_month_of_instant(at)?,
+                at.as_str(),
+                index,
+                post.as_str(),
+            ))
+        })
         .collect();
     received.sort_unstable();
     let mut years_counted = std::collections::BTreeSet::new();
-    for (month, at, index) in &received {
-        if years_counted.insert(month[..4].to_string()) {
+    for (month, at, index, post) in &received {
+        let month = (*post, month.as_str());
+        if years_counted.insert(month.1[..4].to_string()) {
             add(month, PERSONS, TOTAL, "");
             add(month, PERSONS, "sex", &facts.sex);
             add(
@@ -330,7 +379,7 @@ pub fn person_contribution(facts: &PersonFacts) -> BTreeMap<Cell, i64> {
             .iter()
             .enumerate()
             .filter(|(other, _)| other != index)
-            .filter_map(|(_, (_, closed))| days_after(closed.as_deref()?, at))
+            .filter_map(|(_, (_, closed, _))| days_after(closed.as_deref()?, at))
             .min();
         let delay = match since_closure {
             Some(days) if days < recurrence::SIX_MONTHS_DAYS => recurrence::WITHIN_6_MONTHS,
@@ -380,7 +429,64 @@ mod tests {
             interviews: vec![("2026-02-03".into(), "phone".into())],
             actions: vec![("2026-02-03".into(), "listening".into())],
             orientations: vec![("2026-02-04".into(), "cidff".into(), "accepted".into())],
+            transfers: Vec::new(),
         }
+    }
+
+    #[test]
+    fn a_transfer_leaves_the_sending_posts_work_where_it_was() {
+        let before = contribution(&facts());
+        // Transferred to Q on 20/02: the referral, the interview, the action and the
+        // orientation of early February stay P's; the closure in March is Q's.
+        let transferred = CaseFacts {
+            post_id: "Q".into(),
+            transfers: vec![("2026-02-20T10:00:00Z".into(), "P".into(), "Q".into())],
+            ..facts()
+        };
+        let after = contribution(&transferred);
+        let of = |cells: &BTreeMap<Cell, i64>,
+                  post: &str|
+         -> BTreeMap<(String, &'static str, &'static str, String), i64> {
+            cells
+                .iter()
+                .filter(|(cell, _)| cell.post_id == post)
+                .map(|(c, n)| {
+                    (
+                        (c.month.clone(), c.indicator, c.dimension, c.value.clone()),
+                        *n,
+                    )
+                })
+                .collect()
+        };
+        let p_before: BTreeMap<_, _> = of(&before, "P")
+            .into_iter()
+            .filter(|((_, indicator, _, _), _)| *indicator != indicator::CLOSURES)
+            .collect();
+        assert_eq!(of(&after, "P"), p_before, "P keeps all but the closure");
+        let q = of(&after, "Q");
+        assert!(!q.is_empty());
+        assert!(
+            q.keys()
+                .all(|(month, indicator, _, _)| month == "2026-03"
+                    && *indicator == indicator::CLOSURES),
+            "{q:?}"
+        );
+        // Work dated the day of the transfer is the receiving post's.
+        assert_eq!(transferred.post_at("2026-02-19"), "P");
+        assert_eq!(transferred.post_at("2026-02-20"), "Q");
+        assert_eq!(transferred.post_at("2026-02-20T09:59:59Z"), "P");
+        // Two transfers: P → Q → R.
+        let twice = CaseFacts {
+            post_id: "R".into(),
+            transfers: vec![
+                ("2026-03-01T00:00:00Z".into(), "Q".into(), "R".into()),
+                ("2026-02-20T10:00:00Z".into(), "P".into(), "Q".into()),
+            ],
+            ..facts()
+        };
+        assert_eq!(twice.post_at("2026-01-31T23:30:00Z"), "P");
+        assert_eq!(twice.post_at("2026-02-25"), "Q");
+        assert_eq!(twice.post_at("2026-03-02"), "R");
     }
 
     fn count(
@@ -410,7 +516,7 @@ mod tests {
             known_to_social_services: "no".into(),
             cases: cases
                 .iter()
-                .map(|(at, closed)| (at.to_string(), closed.map(str::to_string)))
+                .map(|(at, closed)| (at.to_string(), closed.map(str::to_string), "P".to_string()))
                 .collect(),
         }
     }

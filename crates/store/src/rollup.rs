@@ -114,6 +114,11 @@ async fn case_facts(
     .bind(case_id)
     .fetch_all(&mut *connection)
     .await?;
+    facts.transfers =
+        sqlx::query_as("SELECT at, from_post, to_post FROM case_transfers WHERE case_id = $1")
+            .bind(case_id)
+            .fetch_all(&mut *connection)
+            .await?;
     Ok(Some(facts))
 }
 
@@ -251,19 +256,8 @@ async fn replace_contribution(
             }
         };
         add_to_nation(connection, &cell, delta, &groups).await?;
+        add_to_post_cell(connection, &cell, delta).await?;
         let (post_id, month, indicator, dimension, value) = cell;
-        sqlx::query(
-            "INSERT INTO activity_rollups (post_id, month, indicator, dimension, value, count) VALUES ($1, $2, $3, $4, $5, $6) \
-             ON CONFLICT (post_id, month, indicator, dimension, value) DO UPDATE SET count = activity_rollups.count + excluded.count",
-        )
-        .bind(&post_id)
-        .bind(&month)
-        .bind(&indicator)
-        .bind(&dimension)
-        .bind(&value)
-        .bind(delta)
-        .execute(&mut *connection)
-        .await?;
         sqlx::query(
             "DELETE FROM activity_rollups WHERE post_id = $1 AND month = $2 AND indicator = $3 AND dimension = $4 AND value = $5 AND count = 0",
         )
@@ -292,6 +286,27 @@ async fn replace_contribution(
         .execute(&mut *connection)
         .await?;
     }
+    Ok(())
+}
+
+/// Adds `delta` to one cell of a post's rollups.
+async fn add_to_post_cell(
+    connection: &mut AnyConnection,
+    (post_id, month, indicator, dimension, value): &CellKey,
+    delta: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO activity_rollups (post_id, month, indicator, dimension, value, count) VALUES ($1, $2, $3, $4, $5, $6) \
+         ON CONFLICT (post_id, month, indicator, dimension, value) DO UPDATE SET count = activity_rollups.count + excluded.count",
+    )
+    .bind(post_id)
+    .bind(month)
+    .bind(indicator)
+    .bind(dimension)
+    .bind(value)
+    .bind(delta)
+    .execute(&mut *connection)
+    .await?;
     Ok(())
 }
 
@@ -459,11 +474,13 @@ pub async fn refresh_case(connection: &mut AnyConnection, case_id: &str) -> Resu
 
 /// The person's columns and cases as `PersonFacts`.
 const PERSON_FACTS: &str = "SELECT id, post_id, sex, age_band, known_to_social_services FROM persons WHERE merged_into IS NULL";
-const PERSON_CASES: &str = "SELECT DISTINCT cp.person_id, c.id, c.received_at, c.status, c.status_changed_at \
+/// With the post that received each case: the sending post of its first transfer, if any.
+const PERSON_CASES: &str = "SELECT DISTINCT cp.person_id, c.id, c.received_at, c.status, c.status_changed_at, \
+     COALESCE((SELECT t.from_post FROM case_transfers t WHERE t.case_id = c.id ORDER BY t.at, t.id LIMIT 1), c.post_id) \
      FROM case_persons cp JOIN cases c ON c.id = cp.case_id WHERE cp.person_id IS NOT NULL";
 
 type PersonRow = (String, String, String, Option<String>, String);
-type PersonCaseRow = (String, String, String, String, String);
+type PersonCaseRow = (String, String, String, String, String, String);
 
 fn person_facts_of((_, post_id, sex, age_band, known): PersonRow) -> PersonFacts {
     PersonFacts {
@@ -476,9 +493,13 @@ fn person_facts_of((_, post_id, sex, age_band, known): PersonRow) -> PersonFacts
 }
 
 fn person_case_of(
-    (_, _, received_at, status, changed_at): PersonCaseRow,
-) -> (String, Option<String>) {
-    (received_at, (status == "closed").then_some(changed_at))
+    (_, _, received_at, status, changed_at, received_by): PersonCaseRow,
+) -> (String, Option<String>, String) {
+    (
+        received_at,
+        (status == "closed").then_some(changed_at),
+        received_by,
+    )
 }
 
 /// Brings the rollups up to date with one person's facts (a person merged into another
@@ -658,6 +679,19 @@ async fn post_case_contributions(
     attach(&mut facts, orientations, |f, orientation| {
         f.orientations.push(orientation)
     });
+    let transfers: Vec<(String, String, String, String)> = rows_of_post(
+        connection,
+        format!("SELECT case_id, at, from_post, to_post FROM case_transfers WHERE {OF_POST_CASES}"),
+        post_id,
+    )
+    .await?;
+    let transfers = transfers
+        .into_iter()
+        .map(|(id, at, from, to)| (id, (at, from, to)))
+        .collect();
+    attach(&mut facts, transfers, |f, transfer| {
+        f.transfers.push(transfer)
+    });
     Ok(facts
         .into_iter()
         .map(|(id, facts)| (id, contribution(&facts)))
@@ -676,11 +710,13 @@ pub async fn recompute(db: &Db) -> Result<BTreeMap<CellKey, i64>, StoreError> {
     let mut connection = db.pool().acquire().await?;
     let mut totals = BTreeMap::new();
     for post_id in post_ids(&mut connection).await? {
-        totals.extend(
-            post_contributions(&mut connection, &post_id)
-                .await?
-                .totals(),
-        );
+        // Summed, not replaced: a case transferred away still counts for this post.
+        for (cell, count) in post_contributions(&mut connection, &post_id)
+            .await?
+            .totals()
+        {
+            *totals.entry(cell).or_insert(0) += count;
+        }
     }
     Ok(totals)
 }
@@ -755,6 +791,9 @@ async fn rebuild_in(
     }
     let posts = post_ids(connection).await?;
     let mut written = 0;
+    // What the cases and persons of one post count for other posts (a case transferred in
+    // keeps the sending post's work there): added once every post's own cells are written.
+    let mut elsewhere: BTreeMap<CellKey, i64> = BTreeMap::new();
     for (done, post_id) in posts.iter().enumerate() {
         let post = post_contributions(connection, post_id).await?;
         for (contributions, who) in [
@@ -770,8 +809,14 @@ async fn rebuild_in(
             }
             insert_rows(connection, backend, who.table(), &who.columns(), &rows).await?;
         }
-        let rollup_rows: Vec<Vec<Value>> = post
+        let (own, others): (BTreeMap<CellKey, i64>, BTreeMap<CellKey, i64>) = post
             .totals()
+            .into_iter()
+            .partition(|((p, _, _, _, _), _)| p == post_id);
+        for (cell, count) in others {
+            *elsewhere.entry(cell).or_insert(0) += count;
+        }
+        let rollup_rows: Vec<Vec<Value>> = own
             .iter()
             .map(|((p, m, i, d, v), n)| {
                 vec![
@@ -793,6 +838,10 @@ async fn rebuild_in(
         )
         .await?;
         progress(done as u64 + 1, posts.len() as u64);
+    }
+    for (cell, count) in &elsewhere {
+        add_to_post_cell(connection, cell, *count).await?;
+        written += 1;
     }
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "INSERT INTO nation_rollups ({NATION_COLUMNS}) {}",

@@ -1,7 +1,8 @@
 //! The activity rollups equal a full recomputation from the facts, after any random history
-//! of case work (referrals, status moves, interviews, actions, orientations, transfers,
-//! persons identified, added to other cases and merged, refused writes), on both backends — and still after the retention purge erased the
-//! personal data, which must leave every counted figure as it was.
+//! of case work (referrals, status moves, interviews, actions, orientations, transfers — which
+//! change no published figure —, persons identified, added to other cases and merged, refused
+//! writes), on both backends — and still after the retention purge erased the personal data,
+//! which must leave every counted figure as it was.
 
 use passerelle_domain::case::{
     ActionKind, InterviewDuration, InterviewPlace, KnownToSocialServices, OrientationStatus,
@@ -281,7 +282,8 @@ async fn apply(test: &TestDb, world: &mut World, op: &Op) {
             let Some(case) = pick(world, *case) else {
                 return;
             };
-            let _ = passerelle_store::case_work::transfer(
+            let published = rollup::stored(db).await.unwrap();
+            let transferred = passerelle_store::case_work::transfer(
                 db,
                 &world.keys,
                 &case,
@@ -291,6 +293,15 @@ async fn apply(test: &TestDb, world: &mut World, op: &Op) {
                 entry(),
             )
             .await;
+            // A transfer rewrites no post's past: every published figure stays, the
+            // receiving post counts only what is done from then on.
+            if transferred.is_ok() {
+                assert_eq!(
+                    rollup::stored(db).await.unwrap(),
+                    published,
+                    "a transfer changed published figures"
+                );
+            }
         }
         Op::Identify {
             case,

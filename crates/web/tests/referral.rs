@@ -494,7 +494,16 @@ async fn bad_input_is_refused_in_french_and_nothing_is_written() {
 #[tokio::test]
 async fn a_transferred_case_leaves_the_post_with_its_reason_sealed() {
     for app in spawn_all().await {
-        let case = app.case_for(true).await;
+        let (person, case) = app.person_for(true).await;
+        let (status, _) = send(
+            &app,
+            Role::SocialWorker,
+            Method::Get,
+            &format!("/personnes/{person}"),
+            &[],
+        )
+        .await;
+        assert_eq!(status, 200, "the post's person before the transfer");
         let other = app.elsewhere.other_post.clone();
         let (status, _) = send(
             &app,
@@ -524,6 +533,16 @@ async fn a_transferred_case_leaves_the_post_with_its_reason_sealed() {
         )
         .await;
         assert_eq!(status, 403, "the case is now another post's");
+        // The person follows their only case: the old post no longer opens them.
+        let (status, _) = send(
+            &app,
+            Role::SocialWorker,
+            Method::Get,
+            &format!("/personnes/{person}"),
+            &[],
+        )
+        .await;
+        assert_eq!(status, 403, "the person left with the case");
         assert!(
             !raw_case_tables(&app)
                 .await
