@@ -363,7 +363,13 @@ fn parse_date(text: &str) -> Option<time::Date> {
     if parts.next().is_some() {
         return None;
     }
-    time::Date::from_calendar_date(year, time::Month::try_from(month).ok()?, day).ok()
+    time::Date::from_calendar_date(year, time::Month::try_from(month).ok()?, day)
+        .ok()
+        // The years a form accepts (see `passerelle_domain::day`), so every page can compute with it.
+        .filter(|date| {
+            (passerelle_domain::day::FIRST_YEAR..=passerelle_domain::day::LAST_YEAR)
+                .contains(&date.year())
+        })
 }
 
 /// Checks every line, then writes everything in one transaction unless a line is wrong or
@@ -802,7 +808,7 @@ async fn import_posts(
             report.errors.push(error(
                 "date",
                 format!(
-                    "« {} » n'est pas une date jj/mm/aaaa",
+                    "« {} » n'est pas une date jj/mm/aaaa des années 1900 à 2200",
                     cell(row, positions, "date")
                 ),
             ));
@@ -924,6 +930,17 @@ mod tests {
                 .reason
                 .contains("XLSX illisible")
         );
+    }
+
+    #[test]
+    fn imported_days_are_within_the_years_a_form_accepts() {
+        assert_eq!(
+            parse_date("01/09/2021"),
+            Some(time::macros::date!(2021 - 09 - 01))
+        );
+        for far in ["31/12/9999", "01/01/0001", "31/12/1899", "01/01/2201"] {
+            assert_eq!(parse_date(far), None, "{far}");
+        }
     }
 
     proptest! {
