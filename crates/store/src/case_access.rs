@@ -100,6 +100,27 @@ pub async fn find_open(
     .await?)
 }
 
+/// A replacement of `account_id` in `post_id` granted (and not withdrawn) whose period meets
+/// `starts_on..=ends_on`: (starts on, ends on). Sixteen identical grants were accepted once.
+pub async fn overlapping_replacement(
+    db: &Db,
+    post_id: &str,
+    account_id: &str,
+    starts_on: Date,
+    ends_on: Date,
+) -> Result<Option<(String, String)>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT starts_on, ends_on FROM post_replacements WHERE post_id = $1 AND account_id = $2 \
+         AND revoked_at IS NULL AND starts_on <= $4 AND ends_on >= $3 ORDER BY starts_on LIMIT 1",
+    )
+    .bind(post_id)
+    .bind(account_id)
+    .bind(date_to_text(starts_on))
+    .bind(date_to_text(ends_on))
+    .fetch_optional(db.pool())
+    .await?)
+}
+
 /// Queues one e-mail per active social worker of the post, except `skip` (the grantee, the
 /// person deciding): they learn who was proposed, then who can open their cases.
 async fn queue_notices(

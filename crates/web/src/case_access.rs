@@ -74,6 +74,18 @@ pub async fn propose(
     if !allowed.is_allowed() {
         return Ok(Err(refusal(auth, new.kind, new.account_id)));
     }
+    if let Some((_, starts, ends)) = new.replacement
+        && let Some((from, to)) =
+            store::overlapping_replacement(&state.db, &post.id, new.account_id, starts, ends)
+                .await?
+    {
+        return Ok(Err(format!(
+            "Début : cette personne remplace déjà sur ce poste du {} au {} ; retirez ce \
+             remplacement ou choisissez une autre période.",
+            crate::clock::french_day_of(&from),
+            crate::clock::french_day_of(&to)
+        )));
+    }
     let grantee = passerelle_store::account::find(&state.db, new.account_id)
         .await?
         .ok_or(WebError::Forbidden)?;

@@ -372,6 +372,10 @@ async fn a_replacement_is_proposed_by_one_person_confirmed_by_another_from_the_s
             "and their read"
         );
 
+        // The same replacement again, or one that overlaps it, is refused.
+        let (status, page) = send_in(&app, &national, Method::Post, &path, &borrowed).await;
+        assert_eq!(status, 422, "an overlapping replacement");
+        assert!(page.contains("remplace déjà sur ce poste"), "{page}");
         // Withdrawing ends it at once.
         let (replacement,): (String,) =
             sqlx::query_as("SELECT id FROM post_replacements WHERE account_id = $1")
