@@ -9,6 +9,7 @@ mod keyfile;
 mod purge;
 mod rekey;
 mod serve;
+mod stats;
 mod user;
 
 use clap::{Parser, Subcommand};
@@ -45,6 +46,8 @@ enum Command {
     Rekey(rekey::RekeyArgs),
     /// Erase the personal data of cases past retention (the server also does it daily).
     Purge(purge::PurgeArgs),
+    /// Check the published statistics against a recount from the facts, or rebuild them.
+    Stats(stats::StatsArgs),
 }
 
 fn main() -> ExitCode {
@@ -71,6 +74,7 @@ fn main() -> ExitCode {
             Command::User(args) => user::run(args).await,
             Command::Rekey(args) => rekey::run(args).await,
             Command::Purge(args) => purge::run(args).await,
+            Command::Stats(args) => stats::run(args).await,
         }
     });
     match result {

@@ -13,6 +13,9 @@ use passerelle_domain::statistics::{
 use sqlx::AnyConnection;
 use std::collections::{BTreeMap, HashMap};
 
+mod verify;
+pub use verify::{Difference, Verification, verify};
+
 /// A cell as stored: (post, month, indicator, dimension, value).
 pub type CellKey = (String, String, String, String, String);
 
