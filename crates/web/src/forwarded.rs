@@ -247,7 +247,7 @@ mod tests {
 
     fn any_ip() -> impl Strategy<Value = IpAddr> {
         prop_oneof![
-            any::<[u8; 4]>().prop_map(|b| IpAddr::from(b)),
+            any::<[u8; 4]>().prop_map(IpAddr::from),
             any::<[u16; 8]>().prop_map(|s| IpAddr::from(s).to_canonical()),
         ]
     }
