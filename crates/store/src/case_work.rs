@@ -428,7 +428,26 @@ pub async fn seal_clear_partner_names(
         tx.commit().await?;
         sealed += in_batch;
     }
+    if sealed > 0 {
+        rewrite_after_sealing(db).await?;
+    }
     Ok(sealed)
+}
+
+/// Once, after names were sealed: the clear ones still sat in freed pages (SQLite) or dead row
+/// versions (PostgreSQL) until reused; rewriting the table leaves them out of the files.
+async fn rewrite_after_sealing(db: &Db) -> Result<(), StoreError> {
+    use sqlx::Executor;
+    let statements: &[&str] = match db.backend() {
+        // The WAL still holds the old pages until a checkpoint empties it.
+        crate::Backend::Sqlite => &["VACUUM", "PRAGMA wal_checkpoint(TRUNCATE)"],
+        crate::Backend::Postgres => &["VACUUM FULL case_orientations"],
+    };
+    for statement in statements {
+        // As simple queries: VACUUM refuses to run inside a transaction block.
+        db.pool().execute(*statement).await?;
+    }
+    Ok(())
 }
 
 /// The posts a case can be transferred to (filled or vacant): (id, code, département), by code.
