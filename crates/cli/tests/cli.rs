@@ -490,4 +490,15 @@ fn a_new_data_folder_and_its_key_file_are_private() {
         run(passerelle().args(["audit", "checkpoint", "--data-dir", data.to_str().unwrap()]));
     assert!(ok, "{stderr}");
     assert_eq!(mode(&data.join("journal-checkpoints.txt")), 0o600);
+    let elsewhere = folder.path().join("autre-volume").join("points.txt");
+    let (ok, _, stderr) = run(passerelle().args([
+        "audit",
+        "checkpoint",
+        "--data-dir",
+        data.to_str().unwrap(),
+        "--checkpoints",
+        elsewhere.to_str().unwrap(),
+    ]));
+    assert!(ok, "{stderr}");
+    assert_eq!(mode(elsewhere.parent().unwrap()), 0o700);
 }

@@ -152,9 +152,12 @@ pub async fn take(db: &Db) -> Result<Checkpoint, StoreError> {
     Ok(Checkpoint::sign(count, &head, &now_text(), key))
 }
 
-/// Appends `checkpoint` as one line to `path` (created readable by its owner only), and
-/// waits until it is on disk.
+/// Appends `checkpoint` as one line to `path` (created readable by its owner only, in a
+/// private folder if that is missing too), and waits until it is on disk.
 pub fn append_to_file(path: &Path, checkpoint: &Checkpoint) -> std::io::Result<()> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        crate::db::create_private_dir(parent)?;
+    }
     let mut options = std::fs::OpenOptions::new();
     options.append(true).create(true);
     #[cfg(unix)]
