@@ -141,14 +141,13 @@ pub async fn verify(
             },
         );
     }
-    if code.len() == 10 {
-        if account::use_recovery_code(connection, &account.id, &recovery_hash(&account.id, &code))
+    if code.len() == 10
+        && account::use_recovery_code(connection, &account.id, &recovery_hash(&account.id, &code))
             .await?
-        {
-            return Ok(Outcome::Accepted {
-                recovery_code: true,
-            });
-        }
+    {
+        return Ok(Outcome::Accepted {
+            recovery_code: true,
+        });
     }
     Ok(Outcome::Wrong)
 }

@@ -74,10 +74,10 @@ impl Counts {
 
     /// The lock in force, if any; the address first, as it says more to the person.
     pub async fn lock(&self, db: &Db) -> WebResult<Option<Lock>> {
-        if let Some(address) = &self.address {
-            if is_locked(account::login_lock(db, address).await?.as_deref()) {
-                return Ok(Some(Lock::Address));
-            }
+        if let Some(address) = &self.address
+            && is_locked(account::login_lock(db, address).await?.as_deref())
+        {
+            return Ok(Some(Lock::Address));
         }
         Ok(
             is_locked(account::login_lock(db, &self.account).await?.as_deref())
