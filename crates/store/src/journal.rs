@@ -270,6 +270,10 @@ pub async fn record_key_change(db: &Db) -> Result<Option<i64>, StoreError> {
         .id()
         .to_string();
     let mut tx = db.begin_write().await?;
+    // Lock the head first, as an append does: two servers starting together note it once.
+    sqlx::query("UPDATE journal_head SET seq = seq WHERE id = 1")
+        .execute(&mut *tx)
+        .await?;
     let (count, head): (i64, String) =
         sqlx::query_as("SELECT seq, hash FROM journal_head WHERE id = 1")
             .fetch_one(&mut *tx)
