@@ -7,6 +7,7 @@ pub mod activity_filter;
 pub mod appointment;
 pub mod assets;
 pub mod auth;
+pub mod case_access;
 pub mod case_file;
 pub mod case_list_memory;
 pub mod categories;
@@ -179,6 +180,7 @@ pub fn route_table() -> route_table::RouteTable {
         .merge(person::routes())
         .merge(partner::routes())
         .merge(replacement::routes())
+        .merge(case_access::routes())
         .merge(categories::routes())
         .merge(statistics::routes())
 }
