@@ -239,6 +239,16 @@ async fn confirm_enrolment(
     if account.has_totp() {
         return Ok(Redirect::to("/compte/second-facteur").into_response());
     }
+    // A login stopped after the password, its enrolment pending, is half open: it cannot be
+    // finished here while the account or the address is locked.
+    if signed_in.needs_second_factor()
+        && !signed_in.session.second_factor_done()
+        && let Some(lock) = Counts::new(&account.email, ip.as_deref())
+            .lock(&state.db)
+            .await?
+    {
+        return crate::login::locked_out(&state, &signed_in, &csrf, lock, "/".into()).await;
+    }
     if account.totp_secret_sealed.is_none() {
         return Err(WebError::BadRequest("Aucune activation en cours : rechargez la page du second facteur et scannez le code affiché.".into()));
     }

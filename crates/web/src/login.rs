@@ -26,6 +26,7 @@ mod second_step;
 
 pub use local_path::safe_next;
 pub use lockout::{ADDRESS_LOCKED, Counts, LOCKED, Lock, address_hash, login_hash};
+pub(crate) use second_step::locked_out;
 
 pub fn routes() -> RouteTable {
     RouteTable::new()

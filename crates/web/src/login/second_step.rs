@@ -30,7 +30,7 @@ pub struct SecondFactorPage {
 
 /// The half-open login ends: its session is closed and the login page says why, in the
 /// same words as for a locked password.
-async fn locked_out(
+pub(crate) async fn locked_out(
     state: &AppState,
     signed_in: &SignedIn,
     csrf: &CsrfToken,

@@ -245,3 +245,56 @@ async fn parallel_wrong_codes_from_many_half_open_logins_are_checked_five_at_mos
         app.finish().await;
     }
 }
+
+#[tokio::test]
+async fn a_login_half_open_at_enrolment_cannot_finish_it_once_locked() {
+    for app in spawn_all().await {
+        let national = app.login(Role::National).clone();
+        let half_open = browser(&app);
+        assert_eq!(
+            login(&half_open, &app, &national.email, &national.password)
+                .await
+                .status(),
+            303
+        );
+        let page = half_open
+            .get(app.url("/compte/second-facteur"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let secret = between(&page, r#"<code id="totp-secret">"#, "</code>").to_string();
+        let other = browser(&app);
+        for _ in 0..passerelle_domain::account::LOCKOUT_THRESHOLD {
+            login(&other, &app, &national.email, "pas le bon").await;
+        }
+        let code = totp_code(&secret, now());
+        let enrolled = post(
+            &half_open,
+            &app,
+            "/compte/second-facteur",
+            &[("code", &code)],
+        )
+        .await;
+        assert_eq!(enrolled.status(), 429);
+        assert_eq!(
+            half_open
+                .get(app.url("/compte"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            303,
+            "signed out"
+        );
+        let (enabled,): (i64,) = sqlx::query_as("SELECT totp_enabled FROM accounts WHERE id = $1")
+            .bind(&national.id)
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+        assert_eq!(enabled, 0, "nothing enrolled");
+        app.finish().await;
+    }
+}
