@@ -91,6 +91,11 @@ pub struct ServeArgs {
     #[arg(long, env = "PASSERELLE_CASE_LIST_POLL_MS", default_value_t = 250)]
     pub case_list_poll_ms: u64,
 
+    /// Days between two verifications of the published statistics against a recount of the
+    /// facts (0: never); a difference is logged as an error and shown by the metrics.
+    #[arg(long, env = "PASSERELLE_STATS_VERIFY_DAYS", default_value_t = 7)]
+    pub stats_verify_days: u16,
+
     /// Retention period in years after a case's last contact; the purge runs daily.
     #[arg(long, env = "PASSERELLE_RETENTION_YEARS", default_value_t = passerelle_domain::case::RETENTION_YEARS)]
     pub retention_years: u16,
@@ -245,6 +250,12 @@ pub async fn run(mut args: ServeArgs) -> anyhow::Result<()> {
         None => tracing::warn!(
             "no --smtp-url nor --mail-dir: status e-mails to officers wait in the outbox"
         ),
+    }
+    if args.stats_verify_days > 0 {
+        tokio::spawn(passerelle_web::statistics_check::verify_forever(
+            state.clone(),
+            std::time::Duration::from_secs(u64::from(args.stats_verify_days) * 24 * 60 * 60),
+        ));
     }
     let checkpoints = args.journal_checkpoints.path_in(&args.database);
     tokio::spawn(crate::audit::checkpoint_daily(

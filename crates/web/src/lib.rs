@@ -37,6 +37,7 @@ pub mod route_table;
 pub mod second_factor;
 pub mod signed_in_cache;
 pub mod statistics;
+pub mod statistics_check;
 pub mod units;
 
 use axum::Router;

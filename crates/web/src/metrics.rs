@@ -48,6 +48,7 @@ pub struct Metrics {
     pool_connections: Gauge,
     pool_idle: Gauge,
     case_lists: Family<SourceLabels, Counter>,
+    statistics_differing: Gauge,
 }
 
 impl Default for Metrics {
@@ -91,6 +92,12 @@ impl Metrics {
             "Case lists served, from this server's current copies (memory) or read (database)",
             case_lists.clone(),
         );
+        let statistics_differing = Gauge::default();
+        registry.register(
+            "statistics_differing_cells",
+            "Published statistics cells that differ from a recount of the facts, at the last verification",
+            statistics_differing.clone(),
+        );
         Self {
             registry,
             requests,
@@ -98,6 +105,7 @@ impl Metrics {
             pool_connections,
             pool_idle,
             case_lists,
+            statistics_differing,
         }
     }
 
@@ -123,6 +131,12 @@ impl Metrics {
         self.case_lists
             .get_or_create(&SourceLabels { source })
             .inc();
+    }
+
+    /// The outcome of the last verification of the statistics against a recount.
+    pub fn statistics_verified(&self, differing: usize) {
+        self.statistics_differing
+            .set(i64::try_from(differing).unwrap_or(i64::MAX));
     }
 
     /// The Prometheus text exposition, with the pool usage read now.
