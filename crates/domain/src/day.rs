@@ -17,9 +17,22 @@ pub enum DayProblem {
     Unreadable,
     /// A real day, but outside [`FIRST_YEAR`]–[`LAST_YEAR`].
     OutOfRange,
+    /// `jj/mm/aa`: the year written with fewer than four digits.
+    ShortYear,
 }
 
 impl DayProblem {
+    /// What to tell the person who typed `text`, after the field's name; a short year is
+    /// answered with the typed day written in full.
+    pub fn reason_for(self, text: &str) -> String {
+        match self {
+            DayProblem::ShortYear => {
+                format!("écrivez l'année sur quatre chiffres ({})", four_digit_hint(text))
+            }
+            other => other.reason(),
+        }
+    }
+
     /// What to tell the person, after the field's name.
     pub fn reason(self) -> String {
         match self {
@@ -29,31 +42,80 @@ impl DayProblem {
             DayProblem::OutOfRange => {
                 format!("l'année doit être comprise entre {FIRST_YEAR} et {LAST_YEAR}")
             }
+            DayProblem::ShortYear => "écrivez l'année sur quatre chiffres (jj/mm/aaaa)".into(),
         }
     }
 }
 
 /// Reads a typed day, in either form, within the accepted years.
+///
+/// Two-digit years are refused, not guessed. A pivot (« 26 » → 2026, « 60 » → 1960) would be
+/// right most of the time and silently wrong for the rest: a birth in 1926 read as 2026, an
+/// agreement of 2030 typed « 30 » read as 1930. In case work a wrong year moves a person's age,
+/// a month's statistics or a deadline without anyone noticing, while a refusal costs two
+/// keystrokes; so the person is asked for four digits (see [`four_digit_hint`]).
+///
+/// Only ASCII digits are read (no sign, no other script's digits): day and month on one or two
+/// digits, the year on exactly four.
 pub fn read_day(text: &str) -> Result<Date, DayProblem> {
     let text = text.trim();
-    let parsed = if let Some((day, rest)) = text.split_once('/') {
-        rest.split_once('/').and_then(|(month, year)| {
-            let month = time::Month::try_from(month.parse::<u8>().ok()?).ok()?;
-            Date::from_calendar_date(year.parse().ok()?, month, day.parse().ok()?).ok()
-        })
+    let (day, month, year) = if let Some((day, rest)) = text.split_once('/') {
+        let (month, year) = rest.split_once('/').ok_or(DayProblem::Unreadable)?;
+        if !(1..=2).contains(&day.len()) || !(1..=2).contains(&month.len()) {
+            return Err(DayProblem::Unreadable);
+        }
+        if (1..=3).contains(&year.len()) && digits(year) {
+            return Err(DayProblem::ShortYear);
+        }
+        (day, month, year)
     } else {
-        Date::parse(text, &time::format_description::well_known::Iso8601::DATE).ok()
+        let mut parts = text.splitn(3, '-');
+        let (year, month, day) = (
+            parts.next().unwrap_or_default(),
+            parts.next().ok_or(DayProblem::Unreadable)?,
+            parts.next().ok_or(DayProblem::Unreadable)?,
+        );
+        if month.len() != 2 || day.len() != 2 {
+            return Err(DayProblem::Unreadable);
+        }
+        (day, month, year)
     };
-    let day = parsed.ok_or(DayProblem::Unreadable)?;
+    if year.len() != 4 || ![day, month, year].iter().all(|part| digits(part)) {
+        return Err(DayProblem::Unreadable);
+    }
+    let number = |part: &str| part.parse::<u16>().map_err(|_| DayProblem::Unreadable);
+    let month = u8::try_from(number(month)?).map_err(|_| DayProblem::Unreadable)?;
+    let month = time::Month::try_from(month).map_err(|_| DayProblem::Unreadable)?;
+    let day = u8::try_from(number(day)?).map_err(|_| DayProblem::Unreadable)?;
+    let day = Date::from_calendar_date(i32::from(number(year)?), month, day)
+        .map_err(|_| DayProblem::Unreadable)?;
     if !(FIRST_YEAR..=LAST_YEAR).contains(&day.year()) {
         return Err(DayProblem::OutOfRange);
     }
     Ok(day)
 }
 
+fn digits(part: &str) -> bool {
+    !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// For a day typed `jj/mm/aa`, the same day with four digits as an example
+/// (« 04/12/26 » → « 04/12/2026 »); `jj/mm/aaaa` when the text gives no usable day.
+pub fn four_digit_hint(text: &str) -> String {
+    let mut parts = text.trim().split('/');
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(day), Some(month), Some(year))
+            if [day, month, year].iter().all(|part| digits(part) && part.len() <= 2) =>
+        {
+            format!("{day:0>2}/{month:0>2}/20{year:0>2}")
+        }
+        _ => "jj/mm/aaaa".into(),
+    }
+}
+
 /// Reads a typed day; the error names `field`.
 pub fn parse_day(field: &'static str, text: &str) -> Result<Date, ParseError> {
-    read_day(text).map_err(|problem| ParseError::new(field, problem.reason()))
+    read_day(text).map_err(|problem| ParseError::new(field, problem.reason_for(text)))
 }
 
 #[cfg(test)]
@@ -69,6 +131,27 @@ mod tests {
         for bad in ["31/02/2026", "2026-13-01", "", "05/03", "hier", "5-3-2026"] {
             let error = parse_day("Date de naissance", bad).unwrap_err();
             assert_eq!(error.field, "Date de naissance", "{bad}");
+        }
+    }
+
+    #[test]
+    fn two_digit_years_are_refused_with_the_day_written_in_full() {
+        for short in ["04/12/26", "4/12/26", "01/11/20", "04/12/026", "04/12/6"] {
+            assert_eq!(read_day(short), Err(DayProblem::ShortYear), "{short}");
+        }
+        let error = parse_day("Date de l'entretien", "04/12/26").unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "Date de l'entretien : écrivez l'année sur quatre chiffres (04/12/2026)"
+        );
+        assert!(parse_day("Date", "4/1/20").unwrap_err().reason.contains("(04/01/2020)"));
+    }
+
+    #[test]
+    fn only_ascii_digits_make_a_day() {
+        // Arabic-Indic and full-width digits, signs and spaces inside are not read.
+        for odd in ["٠٤/١٢/٢٠٢٦", "０４/１２/２０２６", "+4/12/2026", "04/12/+2026", "04/ 12/2026", "2026-W49-5", "2026-338"] {
+            assert_eq!(read_day(odd), Err(DayProblem::Unreadable), "{odd}");
         }
     }
 
@@ -146,7 +229,7 @@ mod tests {
             match read_day(&text) {
                 Ok(day) => prop_assert_eq!(day.year(), year),
                 Err(DayProblem::OutOfRange) => prop_assert!(!(FIRST_YEAR..=LAST_YEAR).contains(&year)),
-                Err(DayProblem::Unreadable) => {}
+                Err(DayProblem::Unreadable | DayProblem::ShortYear) => {}
             }
         }
 
