@@ -1,25 +1,9 @@
 //! `passerelle stats verify | rebuild` as an operator runs them: exact figures pass, a
 //! tampered cell is named with an exit code, a rebuild repairs it.
 
-use std::process::Command;
+mod common;
 
-fn passerelle() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_passerelle"));
-    command
-        .env_remove("PASSERELLE_DATABASE_URL")
-        .env_remove("PASSERELLE_DATA_DIR")
-        .env("PASSERELLE_LOG", "warn");
-    command
-}
-
-fn run(command: &mut Command) -> (bool, String, String) {
-    let output = command.output().expect("the binary runs");
-    (
-        output.status.success(),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
-}
+use common::{passerelle, run};
 
 #[test]
 fn stats_verify_names_a_drifted_cell_and_rebuild_repairs_it() {

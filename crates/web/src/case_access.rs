@@ -49,6 +49,15 @@ fn what(kind: CaseAccessKind, replacement: Option<(&str, &str, &str)>) -> String
     }
 }
 
+/// What a stored proposal gives, in words.
+fn what_of(row: &ProposalRow) -> WebResult<String> {
+    let replacement = match (&row.reason, &row.starts_on, &row.ends_on) {
+        (Some(r), Some(s), Some(e)) => Some((r.as_str(), s.as_str(), e.as_str())),
+        _ => None,
+    };
+    Ok(what(row.kind()?, replacement))
+}
+
 /// Proposes that `grantee` open the cases of `post`, if the policy lets the actor; the error
 /// is the French sentence the form shows.
 pub async fn propose(
@@ -160,13 +169,7 @@ pub async fn pending_lines(
                 "{} ({}) — {} — proposé par {} le {}",
                 row.account_name,
                 row.account_email,
-                what(
-                    row.kind()?,
-                    match (&row.reason, &row.starts_on, &row.ends_on) {
-                        (Some(r), Some(s), Some(e)) => Some((r.as_str(), s.as_str(), e.as_str())),
-                        _ => None,
-                    }
-                ),
+                what_of(&row)?,
                 row.proposer_name,
                 crate::clock::french_day_of(&row.proposed_at)
             ),
@@ -244,13 +247,7 @@ async fn confirm(
         "{} ({}) peut ouvrir les dossiers du poste : {} proposé par {}, confirmé",
         row.account_name,
         row.account_email,
-        what(
-            row.kind()?,
-            match (&row.reason, &row.starts_on, &row.ends_on) {
-                (Some(r), Some(s), Some(e)) => Some((r.as_str(), s.as_str(), e.as_str())),
-                _ => None,
-            }
-        ),
+        what_of(&row)?,
         row.proposer_name
     );
     let entry = entry(

@@ -91,6 +91,26 @@ async fn email_of(app: &TestApp, account: &str) -> String {
     email
 }
 
+/// The status a session gets for a case page: 200 opened, 403 not.
+async fn case_page(app: &TestApp, session: &str, case: &str) -> u16 {
+    send_in(app, session, Method::Get, &format!("/dossiers/{case}"), &[])
+        .await
+        .0
+}
+
+/// The e-mails queued for a proposal's `event` (proposed, confirmed).
+async fn notices(app: &TestApp, proposal: &str, event: &str) -> i64 {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM access_mail_outbox WHERE proposal_id = $1 AND event = $2",
+    )
+    .bind(proposal)
+    .bind(event)
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap();
+    n
+}
+
 async fn open_proposal(app: &TestApp, account: &str) -> String {
     let (id,): (String,) = sqlx::query_as(
         "SELECT id FROM case_access_proposals WHERE account_id = $1 AND outcome IS NULL",
@@ -188,24 +208,12 @@ async fn nobody_gives_themselves_the_social_worker_role_of_a_post() {
         );
         let proposal = open_proposal(&app, &newcomer).await;
         let officer_session = session_of(&app, &newcomer, &newcomer_role).await;
-        let (status, _) = send_in(
-            &app,
-            &officer_session,
-            Method::Get,
-            &format!("/dossiers/{case}"),
-            &[],
-        )
-        .await;
+        let status = case_page(&app, &officer_session, &case).await;
         assert_eq!(status, 403, "no case before the confirmation");
 
         // The post's social workers are told, by name.
         assert_eq!(
-            count(
-                &app,
-                "SELECT COUNT(*) FROM access_mail_outbox o JOIN case_access_proposals c ON c.id = o.proposal_id WHERE c.id = $1 AND o.event = 'proposed'",
-                &proposal
-            )
-            .await,
+            notices(&app, &proposal, "proposed").await,
             1,
             "the demo social worker of the post is told of the proposal"
         );
@@ -321,14 +329,7 @@ async fn a_replacement_is_proposed_by_one_person_confirmed_by_another_from_the_s
         let (status, _) = send_in(&app, &national, Method::Post, &path, &borrowed).await;
         assert_eq!(status, 303);
         let neighbour_session = session_of(&app, &neighbour, &neighbour_role).await;
-        let (status, _) = send_in(
-            &app,
-            &neighbour_session,
-            Method::Get,
-            &format!("/dossiers/{case}"),
-            &[],
-        )
-        .await;
+        let status = case_page(&app, &neighbour_session, &case).await;
         assert_eq!(status, 403, "nothing opens on a proposal");
         let proposal = open_proposal(&app, &neighbour).await;
         let confirm = format!("/postes/{post}/acces/{proposal}/confirmer");
@@ -342,22 +343,10 @@ async fn a_replacement_is_proposed_by_one_person_confirmed_by_another_from_the_s
         let employer = app.session_for(Role::Employer).await;
         let (status, _) = send_in(&app, &employer, Method::Post, &confirm, &[]).await;
         assert_eq!(status, 303);
-        let (status, _) = send_in(
-            &app,
-            &neighbour_session,
-            Method::Get,
-            &format!("/dossiers/{case}"),
-            &[],
-        )
-        .await;
+        let status = case_page(&app, &neighbour_session, &case).await;
         assert_eq!(status, 200, "the confirmed replacement opens the case");
         assert_eq!(
-            count(
-                &app,
-                "SELECT COUNT(*) FROM access_mail_outbox o JOIN case_access_proposals c ON c.id = o.proposal_id WHERE c.id = $1 AND o.event = 'confirmed'",
-                &proposal
-            )
-            .await,
+            notices(&app, &proposal, "confirmed").await,
             1,
             "the post's social worker is told someone new can open the cases"
         );
@@ -392,14 +381,7 @@ async fn a_replacement_is_proposed_by_one_person_confirmed_by_another_from_the_s
         )
         .await;
         assert_eq!(status, 303);
-        let (status, _) = send_in(
-            &app,
-            &neighbour_session,
-            Method::Get,
-            &format!("/dossiers/{case}"),
-            &[],
-        )
-        .await;
+        let status = case_page(&app, &neighbour_session, &case).await;
         assert_eq!(status, 403, "no access once withdrawn");
 
         // A refused proposal grants nothing.
@@ -425,14 +407,7 @@ async fn a_replacement_is_proposed_by_one_person_confirmed_by_another_from_the_s
             1,
             "only the first, withdrawn"
         );
-        let (status, _) = send_in(
-            &app,
-            &neighbour_session,
-            Method::Get,
-            &format!("/dossiers/{case}"),
-            &[],
-        )
-        .await;
+        let status = case_page(&app, &neighbour_session, &case).await;
         assert_eq!(status, 403);
         app.finish().await;
     }
