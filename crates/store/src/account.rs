@@ -345,6 +345,84 @@ pub async fn record_login_failure(
     Ok(locked > 0)
 }
 
+/// An attempt counted before it is checked: the lock in force (then nothing was counted),
+/// or the failures counted with this one.
+#[derive(Debug, Clone)]
+pub struct LoginAttempt {
+    pub locked_until: Option<String>,
+    pub failures: i64,
+}
+
+/// Counts an attempt as a failure before it is checked, unless the login name is locked;
+/// `give_back_login_attempt` takes the count back when it proves right. Parallel attempts
+/// thus each see the ones before them, however long the check takes (Argon2).
+pub async fn reserve_login_attempt(
+    connection: &mut AnyConnection,
+    login_hash: &str,
+) -> Result<LoginAttempt, StoreError> {
+    let locked_until = hold_login_lock(connection, login_hash).await?;
+    if locked_until
+        .as_deref()
+        .is_some_and(|until| until > now_text().as_str())
+    {
+        return Ok(LoginAttempt {
+            locked_until,
+            failures: 0,
+        });
+    }
+    let window_start = crate::time_text::instant_to_text(
+        time::OffsetDateTime::now_utc() - passerelle_domain::account::LOCKOUT_DURATION,
+    );
+    // Failures older than the lockout window are forgotten: the count starts again at 1.
+    sqlx::query(
+        "UPDATE login_failures SET \
+         failures = CASE WHEN updated_at < $2 THEN 1 ELSE failures + 1 END, updated_at = $3 \
+         WHERE login_hash = $1",
+    )
+    .bind(login_hash)
+    .bind(&window_start)
+    .bind(now_text())
+    .execute(&mut *connection)
+    .await?;
+    let (failures,): (i64,) =
+        sqlx::query_as("SELECT failures FROM login_failures WHERE login_hash = $1")
+            .bind(login_hash)
+            .fetch_one(&mut *connection)
+            .await?;
+    Ok(LoginAttempt {
+        locked_until: None,
+        failures,
+    })
+}
+
+/// Takes back the count of an attempt that proved right (or was not checked).
+pub async fn give_back_login_attempt(
+    connection: &mut AnyConnection,
+    login_hash: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE login_failures SET failures = failures - 1 WHERE login_hash = $1 AND failures > 0",
+    )
+    .bind(login_hash)
+    .execute(connection)
+    .await?;
+    Ok(())
+}
+
+/// Locks a login name until `lock_until`; its count starts again after the lock.
+pub async fn lock_login(
+    connection: &mut AnyConnection,
+    login_hash: &str,
+    lock_until: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE login_failures SET locked_until = $1, failures = 0 WHERE login_hash = $2")
+        .bind(lock_until)
+        .bind(login_hash)
+        .execute(connection)
+        .await?;
+    Ok(())
+}
+
 pub async fn clear_login_failures(
     connection: &mut AnyConnection,
     login_hash: &str,

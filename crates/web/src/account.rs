@@ -352,14 +352,28 @@ async fn change_password(
     if let Some(lock) = counts.lock(&state.db).await? {
         return locked(&state, &auth, shell.clone(), lock, ip.as_deref()).await;
     }
+    // Counted before the (slow) check and taken back if right, as at login.
+    let mut tx = state.db.begin_write().await?;
+    let reserved = counts.reserve(&mut tx).await?;
+    tx.commit().await?;
+    let reserved = match reserved {
+        Ok(reserved) => reserved,
+        Err(lock) => return locked(&state, &auth, shell.clone(), lock, ip.as_deref()).await,
+    };
     let current_hash = auth.account.password_hash.clone().unwrap_or_default();
-    if !verify(&form.current, &current_hash).await {
-        let mut tx = state.db.begin_write().await?;
-        let lock = counts.count_failure(&mut tx).await?;
-        tx.commit().await?;
-        if let Some(lock) = lock {
-            return locked(&state, &auth, shell.clone(), lock, ip.as_deref()).await;
-        }
+    let right = verify(&form.current, &current_hash).await;
+    let mut tx = state.db.begin_write().await?;
+    let lock = if right {
+        counts.right(&mut tx).await?;
+        None
+    } else {
+        counts.wrong(&mut tx, &reserved).await?
+    };
+    tx.commit().await?;
+    if let Some(lock) = lock {
+        return locked(&state, &auth, shell.clone(), lock, ip.as_deref()).await;
+    }
+    if !right {
         return Ok(refuse("Mot de passe actuel : il est incorrect."));
     }
     if form.password != form.confirmation {

@@ -146,6 +146,21 @@ async fn submit_login(
             axum::http::StatusCode::TOO_MANY_REQUESTS,
         ));
     }
+    // Counted as a failure before the (slow) check, taken back if right: parallel guesses
+    // each see the ones before them.
+    let mut tx = state.db.begin_write().await?;
+    let reserved = counts.reserve(&mut tx).await?;
+    tx.commit().await?;
+    let reserved = match reserved {
+        Ok(reserved) => reserved,
+        Err(lock) => {
+            verify_in_background(form.password.clone(), dummy_hash().to_string()).await;
+            return Ok(page(
+                lock.message(),
+                axum::http::StatusCode::TOO_MANY_REQUESTS,
+            ));
+        }
+    };
     let found = account::find_by_email(&state.db, email.as_str()).await?;
     let usable = found
         .as_ref()
@@ -169,6 +184,7 @@ async fn submit_login(
             // Read before the write transaction: it holds the only writer meanwhile.
             let employer = account::employer_of(&state.db, &found.id).await?;
             let mut tx = state.db.begin_write().await?;
+            counts.right(&mut tx).await?;
             // With a second factor, the login is complete only once the code is right:
             // until then the failures stay counted (see `lockout`).
             if !found.has_totp() {
@@ -203,7 +219,7 @@ async fn submit_login(
         (_, _) => {
             let mut tx = state.db.begin_write().await?;
             // The address lock shows from the next attempt on, as it always has.
-            let locked = counts.count_failure(&mut tx).await? == Some(Lock::Account);
+            let locked = counts.wrong(&mut tx, &reserved).await? == Some(Lock::Account);
             let known = found.as_ref().map(|a| a.id.clone());
             let mut entry = Entry::new(JournalAction::LoginFailed).from_ip(ip);
             if let Some(id) = &known {

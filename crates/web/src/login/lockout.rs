@@ -53,6 +53,12 @@ impl Lock {
     }
 }
 
+/// The failures counted with a reserved attempt, under each key.
+pub struct Reserved {
+    account: i64,
+    address: Option<i64>,
+}
+
 /// The two counts one login attempt answers to.
 pub struct Counts {
     account: String,
@@ -93,6 +99,71 @@ impl Counts {
     pub async fn hold_account(&self, connection: &mut AnyConnection) -> WebResult<bool> {
         let until = account::hold_login_lock(connection, &self.account).await?;
         Ok(is_locked(until.as_deref()))
+    }
+
+    /// Counts a password attempt as a failure before checking it (Argon2 takes a while:
+    /// parallel guesses must each see the ones before them). Refused when a count is locked
+    /// or already full; then nothing stays counted.
+    pub async fn reserve(
+        &self,
+        connection: &mut AnyConnection,
+    ) -> WebResult<Result<Reserved, Lock>> {
+        let account = account::reserve_login_attempt(connection, &self.account).await?;
+        if is_locked(account.locked_until.as_deref()) {
+            return Ok(Err(Lock::Account));
+        }
+        if account.failures > LOCKOUT_THRESHOLD {
+            account::give_back_login_attempt(connection, &self.account).await?;
+            return Ok(Err(Lock::Account));
+        }
+        let mut reserved = Reserved {
+            account: account.failures,
+            address: None,
+        };
+        if let Some(key) = &self.address {
+            let address = account::reserve_login_attempt(connection, key).await?;
+            let full = address.failures > ADDRESS_LOCKOUT_THRESHOLD;
+            if full {
+                account::give_back_login_attempt(connection, key).await?;
+            }
+            if full || is_locked(address.locked_until.as_deref()) {
+                account::give_back_login_attempt(connection, &self.account).await?;
+                return Ok(Err(Lock::Address));
+            }
+            reserved.address = Some(address.failures);
+        }
+        Ok(Ok(reserved))
+    }
+
+    /// The reserved attempt was right: its counts are taken back (a right password clears
+    /// nothing more).
+    pub async fn right(&self, connection: &mut AnyConnection) -> WebResult<()> {
+        account::give_back_login_attempt(connection, &self.account).await?;
+        if let Some(address) = &self.address {
+            account::give_back_login_attempt(connection, address).await?;
+        }
+        Ok(())
+    }
+
+    /// The reserved attempt was wrong: it stays counted, and locks what it filled.
+    pub async fn wrong(
+        &self,
+        connection: &mut AnyConnection,
+        reserved: &Reserved,
+    ) -> WebResult<Option<Lock>> {
+        let until = instant_to_text(time::OffsetDateTime::now_utc() + LOCKOUT_DURATION);
+        let mut lock = None;
+        if let (Some(address), Some(failures)) = (&self.address, reserved.address)
+            && failures >= ADDRESS_LOCKOUT_THRESHOLD
+        {
+            account::lock_login(connection, address, &until).await?;
+            lock = Some(Lock::Address);
+        }
+        if reserved.account >= LOCKOUT_THRESHOLD {
+            account::lock_login(connection, &self.account, &until).await?;
+            lock = Some(Lock::Account);
+        }
+        Ok(lock)
     }
 
     /// Counts one wrong password or code under both keys; the lock it set, if any.

@@ -298,3 +298,38 @@ async fn a_login_half_open_at_enrolment_cannot_finish_it_once_locked() {
         app.finish().await;
     }
 }
+
+#[tokio::test]
+async fn parallel_wrong_passwords_are_checked_five_at_most() {
+    for app in spawn_all().await {
+        let officer = app.login(Role::Officer).clone();
+        let url = app.url("/connexion");
+        let mut answers = tokio::task::JoinSet::new();
+        for index in 0..12 {
+            let (client, url, email) = (browser(&app), url.clone(), officer.email.clone());
+            answers.spawn(async move {
+                let password = format!("pas le bon {index}");
+                let fields = [
+                    ("email", email.as_str()),
+                    ("password", password.as_str()),
+                    ("csrf", CSRF),
+                ];
+                let response = client.post(url).form(&fields).send().await.unwrap();
+                response.status().as_u16()
+            });
+        }
+        let statuses = answers.join_all().await;
+        let checked = statuses.iter().filter(|s| **s == 401).count();
+        assert!(
+            checked < passerelle_domain::account::LOCKOUT_THRESHOLD as usize,
+            "{checked} passwords checked before the lock: {statuses:?}"
+        );
+        assert_eq!(
+            login(&browser(&app), &app, &officer.email, &officer.password)
+                .await
+                .status(),
+            429
+        );
+        app.finish().await;
+    }
+}

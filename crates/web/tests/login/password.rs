@@ -130,3 +130,37 @@ async fn wrong_current_passwords_lock_the_account_like_wrong_logins() {
         app.finish().await;
     }
 }
+
+#[tokio::test]
+async fn parallel_wrong_current_passwords_are_checked_five_at_most() {
+    for app in spawn_all().await {
+        let mut answers = tokio::task::JoinSet::new();
+        for _ in 0..12 {
+            let token = app.session_for(Role::Officer).await;
+            let url = app.url("/compte/mot-de-passe");
+            answers.spawn(async move {
+                signed_in_client()
+                    .post(url)
+                    .header("cookie", cookies(&token))
+                    .form(&[
+                        ("csrf", CSRF),
+                        ("current", "pas le bon"),
+                        ("password", NEW),
+                        ("confirmation", NEW),
+                    ])
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+                    .as_u16()
+            });
+        }
+        let statuses = answers.join_all().await;
+        let checked = statuses.iter().filter(|s| **s == 422).count();
+        assert!(
+            checked < passerelle_domain::account::LOCKOUT_THRESHOLD as usize,
+            "{checked} current passwords checked before the lock: {statuses:?}"
+        );
+        app.finish().await;
+    }
+}
