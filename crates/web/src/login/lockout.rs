@@ -1,13 +1,19 @@
 //! The lockout of guessed logins. Wrong passwords, wrong second-factor codes and wrong
-//! "current password" on the password page count together, in the database (so across
-//! sessions and app servers), under two keys: the account (its login name, hashed) and the
-//! client's network address.
+//! current passwords (password page) count together, in the database (so across sessions
+//! and app servers), under two keys: the account (its login name hashed, known or not) and
+//! the client's network address. 5 failures within 15 minutes lock the account for 15
+//! minutes, 30 lock the address; a lock answers in the same words and the same time whether
+//! the password was right or not, and no half-open login finishes while it lasts.
 //!
-//! A correct password clears nothing: only a completed login (the password, then the code
+//! A right password clears nothing: only a completed login (the password, then the code
 //! when the account has a second factor) clears the account's count. Otherwise knowing the
 //! password would buy fresh code guesses at every new login. The address count is never
 //! cleared by a success, one account's success must not hide guesses at the others: it
 //! lapses with time only.
+//!
+//! Parallel attempts cannot slip past the count: a password is counted as a failure before
+//! its (slow) check and taken back when right; a code is checked while its account's count
+//! is held.
 
 use crate::error::WebResult;
 use passerelle_domain::account::{ADDRESS_LOCKOUT_THRESHOLD, LOCKOUT_DURATION, LOCKOUT_THRESHOLD};
