@@ -21,6 +21,16 @@ pub struct DatabaseArgs {
     /// Maximum number of database connections in the pool.
     #[arg(long, env = "PASSERELLE_DB_CONNECTIONS", default_value_t = 16)]
     pub db_connections: u32,
+
+    /// SQLite only: `full` (default) makes every acknowledged write survive a power cut;
+    /// `normal` is faster but may lose the last writes then (see docs/benchmarks.md).
+    #[arg(long, env = "PASSERELLE_SQLITE_SYNCHRONOUS", default_value = "full", value_parser = parse_synchronous)]
+    pub sqlite_synchronous: passerelle_store::db::SqliteSynchronous,
+}
+
+fn parse_synchronous(text: &str) -> Result<passerelle_store::db::SqliteSynchronous, String> {
+    passerelle_store::db::SqliteSynchronous::parse(text)
+        .ok_or_else(|| "valeurs possibles : full, normal".to_string())
 }
 
 impl DatabaseArgs {
@@ -33,6 +43,7 @@ impl DatabaseArgs {
 
 /// Opens the configured database, applies the migrations and loads the referentials.
 pub async fn open_and_migrate(args: &DatabaseArgs) -> anyhow::Result<Db> {
+    passerelle_store::db::set_sqlite_synchronous(args.sqlite_synchronous);
     let db = match &args.database_url {
         Some(url) => Db::connect(url, args.db_connections).await?,
         None => {

@@ -162,6 +162,45 @@ impl std::ops::DerefMut for WriteTx {
     }
 }
 
+/// SQLite's `synchronous` level. `Full`, the default, syncs the WAL at every commit, so a write
+/// acknowledged to a person survives a power cut; `Normal` syncs at checkpoints only and may
+/// lose the last commits (never corrupt the file). Measured in docs/benchmarks.md.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SqliteSynchronous {
+    Full,
+    Normal,
+}
+
+impl SqliteSynchronous {
+    /// `full` or `normal`, as typed in `--sqlite-synchronous` or PASSERELLE_SQLITE_SYNCHRONOUS.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "full" => Some(Self::Full),
+            "normal" => Some(Self::Normal),
+            _ => None,
+        }
+    }
+}
+
+static SQLITE_SYNCHRONOUS: std::sync::OnceLock<SqliteSynchronous> = std::sync::OnceLock::new();
+
+/// Sets the level of every SQLite connection opened afterwards by this process (the command
+/// line's option); the first setting wins.
+pub fn set_sqlite_synchronous(level: SqliteSynchronous) {
+    let _ = SQLITE_SYNCHRONOUS.set(level);
+}
+
+/// The level set, else PASSERELLE_SQLITE_SYNCHRONOUS (so the benchmarks and tests follow it
+/// too), else `Full`.
+pub fn sqlite_synchronous() -> SqliteSynchronous {
+    SQLITE_SYNCHRONOUS.get().copied().unwrap_or_else(|| {
+        std::env::var("PASSERELLE_SQLITE_SYNCHRONOUS")
+            .ok()
+            .and_then(|text| SqliteSynchronous::parse(&text))
+            .unwrap_or(SqliteSynchronous::Full)
+    })
+}
+
 static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
 
@@ -183,12 +222,17 @@ impl Db {
             // WAL lets readers work while one writer writes; foreign keys are off by default.
             Backend::Sqlite => options.after_connect(|connection, _| {
                 Box::pin(async move {
-                    connection
-                        .execute(
+                    let pragmas = match sqlite_synchronous() {
+                        SqliteSynchronous::Full => {
+                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;"
+                        }
+                        SqliteSynchronous::Normal => {
                             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
-                        )
-                        .await?;
+                             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;"
+                        }
+                    };
+                    connection.execute(pragmas).await?;
                     Ok(())
                 })
             }),
