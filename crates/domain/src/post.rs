@@ -24,6 +24,57 @@ vocabulary!(
     }
 );
 
+/// What people write for a zone in their own spreadsheets (national census, employers'
+/// files), lower-case and without accents; the code and the label are accepted too.
+pub const ZONE_ALIASES: &[(&str, Zone)] = &[
+    ("p", Zone::Police),
+    ("zp", Zone::Police),
+    ("zone police", Zone::Police),
+    ("psn", Zone::Police),
+    ("dgpn", Zone::Police),
+    ("police nationale", Zone::Police),
+    ("g", Zone::Gendarmerie),
+    ("zg", Zone::Gendarmerie),
+    ("gn", Zone::Gendarmerie),
+    ("gend", Zone::Gendarmerie),
+    ("zone gendarmerie", Zone::Gendarmerie),
+    ("dggn", Zone::Gendarmerie),
+    ("gendarmerie nationale", Zone::Gendarmerie),
+    ("mixte", Zone::Mixed),
+    ("m", Zone::Mixed),
+    ("p/g", Zone::Mixed),
+    ("g/p", Zone::Mixed),
+    ("p-g", Zone::Mixed),
+    ("pg", Zone::Mixed),
+    ("p+g", Zone::Mixed),
+    ("police/gendarmerie", Zone::Mixed),
+    ("gendarmerie/police", Zone::Mixed),
+    ("police-gendarmerie", Zone::Mixed),
+    ("police et gendarmerie", Zone::Mixed),
+    ("zone mixte", Zone::Mixed),
+];
+
+/// What people write for a post's status, lower-case and without accents.
+pub const STATUS_ALIASES: &[(&str, PostStatus)] = &[
+    ("projet", PostStatus::Project),
+    ("en projet", PostStatus::Project),
+    ("finance", PostStatus::Funded),
+    ("cree", PostStatus::Funded),
+    ("recrutement", PostStatus::Recruiting),
+    ("en recrutement", PostStatus::Recruiting),
+    ("a recruter", PostStatus::Recruiting),
+    ("recrutement en cours", PostStatus::Recruiting),
+    ("pourvu", PostStatus::Filled),
+    ("occupe", PostStatus::Filled),
+    ("en poste", PostStatus::Filled),
+    ("actif", PostStatus::Filled),
+    ("vacant", PostStatus::Vacant),
+    ("non pourvu", PostStatus::Vacant),
+    ("vacance", PostStatus::Vacant),
+    ("ferme", PostStatus::Closed),
+    ("supprime", PostStatus::Closed),
+];
+
 impl PostStatus {
     /// Whether the lifecycle allows going from `self` to `next` directly.
     pub fn can_move_to(self, next: PostStatus) -> bool {

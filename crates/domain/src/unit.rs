@@ -32,6 +32,26 @@ vocabulary!(
     }
 );
 
+/// What people write for a unit's kind, lower-case and without accents; the code and the
+/// label are accepted too.
+pub const UNIT_KIND_ALIASES: &[(&str, UnitKind)] = &[
+    ("region", UnitKind::GendarmerieRegion),
+    ("rgend", UnitKind::GendarmerieRegion),
+    ("ggd", UnitKind::Groupement),
+    ("cie", UnitKind::Compagnie),
+    ("brigade territoriale autonome", UnitKind::BrigadeTerritorialeAutonome),
+    ("communaute de brigades", UnitKind::CommunauteDeBrigades),
+    ("bp", UnitKind::BrigadeDeProximite),
+    ("brigade de proximite", UnitKind::BrigadeDeProximite),
+    ("maison de protection des familles", UnitKind::MaisonProtectionFamilles),
+    ("circo", UnitKind::Circonscription),
+    ("csp", UnitKind::Circonscription),
+    ("circonscription de securite publique", UnitKind::Circonscription),
+    ("commissariat", UnitKind::Commissariat),
+    ("commissariat de police", UnitKind::Commissariat),
+    ("dipn", UnitKind::Dipn),
+];
+
 impl UnitKind {
     pub fn force(self) -> Force {
         use UnitKind::*;

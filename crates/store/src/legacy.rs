@@ -227,6 +227,8 @@ mod tests {
 
     fn table(headers: &[&str], rows: &[&[&str]]) -> Table {
         Table {
+            header_line: 1,
+            notices: Vec::new(),
             headers: headers.iter().map(|h| h.to_string()).collect(),
             rows: rows
                 .iter()

@@ -124,10 +124,12 @@ async fn bad_files_are_refused_line_by_line_and_nothing_is_written() {
         )
         .await
         .unwrap();
+        // A column of its own is set aside (with a notice); a required one missing is an error.
         assert_eq!(
             wrong_columns.errors[0].to_string(),
-            "ligne 1, colonne « region » : colonne inconnue (colonnes attendues : type, nom, departement, commune)"
+            "ligne 1, colonne « departement » : colonne obligatoire absente (colonnes attendues : type, nom, departement, commune)"
         );
+        assert!(wrong_columns.notices[0].contains("colonne « region » ignorée"));
 
         let bad_departement =
             "type;nom;departement\nassociation;A;35\nassociation;B;99\ncommune;C;2C\n";
@@ -171,10 +173,10 @@ async fn bad_files_are_refused_line_by_line_and_nothing_is_written() {
         assert!(!report.written);
 
         let latin1 = b"type;nom;departement\nassociation;Soci\xe9t\xe9;35\n";
-        assert_eq!(
-            read_table("e.csv", latin1).unwrap_err().to_string(),
-            "ligne 2 : caractères mal encodés : enregistrez le fichier en UTF-8 (CSV UTF-8)"
-        );
+        // Not UTF-8: read as Windows-1252, and the person is told.
+        let decoded = read_table("e.csv", latin1).unwrap();
+        assert_eq!(decoded.rows[0].1[1], "Société");
+        assert!(decoded.notices[0].contains("Windows-1252"));
 
         let mut workbook = rust_xlsxwriter::Workbook::new();
         let sheet = workbook.add_worksheet();
@@ -188,7 +190,7 @@ async fn bad_files_are_refused_line_by_line_and_nothing_is_written() {
         let truncated = &bytes[..bytes.len() / 2];
         assert_eq!(
             read_table("e.xlsx", truncated).unwrap_err().to_string(),
-            "fichier : classeur XLSX illisible (fichier tronqué ou abîmé)"
+            "fichier « e.xlsx » : classeur XLSX illisible (fichier tronqué ou abîmé)"
         );
         let whole = read_table("e.xlsx", &bytes).unwrap();
         assert_eq!(

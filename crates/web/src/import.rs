@@ -1,4 +1,5 @@
-//! Importing employers and posts from a spreadsheet, with a dry run first.
+//! Importing employers and posts from a spreadsheet, with a dry run first; the templates to
+//! fill; and [`read_spreadsheet`], the one way every upload is read.
 
 use crate::AppState;
 use crate::auth::{Authenticated, CsrfToken};
@@ -7,12 +8,53 @@ use crate::layout::Shell;
 use crate::route_table::RouteTable;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{FromRequest, Multipart, Request, State};
+use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::response::Response;
 use passerelle_domain::access::{Action, Resource};
-use passerelle_store::import::{ImportKind, ImportReport, import, read_table};
+use passerelle_store::import::{Budget, ImportKind, ImportReport, LineError, Table, import};
+use std::time::{Duration, Instant};
 
 pub fn routes() -> RouteTable {
-    RouteTable::new().upload_form("/registre/import", show_import, run_import, MAX_FILE_BYTES)
+    RouteTable::new()
+        .upload_form("/registre/import", show_import, run_import, MAX_FILE_BYTES)
+        .get("/registre/import/modele/{fichier}", template)
+}
+
+/// Spreadsheets read at once. Each reading is bounded (see `passerelle_store::import::archive`:
+/// 50 MB inflated at most); two at a time keep the server's memory well within bounds
+/// whatever the number of people uploading; the others wait their turn.
+static READERS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
+/// A reading stops after this, below the request's own 30 s limit.
+const READING_TIME: Duration = Duration::from_secs(20);
+
+/// Cancels a reading when dropped: when the request ends (its answer sent, or the client
+/// gone, or its time up), the reading stops at its next check.
+struct StopReading(Budget);
+
+impl Drop for StopReading {
+    fn drop(&mut self) {
+        self.0.cancel();
+    }
+}
+
+/// Reads an uploaded spreadsheet off the async runtime, within the limits of a reading, and
+/// stops when the request ends. Every upload (registry, partners, past statistics) reads here.
+pub async fn read_spreadsheet(name: String, bytes: Vec<u8>) -> Result<Table, LineError> {
+    let busy = || LineError {
+        line: 0,
+        column: None,
+        reason: "la lecture du fichier a échoué ; réessayez dans un instant".into(),
+    };
+    let _turn = READERS.acquire().await.map_err(|_| busy())?;
+    let budget = Budget::until(Instant::now() + READING_TIME);
+    let stop = StopReading(budget.clone());
+    let reading = tokio::task::spawn_blocking(move || {
+        passerelle_store::import::read_table_within(&name, &bytes, &budget)
+    });
+    let table = reading.await.map_err(|_| busy())?;
+    drop(stop);
+    table
 }
 
 /// Five megabytes: a registry spreadsheet is far smaller.
@@ -71,6 +113,8 @@ pub struct Outcome {
 #[template(path = "import.html")]
 pub struct ImportPage {
     shell: Shell,
+    /// The kind the form shows chosen: the one just sent, or employers first.
+    kind: &'static str,
     units_columns: &'static [(&'static str, bool, &'static str)],
     employers_columns: &'static [(&'static str, bool, &'static str)],
     posts_columns: &'static [(&'static str, bool, &'static str)],
@@ -81,11 +125,13 @@ pub struct ImportPage {
 fn page(
     auth: &Authenticated,
     csrf: &CsrfToken,
+    kind: Option<ImportKind>,
     outcome: Option<Outcome>,
     error: Option<String>,
 ) -> ImportPage {
     ImportPage {
         shell: Shell::for_actor("Importer dans le registre", auth, csrf).at("/registre/import"),
+        kind: kind.unwrap_or(ImportKind::Employers).code(),
         units_columns: ImportKind::Units.columns(),
         employers_columns: ImportKind::Employers.columns(),
         posts_columns: ImportKind::Posts.columns(),
@@ -96,7 +142,54 @@ fn page(
 
 async fn show_import(auth: Authenticated, csrf: CsrfToken) -> WebResult<ImportPage> {
     auth.require(Action::Manage, &Resource::Registry)?;
-    Ok(page(&auth, &csrf, None, None))
+    Ok(page(&auth, &csrf, None, None, None))
+}
+
+/// A template to fill: `postes.xlsx` (drop-down lists of the allowed values, cells typed as
+/// text so that « 01 » keeps its zero) or `postes.csv` (`;`, UTF-8 with its byte-order mark).
+async fn template(auth: Authenticated, Path(file): Path<String>) -> WebResult<Response> {
+    auth.require(Action::Manage, &Resource::Registry)?;
+    let (kind, extension) = file.rsplit_once('.').ok_or(WebError::NotFound)?;
+    let kind = ImportKind::parse(kind).ok_or(WebError::NotFound)?;
+    let file_name = format!("modele-{}.{extension}", kind.code());
+    match extension {
+        "csv" => {
+            let mut writer = crate::open_data::french_csv();
+            writer
+                .write_record(kind.columns().iter().map(|(name, _, _)| *name))
+                .map_err(|e| WebError::Internal(e.into()))?;
+            let body = writer
+                .into_inner()
+                .map_err(|e| WebError::Internal(anyhow::anyhow!(e.to_string())))?;
+            Ok(crate::open_data::csv_download(&file_name, body))
+        }
+        "xlsx" => {
+            let columns: Vec<_> = kind
+                .columns()
+                .iter()
+                .map(|(name, required, meaning)| {
+                    passerelle_documents::text_workbook::TemplateColumn {
+                        name: (*name).to_string(),
+                        meaning: (*meaning).to_string(),
+                        required: *required,
+                        choices: kind.choices(name).into_iter().map(String::from).collect(),
+                    }
+                })
+                .collect();
+            let body = tokio::task::spawn_blocking(move || {
+                passerelle_documents::text_workbook::template_xlsx(&columns)
+            })
+            .await
+            .map_err(|e| WebError::Internal(e.into()))?
+            .map_err(|e| WebError::Internal(e.into()))?;
+            Ok(crate::open_data::file_download(
+                &file_name,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                body,
+            ))
+        }
+        _ => Err(WebError::NotFound),
+    }
 }
 
 async fn run_import(
@@ -114,7 +207,7 @@ async fn run_import(
     let refuse = |message: &str| {
         Ok((
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            page(&auth, &csrf, None, Some(message.to_string())),
+            page(&auth, &csrf, kind, None, Some(message.to_string())),
         ))
     };
     let Some(kind) = kind else {
@@ -124,7 +217,7 @@ async fn run_import(
     else {
         return refuse("Fichier : choisissez un fichier .csv, .xlsx ou .ods.");
     };
-    let report = match read_table(&name, &bytes) {
+    let report = match read_spreadsheet(name, bytes).await {
         Ok(table) => import(&state.db, kind, &table, dry_run, &auth.account.id).await?,
         Err(error) => ImportReport {
             errors: vec![error],
@@ -145,6 +238,7 @@ async fn run_import(
         page(
             &auth,
             &csrf,
+            Some(kind),
             Some(Outcome {
                 dry_run,
                 report,

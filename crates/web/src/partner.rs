@@ -326,7 +326,7 @@ async fn import(
         ])
         .await;
     };
-    let table = match passerelle_store::import::read_table(&name, &bytes) {
+    let table = match crate::import::read_spreadsheet(name, bytes).await {
         Ok(table) => table,
         Err(error) => return refuse(vec![error.to_string()]).await,
     };

@@ -1356,7 +1356,7 @@ async fn legacy_import(
             "Fichier : choisissez un fichier .csv, .xlsx ou .ods.".into(),
         ]));
     };
-    let table = match passerelle_store::import::read_table(&name, &bytes) {
+    let table = match crate::import::read_spreadsheet(name.clone(), bytes).await {
         Ok(table) => table,
         Err(error) => return Ok(refuse(vec![error.to_string()])),
     };

@@ -104,10 +104,14 @@ async fn build(app: &TestApp, method: Method, path: &str, who: Who, side: Side) 
         | (Method::Get, "/api/statistiques")
         | (Method::Get, "/donnees")
         | (Method::Get, "/donnees/postes.csv")
+        | (Method::Get, "/donnees/postes.xlsx")
         | (Method::Get, "/donnees/postes.json")
         | (Method::Get, "/postes")
         | (Method::Get, "/pilotage") => Request::get(path),
         (Method::Get, "/registre/import") => Request::get(path),
+        (Method::Get, "/registre/import/modele/{fichier}") => {
+            Request::get("/registre/import/modele/postes.xlsx")
+        }
         (Method::Get, "/registre/unites") | (Method::Get, "/registre/employeurs") => {
             Request::get(path)
         }
@@ -562,11 +566,14 @@ fn expected(method: Method, path: &str, who: Who) -> (Outcome, Outcome) {
             | "/api/openapi.json"
             | "/donnees"
             | "/donnees/postes.csv"
+            | "/donnees/postes.xlsx"
             | "/donnees/postes.json",
         ) => (Allow, Allow),
         (Method::Get, "/departements/{code}") => (Allow, Absent),
         (Method::Get, "/postes") => only(who, &[Role::National, Role::Prevention, Role::Employer]),
-        (Method::Get, "/registre/import") => only(who, &[Role::National, Role::Admin]),
+        (Method::Get, "/registre/import" | "/registre/import/modele/{fichier}") => {
+            only(who, &[Role::National, Role::Admin])
+        }
         (Method::Get, "/registre/unites" | "/registre/employeurs") => {
             only(who, &[Role::National, Role::Admin, Role::Prevention])
         }

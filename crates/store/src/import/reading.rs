@@ -1,0 +1,175 @@
+//! Reading the first sheet of an uploaded CSV, XLSX or ODS into a [`Table`], within the
+//! limits of [`archive`](super::archive).
+
+use super::archive::{self, Budget, Grid};
+use super::{LineError, MAX_LINES, Table, file_error};
+use std::io::Cursor;
+
+/// Reads the first sheet of a CSV (`;` or `,`, UTF-8 or Windows-1252), XLSX or ODS file,
+/// without a deadline.
+pub fn read_table(file_name: &str, bytes: &[u8]) -> Result<Table, LineError> {
+    read_table_within(file_name, bytes, &Budget::unbounded())
+}
+
+/// Reads the first sheet, stopping when `budget` says so.
+pub fn read_table_within(
+    file_name: &str,
+    bytes: &[u8],
+    budget: &Budget,
+) -> Result<Table, LineError> {
+    let extension = file_name
+        .rsplit('.')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let (rows, notices) = match extension.as_str() {
+        "csv" => read_csv(file_name, bytes, budget)?,
+        "xlsx" => (read_xlsx(file_name, bytes, budget)?, Vec::new()),
+        "ods" => {
+            let content = archive::ods_content(file_name, bytes, budget)?;
+            let rows = super::ods::read_first_sheet(file_name, &content, budget)?;
+            (rows, Vec::new())
+        }
+        _ => {
+            return Err(file_error(
+                "format non reconnu : un fichier .csv, .xlsx ou .ods est attendu",
+            ));
+        }
+    };
+    let mut rows = rows
+        .into_iter()
+        .filter(|(_, cells)| cells.iter().any(|c| !c.trim().is_empty()));
+    let Some((header_line, headers)) = rows.next() else {
+        return Err(file_error(
+            "le fichier est vide : la première ligne doit nommer les colonnes",
+        ));
+    };
+    let table = Table {
+        header_line,
+        headers: headers.iter().map(|h| h.trim().to_lowercase()).collect(),
+        rows: rows.collect(),
+        notices,
+    };
+    if table.rows.len() > MAX_LINES {
+        return Err(file_error(format!(
+            "plus de {MAX_LINES} lignes : découpez le fichier"
+        )));
+    }
+    Ok(table)
+}
+
+/// The line (from 1) where a record starts; the reader reports the offset before any blank
+/// lines it skipped, so those are stepped over first.
+fn line_of(bytes: &[u8], offset: usize) -> usize {
+    let mut start = offset.min(bytes.len());
+    while start < bytes.len() && matches!(bytes[start], b'\n' | b'\r') {
+        start += 1;
+    }
+    bytes[..start].iter().filter(|&&b| b == b'\n').count() + 1
+}
+
+type Rows = Vec<(usize, Vec<String>)>;
+
+fn read_csv(
+    file_name: &str,
+    bytes: &[u8],
+    budget: &Budget,
+) -> Result<(Rows, Vec<String>), LineError> {
+    let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
+    let mut notices = Vec::new();
+    // A spreadsheet on Windows saves « CSV » in Windows-1252 (a superset of Latin-1): a file
+    // that is not UTF-8 is read so, and the person is told to check its accents.
+    let decoded: std::borrow::Cow<'_, str> = match std::str::from_utf8(bytes) {
+        Ok(text) => text.into(),
+        Err(_) => {
+            let (text, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
+            notices.push(format!(
+                "« {file_name} » n'est pas en UTF-8 : il a été lu comme un fichier Windows-1252 (Latin-1) ; vérifiez les accents du résultat"
+            ));
+            text.into_owned().into()
+        }
+    };
+    let bytes = decoded.as_bytes();
+    let first_line = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
+    let delimiter = if first_line.iter().filter(|&&b| b == b';').count()
+        >= first_line.iter().filter(|&&b| b == b',').count()
+    {
+        b';'
+    } else {
+        b','
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes);
+    let mut rows = Vec::new();
+    for (index, record) in reader.records().enumerate() {
+        if index.is_multiple_of(1024) {
+            budget.check(file_name)?;
+        }
+        let record = record.map_err(|e| LineError {
+            line: e
+                .position()
+                .map_or(index + 1, |p| line_of(bytes, p.byte() as usize)),
+            column: None,
+            reason: "ligne CSV illisible (guillemets non fermés ?)".into(),
+        })?;
+        if index > archive::MAX_ROWS {
+            return Err(file_error(format!(
+                "plus de {MAX_LINES} lignes : découpez le fichier"
+            )));
+        }
+        // The csv reader skips blank lines: the line number comes from its position.
+        let line = record
+            .position()
+            .map_or(index + 1, |p| line_of(bytes, p.byte() as usize));
+        rows.push((line, record.iter().map(|c| c.trim().to_string()).collect()));
+    }
+    Ok((rows, notices))
+}
+
+/// The first sheet of an XLSX, read cell by cell (never as one rectangle, which a single cell
+/// far down would make huge) from an archive inflated under the limits.
+fn read_xlsx(file_name: &str, bytes: &[u8], budget: &Budget) -> Result<Rows, LineError> {
+    use calamine::Reader;
+    let stored = archive::bounded_xlsx(file_name, bytes, budget)?;
+    let unreadable = || {
+        file_error(format!(
+            "« {file_name} » : classeur XLSX illisible (fichier tronqué ou abîmé)"
+        ))
+    };
+    let mut workbook = calamine::Xlsx::new(Cursor::new(stored)).map_err(|_| unreadable())?;
+    let first = workbook
+        .sheet_names()
+        .first()
+        .cloned()
+        .ok_or_else(|| file_error("le classeur n'a aucune feuille"))?;
+    let mut cells = workbook
+        .worksheet_cells_reader(&first)
+        .map_err(|_| unreadable())?;
+    let mut grid = Grid::new(file_name, budget);
+    while let Some(cell) = cells.next_cell().map_err(|_| unreadable())? {
+        let (row, column) = cell.get_position();
+        let value = calamine::Data::from(cell.get_value().clone());
+        grid.put(row as usize, column as usize, cell_text(&value))?;
+    }
+    Ok(grid.into_rows())
+}
+
+/// A cell as text; a spreadsheet date becomes jj/mm/aaaa.
+fn cell_text(cell: &calamine::Data) -> String {
+    match cell {
+        calamine::Data::DateTime(value) => {
+            // Spreadsheet serial dates count days from 30/12/1899 (Julian day 2,415,019).
+            let day = 2_415_019 + value.as_f64().floor() as i32;
+            time::Date::from_julian_day(day)
+                .map(|d| format!("{:02}/{:02}/{:04}", d.day(), u8::from(d.month()), d.year()))
+                .unwrap_or_default()
+        }
+        calamine::Data::Float(value) if value.fract() == 0.0 && value.abs() < 1e15 => {
+            format!("{}", *value as i64)
+        }
+        other => other.to_string().trim().to_string(),
+    }
+}
