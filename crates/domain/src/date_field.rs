@@ -7,7 +7,7 @@
 //! names the field in French.
 
 use crate::ParseError;
-use crate::day::{DayProblem, read_day};
+use crate::day::{DayProblem, four_digit_hint, read_day};
 use time::{Date, Month};
 
 /// Passerelle's scheme began in the 2000s: work, registry steps and agreements before 2000
@@ -157,7 +157,12 @@ impl DateField {
     }
 
     /// Reads a day of work on a case received on `received`.
-    pub fn read_for_case(self, text: &str, today: Date, received: Date) -> Result<Date, ParseError> {
+    pub fn read_for_case(
+        self,
+        text: &str,
+        today: Date,
+        received: Date,
+    ) -> Result<Date, ParseError> {
         self.read_in(text, self.window(today, Some(received)), today)
     }
 
@@ -166,7 +171,14 @@ impl DateField {
         let day = read_day(text).map_err(|problem| match problem {
             // The day parses but its year is far off: say which days fit this field.
             DayProblem::OutOfRange => ParseError::new(field, window.describe(today)),
-            other => ParseError::new(field, other.reason_for(text)),
+            DayProblem::ShortYear => ParseError::new(
+                field,
+                format!(
+                    "écrivez l'année sur quatre chiffres ({})",
+                    four_digit_hint(text, |day| window.contains(day))
+                ),
+            ),
+            other => ParseError::new(field, other.reason()),
         })?;
         if day < window.earliest {
             let reason = if window.from_case {
@@ -221,7 +233,12 @@ fn years_after(day: Date, years: i32) -> Date {
 }
 
 fn french(day: Date) -> String {
-    format!("{:02}/{:02}/{:04}", day.day(), u8::from(day.month()), day.year())
+    format!(
+        "{:02}/{:02}/{:04}",
+        day.day(),
+        u8::from(day.month()),
+        day.year()
+    )
 }
 
 #[cfg(test)]

@@ -22,17 +22,6 @@ pub enum DayProblem {
 }
 
 impl DayProblem {
-    /// What to tell the person who typed `text`, after the field's name; a short year is
-    /// answered with the typed day written in full.
-    pub fn reason_for(self, text: &str) -> String {
-        match self {
-            DayProblem::ShortYear => {
-                format!("écrivez l'année sur quatre chiffres ({})", four_digit_hint(text))
-            }
-            other => other.reason(),
-        }
-    }
-
     /// What to tell the person, after the field's name.
     pub fn reason(self) -> String {
         match self {
@@ -99,23 +88,40 @@ fn digits(part: &str) -> bool {
     !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// For a day typed `jj/mm/aa`, the same day with four digits as an example
-/// (« 04/12/26 » → « 04/12/2026 »); `jj/mm/aaaa` when the text gives no usable day.
-pub fn four_digit_hint(text: &str) -> String {
+/// For a day typed `jj/mm/aa`, the same day with four digits as an example: in the 2000s, or
+/// the 1900s, whichever `fits` first (« 04/12/26 » → « 04/12/2026 » for an interview,
+/// « 12/05/64 » → « 12/05/1964 » for a birth). Only an example shown to the person, never
+/// stored; `jj/mm/aaaa` when neither century gives a day that fits.
+pub fn four_digit_hint(text: &str, fits: impl Fn(Date) -> bool) -> String {
     let mut parts = text.trim().split('/');
-    match (parts.next(), parts.next(), parts.next()) {
-        (Some(day), Some(month), Some(year))
-            if [day, month, year].iter().all(|part| digits(part) && part.len() <= 2) =>
-        {
-            format!("{day:0>2}/{month:0>2}/20{year:0>2}")
+    let numbers = (parts.next(), parts.next(), parts.next(), parts.next());
+    if let (Some(day), Some(month), Some(year), None) = numbers
+        && [day, month, year]
+            .iter()
+            .all(|part| digits(part) && part.len() <= 2)
+        && let (Ok(day), Ok(month), Ok(year)) =
+            (day.parse::<u8>(), month.parse::<u8>(), year.parse::<i32>())
+        && let Ok(month) = time::Month::try_from(month)
+    {
+        for century in [2000, 1900] {
+            if let Ok(full) = Date::from_calendar_date(century + year, month, day)
+                && fits(full)
+            {
+                return format!(
+                    "{:02}/{:02}/{:04}",
+                    full.day(),
+                    u8::from(full.month()),
+                    full.year()
+                );
+            }
         }
-        _ => "jj/mm/aaaa".into(),
     }
+    "jj/mm/aaaa".into()
 }
 
 /// Reads a typed day; the error names `field`.
 pub fn parse_day(field: &'static str, text: &str) -> Result<Date, ParseError> {
-    read_day(text).map_err(|problem| ParseError::new(field, problem.reason_for(text)))
+    read_day(text).map_err(|problem| ParseError::new(field, problem.reason()))
 }
 
 #[cfg(test)]
@@ -139,18 +145,33 @@ mod tests {
         for short in ["04/12/26", "4/12/26", "01/11/20", "04/12/026", "04/12/6"] {
             assert_eq!(read_day(short), Err(DayProblem::ShortYear), "{short}");
         }
-        let error = parse_day("Date de l'entretien", "04/12/26").unwrap_err();
+        // Without the field's window no century is guessed, even as an example (a birth
+        // typed « 12/05/64 »); `DateField` shows the day in full.
+        let error = parse_day("Date de naissance", "12/05/64").unwrap_err();
         assert_eq!(
             error.to_string(),
-            "Date de l'entretien : écrivez l'année sur quatre chiffres (04/12/2026)"
+            "Date de naissance : écrivez l'année sur quatre chiffres (jj/mm/aaaa)"
         );
-        assert!(parse_day("Date", "4/1/20").unwrap_err().reason.contains("(04/01/2020)"));
+        assert_eq!(four_digit_hint("4/1/20", |_| true), "04/01/2020");
+        assert_eq!(
+            four_digit_hint("4/1/64", |day| day.year() < 2026),
+            "04/01/1964"
+        );
+        assert_eq!(four_digit_hint("31/02/26", |_| true), "jj/mm/aaaa");
     }
 
     #[test]
     fn only_ascii_digits_make_a_day() {
         // Arabic-Indic and full-width digits, signs and spaces inside are not read.
-        for odd in ["٠٤/١٢/٢٠٢٦", "０４/１２/２０２６", "+4/12/2026", "04/12/+2026", "04/ 12/2026", "2026-W49-5", "2026-338"] {
+        for odd in [
+            "٠٤/١٢/٢٠٢٦",
+            "０４/１２/２０２６",
+            "+4/12/2026",
+            "04/12/+2026",
+            "04/ 12/2026",
+            "2026-W49-5",
+            "2026-338",
+        ] {
             assert_eq!(read_day(odd), Err(DayProblem::Unreadable), "{odd}");
         }
     }

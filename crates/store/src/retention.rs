@@ -117,6 +117,12 @@ pub async fn purge(
                 .bind(case_id)
                 .execute(&mut *tx)
                 .await?;
+            // The partner a person was oriented to says what they went through (a CIDFF, a
+            // CMP): sealed case content, erased with it; the orientation's type stays counted.
+            sqlx::query("UPDATE case_orientations SET partner_name_sealed = NULL, partner_name = '' WHERE case_id = $1")
+                .bind(case_id)
+                .execute(&mut *tx)
+                .await?;
             crate::person::purge_persons(&mut tx, &orphans).await?;
             sqlx::query("DELETE FROM case_notes WHERE case_id = $1")
                 .bind(case_id)

@@ -6,7 +6,7 @@ use crate::AppState;
 use crate::auth::{Authenticated, ClientIp, CsrfToken};
 use crate::clock::{french_date, french_date_time, now_unix, paris_today};
 use crate::error::{WebError, WebResult};
-use crate::forms::{FrenchForm, parse_date};
+use crate::forms::{DateField, FrenchForm, parse_date, read_date};
 use crate::layout::Shell;
 use crate::route_table::RouteTable;
 use askama::Template;
@@ -374,7 +374,7 @@ pub struct BookingForm {
 
 /// Reads the date and hours of a form into instants in the post's time zone.
 fn read_times(date: &str, start: &str, end: &str, zone: &str) -> Result<(i64, i64), String> {
-    let day = parse_date("date", date).map_err(crate::post::message)?;
+    let day = read_date(DateField::Appointment, date)?;
     let start = parse_clock("début", start).map_err(|e| format!("{e}."))?;
     let end = parse_clock("fin", end).map_err(|e| format!("{e}."))?;
     Ok((instant(day, start, zone), instant(day, end, zone)))

@@ -5,7 +5,7 @@
 use crate::AppState;
 use crate::auth::{Authenticated, ClientIp, CsrfToken};
 use crate::error::{WebError, WebResult};
-use crate::forms::{FrenchForm, parse_date};
+use crate::forms::{DateField, FrenchForm};
 use crate::referral::{case_for, refuse_on_case};
 use crate::route_table::RouteTable;
 use axum::extract::{Path, State};
@@ -203,18 +203,20 @@ async fn add_note(
     write.written("notes")
 }
 
-/// A day of work: typed, not in the future.
-fn work_day(field: &str, text: &str) -> Result<Date, String> {
-    let day = parse_date(field, text).map_err(|error| match error {
-        WebError::BadRequest(message) => message,
-        other => other.to_string(),
-    })?;
-    if day > crate::clock::paris_today() {
-        return Err(format!(
-            "Le champ « {field} » ne peut pas être dans le futur."
-        ));
+/// A day of work on the case, within its field's window: not in the future (the next step
+/// within two years), not before the case was received.
+fn work_day(field: DateField, text: &str, case: &CaseRow) -> Result<Date, String> {
+    let today = crate::clock::paris_today();
+    let received = case
+        .received_at
+        .parse::<jiff::Timestamp>()
+        .ok()
+        .map(crate::clock::paris_date_of);
+    match received {
+        Some(received) => field.read_for_case(text, today, received),
+        None => field.read(text, today),
     }
-    Ok(day)
+    .map_err(|error| format!("{error}."))
 }
 
 #[derive(serde::Deserialize)]
@@ -237,7 +239,7 @@ async fn record_interview(
 ) -> WebResult<Response> {
     let write = CaseWrite::load(state, auth, csrf, ip, &id).await?;
     let parsed = (|| {
-        let day = work_day("Date de l'entretien", &form.held_on)?;
+        let day = work_day(DateField::Interview, &form.held_on, &write.case)?;
         let place = InterviewPlace::parse(&form.place).map_err(|e| format!("{e}."))?;
         let duration = InterviewDuration::parse(&form.minutes).map_err(|e| format!("{e}."))?;
         Ok::<_, String>((day, place, duration))
@@ -281,7 +283,7 @@ async fn record_action(
 ) -> WebResult<Response> {
     let write = CaseWrite::load(state, auth, csrf, ip, &id).await?;
     let parsed = (|| {
-        let day = work_day("Date de l'action", &form.done_on)?;
+        let day = work_day(DateField::Action, &form.done_on, &write.case)?;
         let kind = ActionKind::parse(&form.kind).map_err(|e| format!("{e}."))?;
         Ok::<_, String>((day, kind))
     })();
@@ -325,7 +327,7 @@ async fn propose_orientation(
 ) -> WebResult<Response> {
     let write = CaseWrite::load(state, auth, csrf, ip, &id).await?;
     let parsed = (|| {
-        let day = work_day("Date de l'orientation", &form.proposed_on)?;
+        let day = work_day(DateField::Orientation, &form.proposed_on, &write.case)?;
         let partner_type = PartnerType::parse(&form.partner_type).map_err(|e| format!("{e}."))?;
         let name = form.partner_name.trim();
         if name.chars().count() > PARTNER_NAME_MAX_CHARS {
@@ -596,10 +598,9 @@ async fn set_next_step(
                 ))
                 .await;
         }
-        match parse_date("Pour le", &form.on) {
+        match work_day(DateField::NextStep, &form.on, &write.case) {
             Ok(on) => Some((text.as_str(), on)),
-            Err(WebError::BadRequest(message)) => return write.refuse(message).await,
-            Err(other) => return Err(other),
+            Err(message) => return write.refuse(message).await,
         }
     };
     let entry = write.entry(

@@ -54,6 +54,27 @@ pub fn check_encoded_form(body: &[u8]) -> Result<(), WebError> {
     Ok(())
 }
 
+/// The fields typed in a `<textarea>`: they keep their line breaks and tabs. Every other field
+/// is a single line (a test checks the templates' text areas against this list).
+pub const MULTI_LINE_FIELDS: &[&str] = &["context", "reason", "safe_contact", "text"];
+
+/// The body again, every value made plain (see `passerelle_domain::plain_text`): no control
+/// or bidirectional characters reach a handler, whichever form it reads.
+fn plain_form(body: &[u8]) -> Result<String, WebError> {
+    let unreadable = |_| WebError::BadRequest("Le formulaire envoyé est illisible.".to_string());
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body).map_err(unreadable)?;
+    let plain: Vec<(String, String)> = pairs
+        .into_iter()
+        .map(|(name, value)| {
+            let multi_line = MULTI_LINE_FIELDS.contains(&name.as_str());
+            let value = passerelle_domain::plain_text::plain_text(&value, multi_line);
+            (name, value)
+        })
+        .collect();
+    serde_urlencoded::to_string(&plain)
+        .map_err(|_| WebError::BadRequest("Le formulaire envoyé est illisible.".to_string()))
+}
+
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for FrenchForm<T> {
     type Rejection = WebError;
     async fn from_request(request: Request, _: &S) -> Result<Self, Self::Rejection> {
@@ -61,7 +82,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for FrenchForm<T> {
             .await
             .map_err(|_| WebError::TooLarge)?;
         check_encoded_form(&bytes)?;
-        serde_urlencoded::from_bytes(&bytes)
+        serde_urlencoded::from_str(&plain_form(&bytes)?)
             .map(FrenchForm)
             .map_err(|error| {
                 WebError::BadRequest(format!(
@@ -88,6 +109,42 @@ mod tests {
     }
 
     #[test]
+    fn control_and_bidi_characters_never_reach_a_handler() {
+        let plain = plain_form(b"nom=A%00B%E2%80%AEC%09D&text=l1%0D%0Al2%09x%1B").unwrap();
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&plain).unwrap();
+        assert_eq!(pairs[0], ("nom".into(), "ABC D".into()));
+        assert_eq!(pairs[1], ("text".into(), "l1\nl2\tx".into()));
+    }
+
+    #[test]
+    fn every_text_area_of_the_templates_keeps_its_lines() {
+        let templates = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        let mut folders = vec![templates];
+        while let Some(folder) = folders.pop() {
+            for entry in std::fs::read_dir(folder).unwrap().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    folders.push(path);
+                    continue;
+                }
+                let page = std::fs::read_to_string(&path).unwrap_or_default();
+                for area in page.split("<textarea").skip(1) {
+                    let name = area
+                        .split("name=\"")
+                        .nth(1)
+                        .and_then(|r| r.split('"').next());
+                    let name = name.unwrap_or_default();
+                    assert!(
+                        MULTI_LINE_FIELDS.contains(&name),
+                        "{}: {name}",
+                        path.display()
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
     fn over_long_fields_are_refused() {
         let body = format!("texte={}", "a".repeat(FIELD_MAX_CHARS + 1));
         assert!(
@@ -109,9 +166,22 @@ pub fn parse_date(field: &str, text: &str) -> Result<time::Date, WebError> {
             DayProblem::OutOfRange => format!(
                 "Le champ « {field} » doit être une date entre {FIRST_YEAR} et {LAST_YEAR}."
             ),
+            DayProblem::ShortYear => {
+                format!("Le champ « {field} » : écrivez l'année sur quatre chiffres (jj/mm/aaaa).")
+            }
         })
     })
 }
+
+/// A date typed in a form field, within that field's window on today's date in Paris (see
+/// `passerelle_domain::date_field`); the message names the field.
+pub fn read_date(field: DateField, text: &str) -> Result<time::Date, String> {
+    field
+        .read(text, crate::clock::paris_today())
+        .map_err(|error| format!("{error}."))
+}
+
+pub use passerelle_domain::date_field::DateField;
 
 #[cfg(test)]
 mod date_tests {

@@ -5,7 +5,7 @@ use crate::AppState;
 use crate::auth::{Authenticated, ClientIp, CsrfToken};
 use crate::clock::{french_date, paris_today};
 use crate::error::{WebError, WebResult};
-use crate::forms::{FrenchForm, parse_date};
+use crate::forms::{DateField, FrenchForm, parse_date, read_date};
 use crate::journal_entry::post_entry;
 use crate::layout::Shell;
 use crate::route_table::RouteTable;
@@ -367,10 +367,9 @@ async fn move_post(
         Ok(next) => next,
         Err(error) => return refuse(error.to_string()).await,
     };
-    let on = match parse_date("date", &form.date) {
+    let on = match read_date(DateField::PostStep, &form.date) {
         Ok(on) => on,
-        Err(WebError::BadRequest(message)) => return refuse(message).await,
-        Err(other) => return Err(other),
+        Err(message) => return refuse(message).await,
     };
     let entry = Entry::new(JournalAction::PostLifecycle)
         .by(&auth.account.id, Some(auth.role().code()))
@@ -594,8 +593,8 @@ async fn add_agreement(
         if parties.is_empty() || parties.chars().count() > 300 {
             return Err("Parties : de 1 à 300 caractères (exemple : préfecture, conseil départemental, groupement de gendarmerie).".to_string());
         }
-        let starts_on = parse_date("début", &form.starts_on).map_err(message)?;
-        let ends_on = parse_date("fin", &form.ends_on).map_err(message)?;
+        let starts_on = read_date(DateField::AgreementStart, &form.starts_on)?;
+        let ends_on = read_date(DateField::AgreementEnd, &form.ends_on)?;
         if ends_on <= starts_on {
             return Err("Fin : la convention doit finir après son début.".to_string());
         }
@@ -621,14 +620,6 @@ async fn add_agreement(
     };
     passerelle_store::funding::add_agreement(&state.db, &post.id, &agreement, entry).await?;
     Ok(Redirect::to(&format!("/postes/{}", post.id)).into_response())
-}
-
-/// The French message of a refused form field.
-pub(crate) fn message(error: WebError) -> String {
-    match error {
-        WebError::BadRequest(message) => message,
-        other => other.to_string(),
-    }
 }
 
 #[derive(Deserialize)]

@@ -6,7 +6,7 @@ use crate::AppState;
 use crate::auth::{Authenticated, ClientIp, CsrfToken, MaybeAuthenticated};
 use crate::clock::{french_date, now_unix, paris_today};
 use crate::error::{WebError, WebResult};
-use crate::forms::{FrenchForm, parse_date};
+use crate::forms::{DateField, FrenchForm, parse_date, read_date};
 use crate::layout::Shell;
 use crate::route_table::RouteTable;
 use askama::Template;
@@ -482,10 +482,10 @@ fn domain_message(error: passerelle_domain::ParseError) -> String {
 }
 
 fn read_slot(form: &SlotForm) -> Result<WeeklySlot, String> {
-    let valid_from = parse_date("à partir du", &form.valid_from).map_err(crate::post::message)?;
+    let valid_from = read_date(DateField::PresenceFrom, &form.valid_from)?;
     let valid_until = match form.valid_until.trim() {
         "" => None,
-        text => Some(parse_date("jusqu'au", text).map_err(crate::post::message)?),
+        text => Some(read_date(DateField::PresenceUntil, text)?),
     };
     Ok(WeeklySlot {
         id: uuid::Uuid::now_v7().to_string(),
@@ -590,8 +590,8 @@ async fn add_absence(
         Ok::<_, String>(Absence {
             id: uuid::Uuid::now_v7().to_string(),
             kind: AbsenceKind::parse(&form.kind).map_err(domain_message)?,
-            starts_on: parse_date("premier jour", &form.starts_on).map_err(crate::post::message)?,
-            ends_on: parse_date("dernier jour", &form.ends_on).map_err(crate::post::message)?,
+            starts_on: read_date(DateField::AbsenceFirst, &form.starts_on)?,
+            ends_on: read_date(DateField::AbsenceLast, &form.ends_on)?,
         })
     })();
     let absence = match checked {
@@ -670,7 +670,7 @@ async fn set_notice(
             )
             .await;
         }
-        let until = match parse_date("jusqu'au", &form.until) {
+        let until = match read_date(DateField::NoticeUntil, &form.until) {
             Ok(until) if until >= paris_today() => until,
             Ok(_) => {
                 return refused(
@@ -682,9 +682,7 @@ async fn set_notice(
                 )
                 .await;
             }
-            Err(error) => {
-                return refused(&state, &auth, &csrf, &id, crate::post::message(error)).await;
-            }
+            Err(message) => return refused(&state, &auth, &csrf, &id, message).await,
         };
         Some(Notice {
             message: message.to_string(),

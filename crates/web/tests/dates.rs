@@ -5,6 +5,7 @@
 mod helpers;
 
 use helpers::{TestApp, spawn_all};
+use passerelle_domain::date_field::DateField;
 use passerelle_domain::role::Role;
 use passerelle_web::route_table::Method;
 
@@ -34,8 +35,9 @@ async fn answer(
     body(app.send_as(Some(who), method, path, &form(pairs)).await).await
 }
 
-/// Refused with the field named and the accepted years said, as a 4xx or a page that
-/// shows the form again with the message.
+/// Refused with the field named and the accepted years said (links) or the field's window
+/// (forms, see `passerelle_domain::date_field`), as a 4xx or a page that shows the form again
+/// with the message.
 fn refused_by_name(app: &TestApp, what: &str, (status, text): &(u16, String), field: &str) {
     assert!(
         (200..500).contains(status),
@@ -45,7 +47,8 @@ fn refused_by_name(app: &TestApp, what: &str, (status, text): &(u16, String), fi
     assert!(
         text.contains(&format!(
             "« {field} » doit être une date entre 1900 et 2200"
-        )),
+        )) || text.contains(&format!("{field} : la date doit être comprise entre"))
+            || text.contains(&format!("{field} : pas avant")),
         "{} {what}: {status}, no French message naming « {field} »\n{text}",
         app.backend
     );
@@ -92,7 +95,12 @@ async fn a_booking_on_a_far_day_is_refused_by_name() {
                     ("consent", "1"),
                 ];
                 let answered = answer(&app, who, Method::Post, &path, &booking).await;
-                refused_by_name(&app, &format!("{who:?} {far}"), &answered, "date");
+                refused_by_name(
+                    &app,
+                    &format!("{who:?} {far}"),
+                    &answered,
+                    DateField::Appointment.label(),
+                );
             }
         }
         let (count,): (i64,) = sqlx::query_as(
@@ -153,13 +161,13 @@ async fn every_other_date_field_refuses_far_days_by_name() {
                     Role::SocialWorker,
                     format!("{presence}/creneaux"),
                     slot(far, ""),
-                    "à partir du",
+                    DateField::PresenceFrom.label(),
                 ),
                 (
                     Role::SocialWorker,
                     format!("{presence}/creneaux"),
                     slot("2026-01-05", far),
-                    "jusqu'au",
+                    DateField::PresenceUntil.label(),
                 ),
                 (
                     Role::SocialWorker,
@@ -169,7 +177,7 @@ async fn every_other_date_field_refuses_far_days_by_name() {
                         ("starts_on", far),
                         ("ends_on", "2026-01-09"),
                     ]),
-                    "premier jour",
+                    DateField::AbsenceFirst.label(),
                 ),
                 (
                     Role::SocialWorker,
@@ -179,19 +187,19 @@ async fn every_other_date_field_refuses_far_days_by_name() {
                         ("starts_on", "2026-01-05"),
                         ("ends_on", far),
                     ]),
-                    "dernier jour",
+                    DateField::AbsenceLast.label(),
                 ),
                 (
                     Role::SocialWorker,
                     format!("{presence}/annonce"),
                     owned(&[("message", "Fermé"), ("until", far)]),
-                    "jusqu'au",
+                    DateField::NoticeUntil.label(),
                 ),
                 (
                     Role::Employer,
                     format!("/postes/{post}/statut"),
                     owned(&[("status", "vacant"), ("date", far)]),
-                    "date",
+                    DateField::PostStep.label(),
                 ),
                 (
                     Role::Employer,
@@ -202,19 +210,19 @@ async fn every_other_date_field_refuses_far_days_by_name() {
                         ("ends_on", far),
                         ("renewal", "tacit"),
                     ]),
-                    "fin",
+                    DateField::AgreementEnd.label(),
                 ),
                 (
                     Role::SocialWorker,
                     format!("/dossiers/{case}/entretiens"),
                     owned(&[("held_on", far), ("place", "at_unit"), ("minutes", "30")]),
-                    "Date de l'entretien",
+                    DateField::Interview.label(),
                 ),
                 (
                     Role::SocialWorker,
                     format!("/dossiers/{case}/actions"),
                     owned(&[("done_on", far), ("kind", "listening")]),
-                    "Date de l'action",
+                    DateField::Action.label(),
                 ),
                 (
                     Role::SocialWorker,
@@ -224,13 +232,13 @@ async fn every_other_date_field_refuses_far_days_by_name() {
                         ("partner_type", "cidff"),
                         ("partner_name", ""),
                     ]),
-                    "Date de l'orientation",
+                    DateField::Orientation.label(),
                 ),
                 (
                     Role::SocialWorker,
                     format!("/dossiers/{case}/prochaine-etape"),
                     owned(&[("text", "Rappeler"), ("on", far)]),
-                    "Pour le",
+                    DateField::NextStep.label(),
                 ),
             ];
             for (who, path, pairs, field) in forms {

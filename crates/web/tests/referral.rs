@@ -9,6 +9,11 @@ use helpers::{TestApp, pdf_text, spawn_all};
 use passerelle_domain::role::Role;
 use passerelle_web::route_table::Method;
 
+/// Work on a case is dated from the day it was received (today, for the cases made here).
+static TODAY: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    passerelle_web::clock::french_date(passerelle_web::clock::paris_today())
+});
+
 fn form(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
     pairs
         .iter()
@@ -188,19 +193,19 @@ async fn a_referral_is_followed_under_secrecy_and_the_officer_sees_status_words_
             (
                 "entretiens",
                 vec![
-                    ("held_on", "01/01/2026"),
+                    ("held_on", TODAY.as_str()),
                     ("place", "phone"),
                     ("minutes", "40"),
                 ],
             ),
             (
                 "actions",
-                vec![("done_on", "01/01/2026"), ("kind", "rights_information")],
+                vec![("done_on", TODAY.as_str()), ("kind", "rights_information")],
             ),
             (
                 "orientations",
                 vec![
-                    ("proposed_on", "01/01/2026"),
+                    ("proposed_on", TODAY.as_str()),
                     ("partner_type", "cidff"),
                     ("partner_name", "CIDFF du département"),
                 ],
@@ -375,7 +380,7 @@ async fn bad_input_is_refused_in_french_and_nothing_is_written() {
             (
                 "entretiens",
                 vec![
-                    ("held_on", "01/01/2026"),
+                    ("held_on", TODAY.as_str()),
                     ("place", "phone"),
                     ("minutes", "trente"),
                 ],
@@ -384,7 +389,7 @@ async fn bad_input_is_refused_in_french_and_nothing_is_written() {
             (
                 "entretiens",
                 vec![
-                    ("held_on", "01/01/2026"),
+                    ("held_on", TODAY.as_str()),
                     ("place", "ailleurs"),
                     ("minutes", "30"),
                 ],
@@ -392,13 +397,13 @@ async fn bad_input_is_refused_in_french_and_nothing_is_written() {
             ),
             (
                 "actions",
-                vec![("done_on", "01/01/2026"), ("kind", "magie")],
+                vec![("done_on", TODAY.as_str()), ("kind", "magie")],
                 "action",
             ),
             (
                 "orientations",
                 vec![
-                    ("proposed_on", "01/01/2026"),
+                    ("proposed_on", TODAY.as_str()),
                     ("partner_type", "inconnu"),
                     ("partner_name", ""),
                 ],
@@ -464,7 +469,7 @@ async fn bad_input_is_refused_in_french_and_nothing_is_written() {
             Method::Post,
             &format!("/dossiers/{case}/orientations"),
             &[
-                ("proposed_on", "01/01/2026"),
+                ("proposed_on", TODAY.as_str()),
                 ("partner_type", "ccas"),
                 ("partner_name", ""),
             ],
@@ -573,7 +578,20 @@ async fn the_retention_purge_erases_personal_data_past_two_years_and_a_dry_run_n
                 Role::SocialWorker,
                 Method::Post,
                 &format!("/dossiers/{case}/actions"),
-                &[("done_on", "01/01/2026"), ("kind", "listening")],
+                &[("done_on", TODAY.as_str()), ("kind", "listening")],
+            )
+            .await;
+            assert_eq!(status, 303);
+            let (status, _) = send(
+                &app,
+                Role::SocialWorker,
+                Method::Post,
+                &format!("/dossiers/{case}/orientations"),
+                &[
+                    ("proposed_on", TODAY.as_str()),
+                    ("partner_type", "cidff"),
+                    ("partner_name", "CIDFF Fictive-Ville"),
+                ],
             )
             .await;
             assert_eq!(status, 303);
@@ -623,6 +641,15 @@ async fn the_retention_purge_erases_personal_data_past_two_years_and_a_dry_run_n
             .await,
             0
         );
+        // The partner the person was oriented to is case content: erased, the type stays.
+        let named = |case: &str| {
+            format!(
+                "SELECT COUNT(*) FROM case_orientations WHERE case_id = '{case}' AND (partner_name_sealed IS NOT NULL OR partner_name <> '')"
+            )
+        };
+        assert_eq!(count(&app, &named(&old)).await, 0);
+        assert_eq!(count(&app, &named(&recent)).await, 1);
+        assert_eq!(count(&app, &format!("SELECT COUNT(*) FROM case_orientations WHERE case_id = '{old}' AND partner_type = 'cidff'")).await, 1);
         // The recent case keeps everything; the counted facts of both stay.
         assert_eq!(
             count(
@@ -1094,6 +1121,12 @@ async fn an_information_preoccupante_is_prefilled_recorded_and_journaled() {
 async fn a_next_step_is_sealed_shown_in_the_case_and_dated_in_the_inbox() {
     for app in spawn_all().await {
         let case = app.case_for(true).await;
+        // A case received in 2019, so that a next step of 2020 is allowed and overdue.
+        sqlx::query("UPDATE cases SET received_at = '2019-12-01T10:00:00Z' WHERE id = $1")
+            .bind(&case)
+            .execute(app.db.pool())
+            .await
+            .unwrap();
         let (status, page) = send(
             &app,
             Role::SocialWorker,

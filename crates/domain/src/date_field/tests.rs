@@ -15,18 +15,33 @@ fn an_interview_typed_with_a_two_digit_year_asks_for_four_digits() {
         "Date de l'entretien : écrivez l'année sur quatre chiffres (04/12/2026)"
     );
     assert!(refusal(DateField::PostStep, "01/11/20").contains("(01/11/2020)"));
+    // The example is a day the field accepts: a birth typed « 12/05/64 » is shown in 1964.
+    assert!(refusal(DateField::BirthDate, "12/05/64").contains("(12/05/1964)"));
+    assert!(refusal(DateField::Appointment, "12/05/64").contains("(jj/mm/aaaa)"));
     assert_eq!(DateField::Interview.read("04/12/2026", TODAY), Ok(TODAY));
 }
 
 #[test]
 fn work_on_a_case_is_neither_in_the_future_nor_before_the_case() {
     let received = date!(2026 - 11 - 20);
-    for field in [DateField::Interview, DateField::Action, DateField::Orientation] {
+    for field in [
+        DateField::Interview,
+        DateField::Action,
+        DateField::Orientation,
+    ] {
         assert!(refusal(field, "05/12/2026").ends_with("elle ne peut pas être dans le futur"));
-        let early = field.read_for_case("19/11/2026", TODAY, received).unwrap_err();
+        let early = field
+            .read_for_case("19/11/2026", TODAY, received)
+            .unwrap_err();
         assert_eq!(early.field, field.label());
-        assert!(early.reason.contains("réception du dossier, le 20/11/2026"), "{early}");
-        assert_eq!(field.read_for_case("20/11/2026", TODAY, received), Ok(received));
+        assert!(
+            early.reason.contains("réception du dossier, le 20/11/2026"),
+            "{early}"
+        );
+        assert_eq!(
+            field.read_for_case("20/11/2026", TODAY, received),
+            Ok(received)
+        );
         assert!(refusal(field, "31/12/1999").contains("pas avant le 01/01/2000"));
     }
     assert_eq!(
@@ -58,7 +73,9 @@ fn births_appointments_presence_and_post_steps_keep_to_their_windows() {
     assert!(DateField::AbsenceLast.read("04/12/2029", TODAY).is_ok());
     assert!(refusal(DateField::PresenceFrom, "05/12/2029").contains("04/12/2029"));
     assert!(refusal(DateField::PostStep, "05/12/2026").contains("dans le futur"));
-    assert!(refusal(DateField::PostStep, "9999-12-31").contains("entre le 01/01/2000 et aujourd'hui"));
+    assert!(
+        refusal(DateField::PostStep, "9999-12-31").contains("entre le 01/01/2000 et aujourd'hui")
+    );
 }
 
 #[test]
@@ -77,11 +94,12 @@ fn typed_text() -> impl Strategy<Value = String> {
         (0u32..1000).prop_map(|y| y.to_string()),
         (1890u32..2060).prop_map(|y| y.to_string()),
     ];
-    let typed = (year, 0u8..=32, 0u8..=13, 0u8..3).prop_map(|(year, day, month, form)| match form {
-        0 => format!("{day:02}/{month:02}/{year}"),
-        1 => format!("{day}/{month}/{year}"),
-        _ => format!("{year}-{month:02}-{day:02}"),
-    });
+    let typed =
+        (year, 0u8..=32, 0u8..=13, 0u8..3).prop_map(|(year, day, month, form)| match form {
+            0 => format!("{day:02}/{month:02}/{year}"),
+            1 => format!("{day}/{month}/{year}"),
+            _ => format!("{year}-{month:02}-{day:02}"),
+        });
     prop_oneof![
         4 => typed,
         1 => Just("31/02/2026".to_string()),
