@@ -46,12 +46,21 @@ mod tests {
 
     #[test]
     fn nul_escape_and_bidi_controls_are_dropped() {
-        assert_eq!(plain_text("Jean\u{0}ne\u{1b}[2J \u{202E}txt.exe", false), "Jeanne[2J txt.exe");
+        assert_eq!(
+            plain_text("Jean\u{0}ne\u{1b}[2J \u{202E}txt.exe", false),
+            "Jeanne[2J txt.exe"
+        );
         assert_eq!(plain_text("a\u{2066}b\u{2069}c\u{7f}\u{85}", false), "abc");
-        assert_eq!(plain_text("ligne 1\r\nligne 2\rligne 3\n\tfin", true), "ligne 1\nligne 2\nligne 3\n\tfin");
+        assert_eq!(
+            plain_text("ligne 1\r\nligne 2\rligne 3\n\tfin", true),
+            "ligne 1\nligne 2\nligne 3\n\tfin"
+        );
         assert_eq!(plain_text("un\ndeux\tz", false), "un deux z");
         // Letters of every script, and the marks that are not overrides, stay.
-        assert_eq!(plain_text("Zoé مرحبا\u{200F} 日本", false), "Zoé مرحبا\u{200F} 日本");
+        assert_eq!(
+            plain_text("Zoé مرحبا\u{200F} 日本", false),
+            "Zoé مرحبا\u{200F} 日本"
+        );
     }
 
     #[test]
