@@ -1,5 +1,6 @@
 //! The registry of posts as open data: CSV for French spreadsheets (`;`, UTF-8 BOM, dates
-//! jj/mm/aaaa) and JSON (ISO dates), with its schema documented on /donnees. No personal data.
+//! jj/mm/aaaa), XLSX (codes typed as text, so that département 01 keeps its zero) and JSON
+//! (ISO dates), with its schema documented on /donnees. No personal data.
 
 use crate::AppState;
 use crate::auth::{CsrfToken, MaybeAuthenticated};
@@ -17,6 +18,7 @@ pub fn routes() -> RouteTable {
     RouteTable::new()
         .get("/donnees", show_schema)
         .get("/donnees/postes.csv", posts_csv)
+        .get("/donnees/postes.xlsx", posts_xlsx)
         .get("/donnees/postes.json", posts_json)
 }
 
@@ -104,24 +106,32 @@ pub fn file_download(filename: &str, content_type: &str, body: Vec<u8>) -> Respo
         .into_response()
 }
 
+/// A post's cells, in the order of [`COLUMNS`].
+fn post_cells(post: &PublicPost) -> Vec<String> {
+    vec![
+        post.code.clone(),
+        post.zone.clone(),
+        post.status.clone(),
+        post.departement_code.clone(),
+        post.departement.clone(),
+        post.employer.clone(),
+        post.employer_kind.clone(),
+        post.fte.to_string().replace('.', ","),
+        french_date(&post.created_on),
+        french_date(&post.closed_on),
+        post.host_units.join(" | "),
+    ]
+}
+
+/// The column of [`COLUMNS`] written as a number in the workbook: the FTE.
+const FTE_COLUMN: usize = 7;
+
 /// The CSV file of the registry's posts.
 pub fn posts_to_csv(posts: &[PublicPost]) -> Result<Vec<u8>, csv::Error> {
     let mut writer = french_csv();
     writer.write_record(COLUMNS.iter().map(|(name, _, _)| *name))?;
     for post in posts {
-        writer.write_record([
-            post.code.as_str(),
-            post.zone.as_str(),
-            post.status.as_str(),
-            post.departement_code.as_str(),
-            post.departement.as_str(),
-            post.employer.as_str(),
-            post.employer_kind.as_str(),
-            &post.fte.to_string().replace('.', ","),
-            &french_date(&post.created_on),
-            &french_date(&post.closed_on),
-            &post.host_units.join(" | "),
-        ])?;
+        writer.write_record(post_cells(post))?;
     }
     writer
         .into_inner()
@@ -132,6 +142,30 @@ async fn posts_csv(State(state): State<AppState>) -> WebResult<Response> {
     let posts = passerelle_store::post::public_posts(&state.db, None).await?;
     let body = posts_to_csv(&posts).map_err(|e| WebError::Internal(e.into()))?;
     Ok(csv_download("postes-iscg.csv", body))
+}
+
+/// The registry's posts as a workbook: every code (département, post, zone…) typed as text,
+/// the FTE as a number.
+async fn posts_xlsx(State(state): State<AppState>) -> WebResult<Response> {
+    let posts = passerelle_store::post::public_posts(&state.db, None).await?;
+    let body = tokio::task::spawn_blocking(move || {
+        let rows: Vec<Vec<String>> = posts.iter().map(post_cells).collect();
+        let headers: Vec<&str> = COLUMNS.iter().map(|(name, _, _)| *name).collect();
+        passerelle_documents::text_workbook::text_table_xlsx(
+            "Postes ISCG",
+            &headers,
+            &rows,
+            &[FTE_COLUMN],
+        )
+    })
+    .await
+    .map_err(|e| WebError::Internal(e.into()))?
+    .map_err(|e| WebError::Internal(e.into()))?;
+    Ok(file_download(
+        "postes-iscg.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        body,
+    ))
 }
 
 #[derive(serde::Serialize)]
