@@ -2,7 +2,7 @@
 //! outside the database, and appends such checkpoints.
 
 use crate::config::{DatabaseArgs, open_and_migrate};
-use crate::keyfile::load_existing_key_ring;
+use crate::keyfile::{Missing, key_file_path, open_key_ring};
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -67,17 +67,13 @@ pub async fn run(args: AuditArgs) -> anyhow::Result<()> {
     }
 }
 
-/// The key ring, then the database with its journal key (the key file is read first: a
-/// broken one stops the command before any work).
+/// The database with its journal key, and the key ring, checked against the database's
+/// recorded fingerprints (a key file of another installation is refused before any work).
 async fn open(args: &JournalArgs) -> anyhow::Result<(passerelle_store::seal::KeyRing, Db)> {
-    let key_file = args
-        .key_file
-        .clone()
-        .unwrap_or_else(|| args.database.data_dir().join("passerelle.key"));
-    let keys = load_existing_key_ring(&key_file)?;
-    let db = open_and_migrate(&args.database)
-        .await?
-        .with_journal_key(keys.journal_key());
+    let key_file = key_file_path(args.key_file.as_deref(), &args.database);
+    let db = open_and_migrate(&args.database).await?;
+    let keys = open_key_ring(&db, &key_file, Missing::Refuse).await?;
+    let db = db.with_journal_key(keys.journal_key());
     Ok((keys, db))
 }
 

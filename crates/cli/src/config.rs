@@ -41,6 +41,30 @@ impl DatabaseArgs {
     }
 }
 
+/// `passerelle migrate`: the database, and the key file to check it against when there is one.
+#[derive(Args, Debug, Clone)]
+pub struct MigrateArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+
+    /// Key file (default: passerelle.key in the data folder). When it exists, it is checked
+    /// against the database's recorded key fingerprints; a migration never creates one.
+    #[arg(long, env = "PASSERELLE_KEY_FILE")]
+    pub key_file: Option<PathBuf>,
+}
+
+/// Migrates, then refuses a key file that cannot open the data (one named on purpose must
+/// exist).
+pub async fn migrate(args: &MigrateArgs) -> anyhow::Result<()> {
+    let db = open_and_migrate(&args.database).await?;
+    let key_file = crate::keyfile::key_file_path(args.key_file.as_deref(), &args.database);
+    if args.key_file.is_some() || key_file.exists() {
+        crate::keyfile::open_key_ring(&db, &key_file, crate::keyfile::Missing::Refuse).await?;
+    }
+    db.close().await;
+    Ok(())
+}
+
 /// Opens the configured database, applies the migrations and loads the referentials.
 pub async fn open_and_migrate(args: &DatabaseArgs) -> anyhow::Result<Db> {
     passerelle_store::db::set_sqlite_synchronous(args.sqlite_synchronous);

@@ -33,13 +33,11 @@ pub const DEFAULT_ACTIVITY_MONTHS: u32 = 3;
 
 pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     let db = open_and_migrate(&args.database).await?;
+    let key_file = crate::keyfile::key_file_path(args.key_file.as_deref(), &args.database);
+    let keys =
+        crate::keyfile::open_key_ring(&db, &key_file, crate::keyfile::Missing::CreateIfEmpty)
+            .await?;
     let (plan, report) = seed_demo(&db, args.seed, true).await?;
-    let key_file = args
-        .key_file
-        .clone()
-        .unwrap_or_else(|| args.database.data_dir().join("passerelle.key"));
-    crate::keyfile::ensure_key_file(&key_file)?;
-    let keys = crate::keyfile::load_key_ring(&key_file)?;
     seed_activity(&db, &keys, &plan, args.months, true).await?;
     println!(
         "Données de démonstration écrites : {} lignes en {:.0} ms ({:.0} lignes/s).",

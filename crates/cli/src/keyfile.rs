@@ -2,8 +2,83 @@
 //! run readable by its owner only, in a folder only its owner can enter, never overwritten.
 
 use anyhow::Context;
+use passerelle_store::Db;
+use passerelle_store::key_guard::{self, Refusal};
 use passerelle_store::seal::{KeyRing, SealError};
 use std::path::Path;
+
+/// Whether a command may create the key file when it is missing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Missing {
+    /// Only for an empty database (nothing sealed, no journal, no key recorded).
+    CreateIfEmpty,
+    /// Never: the command checks or extends existing data.
+    Refuse,
+}
+
+/// The key ring of `path`, checked against what `db` holds: refused, with one French line
+/// saying which key is missing or wrong, when it cannot open the sealed data or the journal
+/// (or does not match the fingerprints recorded); a missing file is created only for an empty
+/// database. The ring's fingerprints are recorded, so the next start is checked too.
+pub async fn open_key_ring(db: &Db, path: &Path, missing: Missing) -> anyhow::Result<KeyRing> {
+    if !path.exists() {
+        let needs = key_guard::needs(db).await?;
+        if !needs.is_empty() {
+            let ids = if needs.key_ids.is_empty() {
+                String::new()
+            } else {
+                format!(" (clé {})", needs.key_ids.join(", "))
+            };
+            anyhow::bail!(
+                "le fichier de clés « {} » est absent, et cette base contient déjà des données \
+                 scellées ou un journal signé{ids} : une nouvelle clé ne pourrait pas les ouvrir \
+                 — restaurez le fichier de clés sauvegardé avec la base, ou indiquez-le avec \
+                 --key-file (PASSERELLE_KEY_FILE)",
+                path.display()
+            );
+        }
+        anyhow::ensure!(
+            missing == Missing::CreateIfEmpty,
+            "fichier de clés « {} » absent : indiquez le bon fichier avec --key-file \
+             (ou PASSERELLE_KEY_FILE)",
+            path.display()
+        );
+        if ensure_key_file(path)? {
+            eprintln!(
+                "attention : fichier de clés créé dans {} — sauvegardez-le à part : sans lui, les données scellées sont illisibles.",
+                path.display()
+            );
+        }
+    }
+    let ring = load_key_ring(path)?;
+    check_key_ring(db, &ring, path).await?;
+    Ok(ring)
+}
+
+/// [`key_guard::check_and_record`] with the refusal as one French line naming the file.
+pub async fn check_key_ring(db: &Db, ring: &KeyRing, path: &Path) -> anyhow::Result<()> {
+    match key_guard::check_and_record(db, ring).await? {
+        Ok(()) => Ok(()),
+        Err(refusal) => Err(anyhow::anyhow!(refusal_message(&refusal, path))),
+    }
+}
+
+pub fn refusal_message(refusal: &Refusal, path: &Path) -> String {
+    let what = match refusal {
+        Refusal::Missing(ids) if ids.len() == 1 => format!("il manque la clé {}", ids[0]),
+        Refusal::Missing(ids) => format!("il manque les clés {}", ids.join(", ")),
+        Refusal::Different(id) => format!(
+            "sa clé {id} n'est pas celle qui a scellé ces données (fichier d'une autre \
+             installation, ou régénéré)"
+        ),
+    };
+    format!(
+        "le fichier de clés « {} » ne peut pas ouvrir les données de cette base : {what} — \
+         restaurez le fichier de clés sauvegardé avec la base, ou indiquez-le avec --key-file \
+         (PASSERELLE_KEY_FILE)",
+        path.display()
+    )
+}
 
 /// Makes sure a key file exists at `path`, creating one with a fresh random key if needed
 /// (mode 0600; a missing folder is created with mode 0700).
@@ -24,6 +99,16 @@ pub fn ensure_key_file(path: &Path) -> anyhow::Result<bool> {
         }
         Err(error) => Err(error.into()),
     }
+}
+
+/// The key file given, or `passerelle.key` in the data folder.
+pub fn key_file_path(
+    given: Option<&Path>,
+    database: &crate::config::DatabaseArgs,
+) -> std::path::PathBuf {
+    given
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| database.data_dir().join("passerelle.key"))
 }
 
 /// Reads the key ring; its errors name the file and the line.

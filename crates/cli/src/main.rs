@@ -31,7 +31,7 @@ enum Command {
     /// Run the web server (SQLite in the data folder by default, PostgreSQL with --database-url).
     Serve(Box<serve::ServeArgs>),
     /// Apply the database migrations and load the official referentials, then exit.
-    Migrate(config::DatabaseArgs),
+    Migrate(config::MigrateArgs),
     /// Fill an empty database with fictitious demonstration data.
     Demo(demo::DemoArgs),
     /// Measure throughput and insertion speed; prints ratios from one run.
@@ -66,7 +66,7 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match cli.command {
             Command::Serve(args) => serve::run(*args).await,
-            Command::Migrate(args) => config::open_and_migrate(&args).await.map(|_| ()),
+            Command::Migrate(args) => config::migrate(&args).await,
             Command::Demo(args) => demo::run(args).await,
             Command::Bench(args) => bench::run(args).await,
             Command::BenchReport(args) => bench_report::run(args).await,

@@ -3,7 +3,7 @@
 //! counted facts stay for the statistics. `--dry-run` counts without changing anything.
 
 use crate::config::{DatabaseArgs, open_and_migrate};
-use crate::keyfile::load_key_ring;
+use crate::keyfile::{Missing, key_file_path, open_key_ring};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use passerelle_store::retention::{PurgeReport, purge};
@@ -29,19 +29,10 @@ pub struct PurgeArgs {
 
 pub async fn run(args: PurgeArgs) -> anyhow::Result<()> {
     anyhow::ensure!(args.years >= 1, "--years : au moins 1 an de conservation");
-    let key_file = args
-        .key_file
-        .clone()
-        .unwrap_or_else(|| args.database.data_dir().join("passerelle.key"));
-    anyhow::ensure!(
-        key_file.exists(),
-        "fichier de clés « {} » absent : indiquez le bon fichier avec --key-file (ou PASSERELLE_KEY_FILE)",
-        key_file.display()
-    );
-    let keys = load_key_ring(&key_file)?;
-    let db = open_and_migrate(&args.database)
-        .await?
-        .with_journal_key(keys.journal_key());
+    let key_file = key_file_path(args.key_file.as_deref(), &args.database);
+    let db = open_and_migrate(&args.database).await?;
+    let keys = open_key_ring(&db, &key_file, Missing::Refuse).await?;
+    let db = db.with_journal_key(keys.journal_key());
     let bar = ProgressBar::new_spinner();
     bar.set_style(
         ProgressStyle::with_template("{spinner} {pos} dossier(s) anciens examinés ({elapsed})")

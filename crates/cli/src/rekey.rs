@@ -4,7 +4,7 @@
 //! stay in the file). Run it after adding a key (`--new-key` does both).
 
 use crate::config::{DatabaseArgs, open_and_migrate};
-use crate::keyfile::load_key_ring;
+use crate::keyfile::{Missing, key_file_path, open_key_ring};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use passerelle_store::seal::{KeyRing, count_all_sealed, rekey_all};
@@ -31,25 +31,19 @@ pub struct RekeyArgs {
 
 pub async fn run(args: RekeyArgs) -> anyhow::Result<()> {
     anyhow::ensure!(args.batch > 0, "--batch : au moins 1 ligne par lot");
-    let key_file = args
-        .key_file
-        .clone()
-        .unwrap_or_else(|| args.database.data_dir().join("passerelle.key"));
-    anyhow::ensure!(
-        key_file.exists(),
-        "fichier de clés « {} » absent : indiquez le bon fichier avec --key-file \
-         (ou PASSERELLE_KEY_FILE)",
-        key_file.display()
-    );
-    // Read before the database opens: a broken key file stops the command before any work.
+    let key_file = key_file_path(args.key_file.as_deref(), &args.database);
+    let db = open_and_migrate(&args.database).await?;
+    // Checked before a key is added: a key file that cannot open this database is not extended.
+    let ring = open_key_ring(&db, &key_file, Missing::Refuse).await?;
     let ring = if args.new_key {
-        KeyRing::add_key(&key_file)?
+        let ring = KeyRing::add_key(&key_file)?;
+        // Recorded before anything is sealed with it: other servers then refuse a file without it.
+        passerelle_store::key_guard::record(&db, &ring).await?;
+        ring
     } else {
-        load_key_ring(&key_file)?
+        ring
     };
-    let db = open_and_migrate(&args.database)
-        .await?
-        .with_journal_key(ring.journal_key());
+    let db = db.with_journal_key(ring.journal_key());
     let key_change = passerelle_store::journal::record_key_change(&db).await;
     let bar = progress_bar(count_all_sealed(&db).await?);
     let resealed = rekey_all(&db, &ring, args.batch, &|examined| {

@@ -2,7 +2,7 @@
 
 use crate::config::{DatabaseArgs, open_and_migrate};
 use crate::demo::{print_logins, seed_activity, seed_demo};
-use crate::keyfile::{ensure_key_file, load_key_ring};
+use crate::keyfile::{Missing, load_key_ring, open_key_ring};
 use anyhow::Context;
 use clap::Args;
 use std::net::SocketAddr;
@@ -156,14 +156,11 @@ pub async fn run(mut args: ServeArgs) -> anyhow::Result<()> {
         .key_file
         .clone()
         .unwrap_or_else(|| args.database.data_dir().join("passerelle.key"));
-    if ensure_key_file(&key_file)? {
-        eprintln!(
-            "attention : fichier de clés créé dans {} — sauvegardez-le à part : sans lui, les données scellées sont illisibles.",
-            key_file.display()
-        );
-    }
+    // Refused before any write when the key file cannot open this database's data; created
+    // only for an empty database.
+    let ring = open_key_ring(&db, &key_file, Missing::CreateIfEmpty).await?;
     // Every journal row this server writes is linked with the key file's journal key.
-    let db = db.with_journal_key(load_key_ring(&key_file)?.journal_key());
+    let db = db.with_journal_key(ring.journal_key());
     passerelle_store::journal::record_key_change(&db).await?;
     if args.demo {
         if passerelle_store::post::count_all(&db).await? == 0 {

@@ -61,17 +61,12 @@ pub async fn run(args: UserArgs) -> anyhow::Result<()> {
         matches!(role, Role::Admin | Role::National),
         "rôle : seuls admin et national s'invitent en ligne de commande ; les autres rôles se donnent depuis la page « Comptes »"
     );
-    let key_file = key_file.unwrap_or_else(|| database.data_dir().join("passerelle.key"));
-    if crate::keyfile::ensure_key_file(&key_file)? {
-        eprintln!(
-            "attention : fichier de clés créé dans {} — sauvegardez-le à part : sans lui, les données scellées sont illisibles.",
-            key_file.display()
-        );
-    }
-    let keys = crate::keyfile::load_key_ring(&key_file)?;
-    let db = open_and_migrate(&database)
-        .await?
-        .with_journal_key(keys.journal_key());
+    let key_file = crate::keyfile::key_file_path(key_file.as_deref(), &database);
+    let db = open_and_migrate(&database).await?;
+    let keys =
+        crate::keyfile::open_key_ring(&db, &key_file, crate::keyfile::Missing::CreateIfEmpty)
+            .await?;
+    let db = db.with_journal_key(keys.journal_key());
     anyhow::ensure!(
         account::find_by_email(&db, email.as_str()).await?.is_none(),
         "adresse électronique : un compte existe déjà avec {}",

@@ -13,6 +13,7 @@ pub mod demo_activity;
 pub mod funding;
 pub mod import;
 pub mod journal;
+pub mod key_guard;
 pub mod legacy;
 pub mod outbox;
 pub mod partner;

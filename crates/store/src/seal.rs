@@ -85,6 +85,11 @@ struct Key {
     /// Derived from the key, for the journal's links (HMAC), so that whoever holds only the
     /// database cannot recompute them; wiped on drop.
     journal_key: Zeroizing<[u8; 32]>,
+    /// Derived from the key, to encrypt backups; wiped on drop.
+    backup_secret: Zeroizing<[u8; 32]>,
+    /// A keyed hash naming this key's material without revealing it, recorded in the
+    /// database so that a server started with another key file refuses to start.
+    fingerprint: String,
 }
 
 /// The keys of the installation; the last one seals, all of them open.
@@ -138,7 +143,21 @@ fn parse_key_line(line: &str) -> Result<Key, &'static str> {
         cipher,
         index_key: derive(b"passerelle blind index v1\0"),
         journal_key: derive(b"passerelle journal v1\0"),
+        backup_secret: derive(b"passerelle backup v1\0"),
+        fingerprint: fingerprint_of(id, &bytes),
     })
+}
+
+/// HMAC-SHA-256 under the key material of a fixed label and the key id, 128 bits in hex:
+/// equal for the same key, unrelated for another, and useless to find the key.
+fn fingerprint_of(id: &str, material: &[u8]) -> String {
+    use hmac::{Hmac, Mac};
+    let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(material)
+        .expect("HMAC takes keys of any length");
+    mac.update(b"passerelle key fingerprint v1\0");
+    mac.update(id.as_bytes());
+    let digest = mac.finalize().into_bytes();
+    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A fresh random key as a key file line, in buffers wiped on drop.
@@ -301,6 +320,28 @@ impl KeyRing {
 
     pub fn key_ids(&self) -> impl Iterator<Item = &str> {
         self.keys.iter().map(|k| k.id.as_str())
+    }
+
+    /// Each key's id and fingerprint (recorded by `crate::key_guard`), in file order.
+    pub fn fingerprints(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.keys
+            .iter()
+            .map(|k| (k.id.as_str(), k.fingerprint.as_str()))
+    }
+
+    /// The fingerprint of key `id`, if the ring holds it.
+    pub fn fingerprint_of(&self, id: &str) -> Option<&str> {
+        self.keys
+            .iter()
+            .find(|k| k.id == id)
+            .map(|k| k.fingerprint.as_str())
+    }
+
+    /// The secret that encrypts backups under key `id` (derived, never the key itself), in a
+    /// buffer wiped on drop; `None` if the ring lacks that key.
+    pub fn backup_secret(&self, id: &str) -> Option<Zeroizing<String>> {
+        let key = self.keys.iter().find(|k| k.id == id)?;
+        Some(Zeroizing::new(BASE64.encode(key.backup_secret.as_slice())))
     }
 
     /// Seals `plaintext` under the current key, bound to `associated` (see
@@ -608,6 +649,22 @@ mod tests {
             KeyRing::parse("# nothing"),
             Err(SealError::Empty { .. })
         ));
+    }
+
+    #[test]
+    fn fingerprints_tell_keys_apart_and_never_show_the_key() {
+        let one = KeyRing::parse(&line("k1", 1)).unwrap();
+        let again = KeyRing::parse(&line("k1", 1)).unwrap();
+        let other = KeyRing::parse(&line("k1", 2)).unwrap();
+        let print = |ring: &KeyRing| ring.fingerprint_of("k1").unwrap().to_string();
+        assert_eq!(print(&one), print(&again));
+        assert_ne!(print(&one), print(&other));
+        assert_eq!(print(&one).len(), 32);
+        assert!(!print(&one).contains(&BASE64.encode([1u8; KEY_LEN])));
+        assert_ne!(
+            one.backup_secret("k1").unwrap().as_str(),
+            other.backup_secret("k1").unwrap().as_str()
+        );
     }
 
     #[test]
