@@ -301,7 +301,7 @@ async fn a_census_workbook_goes_in_with_its_typed_cells() {
         let code_at = header.iter().position(|h| h == "code").unwrap();
         let row = range
             .rows()
-            .find(|r| r[code_at].to_string() == "ISCG-01-900")
+            .find(|r| r[code_at] == "ISCG-01-900")
             .expect("the imported post is in the open data");
         assert_eq!(row[at], calamine::Data::String("01".into()));
         let page = get_as(&app, None, "/donnees").await.text().await.unwrap();

@@ -265,3 +265,51 @@ impl<'a> Grid<'a> {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn workbook() -> Vec<u8> {
+        let mut workbook = rust_xlsxwriter::Workbook::new();
+        let sheet = workbook.add_worksheet();
+        for row in 0..3000u32 {
+            sheet.write_string(row, 0, format!("ligne {row}")).unwrap();
+        }
+        workbook.save_to_buffer().unwrap()
+    }
+
+    #[test]
+    fn a_reading_stops_once_its_request_is_over() {
+        let bytes = workbook();
+        assert!(super::super::read_table_within("a.xlsx", &bytes, &Budget::unbounded()).is_ok());
+        let budget = Budget::unbounded();
+        budget.cancel();
+        let error = super::super::read_table_within("a.xlsx", &bytes, &budget).unwrap_err();
+        assert!(error.reason.contains("arrêtée"), "{error}");
+        let late = Budget::until(Instant::now());
+        let error = super::super::read_table_within("a.xlsx", &bytes, &late).unwrap_err();
+        assert!(error.reason.contains("arrêtée"), "{error}");
+    }
+
+    #[test]
+    fn a_grid_refuses_beyond_its_limits() {
+        let budget = Budget::unbounded();
+        let mut grid = Grid::new("a.xlsx", &budget);
+        assert!(
+            grid.put(MAX_ROWS, 0, "x".into())
+                .unwrap_err()
+                .reason
+                .contains("lignes")
+        );
+        assert!(
+            grid.put(0, MAX_COLUMNS, "x".into())
+                .unwrap_err()
+                .reason
+                .contains("colonnes")
+        );
+        let long = "x".repeat(MAX_CELL_CHARS + 1);
+        assert_eq!(grid.put(4, 0, long).unwrap_err().line, 5);
+        assert!(grid.put(0, 0, String::new()).is_ok());
+    }
+}
