@@ -44,9 +44,33 @@ pub fn parse_grid(
     current_year: i32,
 ) -> Result<BTreeMap<(i32, &'static str), i64>, Vec<LineError>> {
     let mut errors = Vec::new();
-    if table.headers.first().map(|h| folded(h)) != Some("indicateur".into()) {
+    // An exported grid often has a title above: the header is the first line, among the
+    // first ten, that starts with « Indicateur ».
+    let starts_grid =
+        |cells: &[String]| cells.first().map(|h| folded(h)) == Some("indicateur".into());
+    let rebased;
+    let table = match table
+        .rows
+        .iter()
+        .take(10)
+        .position(|(_, cells)| starts_grid(cells))
+    {
+        Some(index) if !starts_grid(&table.headers) => {
+            let (line, headers) = table.rows[index].clone();
+            rebased = Table {
+                header_line: line,
+                headers,
+                rows: table.rows[index + 1..].to_vec(),
+                notices: table.notices.clone(),
+            };
+            &rebased
+        }
+        _ => table,
+    };
+    let header_line = table.header_line.max(1);
+    if !starts_grid(&table.headers) {
         errors.push(line_error(
-            1,
+            header_line,
             table.headers.first().map(String::as_str),
             "la première colonne s'appelle « Indicateur » ; les suivantes sont des années (exemple : 2019)",
         ));
@@ -59,10 +83,10 @@ pub fn parse_grid(
                 years.push(year)
             }
             Ok(year) if years.contains(&year) => {
-                errors.push(line_error(1, Some(header), "année en double"))
+                errors.push(line_error(header_line, Some(header), "année en double"))
             }
             _ => errors.push(line_error(
-                1,
+                header_line,
                 Some(header),
                 format!(
                     "une année passée, de 2000 à {}, en quatre chiffres",
@@ -72,7 +96,7 @@ pub fn parse_grid(
         }
     }
     if years.is_empty() && errors.is_empty() {
-        errors.push(line_error(1, None, "aucune colonne d'année"));
+        errors.push(line_error(header_line, None, "aucune colonne d'année"));
     }
     let mut counts = BTreeMap::new();
     let mut seen = Vec::new();
@@ -290,6 +314,22 @@ mod tests {
             text.iter()
                 .any(|e| e.starts_with("ligne 4") && e.contains("en double")),
             "{text:?}"
+        );
+    }
+
+    #[test]
+    fn a_title_above_the_grid_is_stepped_over() {
+        let grid = table(
+            &["Activité du poste avant Passerelle"],
+            &[&[""], &["Indicateur", "2019"], &["Saisines", "7"]],
+        );
+        let counts = parse_grid(&grid, 2026).unwrap();
+        assert_eq!(counts[&(2019, indicator::REFERRALS)], 7);
+        let wrong = table(&["Titre"], &[&["Indicateur", "2090"]]);
+        assert!(
+            parse_grid(&wrong, 2026).unwrap_err()[0]
+                .to_string()
+                .starts_with("ligne 2, colonne « 2090 »")
         );
     }
 
