@@ -127,7 +127,16 @@ async fn impossible_steps_and_bad_dates_are_refused_and_nothing_is_written() {
                 .unwrap()
                 .contains("ne peut pas passer directement")
         );
-        let early = move_as(&app, Role::National, &post, "vacant", "01/01/1990").await;
+        let before_2000 = move_as(&app, Role::National, &post, "vacant", "01/01/1990").await;
+        assert_eq!(before_2000.status(), 422);
+        assert!(
+            before_2000
+                .text()
+                .await
+                .unwrap()
+                .contains("Date de l&#39;étape du poste : pas avant le 01/01/2000")
+        );
+        let early = move_as(&app, Role::National, &post, "vacant", "02/01/2000").await;
         assert_eq!(early.status(), 422);
         assert!(
             early
@@ -145,7 +154,7 @@ async fn impossible_steps_and_bad_dates_are_refused_and_nothing_is_written() {
                 .text()
                 .await
                 .unwrap()
-                .contains("« date » n&#39;est pas une date valide")
+                .contains("Date de l&#39;étape du poste : ce n&#39;est pas une date valide")
         );
         let unknown_status = move_as(&app, Role::National, &post, "demoli", &today()).await;
         assert_eq!(unknown_status.status(), 422);
