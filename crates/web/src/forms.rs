@@ -58,6 +58,10 @@ pub fn check_encoded_form(body: &[u8]) -> Result<(), WebError> {
 /// is a single line (a test checks the templates' text areas against this list).
 pub const MULTI_LINE_FIELDS: &[&str] = &["context", "reason", "safe_contact", "text"];
 
+/// The password fields: hashed or compared, never shown, and a password set before this rule
+/// must still match, so they are read as typed.
+pub const SECRET_FIELDS: &[&str] = &["password", "current", "confirmation"];
+
 /// The body again, every value made plain (see `passerelle_domain::plain_text`): no control
 /// or bidirectional characters reach a handler, whichever form it reads.
 fn plain_form(body: &[u8]) -> Result<String, WebError> {
@@ -66,6 +70,9 @@ fn plain_form(body: &[u8]) -> Result<String, WebError> {
     let plain: Vec<(String, String)> = pairs
         .into_iter()
         .map(|(name, value)| {
+            if SECRET_FIELDS.contains(&name.as_str()) {
+                return (name, value);
+            }
             let multi_line = MULTI_LINE_FIELDS.contains(&name.as_str());
             let value = passerelle_domain::plain_text::plain_text(&value, multi_line);
             (name, value)
@@ -114,10 +121,12 @@ mod tests {
         let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&plain).unwrap();
         assert_eq!(pairs[0], ("nom".into(), "ABC D".into()));
         assert_eq!(pairs[1], ("text".into(), "l1\nl2\tx".into()));
+        let secret = plain_form(b"password=a%09b%E2%80%AE").unwrap();
+        assert_eq!(secret, "password=a%09b%E2%80%AE");
     }
 
     #[test]
-    fn every_text_area_of_the_templates_keeps_its_lines() {
+    fn every_text_area_keeps_its_lines_and_every_password_its_characters() {
         let templates = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
         let mut folders = vec![templates];
         while let Some(folder) = folders.pop() {
@@ -128,6 +137,17 @@ mod tests {
                     continue;
                 }
                 let page = std::fs::read_to_string(&path).unwrap_or_default();
+                for input in page.split("<input").skip(1) {
+                    let tag = input.split('>').next().unwrap_or_default();
+                    if tag.contains("type=\"password\"") {
+                        let name = tag
+                            .split("name=\"")
+                            .nth(1)
+                            .and_then(|r| r.split('"').next());
+                        let name = name.unwrap_or_default();
+                        assert!(SECRET_FIELDS.contains(&name), "{}: {name}", path.display());
+                    }
+                }
                 for area in page.split("<textarea").skip(1) {
                     let name = area
                         .split("name=\"")
