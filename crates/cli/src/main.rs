@@ -1,6 +1,7 @@
 //! The `passerelle` binary.
 
 mod audit;
+mod backup;
 mod bench;
 mod bench_report;
 mod config;
@@ -8,6 +9,7 @@ mod demo;
 mod keyfile;
 mod purge;
 mod rekey;
+mod restore;
 mod serve;
 mod stats;
 mod user;
@@ -48,6 +50,10 @@ enum Command {
     Purge(purge::PurgeArgs),
     /// Check the published statistics against a recount from the facts, or rebuild them.
     Stats(stats::StatsArgs),
+    /// Write an encrypted, consistent backup of the database (while the server runs).
+    Backup(backup::BackupArgs),
+    /// Restore a backup into a new data folder or an empty PostgreSQL database, then verify it.
+    Restore(restore::RestoreArgs),
 }
 
 fn main() -> ExitCode {
@@ -75,6 +81,8 @@ fn main() -> ExitCode {
             Command::Rekey(args) => rekey::run(args).await,
             Command::Purge(args) => purge::run(args).await,
             Command::Stats(args) => stats::run(args).await,
+            Command::Backup(args) => backup::run(args).await,
+            Command::Restore(args) => restore::run(args).await,
         }
     });
     match result {

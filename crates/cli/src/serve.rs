@@ -96,6 +96,14 @@ pub struct ServeArgs {
     #[arg(long, env = "PASSERELLE_STATS_VERIFY_DAYS", default_value_t = 7)]
     pub stats_verify_days: u16,
 
+    /// Folder of the daily encrypted backups (see `passerelle backup`); none without it.
+    #[arg(long, env = "PASSERELLE_BACKUP_DIR")]
+    pub backup_dir: Option<PathBuf>,
+
+    /// How many daily backups to keep in --backup-dir (0: all).
+    #[arg(long, env = "PASSERELLE_BACKUP_KEEP", default_value_t = 14)]
+    pub backup_keep: usize,
+
     /// Retention period in years after a case's last contact; the purge runs daily.
     #[arg(long, env = "PASSERELLE_RETENTION_YEARS", default_value_t = passerelle_domain::case::RETENTION_YEARS)]
     pub retention_years: u16,
@@ -236,6 +244,15 @@ pub async fn run(mut args: ServeArgs) -> anyhow::Result<()> {
         state.keys.clone(),
         args.retention_years,
     ));
+    if let Some(folder) = args.backup_dir.clone() {
+        tokio::spawn(crate::backup::daily(
+            db.clone(),
+            state.keys.clone(),
+            crate::backup::Source::of(&args.database),
+            folder,
+            args.backup_keep,
+        ));
+    }
     match mailer(&args, &public_url)? {
         Some(mailer) => {
             tokio::spawn(passerelle_web::mail::deliver_forever(
