@@ -288,13 +288,13 @@ async fn dump_postgres(db: &Db, url: &str, copy: &Path) -> anyhow::Result<State>
         .fetch_one(&mut *tx)
         .await?;
     let state = read_state(&mut tx).await?;
-    let mut command = std::process::Command::new(&pg_dump);
+    let (mut command, dbname) = pg_command(&pg_dump, url);
     command
         .arg("--format=custom")
         .arg("--no-owner")
         .arg(format!("--snapshot={snapshot}"))
         .arg(format!("--file={}", copy.display()))
-        .arg(format!("--dbname={url}"));
+        .arg(dbname);
     let output = run_tool(command, &pg_dump).await?;
     tx.rollback().await?;
     anyhow::ensure!(
@@ -303,6 +303,22 @@ async fn dump_postgres(db: &Db, url: &str, copy: &Path) -> anyhow::Result<State>
         String::from_utf8_lossy(&output.stderr).trim()
     );
     Ok(state)
+}
+
+/// A libpq command for `url`: the password, if any, goes in PGPASSWORD (the environment of
+/// the child only), never on a command line other local users can read.
+pub fn pg_command(tool: &Path, url: &str) -> (std::process::Command, String) {
+    let mut command = std::process::Command::new(tool);
+    let mut target = url.to_string();
+    if let (Some(scheme_end), Some(at)) = (url.find("://"), url.rfind('@'))
+        && at > scheme_end
+        && let Some(colon) = url[scheme_end + 3..at].find(':')
+    {
+        let colon = scheme_end + 3 + colon;
+        command.env("PGPASSWORD", &url[colon + 1..at]);
+        target = format!("{}{}", &url[..colon], &url[at..]);
+    }
+    (command, format!("--dbname={target}"))
 }
 
 /// Runs a client tool off the async runtime and returns its output.
@@ -542,6 +558,19 @@ pub async fn daily(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_password_goes_to_the_environment_not_the_command_line() {
+        let (command, dbname) = pg_command(Path::new("pg_dump"), "postgres://app:s3cret@db:5432/p");
+        assert_eq!(dbname, "--dbname=postgres://app@db:5432/p");
+        let password: Vec<_> = command
+            .get_envs()
+            .filter(|(name, _)| *name == "PGPASSWORD")
+            .collect();
+        assert_eq!(password.len(), 1);
+        let (_, dbname) = pg_command(Path::new("pg_dump"), "postgres://postgres@127.0.0.1/p");
+        assert_eq!(dbname, "--dbname=postgres://postgres@127.0.0.1/p");
+    }
 
     #[test]
     fn archive_names_sort_by_date() {

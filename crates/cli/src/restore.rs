@@ -3,7 +3,7 @@
 //! counts against the manifest, the journal's chain, the statistics against a recount.
 
 use crate::backup::{
-    Manifest, State, bytes_bar, create_private_file, find_pg_tool, open_archive, read_state,
+    Manifest, State, create_private_file, find_pg_tool, open_archive, pg_command, read_state,
     run_tool,
 };
 use crate::config::DatabaseArgs;
@@ -43,7 +43,14 @@ pub async fn run(args: RestoreArgs) -> anyhow::Result<()> {
     target
         .refuse_if_not_empty(args.database.db_connections)
         .await?;
-    let bar = bytes_bar(true, 0, "restauration");
+    // The size of the plain content is not known before the end: bytes so far.
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} restauration : {bytes} ({bytes_per_sec})",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
     let content = ProgressReader {
         inner: content,
         bar: bar.clone(),
@@ -257,12 +264,12 @@ impl Target {
                         .await
                         .context("tâche de restauration interrompue")??;
                 }
-                let mut command = std::process::Command::new(&pg_restore);
+                let (mut command, dbname) = pg_command(&pg_restore, url);
                 command
                     .arg("--no-owner")
                     .arg("--exit-on-error")
                     .arg("--single-transaction")
-                    .arg(format!("--dbname={url}"))
+                    .arg(dbname)
                     .arg(&dump);
                 let output = run_tool(command, &pg_restore).await?;
                 anyhow::ensure!(

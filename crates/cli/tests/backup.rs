@@ -57,6 +57,14 @@ impl Load {
     }
 }
 
+/// The journal's row count: every row acknowledged before a backup starts must be in it.
+fn journal_rows(runtime: &tokio::runtime::Runtime, db: &Db) -> i64 {
+    let (rows,): (i64,) = runtime
+        .block_on(sqlx::query_as("SELECT seq FROM journal_head WHERE id = 1").fetch_one(db.pool()))
+        .unwrap();
+    rows
+}
+
 /// Runs `passerelle backup` while `load` writes; returns the archive written.
 fn backup_under_load(load: &Load, database: &[&str], output: &Path) -> PathBuf {
     // Let the writers get going first.
@@ -131,6 +139,10 @@ fn a_sqlite_backup_under_load_restores_with_the_same_counts_and_a_working_server
         .with_journal_key(ring.journal_key());
     let output = root.path().join("sauvegardes");
     let load = Load::start(&runtime, &db, 8);
+    while load.written() < 20 {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let acknowledged = journal_rows(&runtime, &db);
     let archive = backup_under_load(&load, &["--data-dir", data_arg], &output);
     let written = load.stop(&runtime);
     runtime.block_on(db.close());
@@ -197,6 +209,14 @@ fn a_sqlite_backup_under_load_restores_with_the_same_counts_and_a_working_server
     }
     let copy = runtime.block_on(Db::open_sqlite_in(&restored)).unwrap();
     assert_sealed_readable(&runtime, &copy, &key_file);
+    assert!(
+        journal_rows(&runtime, &copy) >= acknowledged,
+        "every write acknowledged before the backup is in it"
+    );
+    let (integrity,): (String,) = runtime
+        .block_on(sqlx::query_as("PRAGMA integrity_check").fetch_one(copy.pool()))
+        .unwrap();
+    assert_eq!(integrity, "ok");
     runtime.block_on(copy.close());
     let server = start(&["--data-dir", restored_arg, "--key-file", key_arg]);
     let health = reqwest::blocking::get(format!("{}/healthz", server.url)).unwrap();
@@ -251,6 +271,10 @@ fn a_postgresql_backup_under_load_restores_into_a_fresh_database() {
             .unwrap()
             .with_journal_key(ring.journal_key());
         let load = Load::start(&runtime, &db, 8);
+        while load.written() < 20 {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        let acknowledged = journal_rows(&runtime, &db);
         let archive = backup_under_load(
             &load,
             &["--database-url", &source, "--data-dir", keys],
@@ -296,6 +320,7 @@ fn a_postgresql_backup_under_load_restores_into_a_fresh_database() {
         }
         let copy = runtime.block_on(Db::connect(&target, 2)).unwrap();
         assert_sealed_readable(&runtime, &copy, &key_file);
+        assert!(journal_rows(&runtime, &copy) >= acknowledged);
         runtime.block_on(copy.close());
     }));
     drop_database(&runtime, &source_name);
