@@ -49,8 +49,14 @@ pub fn validate_partner(input: &PartnerInput) -> Result<ValidPartner, Vec<ParseE
         }
     };
     let name = single_line(&input.name, "Nom", NAME_MAX_CHARS, &mut errors);
+    // A name of spaces, dashes or invisible characters would list an unnamed partner: the
+    // form and the import alike.
+    let name = name.filter(|n| crate::plain_text::has_visible_name(n));
     if name.is_none() && !errors.iter().any(|e| e.field == "Nom") {
-        errors.push(ParseError::new("Nom", "le nom de la structure est requis"));
+        errors.push(ParseError::new(
+            "Nom",
+            "le nom de la structure est requis (au moins une lettre ou un chiffre)",
+        ));
     }
     let departement = match DepartementCode::parse(input.departement.trim()) {
         Ok(code) => Some(code.as_str().to_string()),
@@ -148,6 +154,18 @@ mod tests {
             email: "Accueil@CIDFF35.fr".into(),
             hours: "lun.–ven. 9 h–17 h".into(),
             website: "https://ille-et-vilaine.cidff.info".into(),
+        }
+    }
+
+    #[test]
+    fn a_partner_needs_a_name_with_a_letter_or_a_digit() {
+        for name in ["", "   ", "---", "\u{200b}"] {
+            let errors = validate_partner(&PartnerInput {
+                name: name.into(),
+                ..input()
+            })
+            .unwrap_err();
+            assert!(errors.iter().any(|e| e.field == "Nom"), "{name:?}");
         }
     }
 

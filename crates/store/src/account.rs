@@ -727,9 +727,8 @@ pub async fn names_of(
             .map(|i| format!("${i}"))
             .collect::<Vec<_>>()
             .join(", ");
-        let sql = format!(
-            "SELECT id, display_name, email FROM accounts WHERE id IN ({placeholders})"
-        );
+        let sql =
+            format!("SELECT id, display_name, email FROM accounts WHERE id IN ({placeholders})");
         let mut query = sqlx::query_as::<_, (String, String, String)>(sqlx::AssertSqlSafe(sql));
         for id in chunk {
             query = query.bind(id);

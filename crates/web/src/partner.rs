@@ -13,12 +13,10 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, Request, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use passerelle_domain::ParseError;
 use passerelle_domain::access::{Action, Resource};
 use passerelle_domain::case::PartnerType;
 use passerelle_domain::journal::JournalAction;
 use passerelle_domain::partner::{PartnerInput, validate_partner};
-use passerelle_domain::plain_text::has_visible_name;
 use passerelle_domain::territory::DepartementCode;
 use passerelle_store::journal::Entry;
 use passerelle_store::partner as store_partner;
@@ -247,15 +245,7 @@ async fn save(
         hours: form.hours,
         website: form.website,
     };
-    // A name of spaces, dashes or invisible characters would list an unnamed partner.
-    let validated = match validate_partner(&input) {
-        Ok(_) if !has_visible_name(&input.name) => Err(vec![ParseError::new(
-            "Nom",
-            "le nom de la structure est requis (au moins une lettre ou un chiffre)",
-        )]),
-        other => other,
-    };
-    match validated {
+    match validate_partner(&input) {
         Ok(partner) => {
             let detail = format!("partenaire « {} » enregistré", partner.name);
             store_partner::save(

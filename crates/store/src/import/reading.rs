@@ -36,8 +36,16 @@ pub fn read_table_within(
             ));
         }
     };
+    // Control and bidi-override characters never reach the registry (as in every form).
     let mut rows = rows
         .into_iter()
+        .map(|(line, cells)| {
+            let cells: Vec<String> = cells
+                .iter()
+                .map(|c| passerelle_domain::plain_text::plain_text(c, false))
+                .collect();
+            (line, cells)
+        })
         .filter(|(_, cells)| cells.iter().any(|c| !c.trim().is_empty()));
     let Some((header_line, headers)) = rows.next() else {
         return Err(file_error(
@@ -171,5 +179,17 @@ fn cell_text(cell: &calamine::Data) -> String {
             format!("{}", *value as i64)
         }
         other => other.to_string().trim().to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_lose_control_and_bidi_override_characters() {
+        let csv = "nom;commune\nBrigade\u{0}de Pacé;Pac\u{202e}é\n";
+        let table = read_table("unites.csv", csv.as_bytes()).unwrap();
+        assert_eq!(table.rows[0].1, vec!["Brigadede Pacé", "Pacé"]);
     }
 }
