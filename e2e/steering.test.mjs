@@ -50,7 +50,8 @@ describe('national steering', () => {
 
     // An impossible step is refused with a French message, on the same page.
     await page.selectOption('#status', 'closed');
-    await page.fill('#date', '1990-01-01');
+    // Within the field's window (from 2000), but before the step just recorded.
+    await page.fill('#date', '2000-01-03');
     await page.getByRole('button', { name: "Enregistrer l'étape" }).click();
     await page.waitForLoadState('load');
     assert.match(await page.locator('.fr-alert--error').innerText(), /ne peut pas précéder la précédente/);
