@@ -91,6 +91,9 @@ async fn email_of(app: &TestApp, account: &str) -> String {
     email
 }
 
+/// A role held, and where (none: the nation).
+type Held = (Role, Option<String>);
+
 /// The status a session gets for a case page: 200 opened, 403 not.
 async fn case_page(app: &TestApp, session: &str, case: &str) -> u16 {
     send_in(app, session, Method::Get, &format!("/dossiers/{case}"), &[])
@@ -478,7 +481,7 @@ async fn the_grant_matrix_every_role_for_itself_a_colleague_and_someone_elsewher
                 .await
                 .unwrap();
         // (role, colleague's scope, scope elsewhere or None when the role has only the nation)
-        let scopes: Vec<(Role, Option<String>, Option<(Role, Option<String>)>)> = vec![
+        let scopes: Vec<(Role, Option<String>, Option<Held>)> = vec![
             (
                 Role::Officer,
                 Some(app.scope(Role::Officer)),
