@@ -2,11 +2,11 @@
 
 use crate::config::{DatabaseArgs, open_and_migrate};
 use clap::Args;
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::ProgressBar;
+pub use passerelle_demo::progress::seed_demo;
+use passerelle_demo::progress::{activity_bar, activity_progress};
+use passerelle_demo::{DemoLogin, DemoPlan};
 use passerelle_store::Db;
-use passerelle_store::demo::{DemoLogin, DemoPlan, DemoReport, insert, plan};
-use passerelle_store::demo_activity::ActivityStep;
-use passerelle_store::referential::Referentials;
 
 #[derive(Args, Debug)]
 pub struct DemoArgs {
@@ -50,62 +50,6 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Computes and writes the demo for `seed`, with a progress bar when `show_progress`.
-pub async fn seed_demo(
-    db: &Db,
-    seed: u64,
-    show_progress: bool,
-) -> anyhow::Result<(DemoPlan, DemoReport)> {
-    let referentials = Referentials::embedded()?;
-    let plan = plan(&referentials, seed);
-    let hashes = plan
-        .logins
-        .iter()
-        .map(|login| passerelle_store::account::hash_password(&login.password))
-        .collect::<Result<Vec<_>, _>>()?;
-    let bar = if show_progress {
-        ProgressBar::new(plan.row_count() as u64)
-    } else {
-        ProgressBar::hidden()
-    };
-    bar.set_style(
-        ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} lignes")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
-    );
-    bar.set_message("Démonstration");
-    let report = insert(db, &plan, &hashes, &|rows| bar.set_position(rows)).await?;
-    bar.finish_and_clear();
-    Ok((plan, report))
-}
-
-/// A bar over the posts, for writing activity and then counting it.
-pub fn activity_bar(posts: u64, message: impl Into<std::borrow::Cow<'static, str>>) -> ProgressBar {
-    let bar = ProgressBar::new(posts);
-    bar.set_style(
-        ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} postes ({eta})")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
-    );
-    bar.set_message(message);
-    bar
-}
-
-/// Moves `bar` with the activity's steps: the posts written, then the posts counted into the
-/// statistics (the bar starts again, under another message).
-pub fn activity_progress(bar: &ProgressBar) -> impl Fn(ActivityStep) + Sync + '_ {
-    move |step| match step {
-        ActivityStep::Written(posts) => bar.set_position(posts),
-        ActivityStep::Counted(posts) => {
-            if posts == 1 {
-                bar.set_message("Statistiques");
-                bar.reset_eta();
-            }
-            bar.set_position(posts)
-        }
-    }
-}
-
 /// Writes `months` of case activity for the demo's filled posts, with a progress bar.
 pub async fn seed_activity(
     db: &Db,
@@ -124,7 +68,7 @@ pub async fn seed_activity(
     };
     let started = std::time::Instant::now();
     let today = passerelle_web::clock::paris_today();
-    let report = passerelle_store::demo_activity::insert_activity(
+    let report = passerelle_demo::activity::insert_activity(
         db,
         keys,
         plan,

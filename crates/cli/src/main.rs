@@ -2,8 +2,6 @@
 
 mod audit;
 mod backup;
-mod bench;
-mod bench_report;
 mod config;
 mod demo;
 mod keyfile;
@@ -36,10 +34,6 @@ enum Command {
     Migrate(config::MigrateArgs),
     /// Fill an empty database with fictitious demonstration data.
     Demo(demo::DemoArgs),
-    /// Measure throughput and insertion speed; prints ratios from one run.
-    Bench(bench::BenchArgs),
-    /// Measure the national annual report over years of national activity, against DuckDB.
-    BenchReport(bench_report::BenchReportArgs),
     /// Check the tamper-evident journal.
     Audit(audit::AuditArgs),
     /// Manage accounts from the command line (the first administrator).
@@ -74,8 +68,6 @@ fn main() -> ExitCode {
             Command::Serve(args) => serve::run(*args).await,
             Command::Migrate(args) => config::migrate(&args).await,
             Command::Demo(args) => demo::run(args).await,
-            Command::Bench(args) => bench::run(args).await,
-            Command::BenchReport(args) => bench_report::run(args).await,
             Command::Audit(args) => audit::run(args).await,
             Command::User(args) => user::run(args).await,
             Command::Rekey(args) => rekey::run(args).await,

@@ -126,10 +126,33 @@ impl From<CommuneCode> for String {
     }
 }
 
+/// French "de" before a place name: "de Rennes", "d'Avranches", "du Mans", "des Herbiers"
+/// (a unit's name, "Commissariat d'Évry", or a département's CRIP).
+pub fn of_place(name: &str) -> String {
+    if let Some(rest) = name.strip_prefix("Le ") {
+        format!("du {rest}")
+    } else if let Some(rest) = name.strip_prefix("Les ") {
+        format!("des {rest}")
+    } else if name.starts_with(['A', 'E', 'I', 'O', 'U', 'Y', 'É', 'È', 'Ê', 'Î', 'Ô', 'Â']) {
+        format!("d'{name}")
+    } else {
+        format!("de {name}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn place_names_take_the_right_preposition() {
+        assert_eq!(of_place("Rennes"), "de Rennes");
+        assert_eq!(of_place("Avranches"), "d'Avranches");
+        assert_eq!(of_place("Le Mans"), "du Mans");
+        assert_eq!(of_place("Les Herbiers"), "des Herbiers");
+        assert_eq!(of_place("Évry"), "d'Évry");
+    }
 
     #[test]
     fn corsica_and_overseas_are_departements() {

@@ -8,8 +8,6 @@ pub mod case_access;
 pub mod case_work;
 pub mod category;
 pub mod db;
-pub mod demo;
-pub mod demo_activity;
 pub mod funding;
 pub mod import;
 pub mod journal;

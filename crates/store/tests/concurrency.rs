@@ -21,13 +21,13 @@ const WRITES: usize = 12;
 async fn one_case(db: &Db) -> (String, String) {
     let referentials = Referentials::embedded().unwrap();
     load_referentials(db, &referentials).await.unwrap();
-    let plan = passerelle_store::demo::plan(&referentials, 2020);
+    let plan = passerelle_demo::plan(&referentials, 2020);
     let hashes: Vec<String> = plan
         .logins
         .iter()
         .map(|_| "$argon2id$test".into())
         .collect();
-    passerelle_store::demo::insert(db, &plan, &hashes, &|_| {})
+    passerelle_demo::insert(db, &plan, &hashes, &|_| {})
         .await
         .unwrap();
     let (post,): (String,) =

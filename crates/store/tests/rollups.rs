@@ -4,6 +4,7 @@
 //! writes), on both backends — and still after the retention purge erased the personal data,
 //! which must leave every counted figure as it was.
 
+use passerelle_demo as demo;
 use passerelle_domain::case::{
     ActionKind, InterviewDuration, InterviewPlace, KnownToSocialServices, OrientationStatus,
     PartnerType, Sex,
@@ -18,9 +19,9 @@ use passerelle_domain::referral::{
 };
 use passerelle_store::journal::Entry;
 use passerelle_store::referential::{Referentials, load_referentials};
+use passerelle_store::rollup;
 use passerelle_store::seal::KeyRing;
 use passerelle_store::testing::{TestDb, all_backends};
-use passerelle_store::{demo, rollup};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use time::macros::date;

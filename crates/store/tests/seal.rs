@@ -318,13 +318,13 @@ async fn a_case(test: &TestDb, ring: &KeyRing) -> (String, String) {
     use passerelle_store::referential::{Referentials, load_referentials};
     let referentials = Referentials::embedded().unwrap();
     load_referentials(&test.db, &referentials).await.unwrap();
-    let plan = passerelle_store::demo::plan(&referentials, 2020);
+    let plan = passerelle_demo::plan(&referentials, 2020);
     let hashes: Vec<String> = plan
         .logins
         .iter()
         .map(|_| "$argon2id$test".into())
         .collect();
-    passerelle_store::demo::insert(&test.db, &plan, &hashes, &|_| {})
+    passerelle_demo::insert(&test.db, &plan, &hashes, &|_| {})
         .await
         .unwrap();
     let one = |sql: &'static str| async move {

@@ -1,8 +1,8 @@
 //! Store tests: each runs on SQLite and on PostgreSQL (when TEST_DATABASE_URL is set).
 
+use passerelle_demo::{self as demo, SEED_FIGURES_DATE};
 use passerelle_domain::post::{Zone, exists_on};
 use passerelle_store::bulk::{Value, insert_rows};
-use passerelle_store::demo::{self, SEED_FIGURES_DATE};
 use passerelle_store::referential::{Referentials, load_referentials};
 use passerelle_store::testing::{self, TestDb};
 use passerelle_store::{Backend, Db, post};

@@ -513,7 +513,10 @@ async fn information_preoccupante(
     };
     let today = crate::clock::paris_today();
     let document = InformationPreoccupante {
-        crip: format!("CRIP {}", passerelle_store::demo::of_place(&departement)),
+        crip: format!(
+            "CRIP {}",
+            passerelle_domain::territory::of_place(&departement)
+        ),
         author: write.auth.account.display_name.clone(),
         post: format!("{} — {departement}", write.post.code),
         written_on: crate::clock::french_date(today),

@@ -2,8 +2,8 @@
 //! acts as any demo role through sessions opened directly in the database.
 #![allow(dead_code)]
 
+use passerelle_demo as demo;
 use passerelle_domain::role::Role;
-use passerelle_store::demo;
 use passerelle_store::referential::{Referentials, load_referentials};
 use passerelle_store::seal::KeyRing;
 use passerelle_store::testing::{self, TestDb};

@@ -5,7 +5,7 @@ use super::*;
 
 /// The demo national account with a second factor enrolled over HTTP; its TOTP secret.
 /// Signed out afterwards, its failure count clean.
-async fn enrolled_national(app: &TestApp) -> (passerelle_store::demo::DemoLogin, String) {
+async fn enrolled_national(app: &TestApp) -> (passerelle_demo::DemoLogin, String) {
     let national = app.login(Role::National).clone();
     let client = browser(app);
     assert_eq!(

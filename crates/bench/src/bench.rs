@@ -1,12 +1,12 @@
-//! `passerelle bench`: throughput ratios measured in one run, on the same server and client,
+//! `passerelle-bench bench`: throughput ratios measured in one run, on the same server and client,
 //! so that the machine's speed cancels out. Not a test: it prints figures to record in
 //! docs/benchmarks.md.
 
-use crate::demo::seed_demo;
 use anyhow::Context;
 use axum::Router;
 use axum::routing::get;
 use clap::Args;
+use passerelle_demo::progress::seed_demo;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -206,7 +206,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         .context("demo social worker")?;
     let mut one_post = plan.clone();
     one_post.posts.retain(|p| p.id == worker_post);
-    let activity = passerelle_store::demo_activity::insert_activity(
+    let activity = passerelle_demo::activity::insert_activity(
         &db,
         &state_keys,
         &one_post,
@@ -390,7 +390,7 @@ async fn change_cases_repeatedly(db: passerelle_store::Db, post_id: String) -> a
 /// A session of the demo social worker, second factor done, acting as social worker.
 async fn worker_session(
     db: &passerelle_store::Db,
-    plan: &passerelle_store::demo::DemoPlan,
+    plan: &passerelle_demo::DemoPlan,
 ) -> anyhow::Result<String> {
     use passerelle_store::session;
     let worker = plan
@@ -417,7 +417,7 @@ async fn worker_session(
 async fn person_search(
     db: &passerelle_store::Db,
     keys: &passerelle_store::seal::KeyRing,
-    plan: &passerelle_store::demo::DemoPlan,
+    plan: &passerelle_demo::DemoPlan,
     total: usize,
 ) -> anyhow::Result<(f64, f64, usize, usize, f64)> {
     use passerelle_domain::person_name::PersonKey;
@@ -428,15 +428,11 @@ async fn person_search(
     );
     bar.set_message("Population de recherche");
     let posts: Vec<String> = plan.posts.iter().map(|p| p.id.clone()).collect();
-    let identities = passerelle_store::demo_activity::insert_person_population(
-        db,
-        keys,
-        &posts,
-        total,
-        7,
-        &|n| bar.set_position(n),
-    )
-    .await?;
+    let identities =
+        passerelle_demo::activity::insert_person_population(db, keys, &posts, total, 7, &|n| {
+            bar.set_position(n)
+        })
+        .await?;
     bar.finish_and_clear();
     let mut latencies = Vec::new();
     let mut scored = 0usize;
@@ -481,7 +477,7 @@ async fn person_search(
 }
 
 /// The demo officer's unit: the demo gives every filled post a weekly schedule there.
-fn demo_scheduled_unit(plan: &passerelle_store::demo::DemoPlan) -> anyhow::Result<String> {
+fn demo_scheduled_unit(plan: &passerelle_demo::DemoPlan) -> anyhow::Result<String> {
     plan.logins
         .iter()
         .find(|l| l.role == passerelle_domain::role::Role::Officer)
@@ -531,7 +527,7 @@ pub(crate) async fn sequential_latency(
 /// A session of the demo officer (no second factor needed), opened directly in the store.
 async fn demo_session(
     db: &passerelle_store::Db,
-    plan: &passerelle_store::demo::DemoPlan,
+    plan: &passerelle_demo::DemoPlan,
 ) -> anyhow::Result<String> {
     let officer = plan
         .logins
@@ -545,7 +541,7 @@ async fn demo_session(
 /// Sequential logins with the right password: (p50 ms, p99 ms, count).
 async fn login_latency(
     base: &str,
-    plan: &passerelle_store::demo::DemoPlan,
+    plan: &passerelle_demo::DemoPlan,
     keys: &passerelle_store::seal::KeyRing,
     count: usize,
 ) -> anyhow::Result<(f64, f64, usize)> {

@@ -5,11 +5,7 @@
 //! from short lists of common French names and are fictitious combinations. Identities are
 //! sealed and indexed like real ones, so search, purge and statistics see real-shaped data.
 
-use crate::bulk::{Value, insert_rows};
-use crate::demo::DemoPlan;
-use crate::seal::KeyRing;
-use crate::time_text::{date_to_text, now_text};
-use crate::{Db, StoreError};
+use crate::plan::{DemoPlan, PostRow};
 use passerelle_domain::case::{
     ActionKind, InterviewPlace, KnownToSocialServices, OrientationStatus, PartnerType, Sex,
 };
@@ -19,6 +15,10 @@ use passerelle_domain::post::PostStatus;
 use passerelle_domain::referral::{
     AgeBand, ClosureOutcome, PersonRole, ProblemCategory, ReferralSource, ReferralStatus, Urgency,
 };
+use passerelle_store::bulk::{Value, insert_rows};
+use passerelle_store::seal::KeyRing;
+use passerelle_store::time_text::{date_to_text, now_text};
+use passerelle_store::{Db, StoreError};
 use rand::distr::weighted::WeightedIndex;
 use rand::prelude::*;
 use rand_chacha::ChaCha8Rng;
@@ -28,120 +28,7 @@ use time::{Date, Duration};
 /// Persons received per full-time post and year (the scheme's order of magnitude).
 pub const PERSONS_PER_FTE_YEAR: f64 = 300.0;
 
-const LAST_NAMES: &[&str] = &[
-    "Martin",
-    "Bernard",
-    "Thomas",
-    "Petit",
-    "Robert",
-    "Richard",
-    "Durand",
-    "Dubois",
-    "Moreau",
-    "Laurent",
-    "Simon",
-    "Michel",
-    "Lefèvre",
-    "Leroy",
-    "Roux",
-    "David",
-    "Bertrand",
-    "Morel",
-    "Fournier",
-    "Girard",
-    "Bonnet",
-    "Dupont",
-    "Lambert",
-    "Fontaine",
-    "Rousseau",
-    "Vincent",
-    "Muller",
-    "Lefebvre",
-    "Faure",
-    "André",
-    "Mercier",
-    "Blanc",
-    "Guérin",
-    "Boyer",
-    "Garnier",
-    "Chevalier",
-    "François",
-    "Legrand",
-    "Gauthier",
-    "Garcia",
-    "Perrin",
-    "Robin",
-    "Clément",
-    "Morin",
-    "Nicolas",
-    "Henry",
-    "Roussel",
-    "Mathieu",
-    "Le Gall",
-    "Kerjean",
-    "Benali",
-    "Haddad",
-    "Diallo",
-    "Traoré",
-    "Nguyen",
-    "Da Silva",
-    "Ferreira",
-    "Martins",
-    "Lopez",
-    "Sanchez",
-];
-const FEMALE_FIRST_NAMES: &[&str] = &[
-    "Marie",
-    "Nathalie",
-    "Isabelle",
-    "Sylvie",
-    "Catherine",
-    "Sandrine",
-    "Céline",
-    "Aurélie",
-    "Émilie",
-    "Julie",
-    "Camille",
-    "Léa",
-    "Manon",
-    "Chloé",
-    "Inès",
-    "Sarah",
-    "Laura",
-    "Amandine",
-    "Fatima",
-    "Nadia",
-    "Samia",
-    "Aïcha",
-    "Anne-Sophie",
-    "Marie-Claire",
-];
-const MALE_FIRST_NAMES: &[&str] = &[
-    "Jean",
-    "Pierre",
-    "Michel",
-    "Philippe",
-    "Alain",
-    "Nicolas",
-    "Christophe",
-    "Stéphane",
-    "Julien",
-    "Thomas",
-    "Kevin",
-    "Lucas",
-    "Hugo",
-    "Mohamed",
-    "Karim",
-    "Yanis",
-    "Jean-Pierre",
-    "Jean-Marc",
-    "Marc",
-    "Olivier",
-    "Sébastien",
-    "David",
-    "Romain",
-    "Enzo",
-];
+use crate::names::{FEMALE_FIRST_NAMES, LAST_NAMES, MALE_FIRST_NAMES};
 
 /// What the generator wrote.
 #[derive(Debug, Clone, Copy, Default)]
@@ -299,7 +186,7 @@ pub async fn insert_activity(
         progress(ActivityStep::Written(index as u64 + 1));
     }
     // The cases were bulk-written, not refreshed one by one: count them all once.
-    crate::rollup::rebuild(db, |done, _| progress(ActivityStep::Counted(done))).await?;
+    passerelle_store::rollup::rebuild(db, |done, _| progress(ActivityStep::Counted(done))).await?;
     db.analyze().await?;
     Ok(report)
 }
@@ -312,7 +199,7 @@ fn instant(day: Date, hour: u8) -> String {
 fn generate_case(
     rng: &mut ChaCha8Rng,
     keys: &KeyRing,
-    post: &crate::demo::PostRow,
+    post: &PostRow,
     from: Date,
     today: Date,
     n: usize,
@@ -463,7 +350,7 @@ fn generate_case(
         );
         keys.seal(
             text.as_bytes(),
-            &crate::referral::CONTEXT.associated_data(&case_id),
+            &passerelle_store::referral::CONTEXT.associated_data(&case_id),
         )
     });
     rows.cases.push(vec![
@@ -518,7 +405,7 @@ fn generate_case(
         let json = serde_json::to_string(&identity).unwrap_or_default();
         let sealed = keys.seal(
             json.as_bytes(),
-            &crate::person::IDENTITY.associated_data(&person_id),
+            &passerelle_store::person::IDENTITY.associated_data(&person_id),
         );
         rows.persons.push(vec![
             person_id.as_str().into(),
@@ -556,7 +443,8 @@ fn generate_case(
         ]);
     }
     if let Some(contact) = last_contact.filter(|_| status != ReferralStatus::Unreachable) {
-        let contact_day = crate::time_text::text_to_date(&contact[..10]).unwrap_or(received);
+        let contact_day =
+            passerelle_store::time_text::text_to_date(&contact[..10]).unwrap_or(received);
         for i in 0..rng.random_range(1..=3) {
             let day = (contact_day + Duration::days(i * rng.random_range(3..15))).min(today);
             let place = pick(
@@ -697,7 +585,7 @@ pub async fn insert_person_population(
                 post_id.as_str().into(),
                 Value::Blob(Some(keys.seal(
                     json.as_bytes(),
-                    &crate::person::IDENTITY.associated_data(&id),
+                    &passerelle_store::person::IDENTITY.associated_data(&id),
                 ))),
                 if female { "female" } else { "male" }.into(),
                 None::<String>.into(),

@@ -1,11 +1,11 @@
-//! `passerelle bench-report`: the national annual report over years of national demo
+//! `passerelle-bench bench-report`: the national annual report over years of national demo
 //! activity (every filled post, 300 persons per full-time post and year), read from the
 //! rollups, against DuckDB computing the same activity table by scanning the same facts
 //! exported to Parquet. Run it with 1 and with 10 years: the report's time should not grow.
 
 use crate::bench::{sequential_latency, serve_in_process};
-use crate::demo::seed_demo;
 use clap::Args;
+use passerelle_demo::progress::seed_demo;
 use passerelle_domain::statistics::{TOTAL, indicator};
 use passerelle_store::Db;
 use passerelle_store::rollup::{self, ReportScope};
@@ -111,7 +111,7 @@ pub async fn run(args: BenchReportArgs) -> anyhow::Result<()> {
     let db = db.with_journal_key(keys.journal_key());
 
     // The nation's activity over the years asked for, post by post.
-    let bar = crate::demo::activity_bar(
+    let bar = passerelle_demo::progress::activity_bar(
         plan.posts.len() as u64,
         format!("Activité nationale sur {} ans", args.years),
     );
@@ -120,13 +120,13 @@ pub async fn run(args: BenchReportArgs) -> anyhow::Result<()> {
     // N whole calendar years before this one, and this year so far: the report's year (the
     // last whole one) is full whatever N.
     let months = args.years * 12 + u32::from(u8::from(today.month())) - 1;
-    passerelle_store::demo_activity::insert_activity(
+    passerelle_demo::activity::insert_activity(
         &db,
         &keys,
         &plan,
         today,
         months,
-        &crate::demo::activity_progress(&bar),
+        &passerelle_demo::progress::activity_progress(&bar),
     )
     .await?;
     bar.finish_and_clear();
