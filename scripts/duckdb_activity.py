@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The national activity table of one year (referrals, closures, interviews, actions,
 orientations by Paris month), computed by DuckDB scanning the facts Passerelle exported as
-CSV — the comparison point of `passerelle bench-report`. The CSV files are first turned into
+CSV — the comparison point of `passerelle-bench bench-report`. The CSV files are first turned into
 Parquet (not timed); the query over Parquet is timed, best of three.
 
 Usage: duckdb_activity.py FOLDER YEAR   (prints one JSON object)
