@@ -186,19 +186,18 @@ async fn check_form(request: Request, expected: Option<&str>) -> Result<Request,
             return Err(WebError::Csrf);
         }
     }
-    // A file upload carries its token in the query string: its body is not read here, so that
-    // a large file streams to its handler, which sets its own size limit.
-    let multipart = request
+    // A file upload carries its token as the first field of its body: only that part is read
+    // here, so that a large file streams on to its handler, which sets its own size limit;
+    // never in the URL, where logs and the browser's history would keep it.
+    let boundary = request
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("multipart/form-data"));
-    if multipart {
-        let submitted = request.uri().query().and_then(|q| {
-            form_urlencoded::parse(q.as_bytes())
-                .find(|(k, _)| k == "csrf")
-                .map(|(_, v)| v.into_owned())
-        });
+        .filter(|v| v.starts_with("multipart/form-data"))
+        .map(|v| multer::parse_boundary(v).map_err(|_| WebError::Csrf))
+        .transpose()?;
+    if let Some(boundary) = boundary {
+        let (submitted, request) = multipart_token(request, boundary).await?;
         return match (expected, submitted) {
             (Some(expected), Some(submitted)) if same_token(expected, &submitted) => Ok(request),
             _ => Err(WebError::Csrf),
@@ -217,6 +216,53 @@ async fn check_form(request: Request, expected: Option<&str>) -> Result<Request,
         }
         _ => Err(WebError::Csrf),
     }
+}
+
+/// How much of an upload's body is read to find its token: the first part, a few hundred bytes.
+const MULTIPART_TOKEN_BYTES: usize = 16 * 1024;
+
+/// The `csrf` field that opens a multipart body, and the request with its whole body given
+/// back (the bytes read here, then the rest of the stream).
+async fn multipart_token(
+    request: Request,
+    boundary: String,
+) -> Result<(Option<String>, Request), WebError> {
+    use futures_util::StreamExt;
+    let (parts, body) = request.into_parts();
+    let mut stream = body.into_data_stream();
+    let mut read: Vec<axum::body::Bytes> = Vec::new();
+    let mut length = 0;
+    let token = loop {
+        // The first field as far as it has come; an incomplete one waits for more bytes.
+        let prefix = futures_util::stream::iter(
+            read.clone()
+                .into_iter()
+                .map(Ok::<_, std::convert::Infallible>),
+        );
+        let mut fields = multer::Multipart::new(prefix, boundary.clone());
+        if let Ok(Some(field)) = fields.next_field().await {
+            if field.name() != Some("csrf") {
+                break None;
+            }
+            if let Ok(text) = field.text().await {
+                break Some(text);
+            }
+        }
+        if length >= MULTIPART_TOKEN_BYTES {
+            break None;
+        }
+        match stream.next().await {
+            Some(Ok(chunk)) => {
+                length += chunk.len();
+                read.push(chunk);
+            }
+            Some(Err(_)) => return Err(WebError::TooLarge),
+            None => break None,
+        }
+    };
+    let whole =
+        futures_util::stream::iter(read.into_iter().map(Ok::<_, axum::Error>)).chain(stream);
+    Ok((token, Request::from_parts(parts, Body::from_stream(whole))))
 }
 
 /// Compared in constant time, so that timing does not reveal how much of a guess was right.

@@ -12,25 +12,23 @@ async fn upload(
     name: &str,
     bytes: Vec<u8>,
     dry_run: bool,
-    csrf_in_query: bool,
+    // The anti-forgery token as the body's first field, as the page sends it.
+    with_token: bool,
 ) -> reqwest::Response {
     let session = app.session_for(who).await;
-    let mut form = reqwest::multipart::Form::new()
-        .text("type", kind.to_string())
-        .part(
-            "fichier",
-            reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
-        );
+    let mut form = reqwest::multipart::Form::new();
+    if with_token {
+        form = form.text("csrf", CSRF);
+    }
+    let mut form = form.text("type", kind.to_string()).part(
+        "fichier",
+        reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
+    );
     if dry_run {
         form = form.text("essai", "1");
     }
-    let path = if csrf_in_query {
-        format!("/registre/import?csrf={CSRF}")
-    } else {
-        "/registre/import".to_string()
-    };
     reqwest::Client::new()
-        .post(app.url(&path))
+        .post(app.url("/registre/import"))
         .header(
             "cookie",
             format!("passerelle_csrf={CSRF}; passerelle_session={session}"),
@@ -117,6 +115,26 @@ async fn the_national_steering_checks_then_imports_employers() {
         )
         .await;
         assert_eq!(forged.status(), 403);
+        // A token in the URL is no longer read: it would stay in logs and the history.
+        let session = app.session_for(Role::National).await;
+        let in_url = reqwest::Client::new()
+            .post(app.url(&format!("/registre/import?csrf={CSRF}")))
+            .header(
+                "cookie",
+                format!("passerelle_csrf={CSRF}; passerelle_session={session}"),
+            )
+            .multipart(
+                reqwest::multipart::Form::new()
+                    .text("type", "employeurs")
+                    .part(
+                        "fichier",
+                        reqwest::multipart::Part::bytes(file.clone()).file_name("e.csv"),
+                    ),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(in_url.status(), 403, "the token in the URL is refused");
         let officer = upload(
             &app,
             Role::Officer,

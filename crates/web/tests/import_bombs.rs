@@ -202,13 +202,12 @@ fn resident() -> u64 {
 
 async fn upload(app: &TestApp, path: &str, name: &str, bytes: Vec<u8>) -> (u16, String) {
     let session = app.session_for(Role::SocialWorker).await;
-    let form = reqwest::multipart::Form::new().part(
+    let form = reqwest::multipart::Form::new().text("csrf", CSRF).part(
         "fichier",
         reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
     );
-    let separator = if path.contains('?') { '&' } else { '?' };
     let response = reqwest::Client::new()
-        .post(app.url(&format!("{path}{separator}csrf={CSRF}")))
+        .post(app.url(path))
         .header(
             "cookie",
             format!("passerelle_csrf={CSRF}; passerelle_session={session}"),

@@ -19,6 +19,7 @@ async fn upload(
 ) -> (u16, String) {
     let session = app.session_for(Role::National).await;
     let mut form = reqwest::multipart::Form::new()
+        .text("csrf", CSRF)
         .text("type", kind.to_string())
         .part(
             "fichier",
@@ -28,7 +29,7 @@ async fn upload(
         form = form.text("essai", "1");
     }
     let response = reqwest::Client::new()
-        .post(app.url(&format!("/registre/import?csrf={CSRF}")))
+        .post(app.url("/registre/import"))
         .header(
             "cookie",
             format!("passerelle_csrf={CSRF}; passerelle_session={session}"),

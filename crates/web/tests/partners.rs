@@ -16,14 +16,12 @@ async fn upload(
     bytes: &[u8],
 ) -> (u16, String) {
     let session = app.session_for(who).await;
-    let form = reqwest::multipart::Form::new().part(
+    let form = reqwest::multipart::Form::new().text("csrf", CSRF).part(
         "fichier",
         reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(name.to_string()),
     );
     let response = reqwest::Client::new()
-        .post(app.url(&format!(
-            "/partenaires/import?departement={departement}&csrf={CSRF}"
-        )))
+        .post(app.url(&format!("/partenaires/import?departement={departement}")))
         .header(
             "cookie",
             format!("passerelle_csrf={CSRF}; passerelle_session={session}"),

@@ -494,12 +494,14 @@ async fn legacy_rows(app: &TestApp) -> i64 {
 
 async fn upload_grid(app: &TestApp, who: Role, name: &str, bytes: &[u8]) -> (u16, String) {
     let session = app.session_for(who).await;
-    let form = reqwest::multipart::Form::new().part(
-        "fichier",
-        reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(name.to_string()),
-    );
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", helpers::CSRF)
+        .part(
+            "fichier",
+            reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(name.to_string()),
+        );
     let response = reqwest::Client::new()
-        .post(app.url(&format!("/statistiques/historique?csrf={}", helpers::CSRF)))
+        .post(app.url("/statistiques/historique"))
         .header(
             "cookie",
             format!(

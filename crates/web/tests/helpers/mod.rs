@@ -56,6 +56,7 @@ async fn real_token_for_placeholder(
     let form = parts.headers.get("content-type").is_some_and(|v| {
         v.as_bytes()
             .starts_with(b"application/x-www-form-urlencoded")
+            || v.as_bytes().starts_with(b"multipart/form-data")
     });
     if !form {
         return next
@@ -65,12 +66,20 @@ async fn real_token_for_placeholder(
     let bytes = axum::body::to_bytes(body, usize::MAX)
         .await
         .unwrap_or_default();
-    let text = String::from_utf8_lossy(&bytes);
-    let body = if text.contains(CSRF) {
-        parts.headers.remove("content-length");
-        axum::body::Body::from(text.replace(CSRF, &token))
-    } else {
-        axum::body::Body::from(bytes)
+    // Bytes, not text: an upload's file is binary.
+    let placeholder = CSRF.as_bytes();
+    let body = match bytes
+        .windows(placeholder.len())
+        .position(|w| w == placeholder)
+    {
+        Some(at) => {
+            parts.headers.remove("content-length");
+            let mut replaced = bytes[..at].to_vec();
+            replaced.extend_from_slice(token.as_bytes());
+            replaced.extend_from_slice(&bytes[at + placeholder.len()..]);
+            axum::body::Body::from(replaced)
+        }
+        None => axum::body::Body::from(bytes),
     };
     next.run(axum::extract::Request::from_parts(parts, body))
         .await
