@@ -190,6 +190,31 @@ impl ImportKind {
     }
 }
 
+/// Ends an import's transaction: its journal row (what it did, never the lines), the nation's
+/// groupings counted again when posts or employers were updated (a zone, an employer or an
+/// employer's type may have changed), the commit.
+async fn finish_import(
+    mut tx: crate::db::WriteTx,
+    report: &mut ImportReport,
+    by: &str,
+    detail: String,
+    regroup_when_updated: bool,
+) -> Result<(), StoreError> {
+    crate::journal::append(
+        &mut tx,
+        crate::journal::Entry::new(passerelle_domain::journal::JournalAction::RegistryImport)
+            .by(by, None)
+            .detail(detail),
+    )
+    .await?;
+    if regroup_when_updated && report.updated > 0 {
+        crate::rollup::regroup_nation(&mut tx).await?;
+    }
+    tx.commit().await?;
+    report.written = true;
+    Ok(())
+}
+
 /// What an import did, or would do in a dry run.
 #[derive(Debug, Clone, Default)]
 pub struct ImportReport {

@@ -5,10 +5,8 @@
 use super::registry::LineCheck;
 use super::values::{self, fold};
 use super::{ImportReport, LineError, Table, cell};
-use crate::journal::{Entry, append};
 use crate::time_text::{date_to_text, now_text};
 use crate::{Db, StoreError};
-use passerelle_domain::journal::JournalAction;
 use passerelle_domain::post::{PostStatus, STATUS_ALIASES, ZONE_ALIASES, Zone};
 use passerelle_domain::unit::UnitKind;
 use std::collections::{BTreeSet, HashMap};
@@ -320,23 +318,11 @@ pub(super) async fn import_posts(
             write_hosts(&mut tx, &id, hosts).await?;
         }
     }
-    append(
-        &mut tx,
-        Entry::new(JournalAction::RegistryImport)
-            .by(by, None)
-            .detail(format!(
-                "postes : {} créés, {} mis à jour",
-                report.created, report.updated
-            )),
-    )
-    .await?;
-    if report.updated > 0 {
-        // A zone, an employer or an employer's type may have changed: the nation's totals
-        // by them are counted again.
-        crate::rollup::regroup_nation(&mut tx).await?;
-    }
-    tx.commit().await?;
-    report.written = true;
+    let detail = format!(
+        "postes : {} créés, {} mis à jour",
+        report.created, report.updated
+    );
+    super::finish_import(tx, &mut report, by, detail, true).await?;
     Ok(report)
 }
 

@@ -3,11 +3,9 @@
 
 use super::values::{self, fold};
 use super::{ImportReport, LineError, Table, cell};
-use crate::journal::{Entry, append};
 use crate::time_text::now_text;
 use crate::{Db, StoreError};
 use passerelle_domain::employer::{EMPLOYER_KIND_ALIASES, EmployerKind};
-use passerelle_domain::journal::JournalAction;
 use passerelle_domain::territory::CommuneCode;
 use passerelle_domain::unit::{UNIT_KIND_ALIASES, UnitKind};
 use std::collections::HashMap;
@@ -193,23 +191,11 @@ pub(super) async fn import_employers(
             }
         }
     }
-    append(
-        &mut tx,
-        Entry::new(JournalAction::RegistryImport)
-            .by(by, None)
-            .detail(format!(
-                "employeurs : {} créés, {} mis à jour",
-                report.created, report.updated
-            )),
-    )
-    .await?;
-    if report.updated > 0 {
-        // A zone, an employer or an employer's type may have changed: the nation's totals
-        // by them are counted again.
-        crate::rollup::regroup_nation(&mut tx).await?;
-    }
-    tx.commit().await?;
-    report.written = true;
+    let detail = format!(
+        "employeurs : {} créés, {} mis à jour",
+        report.created, report.updated
+    );
+    super::finish_import(tx, &mut report, by, detail, true).await?;
     Ok(report)
 }
 
@@ -384,17 +370,10 @@ pub(super) async fn import_units(
                 .await?;
         }
     }
-    append(
-        &mut tx,
-        Entry::new(JournalAction::RegistryImport)
-            .by(by, None)
-            .detail(format!(
-                "unités : {} créées, {} mises à jour",
-                report.created, report.updated
-            )),
-    )
-    .await?;
-    tx.commit().await?;
-    report.written = true;
+    let detail = format!(
+        "unités : {} créées, {} mises à jour",
+        report.created, report.updated
+    );
+    super::finish_import(tx, &mut report, by, detail, false).await?;
     Ok(report)
 }
