@@ -2,6 +2,11 @@
 //! refused line by line with nothing written.
 
 use passerelle_store::import::{ImportKind, import, read_table};
+
+/// The day the imports are run (their dates are checked against it).
+fn today() -> time::Date {
+    time::OffsetDateTime::now_utc().date()
+}
 use passerelle_store::referential::{Referentials, load_referentials};
 use passerelle_store::testing::{self, TestDb};
 
@@ -29,9 +34,16 @@ async fn a_dry_run_writes_nothing_then_the_import_writes_and_a_reimport_updates(
     for test in testing::all_backends().await {
         ready(&test).await;
         let employers = read_table("employeurs.csv", EMPLOYERS.as_bytes()).unwrap();
-        let dry = import(&test.db, ImportKind::Employers, &employers, true, "tester")
-            .await
-            .unwrap();
+        let dry = import(
+            &test.db,
+            ImportKind::Employers,
+            &employers,
+            true,
+            "tester",
+            today(),
+        )
+        .await
+        .unwrap();
         assert_eq!(
             (dry.created, dry.updated, dry.written, dry.errors.len()),
             (2, 0, false, 0)
@@ -42,20 +54,69 @@ async fn a_dry_run_writes_nothing_then_the_import_writes_and_a_reimport_updates(
             "dry run on {:?}",
             test.backend()
         );
-        let real = import(&test.db, ImportKind::Employers, &employers, false, "tester")
-            .await
-            .unwrap();
+        let real = import(
+            &test.db,
+            ImportKind::Employers,
+            &employers,
+            false,
+            "tester",
+            today(),
+        )
+        .await
+        .unwrap();
         assert!(real.written);
-        let again = import(&test.db, ImportKind::Employers, &employers, false, "tester")
-            .await
-            .unwrap();
+        let again = import(
+            &test.db,
+            ImportKind::Employers,
+            &employers,
+            false,
+            "tester",
+            today(),
+        )
+        .await
+        .unwrap();
         assert_eq!((again.created, again.updated), (0, 2));
         assert_eq!(count(&test, "employers").await, 2, "no duplicate");
 
+        // A step dated before 2000 or after today is refused, as on the post's page.
+        let out_of_window = read_table(
+            "postes.csv",
+            "code;zone;departement;employeur;etp;statut;date\nISCG-35-901;gendarmerie;35;CIDFF d'Ille-et-Vilaine;1;filled;01/09/1999\nISCG-35-902;gendarmerie;35;CIDFF d'Ille-et-Vilaine;1;filled;01/09/2199\n".as_bytes(),
+        )
+        .unwrap();
+        let refused = import(
+            &test.db,
+            ImportKind::Posts,
+            &out_of_window,
+            false,
+            "tester",
+            today(),
+        )
+        .await
+        .unwrap();
+        let messages: Vec<String> = refused.errors.iter().map(|e| e.to_string()).collect();
+        assert_eq!(refused.created, 0);
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.starts_with("ligne 2, colonne « date »") && m.contains("2000"))
+                && messages
+                    .iter()
+                    .any(|m| m.starts_with("ligne 3, colonne « date »")),
+            "{messages:?}"
+        );
+
         let posts = read_table("postes.csv", POSTS.as_bytes()).unwrap();
-        let real = import(&test.db, ImportKind::Posts, &posts, false, "tester")
-            .await
-            .unwrap();
+        let real = import(
+            &test.db,
+            ImportKind::Posts,
+            &posts,
+            false,
+            "tester",
+            today(),
+        )
+        .await
+        .unwrap();
         assert_eq!(
             (real.created, real.errors.len()),
             (2, 0),
@@ -83,6 +144,7 @@ async fn a_dry_run_writes_nothing_then_the_import_writes_and_a_reimport_updates(
             &read_table("postes.csv", changed.as_bytes()).unwrap(),
             false,
             "tester",
+            today(),
         )
         .await
         .unwrap();
@@ -106,6 +168,7 @@ async fn bad_files_are_refused_line_by_line_and_nothing_is_written() {
             &read_table("e.csv", EMPLOYERS.as_bytes()).unwrap(),
             false,
             "tester",
+            today(),
         )
         .await
         .unwrap();
@@ -121,6 +184,7 @@ async fn bad_files_are_refused_line_by_line_and_nothing_is_written() {
             &read_table("e.csv", b"type;nom;region\nassociation;X;53\n").unwrap(),
             false,
             "t",
+            today(),
         )
         .await
         .unwrap();
@@ -139,6 +203,7 @@ async fn bad_files_are_refused_line_by_line_and_nothing_is_written() {
             &read_table("e.csv", bad_departement.as_bytes()).unwrap(),
             false,
             "t",
+            today(),
         )
         .await
         .unwrap();
@@ -163,6 +228,7 @@ async fn bad_files_are_refused_line_by_line_and_nothing_is_written() {
             &read_table("p.csv", duplicated.as_bytes()).unwrap(),
             false,
             "t",
+            today(),
         )
         .await
         .unwrap();
@@ -222,18 +288,32 @@ async fn units_are_imported_under_their_parents_from_the_same_file() {
                     compagnie;Compagnie de test;35;;Groupement de test\n\
                     bta;Brigade de test;35;35047;Compagnie de test\n";
         let table = read_table("u.csv", file.as_bytes()).unwrap();
-        let report = import(&test.db, ImportKind::Units, &table, false, "tester")
-            .await
-            .unwrap();
+        let report = import(
+            &test.db,
+            ImportKind::Units,
+            &table,
+            false,
+            "tester",
+            today(),
+        )
+        .await
+        .unwrap();
         assert_eq!(
             (report.created, report.errors.len()),
             (4, 0),
             "{:?}",
             report.errors
         );
-        let again = import(&test.db, ImportKind::Units, &table, false, "tester")
-            .await
-            .unwrap();
+        let again = import(
+            &test.db,
+            ImportKind::Units,
+            &table,
+            false,
+            "tester",
+            today(),
+        )
+        .await
+        .unwrap();
         assert_eq!((again.created, again.updated), (0, 4), "re-import updates");
         let misplaced =
             "type;nom;departement;rattachement\nbrigade_proximite;BP;35;Compagnie de test\n";
@@ -243,6 +323,7 @@ async fn units_are_imported_under_their_parents_from_the_same_file() {
             &read_table("u.csv", misplaced.as_bytes()).unwrap(),
             false,
             "tester",
+            today(),
         )
         .await
         .unwrap();

@@ -218,7 +218,10 @@ async fn run_import(
         return refuse("Fichier : choisissez un fichier .csv, .xlsx ou .ods.");
     };
     let report = match read_spreadsheet(name, bytes).await {
-        Ok(table) => import(&state.db, kind, &table, dry_run, &auth.account.id).await?,
+        Ok(table) => {
+            let today = crate::clock::paris_today();
+            import(&state.db, kind, &table, dry_run, &auth.account.id, today).await?
+        }
         Err(error) => ImportReport {
             errors: vec![error],
             ..ImportReport::default()

@@ -287,6 +287,8 @@ pub async fn import(
     table: &Table,
     dry_run: bool,
     by: &str,
+    // The importer's day (Paris): a post's step may not be dated after it.
+    today: time::Date,
 ) -> Result<ImportReport, StoreError> {
     let table = columns::find_header(kind.columns(), table);
     let (positions, errors, mut notices) = columns::locate_columns(kind.columns(), &table);
@@ -303,7 +305,9 @@ pub async fn import(
         ImportKind::Employers => {
             registry::import_employers(db, &table, &positions, dry_run, by).await?
         }
-        ImportKind::Posts => posts::import_posts(db, &table, &positions, dry_run, by).await?,
+        ImportKind::Posts => {
+            posts::import_posts(db, &table, &positions, dry_run, by, today).await?
+        }
     };
     notices.append(&mut report.notices);
     report.notices = notices;

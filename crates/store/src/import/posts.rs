@@ -66,6 +66,7 @@ pub(super) async fn import_posts(
     positions: &HashMap<&'static str, usize>,
     dry_run: bool,
     by: &str,
+    today: time::Date,
 ) -> Result<ImportReport, StoreError> {
     let employers: Vec<(String, String, String)> =
         sqlx::query_as("SELECT id, departement_code, name FROM employers")
@@ -163,14 +164,12 @@ pub(super) async fn import_posts(
                 status => Ok(status),
             }),
         );
+        // The same window as the post's page (from 2000, not after today).
         let on = check.check(
             "date",
-            values::date(cell(row, positions, "date")).ok_or_else(|| {
-                format!(
-                    "« {} » n'est pas une date jj/mm/aaaa (année en quatre chiffres, de 1900 à 2200)",
-                    cell(row, positions, "date")
-                )
-            }),
+            passerelle_domain::date_field::DateField::PostStep
+                .read(cell(row, positions, "date"), today)
+                .map_err(|e| format!("« {} » : {}", cell(row, positions, "date"), e.reason)),
         );
         let hosts = match (cell(row, positions, "unites"), &departement) {
             ("", _) | (_, None) => None,
