@@ -338,16 +338,17 @@ async fn invite(
             replacement: None,
             proposed_by: &auth.account.id,
         };
-        let entry = Entry::new(JournalAction::CaseAccessProposed)
-            .by(&auth.account.id, Some(auth.role().code()))
-            .detail(format!(
+        let entry = crate::journal_entry::post_entry(
+            &auth,
+            &post,
+            JournalAction::CaseAccessProposed,
+            format!(
                 "{} ({}) invité·e et proposé·e pour le rôle d'intervenant social du poste ; en attente de confirmation par une seconde personne",
                 name.as_str(),
                 email.as_str()
-            ))
-            .from_ip(ip.as_deref())
-            .in_employer(Some(&post.employer_id))
-            .in_post(Some(&post.id));
+            ),
+            ip.as_deref(),
+        );
         case_access::propose_in(&mut tx, &new, entry).await?;
     } else {
         let role_id = account::grant_role(&mut tx, &id, role, scope_id.as_deref()).await?;

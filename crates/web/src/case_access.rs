@@ -7,35 +7,20 @@
 use crate::AppState;
 use crate::auth::{Authenticated, ClientIp};
 use crate::error::{WebError, WebResult};
+// The store names the account the step is about (`Entry::on`).
+use crate::journal_entry::post_entry;
 use crate::route_table::RouteTable;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use passerelle_domain::access::{self, Action, CaseAccessKind, Resource};
 use passerelle_domain::journal::JournalAction;
 use passerelle_store::case_access::{self as store, NewProposal, ProposalRow};
-use passerelle_store::journal::Entry;
 use passerelle_store::post::PostRow;
 
 pub fn routes() -> RouteTable {
     RouteTable::new()
         .post("/postes/{id}/acces/{proposal}/confirmer", confirm)
         .post("/postes/{id}/acces/{proposal}/refuser", decline)
-}
-
-/// A journal entry of a step on a post's case access, by the acting person.
-fn entry(
-    auth: &Authenticated,
-    post: &PostRow,
-    action: JournalAction,
-    detail: String,
-    ip: Option<&str>,
-) -> Entry {
-    Entry::new(action)
-        .by(&auth.account.id, Some(auth.role().code()))
-        .detail(detail)
-        .from_ip(ip)
-        .in_employer(Some(&post.employer_id))
-        .in_post(Some(&post.id))
 }
 
 fn what(kind: CaseAccessKind, replacement: Option<(&str, &str, &str)>) -> String {
@@ -116,7 +101,7 @@ pub async fn propose(
                 .map(|(r, s, e)| (r.as_str(), s.as_str(), e.as_str()))
         )
     );
-    let entry = entry(auth, post, JournalAction::CaseAccessProposed, detail, ip);
+    let entry = post_entry(auth, post, JournalAction::CaseAccessProposed, detail, ip);
     match store::propose(&state.db, &new, entry).await? {
         Some(_) => Ok(Ok(())),
         None => Ok(Err(
@@ -250,7 +235,7 @@ async fn confirm(
         what_of(&row)?,
         row.proposer_name
     );
-    let entry = entry(
+    let entry = post_entry(
         &auth,
         &post,
         JournalAction::CaseAccessConfirmed,
@@ -294,7 +279,7 @@ async fn decline(
             "refusée"
         }
     );
-    let entry = entry(
+    let entry = post_entry(
         &auth,
         &post,
         JournalAction::CaseAccessDeclined,
