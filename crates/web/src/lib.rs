@@ -1,44 +1,15 @@
 //! Passerelle's web server: one axum router, server-rendered French pages on the State
 //! design system (DSFR), and the operations endpoints.
 
-pub mod account;
-pub mod accounts;
-pub mod activity_filter;
-pub mod appointment;
-pub mod assets;
-pub mod auth;
-pub mod case_access;
-pub mod case_file;
-pub mod case_list_memory;
-pub mod categories;
-pub mod clock;
-pub mod error;
-pub mod forms;
-pub mod forwarded;
 pub mod home;
-pub mod import;
+pub mod http;
+pub mod identity;
 pub mod journal;
-pub mod journal_entry;
-pub mod layout;
-pub mod login;
 pub mod mail;
-pub mod map;
-pub mod metrics;
-pub mod oidc;
-pub mod open_data;
-pub mod ops;
-pub mod partner;
-pub mod person;
-pub mod post;
 pub mod presence;
 pub mod referral;
-pub mod replacement;
-pub mod route_table;
-pub mod second_factor;
-pub mod signed_in_cache;
+pub mod registry;
 pub mod statistics;
-pub mod statistics_check;
-pub mod units;
 
 use axum::Router;
 use axum::extract::Request as AnyRequest;
@@ -61,9 +32,9 @@ pub struct Config {
     /// on a laptop.
     pub secure_cookies: bool,
     /// The reverse proxies whose forwarded client address is believed (none: the peer's).
-    pub trusted_proxies: forwarded::TrustedProxies,
+    pub trusted_proxies: http::forwarded::TrustedProxies,
     /// The bearer token that opens `/metrics` on the main listener (none: not served there).
-    pub metrics_token: Option<metrics::BearerToken>,
+    pub metrics_token: Option<http::metrics::BearerToken>,
     /// The address people reach the server at (for invitation links and OpenID Connect).
     pub public_url: String,
     pub oidc: Option<OidcConfig>,
@@ -94,7 +65,7 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             secure_cookies: false,
-            trusted_proxies: forwarded::TrustedProxies::default(),
+            trusted_proxies: http::forwarded::TrustedProxies::default(),
             metrics_token: None,
             public_url: "http://127.0.0.1:8080".into(),
             oidc: None,
@@ -114,11 +85,11 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Seals and opens sensitive fields (TOTP secrets, later case notes).
     pub keys: Arc<KeyRing>,
-    pub metrics: Arc<metrics::Metrics>,
-    pub national_figures: Arc<home::NationalFiguresCache>,
-    pub categories: Arc<categories::GridCache>,
-    pub signed_in: Arc<signed_in_cache::SignedInCache>,
-    pub case_lists: Arc<case_list_memory::CaseListMemory>,
+    pub metrics: Arc<http::metrics::Metrics>,
+    pub national_figures: Arc<home::public::NationalFiguresCache>,
+    pub categories: Arc<referral::category::GridCache>,
+    pub signed_in: Arc<http::signed_in_copies::SignedInCache>,
+    pub case_lists: Arc<referral::case_list_copies::CaseListMemory>,
 }
 
 impl AppState {
@@ -130,13 +101,13 @@ impl AppState {
         Self {
             db,
             keys,
-            metrics: Arc::new(metrics::Metrics::new()),
+            metrics: Arc::new(http::metrics::Metrics::new()),
             national_figures: Arc::default(),
             categories: Arc::default(),
-            signed_in: Arc::new(signed_in_cache::SignedInCache::new(
+            signed_in: Arc::new(http::signed_in_copies::SignedInCache::new(
                 config.signed_in_kept_for,
             )),
-            case_lists: Arc::new(case_list_memory::CaseListMemory::new(
+            case_lists: Arc::new(referral::case_list_copies::CaseListMemory::new(
                 config.case_lists_polled_every,
             )),
             config: Arc::new(config),
@@ -159,30 +130,30 @@ impl AppState {
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// Every route of the application, recorded for the authorization matrix.
-pub fn route_table() -> route_table::RouteTable {
-    route_table::RouteTable::new()
-        .merge(home::routes())
-        .merge(ops::routes())
-        .merge(assets::routes())
-        .merge(login::routes())
-        .merge(account::routes())
-        .merge(accounts::routes())
-        .merge(journal::routes())
-        .merge(oidc::routes())
-        .merge(map::routes())
-        .merge(open_data::routes())
-        .merge(post::routes())
-        .merge(import::routes())
-        .merge(units::routes())
+pub fn route_table() -> http::route_table::RouteTable {
+    http::route_table::RouteTable::new()
+        .merge(home::public::routes())
+        .merge(http::health::routes())
+        .merge(http::assets::routes())
+        .merge(identity::login::routes())
+        .merge(identity::own_account::routes())
+        .merge(identity::accounts::routes())
+        .merge(journal::pages::routes())
+        .merge(identity::oidc::routes())
+        .merge(registry::map::routes())
+        .merge(registry::open_data::routes())
+        .merge(registry::post::routes())
+        .merge(registry::import::routes())
+        .merge(registry::unit::routes())
         .merge(presence::routes())
-        .merge(appointment::routes())
+        .merge(presence::appointment::routes())
         .merge(referral::routes())
-        .merge(case_file::routes())
-        .merge(person::routes())
-        .merge(partner::routes())
-        .merge(replacement::routes())
-        .merge(case_access::routes())
-        .merge(categories::routes())
+        .merge(referral::case_work::routes())
+        .merge(referral::person::routes())
+        .merge(referral::partner::routes())
+        .merge(registry::replacement::routes())
+        .merge(registry::case_access::routes())
+        .merge(referral::category::routes())
         .merge(statistics::routes())
 }
 
@@ -195,7 +166,7 @@ pub fn routes() -> Router<AppState> {
 /// `/metrics` is there only behind a bearer token (see `metrics`).
 pub fn app(state: AppState) -> Router {
     let routes = match state.config.metrics_token {
-        Some(_) => routes().merge(metrics::routes_with_token()),
+        Some(_) => routes().merge(http::metrics::routes_with_token()),
         None => routes(),
     };
     router_with(routes, state)
@@ -231,16 +202,16 @@ fn strict_transport_security(secure: bool) -> Option<SetResponseHeaderLayer<Head
 pub fn router_with(routes: Router<AppState>, state: AppState) -> Router {
     let trusted = state.config.trusted_proxies.clone();
     routes
-        .fallback(error::not_found)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::protect_forms))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::host_prefixed_cookies))
-        .layer(axum::extract::DefaultBodyLimit::max(auth::FORM_LIMIT_BYTES))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::record))
-        .layer(CatchPanicLayer::custom(error::panic_page))
+        .fallback(http::error::not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), http::auth::protect_forms))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), http::auth::host_prefixed_cookies))
+        .layer(axum::extract::DefaultBodyLimit::max(http::auth::FORM_LIMIT_BYTES))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), http::metrics::record))
+        .layer(CatchPanicLayer::custom(http::error::panic_page))
         .layer(
             TraceLayer::new_for_http().make_span_with(move |request: &Request<_>| {
                 let request_id = request.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
-                let client = auth::client_address(&trusted, request.extensions(), request.headers())
+                let client = http::auth::client_address(&trusted, request.extensions(), request.headers())
                     .map(|a| a.to_string())
                     .unwrap_or_else(|| "-".into());
                 tracing::info_span!("request", method = %request.method(), uri = %request.uri().path(), request_id = %request_id, client = %client)

@@ -9,7 +9,7 @@ mod helpers;
 use helpers::{TestApp, spawn_all};
 use passerelle_domain::role::Role;
 use passerelle_store::session;
-use passerelle_web::route_table::Method;
+use passerelle_web::http::route_table::Method;
 
 /// A session of `account` acting with its role `role_id`, second factor done.
 async fn session_of(app: &TestApp, account: &str, role_id: &str) -> String {
@@ -290,7 +290,7 @@ async fn a_replacement_is_proposed_by_one_person_confirmed_by_another_from_the_s
         let (neighbour, neighbour_role) = app
             .new_account(Role::SocialWorker, Some(&sibling_post))
             .await;
-        let today = passerelle_web::clock::paris_today();
+        let today = passerelle_web::http::clock::paris_today();
         let iso = |d: time::Date| passerelle_store::time_text::date_to_text(d);
         let (starts, ends) = (iso(today), iso(today + time::Duration::days(30)));
         let national = app.session_for(Role::National).await;
@@ -580,13 +580,13 @@ async fn the_grant_matrix_every_role_for_itself_a_colleague_and_someone_elsewher
                             (
                                 "starts_on".into(),
                                 passerelle_store::time_text::date_to_text(
-                                    passerelle_web::clock::paris_today(),
+                                    passerelle_web::http::clock::paris_today(),
                                 ),
                             ),
                             (
                                 "ends_on".into(),
                                 passerelle_store::time_text::date_to_text(
-                                    passerelle_web::clock::paris_today() + time::Duration::days(10),
+                                    passerelle_web::http::clock::paris_today() + time::Duration::days(10),
                                 ),
                             ),
                         ],

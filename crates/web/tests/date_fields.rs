@@ -7,7 +7,7 @@ mod helpers;
 
 use helpers::{TestApp, spawn_all};
 use passerelle_domain::role::Role;
-use passerelle_web::route_table::Method;
+use passerelle_web::http::route_table::Method;
 
 async fn answer(app: &TestApp, who: Role, path: &str, pairs: &[(&str, &str)]) -> (u16, String) {
     let form: Vec<(String, String)> = pairs
@@ -42,7 +42,7 @@ fn refused(app: &TestApp, (status, page): &(u16, String), message: &str) {
 async fn an_interview_dated_04_12_26_asks_for_four_digits_and_writes_nothing() {
     for app in spawn_all().await {
         let case = app.case_for(true).await;
-        let today = passerelle_web::clock::paris_today();
+        let today = passerelle_web::http::clock::paris_today();
         let (day, month, year) = (today.day(), u8::from(today.month()), today.year());
         let short = format!("{day:02}/{month:02}/{:02}", year % 100);
         let path = format!("/dossiers/{case}/entretiens");
@@ -60,7 +60,7 @@ async fn an_interview_dated_04_12_26_asks_for_four_digits_and_writes_nothing() {
                 "Date de l'entretien : écrivez l'année sur quatre chiffres ({day:02}/{month:02}/{year})"
             ),
         );
-        let tomorrow = passerelle_web::clock::french_date(today.next_day().unwrap());
+        let tomorrow = passerelle_web::http::clock::french_date(today.next_day().unwrap());
         let answered = answer(
             &app,
             Role::SocialWorker,

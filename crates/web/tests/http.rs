@@ -20,7 +20,7 @@ async fn the_home_page_shows_the_live_national_counts_in_the_dsfr_shell() {
             html.contains("fr-header") && html.contains("Passerelle") && html.contains("fr-footer")
         );
         let counts =
-            passerelle_store::post::counts_on(&app.db, passerelle_web::clock::paris_today())
+            passerelle_store::post::counts_on(&app.db, passerelle_web::http::clock::paris_today())
                 .await
                 .unwrap();
         assert!(counts.total() > 349);
@@ -73,7 +73,7 @@ async fn health_check_answers_while_the_database_does() {
 
 fn with_metrics_token(token: &str) -> passerelle_web::Config {
     passerelle_web::Config {
-        metrics_token: passerelle_web::metrics::BearerToken::new(token),
+        metrics_token: passerelle_web::http::metrics::BearerToken::new(token),
         ..passerelle_web::Config::default()
     }
 }
@@ -128,7 +128,7 @@ async fn metrics_are_never_public() {
     // Its own listener (--metrics-listen) serves it, to the private network it listens on.
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
-    let metrics = passerelle_web::metrics::listener_app(app.state.clone());
+    let metrics = passerelle_web::http::metrics::listener_app(app.state.clone());
     let server = tokio::spawn(async move {
         let _ = axum::serve(listener, metrics).await;
     });
@@ -188,7 +188,7 @@ async fn metrics_are_never_public() {
     assert_eq!(with.status(), 200);
     app.finish().await;
     assert!(
-        passerelle_web::metrics::BearerToken::new("court").is_none(),
+        passerelle_web::http::metrics::BearerToken::new("court").is_none(),
         "a guessable token is refused"
     );
 }
@@ -211,7 +211,7 @@ async fn assets_are_cached_for_a_year_under_their_version() {
             .unwrap()
             .contains("immutable")
     );
-    let stale = stylesheet.replacen(passerelle_web::assets::version(), "0ld", 1);
+    let stale = stylesheet.replacen(passerelle_web::http::assets::version(), "0ld", 1);
     assert_eq!(app.get(&stale).await.headers()["cache-control"], "no-cache");
     app.finish().await;
 }

@@ -6,7 +6,7 @@ mod helpers;
 
 use helpers::{TestApp, spawn_all};
 use passerelle_domain::role::Role;
-use passerelle_web::route_table::Method;
+use passerelle_web::http::route_table::Method;
 use std::collections::BTreeSet;
 
 /// What a request may come to.
@@ -212,7 +212,7 @@ async fn build(app: &TestApp, method: Method, path: &str, who: Who, side: Side) 
         }
         (Method::Get, "/assets/{version}/{*path}") => Request::get(format!(
             "/assets/{}/passerelle.css",
-            passerelle_web::assets::version()
+            passerelle_web::http::assets::version()
         )),
         (Method::Post, "/connexion") => Request::post(
             path,
@@ -853,7 +853,7 @@ async fn every_route_every_role_inside_and_outside_its_scope() {
     for app in spawn_all().await {
         // With the server's memories at work, as `passerelle serve` runs: every page is asked
         // twice, so a kept copy (a case list) answers the second time under the same rules.
-        passerelle_web::case_list_memory::watch(&app.state);
+        passerelle_web::referral::case_list_copies::watch(&app.state);
         tokio::time::sleep(std::time::Duration::from_millis(300)).await;
         let declared: BTreeSet<(Method, &str)> = passerelle_web::route_table()
             .declared()

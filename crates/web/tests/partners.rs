@@ -6,7 +6,7 @@ mod helpers;
 
 use helpers::{CSRF, TestApp, spawn_all};
 use passerelle_domain::role::Role;
-use passerelle_web::route_table::Method;
+use passerelle_web::http::route_table::Method;
 
 async fn upload(
     app: &TestApp,

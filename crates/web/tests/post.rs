@@ -37,15 +37,15 @@ async fn steps(app: &TestApp, post: &str) -> usize {
 }
 
 fn today() -> String {
-    let date = passerelle_web::clock::paris_today();
-    passerelle_web::clock::french_date(date)
+    let date = passerelle_web::http::clock::paris_today();
+    passerelle_web::http::clock::french_date(date)
 }
 
 #[tokio::test]
 async fn the_national_steering_records_a_vacancy_then_a_closure_and_the_counts_follow() {
     for app in spawn_all().await {
         let post = app.post_for(true);
-        let today_date = passerelle_web::clock::paris_today();
+        let today_date = passerelle_web::http::clock::paris_today();
         let before = passerelle_store::post::counts_on(&app.db, today_date)
             .await
             .unwrap()
@@ -207,9 +207,9 @@ async fn agreements_and_funding_are_recorded_and_ending_agreements_raise_alerts(
                 .form(&form)
                 .send()
         };
-        let today = passerelle_web::clock::paris_today();
-        let in_20_days = passerelle_web::clock::french_date(today + time::Duration::days(20));
-        let start = passerelle_web::clock::french_date(today - time::Duration::days(300));
+        let today = passerelle_web::http::clock::paris_today();
+        let in_20_days = passerelle_web::http::clock::french_date(today + time::Duration::days(20));
+        let start = passerelle_web::http::clock::french_date(today - time::Duration::days(300));
         // An agreement that ends in 20 days, after every other: the post's alert.
         let added = send(
             format!("/postes/{post}/conventions"),

@@ -7,7 +7,7 @@ mod helpers;
 
 use helpers::{TestApp, pdf_text, spawn_all};
 use passerelle_domain::role::Role;
-use passerelle_web::route_table::Method;
+use passerelle_web::http::route_table::Method;
 use std::io::Write;
 use std::process::{Command, Stdio};
 use time::{Date, Duration};
@@ -26,7 +26,7 @@ fn iso(date: Date) -> String {
 /// The first Wednesday at least eight days ahead (the demo's schedules leave Wednesdays free):
 /// clear of today's absences and of the past.
 fn coming_wednesday() -> Date {
-    let mut day = passerelle_web::clock::paris_today() + Duration::days(8);
+    let mut day = passerelle_web::http::clock::paris_today() + Duration::days(8);
     while day.weekday() != time::Weekday::Wednesday {
         day += Duration::days(1);
     }
@@ -125,7 +125,7 @@ async fn a_schedule_is_refused_when_wrong_and_shown_on_the_unit_page_the_poster_
     for app in spawn_all().await {
         let post = app.post_for(true);
         let unit = app.scope(Role::Officer);
-        let today = iso(passerelle_web::clock::paris_today());
+        let today = iso(passerelle_web::http::clock::paris_today());
         let slots = format!("/postes/{post}/presence/creneaux");
         let before = passerelle_store::presence::slots_of(&app.db, &post)
             .await
@@ -256,7 +256,7 @@ async fn appointments_are_booked_refused_on_conflict_sealed_moved_and_cancelled(
     for app in spawn_all().await {
         let post = app.post_for(true);
         let unit = app.scope(Role::Officer);
-        let today = iso(passerelle_web::clock::paris_today());
+        let today = iso(passerelle_web::http::clock::paris_today());
         let wednesday = iso(coming_wednesday());
         post_as(
             &app,
@@ -423,7 +423,7 @@ async fn a_private_feed_shows_its_post_only_and_dies_when_revoked() {
     for app in spawn_all().await {
         let post = app.post_for(true);
         let unit = app.scope(Role::Officer);
-        let today = iso(passerelle_web::clock::paris_today());
+        let today = iso(passerelle_web::http::clock::paris_today());
         let wednesday = iso(coming_wednesday());
         post_as(
             &app,

@@ -7,11 +7,11 @@ mod helpers;
 
 use helpers::{TestApp, pdf_text, spawn_all};
 use passerelle_domain::role::Role;
-use passerelle_web::route_table::Method;
+use passerelle_web::http::route_table::Method;
 
 /// Work on a case is dated from the day it was received (today, for the cases made here).
 static TODAY: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-    passerelle_web::clock::french_date(passerelle_web::clock::paris_today())
+    passerelle_web::http::clock::french_date(passerelle_web::http::clock::paris_today())
 });
 
 fn form(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -356,7 +356,7 @@ async fn bad_input_is_refused_in_french_and_nothing_is_written() {
         )
         .await;
         let future = passerelle_store::time_text::date_to_text(
-            passerelle_web::clock::paris_today() + time::Duration::days(2),
+            passerelle_web::http::clock::paris_today() + time::Duration::days(2),
         );
         for (tail, pairs, message) in [
             (
@@ -604,7 +604,7 @@ async fn the_retention_purge_erases_personal_data_past_two_years_and_a_dry_run_n
             .unwrap();
         let facts = "SELECT COUNT(*) FROM cases c JOIN case_actions a ON a.case_id = c.id";
         let facts_before = count(&app, facts).await;
-        let today = passerelle_web::clock::paris_today();
+        let today = passerelle_web::http::clock::paris_today();
         let keys = app.keys();
 
         let before = raw_case_tables(&app).await;
@@ -912,7 +912,7 @@ async fn persons_are_found_despite_typos_linked_to_cases_and_merged() {
         passerelle_store::retention::purge(
             &app.db,
             &app.keys(),
-            passerelle_web::clock::paris_today(),
+            passerelle_web::http::clock::paris_today(),
             2,
             false,
             &|_| {},
@@ -1643,7 +1643,7 @@ async fn the_case_list_finds_a_person_s_cases_by_name_despite_typos() {
         ] {
             let path = format!(
                 "/dossiers?statut=tous&q={}",
-                passerelle_web::auth::encode_component(query)
+                passerelle_web::http::auth::encode_component(query)
             );
             let (status, page) = send(&app, Role::SocialWorker, Method::Get, &path, &[]).await;
             assert_eq!(status, 200, "{query}");
@@ -1712,7 +1712,7 @@ async fn case_lists_are_served_from_this_server_s_copy_only_while_it_is_current(
     use passerelle_domain::referral::{ReferralStatus, Urgency};
     for app in spawn_all().await {
         let case = app.case_for(true).await;
-        passerelle_web::case_list_memory::watch(&app.state);
+        passerelle_web::referral::case_list_copies::watch(&app.state);
         // Once the stamps are polled, a list read twice is served from memory the second time.
         let from_memory = case_lists_served(&app, "memory");
         eventually(&app, &case, "a copy served", |_| {
@@ -1882,7 +1882,7 @@ async fn every_write_a_case_list_shows_moves_a_read_stamp_and_no_other_does() {
         let before = stamps().await;
         let employer = app.login(Role::Employer).id.clone();
         let worker = app.login(Role::SocialWorker).id.clone();
-        let today = passerelle_web::clock::paris_today();
+        let today = passerelle_web::http::clock::paris_today();
         passerelle_store::replacement::grant(
             &app.db,
             &passerelle_store::replacement::NewReplacement {

@@ -26,7 +26,7 @@ async fn the_map_links_every_departement_with_a_title_and_a_table() {
             );
         }
         let counts =
-            passerelle_store::post::counts_on(&app.db, passerelle_web::clock::paris_today())
+            passerelle_store::post::counts_on(&app.db, passerelle_web::http::clock::paris_today())
                 .await
                 .unwrap();
         assert!(

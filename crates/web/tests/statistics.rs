@@ -6,7 +6,7 @@ mod helpers;
 
 use helpers::{TestApp, libreoffice_sheets, pdf_text, spawn_all};
 use passerelle_domain::role::Role;
-use passerelle_web::route_table::Method;
+use passerelle_web::http::route_table::Method;
 
 async fn page(app: &TestApp, who: Role, path: &str) -> (u16, String) {
     let response = app.send_as(Some(who), Method::Get, path, &[]).await;
@@ -60,7 +60,7 @@ async fn the_post_sees_exact_counts_and_wider_scopes_see_small_cells_suppressed(
                 .await;
             assert_eq!(response.status().as_u16(), 303);
         }
-        let month = passerelle_web::clock::paris_today().month() as usize;
+        let month = passerelle_web::http::clock::paris_today().month() as usize;
         let quarter = (month - 1) / 3;
         let (status, worker) = page(&app, Role::SocialWorker, "/statistiques").await;
         assert_eq!(status, 200);
@@ -254,7 +254,7 @@ async fn the_post_sees_exact_counts_and_wider_scopes_see_small_cells_suppressed(
             }
         };
         let exact = report(Role::SocialWorker).await;
-        let year = passerelle_web::clock::paris_today().year();
+        let year = passerelle_web::http::clock::paris_today().year();
         assert!(
             exact.contains(&format!("Rapport d'activité {year}")),
             "{exact}"
@@ -544,7 +544,7 @@ async fn the_years_before_passerelle_are_imported_whole_or_not_at_all_and_shown_
 
         // A year Passerelle already computes for the post is refused.
         app.case_for(true).await;
-        let this_year = passerelle_web::clock::paris_today().year();
+        let this_year = passerelle_web::http::clock::paris_today().year();
         let overlap = format!("Indicateur;{}\nSaisines;10\n", this_year - 1);
         let rolled: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM activity_rollups")
             .fetch_one(app.db.pool())
@@ -555,7 +555,7 @@ async fn the_years_before_passerelle_are_imported_whole_or_not_at_all_and_shown_
             .bind(format!("{}-06", this_year - 1))
             .bind(format!(
                 "{this_year}-{:02}",
-                passerelle_web::clock::paris_today().month() as u8
+                passerelle_web::http::clock::paris_today().month() as u8
             ))
             .execute(app.db.pool())
             .await
@@ -608,7 +608,7 @@ async fn the_activity_narrows_to_a_category_or_to_the_posts_of_a_zone_and_hides_
         for _ in 0..6 {
             app.case_for(true).await;
         }
-        let month = passerelle_web::clock::paris_today().month() as usize;
+        let month = passerelle_web::http::clock::paris_today().month() as usize;
 
         // The post: exact, by month; only categories to choose from.
         let (status, worker) = page(

@@ -17,7 +17,7 @@ async fn a_drifted_statistics_cell_is_raised_by_the_servers_check() {
                 .find(|l| l.starts_with("passerelle_statistics_differing_cells "))
                 .map(str::to_string)
         };
-        let differing = passerelle_web::statistics_check::verify_once(&app.state)
+        let differing = passerelle_web::statistics::check::verify_once(&app.state)
             .await
             .unwrap();
         assert_eq!(
@@ -38,7 +38,7 @@ async fn a_drifted_statistics_cell_is_raised_by_the_servers_check() {
             .execute(app.db.pool())
             .await
             .unwrap();
-        let differing = passerelle_web::statistics_check::verify_once(&app.state)
+        let differing = passerelle_web::statistics::check::verify_once(&app.state)
             .await
             .unwrap();
         assert!(differing >= 1, "{}: the drift is found", app.backend);

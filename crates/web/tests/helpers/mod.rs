@@ -8,7 +8,7 @@ use passerelle_store::referential::{Referentials, load_referentials};
 use passerelle_store::seal::KeyRing;
 use passerelle_store::testing::{self, TestDb};
 use passerelle_store::{Db, account, session};
-use passerelle_web::route_table::Method;
+use passerelle_web::http::route_table::Method;
 
 /// Scopes outside the demo accounts' own, found in the demo data.
 pub struct Elsewhere {
@@ -43,7 +43,7 @@ async fn real_token_for_placeholder(
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
-    let Some(token) = passerelle_web::auth::form_token(&keys, request.headers()) else {
+    let Some(token) = passerelle_web::http::auth::form_token(&keys, request.headers()) else {
         return next.run(request).await;
     };
     let (mut parts, body) = request.into_parts();
@@ -231,7 +231,7 @@ impl TestApp {
             "cookie",
             format!("passerelle_session={session}").parse().unwrap(),
         );
-        passerelle_web::auth::form_token(&self.state.keys, &headers).unwrap()
+        passerelle_web::http::auth::form_token(&self.state.keys, &headers).unwrap()
     }
 
     /// One request as `who` (anonymous when None), with a fresh session and the CSRF token.
@@ -558,7 +558,7 @@ impl TestApp {
             ..Default::default()
         };
         let person =
-            passerelle_domain::person::validate_person(&form, passerelle_web::clock::paris_today())
+            passerelle_domain::person::validate_person(&form, passerelle_web::http::clock::paris_today())
                 .unwrap();
         let entry = passerelle_store::journal::Entry::new(
             passerelle_domain::journal::JournalAction::PersonalDataWritten,
@@ -572,7 +572,7 @@ impl TestApp {
             &self.keys(),
             &post,
             &person,
-            passerelle_web::clock::paris_today(),
+            passerelle_web::http::clock::paris_today(),
             to,
             entry,
         )

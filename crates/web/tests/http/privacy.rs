@@ -3,7 +3,7 @@
 
 use crate::helpers::{TestApp, spawn_all};
 use passerelle_domain::role::Role;
-use passerelle_web::route_table::Method;
+use passerelle_web::http::route_table::Method;
 
 fn assert_not_kept(response: &reqwest::Response, what: &str) {
     let headers = response.headers();

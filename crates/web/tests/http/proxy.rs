@@ -9,9 +9,9 @@ use std::process::{Child, Command, Stdio};
 
 fn trusting(proxies: &str) -> passerelle_web::Config {
     passerelle_web::Config {
-        trusted_proxies: passerelle_web::forwarded::TrustedProxies::parse(
+        trusted_proxies: passerelle_web::http::forwarded::TrustedProxies::parse(
             proxies,
-            passerelle_web::forwarded::ForwardedHeader::XForwardedFor,
+            passerelle_web::http::forwarded::ForwardedHeader::XForwardedFor,
         )
         .unwrap(),
         ..passerelle_web::Config::default()
@@ -240,7 +240,7 @@ async fn behind_nginx_failed_logins_are_counted_per_real_client() {
                 .text()
                 .await
                 .unwrap()
-                .contains(passerelle_web::login::ADDRESS_LOCKED)
+                .contains(passerelle_web::identity::login::ADDRESS_LOCKED)
         );
         // The colleague at the next workstation, through the same balancer, is not locked out.
         let officer = app.login(Role::Officer).clone();

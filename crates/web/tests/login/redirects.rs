@@ -23,7 +23,7 @@ async fn suite_sends_only_to_plain_local_paths() {
         for hostile in HOSTILE {
             let path = format!(
                 "/connexion/second-facteur?suite={}",
-                passerelle_web::auth::encode_component(hostile)
+                passerelle_web::http::auth::encode_component(hostile)
             );
             let response = signed_in
                 .get(app.url(&path))
@@ -37,7 +37,7 @@ async fn suite_sends_only_to_plain_local_paths() {
             let page = browser(&app)
                 .get(app.url(&format!(
                     "/connexion?suite={}",
-                    passerelle_web::auth::encode_component(hostile)
+                    passerelle_web::http::auth::encode_component(hostile)
                 )))
                 .send()
                 .await
@@ -66,7 +66,7 @@ async fn suite_sends_only_to_plain_local_paths() {
             let onwards = client
                 .get(app.url(&format!(
                     "/connexion/second-facteur?suite={}",
-                    passerelle_web::auth::encode_component(hostile)
+                    passerelle_web::http::auth::encode_component(hostile)
                 )))
                 .send()
                 .await
@@ -92,7 +92,7 @@ async fn a_newline_in_the_post_of_the_public_name_form_is_refused_in_french() {
         let response = app
             .send_as(
                 Some(Role::SocialWorker),
-                passerelle_web::route_table::Method::Post,
+                passerelle_web::http::route_table::Method::Post,
                 "/compte/nom-public",
                 &[
                     (
@@ -109,7 +109,7 @@ async fn a_newline_in_the_post_of_the_public_name_form_is_refused_in_french() {
         let fine = app
             .send_as(
                 Some(Role::SocialWorker),
-                passerelle_web::route_table::Method::Post,
+                passerelle_web::http::route_table::Method::Post,
                 "/compte/nom-public",
                 &[
                     ("post".into(), app.scope(Role::SocialWorker)),

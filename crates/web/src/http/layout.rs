@@ -1,0 +1,239 @@
+//! The DSFR shell shared by every page: title, navigation by role, emergency numbers.
+
+use passerelle_domain::emergency::{EMERGENCY_NUMBERS, EmergencyNumber};
+use passerelle_domain::role::Role;
+
+/// One entry of the main navigation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NavItem {
+    pub label: &'static str,
+    pub href: &'static str,
+}
+
+/// The entries of the main navigation for a person holding `roles` (none when not logged in).
+/// The one place that decides what the menu offers; access itself is decided by the policy.
+pub fn navigation_for(roles: &[Role]) -> Vec<NavItem> {
+    let mut items = vec![
+        NavItem {
+            label: "Accueil",
+            href: "/",
+        },
+        NavItem {
+            label: "Carte des postes",
+            href: "/carte",
+        },
+        NavItem {
+            label: "Observatoire",
+            href: "/observatoire",
+        },
+    ];
+    let has = |role: Role| roles.contains(&role);
+    // Only pages that exist: each capability adds its entries when it lands.
+    if has(Role::National) || has(Role::Prevention) {
+        items.push(NavItem {
+            label: "Pilotage",
+            href: "/pilotage",
+        });
+    }
+    if has(Role::National) || has(Role::Prevention) || has(Role::Employer) {
+        items.push(NavItem {
+            label: "Postes",
+            href: "/postes",
+        });
+    }
+    if has(Role::National) || has(Role::Admin) || has(Role::Prevention) {
+        items.push(NavItem {
+            label: "Unités et employeurs",
+            href: "/registre/unites",
+        });
+    }
+    if has(Role::National) || has(Role::Admin) {
+        items.push(NavItem {
+            label: "Importer",
+            href: "/registre/import",
+        });
+    }
+    if has(Role::SocialWorker)
+        || has(Role::Employer)
+        || has(Role::Prevention)
+        || has(Role::National)
+    {
+        items.push(NavItem {
+            label: "Statistiques",
+            href: "/statistiques",
+        });
+    }
+    if has(Role::National) || has(Role::Admin) {
+        items.push(NavItem {
+            label: "Catégories",
+            href: "/referentiels/categories",
+        });
+    }
+    if has(Role::Admin) || has(Role::Employer) || has(Role::Prevention) {
+        items.push(NavItem {
+            label: "Comptes",
+            href: "/comptes",
+        });
+    }
+    if has(Role::Admin) || has(Role::Employer) {
+        items.push(NavItem {
+            label: "Journal de sécurité",
+            href: "/journal/securite",
+        });
+    }
+    if has(Role::Officer) {
+        items.push(NavItem {
+            label: "Signalements",
+            href: "/signalements",
+        });
+    }
+    if has(Role::SocialWorker) {
+        items.push(NavItem {
+            label: "Dossiers",
+            href: "/dossiers",
+        });
+        items.push(NavItem {
+            label: "Personnes",
+            href: "/personnes",
+        });
+        items.push(NavItem {
+            label: "Partenaires",
+            href: "/partenaires",
+        });
+    }
+    if has(Role::Officer) || has(Role::SocialWorker) {
+        items.push(NavItem {
+            label: "Rendez-vous",
+            href: "/rendez-vous",
+        });
+    }
+    if has(Role::Officer) || has(Role::SocialWorker) || has(Role::Prevention) || has(Role::National)
+    {
+        items.push(NavItem {
+            label: "Qui est où",
+            href: "/presence",
+        });
+    }
+    if has(Role::SocialWorker) {
+        items.push(NavItem {
+            label: "Accès aux données du poste",
+            href: "/journal/acces",
+        });
+    }
+    items
+}
+
+/// The person shown in the header.
+#[derive(Debug, Clone)]
+pub struct ShellAccount {
+    pub display_name: String,
+    pub role_label: &'static str,
+}
+
+/// What the base template needs from every page.
+#[derive(Debug, Clone)]
+pub struct Shell {
+    pub title: String,
+    pub nav: Vec<NavItem>,
+    pub current_path: String,
+    pub account: Option<ShellAccount>,
+    /// The anti-forgery token for the page's forms (the header's logout button is one).
+    pub csrf: String,
+}
+
+impl Shell {
+    /// The shell of a page seen without logging in.
+    pub fn public(title: &str) -> Self {
+        Self {
+            title: title.to_string(),
+            nav: navigation_for(&[]),
+            current_path: String::new(),
+            account: None,
+            csrf: String::new(),
+        }
+    }
+
+    /// A public page that holds a form.
+    pub fn with_csrf(mut self, csrf: &crate::http::auth::CsrfToken) -> Self {
+        self.csrf = csrf.0.clone();
+        self
+    }
+
+    /// The shell of a page seen by an authenticated person acting through one role.
+    pub fn for_actor(
+        title: &str,
+        auth: &crate::http::auth::Authenticated,
+        csrf: &crate::http::auth::CsrfToken,
+    ) -> Self {
+        let role = auth.role();
+        Self {
+            title: title.to_string(),
+            nav: navigation_for(&[role]),
+            current_path: String::new(),
+            account: Some(ShellAccount {
+                display_name: auth.account.display_name.clone(),
+                role_label: role.label(),
+            }),
+            csrf: csrf.0.clone(),
+        }
+    }
+
+    /// Logged in, but not yet acting through a role (second factor, role chooser).
+    pub fn for_signed_in(title: &str, display_name: &str, csrf: &crate::http::auth::CsrfToken) -> Self {
+        Self {
+            title: title.to_string(),
+            nav: navigation_for(&[]),
+            current_path: String::new(),
+            account: Some(ShellAccount {
+                display_name: display_name.to_string(),
+                role_label: "",
+            }),
+            csrf: csrf.0.clone(),
+        }
+    }
+
+    pub fn at(mut self, path: &str) -> Self {
+        self.current_path = path.to_string();
+        self
+    }
+
+    pub fn asset(&self, path: &str) -> String {
+        crate::http::assets::url(path)
+    }
+
+    pub fn is_current(&self, item: &NavItem) -> bool {
+        self.current_path == item.href
+    }
+
+    pub fn emergency_numbers(&self) -> &'static [EmergencyNumber] {
+        EMERGENCY_NUMBERS
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_public_sees_the_home_the_map_and_the_observatory() {
+        let hrefs: Vec<_> = navigation_for(&[]).iter().map(|i| i.href).collect();
+        assert_eq!(hrefs, ["/", "/carte", "/observatoire"]);
+    }
+
+    #[test]
+    fn an_officer_is_never_offered_administration_or_journals() {
+        let items = navigation_for(&[Role::Officer]);
+        assert!(
+            !items
+                .iter()
+                .any(|i| i.href.starts_with("/comptes") || i.href.starts_with("/journal"))
+        );
+    }
+
+    #[test]
+    fn several_roles_merge_their_entries() {
+        let items = navigation_for(&[Role::SocialWorker, Role::Admin]);
+        assert!(items.iter().any(|i| i.href == "/journal/acces"));
+        assert!(items.iter().any(|i| i.href == "/comptes"));
+    }
+}

@@ -1,0 +1,606 @@
+//! The persons a post follows: adding one to a case after a fuzzy duplicate search (accents,
+//! typos, compound and birth names, birth date), the post's person list and search, a
+//! person's page with their cases, and the journaled merge of two persons.
+
+use crate::AppState;
+use crate::http::auth::{Authenticated, ClientIp, CsrfToken};
+use crate::http::error::{WebError, WebResult};
+use crate::http::forms::FrenchForm;
+use crate::http::layout::Shell;
+use crate::referral::case_for;
+use crate::http::route_table::RouteTable;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use passerelle_domain::access::Action;
+use passerelle_domain::case::{KnownToSocialServices, Sex};
+use passerelle_domain::journal::JournalAction;
+use passerelle_domain::person::{HouseholdRelation, PersonForm, validate_person};
+use passerelle_domain::person_name::{LIKELY_DUPLICATE, POSSIBLE_DUPLICATE, PersonKey};
+use passerelle_domain::referral::PersonRole;
+use passerelle_store::person::{self as store_person, Candidate, CaseLink};
+use std::collections::HashMap;
+
+pub fn routes() -> RouteTable {
+    RouteTable::new()
+        .get("/dossiers/{id}/personnes/nouvelle", new_person_form)
+        .post("/dossiers/{id}/personnes", add_person)
+        .get("/personnes", list)
+        .get("/personnes/{id}", show)
+        .post("/personnes/{id}/fusion", merge)
+        .post("/personnes/{id}/foyer", link_household)
+}
+
+/// How many look-alikes a search shows.
+const CANDIDATES: usize = 8;
+
+/// "12/03/1987" or nothing.
+fn born(identity: &passerelle_domain::person::Identity) -> String {
+    identity
+        .birth_date
+        .map(crate::http::clock::french_date)
+        .unwrap_or_default()
+}
+
+pub struct CandidateLine {
+    pub id: String,
+    pub name: String,
+    pub born: String,
+    pub commune: String,
+    pub percent: u32,
+    pub likely: bool,
+}
+
+fn candidate_line(candidate: &Candidate) -> CandidateLine {
+    let identity = &candidate.person.identity;
+    CandidateLine {
+        id: candidate.person.id.clone(),
+        name: identity.display_name(),
+        born: born(identity),
+        commune: identity.commune.clone().unwrap_or_default(),
+        percent: (candidate.score * 100.0).round() as u32,
+        likely: candidate.score >= LIKELY_DUPLICATE,
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "referral/person_form.html")]
+pub struct PersonFormPage {
+    shell: Shell,
+    case_id: String,
+    roles: &'static [PersonRole],
+    sexes: &'static [Sex],
+    knowns: &'static [KnownToSocialServices],
+    typed: HashMap<String, String>,
+    errors: Vec<String>,
+    candidates: Vec<CandidateLine>,
+}
+
+impl PersonFormPage {
+    fn value(&self, name: &str) -> String {
+        self.typed.get(name).cloned().unwrap_or_default()
+    }
+
+    fn is(&self, name: &str, value: &str) -> bool {
+        self.typed.get(name).is_some_and(|v| v == value)
+    }
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct LineQuery {
+    #[serde(default)]
+    ligne: String,
+}
+
+async fn new_person_form(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    csrf: CsrfToken,
+    Path(id): Path<String>,
+    Query(query): Query<LineQuery>,
+) -> WebResult<PersonFormPage> {
+    let (case, _) = case_for(&state, &auth, &id, Action::Manage).await?;
+    let mut typed = HashMap::new();
+    // Identifying a transmitted person: the form starts from what the officer typed.
+    if !query.ligne.is_empty() {
+        let line = passerelle_store::referral::persons_of(&state.db, &state.keys, &case.id)
+            .await?
+            .into_iter()
+            .find(|line| line.id == query.ligne && line.person_id.is_none())
+            .ok_or_else(|| {
+                WebError::BadRequest(
+                    "Cette personne du dossier est déjà identifiée ou n'existe pas.".into(),
+                )
+            })?;
+        typed.insert("line".into(), line.id);
+        typed.insert("role".into(), line.role);
+        for (field, value) in [
+            ("last_name", line.transmitted.last_name),
+            ("first_names", line.transmitted.first_name),
+            ("phone", line.transmitted.phone),
+        ] {
+            typed.insert(field.into(), value.unwrap_or_default());
+        }
+    }
+    Ok(form_page(
+        &auth,
+        &csrf,
+        &case.id,
+        typed,
+        Vec::new(),
+        Vec::new(),
+    ))
+}
+
+fn form_page(
+    auth: &Authenticated,
+    csrf: &CsrfToken,
+    case_id: &str,
+    typed: HashMap<String, String>,
+    errors: Vec<String>,
+    candidates: Vec<CandidateLine>,
+) -> PersonFormPage {
+    PersonFormPage {
+        shell: Shell::for_actor("Personne du dossier", auth, csrf).at("/dossiers"),
+        case_id: case_id.to_string(),
+        roles: PersonRole::ALL,
+        sexes: Sex::ALL,
+        knowns: KnownToSocialServices::ALL,
+        typed,
+        errors,
+        candidates,
+    }
+}
+
+fn person_form(typed: &HashMap<String, String>) -> PersonForm {
+    let field = |name: &str| typed.get(name).cloned().unwrap_or_default();
+    PersonForm {
+        last_name: field("last_name"),
+        birth_name: field("birth_name"),
+        first_names: field("first_names"),
+        sex: field("sex"),
+        birth_date: field("birth_date"),
+        phone: field("phone"),
+        commune: field("commune"),
+        known_to_social_services: field("known"),
+    }
+}
+
+/// Adds a person to a case. First pass (no `decision`): the identity is checked, then the
+/// post's look-alikes are proposed; the social worker then picks one (`decision` = its id)
+/// or creates a new person (`decision` = `new`).
+async fn add_person(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    csrf: CsrfToken,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+    FrenchForm(fields): FrenchForm<Vec<(String, String)>>,
+) -> WebResult<Response> {
+    let (case, post) = case_for(&state, &auth, &id, Action::Manage).await?;
+    let typed: HashMap<String, String> = fields
+        .into_iter()
+        .filter(|(key, _)| key != "csrf")
+        .collect();
+    let refuse = |errors: Vec<String>, candidates: Vec<CandidateLine>| {
+        let status = if errors.is_empty() {
+            axum::http::StatusCode::OK
+        } else {
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY
+        };
+        (
+            status,
+            form_page(&auth, &csrf, &case.id, typed.clone(), errors, candidates),
+        )
+            .into_response()
+    };
+    let role = typed.get("role").map(String::as_str).unwrap_or("");
+    let role = match PersonRole::parse(role) {
+        Ok(role) => role,
+        Err(error) => return Ok(refuse(vec![format!("{error}.")], Vec::new())),
+    };
+    let line = typed.get("line").filter(|l| !l.is_empty()).cloned();
+    if let Some(line) = &line {
+        let open_lines =
+            passerelle_store::referral::persons_of(&state.db, &state.keys, &case.id).await?;
+        if !open_lines
+            .iter()
+            .any(|l| &l.id == line && l.person_id.is_none())
+        {
+            return Ok(refuse(
+                vec!["Cette personne du dossier est déjà identifiée ou n'existe pas.".into()],
+                Vec::new(),
+            ));
+        }
+    }
+    let to = match &line {
+        Some(line) => CaseLink::ReferredLine {
+            case_id: &case.id,
+            case_person_id: line,
+        },
+        None => CaseLink::NewLine {
+            case_id: &case.id,
+            role,
+        },
+    };
+    let today = crate::http::clock::paris_today();
+    let person = match validate_person(&person_form(&typed), today) {
+        Ok(person) => person,
+        Err(errors) => {
+            return Ok(refuse(
+                errors.iter().map(|e| format!("{e}.")).collect(),
+                Vec::new(),
+            ));
+        }
+    };
+    let entry = |detail: &str| {
+        crate::journal::entry::post_entry(
+            &auth,
+            &post,
+            JournalAction::PersonalDataWritten,
+            detail.into(),
+            ip.as_deref(),
+        )
+        .on("case", &case.id)
+    };
+    match typed.get("decision").map(String::as_str).unwrap_or("") {
+        "" => {
+            let candidates = store_person::search(
+                &state.db,
+                &state.keys,
+                &post.id,
+                &person.identity.key(),
+                CANDIDATES,
+            )
+            .await?;
+            if !candidates.is_empty() {
+                return Ok(refuse(
+                    Vec::new(),
+                    candidates.iter().map(candidate_line).collect(),
+                ));
+            }
+        }
+        "new" => {}
+        existing => {
+            let found = store_person::find(&state.db, &state.keys, existing).await?;
+            if !found.is_some_and(|p| p.post_id == post.id && p.merged_into.is_none()) {
+                return Ok(refuse(
+                    vec![
+                        "Personne : choisissez une personne proposée ou « nouvelle personne »."
+                            .into(),
+                    ],
+                    Vec::new(),
+                ));
+            }
+            store_person::add_to_case(
+                &state.db,
+                existing,
+                to,
+                entry("personne existante rattachée"),
+            )
+            .await?;
+            return Ok(Redirect::to(&format!("/dossiers/{}", case.id)).into_response());
+        }
+    }
+    store_person::create_in_case(
+        &state.db,
+        &state.keys,
+        &post.id,
+        &person,
+        today,
+        to,
+        entry("personne créée"),
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/dossiers/{}", case.id)).into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "referral/persons.html")]
+pub struct PersonsPage {
+    shell: Shell,
+    query: String,
+    lines: Vec<CandidateLine>,
+    searched: bool,
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct SearchQuery {
+    #[serde(default)]
+    q: String,
+}
+
+/// The query box reads "first names last name" or "last name, first names", with an optional
+/// birth date (jj/mm/aaaa) anywhere.
+pub(crate) fn query_key(text: &str) -> PersonKey {
+    let mut birth_date = None;
+    let mut words = Vec::new();
+    for word in text.split_whitespace() {
+        match passerelle_domain::day::parse_day("date", word) {
+            Ok(day) if word.contains('/') => birth_date = Some(day),
+            _ => words.push(word),
+        }
+    }
+    let joined = words.join(" ");
+    let (last_name, first_names) = match joined.split_once(',') {
+        Some((last, first)) => (last.trim().to_string(), first.trim().to_string()),
+        None => match joined.rsplit_once(' ') {
+            Some((first, last)) => (last.to_string(), first.to_string()),
+            None => (joined.clone(), String::new()),
+        },
+    };
+    PersonKey {
+        last_name,
+        birth_name: None,
+        first_names,
+        birth_date,
+    }
+}
+
+async fn list(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    csrf: CsrfToken,
+    ClientIp(ip): ClientIp,
+    Query(query): Query<SearchQuery>,
+) -> WebResult<PersonsPage> {
+    let post = crate::referral::acting_post(&state, &auth, Action::View).await?;
+    let text = query.q.trim();
+    if text.chars().count() > 200 {
+        return Err(WebError::BadRequest(
+            "La recherche dépasse 200 caractères.".into(),
+        ));
+    }
+    let lines = if text.is_empty() {
+        store_person::latest_of_post(&state.db, &state.keys, &post.id, 50)
+            .await?
+            .iter()
+            .map(|person| {
+                candidate_line(&Candidate {
+                    person: person.clone(),
+                    score: 1.0,
+                })
+            })
+            .collect()
+    } else {
+        store_person::search(&state.db, &state.keys, &post.id, &query_key(text), 50)
+            .await?
+            .iter()
+            .map(candidate_line)
+            .collect()
+    };
+    // Listing names is reading personal data.
+    let entry = crate::journal::entry::post_entry(
+        &auth,
+        &post,
+        JournalAction::PersonalDataRead,
+        "liste des personnes".into(),
+        ip.as_deref(),
+    );
+    passerelle_store::journal::record(&state.db, entry).await?;
+    Ok(PersonsPage {
+        shell: Shell::for_actor("Personnes suivies", &auth, &csrf).at("/personnes"),
+        query: text.to_string(),
+        searched: !text.is_empty(),
+        lines,
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "referral/person.html")]
+pub struct PersonPage {
+    shell: Shell,
+    id: String,
+    name: String,
+    born: String,
+    phone: String,
+    commune: String,
+    sex: &'static str,
+    known: &'static str,
+    cases: Vec<(String, String, &'static str)>,
+    look_alikes: Vec<CandidateLine>,
+    /// (other person's id, name, relation read from this person).
+    household: Vec<(String, String, &'static str)>,
+    /// Persons sharing a case with this one, not yet in the household: (id, name).
+    linkable: Vec<(String, String)>,
+    relations: &'static [HouseholdRelation],
+    merged_into: Option<String>,
+    error: Option<String>,
+}
+
+/// A person of the acting social worker's post, or the policy's refusal (unknown and
+/// forbidden look alike).
+async fn person_for(
+    state: &AppState,
+    auth: &Authenticated,
+    id: &str,
+    action: Action,
+) -> WebResult<(store_person::Person, passerelle_store::post::PostRow)> {
+    let person = store_person::find(&state.db, &state.keys, id)
+        .await?
+        .ok_or(WebError::Forbidden)?;
+    let post = crate::referral::case_content_post(state, auth, &person.post_id, action).await?;
+    Ok((person, post))
+}
+
+async fn person_page(
+    state: &AppState,
+    auth: &Authenticated,
+    csrf: &CsrfToken,
+    id: &str,
+    ip: Option<&str>,
+    error: Option<String>,
+) -> WebResult<PersonPage> {
+    let (person, post) = person_for(state, auth, id, Action::View).await?;
+    let entry = crate::journal::entry::post_entry(
+        auth,
+        &post,
+        JournalAction::PersonalDataRead,
+        "fiche personne consultée".into(),
+        ip,
+    )
+    .on("person", &person.id);
+    passerelle_store::journal::record(&state.db, entry).await?;
+    let look_alikes = if person.merged_into.is_none() {
+        store_person::search(
+            &state.db,
+            &state.keys,
+            &post.id,
+            &person.identity.key(),
+            CANDIDATES + 1,
+        )
+        .await?
+        .iter()
+        .filter(|c| c.person.id != person.id && c.score >= POSSIBLE_DUPLICATE)
+        .map(candidate_line)
+        .collect()
+    } else {
+        Vec::new()
+    };
+    let household: Vec<(String, String, &'static str)> =
+        store_person::household_of(&state.db, &state.keys, &person.id)
+            .await?
+            .into_iter()
+            .map(|(other, relation)| (other.id, other.identity.display_name(), relation.label()))
+            .collect();
+    let linkable = store_person::co_persons(&state.db, &state.keys, &person.id)
+        .await?
+        .into_iter()
+        .filter(|other| !household.iter().any(|(id, _, _)| *id == other.id))
+        .map(|other| (other.id, other.identity.display_name()))
+        .collect();
+    let identity = &person.identity;
+    Ok(PersonPage {
+        household,
+        linkable,
+        relations: HouseholdRelation::ALL,
+        shell: Shell::for_actor("Personne", auth, csrf).at("/personnes"),
+        name: identity.display_name(),
+        born: born(identity),
+        phone: identity
+            .phone
+            .as_deref()
+            .and_then(|p| passerelle_domain::referral::PhoneNumber::parse(p).ok())
+            .map(|p| p.national())
+            .unwrap_or_default(),
+        commune: identity.commune.clone().unwrap_or_default(),
+        sex: Sex::parse(&person.sex).map(Sex::label).unwrap_or("—"),
+        known: KnownToSocialServices::parse(&person.known_to_social_services)
+            .map(KnownToSocialServices::label)
+            .unwrap_or("—"),
+        cases: store_person::cases_of(&state.db, &person.id)
+            .await?
+            .into_iter()
+            .map(|(case_id, received, status)| {
+                let day = crate::http::clock::french_day_of(&received);
+                (
+                    case_id,
+                    day,
+                    passerelle_domain::referral::ReferralStatus::parse(&status)
+                        .map(|s| s.label())
+                        .unwrap_or("—"),
+                )
+            })
+            .collect(),
+        look_alikes,
+        merged_into: person.merged_into.clone(),
+        error,
+        id: person.id,
+    })
+}
+
+async fn show(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    csrf: CsrfToken,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+) -> WebResult<PersonPage> {
+    person_page(&state, &auth, &csrf, &id, ip.as_deref(), None).await
+}
+
+#[derive(serde::Deserialize)]
+pub struct MergeForm {
+    #[serde(default)]
+    duplicate: String,
+}
+
+/// Merges the chosen look-alike into this person.
+async fn merge(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    csrf: CsrfToken,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+    FrenchForm(form): FrenchForm<MergeForm>,
+) -> WebResult<Response> {
+    let (person, post) = person_for(&state, &auth, &id, Action::Manage).await?;
+    let entry = crate::journal::entry::post_entry(
+        &auth,
+        &post,
+        JournalAction::PersonsMerged,
+        format!("personne {} fusionnée dans celle-ci", form.duplicate.trim()),
+        ip.as_deref(),
+    )
+    .on("person", &person.id);
+    match store_person::merge(&state.db, &person.id, form.duplicate.trim(), entry).await {
+        Ok(()) => Ok(Redirect::to(&format!("/personnes/{}", person.id)).into_response()),
+        Err(passerelle_store::WriteError::Refused(error)) => {
+            let page = person_page(
+                &state,
+                &auth,
+                &csrf,
+                &id,
+                ip.as_deref(),
+                Some(format!("{error}.")),
+            )
+            .await?;
+            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(passerelle_store::WriteError::Store(error)) => Err(error.into()),
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct HouseholdForm {
+    #[serde(default)]
+    other: String,
+    #[serde(default)]
+    relation: String,
+}
+
+/// Links another person of the post to this one's household ("X is this person's child").
+async fn link_household(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    csrf: CsrfToken,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+    FrenchForm(form): FrenchForm<HouseholdForm>,
+) -> WebResult<Response> {
+    let (person, post) = person_for(&state, &auth, &id, Action::Manage).await?;
+    let refuse = |message: String| async {
+        let page = person_page(&state, &auth, &csrf, &id, ip.as_deref(), Some(message)).await?;
+        Ok::<_, WebError>((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+    };
+    let relation = match HouseholdRelation::parse(&form.relation) {
+        Ok(relation) => relation,
+        Err(error) => return refuse(format!("{error}.")).await,
+    };
+    let entry = crate::journal::entry::post_entry(
+        &auth,
+        &post,
+        JournalAction::PersonalDataWritten,
+        format!("lien familial ({})", relation.code()),
+        ip.as_deref(),
+    )
+    .on("person", &person.id);
+    match store_person::link_household(&state.db, &person.id, form.other.trim(), relation, entry)
+        .await
+    {
+        Ok(()) => Ok(Redirect::to(&format!("/personnes/{}#foyer", person.id)).into_response()),
+        Err(passerelle_store::WriteError::Refused(error)) => refuse(format!("{error}.")).await,
+        Err(passerelle_store::WriteError::Store(error)) => Err(error.into()),
+    }
+}

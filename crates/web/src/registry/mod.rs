@@ -1,0 +1,11 @@
+//! The registry of posts: posts and their lifecycle, who holds and who replaces them (and the
+//! two-person access to their cases), units and employers, imports, the pipeline, the map and
+//! the open data.
+
+pub mod case_access;
+pub mod import;
+pub mod map;
+pub mod open_data;
+pub mod post;
+pub mod replacement;
+pub mod unit;

@@ -1,0 +1,476 @@
+//! The registry's units and employers, by département: list, create, edit. Read by the
+//! steering; written by the national steering and the technical administrator.
+
+use crate::AppState;
+use crate::http::auth::{Authenticated, CsrfToken};
+use crate::http::error::{WebError, WebResult};
+use crate::http::forms::FrenchForm;
+use crate::http::layout::Shell;
+use crate::http::route_table::RouteTable;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use passerelle_domain::access::{Action, Resource, Scope};
+use passerelle_domain::employer::EmployerKind;
+use passerelle_domain::journal::JournalAction;
+use passerelle_domain::territory::{CommuneCode, DepartementCode};
+use passerelle_domain::unit::UnitKind;
+use passerelle_store::journal::Entry;
+use passerelle_store::unit::{self as store_unit, UnitError};
+use serde::Deserialize;
+
+pub fn routes() -> RouteTable {
+    RouteTable::new()
+        .form("/registre/unites", list_units, create_unit)
+        .form("/registre/unites/{id}", show_unit, update_unit)
+        .form("/registre/employeurs", list_employers, create_employer)
+        .form("/registre/employeurs/{id}", show_employer, update_employer)
+}
+
+#[derive(Deserialize, Default)]
+pub struct DepartementQuery {
+    departement: Option<String>,
+}
+
+/// The département shown: the one asked for, or the actor's own, or Ille-et-Vilaine.
+fn departement_of(auth: &Authenticated, asked: Option<&str>) -> WebResult<String> {
+    match asked.filter(|a| !a.is_empty()) {
+        Some(text) => DepartementCode::parse(text)
+            .map(|c| c.to_string())
+            .map_err(|e| WebError::BadRequest(format!("Adresse : {e}."))),
+        None => Ok(match &auth.actor.grant.scope {
+            Scope::Departement(code) => code.clone(),
+            _ => "35".to_string(),
+        }),
+    }
+}
+
+fn entry(auth: &Authenticated, detail: String) -> Entry {
+    Entry::new(JournalAction::RegistryChange)
+        .by(&auth.account.id, Some(auth.role().code()))
+        .detail(detail)
+}
+
+fn commune_field(text: &str) -> Result<Option<String>, String> {
+    match text.trim() {
+        "" => Ok(None),
+        code => CommuneCode::parse(code)
+            .map(|c| Some(c.to_string()))
+            .map_err(|e| e.to_string()),
+    }
+}
+
+fn name_field(text: &str) -> Result<String, String> {
+    let name = text.trim();
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err("nom : de 1 à 200 caractères".into());
+    }
+    Ok(name.to_string())
+}
+
+pub struct UnitLine {
+    pub id: String,
+    pub depth: usize,
+    pub kind: &'static str,
+    pub name: String,
+    pub commune: String,
+}
+
+/// Units in hierarchy order (each under its parent), with their depth.
+fn tree(units: Vec<store_unit::UnitRow>) -> Vec<UnitLine> {
+    let ids: std::collections::HashSet<String> = units.iter().map(|u| u.id.clone()).collect();
+    let mut lines = Vec::new();
+    fn walk(
+        parent: Option<&str>,
+        depth: usize,
+        units: &[store_unit::UnitRow],
+        ids: &std::collections::HashSet<String>,
+        lines: &mut Vec<UnitLine>,
+    ) {
+        for unit in units.iter().filter(|u| match parent {
+            // Top of the département: no parent, or a parent outside it (a region, a zone).
+            None => u.parent_id.as_ref().is_none_or(|p| !ids.contains(p)),
+            Some(id) => u.parent_id.as_deref() == Some(id),
+        }) {
+            lines.push(UnitLine {
+                id: unit.id.clone(),
+                depth,
+                kind: UnitKind::parse(&unit.kind)
+                    .map(UnitKind::label)
+                    .unwrap_or("—"),
+                name: unit.name.clone(),
+                commune: unit.commune_code.clone().unwrap_or_default(),
+            });
+            if depth < 6 {
+                walk(Some(&unit.id), depth + 1, units, ids, lines);
+            }
+        }
+    }
+    walk(None, 0, &units, &ids, &mut lines);
+    lines
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "registry/units.html")]
+pub struct UnitsPage {
+    shell: Shell,
+    departement: String,
+    units: Vec<UnitLine>,
+    kinds: &'static [UnitKind],
+    can_manage: bool,
+    error: Option<String>,
+}
+
+async fn units_page(
+    state: &AppState,
+    auth: &Authenticated,
+    csrf: &CsrfToken,
+    departement: String,
+    error: Option<String>,
+) -> WebResult<UnitsPage> {
+    auth.require(Action::View, &Resource::Registry)?;
+    let units = tree(store_unit::units_of(&state.db, &departement).await?);
+    Ok(UnitsPage {
+        shell: Shell::for_actor("Unités", auth, csrf).at("/registre/unites"),
+        can_manage: passerelle_domain::access::decide(
+            &auth.actor,
+            Action::Manage,
+            &Resource::Registry,
+        )
+        .is_allowed(),
+        kinds: UnitKind::ALL,
+        departement,
+        units,
+        error,
+    })
+}
+
+async fn list_units(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    csrf: CsrfToken,
+    Query(query): Query<DepartementQuery>,
+) -> WebResult<UnitsPage> {
+    let departement = departement_of(&auth, query.departement.as_deref())?;
+    units_page(&state, &auth, &csrf, departement, None).await
+}
+
+#[derive(Deserialize)]
+pub struct NewUnitForm {
+    departement: String,
+    kind: String,
+    name: String,
+    parent: String,
+    commune: String,
+}
+
+async fn create_unit(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    csrf: CsrfToken,
+    FrenchForm(form): FrenchForm<NewUnitForm>,
+) -> WebResult<Response> {
+    auth.require(Action::Manage, &Resource::Registry)?;
+    let departement = departement_of(&auth, Some(&form.departement))?;
+    let checked = (|| {
+        let kind = UnitKind::parse(&form.kind).map_err(|e| e.to_string())?;
+        Ok::<_, String>((kind, name_field(&form.name)?, commune_field(&form.commune)?))
+    })();
+    let result = match checked {
+        Ok((kind, name, commune)) => {
+            let parent = Some(form.parent.trim()).filter(|p| !p.is_empty());
+            store_unit::create_unit(
+                &state.db,
+                kind,
+                &name,
+                parent,
+                &departement,
+                commune.as_deref(),
+                entry(&auth, format!("unité créée : {name}")),
+            )
+            .await
+        }
+        Err(message) => Err(UnitError::Invalid(message)),
+    };
+    match result {
+        Ok(id) => Ok(Redirect::to(&format!("/registre/unites/{id}")).into_response()),
+        Err(UnitError::Invalid(message)) => Ok((
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            units_page(&state, &auth, &csrf, departement, Some(message)).await?,
+        )
+            .into_response()),
+        Err(UnitError::Store(error)) => Err(error.into()),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "registry/unit.html")]
+pub struct UnitPage {
+    shell: Shell,
+    unit: store_unit::UnitRow,
+    kind: &'static str,
+    can_manage: bool,
+    error: Option<String>,
+}
+
+async fn unit_page(
+    state: &AppState,
+    auth: &Authenticated,
+    csrf: &CsrfToken,
+    id: &str,
+    error: Option<String>,
+) -> WebResult<UnitPage> {
+    auth.require(Action::View, &Resource::Registry)?;
+    let unit = store_unit::find_unit(&state.db, id)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    Ok(UnitPage {
+        shell: Shell::for_actor(&unit.name, auth, csrf).at("/registre/unites"),
+        kind: UnitKind::parse(&unit.kind)
+            .map(UnitKind::label)
+            .unwrap_or("—"),
+        can_manage: passerelle_domain::access::decide(
+            &auth.actor,
+            Action::Manage,
+            &Resource::Registry,
+        )
+        .is_allowed(),
+        unit,
+        error,
+    })
+}
+
+async fn show_unit(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    csrf: CsrfToken,
+    Path(id): Path<String>,
+) -> WebResult<UnitPage> {
+    unit_page(&state, &auth, &csrf, &id, None).await
+}
+
+#[derive(Deserialize)]
+pub struct UnitForm {
+    name: String,
+    commune: String,
+}
+
+async fn update_unit(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    csrf: CsrfToken,
+    Path(id): Path<String>,
+    FrenchForm(form): FrenchForm<UnitForm>,
+) -> WebResult<Response> {
+    auth.require(Action::Manage, &Resource::Registry)?;
+    let unit = store_unit::find_unit(&state.db, &id)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let result = match (name_field(&form.name), commune_field(&form.commune)) {
+        (Ok(name), Ok(commune)) => {
+            store_unit::update_unit(
+                &state.db,
+                &unit,
+                &name,
+                commune.as_deref(),
+                entry(&auth, format!("unité modifiée : {name}")),
+            )
+            .await
+        }
+        (Err(message), _) | (_, Err(message)) => Err(UnitError::Invalid(message)),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/registre/unites/{id}")).into_response()),
+        Err(UnitError::Invalid(message)) => Ok((
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            unit_page(&state, &auth, &csrf, &id, Some(message)).await?,
+        )
+            .into_response()),
+        Err(UnitError::Store(error)) => Err(error.into()),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "registry/employers.html")]
+pub struct EmployersPage {
+    shell: Shell,
+    departement: String,
+    employers: Vec<(String, &'static str, String, String)>,
+    kinds: &'static [EmployerKind],
+    can_manage: bool,
+    error: Option<String>,
+}
+
+async fn employers_page(
+    state: &AppState,
+    auth: &Authenticated,
+    csrf: &CsrfToken,
+    departement: String,
+    error: Option<String>,
+) -> WebResult<EmployersPage> {
+    auth.require(Action::View, &Resource::Registry)?;
+    let employers = store_unit::employers_of(&state.db, &departement)
+        .await?
+        .into_iter()
+        .map(|e| {
+            (
+                e.id,
+                EmployerKind::parse(&e.kind)
+                    .map(EmployerKind::label)
+                    .unwrap_or("—"),
+                e.name,
+                e.commune_code.unwrap_or_default(),
+            )
+        })
+        .collect();
+    Ok(EmployersPage {
+        shell: Shell::for_actor("Employeurs", auth, csrf).at("/registre/employeurs"),
+        can_manage: passerelle_domain::access::decide(
+            &auth.actor,
+            Action::Manage,
+            &Resource::Registry,
+        )
+        .is_allowed(),
+        kinds: EmployerKind::ALL,
+        departement,
+        employers,
+        error,
+    })
+}
+
+async fn list_employers(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    csrf: CsrfToken,
+    Query(query): Query<DepartementQuery>,
+) -> WebResult<EmployersPage> {
+    let departement = departement_of(&auth, query.departement.as_deref())?;
+    employers_page(&state, &auth, &csrf, departement, None).await
+}
+
+#[derive(Deserialize)]
+pub struct EmployerForm {
+    departement: Option<String>,
+    kind: String,
+    name: String,
+    commune: String,
+}
+
+async fn save(
+    state: &AppState,
+    auth: &Authenticated,
+    existing: Option<&store_unit::EmployerRow>,
+    departement: &str,
+    form: &EmployerForm,
+) -> Result<String, UnitError> {
+    let kind = EmployerKind::parse(&form.kind).map_err(|e| UnitError::Invalid(e.to_string()))?;
+    let name = name_field(&form.name).map_err(UnitError::Invalid)?;
+    let commune = commune_field(&form.commune).map_err(UnitError::Invalid)?;
+    store_unit::save_employer(
+        &state.db,
+        existing,
+        kind,
+        &name,
+        departement,
+        commune.as_deref(),
+        entry(auth, format!("employeur enregistré : {name}")),
+    )
+    .await
+}
+
+async fn create_employer(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    csrf: CsrfToken,
+    FrenchForm(form): FrenchForm<EmployerForm>,
+) -> WebResult<Response> {
+    auth.require(Action::Manage, &Resource::Registry)?;
+    let departement = departement_of(&auth, form.departement.as_deref())?;
+    match save(&state, &auth, None, &departement, &form).await {
+        Ok(_) => Ok(
+            Redirect::to(&format!("/registre/employeurs?departement={departement}"))
+                .into_response(),
+        ),
+        Err(UnitError::Invalid(message)) => Ok((
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            employers_page(&state, &auth, &csrf, departement, Some(message)).await?,
+        )
+            .into_response()),
+        Err(UnitError::Store(error)) => Err(error.into()),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "registry/employer.html")]
+pub struct EmployerPage {
+    shell: Shell,
+    employer: store_unit::EmployerRow,
+    kinds: &'static [EmployerKind],
+    can_manage: bool,
+    error: Option<String>,
+}
+
+async fn employer_page(
+    state: &AppState,
+    auth: &Authenticated,
+    csrf: &CsrfToken,
+    id: &str,
+    error: Option<String>,
+) -> WebResult<EmployerPage> {
+    auth.require(Action::View, &Resource::Registry)?;
+    let employer = store_unit::find_employer(&state.db, id)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    Ok(EmployerPage {
+        shell: Shell::for_actor(&employer.name, auth, csrf).at("/registre/employeurs"),
+        can_manage: passerelle_domain::access::decide(
+            &auth.actor,
+            Action::Manage,
+            &Resource::Registry,
+        )
+        .is_allowed(),
+        kinds: EmployerKind::ALL,
+        employer,
+        error,
+    })
+}
+
+async fn show_employer(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    csrf: CsrfToken,
+    Path(id): Path<String>,
+) -> WebResult<EmployerPage> {
+    employer_page(&state, &auth, &csrf, &id, None).await
+}
+
+async fn update_employer(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    csrf: CsrfToken,
+    Path(id): Path<String>,
+    FrenchForm(form): FrenchForm<EmployerForm>,
+) -> WebResult<Response> {
+    auth.require(Action::Manage, &Resource::Registry)?;
+    let employer = store_unit::find_employer(&state.db, &id)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    match save(
+        &state,
+        &auth,
+        Some(&employer),
+        &employer.departement_code.clone(),
+        &form,
+    )
+    .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/registre/employeurs/{id}")).into_response()),
+        Err(UnitError::Invalid(message)) => Ok((
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            employer_page(&state, &auth, &csrf, &id, Some(message)).await?,
+        )
+            .into_response()),
+        Err(UnitError::Store(error)) => Err(error.into()),
+    }
+}
