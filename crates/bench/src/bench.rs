@@ -122,14 +122,14 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let backend = db.backend().name();
 
     // Referentials: 35,000 communes and the départements, in one transaction.
-    let referentials = passerelle_store::referential::Referentials::embedded()?;
+    let referentials = passerelle_store::registry::territory::Referentials::embedded()?;
     let started = Instant::now();
     let referential_rows =
-        passerelle_store::referential::load_referentials(&db, &referentials).await?;
+        passerelle_store::registry::territory::load_referentials(&db, &referentials).await?;
     let referential_duration = started.elapsed();
 
     // Demo generation speed: the bulk insertion of the whole demo in one transaction.
-    if passerelle_store::post::count_all(&db).await? > 0 {
+    if passerelle_store::registry::post::count_all(&db).await? > 0 {
         anyhow::bail!(
             "la base de mesure doit être vide (les données de démonstration y sont écrites)"
         );
@@ -145,7 +145,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let db = db.with_journal_key(keys.journal_key());
     let state = passerelle_web::AppState::new(db.clone(), passerelle_web::Config::default(), keys);
     let state_keys = state.keys.clone();
-    passerelle_web::case_list_memory::watch(&state);
+    passerelle_web::referral::case_list_copies::watch(&state);
     // The same server without copies of case lists: every list read from the database.
     let unkept = state.reconfigured(passerelle_web::Config {
         case_lists_polled_every: Duration::ZERO,
@@ -210,7 +210,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         &db,
         &state_keys,
         &one_post,
-        passerelle_web::clock::paris_today(),
+        passerelle_web::http::clock::paris_today(),
         args.case_years * 12,
         &|_| {},
     )
@@ -255,7 +255,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let scan_started = Instant::now();
     let scans = 5;
     for _ in 0..scans {
-        passerelle_store::rollup::recompute(&db).await?;
+        passerelle_store::statistics::rollup::recompute(&db).await?;
     }
     let scan_ms = scan_started.elapsed().as_secs_f64() * 1000.0 / f64::from(scans);
     server.abort();
@@ -392,13 +392,13 @@ async fn worker_session(
     db: &passerelle_store::Db,
     plan: &passerelle_demo::DemoPlan,
 ) -> anyhow::Result<String> {
-    use passerelle_store::session;
+    use passerelle_store::identity::session;
     let worker = plan
         .logins
         .iter()
         .find(|l| l.role == passerelle_domain::role::Role::SocialWorker)
         .context("demo social worker")?;
-    let role = passerelle_store::account::roles_of(db, &worker.id)
+    let role = passerelle_store::identity::account::roles_of(db, &worker.id)
         .await?
         .into_iter()
         .next()
@@ -460,7 +460,7 @@ async fn person_search(
             birth_date,
         };
         let started = Instant::now();
-        let found = passerelle_store::person::search(db, keys, &posts[0], &query, 8).await?;
+        let found = passerelle_store::referral::person::search(db, keys, &posts[0], &query, 8).await?;
         latencies.push(started.elapsed());
         scored += found.len();
     }
@@ -535,7 +535,7 @@ async fn demo_session(
         .find(|l| l.role == passerelle_domain::role::Role::Officer)
         .ok_or_else(|| anyhow::anyhow!("no demo officer"))?;
     let mut connection = db.pool().acquire().await?;
-    Ok(passerelle_store::session::create(&mut connection, Some(&officer.id), None).await?)
+    Ok(passerelle_store::identity::session::create(&mut connection, Some(&officer.id), None).await?)
 }
 
 /// Sequential logins with the right password: (p50 ms, p99 ms, count).
@@ -557,7 +557,7 @@ async fn login_latency(
         axum::http::header::COOKIE,
         format!("passerelle_csrf={cookie}").parse()?,
     );
-    let token = passerelle_web::auth::form_token(keys, &headers)
+    let token = passerelle_web::http::auth::form_token(keys, &headers)
         .ok_or_else(|| anyhow::anyhow!("no anti-forgery token"))?;
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())

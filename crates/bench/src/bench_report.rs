@@ -8,7 +8,7 @@ use clap::Args;
 use passerelle_demo::progress::seed_demo;
 use passerelle_domain::statistics::{TOTAL, indicator};
 use passerelle_store::Db;
-use passerelle_store::rollup::{self, ReportScope};
+use passerelle_store::statistics::rollup::{self, ReportScope};
 use sqlx::Row;
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -99,10 +99,10 @@ pub async fn run(args: BenchReportArgs) -> anyhow::Result<()> {
     };
     db.migrate().await?;
     let backend = db.backend().name();
-    let referentials = passerelle_store::referential::Referentials::embedded()?;
-    passerelle_store::referential::load_referentials(&db, &referentials).await?;
+    let referentials = passerelle_store::registry::territory::Referentials::embedded()?;
+    passerelle_store::registry::territory::load_referentials(&db, &referentials).await?;
     anyhow::ensure!(
-        passerelle_store::post::count_all(&db).await? == 0,
+        passerelle_store::registry::post::count_all(&db).await? == 0,
         "la base de mesure doit être vide (les données de démonstration y sont écrites)"
     );
     let (plan, _) = seed_demo(&db, 2020, false).await?;
@@ -116,7 +116,7 @@ pub async fn run(args: BenchReportArgs) -> anyhow::Result<()> {
         format!("Activité nationale sur {} ans", args.years),
     );
     let written = Instant::now();
-    let today = passerelle_web::clock::paris_today();
+    let today = passerelle_web::http::clock::paris_today();
     // N whole calendar years before this one, and this year so far: the report's year (the
     // last whole one) is full whatever N.
     let months = args.years * 12 + u32::from(u8::from(today.month())) - 1;

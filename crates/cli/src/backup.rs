@@ -212,7 +212,7 @@ pub async fn take(
     };
     spinner.finish_and_clear();
     let state = state?;
-    let taken_at = passerelle_store::time_text::now_text();
+    let taken_at = passerelle_store::db::time_text::now_text();
     let manifest = Manifest {
         passerelle_version: env!("CARGO_PKG_VERSION").to_string(),
         backend: db.backend().name().to_string(),

@@ -3,7 +3,7 @@
 use anyhow::Context;
 use clap::Args;
 use passerelle_store::Db;
-use passerelle_store::referential::{Referentials, load_referentials};
+use passerelle_store::registry::territory::{Referentials, load_referentials};
 use std::path::PathBuf;
 
 #[derive(Args, Debug, Clone)]

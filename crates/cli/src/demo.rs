@@ -67,7 +67,7 @@ pub async fn seed_activity(
         ProgressBar::hidden()
     };
     let started = std::time::Instant::now();
-    let today = passerelle_web::clock::paris_today();
+    let today = passerelle_web::http::clock::paris_today();
     let report = passerelle_demo::activity::insert_activity(
         db,
         keys,

@@ -3,7 +3,7 @@
 
 use anyhow::Context;
 use passerelle_store::Db;
-use passerelle_store::key_guard::{self, Refusal};
+use passerelle_store::seal::key_guard::{self, Refusal};
 use passerelle_store::seal::{KeyRing, SealError};
 use std::path::Path;
 

@@ -6,7 +6,7 @@ use crate::config::{DatabaseArgs, open_and_migrate};
 use crate::keyfile::{Missing, key_file_path, open_key_ring};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
-use passerelle_store::retention::{PurgeReport, purge};
+use passerelle_store::referral::retention::{PurgeReport, purge};
 use std::path::PathBuf;
 
 #[derive(Args, Debug)]
@@ -38,7 +38,7 @@ pub async fn run(args: PurgeArgs) -> anyhow::Result<()> {
         ProgressStyle::with_template("{spinner} {pos} dossier(s) anciens examinés ({elapsed})")
             .unwrap_or_else(|_| ProgressStyle::default_spinner()),
     );
-    let today = passerelle_web::clock::paris_today();
+    let today = passerelle_web::http::clock::paris_today();
     let report = purge(&db, &keys, today, args.years, args.dry_run, &|n| {
         bar.set_position(n)
     })

@@ -38,7 +38,7 @@ pub async fn run(args: RekeyArgs) -> anyhow::Result<()> {
     let ring = if args.new_key {
         let ring = KeyRing::add_key(&key_file)?;
         // Recorded before anything is sealed with it: other servers then refuse a file without it.
-        passerelle_store::key_guard::record(&db, &ring).await?;
+        passerelle_store::seal::key_guard::record(&db, &ring).await?;
         ring
     } else {
         ring

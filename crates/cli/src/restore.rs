@@ -12,7 +12,7 @@ use anyhow::Context;
 use clap::Args;
 use indicatif::ProgressBar;
 use passerelle_store::Db;
-use passerelle_store::key_guard;
+use passerelle_store::seal::key_guard;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -115,7 +115,7 @@ async fn check(
         journal.rows_checked
     );
     let spinner = crate::backup::spinner(true, "recomptage des statistiques…");
-    let stats = passerelle_store::rollup::verify(db, 10).await;
+    let stats = passerelle_store::statistics::rollup::verify(db, 10).await;
     spinner.finish_and_clear();
     let stats = stats?;
     anyhow::ensure!(

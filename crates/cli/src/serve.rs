@@ -61,7 +61,7 @@ pub struct ServeArgs {
         env = "PASSERELLE_FORWARDED_HEADER",
         default_value = "x-forwarded-for"
     )]
-    pub forwarded_header: passerelle_web::forwarded::ForwardedHeader,
+    pub forwarded_header: passerelle_web::http::forwarded::ForwardedHeader,
 
     /// Serve /metrics on this separate address (keep it on a private network); it is never
     /// on the public listener without --metrics-token.
@@ -171,7 +171,7 @@ pub async fn run(mut args: ServeArgs) -> anyhow::Result<()> {
     let db = db.with_journal_key(ring.journal_key());
     passerelle_store::journal::record_key_change(&db).await?;
     if args.demo {
-        if passerelle_store::post::count_all(&db).await? == 0 {
+        if passerelle_store::registry::post::count_all(&db).await? == 0 {
             let (plan, _) = seed_demo(&db, args.demo_seed, true).await?;
             let keys = load_key_ring(&key_file)?;
             seed_activity(&db, &keys, &plan, args.demo_months, true).await?;
@@ -190,14 +190,14 @@ pub async fn run(mut args: ServeArgs) -> anyhow::Result<()> {
         .public_url
         .clone()
         .unwrap_or_else(|| format!("http://{address}"));
-    let trusted_proxies = passerelle_web::forwarded::TrustedProxies::parse(
+    let trusted_proxies = passerelle_web::http::forwarded::TrustedProxies::parse(
         &args.trusted_proxies,
         args.forwarded_header,
     )
     .map_err(|e| anyhow::anyhow!("--trusted-proxies : {e}"))?;
     let metrics_token = match &args.metrics_token {
         Some(token) => Some(
-            passerelle_web::metrics::BearerToken::new(token)
+            passerelle_web::http::metrics::BearerToken::new(token)
                 .context("--metrics-token : 16 caractères au moins")?,
         ),
         None => None,
@@ -229,7 +229,7 @@ pub async fn run(mut args: ServeArgs) -> anyhow::Result<()> {
     };
     let keys = load_key_ring(&key_file)?;
     // Migration 0020 could not seal the partner names already written: done here, with the key.
-    let sealed = passerelle_store::case_work::seal_clear_partner_names(&db, &keys, 500).await?;
+    let sealed = passerelle_store::referral::case_work::seal_clear_partner_names(&db, &keys, 500).await?;
     if sealed > 0 {
         tracing::info!(sealed, "orientation partner names sealed");
     }
@@ -238,7 +238,7 @@ pub async fn run(mut args: ServeArgs) -> anyhow::Result<()> {
         "--retention-years : au moins 1 an de conservation"
     );
     let state = passerelle_web::AppState::new(db.clone(), config, keys);
-    passerelle_web::case_list_memory::watch(&state);
+    passerelle_web::referral::case_list_copies::watch(&state);
     tokio::spawn(daily_purge(
         db.clone(),
         state.keys.clone(),
@@ -266,7 +266,7 @@ pub async fn run(mut args: ServeArgs) -> anyhow::Result<()> {
         ),
     }
     if args.stats_verify_days > 0 {
-        tokio::spawn(passerelle_web::statistics_check::verify_forever(
+        tokio::spawn(passerelle_web::statistics::check::verify_forever(
             state.clone(),
             std::time::Duration::from_secs(u64::from(args.stats_verify_days) * 24 * 60 * 60),
         ));
@@ -281,7 +281,7 @@ pub async fn run(mut args: ServeArgs) -> anyhow::Result<()> {
             .await
             .with_context(|| format!("impossible d'écouter sur {address} (métriques)"))?;
         println!("Métriques sur http://{}/metrics", listener.local_addr()?);
-        let metrics = passerelle_web::metrics::listener_app(state.clone());
+        let metrics = passerelle_web::http::metrics::listener_app(state.clone());
         tokio::spawn(async move {
             if let Err(error) = axum::serve(listener, metrics).await {
                 tracing::error!(%error, "metrics listener stopped");
@@ -355,8 +355,8 @@ async fn daily_purge(
     let mut every_day = tokio::time::interval(std::time::Duration::from_secs(24 * 60 * 60));
     loop {
         every_day.tick().await;
-        let today = passerelle_web::clock::paris_today();
-        match passerelle_store::retention::purge(&db, &keys, today, years, false, &|_| {}).await {
+        let today = passerelle_web::http::clock::paris_today();
+        match passerelle_store::referral::retention::purge(&db, &keys, today, years, false, &|_| {}).await {
             Ok(report) => tracing::info!(
                 cases = report.cases,
                 persons = report.persons,

@@ -8,7 +8,7 @@ use passerelle_domain::account::{DisplayName, Email};
 use passerelle_domain::journal::JournalAction;
 use passerelle_domain::role::Role;
 use passerelle_store::journal::{self, Entry};
-use passerelle_store::{account, session};
+use passerelle_store::identity::{account, session};
 
 #[derive(Args, Debug)]
 pub struct UserArgs {
@@ -73,7 +73,7 @@ pub async fn run(args: UserArgs) -> anyhow::Result<()> {
         email.as_str()
     );
     let (token, token_hash) = session::new_token();
-    let expires = passerelle_store::time_text::instant_to_text(
+    let expires = passerelle_store::db::time_text::instant_to_text(
         time::OffsetDateTime::now_utc() + time::Duration::days(7),
     );
     let mut tx = db.begin_write().await?;

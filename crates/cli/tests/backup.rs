@@ -110,7 +110,7 @@ fn assert_restored(stdout: &str) {
 /// A sealed identity of the restored database opens with the key file.
 fn assert_sealed_readable(runtime: &tokio::runtime::Runtime, db: &Db, key_file: &Path) {
     let ring = KeyRing::load(key_file).unwrap();
-    let column = passerelle_store::person::IDENTITY;
+    let column = passerelle_store::referral::person::IDENTITY;
     let (id, sealed): (String, Vec<u8>) = runtime
         .block_on(
             sqlx::query_as(

@@ -15,9 +15,9 @@ use passerelle_domain::post::PostStatus;
 use passerelle_domain::referral::{
     AgeBand, ClosureOutcome, PersonRole, ProblemCategory, ReferralSource, ReferralStatus, Urgency,
 };
-use passerelle_store::bulk::{Value, insert_rows};
+use passerelle_store::db::bulk::{Value, insert_rows};
 use passerelle_store::seal::KeyRing;
-use passerelle_store::time_text::{date_to_text, now_text};
+use passerelle_store::db::time_text::{date_to_text, now_text};
 use passerelle_store::{Db, StoreError};
 use rand::distr::weighted::WeightedIndex;
 use rand::prelude::*;
@@ -186,7 +186,7 @@ pub async fn insert_activity(
         progress(ActivityStep::Written(index as u64 + 1));
     }
     // The cases were bulk-written, not refreshed one by one: count them all once.
-    passerelle_store::rollup::rebuild(db, |done, _| progress(ActivityStep::Counted(done))).await?;
+    passerelle_store::statistics::rollup::rebuild(db, |done, _| progress(ActivityStep::Counted(done))).await?;
     db.analyze().await?;
     Ok(report)
 }
@@ -405,7 +405,7 @@ fn generate_case(
         let json = serde_json::to_string(&identity).unwrap_or_default();
         let sealed = keys.seal(
             json.as_bytes(),
-            &passerelle_store::person::IDENTITY.associated_data(&person_id),
+            &passerelle_store::referral::person::IDENTITY.associated_data(&person_id),
         );
         rows.persons.push(vec![
             person_id.as_str().into(),
@@ -444,7 +444,7 @@ fn generate_case(
     }
     if let Some(contact) = last_contact.filter(|_| status != ReferralStatus::Unreachable) {
         let contact_day =
-            passerelle_store::time_text::text_to_date(&contact[..10]).unwrap_or(received);
+            passerelle_store::db::time_text::text_to_date(&contact[..10]).unwrap_or(received);
         for i in 0..rng.random_range(1..=3) {
             let day = (contact_day + Duration::days(i * rng.random_range(3..15))).min(today);
             let place = pick(
@@ -585,7 +585,7 @@ pub async fn insert_person_population(
                 post_id.as_str().into(),
                 Value::Blob(Some(keys.seal(
                     json.as_bytes(),
-                    &passerelle_store::person::IDENTITY.associated_data(&id),
+                    &passerelle_store::referral::person::IDENTITY.associated_data(&id),
                 ))),
                 if female { "female" } else { "male" }.into(),
                 None::<String>.into(),

@@ -10,7 +10,7 @@ use passerelle_domain::post::{PostStatus, Zone};
 use passerelle_domain::role::Role;
 use passerelle_domain::territory::of_place;
 use passerelle_domain::unit::UnitKind;
-use passerelle_store::referential::{Commune, Departement, Referentials};
+use passerelle_store::registry::territory::{Commune, Departement, Referentials};
 use rand::distr::weighted::WeightedIndex;
 use rand::prelude::*;
 use rand_chacha::ChaCha8Rng;

@@ -1,8 +1,8 @@
 //! Writing a [`DemoPlan`] into an empty database, in one transaction.
 
 use crate::plan::{DemoPlan, demo_slots};
-use passerelle_store::bulk::{Value, insert_rows};
-use passerelle_store::time_text::{date_to_text, now_text};
+use passerelle_store::db::bulk::{Value, insert_rows};
+use passerelle_store::db::time_text::{date_to_text, now_text};
 use passerelle_store::{Db, StoreError};
 use sqlx::Acquire;
 use time::Date;

@@ -5,7 +5,7 @@ use crate::activity::ActivityStep;
 use crate::{DemoPlan, DemoReport, insert, plan};
 use indicatif::{ProgressBar, ProgressStyle};
 use passerelle_store::Db;
-use passerelle_store::referential::Referentials;
+use passerelle_store::registry::territory::Referentials;
 
 /// Computes and writes the demo for `seed`, with a progress bar when `show_progress`.
 pub async fn seed_demo(
@@ -18,7 +18,7 @@ pub async fn seed_demo(
     let hashes = plan
         .logins
         .iter()
-        .map(|login| passerelle_store::account::hash_password(&login.password))
+        .map(|login| passerelle_store::identity::account::hash_password(&login.password))
         .collect::<Result<Vec<_>, _>>()?;
     let bar = if show_progress {
         ProgressBar::new(plan.row_count() as u64)

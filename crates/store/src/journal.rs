@@ -14,7 +14,7 @@ mod verify;
 pub use verify::{Verification, verify};
 
 use crate::db::WriteTx;
-use crate::time_text::now_text;
+use crate::db::time_text::now_text;
 use crate::{Db, StoreError};
 use hmac::{Hmac, Mac};
 use passerelle_domain::journal::JournalAction;

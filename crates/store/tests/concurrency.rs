@@ -8,9 +8,11 @@ use passerelle_domain::category::CategoryGrid;
 use passerelle_domain::journal::JournalAction;
 use passerelle_domain::referral::{PersonInput, ReferralInput, validate_referral};
 use passerelle_store::journal::Entry;
-use passerelle_store::referential::{Referentials, load_referentials};
+use passerelle_store::registry::territory::{Referentials, load_referentials};
 use passerelle_store::testing::{all_backends, key_ring};
-use passerelle_store::{Db, case_work, rollup};
+use passerelle_store::Db;
+use passerelle_store::referral::case_work;
+use passerelle_store::statistics::rollup;
 use time::macros::date;
 
 /// Writers at once, and writes each.

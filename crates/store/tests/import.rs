@@ -1,13 +1,13 @@
 //! Imports into the registry on both backends: dry run, real run, re-import, and bad files
 //! refused line by line with nothing written.
 
-use passerelle_store::import::{ImportKind, import, read_table};
+use passerelle_store::registry::import::{ImportKind, import, read_table};
 
 /// The day the imports are run (their dates are checked against it).
 fn today() -> time::Date {
     time::OffsetDateTime::now_utc().date()
 }
-use passerelle_store::referential::{Referentials, load_referentials};
+use passerelle_store::registry::territory::{Referentials, load_referentials};
 use passerelle_store::testing::{self, TestDb};
 
 /// Referentials, and the account that imports (steps record who wrote them).
@@ -123,11 +123,11 @@ async fn a_dry_run_writes_nothing_then_the_import_writes_and_a_reimport_updates(
             "{:?}",
             real.errors
         );
-        let history = passerelle_store::post::history(
+        let history = passerelle_store::registry::post::history(
             &test.db,
-            &passerelle_store::post::posts_in(
+            &passerelle_store::registry::post::posts_in(
                 &test.db,
-                &passerelle_store::post::PostScope::Departement("35".into()),
+                &passerelle_store::registry::post::PostScope::Departement("35".into()),
                 None,
             )
             .await

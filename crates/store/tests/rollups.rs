@@ -18,8 +18,8 @@ use passerelle_domain::referral::{
     Urgency, validate_referral,
 };
 use passerelle_store::journal::Entry;
-use passerelle_store::referential::{Referentials, load_referentials};
-use passerelle_store::rollup;
+use passerelle_store::registry::territory::{Referentials, load_referentials};
+use passerelle_store::statistics::rollup;
 use passerelle_store::seal::KeyRing;
 use passerelle_store::testing::{TestDb, all_backends};
 use proptest::prelude::*;
@@ -196,7 +196,7 @@ async fn apply(test: &TestDb, world: &mut World, op: &Op) {
             let Some(case) = pick(world, *case) else {
                 return;
             };
-            passerelle_store::case_work::record_interview(
+            passerelle_store::referral::case_work::record_interview(
                 db,
                 &case,
                 day(*offset),
@@ -216,7 +216,7 @@ async fn apply(test: &TestDb, world: &mut World, op: &Op) {
             let Some(case) = pick(world, *case) else {
                 return;
             };
-            passerelle_store::case_work::record_action(
+            passerelle_store::referral::case_work::record_action(
                 db,
                 &case,
                 day(*offset),
@@ -235,7 +235,7 @@ async fn apply(test: &TestDb, world: &mut World, op: &Op) {
             let Some(case) = pick(world, *case) else {
                 return;
             };
-            passerelle_store::case_work::propose_orientation(
+            passerelle_store::referral::case_work::propose_orientation(
                 db,
                 &world.keys,
                 &case,
@@ -260,7 +260,7 @@ async fn apply(test: &TestDb, world: &mut World, op: &Op) {
             .await
             .unwrap();
             if let Some((orientation,)) = orientation {
-                let _ = passerelle_store::case_work::move_orientation(
+                let _ = passerelle_store::referral::case_work::move_orientation(
                     db,
                     &case,
                     &orientation,
@@ -275,7 +275,7 @@ async fn apply(test: &TestDb, world: &mut World, op: &Op) {
             let Some(case) = pick(world, *case) else {
                 return;
             };
-            passerelle_store::case_work::set_criminal(db, &case, *criminal, entry())
+            passerelle_store::referral::case_work::set_criminal(db, &case, *criminal, entry())
                 .await
                 .unwrap();
         }
@@ -284,7 +284,7 @@ async fn apply(test: &TestDb, world: &mut World, op: &Op) {
                 return;
             };
             let published = rollup::stored(db).await.unwrap();
-            let transferred = passerelle_store::case_work::transfer(
+            let transferred = passerelle_store::referral::case_work::transfer(
                 db,
                 &world.keys,
                 &case,
@@ -333,13 +333,13 @@ async fn apply(test: &TestDb, world: &mut World, op: &Op) {
                     KnownToSocialServices::Unknown,
                 ][*known],
             };
-            let id = passerelle_store::person::create_in_case(
+            let id = passerelle_store::referral::person::create_in_case(
                 db,
                 &world.keys,
                 &post,
                 &person,
                 date!(2025 - 06 - 01),
-                passerelle_store::person::CaseLink::NewLine {
+                passerelle_store::referral::person::CaseLink::NewLine {
                     case_id: &case,
                     role: PersonRole::Victim,
                 },
@@ -356,10 +356,10 @@ async fn apply(test: &TestDb, world: &mut World, op: &Op) {
             ) else {
                 return;
             };
-            passerelle_store::person::add_to_case(
+            passerelle_store::referral::person::add_to_case(
                 db,
                 person,
-                passerelle_store::person::CaseLink::NewLine {
+                passerelle_store::referral::person::CaseLink::NewLine {
                     case_id: &case,
                     role: PersonRole::Victim,
                 },
@@ -381,7 +381,7 @@ async fn apply(test: &TestDb, world: &mut World, op: &Op) {
                 .collect();
             let duplicate = same_post[duplicate % same_post.len()];
             // Refused for one person, two posts or a person merged already: history too.
-            let _ = passerelle_store::person::merge(db, kept, duplicate, entry()).await;
+            let _ = passerelle_store::referral::person::merge(db, kept, duplicate, entry()).await;
         }
     }
 }
@@ -465,7 +465,7 @@ fn rollups_equal_a_full_recomputation_after_any_history_and_after_the_purge() {
                 "{backend}: the histories received persons"
             );
             // Far in the future every case is past retention: all personal data goes.
-            let report = passerelle_store::retention::purge(
+            let report = passerelle_store::referral::retention::purge(
                 &test.db,
                 &world.keys,
                 date!(2040 - 01 - 01),

@@ -315,7 +315,7 @@ const PARTNER: &str = "Foyer d'accueil confidentiel des Tilleuls — 4be1d07c";
 async fn a_case(test: &TestDb, ring: &KeyRing) -> (String, String) {
     use passerelle_domain::category::CategoryGrid;
     use passerelle_domain::referral::{PersonInput, ReferralInput, validate_referral};
-    use passerelle_store::referential::{Referentials, load_referentials};
+    use passerelle_store::registry::territory::{Referentials, load_referentials};
     let referentials = Referentials::embedded().unwrap();
     load_referentials(&test.db, &referentials).await.unwrap();
     let plan = passerelle_demo::plan(&referentials, 2020);
@@ -373,7 +373,7 @@ fn written() -> passerelle_store::journal::Entry {
 }
 
 async fn orient(test: &TestDb, ring: &KeyRing, (case, account): &(String, String), name: &str) {
-    passerelle_store::case_work::propose_orientation(
+    passerelle_store::referral::case_work::propose_orientation(
         &test.db,
         ring,
         case,
@@ -389,9 +389,9 @@ async fn orient(test: &TestDb, ring: &KeyRing, (case, account): &(String, String
 
 /// The partner names of a case's orientations as the case page reads them, by orientation id.
 async fn partner_names(test: &TestDb, ring: &KeyRing, case: &str) -> Vec<(String, String)> {
-    use passerelle_store::case_work::WorkKind;
+    use passerelle_store::referral::case_work::WorkKind;
     let mut names: Vec<(String, String)> =
-        passerelle_store::case_work::work_of(&test.db, ring, case)
+        passerelle_store::referral::case_work::work_of(&test.db, ring, case)
             .await
             .unwrap()
             .into_iter()
@@ -418,7 +418,7 @@ async fn orientation_rows(test: &TestDb) -> Vec<(String, String, Option<Vec<u8>>
 
 #[tokio::test]
 async fn a_new_partner_name_is_stored_sealed_and_read_back() {
-    use passerelle_store::case_work::PARTNER_NAME;
+    use passerelle_store::referral::case_work::PARTNER_NAME;
     for test in testing::all_backends().await {
         let keys = tempfile::tempdir().unwrap();
         let (_, ring) = ring_in(keys.path());
@@ -464,7 +464,7 @@ async fn a_new_partner_name_is_stored_sealed_and_read_back() {
 
 #[tokio::test]
 async fn partner_names_written_in_clear_are_sealed_by_the_start_up_step() {
-    use passerelle_store::case_work::{PARTNER_NAME, seal_clear_partner_names};
+    use passerelle_store::referral::case_work::{PARTNER_NAME, seal_clear_partner_names};
     for test in testing::all_backends().await {
         let keys = tempfile::tempdir().unwrap();
         let (_, ring) = ring_in(keys.path());
@@ -528,7 +528,7 @@ async fn partner_names_written_in_clear_are_sealed_by_the_start_up_step() {
 
 #[tokio::test]
 async fn rekey_moves_the_partner_names_to_the_new_key() {
-    use passerelle_store::case_work::PARTNER_NAME;
+    use passerelle_store::referral::case_work::PARTNER_NAME;
     use passerelle_store::seal::{SEALED_COLUMNS, rekey_all};
     assert!(
         SEALED_COLUMNS

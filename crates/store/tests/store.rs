@@ -2,10 +2,11 @@
 
 use passerelle_demo::{self as demo, SEED_FIGURES_DATE};
 use passerelle_domain::post::{Zone, exists_on};
-use passerelle_store::bulk::{Value, insert_rows};
-use passerelle_store::referential::{Referentials, load_referentials};
+use passerelle_store::db::bulk::{Value, insert_rows};
+use passerelle_store::registry::territory::{Referentials, load_referentials};
 use passerelle_store::testing::{self, TestDb};
-use passerelle_store::{Backend, Db, post};
+use passerelle_store::registry::post;
+use passerelle_store::{Backend, Db};
 use sqlx::Acquire;
 use std::collections::BTreeSet;
 use time::macros::date;
@@ -94,7 +95,7 @@ async fn referentials_hold_every_departement_with_its_population() {
             0,
             "loading twice writes nothing"
         );
-        let departements = passerelle_store::referential::departements(&test.db)
+        let departements = passerelle_store::registry::territory::departements(&test.db)
             .await
             .unwrap();
         let codes: Vec<&str> = departements.iter().map(|d| d.code.as_str()).collect();
@@ -313,7 +314,7 @@ async fn every_demo_post_ends_its_history_in_its_status_and_dates() {
             assert_eq!(
                 funded,
                 post.created_on
-                    .map(passerelle_store::time_text::date_to_text),
+                    .map(passerelle_store::db::time_text::date_to_text),
                 "{}",
                 post.code
             );

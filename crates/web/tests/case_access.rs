@@ -8,7 +8,7 @@ mod helpers;
 
 use helpers::{TestApp, spawn_all};
 use passerelle_domain::role::Role;
-use passerelle_store::session;
+use passerelle_store::identity::session;
 use passerelle_web::http::route_table::Method;
 
 /// A session of `account` acting with its role `role_id`, second factor done.
@@ -291,7 +291,7 @@ async fn a_replacement_is_proposed_by_one_person_confirmed_by_another_from_the_s
             .new_account(Role::SocialWorker, Some(&sibling_post))
             .await;
         let today = passerelle_web::http::clock::paris_today();
-        let iso = |d: time::Date| passerelle_store::time_text::date_to_text(d);
+        let iso = |d: time::Date| passerelle_store::db::time_text::date_to_text(d);
         let (starts, ends) = (iso(today), iso(today + time::Duration::days(30)));
         let national = app.session_for(Role::National).await;
         let path = format!("/postes/{post}/remplacements");
@@ -418,7 +418,7 @@ async fn a_replacement_is_proposed_by_one_person_confirmed_by_another_from_the_s
 
 #[tokio::test]
 async fn the_post_social_workers_are_told_by_email_who_can_open_their_cases() {
-    let notice = passerelle_store::case_access::DueNotice {
+    let notice = passerelle_store::registry::case_access::DueNotice {
         id: "n".into(),
         attempts: 0,
         to_address: "iscg@exemple.fr".into(),
@@ -533,7 +533,7 @@ async fn the_grant_matrix_every_role_for_itself_a_colleague_and_someone_elsewher
             // Colleagues also hold a social worker role in another post of the employer, so
             // that only the rule of the same remit can refuse them a replacement.
             let mut connection = app.db.pool().acquire().await.unwrap();
-            passerelle_store::account::grant_role(
+            passerelle_store::identity::account::grant_role(
                 &mut connection,
                 &colleague,
                 Role::SocialWorker,
@@ -579,13 +579,13 @@ async fn the_grant_matrix_every_role_for_itself_a_colleague_and_someone_elsewher
                             ("reason".into(), "Congé".into()),
                             (
                                 "starts_on".into(),
-                                passerelle_store::time_text::date_to_text(
+                                passerelle_store::db::time_text::date_to_text(
                                     passerelle_web::http::clock::paris_today(),
                                 ),
                             ),
                             (
                                 "ends_on".into(),
-                                passerelle_store::time_text::date_to_text(
+                                passerelle_store::db::time_text::date_to_text(
                                     passerelle_web::http::clock::paris_today() + time::Duration::days(10),
                                 ),
                             ),

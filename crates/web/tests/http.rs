@@ -20,7 +20,7 @@ async fn the_home_page_shows_the_live_national_counts_in_the_dsfr_shell() {
             html.contains("fr-header") && html.contains("Passerelle") && html.contains("fr-footer")
         );
         let counts =
-            passerelle_store::post::counts_on(&app.db, passerelle_web::http::clock::paris_today())
+            passerelle_store::registry::post::counts_on(&app.db, passerelle_web::http::clock::paris_today())
                 .await
                 .unwrap();
         assert!(counts.total() > 349);

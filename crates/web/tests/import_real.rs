@@ -70,7 +70,7 @@ async fn units_of_ain(app: &TestApp) {
             .bind(kind)
             .bind(force)
             .bind(name)
-            .bind(passerelle_store::time_text::now_text())
+            .bind(passerelle_store::db::time_text::now_text())
             .execute(app.db.pool())
             .await
             .unwrap();

@@ -385,12 +385,12 @@ async fn idle_sessions_end_and_logout_everywhere_ends_them_all() {
                 .status(),
             200
         );
-        let old = passerelle_store::time_text::instant_to_text(
+        let old = passerelle_store::db::time_text::instant_to_text(
             time::OffsetDateTime::now_utc() - time::Duration::minutes(31),
         );
         sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
             .bind(&old)
-            .bind(passerelle_store::session::token_hash(&token))
+            .bind(passerelle_store::identity::session::token_hash(&token))
             .execute(app.db.pool())
             .await
             .unwrap();

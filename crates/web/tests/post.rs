@@ -30,7 +30,7 @@ async fn move_as(
 }
 
 async fn steps(app: &TestApp, post: &str) -> usize {
-    passerelle_store::post::history(&app.db, post)
+    passerelle_store::registry::post::history(&app.db, post)
         .await
         .unwrap()
         .len()
@@ -46,7 +46,7 @@ async fn the_national_steering_records_a_vacancy_then_a_closure_and_the_counts_f
     for app in spawn_all().await {
         let post = app.post_for(true);
         let today_date = passerelle_web::http::clock::paris_today();
-        let before = passerelle_store::post::counts_on(&app.db, today_date)
+        let before = passerelle_store::registry::post::counts_on(&app.db, today_date)
             .await
             .unwrap()
             .total();
@@ -74,7 +74,7 @@ async fn the_national_steering_records_a_vacancy_then_a_closure_and_the_counts_f
             app.backend
         );
         assert_eq!(
-            passerelle_store::post::counts_on(&app.db, today_date)
+            passerelle_store::registry::post::counts_on(&app.db, today_date)
                 .await
                 .unwrap()
                 .total(),
@@ -88,7 +88,7 @@ async fn the_national_steering_records_a_vacancy_then_a_closure_and_the_counts_f
             303
         );
         assert_eq!(
-            passerelle_store::post::counts_on(&app.db, today_date)
+            passerelle_store::registry::post::counts_on(&app.db, today_date)
                 .await
                 .unwrap()
                 .total(),
@@ -284,7 +284,7 @@ async fn agreements_and_funding_are_recorded_and_ending_agreements_raise_alerts(
             page.contains("échéance à moins de 30 jours"),
             "the employer sees the alert on its posts"
         );
-        let lines = passerelle_store::funding::funding_of(&app.db, &post)
+        let lines = passerelle_store::registry::funding::funding_of(&app.db, &post)
             .await
             .unwrap();
         assert!(
@@ -369,7 +369,7 @@ async fn host_units_keep_their_shares_within_one_hundred_percent() {
                 .form(&form)
                 .send()
         };
-        let hosts = passerelle_store::post::host_units_of(&app.db, &post)
+        let hosts = passerelle_store::registry::post::host_units_of(&app.db, &post)
             .await
             .unwrap();
         let (departement,): (String,) =
@@ -378,7 +378,7 @@ async fn host_units_keep_their_shares_within_one_hundred_percent() {
                 .fetch_one(app.db.pool())
                 .await
                 .unwrap();
-        let candidate = passerelle_store::post::hostable_units(&app.db, &departement)
+        let candidate = passerelle_store::registry::post::hostable_units(&app.db, &departement)
             .await
             .unwrap()
             .into_iter()
@@ -417,7 +417,7 @@ async fn host_units_keep_their_shares_within_one_hundred_percent() {
             .status(),
             303
         );
-        let after = passerelle_store::post::host_units_of(&app.db, &post)
+        let after = passerelle_store::registry::post::host_units_of(&app.db, &post)
             .await
             .unwrap();
         assert!(

@@ -20,7 +20,7 @@ fn form(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
 }
 
 fn iso(date: Date) -> String {
-    passerelle_store::time_text::date_to_text(date)
+    passerelle_store::db::time_text::date_to_text(date)
 }
 
 /// The first Wednesday at least eight days ahead (the demo's schedules leave Wednesdays free):
@@ -401,7 +401,7 @@ async fn appointments_are_booked_refused_on_conflict_sealed_moved_and_cancelled(
                 .status(),
             400
         );
-        let row = passerelle_store::appointment::find(&app.db, &id)
+        let row = passerelle_store::presence::appointment::find(&app.db, &id)
             .await
             .unwrap()
             .unwrap();
@@ -489,7 +489,7 @@ async fn a_private_feed_shows_its_post_only_and_dies_when_revoked() {
         )
         .by(&other, None);
         let other_token =
-            passerelle_store::appointment::issue_feed(&app.db, &other, &other_post, true, entry)
+            passerelle_store::presence::appointment::issue_feed(&app.db, &other, &other_post, true, entry)
                 .await
                 .unwrap();
         let other_feed = app

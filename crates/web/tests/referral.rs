@@ -355,7 +355,7 @@ async fn bad_input_is_refused_in_french_and_nothing_is_written() {
             "SELECT COUNT(*) FROM journal WHERE action = 'personal_data.written'",
         )
         .await;
-        let future = passerelle_store::time_text::date_to_text(
+        let future = passerelle_store::db::time_text::date_to_text(
             passerelle_web::http::clock::paris_today() + time::Duration::days(2),
         );
         for (tail, pairs, message) in [
@@ -608,7 +608,7 @@ async fn the_retention_purge_erases_personal_data_past_two_years_and_a_dry_run_n
         let keys = app.keys();
 
         let before = raw_case_tables(&app).await;
-        let dry = passerelle_store::retention::purge(&app.db, &keys, today, 2, true, &|_| {})
+        let dry = passerelle_store::referral::retention::purge(&app.db, &keys, today, 2, true, &|_| {})
             .await
             .unwrap();
         assert!(
@@ -621,7 +621,7 @@ async fn the_retention_purge_erases_personal_data_past_two_years_and_a_dry_run_n
             "a dry run changes nothing"
         );
 
-        let done = passerelle_store::retention::purge(&app.db, &keys, today, 2, false, &|_| {})
+        let done = passerelle_store::referral::retention::purge(&app.db, &keys, today, 2, false, &|_| {})
             .await
             .unwrap();
         assert_eq!(done, dry, "the dry run counted what the purge did");
@@ -683,7 +683,7 @@ async fn the_retention_purge_erases_personal_data_past_two_years_and_a_dry_run_n
         assert_eq!(status, 200);
         assert!(!page.contains("Fictive") && !page.contains(NOTE));
         // Twice is nothing more.
-        let again = passerelle_store::retention::purge(&app.db, &keys, today, 2, false, &|_| {})
+        let again = passerelle_store::referral::retention::purge(&app.db, &keys, today, 2, false, &|_| {})
             .await
             .unwrap();
         assert_eq!(again.cases, 0);
@@ -909,7 +909,7 @@ async fn persons_are_found_despite_typos_linked_to_cases_and_merged() {
                 .await
                 .unwrap();
         }
-        passerelle_store::retention::purge(
+        passerelle_store::referral::retention::purge(
             &app.db,
             &app.keys(),
             passerelle_web::http::clock::paris_today(),
@@ -1377,7 +1377,7 @@ async fn the_officer_who_asked_is_mailed_each_status_change_in_status_words_only
         .await;
         assert_eq!(status, 303);
         assert_eq!(
-            passerelle_store::outbox::counts(&app.db).await.unwrap(),
+            passerelle_store::mail::outbox::counts(&app.db).await.unwrap(),
             (2, 0, 0),
             "two changes of the case whose officer asked, none of the other ({})",
             app.backend
@@ -1399,7 +1399,7 @@ async fn the_officer_who_asked_is_mailed_each_status_change_in_status_words_only
             .unwrap();
         assert_eq!(again.sent, 0, "a message is sent once");
         assert_eq!(
-            passerelle_store::outbox::counts(&app.db).await.unwrap(),
+            passerelle_store::mail::outbox::counts(&app.db).await.unwrap(),
             (0, 2, 0)
         );
 
@@ -1793,7 +1793,7 @@ async fn case_lists_are_served_from_this_server_s_copy_only_while_it_is_current(
 
 #[tokio::test]
 async fn every_write_a_case_list_shows_moves_a_read_stamp_and_no_other_does() {
-    use passerelle_store::read_stamp::{self, REGISTRY};
+    use passerelle_store::db::read_stamp::{self, REGISTRY};
     for app in spawn_all().await {
         let post = app.scope(Role::SocialWorker);
         let other = app.elsewhere.other_post.clone();
@@ -1883,9 +1883,9 @@ async fn every_write_a_case_list_shows_moves_a_read_stamp_and_no_other_does() {
         let employer = app.login(Role::Employer).id.clone();
         let worker = app.login(Role::SocialWorker).id.clone();
         let today = passerelle_web::http::clock::paris_today();
-        passerelle_store::replacement::grant(
+        passerelle_store::registry::replacement::grant(
             &app.db,
-            &passerelle_store::replacement::NewReplacement {
+            &passerelle_store::registry::replacement::NewReplacement {
                 post_id: &other,
                 account_id: &worker,
                 reason: "congé",

@@ -26,7 +26,7 @@ async fn the_map_links_every_departement_with_a_title_and_a_table() {
             );
         }
         let counts =
-            passerelle_store::post::counts_on(&app.db, passerelle_web::http::clock::paris_today())
+            passerelle_store::registry::post::counts_on(&app.db, passerelle_web::http::clock::paris_today())
                 .await
                 .unwrap();
         assert!(
@@ -51,7 +51,7 @@ async fn a_departement_page_lists_its_posts_and_never_a_person() {
     for app in spawn_all().await {
         let html = app.get("/departements/35").await.text().await.unwrap();
         assert!(html.contains("Ille-et-Vilaine (35)"));
-        let posts = passerelle_store::post::public_posts(&app.db, Some("35"))
+        let posts = passerelle_store::registry::post::public_posts(&app.db, Some("35"))
             .await
             .unwrap();
         for post in posts.iter().filter(|p| p.status != "closed") {

@@ -9,7 +9,7 @@
 
 use super::{JournalKey, length_prefixed};
 use crate::seal::KeyRing;
-use crate::time_text::now_text;
+use crate::db::time_text::now_text;
 use crate::{Db, StoreError};
 use std::io::Write;
 use std::path::Path;

@@ -86,8 +86,8 @@ impl NationalFiguresCache {
         }
         let figures = NationalFigures {
             date: today,
-            counts: passerelle_store::post::counts_on(db, today).await?,
-            departements_covered: passerelle_store::post::departements_covered_on(db, today)
+            counts: passerelle_store::registry::post::counts_on(db, today).await?,
+            departements_covered: passerelle_store::registry::post::departements_covered_on(db, today)
                 .await?,
         };
         if let Ok(mut current) = self.current.write() {

@@ -13,9 +13,9 @@ use axum::response::{IntoResponse, Response};
 use passerelle_domain::access::{self, Action, Actor, Decision, Grant, Resource};
 use passerelle_domain::account::session_end;
 use passerelle_domain::role::Role;
-use passerelle_store::account::{AccountRow, RoleRow};
+use passerelle_store::identity::account::{AccountRow, RoleRow};
 use passerelle_store::seal::KeyRing;
-use passerelle_store::session::Session;
+use passerelle_store::identity::session::Session;
 use std::net::SocketAddr;
 
 pub const SESSION_COOKIE: &str = "passerelle_session";
@@ -110,7 +110,7 @@ impl<S: Send + Sync> FromRequestParts<S> for CsrfToken {
 }
 
 fn new_csrf_cookie() -> String {
-    passerelle_store::session::new_token().0
+    passerelle_store::identity::session::new_token().0
 }
 
 fn valid_csrf_cookie(headers: &HeaderMap) -> Option<String> {
@@ -124,7 +124,7 @@ fn valid_csrf_cookie(headers: &HeaderMap) -> Option<String> {
 /// nothing here, and nobody can compute one without the key. None: nothing to bind to.
 pub fn form_token(keys: &KeyRing, headers: &HeaderMap) -> Option<String> {
     if let Some(session) = cookie(headers, SESSION_COOKIE).filter(|t| !t.is_empty()) {
-        let hash = passerelle_store::session::token_hash(&session);
+        let hash = passerelle_store::identity::session::token_hash(&session);
         return Some(keys.blind_index("formulaire de session", &hash));
     }
     valid_csrf_cookie(headers).map(|c| keys.blind_index("formulaire sans session", &c))
@@ -317,7 +317,7 @@ pub async fn current_session(
     let Some(token) = cookie(headers, SESSION_COOKIE) else {
         return Ok(None);
     };
-    let Some(session) = passerelle_store::session::find(&state.db, &token).await? else {
+    let Some(session) = passerelle_store::identity::session::find(&state.db, &token).await? else {
         return Ok(None);
     };
     let now = time::OffsetDateTime::now_utc();
@@ -331,12 +331,12 @@ pub async fn current_session(
     };
     if session_end(created, last_seen, now).is_some() {
         let mut connection = state.db.pool().acquire().await?;
-        passerelle_store::session::delete(&mut connection, &session.token_hash).await?;
+        passerelle_store::identity::session::delete(&mut connection, &session.token_hash).await?;
         return Ok(None);
     }
-    let now_text = passerelle_store::time_text::instant_to_text(now);
+    let now_text = passerelle_store::db::time_text::instant_to_text(now);
     let mut session = session;
-    if passerelle_store::session::touch(&state.db, &session, &now_text).await? {
+    if passerelle_store::identity::session::touch(&state.db, &session, &now_text).await? {
         session.last_seen_at = now_text;
     }
     Ok(Some(session))
@@ -352,9 +352,9 @@ fn remembered(state: &AppState, parts: &Parts) -> Option<SignedIn> {
     let token = cookie(&parts.headers, SESSION_COOKIE)?;
     let record = state
         .signed_in
-        .get(&passerelle_store::session::token_hash(&token))?;
+        .get(&passerelle_store::identity::session::token_hash(&token))?;
     let now = time::OffsetDateTime::now_utc();
-    let now_text = passerelle_store::time_text::instant_to_text(now);
+    let now_text = passerelle_store::db::time_text::instant_to_text(now);
     let session = &record.session;
     if session.last_seen_at.get(..16) != now_text.get(..16) {
         return None;
@@ -404,13 +404,13 @@ impl FromRequestParts<AppState> for SignedIn {
             .account_id
             .clone()
             .ok_or_else(|| login_required(parts))?;
-        let account = passerelle_store::account::find(&state.db, &account_id)
+        let account = passerelle_store::identity::account::find(&state.db, &account_id)
             .await?
             .ok_or_else(|| login_required(parts))?;
         if account.is_disabled() {
             return Err(login_required(parts));
         }
-        let roles = passerelle_store::account::roles_of(&state.db, &account.id).await?;
+        let roles = passerelle_store::identity::account::roles_of(&state.db, &account.id).await?;
         state
             .signed_in
             .keep(crate::http::signed_in_copies::SignedInRecord {

@@ -31,7 +31,7 @@ pub fn french_date(date: time::Date) -> String {
 pub fn french_day_of(stored: &str) -> String {
     stored
         .get(..10)
-        .and_then(|day| passerelle_store::time_text::text_to_date(day).ok())
+        .and_then(|day| passerelle_store::db::time_text::text_to_date(day).ok())
         .map(french_date)
         .unwrap_or_default()
 }

@@ -5,8 +5,8 @@
 //! by another server or the command line applies within the time kept. Only pages (GET) use
 //! it: a form always acts on what the database holds.
 
-use passerelle_store::account::{AccountRow, RoleRow};
-use passerelle_store::session::Session;
+use passerelle_store::identity::account::{AccountRow, RoleRow};
+use passerelle_store::identity::session::Session;
 use std::sync::Arc;
 use std::time::Duration;
 

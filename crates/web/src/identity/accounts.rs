@@ -15,9 +15,9 @@ use passerelle_domain::access::{self, Action, CaseAccessKind, Place, Resource, S
 use passerelle_domain::account::{DisplayName, Email};
 use passerelle_domain::journal::JournalAction;
 use passerelle_domain::role::Role;
-use passerelle_store::case_access::{self, NewProposal};
+use passerelle_store::registry::case_access::{self, NewProposal};
 use passerelle_store::journal::{self, Entry};
-use passerelle_store::{account, session};
+use passerelle_store::identity::{account, session};
 use serde::Deserialize;
 
 pub fn routes() -> RouteTable {
@@ -208,7 +208,7 @@ async fn invite_page(
 ) -> WebResult<InvitePage> {
     let needs_departement = matches!(auth.actor.grant.scope, Scope::Nation);
     let departements = if needs_departement {
-        passerelle_store::referential::departements(&state.db)
+        passerelle_store::registry::territory::departements(&state.db)
             .await?
             .into_iter()
             .map(|d| (d.code.clone(), format!("{} — {}", d.code, d.name)))
@@ -305,7 +305,7 @@ async fn invite(
             Action::Grant,
             &Resource::CaseAccessProposal {
                 kind: CaseAccessKind::Role,
-                post: &passerelle_store::post::place_of(&post),
+                post: &passerelle_store::registry::post::place_of(&post),
                 grantee: "",
                 grantee_roles: &[],
             },
@@ -315,7 +315,7 @@ async fn invite(
         }
     }
     let (token, token_hash) = session::new_token();
-    let expires = passerelle_store::time_text::instant_to_text(
+    let expires = passerelle_store::db::time_text::instant_to_text(
         time::OffsetDateTime::now_utc() + time::Duration::days(INVITATION_DAYS),
     );
     let mut tx = state.db.begin_write().await?;
@@ -386,8 +386,8 @@ async fn invite(
 async fn case_post(
     state: &AppState,
     scope_id: Option<&str>,
-) -> WebResult<passerelle_store::post::PostRow> {
-    passerelle_store::post::find(&state.db, scope_id.unwrap_or_default())
+) -> WebResult<passerelle_store::registry::post::PostRow> {
+    passerelle_store::registry::post::find(&state.db, scope_id.unwrap_or_default())
         .await?
         .ok_or_else(|| WebError::BadRequest("Périmètre : ce poste n'existe pas.".into()))
 }

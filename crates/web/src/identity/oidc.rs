@@ -20,7 +20,7 @@ use openidconnect::{
 };
 use passerelle_domain::journal::JournalAction;
 use passerelle_store::journal::{self, Entry};
-use passerelle_store::{account, session};
+use passerelle_store::identity::{account, session};
 use serde::{Deserialize, Serialize};
 
 pub fn routes() -> RouteTable {

@@ -18,7 +18,7 @@ use passerelle_domain::access::{Action, Resource};
 use passerelle_domain::account::check_new_password;
 use passerelle_domain::journal::JournalAction;
 use passerelle_store::journal::{self, Entry};
-use passerelle_store::{account, session};
+use passerelle_store::identity::{account, session};
 use serde::Deserialize;
 
 pub fn routes() -> RouteTable {

@@ -3,7 +3,7 @@
 
 use crate::AppState;
 use crate::http::error::{WebError, WebResult};
-use passerelle_store::account::{self, AccountRow};
+use passerelle_store::identity::account::{self, AccountRow};
 use passerelle_store::seal::associated_data;
 use rand::RngCore;
 use sha2::{Digest, Sha256};

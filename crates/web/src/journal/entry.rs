@@ -22,7 +22,7 @@ pub fn own_event(
 /// An action of the acting person on a post, journaled within the post and its employer.
 pub fn post_entry(
     auth: &crate::http::auth::Authenticated,
-    post: &passerelle_store::post::PostRow,
+    post: &passerelle_store::registry::post::PostRow,
     action: JournalAction,
     detail: String,
     ip: Option<&str>,

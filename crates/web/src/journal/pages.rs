@@ -54,7 +54,7 @@ async fn lines(state: &AppState, rows: Vec<journal::Row>) -> WebResult<Vec<Event
         .collect();
     ids.sort();
     ids.dedup();
-    let names = passerelle_store::account::names_of(&state.db, &ids).await?;
+    let names = passerelle_store::identity::account::names_of(&state.db, &ids).await?;
     let name = |id: &str| {
         names
             .get(id)
@@ -129,7 +129,7 @@ async fn post_accesses(
 ) -> WebResult<JournalPage> {
     let post = match &auth.actor.grant.scope {
         Scope::Post(id) => {
-            passerelle_store::account::place_of(&state.db, &Scope::Post(id.clone())).await?
+            passerelle_store::identity::account::place_of(&state.db, &Scope::Post(id.clone())).await?
         }
         _ => passerelle_domain::access::Place::default(),
     };

@@ -21,11 +21,11 @@ use passerelle_domain::presence::{
     Occurrence, instant, occurrences, parse_clock, time_zone_of_departement,
 };
 use passerelle_domain::role::Role;
-use passerelle_store::appointment::{
+use passerelle_store::presence::appointment::{
     self as store_appointment, AppointmentRow, BookingError, text_to_unix,
 };
 use passerelle_store::journal::Entry;
-use passerelle_store::post::{self as store_post, PostRow};
+use passerelle_store::registry::post::{self as store_post, PostRow};
 use passerelle_store::presence as store_presence;
 use rand::RngCore;
 use serde::Deserialize;
@@ -221,8 +221,8 @@ async fn day_view(
         shell: Shell::for_actor(&format!("Rendez-vous du {}", french_date(day)), auth, csrf)
             .at("/rendez-vous"),
         day: french_date(day),
-        previous: passerelle_store::time_text::date_to_text(day - Duration::days(1)),
-        next: passerelle_store::time_text::date_to_text(day + Duration::days(1)),
+        previous: passerelle_store::db::time_text::date_to_text(day - Duration::days(1)),
+        next: passerelle_store::db::time_text::date_to_text(day + Duration::days(1)),
         presences,
         appointments,
         form: BookingFormView {
@@ -230,7 +230,7 @@ async fn day_view(
             action: format!("/postes/{}/rendez-vous", post.id),
             units: hosts,
             modes: AppointmentMode::ALL,
-            date: passerelle_store::time_text::date_to_text(day),
+            date: passerelle_store::db::time_text::date_to_text(day),
         },
         error,
         post_id: post.id,
@@ -282,7 +282,7 @@ async fn desk_view(
         }
         _ => return Err(WebError::Forbidden),
     };
-    let unit = passerelle_store::unit::find_unit(&state.db, &unit_id)
+    let unit = passerelle_store::registry::unit::find_unit(&state.db, &unit_id)
         .await?
         .ok_or(WebError::Forbidden)?;
     let today = paris_today();
@@ -547,12 +547,12 @@ async fn appointment_view(
         shell: Shell::for_actor("Rendez-vous", auth, csrf).at("/rendez-vous"),
         appointment: line(state, &row, zone)?,
         booked: row.is_booked(),
-        date_iso: passerelle_store::time_text::date_to_text(date),
+        date_iso: passerelle_store::db::time_text::date_to_text(date),
         back: if auth.role() == Role::SocialWorker {
             format!(
                 "/postes/{}/rendez-vous?jour={}",
                 post.id,
-                passerelle_store::time_text::date_to_text(date)
+                passerelle_store::db::time_text::date_to_text(date)
             )
         } else {
             "/rendez-vous".into()
@@ -667,7 +667,7 @@ pub(crate) async fn feed_view(state: &AppState, account_id: &str) -> WebResult<O
             since: feed
                 .created_at
                 .get(..10)
-                .and_then(|d| passerelle_store::time_text::text_to_date(d).ok())
+                .and_then(|d| passerelle_store::db::time_text::text_to_date(d).ok())
                 .map(french_date)
                 .unwrap_or_default(),
             show_names: feed.show_names == 1,

@@ -24,9 +24,9 @@ use passerelle_domain::presence::{
     parse_time_zone, parse_weekday, time_zone_of_departement, weekday_label,
 };
 use passerelle_store::journal::Entry;
-use passerelle_store::post::{self as store_post, PostRow};
+use passerelle_store::registry::post::{self as store_post, PostRow};
 use passerelle_store::presence::{self as store_presence, Notice, ScheduleError};
-use passerelle_store::unit::{UnitRow, find_unit};
+use passerelle_store::registry::unit::{UnitRow, find_unit};
 use serde::Deserialize;
 use time::{Date, Duration};
 
@@ -820,8 +820,8 @@ async fn unit_page(
             WEEKS_AHEAD,
             &|_| unit_name.clone(),
         ),
-        previous: passerelle_store::time_text::date_to_text(from - Duration::weeks(WEEKS_AHEAD)),
-        next: passerelle_store::time_text::date_to_text(from + Duration::weeks(WEEKS_AHEAD)),
+        previous: passerelle_store::db::time_text::date_to_text(from - Duration::weeks(WEEKS_AHEAD)),
+        next: passerelle_store::db::time_text::date_to_text(from + Duration::weeks(WEEKS_AHEAD)),
         unit_id: presence.unit.id,
         unit_name: presence.unit.name,
         weekly: presence.weekly,
@@ -1040,8 +1040,8 @@ async fn departement_week(
             &csrf,
         ),
         week_label: format!("Semaine du {}", french_date(monday)),
-        previous: passerelle_store::time_text::date_to_text(monday - Duration::weeks(1)),
-        next: passerelle_store::time_text::date_to_text(monday + Duration::weeks(1)),
+        previous: passerelle_store::db::time_text::date_to_text(monday - Duration::weeks(1)),
+        next: passerelle_store::db::time_text::date_to_text(monday + Duration::weeks(1)),
         posts: lines,
         code,
     })

@@ -20,10 +20,10 @@
 use crate::AppState;
 use crate::http::error::{WebError, WebResult};
 use passerelle_domain::access::Place;
-use passerelle_store::post::PostRow;
-use passerelle_store::read_stamp::{self, REGISTRY};
+use passerelle_store::registry::post::PostRow;
+use passerelle_store::db::read_stamp::{self, REGISTRY};
 use passerelle_store::referral::{InboxFilter, InboxRow};
-use passerelle_store::replacement::ReplacementRow;
+use passerelle_store::registry::replacement::ReplacementRow;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock, Weak};

@@ -17,7 +17,7 @@ use passerelle_domain::case::{
 use passerelle_domain::journal::JournalAction;
 use passerelle_domain::referral::{ClosureOutcome, ReferralStatus};
 use passerelle_store::WriteError;
-use passerelle_store::case_work;
+use passerelle_store::referral::case_work;
 use passerelle_store::journal::Entry;
 use passerelle_store::referral::CaseRow;
 use time::Date;
@@ -54,7 +54,7 @@ struct CaseWrite {
     csrf: CsrfToken,
     ip: Option<String>,
     case: CaseRow,
-    post: passerelle_store::post::PostRow,
+    post: passerelle_store::registry::post::PostRow,
 }
 
 impl CaseWrite {
@@ -454,7 +454,7 @@ async fn transfer(
             ))
             .await;
     }
-    let Some(target) = passerelle_store::post::find(&write.state.db, form.post.trim()).await?
+    let Some(target) = passerelle_store::registry::post::find(&write.state.db, form.post.trim()).await?
     else {
         return write
             .refuse("Le champ « Poste de destination » ne désigne aucun poste.")
@@ -499,7 +499,7 @@ async fn information_preoccupante(
     };
     let write = CaseWrite::load(state, auth, csrf, ip, &id).await?;
     let state = &write.state;
-    let departement = passerelle_store::referential::departements(&state.db)
+    let departement = passerelle_store::registry::territory::departements(&state.db)
         .await?
         .into_iter()
         .find(|d| d.code == write.post.departement_code)

@@ -55,7 +55,7 @@ pub async fn grid(state: &AppState) -> WebResult<Arc<CategoryGrid>> {
     if let Some(grid) = state.categories.fresh() {
         return Ok(grid);
     }
-    let grid = Arc::new(passerelle_store::category::grid(&state.db).await?);
+    let grid = Arc::new(passerelle_store::referral::category::grid(&state.db).await?);
     if let Ok(mut kept) = state.categories.kept.write() {
         *kept = Some((Instant::now(), grid.clone()));
     }
@@ -143,7 +143,7 @@ async fn add_category(
     ) {
         (Ok(code), Ok(label)) => {
             let detail = format!("catégorie ajoutée : {code} « {label} »");
-            passerelle_store::category::add(&state.db, &code, &label, entry(&auth, detail)).await
+            passerelle_store::referral::category::add(&state.db, &code, &label, entry(&auth, detail)).await
         }
         (Err(error), _) | (_, Err(error)) => Err(error.into()),
     };
@@ -182,7 +182,7 @@ async fn change_category(
                 (None, Some(false)) => format!("catégorie {code} retirée"),
                 _ => format!("catégorie {code} proposée de nouveau"),
             };
-            passerelle_store::category::change(
+            passerelle_store::referral::category::change(
                 &state.db,
                 &code,
                 label.as_deref(),

@@ -279,7 +279,7 @@ async fn refer(
     else {
         return refuse(vec!["Aucun poste d'intervenant social ne couvre votre unité : adressez la personne aux services sociaux du département.".into()]);
     };
-    let post_row = passerelle_store::post::find(&state.db, &post.id)
+    let post_row = passerelle_store::registry::post::find(&state.db, &post.id)
         .await?
         .ok_or(WebError::Forbidden)?;
     let id = uuid::Uuid::now_v7().to_string();
@@ -321,12 +321,12 @@ async fn own_post(
     state: &AppState,
     auth: &Authenticated,
     post_id: &str,
-) -> WebResult<(passerelle_store::post::PostRow, Place)> {
-    let post = passerelle_store::post::find(&state.db, post_id)
+) -> WebResult<(passerelle_store::registry::post::PostRow, Place)> {
+    let post = passerelle_store::registry::post::find(&state.db, post_id)
         .await?
         .ok_or(WebError::Forbidden)?;
     let place =
-        passerelle_store::replacement::case_place(&state.db, &post, crate::http::clock::paris_today())
+        passerelle_store::registry::replacement::case_place(&state.db, &post, crate::http::clock::paris_today())
             .await?;
     auth.require(Action::View, &Resource::Cases { post: &place })?;
     Ok((post, place))
@@ -338,7 +338,7 @@ pub(crate) async fn acting_post(
     state: &AppState,
     auth: &Authenticated,
     action: Action,
-) -> WebResult<passerelle_store::post::PostRow> {
+) -> WebResult<passerelle_store::registry::post::PostRow> {
     let Scope::Post(post_id) = &auth.actor.grant.scope else {
         return Err(WebError::Forbidden);
     };
@@ -533,7 +533,7 @@ fn inbox_filter(
 async fn persons_named(
     state: &AppState,
     auth: &Authenticated,
-    post: &passerelle_store::post::PostRow,
+    post: &passerelle_store::registry::post::PostRow,
     searched: &str,
     ip: Option<&str>,
 ) -> WebResult<Vec<String>> {
@@ -544,7 +544,7 @@ async fn persons_named(
     }
     let key = crate::referral::person::query_key(searched);
     let found =
-        passerelle_store::person::search(&state.db, &state.keys, &post.id, &key, 50).await?;
+        passerelle_store::referral::person::search(&state.db, &state.keys, &post.id, &key, 50).await?;
     let entry = crate::journal::entry::post_entry(
         auth,
         post,
@@ -614,10 +614,10 @@ async fn read_list(
     searched: &str,
     ip: Option<&str>,
 ) -> WebResult<Arc<ListRead>> {
-    let post = passerelle_store::post::find(&state.db, post_id)
+    let post = passerelle_store::registry::post::find(&state.db, post_id)
         .await?
         .ok_or(WebError::Forbidden)?;
-    let (place, account_posts) = passerelle_store::replacement::place_and_account_posts(
+    let (place, account_posts) = passerelle_store::registry::replacement::place_and_account_posts(
         &state.db,
         &post,
         &auth.account.id,
@@ -681,7 +681,7 @@ async fn inbox(
             let received = row
                 .received_at
                 .get(..10)
-                .and_then(|d| passerelle_store::time_text::text_to_date(d).ok())
+                .and_then(|d| passerelle_store::db::time_text::text_to_date(d).ok())
                 .unwrap_or(today);
             InboxLine {
                 urgency: label_of(&row.urgency, Urgency::parse, Urgency::label),
@@ -756,7 +756,7 @@ pub(crate) async fn person_lines(state: &AppState, case_id: &str) -> WebResult<V
     let mut lines = Vec::new();
     for line in store_referral::persons_of(&state.db, &state.keys, case_id).await? {
         let person = match &line.person_id {
-            Some(id) => passerelle_store::person::find(&state.db, &state.keys, id).await?,
+            Some(id) => passerelle_store::referral::person::find(&state.db, &state.keys, id).await?,
             None => None,
         };
         let (name, phone) = match &person {
@@ -834,7 +834,7 @@ pub struct CasePage {
 /// notes the reader may read (named, not quoted).
 fn timeline(
     history: &[(String, String)],
-    work: &[passerelle_store::case_work::WorkLine],
+    work: &[passerelle_store::referral::case_work::WorkLine],
     notes: &[store_referral::Note],
 ) -> Vec<(String, String)> {
     let mut events: Vec<(String, String)> = history
@@ -874,8 +874,8 @@ pub struct WorkLine {
     pub orientation: Option<(String, Vec<OrientationStatus>)>,
 }
 
-fn work_line(line: passerelle_store::case_work::WorkLine) -> WorkLine {
-    use passerelle_store::case_work::WorkKind;
+fn work_line(line: passerelle_store::referral::case_work::WorkLine) -> WorkLine {
+    use passerelle_store::referral::case_work::WorkKind;
     let on = french_day_of(&line.on);
     match line.kind {
         WorkKind::Interview { place, minutes } => WorkLine {
@@ -937,7 +937,7 @@ pub(crate) async fn case_for(
     auth: &Authenticated,
     id: &str,
     action: Action,
-) -> WebResult<(store_referral::CaseRow, passerelle_store::post::PostRow)> {
+) -> WebResult<(store_referral::CaseRow, passerelle_store::registry::post::PostRow)> {
     let case = store_referral::find_case(&state.db, id)
         .await?
         .ok_or(WebError::Forbidden)?;
@@ -952,12 +952,12 @@ pub(crate) async fn case_content_post(
     auth: &Authenticated,
     post_id: &str,
     action: Action,
-) -> WebResult<passerelle_store::post::PostRow> {
-    let post = passerelle_store::post::find(&state.db, post_id)
+) -> WebResult<passerelle_store::registry::post::PostRow> {
+    let post = passerelle_store::registry::post::find(&state.db, post_id)
         .await?
         .ok_or(WebError::Forbidden)?;
     let place =
-        passerelle_store::replacement::case_place(&state.db, &post, crate::http::clock::paris_today())
+        passerelle_store::registry::replacement::case_place(&state.db, &post, crate::http::clock::paris_today())
             .await?;
     auth.require(action, &Resource::Case { post: &place })?;
     Ok(post)
@@ -977,7 +977,7 @@ async fn case_page(
     let keys = &state.keys;
     let current = case.status();
     let history = store_referral::status_history(&state.db, &case.id).await?;
-    let work = passerelle_store::case_work::work_of(&state.db, keys, &case.id).await?;
+    let work = passerelle_store::referral::case_work::work_of(&state.db, keys, &case.id).await?;
     let notes = store_referral::notes_for(&state.db, keys, &case.id, &auth.account.id).await?;
     Ok(CasePage {
         shell: Shell::for_actor("Dossier", auth, csrf).at("/dossiers"),
@@ -1026,9 +1026,9 @@ async fn case_page(
         places: InterviewPlace::ALL,
         actions: ActionKind::ALL,
         partner_types: PartnerType::ALL,
-        transfer_targets: passerelle_store::case_work::transfer_targets(&state.db, &case.post_id)
+        transfer_targets: passerelle_store::referral::case_work::transfer_targets(&state.db, &case.post_id)
             .await?,
-        partner_names: passerelle_store::partner::of_departement(
+        partner_names: passerelle_store::referral::partner::of_departement(
             &state.db,
             &post.departement_code,
             None,
@@ -1056,7 +1056,7 @@ async fn case_page(
 async fn store_referral_read(
     state: &AppState,
     auth: &Authenticated,
-    post: &passerelle_store::post::PostRow,
+    post: &passerelle_store::registry::post::PostRow,
     case_id: &str,
     ip: Option<&str>,
 ) -> WebResult<()> {

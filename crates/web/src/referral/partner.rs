@@ -19,7 +19,7 @@ use passerelle_domain::journal::JournalAction;
 use passerelle_domain::partner::{PartnerInput, validate_partner};
 use passerelle_domain::territory::DepartementCode;
 use passerelle_store::journal::Entry;
-use passerelle_store::partner as store_partner;
+use passerelle_store::referral::partner as store_partner;
 
 pub fn routes() -> RouteTable {
     RouteTable::new()
@@ -138,7 +138,7 @@ async fn page(
         })
         .collect();
     let place = store_partner::territory_of(&state.db, &departement).await?;
-    let departement_name = passerelle_store::referential::departements(&state.db)
+    let departement_name = passerelle_store::registry::territory::departements(&state.db)
         .await?
         .into_iter()
         .find(|d| d.code == departement)

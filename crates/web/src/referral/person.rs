@@ -19,7 +19,7 @@ use passerelle_domain::journal::JournalAction;
 use passerelle_domain::person::{HouseholdRelation, PersonForm, validate_person};
 use passerelle_domain::person_name::{LIKELY_DUPLICATE, POSSIBLE_DUPLICATE, PersonKey};
 use passerelle_domain::referral::PersonRole;
-use passerelle_store::person::{self as store_person, Candidate, CaseLink};
+use passerelle_store::referral::person::{self as store_person, Candidate, CaseLink};
 use std::collections::HashMap;
 
 pub fn routes() -> RouteTable {
@@ -416,7 +416,7 @@ async fn person_for(
     auth: &Authenticated,
     id: &str,
     action: Action,
-) -> WebResult<(store_person::Person, passerelle_store::post::PostRow)> {
+) -> WebResult<(store_person::Person, passerelle_store::registry::post::PostRow)> {
     let person = store_person::find(&state.db, &state.keys, id)
         .await?
         .ok_or(WebError::Forbidden)?;

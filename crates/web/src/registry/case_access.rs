@@ -14,8 +14,8 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use passerelle_domain::access::{self, Action, CaseAccessKind, Resource};
 use passerelle_domain::journal::JournalAction;
-use passerelle_store::case_access::{self as store, NewProposal, ProposalRow};
-use passerelle_store::post::PostRow;
+use passerelle_store::registry::case_access::{self as store, NewProposal, ProposalRow};
+use passerelle_store::registry::post::PostRow;
 
 pub fn routes() -> RouteTable {
     RouteTable::new()
@@ -52,9 +52,9 @@ pub async fn propose(
     post: &PostRow,
     ip: Option<&str>,
 ) -> WebResult<Result<(), String>> {
-    let place = passerelle_store::post::place_of(post);
+    let place = passerelle_store::registry::post::place_of(post);
     let grantee_roles =
-        passerelle_store::account::roles_with_places(&state.db, new.account_id).await?;
+        passerelle_store::identity::account::roles_with_places(&state.db, new.account_id).await?;
     let allowed = access::decide(
         &auth.actor,
         Action::Grant,
@@ -80,14 +80,14 @@ pub async fn propose(
             crate::http::clock::french_day_of(&to)
         )));
     }
-    let grantee = passerelle_store::account::find(&state.db, new.account_id)
+    let grantee = passerelle_store::identity::account::find(&state.db, new.account_id)
         .await?
         .ok_or(WebError::Forbidden)?;
     let replacement = new.replacement.map(|(reason, starts, ends)| {
         (
             reason.to_string(),
-            passerelle_store::time_text::date_to_text(starts),
-            passerelle_store::time_text::date_to_text(ends),
+            passerelle_store::db::time_text::date_to_text(starts),
+            passerelle_store::db::time_text::date_to_text(ends),
         )
     });
     let detail = format!(
@@ -145,7 +145,7 @@ pub async fn pending_lines(
     auth: &Authenticated,
     post: &PostRow,
 ) -> WebResult<Vec<PendingLine>> {
-    let place = passerelle_store::post::place_of(post);
+    let place = passerelle_store::registry::post::place_of(post);
     let mut lines = Vec::new();
     for row in store::open_of_post(&state.db, &post.id).await? {
         let can_confirm = may_decide(state, auth, &place, &row).await?;
@@ -173,7 +173,7 @@ async fn may_decide(
     row: &ProposalRow,
 ) -> WebResult<bool> {
     let proposer_roles =
-        passerelle_store::account::roles_with_places(&state.db, &row.proposed_by).await?;
+        passerelle_store::identity::account::roles_with_places(&state.db, &row.proposed_by).await?;
     Ok(access::decide(
         &auth.actor,
         Action::Confirm,
@@ -194,13 +194,13 @@ async fn post_and_proposal(
     id: &str,
     proposal: &str,
 ) -> WebResult<(PostRow, ProposalRow)> {
-    let post = passerelle_store::post::find(&state.db, id)
+    let post = passerelle_store::registry::post::find(&state.db, id)
         .await?
         .ok_or(WebError::Forbidden)?;
     auth.require(
         Action::View,
         &Resource::Post {
-            post: &passerelle_store::post::place_of(&post),
+            post: &passerelle_store::registry::post::place_of(&post),
         },
     )?;
     let row = store::find_open(&state.db, &post.id, proposal)
@@ -221,7 +221,7 @@ async fn confirm(
     if !may_decide(
         &state,
         &auth,
-        &passerelle_store::post::place_of(&post),
+        &passerelle_store::registry::post::place_of(&post),
         &row,
     )
     .await?
@@ -262,7 +262,7 @@ async fn decline(
         && !may_decide(
             &state,
             &auth,
-            &passerelle_store::post::place_of(&post),
+            &passerelle_store::registry::post::place_of(&post),
             &row,
         )
         .await?

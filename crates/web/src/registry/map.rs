@@ -160,7 +160,7 @@ async fn show_map(
 /// The départements on `day`, coloured by `measure`: outlines for the metropolitan ones,
 /// inset boxes in a row for the overseas ones.
 pub async fn areas(state: &AppState, day: time::Date, measure: MapMeasure) -> WebResult<Vec<Area>> {
-    let coverage = passerelle_store::post::coverage_on(&state.db, day).await?;
+    let coverage = passerelle_store::registry::post::coverage_on(&state.db, day).await?;
     let target = state.config.target_per_departement;
     let mut overseas = 0;
     Ok(coverage
@@ -283,14 +283,14 @@ async fn show_departement(
 ) -> WebResult<DepartementPage> {
     let code = DepartementCode::parse(&code).map_err(|_| WebError::NotFound)?;
     let today = paris_today();
-    let coverage = passerelle_store::post::coverage_on(&state.db, today).await?;
+    let coverage = passerelle_store::registry::post::coverage_on(&state.db, today).await?;
     let departement = coverage
         .into_iter()
         .find(|d| d.code == code.as_str())
         .ok_or(WebError::NotFound)?;
-    let posts = passerelle_store::post::public_posts(&state.db, Some(code.as_str())).await?;
+    let posts = passerelle_store::registry::post::public_posts(&state.db, Some(code.as_str())).await?;
     let existing = departement.posts.total();
-    let today_text = passerelle_store::time_text::date_to_text(today);
+    let today_text = passerelle_store::db::time_text::date_to_text(today);
     let mut employers: Vec<String> = Vec::new();
     let lines = posts
         .into_iter()
@@ -301,7 +301,7 @@ async fn show_departement(
             }
             let created_on = match &p.created_on {
                 Some(date) if date.as_str() <= today_text.as_str() => {
-                    passerelle_store::time_text::text_to_date(date)
+                    passerelle_store::db::time_text::text_to_date(date)
                         .map(french_date)
                         .unwrap_or_default()
                 }

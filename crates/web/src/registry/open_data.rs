@@ -12,7 +12,7 @@ use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use passerelle_store::post::PublicPost;
+use passerelle_store::registry::post::PublicPost;
 
 pub fn routes() -> RouteTable {
     RouteTable::new()
@@ -75,7 +75,7 @@ pub const COLUMNS: &[(&str, &str, &str)] = &[
 
 fn french_date(iso: &Option<String>) -> String {
     iso.as_deref()
-        .and_then(|d| passerelle_store::time_text::text_to_date(d).ok())
+        .and_then(|d| passerelle_store::db::time_text::text_to_date(d).ok())
         .map(crate::http::clock::french_date)
         .unwrap_or_default()
 }
@@ -139,7 +139,7 @@ pub fn posts_to_csv(posts: &[PublicPost]) -> Result<Vec<u8>, csv::Error> {
 }
 
 async fn posts_csv(State(state): State<AppState>) -> WebResult<Response> {
-    let posts = passerelle_store::post::public_posts(&state.db, None).await?;
+    let posts = passerelle_store::registry::post::public_posts(&state.db, None).await?;
     let body = posts_to_csv(&posts).map_err(|e| WebError::Internal(e.into()))?;
     Ok(csv_download("postes-iscg.csv", body))
 }
@@ -147,7 +147,7 @@ async fn posts_csv(State(state): State<AppState>) -> WebResult<Response> {
 /// The registry's posts as a workbook: every code (département, post, zone…) typed as text,
 /// the FTE as a number.
 async fn posts_xlsx(State(state): State<AppState>) -> WebResult<Response> {
-    let posts = passerelle_store::post::public_posts(&state.db, None).await?;
+    let posts = passerelle_store::registry::post::public_posts(&state.db, None).await?;
     let body = tokio::task::spawn_blocking(move || {
         let rows: Vec<Vec<String>> = posts.iter().map(post_cells).collect();
         let headers: Vec<&str> = COLUMNS.iter().map(|(name, _, _)| *name).collect();
@@ -177,11 +177,11 @@ struct JsonExport<'a> {
 }
 
 async fn posts_json(State(state): State<AppState>) -> WebResult<Response> {
-    let posts = passerelle_store::post::public_posts(&state.db, None).await?;
+    let posts = passerelle_store::registry::post::public_posts(&state.db, None).await?;
     let export = JsonExport {
         schema: "/donnees",
         licence: "Licence Ouverte / Open Licence 2.0 (Etalab)",
-        generated_on: passerelle_store::time_text::date_to_text(crate::http::clock::paris_today()),
+        generated_on: passerelle_store::db::time_text::date_to_text(crate::http::clock::paris_today()),
         posts: &posts,
     };
     let body = serde_json::to_vec_pretty(&export).map_err(|e| WebError::Internal(e.into()))?;

@@ -19,8 +19,8 @@ use passerelle_domain::funding::{AgreementAlert, Funder, Renewal, alert_on, euro
 use passerelle_domain::journal::JournalAction;
 use passerelle_domain::post::{PostStatus, Zone};
 use passerelle_store::journal::Entry;
-use passerelle_store::post::{self as store_post, MoveError, PostRow, PostScope};
-use passerelle_store::time_text::text_to_date;
+use passerelle_store::registry::post::{self as store_post, MoveError, PostRow, PostScope};
+use passerelle_store::db::time_text::text_to_date;
 use serde::Deserialize;
 
 pub fn routes() -> RouteTable {
@@ -178,7 +178,7 @@ pub struct AgreementLine {
 }
 
 fn agreement_line(
-    row: passerelle_store::funding::AgreementRow,
+    row: passerelle_store::registry::funding::AgreementRow,
     today: time::Date,
 ) -> AgreementLine {
     let alert = text_to_date(&row.ends_on)
@@ -204,7 +204,7 @@ pub struct FundingLine {
     pub amount: String,
 }
 
-fn funding_line(row: passerelle_store::funding::FundingRow) -> FundingLine {
+fn funding_line(row: passerelle_store::registry::funding::FundingRow) -> FundingLine {
     FundingLine {
         year: row.year,
         funder: Funder::parse(&row.funder).map(Funder::label).unwrap_or("—"),
@@ -221,7 +221,7 @@ async fn agreements_to_renew(
 ) -> WebResult<Vec<AgreementLine>> {
     let horizon = today + time::Duration::days(passerelle_domain::funding::ALERT_DAYS[0]);
     Ok(
-        passerelle_store::funding::agreements_ending(&state.db, scope, today, horizon)
+        passerelle_store::registry::funding::agreements_ending(&state.db, scope, today, horizon)
             .await?
             .into_iter()
             .map(|a| agreement_line(a, today))
@@ -260,12 +260,12 @@ pub(crate) async fn post_page(
         })
         .collect();
     let today = paris_today();
-    let agreements = passerelle_store::funding::agreements_of(&state.db, &post.id)
+    let agreements = passerelle_store::registry::funding::agreements_of(&state.db, &post.id)
         .await?
         .into_iter()
         .map(|a| agreement_line(a, today))
         .collect();
-    let funding = passerelle_store::funding::funding_of(&state.db, &post.id)
+    let funding = passerelle_store::registry::funding::funding_of(&state.db, &post.id)
         .await?
         .into_iter()
         .map(funding_line)
@@ -322,7 +322,7 @@ pub(crate) async fn post_page(
         } else {
             Vec::new()
         },
-        today: passerelle_store::time_text::date_to_text(paris_today()),
+        today: passerelle_store::db::time_text::date_to_text(paris_today()),
         history,
         error,
         id: post.id,
@@ -377,7 +377,7 @@ async fn move_post(
         .detail(format!(
             "{} le {}",
             next.code(),
-            passerelle_store::time_text::date_to_text(on)
+            passerelle_store::db::time_text::date_to_text(on)
         ))
         .from_ip(ip.as_deref())
         .in_employer(Some(&post.employer_id))
@@ -490,7 +490,7 @@ async fn pipeline(
         })
         .collect();
     let ending = agreements_to_renew(&state, &scope, today).await?;
-    let funding = passerelle_store::funding::funding_by_year(&state.db, &scope)
+    let funding = passerelle_store::registry::funding::funding_by_year(&state.db, &scope)
         .await?
         .into_iter()
         .map(funding_line)
@@ -505,7 +505,7 @@ async fn pipeline(
     Ok(PipelinePage {
         national,
         snapshot_date: french_date(as_of),
-        snapshot_iso: passerelle_store::time_text::date_to_text(as_of),
+        snapshot_iso: passerelle_store::db::time_text::date_to_text(as_of),
         by_zone: snapshot.by_zone,
         by_employer_kind: snapshot
             .by_employer_kind
@@ -534,7 +534,7 @@ async fn pipeline(
         ending,
         funding,
         shell: Shell::for_actor("Pilotage", &auth, &csrf).at("/pilotage"),
-        scope_label: passerelle_store::account::scope_label(&state.db, &auth.actor.grant.scope)
+        scope_label: passerelle_store::identity::account::scope_label(&state.db, &auth.actor.grant.scope)
             .await?,
         as_of: french_date(today),
         counts,
@@ -612,13 +612,13 @@ async fn add_agreement(
         format!("{} → {}", starts_on, ends_on),
         ip.as_deref(),
     );
-    let agreement = passerelle_store::funding::NewAgreement {
+    let agreement = passerelle_store::registry::funding::NewAgreement {
         parties,
         starts_on,
         ends_on,
         renewal,
     };
-    passerelle_store::funding::add_agreement(&state.db, &post.id, &agreement, entry).await?;
+    passerelle_store::registry::funding::add_agreement(&state.db, &post.id, &agreement, entry).await?;
     Ok(Redirect::to(&format!("/postes/{}", post.id)).into_response())
 }
 
@@ -661,7 +661,7 @@ async fn add_funding(
         format!("{year} {} {}", funder.code(), euros(cents)),
         ip.as_deref(),
     );
-    if !passerelle_store::funding::add_funding(&state.db, &post.id, year, funder, cents, entry)
+    if !passerelle_store::registry::funding::add_funding(&state.db, &post.id, year, funder, cents, entry)
         .await?
     {
         return refused_page(

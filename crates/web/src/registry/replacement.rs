@@ -14,8 +14,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use passerelle_domain::access::CaseAccessKind;
 use passerelle_domain::access::{Action, Resource};
 use passerelle_domain::journal::JournalAction;
-use passerelle_store::case_access::NewProposal;
-use passerelle_store::replacement as store_replacement;
+use passerelle_store::registry::case_access::NewProposal;
+use passerelle_store::registry::replacement as store_replacement;
 
 pub fn routes() -> RouteTable {
     RouteTable::new()
@@ -43,7 +43,7 @@ pub async fn lines(
     post_id: &str,
     today: time::Date,
 ) -> WebResult<Vec<ReplacementLine>> {
-    let today_text = passerelle_store::time_text::date_to_text(today);
+    let today_text = passerelle_store::db::time_text::date_to_text(today);
     Ok(store_replacement::of_post(&state.db, post_id)
         .await?
         .into_iter()
@@ -78,14 +78,14 @@ async fn grantable_post(
     state: &AppState,
     auth: &Authenticated,
     id: &str,
-) -> WebResult<passerelle_store::post::PostRow> {
-    let post = passerelle_store::post::find(&state.db, id)
+) -> WebResult<passerelle_store::registry::post::PostRow> {
+    let post = passerelle_store::registry::post::find(&state.db, id)
         .await?
         .ok_or(WebError::Forbidden)?;
     auth.require(
         Action::Manage,
         &Resource::Replacements {
-            post: &passerelle_store::post::place_of(&post),
+            post: &passerelle_store::registry::post::place_of(&post),
         },
     )?;
     Ok(post)

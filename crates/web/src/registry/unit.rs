@@ -17,7 +17,7 @@ use passerelle_domain::journal::JournalAction;
 use passerelle_domain::territory::{CommuneCode, DepartementCode};
 use passerelle_domain::unit::UnitKind;
 use passerelle_store::journal::Entry;
-use passerelle_store::unit::{self as store_unit, UnitError};
+use passerelle_store::registry::unit::{self as store_unit, UnitError};
 use serde::Deserialize;
 
 pub fn routes() -> RouteTable {

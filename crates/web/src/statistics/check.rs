@@ -11,7 +11,7 @@ const NAMED: usize = 5;
 
 /// One verification: the count of differing cells, also set on the gauge and logged.
 pub async fn verify_once(state: &AppState) -> Result<usize, passerelle_store::StoreError> {
-    let found = passerelle_store::rollup::verify(&state.db, NAMED).await?;
+    let found = passerelle_store::statistics::rollup::verify(&state.db, NAMED).await?;
     state.metrics.statistics_verified(found.differing);
     if found.is_exact() {
         tracing::info!(

@@ -25,7 +25,7 @@ use passerelle_domain::post::Zone;
 use passerelle_domain::referral::{AgeBand, ClosureOutcome, ReferralSource, Urgency};
 use passerelle_domain::statistics::{CATEGORY, TOTAL, indicator, recurrence};
 use passerelle_domain::suppression::{Bordered, Shown, suppress, suppress_linked};
-use passerelle_store::rollup::{self, PostAttribute, ReportScope};
+use passerelle_store::statistics::rollup::{self, PostAttribute, ReportScope};
 
 pub fn routes() -> RouteTable {
     RouteTable::new()
@@ -582,7 +582,7 @@ async fn figures(
     // Exact figures stay inside the post; anything wider is published, hence suppressed.
     let suppressed = !matches!(scope, ReportScope::Post(_));
     let scope_label = match &scope {
-        ReportScope::Post(id) => passerelle_store::post::find(&state.db, id)
+        ReportScope::Post(id) => passerelle_store::registry::post::find(&state.db, id)
             .await?
             .map(|post| format!("poste {}", post.code))
             .unwrap_or_else(|| "poste".into()),
@@ -1154,14 +1154,14 @@ async fn report_map(state: &AppState, scope: &ReportScope) -> WebResult<(String,
     let outlined: Vec<String> = match scope {
         ReportScope::Nation => Vec::new(),
         ReportScope::Departement(code) => vec![code.clone()],
-        ReportScope::Post(id) => passerelle_store::post::find(&state.db, id)
+        ReportScope::Post(id) => passerelle_store::registry::post::find(&state.db, id)
             .await?
             .map(|post| vec![post.departement_code])
             .unwrap_or_default(),
         ReportScope::Employer(id) => {
-            let mut codes: Vec<String> = passerelle_store::post::posts_in(
+            let mut codes: Vec<String> = passerelle_store::registry::post::posts_in(
                 &state.db,
-                &passerelle_store::post::PostScope::Employer(id.clone()),
+                &passerelle_store::registry::post::PostScope::Employer(id.clone()),
                 None,
             )
             .await?
@@ -1313,7 +1313,7 @@ fn legacy_page(
 ) -> LegacyPage {
     LegacyPage {
         shell: Shell::for_actor("Activité avant Passerelle", auth, csrf).at("/statistiques"),
-        indicators: passerelle_store::legacy::INDICATORS
+        indicators: passerelle_store::statistics::legacy::INDICATORS
             .map(|(name, _)| name)
             .join(", "),
         errors,
@@ -1364,7 +1364,7 @@ async fn legacy_import(
         Err(error) => return Ok(refuse(vec![error.to_string()])),
     };
     let counts =
-        match passerelle_store::legacy::parse_grid(&table, crate::http::clock::paris_today().year()) {
+        match passerelle_store::statistics::legacy::parse_grid(&table, crate::http::clock::paris_today().year()) {
             Ok(counts) => counts,
             Err(errors) => return Ok(refuse(errors.iter().map(ToString::to_string).collect())),
         };
@@ -1374,7 +1374,7 @@ async fn legacy_import(
     .by(&auth.account.id, Some(auth.role().code()))
     .on("post", &post)
     .detail(format!("activité avant Passerelle importée de « {name} »"));
-    match passerelle_store::legacy::import(
+    match passerelle_store::statistics::legacy::import(
         &state.db,
         &post,
         &counts,
@@ -1396,13 +1396,13 @@ async fn legacy_table(
     scope: &ReportScope,
     suppressed: bool,
 ) -> WebResult<Option<(TableView, String)>> {
-    let (counts, provenance) = passerelle_store::legacy::of_scope(&state.db, scope).await?;
+    let (counts, provenance) = passerelle_store::statistics::legacy::of_scope(&state.db, scope).await?;
     if counts.is_empty() {
         return Ok(None);
     }
     let mut years: Vec<i64> = counts.iter().map(|c| c.year).collect();
     years.dedup();
-    let indicators = passerelle_store::legacy::INDICATORS;
+    let indicators = passerelle_store::statistics::legacy::INDICATORS;
     let inner: Vec<Vec<u64>> = indicators
         .iter()
         .map(|(_, code)| {

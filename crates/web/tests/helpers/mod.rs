@@ -4,10 +4,11 @@
 
 use passerelle_demo as demo;
 use passerelle_domain::role::Role;
-use passerelle_store::referential::{Referentials, load_referentials};
+use passerelle_store::registry::territory::{Referentials, load_referentials};
 use passerelle_store::seal::KeyRing;
 use passerelle_store::testing::{self, TestDb};
-use passerelle_store::{Db, account, session};
+use passerelle_store::Db;
+use passerelle_store::identity::{account, session};
 use passerelle_web::http::route_table::Method;
 
 /// Scopes outside the demo accounts' own, found in the demo data.
@@ -348,7 +349,7 @@ impl TestApp {
         let entry = passerelle_store::journal::Entry::new(
             passerelle_domain::journal::JournalAction::RegistryChange,
         );
-        passerelle_store::partner::save(&self.db, &partner, entry)
+        passerelle_store::referral::partner::save(&self.db, &partner, entry)
             .await
             .unwrap();
         let (id,): (String,) =
@@ -443,7 +444,7 @@ impl TestApp {
         let hour = NEXT_HOUR.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         let starts = time::OffsetDateTime::now_utc().unix_timestamp() + 40 * 86_400 + hour * 3600;
         let id = uuid::Uuid::now_v7().to_string();
-        let appointment = passerelle_store::appointment::NewAppointment {
+        let appointment = passerelle_store::presence::appointment::NewAppointment {
             id: id.clone(),
             post_id: &post,
             request: passerelle_domain::appointment::Request {
@@ -462,7 +463,7 @@ impl TestApp {
             passerelle_domain::journal::JournalAction::AppointmentBooked,
         )
         .by(&booked_by, None);
-        passerelle_store::appointment::book(
+        passerelle_store::presence::appointment::book(
             &self.db,
             &self.keys(),
             &appointment,
@@ -483,7 +484,7 @@ impl TestApp {
             passerelle_domain::journal::JournalAction::CalendarFeedIssued,
         )
         .by(&account, None);
-        passerelle_store::appointment::issue_feed(&self.db, &account, &post, true, entry)
+        passerelle_store::presence::appointment::issue_feed(&self.db, &account, &post, true, entry)
             .await
             .unwrap()
     }
@@ -563,11 +564,11 @@ impl TestApp {
         let entry = passerelle_store::journal::Entry::new(
             passerelle_domain::journal::JournalAction::PersonalDataWritten,
         );
-        let to = passerelle_store::person::CaseLink::NewLine {
+        let to = passerelle_store::referral::person::CaseLink::NewLine {
             case_id: &case,
             role: passerelle_domain::referral::PersonRole::Victim,
         };
-        let id = passerelle_store::person::create_in_case(
+        let id = passerelle_store::referral::person::create_in_case(
             &self.db,
             &self.keys(),
             &post,

@@ -18,8 +18,8 @@
 use crate::http::error::WebResult;
 use passerelle_domain::account::{ADDRESS_LOCKOUT_THRESHOLD, LOCKOUT_DURATION, LOCKOUT_THRESHOLD};
 use passerelle_store::Db;
-use passerelle_store::account;
-use passerelle_store::time_text::{instant_to_text, now_text};
+use passerelle_store::identity::account;
+use passerelle_store::db::time_text::{instant_to_text, now_text};
 use sha2::{Digest, Sha256};
 use sqlx::AnyConnection;
 

@@ -15,8 +15,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use passerelle_domain::account::{Email, check_new_password};
 use passerelle_domain::journal::JournalAction;
 use passerelle_store::journal::{self, Entry};
-use passerelle_store::time_text::now_text;
-use passerelle_store::{account, session};
+use passerelle_store::db::time_text::now_text;
+use passerelle_store::identity::{account, session};
 use serde::Deserialize;
 use std::sync::OnceLock;
 

@@ -17,7 +17,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use passerelle_domain::journal::JournalAction;
 use passerelle_store::journal::{self, Entry};
-use passerelle_store::{account, session};
+use passerelle_store::identity::{account, session};
 use serde::Deserialize;
 
 #[derive(Template, WebTemplate)]

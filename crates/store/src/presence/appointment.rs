@@ -1,0 +1,382 @@
+//! Appointments with the social worker of a post, and the private calendar feeds.
+//! The person and the safe-contact instructions are sealed: the database never holds them in
+//! clear.
+
+use crate::journal::{Entry, append};
+use crate::seal::KeyRing;
+use crate::identity::session::{new_token, token_hash};
+use crate::db::time_text::now_text;
+use crate::{Db, StoreError};
+use passerelle_domain::appointment::{
+    AppointmentMode, AppointmentStatus, Booked, Request, check_booking,
+};
+use passerelle_domain::presence::Occurrence;
+use sqlx::AnyConnection;
+use time::OffsetDateTime;
+
+/// An instant as stored: RFC 3339 in UTC, whole seconds, so that text order is time order.
+pub fn unix_to_text(unix: i64) -> String {
+    OffsetDateTime::from_unix_timestamp(unix)
+        .map(crate::db::time_text::instant_to_text)
+        .unwrap_or_default()
+}
+
+pub fn text_to_unix(text: &str) -> Result<i64, StoreError> {
+    OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+        .map(OffsetDateTime::unix_timestamp)
+        .map_err(|_| StoreError::Corrupt(format!("instant « {text} »")))
+}
+
+pub const PERSON: crate::seal::SealedColumn = crate::seal::SealedColumn {
+    table: "appointments",
+    id_column: "id",
+    column: "person_sealed",
+};
+pub const SAFE_CONTACT: crate::seal::SealedColumn = crate::seal::SealedColumn {
+    table: "appointments",
+    id_column: "id",
+    column: "safe_contact_sealed",
+};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AppointmentRow {
+    pub id: String,
+    pub post_id: String,
+    pub unit_id: Option<String>,
+    pub unit_name: Option<String>,
+    pub mode: String,
+    pub starts_at: String,
+    pub ends_at: String,
+    pub person_sealed: Vec<u8>,
+    pub safe_contact_sealed: Vec<u8>,
+    pub visio_room: Option<String>,
+    pub booked_by: String,
+    pub booked_by_name: String,
+    pub status: String,
+}
+
+impl AppointmentRow {
+    pub fn person(&self, keys: &KeyRing) -> Result<String, StoreError> {
+        open(keys, &PERSON, &self.id, &self.person_sealed)
+    }
+
+    pub fn safe_contact(&self, keys: &KeyRing) -> Result<String, StoreError> {
+        open(keys, &SAFE_CONTACT, &self.id, &self.safe_contact_sealed)
+    }
+
+    pub fn mode(&self) -> AppointmentMode {
+        AppointmentMode::parse(&self.mode).unwrap_or(AppointmentMode::InPerson)
+    }
+
+    pub fn is_booked(&self) -> bool {
+        self.status == AppointmentStatus::Booked.code()
+    }
+}
+
+fn open(
+    keys: &KeyRing,
+    column: &crate::seal::SealedColumn,
+    id: &str,
+    sealed: &[u8],
+) -> Result<String, StoreError> {
+    keys.open_string(sealed, &column.associated_data(id))
+        .map(|text| text.to_string())
+        .map_err(|e| StoreError::Corrupt(format!("{}.{} {id} : {e}", column.table, column.column)))
+}
+
+const SELECT_APPOINTMENTS: &str = "SELECT a.id, a.post_id, a.unit_id, u.name AS unit_name, a.mode, a.starts_at, a.ends_at, \
+     a.person_sealed, a.safe_contact_sealed, a.visio_room, a.booked_by, b.display_name AS booked_by_name, a.status \
+     FROM appointments a LEFT JOIN units u ON u.id = a.unit_id JOIN accounts b ON b.id = a.booked_by";
+
+pub async fn find(db: &Db, id: &str) -> Result<Option<AppointmentRow>, StoreError> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{SELECT_APPOINTMENTS} WHERE a.id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await?)
+}
+
+/// The booked appointments of a post starting in `[from, to)` (Unix seconds), in time order.
+pub async fn of_post_between(
+    db: &Db,
+    post_id: &str,
+    from: i64,
+    to: i64,
+) -> Result<Vec<AppointmentRow>, StoreError> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{SELECT_APPOINTMENTS} WHERE a.post_id = $1 AND a.status = 'booked' AND a.starts_at >= $2 AND a.starts_at < $3 ORDER BY a.starts_at"
+    )))
+    .bind(post_id)
+    .bind(unix_to_text(from))
+    .bind(unix_to_text(to))
+    .fetch_all(db.pool())
+    .await?)
+}
+
+/// The booked appointments an account booked, from `from` on.
+pub async fn booked_by(
+    db: &Db,
+    account_id: &str,
+    from: i64,
+) -> Result<Vec<AppointmentRow>, StoreError> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{SELECT_APPOINTMENTS} WHERE a.booked_by = $1 AND a.status = 'booked' AND a.ends_at >= $2 ORDER BY a.starts_at"
+    )))
+    .bind(account_id)
+    .bind(unix_to_text(from))
+    .fetch_all(db.pool())
+    .await?)
+}
+
+/// The booked intervals of a post overlapping a window, read in the caller's transaction.
+async fn booked_intervals(
+    connection: &mut AnyConnection,
+    post_id: &str,
+    from: i64,
+    to: i64,
+) -> Result<Vec<Booked>, StoreError> {
+    let rows: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT id, starts_at, ends_at FROM appointments WHERE post_id = $1 AND status = 'booked' AND ends_at > $2 AND starts_at < $3",
+    )
+    .bind(post_id)
+    .bind(unix_to_text(from))
+    .bind(unix_to_text(to))
+    .fetch_all(connection)
+    .await?;
+    rows.into_iter()
+        .map(|(id, starts_at, ends_at)| {
+            Ok(Booked {
+                id,
+                starts_unix: text_to_unix(&starts_at)?,
+                ends_unix: text_to_unix(&ends_at)?,
+            })
+        })
+        .collect()
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BookingError {
+    #[error("{0}")]
+    Refused(#[from] passerelle_domain::ParseError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<sqlx::Error> for BookingError {
+    fn from(error: sqlx::Error) -> Self {
+        BookingError::Store(error.into())
+    }
+}
+
+/// What a booking writes.
+pub struct NewAppointment<'a> {
+    pub id: String,
+    pub post_id: &'a str,
+    pub request: Request<'a>,
+    pub person: &'a str,
+    pub safe_contact: &'a str,
+    /// An unguessable room name for a visio appointment.
+    pub visio_room: Option<String>,
+    pub booked_by: &'a str,
+}
+
+async fn checked_in_transaction(
+    connection: &mut AnyConnection,
+    post_id: &str,
+    request: &Request<'_>,
+    now: i64,
+    presences: &[Occurrence],
+) -> Result<(), BookingError> {
+    // Serialises the bookings of one post, so that two cannot take the same slot.
+    sqlx::query("UPDATE posts SET id = id WHERE id = $1")
+        .bind(post_id)
+        .execute(&mut *connection)
+        .await?;
+    let booked =
+        booked_intervals(connection, post_id, request.starts_unix, request.ends_unix).await?;
+    check_booking(request, now, presences, &booked)?;
+    Ok(())
+}
+
+/// Books an appointment, refusing conflicts, inside one write transaction with its journal
+/// entry.
+pub async fn book(
+    db: &Db,
+    keys: &KeyRing,
+    appointment: &NewAppointment<'_>,
+    now: i64,
+    presences: &[Occurrence],
+    entry: Entry,
+) -> Result<(), BookingError> {
+    let mut tx = db.begin_write().await?;
+    checked_in_transaction(
+        &mut tx,
+        appointment.post_id,
+        &appointment.request,
+        now,
+        presences,
+    )
+    .await?;
+    let at = now_text();
+    sqlx::query(
+        "INSERT INTO appointments (id, post_id, unit_id, mode, starts_at, ends_at, person_sealed, safe_contact_sealed, visio_room, booked_by, status, created_at, changed_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'booked', $11, $11)",
+    )
+    .bind(&appointment.id)
+    .bind(appointment.post_id)
+    .bind(appointment.request.unit_id)
+    .bind(appointment.request.mode.code())
+    .bind(unix_to_text(appointment.request.starts_unix))
+    .bind(unix_to_text(appointment.request.ends_unix))
+    .bind(keys.seal(appointment.person.as_bytes(), &PERSON.associated_data(&appointment.id)))
+    .bind(keys.seal(
+        appointment.safe_contact.as_bytes(),
+        &SAFE_CONTACT.associated_data(&appointment.id),
+    ))
+    .bind(appointment.visio_room.as_deref())
+    .bind(appointment.booked_by)
+    .bind(&at)
+    .execute(&mut *tx)
+    .await?;
+    append(&mut tx, entry).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Moves a booked appointment to new times (same place), refusing conflicts.
+pub async fn move_to(
+    db: &Db,
+    post_id: &str,
+    request: &Request<'_>,
+    now: i64,
+    presences: &[Occurrence],
+    entry: Entry,
+) -> Result<(), BookingError> {
+    let Some(id) = request.moving else {
+        return Err(BookingError::Store(StoreError::Corrupt(
+            "déplacement sans rendez-vous".into(),
+        )));
+    };
+    let mut tx = db.begin_write().await?;
+    checked_in_transaction(&mut tx, post_id, request, now, presences).await?;
+    sqlx::query("UPDATE appointments SET starts_at = $1, ends_at = $2, changed_at = $3 WHERE id = $4 AND status = 'booked'")
+        .bind(unix_to_text(request.starts_unix))
+        .bind(unix_to_text(request.ends_unix))
+        .bind(now_text())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    append(&mut tx, entry).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Cancels a booked appointment; false when it was not booked (already cancelled).
+pub async fn cancel(db: &Db, id: &str, entry: Entry) -> Result<bool, StoreError> {
+    let mut tx = db.begin_write().await?;
+    let changed = sqlx::query("UPDATE appointments SET status = 'cancelled', changed_at = $1 WHERE id = $2 AND status = 'booked'")
+        .bind(now_text())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if changed == 0 {
+        return Ok(false);
+    }
+    append(&mut tx, entry).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Writes a read of an appointment's personal data to the journal.
+pub async fn record_read(db: &Db, entry: Entry) -> Result<(), StoreError> {
+    crate::journal::record(db, entry).await.map(|_| ())
+}
+
+/// A private calendar feed, found by its token.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct FeedRow {
+    pub id: String,
+    pub account_id: String,
+    pub post_id: String,
+    pub show_names: i64,
+    pub created_at: String,
+}
+
+/// Issues a new feed token for an account's post, revoking its previous ones. The token is
+/// returned once; only its hash is kept.
+pub async fn issue_feed(
+    db: &Db,
+    account_id: &str,
+    post_id: &str,
+    show_names: bool,
+    entry: Entry,
+) -> Result<String, StoreError> {
+    let (token, hash) = new_token();
+    let mut tx = db.begin_write().await?;
+    let at = now_text();
+    sqlx::query(
+        "UPDATE calendar_feeds SET revoked_at = $1 WHERE account_id = $2 AND revoked_at IS NULL",
+    )
+    .bind(&at)
+    .bind(account_id)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO calendar_feeds (id, account_id, post_id, token_hash, show_names, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(uuid::Uuid::now_v7().to_string())
+    .bind(account_id)
+    .bind(post_id)
+    .bind(hash)
+    .bind(show_names as i64)
+    .bind(&at)
+    .execute(&mut *tx)
+    .await?;
+    append(&mut tx, entry).await?;
+    tx.commit().await?;
+    Ok(token)
+}
+
+/// Revokes every feed of an account; false when none was active.
+pub async fn revoke_feeds(db: &Db, account_id: &str, entry: Entry) -> Result<bool, StoreError> {
+    let mut tx = db.begin_write().await?;
+    let revoked = sqlx::query(
+        "UPDATE calendar_feeds SET revoked_at = $1 WHERE account_id = $2 AND revoked_at IS NULL",
+    )
+    .bind(now_text())
+    .bind(account_id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if revoked == 0 {
+        return Ok(false);
+    }
+    append(&mut tx, entry).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// The active feed a token opens, if any: the account must still hold the post.
+pub async fn feed_by_token(db: &Db, token: &str) -> Result<Option<FeedRow>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT f.id, f.account_id, f.post_id, f.show_names, f.created_at FROM calendar_feeds f \
+         JOIN accounts a ON a.id = f.account_id \
+         WHERE f.token_hash = $1 AND f.revoked_at IS NULL AND a.disabled = 0 \
+         AND EXISTS (SELECT 1 FROM account_roles r WHERE r.account_id = f.account_id AND r.role = 'social_worker' AND r.scope_id = f.post_id)",
+    )
+    .bind(token_hash(token))
+    .fetch_optional(db.pool())
+    .await?)
+}
+
+/// The account's active feed: (created at, shows names).
+pub async fn active_feed(db: &Db, account_id: &str) -> Result<Option<FeedRow>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT id, account_id, post_id, show_names, created_at FROM calendar_feeds WHERE account_id = $1 AND revoked_at IS NULL",
+    )
+    .bind(account_id)
+    .fetch_optional(db.pool())
+    .await?)
+}

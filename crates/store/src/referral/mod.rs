@@ -1,0 +1,561 @@
+//! Referrals from the officers and the case files they open at the social worker's post.
+//! Everything a person said or is (context, identities, safe contact, notes) is sealed; the
+//! statuses, urgency, categories and dates stay clear for the officer's status view and for
+//! the statistics.
+
+pub mod case_work;
+pub mod category;
+pub mod partner;
+pub mod person;
+pub mod retention;
+
+use crate::journal::{Entry, append};
+use crate::seal::{KeyRing, SealedColumn};
+use crate::db::time_text::now_text;
+use crate::{Db, StoreError, WriteError};
+use passerelle_domain::case::NoteVisibility;
+use passerelle_domain::referral::{
+    ClosureOutcome, ReferralStatus, ValidReferral, check_transition,
+};
+use serde::{Deserialize, Serialize};
+
+pub const CONTEXT: SealedColumn = SealedColumn {
+    table: "cases",
+    id_column: "id",
+    column: "context_sealed",
+};
+pub const SAFE_CONTACT: SealedColumn = SealedColumn {
+    table: "cases",
+    id_column: "id",
+    column: "safe_contact_sealed",
+};
+pub const PROCEDURE_REFERENCE: SealedColumn = SealedColumn {
+    table: "cases",
+    id_column: "id",
+    column: "procedure_reference_sealed",
+};
+pub const IDENTITY: SealedColumn = SealedColumn {
+    table: "case_persons",
+    id_column: "id",
+    column: "identity_sealed",
+};
+pub const NEXT_STEP: SealedColumn = SealedColumn {
+    table: "cases",
+    id_column: "id",
+    column: "next_step_sealed",
+};
+pub const NOTE: SealedColumn = SealedColumn {
+    table: "case_notes",
+    id_column: "id",
+    column: "body_sealed",
+};
+
+fn seal(keys: &KeyRing, column: &SealedColumn, id: &str, text: &str) -> Vec<u8> {
+    keys.seal(text.as_bytes(), &column.associated_data(id))
+}
+
+fn open(
+    keys: &KeyRing,
+    column: &SealedColumn,
+    id: &str,
+    sealed: &[u8],
+) -> Result<String, StoreError> {
+    keys.open_string(sealed, &column.associated_data(id))
+        .map(|text| text.to_string())
+        .map_err(|e| StoreError::Corrupt(format!("{}.{} {id} : {e}", column.table, column.column)))
+}
+
+/// The identity of a person of a case, sealed as one JSON value.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Identity {
+    pub last_name: Option<String>,
+    pub first_name: Option<String>,
+    pub phone: Option<String>,
+}
+
+/// What a referral writes: the case, its persons and its first status.
+pub struct NewReferral<'a> {
+    pub id: String,
+    pub post_id: &'a str,
+    /// The referring unit; none when the social worker opens the case directly.
+    pub unit_id: Option<&'a str>,
+    pub referred_by: &'a str,
+    pub referral: &'a ValidReferral,
+    /// The officer asked to be told of each status change by e-mail (status words only).
+    pub notify_referrer: bool,
+}
+
+/// Records a referral in one transaction with its journal entry. Without consent only an
+/// anonymous count is kept: a closed case without persons, context or contact.
+pub async fn create_referral(
+    db: &Db,
+    keys: &KeyRing,
+    new: &NewReferral<'_>,
+    entry: Entry,
+) -> Result<(), StoreError> {
+    let referral = new.referral;
+    let counted_only = referral.anonymous_count_only();
+    let (status, outcome) = if counted_only {
+        (ReferralStatus::Closed, Some(ClosureOutcome::NoFollowUp))
+    } else {
+        (ReferralStatus::Received, None)
+    };
+    let categories = referral.categories();
+    let at = now_text();
+    let mut tx = db.begin_write().await?;
+    sqlx::query(
+        "INSERT INTO cases (id, post_id, referral_unit_id, referred_by, source, urgency, categories, consent, status, closure_outcome, \
+         context_sealed, safe_contact_sealed, procedure_reference_sealed, received_at, status_changed_at, created_at, notify_referrer) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $14, $15)",
+    )
+    .bind(&new.id)
+    .bind(new.post_id)
+    .bind(new.unit_id)
+    .bind(new.referred_by)
+    .bind(referral.source().code())
+    .bind(referral.urgency().code())
+    .bind(categories.join(","))
+    .bind(referral.consent() as i64)
+    .bind(status.code())
+    .bind(outcome.map(|o| o.code()))
+    .bind((!counted_only).then(|| seal(keys, &CONTEXT, &new.id, referral.context())))
+    .bind(referral.safe_contact().map(|contact| {
+        let text = match contact.hours() {
+            Some(hours) => format!("{} — {hours}", contact.channel().label()),
+            None => contact.channel().label().to_string(),
+        };
+        seal(keys, &SAFE_CONTACT, &new.id, &text)
+    }))
+    .bind(referral.procedure_reference().filter(|_| !counted_only).map(|r| seal(keys, &PROCEDURE_REFERENCE, &new.id, r)))
+    .bind(&at)
+    .bind((new.notify_referrer && !counted_only) as i64)
+    .execute(&mut *tx)
+    .await?;
+    for person in referral.persons() {
+        let id = uuid::Uuid::now_v7().to_string();
+        let identity = (!counted_only).then(|| Identity {
+            last_name: person.last_name().map(str::to_string),
+            first_name: person.first_name().map(str::to_string),
+            phone: person.phone().map(|p| p.as_str().to_string()),
+        });
+        sqlx::query("INSERT INTO case_persons (id, case_id, role, identity_sealed, created_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(&id)
+            .bind(&new.id)
+            .bind(person.role().code())
+            .bind(identity.map(|identity| {
+                seal(keys, &IDENTITY, &id, &serde_json::to_string(&identity).unwrap_or_default())
+            }))
+            .bind(&at)
+            .execute(&mut *tx)
+            .await?;
+    }
+    record_status(&mut tx, &new.id, status, new.referred_by, &at).await?;
+    crate::statistics::rollup::refresh_case(&mut tx, &new.id).await?;
+    append(&mut tx, entry).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The one place a status is recorded: its history line and, when the referring officer
+/// asked for it, the e-mail announcing it. Call it inside the change's transaction, after it.
+pub(crate) async fn record_status(
+    connection: &mut sqlx::AnyConnection,
+    case_id: &str,
+    status: ReferralStatus,
+    by: &str,
+    at: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO case_status_history (id, case_id, status, at, by_account) VALUES ($1, $2, $3, $4, $5)")
+        .bind(uuid::Uuid::now_v7().to_string())
+        .bind(case_id)
+        .bind(status.code())
+        .bind(at)
+        .bind(by)
+        .execute(&mut *connection)
+        .await?;
+    crate::mail::outbox::queue_status_mail(connection, case_id, by).await
+}
+
+/// A referral as its officer sees it: when, how urgent, and its status. Never content.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct StatusRow {
+    pub id: String,
+    pub received_at: String,
+    pub urgency: String,
+    pub status: String,
+    pub closure_outcome: Option<String>,
+    pub status_changed_at: String,
+}
+
+/// The referrals a unit sent, newest first.
+pub async fn referrals_of_unit(
+    db: &Db,
+    unit_id: &str,
+    limit: i64,
+) -> Result<Vec<StatusRow>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT id, received_at, urgency, status, closure_outcome, status_changed_at FROM cases \
+         WHERE referral_unit_id = $1 ORDER BY received_at DESC, id DESC LIMIT $2",
+    )
+    .bind(unit_id)
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await?)
+}
+
+/// A line of the social worker's inbox.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct InboxRow {
+    pub id: String,
+    pub urgency: String,
+    pub status: String,
+    pub categories: String,
+    pub received_at: String,
+    pub unit_name: Option<String>,
+    pub persons: i64,
+    pub next_step_on: Option<String>,
+    /// How many cases match the filter in all (the same on every line).
+    pub total: i64,
+}
+
+/// Which cases of a post the inbox lists.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct InboxFilter {
+    /// `None`: open cases only; `Some(None)`: every case; `Some(Some(s))`: cases in `s`.
+    pub status: Option<Option<ReferralStatus>>,
+    pub urgency: Option<passerelle_domain::referral::Urgency>,
+    /// A category code of the grid.
+    pub category: Option<String>,
+    /// Only the cases of these persons of the post (a name search); none when empty.
+    pub persons: Option<Vec<String>>,
+}
+
+/// Lines per inbox page.
+pub const INBOX_PAGE: i64 = 50;
+
+/// One page of a post's cases under `filter` (by urgency, immediate first, then oldest
+/// first), and how many cases match in all.
+pub async fn inbox(
+    db: &Db,
+    post_id: &str,
+    filter: InboxFilter,
+    page: i64,
+) -> Result<(Vec<InboxRow>, i64), StoreError> {
+    // Codes come from our own vocabularies, bound as parameters all the same.
+    let mut conditions = vec!["c.post_id = $1".to_string()];
+    let mut values: Vec<String> = vec![post_id.to_string()];
+    match filter.status {
+        None => conditions.push("c.status <> 'closed'".into()),
+        Some(None) => {}
+        Some(Some(status)) => {
+            values.push(status.code().into());
+            conditions.push(format!("c.status = ${}", values.len()));
+        }
+    }
+    if let Some(urgency) = filter.urgency {
+        values.push(urgency.code().into());
+        conditions.push(format!("c.urgency = ${}", values.len()));
+    }
+    if let Some(category) = filter.category {
+        values.push(format!("%,{category},%"));
+        conditions.push(format!(
+            "(',' || c.categories || ',') LIKE ${}",
+            values.len()
+        ));
+    }
+    if let Some(persons) = &filter.persons {
+        let mut placeholders = Vec::new();
+        for person in persons {
+            values.push(person.clone());
+            placeholders.push(format!("${}", values.len()));
+        }
+        conditions.push(if placeholders.is_empty() {
+            "1 = 0".into()
+        } else {
+            format!(
+                "c.id IN (SELECT cp.case_id FROM case_persons cp WHERE cp.person_id IN ({}))",
+                placeholders.join(", ")
+            )
+        });
+    }
+    let clause = conditions.join(" AND ");
+    // The page and the number of matching cases in one round trip: the count is an
+    // uncorrelated subquery, computed once by both engines.
+    let sql = format!(
+        "SELECT c.id, c.urgency, c.status, c.categories, c.received_at, u.name AS unit_name, c.next_step_on, \
+         (SELECT COUNT(*) FROM case_persons p WHERE p.case_id = c.id) AS persons, \
+         (SELECT COUNT(*) FROM cases c WHERE {clause}) AS total \
+         FROM cases c LEFT JOIN units u ON u.id = c.referral_unit_id WHERE {clause} \
+         ORDER BY (CASE c.urgency WHEN 'immediate' THEN 0 WHEN 'within_48h' THEN 1 ELSE 2 END), c.received_at, c.id \
+         LIMIT {INBOX_PAGE} OFFSET {}",
+        (page.max(1) - 1) * INBOX_PAGE
+    );
+    let mut query = sqlx::query_as::<_, InboxRow>(sqlx::AssertSqlSafe(sql));
+    for value in &values {
+        query = query.bind(value);
+    }
+    let rows = query.fetch_all(db.pool()).await?;
+    let total = match rows.first() {
+        Some(row) => row.total,
+        // A page past the last one: the count alone, for the page links.
+        None if page > 1 => {
+            let mut count = sqlx::query_as::<_, (i64,)>(sqlx::AssertSqlSafe(format!(
+                "SELECT COUNT(*) FROM cases c WHERE {clause}"
+            )));
+            for value in &values {
+                count = count.bind(value);
+            }
+            count.fetch_one(db.pool()).await?.0
+        }
+        None => 0,
+    };
+    Ok((rows, total))
+}
+
+/// A case file with its sealed fields.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CaseRow {
+    pub id: String,
+    pub post_id: String,
+    pub referral_unit_id: Option<String>,
+    pub unit_name: Option<String>,
+    pub source: Option<String>,
+    pub urgency: String,
+    pub categories: String,
+    pub consent: i64,
+    pub status: String,
+    pub closure_outcome: Option<String>,
+    pub context_sealed: Option<Vec<u8>>,
+    pub safe_contact_sealed: Option<Vec<u8>>,
+    pub procedure_reference_sealed: Option<Vec<u8>>,
+    pub received_at: String,
+    pub criminal: Option<i64>,
+    pub next_step_sealed: Option<Vec<u8>>,
+    pub next_step_on: Option<String>,
+}
+
+impl CaseRow {
+    fn opened(
+        &self,
+        keys: &KeyRing,
+        column: &SealedColumn,
+        value: &Option<Vec<u8>>,
+    ) -> Result<Option<String>, StoreError> {
+        value
+            .as_deref()
+            .map(|sealed| open(keys, column, &self.id, sealed))
+            .transpose()
+    }
+
+    pub fn context(&self, keys: &KeyRing) -> Result<Option<String>, StoreError> {
+        self.opened(keys, &CONTEXT, &self.context_sealed)
+    }
+
+    pub fn safe_contact(&self, keys: &KeyRing) -> Result<Option<String>, StoreError> {
+        self.opened(keys, &SAFE_CONTACT, &self.safe_contact_sealed)
+    }
+
+    pub fn procedure_reference(&self, keys: &KeyRing) -> Result<Option<String>, StoreError> {
+        self.opened(keys, &PROCEDURE_REFERENCE, &self.procedure_reference_sealed)
+    }
+
+    pub fn next_step(&self, keys: &KeyRing) -> Result<Option<String>, StoreError> {
+        self.opened(keys, &NEXT_STEP, &self.next_step_sealed)
+    }
+
+    pub fn status(&self) -> ReferralStatus {
+        ReferralStatus::parse(&self.status).unwrap_or(ReferralStatus::Received)
+    }
+}
+
+pub async fn find_case(db: &Db, id: &str) -> Result<Option<CaseRow>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT c.id, c.post_id, c.referral_unit_id, u.name AS unit_name, c.source, c.urgency, c.categories, c.consent, c.status, \
+         c.closure_outcome, c.context_sealed, c.safe_contact_sealed, c.procedure_reference_sealed, c.received_at, c.criminal, c.next_step_sealed, c.next_step_on \
+         FROM cases c LEFT JOIN units u ON u.id = c.referral_unit_id WHERE c.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await?)
+}
+
+/// A person line of a case: the identity the referral transmitted (if any) and, once the
+/// social worker identified them, the post's person.
+#[derive(Debug, Clone)]
+pub struct CasePerson {
+    pub id: String,
+    pub role: String,
+    pub transmitted: Identity,
+    pub person_id: Option<String>,
+}
+
+/// The person lines of a case, in the order they came.
+pub async fn persons_of(
+    db: &Db,
+    keys: &KeyRing,
+    case_id: &str,
+) -> Result<Vec<CasePerson>, StoreError> {
+    let rows: Vec<(String, String, Option<Vec<u8>>, Option<String>)> = sqlx::query_as(
+        "SELECT id, role, identity_sealed, person_id FROM case_persons WHERE case_id = $1 ORDER BY created_at, id",
+    )
+    .bind(case_id)
+    .fetch_all(db.pool())
+    .await?;
+    rows.into_iter()
+        .map(|(id, role, sealed, person_id)| {
+            let transmitted = match sealed {
+                Some(sealed) => serde_json::from_str(&open(keys, &IDENTITY, &id, &sealed)?)
+                    .map_err(|e| StoreError::Corrupt(format!("identité {id} : {e}")))?,
+                None => Identity::default(),
+            };
+            Ok(CasePerson {
+                id,
+                role,
+                transmitted,
+                person_id,
+            })
+        })
+        .collect()
+}
+
+/// The statuses of a case, oldest first: (status code, at).
+pub async fn status_history(db: &Db, case_id: &str) -> Result<Vec<(String, String)>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT status, at FROM case_status_history WHERE case_id = $1 ORDER BY at, id",
+    )
+    .bind(case_id)
+    .fetch_all(db.pool())
+    .await?)
+}
+
+/// Moves a case to its next status (the closure with its outcome), checked in the write
+/// transaction against the status it has then.
+pub async fn move_case(
+    db: &Db,
+    case_id: &str,
+    next: ReferralStatus,
+    outcome: Option<ClosureOutcome>,
+    by: &str,
+    entry: Entry,
+) -> Result<(), WriteError> {
+    let mut tx = db.begin_write().await?;
+    sqlx::query("UPDATE cases SET id = id WHERE id = $1")
+        .bind(case_id)
+        .execute(&mut *tx)
+        .await?;
+    let (current,): (String,) = sqlx::query_as("SELECT status FROM cases WHERE id = $1")
+        .bind(case_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    let current =
+        ReferralStatus::parse(&current).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    check_transition(current, next)?;
+    if next == ReferralStatus::Closed && outcome.is_none() {
+        return Err(passerelle_domain::ParseError::new(
+            "issue",
+            "choisissez l'issue de la clôture",
+        )
+        .into());
+    }
+    let at = now_text();
+    // A contact with the person (or the attempt) dates the retention period.
+    let contact = matches!(
+        next,
+        ReferralStatus::ContactAttempted | ReferralStatus::InContact
+    );
+    sqlx::query(
+        "UPDATE cases SET status = $1, closure_outcome = $2, status_changed_at = $3, \
+         last_contact_at = CASE WHEN $4 = 1 THEN $3 ELSE last_contact_at END WHERE id = $5",
+    )
+    .bind(next.code())
+    .bind(
+        outcome
+            .filter(|_| next == ReferralStatus::Closed)
+            .map(|o| o.code()),
+    )
+    .bind(&at)
+    .bind(contact as i64)
+    .bind(case_id)
+    .execute(&mut *tx)
+    .await?;
+    record_status(&mut tx, case_id, next, by, &at).await?;
+    crate::statistics::rollup::refresh_case(&mut tx, case_id).await?;
+    append(&mut tx, entry).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A note as its reader sees it.
+#[derive(Debug, Clone)]
+pub struct Note {
+    pub author: String,
+    pub at: String,
+    pub visibility: NoteVisibility,
+    pub text: String,
+}
+
+/// The notes of a case `reader` may read: the team's, and their own private ones.
+pub async fn notes_for(
+    db: &Db,
+    keys: &KeyRing,
+    case_id: &str,
+    reader: &str,
+) -> Result<Vec<Note>, StoreError> {
+    let rows: Vec<(String, String, String, String, Vec<u8>)> = sqlx::query_as(
+        "SELECT n.id, a.display_name, n.created_at, n.visibility, n.body_sealed FROM case_notes n JOIN accounts a ON a.id = n.author_id \
+         WHERE n.case_id = $1 AND (n.visibility = 'team' OR n.author_id = $2) ORDER BY n.created_at, n.id",
+    )
+    .bind(case_id)
+    .bind(reader)
+    .fetch_all(db.pool())
+    .await?;
+    rows.into_iter()
+        .map(|(id, author, at, visibility, sealed)| {
+            Ok(Note {
+                author,
+                at,
+                visibility: NoteVisibility::parse(&visibility)
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                text: open(keys, &NOTE, &id, &sealed)?,
+            })
+        })
+        .collect()
+}
+
+pub async fn add_note(
+    db: &Db,
+    keys: &KeyRing,
+    case_id: &str,
+    author: &str,
+    visibility: NoteVisibility,
+    text: &str,
+    entry: Entry,
+) -> Result<(), StoreError> {
+    let mut tx = db.begin_write().await?;
+    insert_note(&mut tx, keys, case_id, author, visibility, text).await?;
+    append(&mut tx, entry).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Writes a sealed note inside the caller's transaction.
+pub(crate) async fn insert_note(
+    connection: &mut sqlx::AnyConnection,
+    keys: &KeyRing,
+    case_id: &str,
+    author: &str,
+    visibility: NoteVisibility,
+    text: &str,
+) -> Result<(), StoreError> {
+    let id = uuid::Uuid::now_v7().to_string();
+    sqlx::query("INSERT INTO case_notes (id, case_id, author_id, visibility, body_sealed, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(&id)
+        .bind(case_id)
+        .bind(author)
+        .bind(visibility.code())
+        .bind(seal(keys, &NOTE, &id, text))
+        .bind(now_text())
+        .execute(connection)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,512 @@
+//! The persons a post follows: sealed identity, clear counted attributes, and a blind index
+//! of their sound keys and birth dates for the fuzzy duplicate search. Merging two persons
+//! moves every case of one to the other and is journaled.
+
+use crate::journal::{Entry, append};
+use crate::seal::{KeyRing, SealedColumn};
+use crate::db::time_text::now_text;
+use crate::{Db, StoreError, WriteError};
+use passerelle_domain::ParseError;
+use passerelle_domain::person::{Identity, ValidPerson};
+use passerelle_domain::person_name::{PersonKey, blocking_keys, match_score};
+use passerelle_domain::referral::PersonRole;
+use time::Date;
+
+pub const IDENTITY: SealedColumn = SealedColumn {
+    table: "persons",
+    id_column: "id",
+    column: "identity_sealed",
+};
+
+/// The blind index of one blocking key, scoped to its post: the same name gives other
+/// hashes in another post, so the index links nothing across posts.
+fn key_hash(keys: &KeyRing, post_id: &str, key: &str) -> String {
+    keys.blind_index(&format!("person_keys:{post_id}"), key)
+}
+
+fn seal_identity(keys: &KeyRing, id: &str, identity: &Identity) -> Result<Vec<u8>, StoreError> {
+    let json = serde_json::to_string(identity).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    Ok(keys.seal(json.as_bytes(), &IDENTITY.associated_data(id)))
+}
+
+fn open_identity(keys: &KeyRing, id: &str, sealed: &[u8]) -> Result<Identity, StoreError> {
+    let json = keys
+        .open_string(sealed, &IDENTITY.associated_data(id))
+        .map_err(|e| StoreError::Corrupt(format!("persons.identity_sealed {id} : {e}")))?;
+    serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(format!("identité {id} : {e}")))
+}
+
+async fn index_person(
+    connection: &mut sqlx::AnyConnection,
+    keys: &KeyRing,
+    post_id: &str,
+    person_id: &str,
+    key: &PersonKey,
+) -> Result<(), StoreError> {
+    for blocking in blocking_keys(key) {
+        sqlx::query("INSERT INTO person_keys (post_id, key_hash, person_id) VALUES ($1, $2, $3)")
+            .bind(post_id)
+            .bind(key_hash(keys, post_id, &blocking))
+            .bind(person_id)
+            .execute(&mut *connection)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Where a new or found person goes in a case: a new line with its role, or the line the
+/// referral transmitted (identified now).
+#[derive(Debug, Clone, Copy)]
+pub enum CaseLink<'a> {
+    NewLine {
+        case_id: &'a str,
+        role: PersonRole,
+    },
+    ReferredLine {
+        case_id: &'a str,
+        case_person_id: &'a str,
+    },
+}
+
+async fn link(
+    connection: &mut sqlx::AnyConnection,
+    person_id: &str,
+    to: CaseLink<'_>,
+) -> Result<(), StoreError> {
+    match to {
+        CaseLink::NewLine { case_id, role } => {
+            sqlx::query("INSERT INTO case_persons (id, case_id, role, identity_sealed, created_at, person_id) VALUES ($1, $2, $3, NULL, $4, $5)")
+                .bind(uuid::Uuid::now_v7().to_string())
+                .bind(case_id)
+                .bind(role.code())
+                .bind(now_text())
+                .bind(person_id)
+                .execute(&mut *connection)
+                .await?;
+        }
+        CaseLink::ReferredLine {
+            case_id,
+            case_person_id,
+        } => {
+            let updated = sqlx::query(
+                "UPDATE case_persons SET person_id = $1 WHERE id = $2 AND case_id = $3",
+            )
+            .bind(person_id)
+            .bind(case_person_id)
+            .bind(case_id)
+            .execute(&mut *connection)
+            .await?;
+            if updated.rows_affected() != 1 {
+                return Err(StoreError::Corrupt(format!(
+                    "ligne de personne {case_person_id} hors du dossier {case_id}"
+                )));
+            }
+        }
+    }
+    // The person is received in this case: counted, and perhaps recurring.
+    crate::statistics::rollup::refresh_person(connection, person_id).await
+}
+
+/// Creates a person of `post_id` and puts them in a case, in one transaction.
+pub async fn create_in_case(
+    db: &Db,
+    keys: &KeyRing,
+    post_id: &str,
+    person: &ValidPerson,
+    intake: Date,
+    to: CaseLink<'_>,
+    entry: Entry,
+) -> Result<String, StoreError> {
+    let id = uuid::Uuid::now_v7().to_string();
+    let mut tx = db.begin_write().await?;
+    sqlx::query(
+        "INSERT INTO persons (id, post_id, identity_sealed, sex, age_band, known_to_social_services, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&id)
+    .bind(post_id)
+    .bind(seal_identity(keys, &id, &person.identity)?)
+    .bind(person.sex.code())
+    .bind(person.age_band(intake).map(|band| band.code()))
+    .bind(person.known_to_social_services.code())
+    .bind(now_text())
+    .execute(&mut *tx)
+    .await?;
+    index_person(&mut tx, keys, post_id, &id, &person.identity.key()).await?;
+    link(&mut tx, &id, to).await?;
+    append(&mut tx, entry.on("person", &id)).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Puts an existing person of the post in a case.
+pub async fn add_to_case(
+    db: &Db,
+    person_id: &str,
+    to: CaseLink<'_>,
+    entry: Entry,
+) -> Result<(), StoreError> {
+    let mut tx = db.begin_write().await?;
+    link(&mut tx, person_id, to).await?;
+    append(&mut tx, entry).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A person as stored, identity opened.
+#[derive(Debug, Clone)]
+pub struct Person {
+    pub id: String,
+    pub post_id: String,
+    pub identity: Identity,
+    pub sex: String,
+    pub age_band: Option<String>,
+    pub known_to_social_services: String,
+    pub merged_into: Option<String>,
+}
+
+type PersonRow = (
+    String,
+    String,
+    Option<Vec<u8>>,
+    String,
+    Option<String>,
+    String,
+    Option<String>,
+);
+
+const PERSON_COLUMNS: &str =
+    "id, post_id, identity_sealed, sex, age_band, known_to_social_services, merged_into";
+
+fn opened(keys: &KeyRing, row: PersonRow) -> Result<Person, StoreError> {
+    let (id, post_id, sealed, sex, age_band, known, merged_into) = row;
+    let identity = match sealed {
+        Some(sealed) => open_identity(keys, &id, &sealed)?,
+        None => Identity::default(),
+    };
+    Ok(Person {
+        id,
+        post_id,
+        identity,
+        sex,
+        age_band,
+        known_to_social_services: known,
+        merged_into,
+    })
+}
+
+pub async fn find(db: &Db, keys: &KeyRing, id: &str) -> Result<Option<Person>, StoreError> {
+    let row: Option<PersonRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {PERSON_COLUMNS} FROM persons WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await?;
+    row.map(|row| opened(keys, row)).transpose()
+}
+
+/// A person the search proposes, with how alike they are.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub person: Person,
+    pub score: f64,
+}
+
+/// The post's persons who may be `query`, best first: those sharing a blind key with it,
+/// then scored on their opened identity. Merged and purged persons are never proposed.
+pub async fn search(
+    db: &Db,
+    keys: &KeyRing,
+    post_id: &str,
+    query: &PersonKey,
+    limit: usize,
+) -> Result<Vec<Candidate>, StoreError> {
+    let hashes: Vec<String> = blocking_keys(query)
+        .iter()
+        .map(|key| key_hash(keys, post_id, key))
+        .collect();
+    if hashes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders: Vec<String> = (0..hashes.len()).map(|i| format!("${}", i + 2)).collect();
+    let sql = format!(
+        "SELECT {} FROM persons p WHERE p.id IN (SELECT k.person_id FROM person_keys k WHERE k.post_id = $1 AND k.key_hash IN ({})) \
+         AND p.merged_into IS NULL AND p.purged_at IS NULL",
+        PERSON_COLUMNS
+            .split(", ")
+            .map(|c| format!("p.{c}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        placeholders.join(", ")
+    );
+    let mut statement = sqlx::query_as::<_, PersonRow>(sqlx::AssertSqlSafe(sql)).bind(post_id);
+    for hash in &hashes {
+        statement = statement.bind(hash);
+    }
+    let rows = statement.fetch_all(db.pool()).await?;
+    let mut candidates = Vec::new();
+    for row in rows {
+        let person = opened(keys, row)?;
+        if let Some(score) = match_score(query, &person.identity.key()) {
+            candidates.push(Candidate { person, score });
+        }
+    }
+    candidates.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then_with(|| a.person.id.cmp(&b.person.id))
+    });
+    candidates.truncate(limit);
+    Ok(candidates)
+}
+
+/// The cases a person is in: (case id, received at, status), newest first.
+pub async fn cases_of(
+    db: &Db,
+    person_id: &str,
+) -> Result<Vec<(String, String, String)>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT DISTINCT c.id, c.received_at, c.status FROM cases c JOIN case_persons cp ON cp.case_id = c.id \
+         WHERE cp.person_id = $1 ORDER BY c.received_at DESC",
+    )
+    .bind(person_id)
+    .fetch_all(db.pool())
+    .await?)
+}
+
+/// The post's latest persons (for the list without a search).
+pub async fn latest_of_post(
+    db: &Db,
+    keys: &KeyRing,
+    post_id: &str,
+    limit: i64,
+) -> Result<Vec<Person>, StoreError> {
+    let rows: Vec<PersonRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {PERSON_COLUMNS} FROM persons WHERE post_id = $1 AND merged_into IS NULL AND purged_at IS NULL ORDER BY created_at DESC, id DESC LIMIT $2"
+    )))
+    .bind(post_id)
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await?;
+    rows.into_iter().map(|row| opened(keys, row)).collect()
+}
+
+/// Merges `duplicate` into `kept` (both of the same post, neither merged already): every case
+/// line of the duplicate goes to the kept person; the duplicate keeps no identity and no key,
+/// only a pointer to the person it was.
+pub async fn merge(db: &Db, kept: &str, duplicate: &str, entry: Entry) -> Result<(), WriteError> {
+    if kept == duplicate {
+        return Err(ParseError::new(
+            "fusion",
+            "une personne ne peut pas être fusionnée avec elle-même",
+        )
+        .into());
+    }
+    let mut tx = db.begin_write().await?;
+    let rows: Vec<(String, String, Option<String>)> =
+        sqlx::query_as("SELECT id, post_id, merged_into FROM persons WHERE id IN ($1, $2)")
+            .bind(kept)
+            .bind(duplicate)
+            .fetch_all(&mut *tx)
+            .await?;
+    let same_post = rows.len() == 2 && rows[0].1 == rows[1].1;
+    if !same_post || rows.iter().any(|(_, _, merged)| merged.is_some()) {
+        return Err(ParseError::new("fusion", "les deux personnes doivent être suivies par ce poste et ne pas avoir déjà été fusionnées").into());
+    }
+    sqlx::query("UPDATE case_persons SET person_id = $1 WHERE person_id = $2")
+        .bind(kept)
+        .bind(duplicate)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM person_keys WHERE person_id = $1")
+        .bind(duplicate)
+        .execute(&mut *tx)
+        .await?;
+    // The duplicate's household links go to the kept person, unless they would link it to
+    // itself or repeat a link it has.
+    let links: Vec<(String, String, String, String)> =
+        sqlx::query_as("SELECT person_id, other_id, relation, created_at FROM person_links WHERE person_id = $1 OR other_id = $1")
+            .bind(duplicate)
+            .fetch_all(&mut *tx)
+            .await?;
+    sqlx::query("DELETE FROM person_links WHERE person_id = $1 OR other_id = $1")
+        .bind(duplicate)
+        .execute(&mut *tx)
+        .await?;
+    for (from, to, relation, at) in links {
+        let (from, to) = if from == duplicate {
+            (kept.to_string(), to)
+        } else {
+            (from, kept.to_string())
+        };
+        if from == to {
+            continue;
+        }
+        sqlx::query(
+            "INSERT INTO person_links (person_id, other_id, relation, created_at) SELECT $1, $2, $3, $4 \
+             WHERE NOT EXISTS (SELECT 1 FROM person_links WHERE (person_id = $1 AND other_id = $2) OR (person_id = $2 AND other_id = $1))",
+        )
+        .bind(&from)
+        .bind(&to)
+        .bind(&relation)
+        .bind(&at)
+        .execute(&mut *tx)
+        .await?;
+    }
+    sqlx::query("UPDATE persons SET merged_into = $1, identity_sealed = NULL WHERE id = $2")
+        .bind(kept)
+        .bind(duplicate)
+        .execute(&mut *tx)
+        .await?;
+    // The kept person now has the duplicate's cases; the duplicate counts for nothing.
+    crate::statistics::rollup::refresh_person(&mut tx, kept).await?;
+    crate::statistics::rollup::refresh_person(&mut tx, duplicate).await?;
+    append(&mut tx, entry).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The persons of `case_id` in no other case still holding personal data: purging the case
+/// leaves them nothing to be kept for (the retention purge calls it in its transaction).
+pub(crate) async fn orphaned_by_purge(
+    connection: &mut sqlx::AnyConnection,
+    case_id: &str,
+) -> Result<Vec<String>, StoreError> {
+    let rows: Vec<(String,)> = sqlx::query_as(
+        "SELECT DISTINCT p.id FROM persons p JOIN case_persons cp ON cp.person_id = p.id WHERE cp.case_id = $1 AND p.purged_at IS NULL \
+         AND NOT EXISTS (SELECT 1 FROM case_persons other JOIN cases c ON c.id = other.case_id \
+                         WHERE other.person_id = p.id AND c.purged_at IS NULL AND c.id <> $1)",
+    )
+    .bind(case_id)
+    .fetch_all(&mut *connection)
+    .await?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}
+
+/// Erases the identity and blind keys of these persons; their counted attributes stay.
+pub(crate) async fn purge_persons(
+    connection: &mut sqlx::AnyConnection,
+    person_ids: &[String],
+) -> Result<(), StoreError> {
+    for person_id in person_ids {
+        sqlx::query("DELETE FROM person_keys WHERE person_id = $1")
+            .bind(person_id)
+            .execute(&mut *connection)
+            .await?;
+        sqlx::query("UPDATE persons SET identity_sealed = NULL, purged_at = $1 WHERE id = $2")
+            .bind(now_text())
+            .bind(person_id)
+            .execute(&mut *connection)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Links two persons of the same post as members of a household; `relation` reads from
+/// `person_id` to `other_id`. Refused for a person with itself, across posts, for a merged
+/// person, or when they are already linked.
+pub async fn link_household(
+    db: &Db,
+    person_id: &str,
+    other_id: &str,
+    relation: passerelle_domain::person::HouseholdRelation,
+    entry: Entry,
+) -> Result<(), WriteError> {
+    if person_id == other_id {
+        return Err(ParseError::new(
+            "lien familial",
+            "une personne ne peut pas être liée à elle-même",
+        )
+        .into());
+    }
+    let mut tx = db.begin_write().await?;
+    let rows: Vec<(String, String, Option<String>)> =
+        sqlx::query_as("SELECT id, post_id, merged_into FROM persons WHERE id IN ($1, $2)")
+            .bind(person_id)
+            .bind(other_id)
+            .fetch_all(&mut *tx)
+            .await?;
+    if rows.len() != 2
+        || rows[0].1 != rows[1].1
+        || rows.iter().any(|(_, _, merged)| merged.is_some())
+    {
+        return Err(ParseError::new(
+            "lien familial",
+            "choisissez une autre personne suivie par ce poste",
+        )
+        .into());
+    }
+    let (existing,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM person_links WHERE (person_id = $1 AND other_id = $2) OR (person_id = $2 AND other_id = $1)",
+    )
+    .bind(person_id)
+    .bind(other_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    if existing > 0 {
+        return Err(ParseError::new("lien familial", "ces deux personnes sont déjà liées").into());
+    }
+    sqlx::query("INSERT INTO person_links (person_id, other_id, relation, created_at) VALUES ($1, $2, $3, $4)")
+        .bind(person_id)
+        .bind(other_id)
+        .bind(relation.code())
+        .bind(now_text())
+        .execute(&mut *tx)
+        .await?;
+    append(&mut tx, entry).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The household of a person: (other person, relation read from this person), both ways.
+pub async fn household_of(
+    db: &Db,
+    keys: &KeyRing,
+    person_id: &str,
+) -> Result<Vec<(Person, passerelle_domain::person::HouseholdRelation)>, StoreError> {
+    use passerelle_domain::person::HouseholdRelation;
+    let links: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT person_id, other_id, relation FROM person_links WHERE person_id = $1 OR other_id = $1",
+    )
+    .bind(person_id)
+    .fetch_all(db.pool())
+    .await?;
+    let mut household = Vec::new();
+    for (from, to, relation) in links {
+        let relation =
+            HouseholdRelation::parse(&relation).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let (other, relation) = if from == person_id {
+            (to, relation)
+        } else {
+            (from, relation.reverse())
+        };
+        if let Some(person) = find(db, keys, &other).await? {
+            household.push((person, relation));
+        }
+    }
+    Ok(household)
+}
+
+/// The identified persons sharing a case with `person_id`: the household's likely members.
+pub async fn co_persons(
+    db: &Db,
+    keys: &KeyRing,
+    person_id: &str,
+) -> Result<Vec<Person>, StoreError> {
+    let ids: Vec<(String,)> = sqlx::query_as(
+        "SELECT DISTINCT other.person_id FROM case_persons mine JOIN case_persons other ON other.case_id = mine.case_id \
+         WHERE mine.person_id = $1 AND other.person_id IS NOT NULL AND other.person_id <> $1",
+    )
+    .bind(person_id)
+    .fetch_all(db.pool())
+    .await?;
+    let mut persons = Vec::new();
+    for (id,) in ids {
+        if let Some(person) = find(db, keys, &id)
+            .await?
+            .filter(|p| p.merged_into.is_none())
+        {
+            persons.push(person);
+        }
+    }
+    Ok(persons)
+}
