@@ -201,7 +201,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let worker_post = plan
         .logins
         .iter()
-        .find(|l| l.role == passerelle_domain::role::Role::SocialWorker)
+        .find(|l| l.role == passerelle_domain::identity::role::Role::SocialWorker)
         .and_then(|l| l.scope_id.clone())
         .context("demo social worker")?;
     let mut one_post = plan.clone();
@@ -396,7 +396,7 @@ async fn worker_session(
     let worker = plan
         .logins
         .iter()
-        .find(|l| l.role == passerelle_domain::role::Role::SocialWorker)
+        .find(|l| l.role == passerelle_domain::identity::role::Role::SocialWorker)
         .context("demo social worker")?;
     let role = passerelle_store::identity::account::roles_of(db, &worker.id)
         .await?
@@ -420,7 +420,7 @@ async fn person_search(
     plan: &passerelle_demo::DemoPlan,
     total: usize,
 ) -> anyhow::Result<(f64, f64, usize, usize, f64)> {
-    use passerelle_domain::person_name::PersonKey;
+    use passerelle_domain::referral::person_name::PersonKey;
     let bar = indicatif::ProgressBar::new(total as u64);
     bar.set_style(
         indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} personnes ({eta})")
@@ -443,7 +443,7 @@ async fn person_search(
         match n % 3 {
             // A letter doubled, accents dropped, or day and month swapped.
             0 => last_name.insert(last_name.len().min(2), 'l'),
-            1 => last_name = passerelle_domain::person_name::normalise(&last_name),
+            1 => last_name = passerelle_domain::referral::person_name::normalise(&last_name),
             _ => {
                 birth_date = birth_date
                     .and_then(|d| {
@@ -480,7 +480,7 @@ async fn person_search(
 fn demo_scheduled_unit(plan: &passerelle_demo::DemoPlan) -> anyhow::Result<String> {
     plan.logins
         .iter()
-        .find(|l| l.role == passerelle_domain::role::Role::Officer)
+        .find(|l| l.role == passerelle_domain::identity::role::Role::Officer)
         .and_then(|l| l.scope_id.clone())
         .context("demo officer")
 }
@@ -532,7 +532,7 @@ async fn demo_session(
     let officer = plan
         .logins
         .iter()
-        .find(|l| l.role == passerelle_domain::role::Role::Officer)
+        .find(|l| l.role == passerelle_domain::identity::role::Role::Officer)
         .ok_or_else(|| anyhow::anyhow!("no demo officer"))?;
     let mut connection = db.pool().acquire().await?;
     Ok(passerelle_store::identity::session::create(&mut connection, Some(&officer.id), None).await?)
@@ -548,7 +548,7 @@ async fn login_latency(
     let officer = plan
         .logins
         .iter()
-        .find(|l| l.role == passerelle_domain::role::Role::Officer)
+        .find(|l| l.role == passerelle_domain::identity::role::Role::Officer)
         .ok_or_else(|| anyhow::anyhow!("no demo officer"))?;
     let cookie = "0".repeat(64);
     // The login form's token is bound to the browser's anti-forgery cookie.

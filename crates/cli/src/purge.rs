@@ -19,7 +19,7 @@ pub struct PurgeArgs {
     pub key_file: Option<PathBuf>,
 
     /// Retention period in years after the last contact.
-    #[arg(long, env = "PASSERELLE_RETENTION_YEARS", default_value_t = passerelle_domain::case::RETENTION_YEARS)]
+    #[arg(long, env = "PASSERELLE_RETENTION_YEARS", default_value_t = passerelle_domain::referral::case::RETENTION_YEARS)]
     pub years: u16,
 
     /// Count what would be purged; change nothing.

@@ -74,11 +74,11 @@ pub struct ServeArgs {
     pub metrics_token: Option<String>,
 
     /// Coverage target: posts per département (map and steering).
-    #[arg(long, env = "PASSERELLE_TARGET_PER_DEPARTEMENT", default_value_t = passerelle_domain::coverage::DEFAULT_TARGET_PER_DEPARTEMENT)]
+    #[arg(long, env = "PASSERELLE_TARGET_PER_DEPARTEMENT", default_value_t = passerelle_domain::registry::coverage::DEFAULT_TARGET_PER_DEPARTEMENT)]
     pub target_per_departement: u64,
 
     /// Coverage target: posts in the nation (steering).
-    #[arg(long, env = "PASSERELLE_NATIONAL_TARGET", default_value_t = passerelle_domain::coverage::DEFAULT_NATIONAL_TARGET)]
+    #[arg(long, env = "PASSERELLE_NATIONAL_TARGET", default_value_t = passerelle_domain::registry::coverage::DEFAULT_NATIONAL_TARGET)]
     pub national_target: u64,
 
     /// Visio provider: the address of a room, with {salle} where the room's unguessable name goes.
@@ -105,7 +105,7 @@ pub struct ServeArgs {
     pub backup_keep: usize,
 
     /// Retention period in years after a case's last contact; the purge runs daily.
-    #[arg(long, env = "PASSERELLE_RETENTION_YEARS", default_value_t = passerelle_domain::case::RETENTION_YEARS)]
+    #[arg(long, env = "PASSERELLE_RETENTION_YEARS", default_value_t = passerelle_domain::referral::case::RETENTION_YEARS)]
     pub retention_years: u16,
 
     /// Status e-mails to officers over SMTP, e.g. smtps://user:password@smtp.example.org:465

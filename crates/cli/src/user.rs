@@ -4,9 +4,9 @@
 use crate::config::{DatabaseArgs, open_and_migrate};
 use anyhow::Context;
 use clap::{Args, Subcommand};
-use passerelle_domain::account::{DisplayName, Email};
+use passerelle_domain::identity::account::{DisplayName, Email};
 use passerelle_domain::journal::JournalAction;
-use passerelle_domain::role::Role;
+use passerelle_domain::identity::role::Role;
 use passerelle_store::journal::{self, Entry};
 use passerelle_store::identity::{account, session};
 

@@ -6,12 +6,12 @@
 //! sealed and indexed like real ones, so search, purge and statistics see real-shaped data.
 
 use crate::plan::{DemoPlan, PostRow};
-use passerelle_domain::case::{
+use passerelle_domain::referral::case::{
     ActionKind, InterviewPlace, KnownToSocialServices, OrientationStatus, PartnerType, Sex,
 };
-use passerelle_domain::person::Identity;
-use passerelle_domain::person_name::blocking_keys;
-use passerelle_domain::post::PostStatus;
+use passerelle_domain::referral::person::Identity;
+use passerelle_domain::referral::person_name::blocking_keys;
+use passerelle_domain::registry::post::PostStatus;
 use passerelle_domain::referral::{
     AgeBand, ClosureOutcome, PersonRole, ProblemCategory, ReferralSource, ReferralStatus, Urgency,
 };

@@ -5,11 +5,11 @@ use crate::plan::{
     DEMO_TODAY, DemoLogin, DemoPlan, EmployerRow, PostRow, SEED_FIGURES_DATE, UnitRow,
     split_percent,
 };
-use passerelle_domain::employer::EmployerKind;
-use passerelle_domain::post::{PostStatus, Zone};
-use passerelle_domain::role::Role;
-use passerelle_domain::territory::of_place;
-use passerelle_domain::unit::UnitKind;
+use passerelle_domain::registry::employer::EmployerKind;
+use passerelle_domain::registry::post::{PostStatus, Zone};
+use passerelle_domain::identity::role::Role;
+use passerelle_domain::registry::territory::of_place;
+use passerelle_domain::registry::unit::UnitKind;
 use passerelle_store::registry::territory::{Commune, Departement, Referentials};
 use rand::distr::weighted::WeightedIndex;
 use rand::prelude::*;

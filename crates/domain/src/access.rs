@@ -5,7 +5,7 @@
 //! holds it, nobody above them; the officer sees statuses only. Each capability adds its
 //! resources here, and nowhere else.
 
-use crate::role::Role;
+use crate::identity::role::Role;
 
 mod case_access;
 pub use case_access::{CaseAccessKind, opens_case_content};

@@ -1,31 +1,20 @@
 //! Passerelle's domain: types that can only hold valid values and the rules of the scheme.
 //! Nothing here does I/O, so every rule can be unit- and property-tested in isolation.
+//! One folder per capability, named as in the store and the web crate; the policy
+//! (`access`), the journal's vocabulary and the value types every capability uses are at the
+//! root.
 
 pub mod access;
-pub mod account;
-pub mod appointment;
-pub mod case;
-pub mod category;
-pub mod coverage;
 pub mod date_field;
 pub mod day;
 pub mod emergency;
-pub mod employer;
-pub mod funding;
-pub mod holiday;
+pub mod identity;
 pub mod journal;
-pub mod partner;
-pub mod person;
-pub mod person_name;
 pub mod plain_text;
-pub mod post;
 pub mod presence;
 pub mod referral;
-pub mod role;
+pub mod registry;
 pub mod statistics;
-pub mod suppression;
-pub mod territory;
-pub mod unit;
 
 /// Error raised when text from outside does not parse into a domain value.
 /// The message is French because it ends up in front of a person.

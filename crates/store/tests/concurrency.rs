@@ -3,8 +3,8 @@
 //! once; afterwards the rollups still equal a full recount, and the nation its posts' sum.
 //! (Without the case's lock, PostgreSQL published several times the work done.)
 
-use passerelle_domain::case::{ActionKind, InterviewDuration, InterviewPlace};
-use passerelle_domain::category::CategoryGrid;
+use passerelle_domain::referral::case::{ActionKind, InterviewDuration, InterviewPlace};
+use passerelle_domain::referral::category::CategoryGrid;
 use passerelle_domain::journal::JournalAction;
 use passerelle_domain::referral::{PersonInput, ReferralInput, validate_referral};
 use passerelle_store::journal::Entry;

@@ -5,13 +5,13 @@
 //! which must leave every counted figure as it was.
 
 use passerelle_demo as demo;
-use passerelle_domain::case::{
+use passerelle_domain::referral::case::{
     ActionKind, InterviewDuration, InterviewPlace, KnownToSocialServices, OrientationStatus,
     PartnerType, Sex,
 };
-use passerelle_domain::category::CategoryGrid;
+use passerelle_domain::referral::category::CategoryGrid;
 use passerelle_domain::journal::JournalAction;
-use passerelle_domain::person::{Identity, ValidPerson};
+use passerelle_domain::referral::person::{Identity, ValidPerson};
 use passerelle_domain::referral::PersonRole;
 use passerelle_domain::referral::{
     ClosureOutcome, PersonInput, ProblemCategory, ReferralInput, ReferralSource, ReferralStatus,

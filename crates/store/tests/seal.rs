@@ -313,7 +313,7 @@ const PARTNER: &str = "Foyer d'accueil confidentiel des Tilleuls — 4be1d07c";
 
 /// A referral received by a filled post of the demonstration: (case id, account id).
 async fn a_case(test: &TestDb, ring: &KeyRing) -> (String, String) {
-    use passerelle_domain::category::CategoryGrid;
+    use passerelle_domain::referral::category::CategoryGrid;
     use passerelle_domain::referral::{PersonInput, ReferralInput, validate_referral};
     use passerelle_store::registry::territory::{Referentials, load_referentials};
     let referentials = Referentials::embedded().unwrap();
@@ -378,7 +378,7 @@ async fn orient(test: &TestDb, ring: &KeyRing, (case, account): &(String, String
         ring,
         case,
         time::macros::date!(2026 - 01 - 05),
-        passerelle_domain::case::PartnerType::Cidff,
+        passerelle_domain::referral::case::PartnerType::Cidff,
         name,
         account,
         written(),

@@ -1,7 +1,7 @@
 //! Store tests: each runs on SQLite and on PostgreSQL (when TEST_DATABASE_URL is set).
 
 use passerelle_demo::{self as demo, SEED_FIGURES_DATE};
-use passerelle_domain::post::{Zone, exists_on};
+use passerelle_domain::registry::post::{Zone, exists_on};
 use passerelle_store::db::bulk::{Value, insert_rows};
 use passerelle_store::registry::territory::{Referentials, load_referentials};
 use passerelle_store::testing::{self, TestDb};
@@ -326,8 +326,8 @@ async fn every_demo_post_ends_its_history_in_its_status_and_dates() {
             };
             assert_eq!(dates, sorted, "steps in date order for {}", post.code);
             for pair in history.windows(2) {
-                let from = passerelle_domain::post::PostStatus::parse(&pair[0].0).unwrap();
-                let to = passerelle_domain::post::PostStatus::parse(&pair[1].0).unwrap();
+                let from = passerelle_domain::registry::post::PostStatus::parse(&pair[0].0).unwrap();
+                let to = passerelle_domain::registry::post::PostStatus::parse(&pair[1].0).unwrap();
                 assert!(from.can_move_to(to), "{}: {from:?} → {to:?}", post.code);
             }
             dates.clear();

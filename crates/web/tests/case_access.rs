@@ -7,7 +7,7 @@
 mod helpers;
 
 use helpers::{TestApp, spawn_all};
-use passerelle_domain::role::Role;
+use passerelle_domain::identity::role::Role;
 use passerelle_store::identity::session;
 use passerelle_web::http::route_table::Method;
 

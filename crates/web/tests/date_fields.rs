@@ -6,7 +6,7 @@
 mod helpers;
 
 use helpers::{TestApp, spawn_all};
-use passerelle_domain::role::Role;
+use passerelle_domain::identity::role::Role;
 use passerelle_web::http::route_table::Method;
 
 async fn answer(app: &TestApp, who: Role, path: &str, pairs: &[(&str, &str)]) -> (u16, String) {

@@ -6,7 +6,7 @@ mod helpers;
 
 use helpers::{TestApp, spawn_all};
 use passerelle_domain::date_field::DateField;
-use passerelle_domain::role::Role;
+use passerelle_domain::identity::role::Role;
 use passerelle_web::http::route_table::Method;
 
 const FAR: [&str; 4] = ["9999-12-31", "31/12/9999", "0001-01-01", "01/01/1899"];

@@ -116,7 +116,7 @@ async fn metrics_are_never_public() {
     // Without a token, the public listener has no /metrics at all.
     let app = TestApp::spawn(passerelle_store::testing::sqlite().await).await;
     assert_eq!(app.get("/metrics").await.status(), 404);
-    let session = app.session_for(passerelle_domain::role::Role::Admin).await;
+    let session = app.session_for(passerelle_domain::identity::role::Role::Admin).await;
     let signed_in = app
         .client
         .get(app.url("/metrics"))

@@ -3,7 +3,7 @@
 mod helpers;
 
 use helpers::{CSRF, TestApp, spawn_all};
-use passerelle_domain::role::Role;
+use passerelle_domain::identity::role::Role;
 
 async fn upload(
     app: &TestApp,

@@ -7,7 +7,7 @@
 mod helpers;
 
 use helpers::{CSRF, TestApp, spawn_all};
-use passerelle_domain::role::Role;
+use passerelle_domain::identity::role::Role;
 
 const GIB: usize = 1 << 30;
 

@@ -4,7 +4,7 @@
 mod helpers;
 
 use helpers::{CSRF, TestApp, spawn_all};
-use passerelle_domain::role::Role;
+use passerelle_domain::identity::role::Role;
 
 async fn journal_rows(app: &TestApp) -> i64 {
     let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM journal")
@@ -473,7 +473,7 @@ async fn an_invitation_sets_a_password_that_follows_the_rules() {
 async fn one_address_guessing_many_names_is_throttled() {
     let app = TestApp::spawn(passerelle_store::testing::sqlite().await).await;
     let client = browser(&app);
-    for index in 0..passerelle_domain::account::ADDRESS_LOCKOUT_THRESHOLD {
+    for index in 0..passerelle_domain::identity::account::ADDRESS_LOCKOUT_THRESHOLD {
         let response = login(
             &client,
             &app,

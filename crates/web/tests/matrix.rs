@@ -5,7 +5,7 @@
 mod helpers;
 
 use helpers::{TestApp, spawn_all};
-use passerelle_domain::role::Role;
+use passerelle_domain::identity::role::Role;
 use passerelle_web::http::route_table::Method;
 use std::collections::BTreeSet;
 

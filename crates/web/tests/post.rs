@@ -4,7 +4,7 @@
 mod helpers;
 
 use helpers::{CSRF, TestApp, spawn_all};
-use passerelle_domain::role::Role;
+use passerelle_domain::identity::role::Role;
 
 async fn move_as(
     app: &TestApp,

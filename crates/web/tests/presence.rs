@@ -6,7 +6,7 @@
 mod helpers;
 
 use helpers::{TestApp, pdf_text, spawn_all};
-use passerelle_domain::role::Role;
+use passerelle_domain::identity::role::Role;
 use passerelle_web::http::route_table::Method;
 use std::io::Write;
 use std::process::{Command, Stdio};

@@ -6,7 +6,7 @@
 mod helpers;
 
 use helpers::{TestApp, pdf_text, spawn_all};
-use passerelle_domain::role::Role;
+use passerelle_domain::identity::role::Role;
 use passerelle_web::http::route_table::Method;
 
 /// Work on a case is dated from the day it was received (today, for the cases made here).

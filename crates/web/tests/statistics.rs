@@ -5,7 +5,7 @@
 mod helpers;
 
 use helpers::{TestApp, libreoffice_sheets, pdf_text, spawn_all};
-use passerelle_domain::role::Role;
+use passerelle_domain::identity::role::Role;
 use passerelle_web::http::route_table::Method;
 
 async fn page(app: &TestApp, who: Role, path: &str) -> (u16, String) {

@@ -3,7 +3,7 @@
 mod helpers;
 
 use helpers::{CSRF, TestApp, spawn_all};
-use passerelle_domain::role::Role;
+use passerelle_domain::identity::role::Role;
 
 async fn post_as(app: &TestApp, who: Role, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
     let session = app.session_for(who).await;

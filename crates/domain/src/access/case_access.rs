@@ -10,7 +10,7 @@
 //! a national colleague), and nobody confirms the proposal of such a colleague.
 
 use super::{Actor, Grant, Place, Scope, administers};
-use crate::role::Role;
+use crate::identity::role::Role;
 
 /// What opens a post's case content.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

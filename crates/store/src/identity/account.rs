@@ -43,7 +43,7 @@ mod tests {
 use crate::db::time_text::now_text;
 use crate::{Db, StoreError};
 use passerelle_domain::access::{Place, Scope};
-use passerelle_domain::role::Role;
+use passerelle_domain::identity::role::Role;
 use sqlx::AnyConnection;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -202,7 +202,7 @@ pub async fn place_of(db: &Db, scope: &Scope) -> Result<Place, StoreError> {
 
 /// Whether a scope id names something that exists, for the kind of scope of `role`.
 pub async fn scope_exists(db: &Db, role: Role, scope_id: Option<&str>) -> Result<bool, StoreError> {
-    use passerelle_domain::role::ScopeKind;
+    use passerelle_domain::identity::role::ScopeKind;
     let table = match role.scope_kind() {
         ScopeKind::Unit => "units WHERE id = $1",
         ScopeKind::Post => "posts WHERE id = $1",
@@ -322,7 +322,7 @@ pub async fn record_login_failure(
     let now = now_text();
     // Failures older than the lockout window are forgotten: the count starts again at 1.
     let window_start = crate::db::time_text::instant_to_text(
-        time::OffsetDateTime::now_utc() - passerelle_domain::account::LOCKOUT_DURATION,
+        time::OffsetDateTime::now_utc() - passerelle_domain::identity::account::LOCKOUT_DURATION,
     );
     sqlx::query(
         "INSERT INTO login_failures (login_hash, failures, locked_until, updated_at) VALUES ($1, 1, NULL, $2) \
@@ -371,7 +371,7 @@ pub async fn reserve_login_attempt(
         });
     }
     let window_start = crate::db::time_text::instant_to_text(
-        time::OffsetDateTime::now_utc() - passerelle_domain::account::LOCKOUT_DURATION,
+        time::OffsetDateTime::now_utc() - passerelle_domain::identity::account::LOCKOUT_DURATION,
     );
     // Failures older than the lockout window are forgotten: the count starts again at 1.
     sqlx::query(
@@ -693,7 +693,7 @@ pub async fn scope_choices(
     role: Role,
     departement: &str,
 ) -> Result<Vec<ScopeChoice>, StoreError> {
-    use passerelle_domain::role::ScopeKind;
+    use passerelle_domain::identity::role::ScopeKind;
     let sql = match role.scope_kind() {
         ScopeKind::Unit => {
             "SELECT id, name AS label FROM units WHERE departement_code = $1 AND kind IN ('groupement','compagnie','bta','cob','brigade_proximite','mpf','circonscription','commissariat') ORDER BY name"

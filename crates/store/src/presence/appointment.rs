@@ -7,7 +7,7 @@ use crate::seal::KeyRing;
 use crate::identity::session::{new_token, token_hash};
 use crate::db::time_text::now_text;
 use crate::{Db, StoreError};
-use passerelle_domain::appointment::{
+use passerelle_domain::presence::appointment::{
     AppointmentMode, AppointmentStatus, Booked, Request, check_booking,
 };
 use passerelle_domain::presence::Occurrence;

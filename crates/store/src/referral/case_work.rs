@@ -8,7 +8,7 @@ use crate::seal::{KeyRing, SealedColumn};
 use crate::db::time_text::{date_to_text, now_text};
 use crate::{Db, StoreError, WriteError};
 use passerelle_domain::ParseError;
-use passerelle_domain::case::{
+use passerelle_domain::referral::case::{
     ActionKind, InterviewDuration, InterviewPlace, OrientationStatus, PartnerType,
 };
 use passerelle_domain::referral::ReferralStatus;
@@ -265,7 +265,7 @@ pub async fn transfer(
         keys,
         case_id,
         by,
-        passerelle_domain::case::NoteVisibility::Team,
+        passerelle_domain::referral::case::NoteVisibility::Team,
         reason_note,
     )
     .await?;

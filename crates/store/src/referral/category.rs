@@ -6,7 +6,7 @@ use crate::journal::{Entry, append};
 use crate::db::time_text::now_text;
 use crate::{Db, StoreError, WriteError};
 use passerelle_domain::ParseError;
-use passerelle_domain::category::{Category, CategoryGrid};
+use passerelle_domain::referral::category::{Category, CategoryGrid};
 
 /// The whole grid, in its order, retired categories included.
 pub async fn grid(db: &Db) -> Result<CategoryGrid, StoreError> {

@@ -13,7 +13,7 @@ use crate::journal::{Entry, append};
 use crate::seal::{KeyRing, SealedColumn};
 use crate::db::time_text::now_text;
 use crate::{Db, StoreError, WriteError};
-use passerelle_domain::case::NoteVisibility;
+use passerelle_domain::referral::case::NoteVisibility;
 use passerelle_domain::referral::{
     ClosureOutcome, ReferralStatus, ValidReferral, check_transition,
 };

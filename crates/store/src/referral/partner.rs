@@ -6,7 +6,7 @@ use crate::registry::import::{LineError, Table, cell, check_columns};
 use crate::journal::{Entry, append};
 use crate::db::time_text::now_text;
 use crate::{Db, StoreError};
-use passerelle_domain::partner::{PartnerInput, ValidPartner, validate_partner};
+use passerelle_domain::referral::partner::{PartnerInput, ValidPartner, validate_partner};
 
 /// A partner as listed.
 #[derive(Debug, Clone, sqlx::FromRow)]

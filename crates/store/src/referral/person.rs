@@ -7,8 +7,8 @@ use crate::seal::{KeyRing, SealedColumn};
 use crate::db::time_text::now_text;
 use crate::{Db, StoreError, WriteError};
 use passerelle_domain::ParseError;
-use passerelle_domain::person::{Identity, ValidPerson};
-use passerelle_domain::person_name::{PersonKey, blocking_keys, match_score};
+use passerelle_domain::referral::person::{Identity, ValidPerson};
+use passerelle_domain::referral::person_name::{PersonKey, blocking_keys, match_score};
 use passerelle_domain::referral::PersonRole;
 use time::Date;
 
@@ -408,7 +408,7 @@ pub async fn link_household(
     db: &Db,
     person_id: &str,
     other_id: &str,
-    relation: passerelle_domain::person::HouseholdRelation,
+    relation: passerelle_domain::referral::person::HouseholdRelation,
     entry: Entry,
 ) -> Result<(), WriteError> {
     if person_id == other_id {
@@ -462,8 +462,8 @@ pub async fn household_of(
     db: &Db,
     keys: &KeyRing,
     person_id: &str,
-) -> Result<Vec<(Person, passerelle_domain::person::HouseholdRelation)>, StoreError> {
-    use passerelle_domain::person::HouseholdRelation;
+) -> Result<Vec<(Person, passerelle_domain::referral::person::HouseholdRelation)>, StoreError> {
+    use passerelle_domain::referral::person::HouseholdRelation;
     let links: Vec<(String, String, String)> = sqlx::query_as(
         "SELECT person_id, other_id, relation FROM person_links WHERE person_id = $1 OR other_id = $1",
     )

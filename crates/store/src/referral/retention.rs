@@ -8,7 +8,7 @@ use crate::journal::{Entry, append};
 use crate::seal::KeyRing;
 use crate::db::time_text::{date_to_text, now_text};
 use crate::{Db, StoreError};
-use passerelle_domain::case::is_past_retention;
+use passerelle_domain::referral::case::is_past_retention;
 use passerelle_domain::journal::JournalAction;
 use time::Date;
 

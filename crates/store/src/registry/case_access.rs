@@ -8,7 +8,7 @@ use crate::journal::{Entry, append};
 use crate::db::time_text::{date_to_text, now_text};
 use crate::{Db, StoreError};
 use passerelle_domain::access::CaseAccessKind;
-use passerelle_domain::role::Role;
+use passerelle_domain::identity::role::Role;
 use sqlx::AnyConnection;
 use time::Date;
 

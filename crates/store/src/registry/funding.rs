@@ -4,7 +4,7 @@ use crate::journal::{Entry, append};
 use crate::registry::post::PostScope;
 use crate::db::time_text::{date_to_text, now_text};
 use crate::{Db, StoreError};
-use passerelle_domain::funding::{Funder, Renewal};
+use passerelle_domain::registry::funding::{Funder, Renewal};
 use time::Date;
 
 #[derive(Debug, Clone, sqlx::FromRow)]

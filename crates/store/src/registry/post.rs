@@ -2,10 +2,10 @@
 
 use crate::db::time_text::date_to_text;
 use crate::{Db, StoreError};
-use passerelle_domain::post::{PostCounts, Zone};
+use passerelle_domain::registry::post::{PostCounts, Zone};
 use time::Date;
 
-/// Posts existing on `at`, by zone. The SQL mirrors `passerelle_domain::post::exists_on`;
+/// Posts existing on `at`, by zone. The SQL mirrors `passerelle_domain::registry::post::exists_on`;
 /// a store test checks the two agree.
 pub async fn counts_on(db: &Db, at: Date) -> Result<PostCounts, StoreError> {
     let rows: Vec<(String, i64)> = sqlx::query_as(
@@ -163,7 +163,7 @@ pub async fn public_posts(
 // The lifecycle of a post, and the posts seen by the people who steer them.
 
 use passerelle_domain::access::Place;
-use passerelle_domain::post::{LifecycleError, PostStatus, check_move};
+use passerelle_domain::registry::post::{LifecycleError, PostStatus, check_move};
 
 /// A post as its steering sees it.
 #[derive(Debug, Clone, sqlx::FromRow)]

@@ -3,7 +3,7 @@
 
 use crate::db::bulk::{Value, insert_rows};
 use crate::{Db, StoreError};
-use passerelle_domain::territory::{CommuneCode, DepartementCode};
+use passerelle_domain::registry::territory::{CommuneCode, DepartementCode};
 use sqlx::Acquire;
 
 const REGIONS_CSV: &str = include_str!("../../referentials/regions.csv");

@@ -3,8 +3,8 @@
 use crate::journal::{Entry, append};
 use crate::db::time_text::now_text;
 use crate::{Db, StoreError};
-use passerelle_domain::employer::EmployerKind;
-use passerelle_domain::unit::{UnitKind, check_parent};
+use passerelle_domain::registry::employer::EmployerKind;
+use passerelle_domain::registry::unit::{UnitKind, check_parent};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct UnitRow {

@@ -10,8 +10,8 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
 use passerelle_domain::access::Scope;
-use passerelle_domain::post::PostCounts;
-use passerelle_domain::role::Role;
+use passerelle_domain::registry::post::PostCounts;
+use passerelle_domain::identity::role::Role;
 
 pub fn routes() -> RouteTable {
     RouteTable::new().get("/", home)

@@ -1,7 +1,7 @@
 //! The DSFR shell shared by every page: title, navigation by role, emergency numbers.
 
 use passerelle_domain::emergency::{EMERGENCY_NUMBERS, EmergencyNumber};
-use passerelle_domain::role::Role;
+use passerelle_domain::identity::role::Role;
 
 /// One entry of the main navigation.
 #[derive(Debug, Clone, PartialEq, Eq)]

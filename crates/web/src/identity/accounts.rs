@@ -12,9 +12,9 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use passerelle_domain::access::{self, Action, CaseAccessKind, Place, Resource, Scope};
-use passerelle_domain::account::{DisplayName, Email};
+use passerelle_domain::identity::account::{DisplayName, Email};
 use passerelle_domain::journal::JournalAction;
-use passerelle_domain::role::Role;
+use passerelle_domain::identity::role::Role;
 use passerelle_store::registry::case_access::{self, NewProposal};
 use passerelle_store::journal::{self, Entry};
 use passerelle_store::identity::{account, session};
@@ -238,7 +238,7 @@ async fn show_invite(
     auth.require(Action::View, &Resource::Accounts)?;
     let departement = query
         .departement
-        .filter(|d| passerelle_domain::territory::DepartementCode::parse(d).is_ok());
+        .filter(|d| passerelle_domain::registry::territory::DepartementCode::parse(d).is_ok());
     invite_page(&state, &auth, &csrf, departement.as_deref()).await
 }
 
@@ -262,7 +262,7 @@ async fn invite(
     let departement = form
         .departement
         .clone()
-        .filter(|d| passerelle_domain::territory::DepartementCode::parse(d).is_ok());
+        .filter(|d| passerelle_domain::registry::territory::DepartementCode::parse(d).is_ok());
     let mut page = invite_page(&state, &auth, &csrf, departement.as_deref()).await?;
     page.email = form.email.chars().take(254).collect();
     page.display_name = form.display_name.chars().take(100).collect();
@@ -472,7 +472,7 @@ async fn show_account(
         .collect();
     let departement = query
         .departement
-        .filter(|d| passerelle_domain::territory::DepartementCode::parse(d).is_ok());
+        .filter(|d| passerelle_domain::registry::territory::DepartementCode::parse(d).is_ok());
     let invite = invite_page(&state, &auth, &csrf, departement.as_deref()).await?;
     Ok(AccountAdminPage {
         shell: Shell::for_actor(&target.display_name, &auth, &csrf).at("/comptes"),

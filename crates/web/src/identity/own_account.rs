@@ -15,7 +15,7 @@ use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use passerelle_domain::access::{Action, Resource};
-use passerelle_domain::account::check_new_password;
+use passerelle_domain::identity::account::check_new_password;
 use passerelle_domain::journal::JournalAction;
 use passerelle_store::journal::{self, Entry};
 use passerelle_store::identity::{account, session};

@@ -73,7 +73,7 @@ async fn lines(state: &AppState, rows: Vec<journal::Row>) -> WebResult<Vec<Event
                 (Some(id), Some(role)) => format!(
                     "{}, {}",
                     name(id),
-                    passerelle_domain::role::Role::parse(role)
+                    passerelle_domain::identity::role::Role::parse(role)
                         .map(|r| r.label())
                         .unwrap_or("rôle inconnu")
                 ),

@@ -15,12 +15,12 @@ use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use passerelle_domain::access::{Action, Place, Resource, Scope};
-use passerelle_domain::appointment::{AppointmentMode, Request, visio_link};
+use passerelle_domain::presence::appointment::{AppointmentMode, Request, visio_link};
 use passerelle_domain::journal::JournalAction;
 use passerelle_domain::presence::{
     Occurrence, instant, occurrences, parse_clock, time_zone_of_departement,
 };
-use passerelle_domain::role::Role;
+use passerelle_domain::identity::role::Role;
 use passerelle_store::presence::appointment::{
     self as store_appointment, AppointmentRow, BookingError, text_to_unix,
 };

@@ -358,7 +358,7 @@ pub(crate) async fn schedule_view(
         monday,
         monday + Duration::days(13),
     );
-    let is_social_worker = auth.role() == passerelle_domain::role::Role::SocialWorker;
+    let is_social_worker = auth.role() == passerelle_domain::identity::role::Role::SocialWorker;
     let feed = if is_social_worker {
         crate::presence::appointment::feed_view(state, &auth.account.id).await?
     } else {
@@ -762,9 +762,9 @@ async fn who_is_where(auth: Authenticated, Query(query): Query<WhereQuery>) -> W
         (_, Scope::Departement(code)) => {
             Ok(Redirect::to(&format!("/presence/departements/{code}")))
         }
-        (passerelle_domain::role::Role::National, Scope::Nation) => {
+        (passerelle_domain::identity::role::Role::National, Scope::Nation) => {
             let code = query.departement.unwrap_or_else(|| "75".into());
-            match passerelle_domain::territory::DepartementCode::parse(&code) {
+            match passerelle_domain::registry::territory::DepartementCode::parse(&code) {
                 Ok(_) => Ok(Redirect::to(&format!(
                     "/presence/departements/{}",
                     code.trim().to_uppercase()
@@ -804,7 +804,7 @@ async fn unit_page(
         .ok_or(WebError::NotFound)?;
     let title = format!("Présence de l'intervenant social — {}", presence.unit.name);
     let can_book = visitor.as_ref().is_some_and(|auth| {
-        auth.role() == passerelle_domain::role::Role::Officer
+        auth.role() == passerelle_domain::identity::role::Role::Officer
             && auth.actor.grant.scope == passerelle_domain::access::Scope::Unit(id.clone())
     });
     let shell = match &visitor {
@@ -999,7 +999,7 @@ async fn departement_week(
         &Resource::DepartementPresence { departement: &code },
     )?;
     let monday = week_start(&query)?;
-    if passerelle_domain::territory::DepartementCode::parse(&code).is_err() {
+    if passerelle_domain::registry::territory::DepartementCode::parse(&code).is_err() {
         return Err(WebError::NotFound);
     }
     let posts = store_post::posts_in(

@@ -11,7 +11,7 @@ use crate::http::route_table::RouteTable;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use passerelle_domain::access::Action;
-use passerelle_domain::case::{
+use passerelle_domain::referral::case::{
     ActionKind, InterviewDuration, InterviewPlace, NoteVisibility, OrientationStatus, PartnerType,
 };
 use passerelle_domain::journal::JournalAction;
@@ -515,7 +515,7 @@ async fn information_preoccupante(
     let document = InformationPreoccupante {
         crip: format!(
             "CRIP {}",
-            passerelle_domain::territory::of_place(&departement)
+            passerelle_domain::registry::territory::of_place(&departement)
         ),
         author: write.auth.account.display_name.clone(),
         post: format!("{} — {departement}", write.post.code),

@@ -12,7 +12,7 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use passerelle_domain::access::{Action, Resource};
-use passerelle_domain::category::{self, Category, CategoryGrid};
+use passerelle_domain::referral::category::{self, Category, CategoryGrid};
 use passerelle_domain::journal::JournalAction;
 use passerelle_store::WriteError;
 use passerelle_store::journal::Entry;

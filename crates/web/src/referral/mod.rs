@@ -21,10 +21,10 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use passerelle_domain::access::{Action, Place, Resource, Scope};
-use passerelle_domain::case::{
+use passerelle_domain::referral::case::{
     ActionKind, InterviewPlace, NoteVisibility, OrientationStatus, PartnerType,
 };
-use passerelle_domain::category::{Category, CategoryGrid};
+use passerelle_domain::referral::category::{Category, CategoryGrid};
 use passerelle_domain::journal::JournalAction;
 use passerelle_domain::referral::{
     ClosureOutcome, ContactChannel, PersonInput, PersonRole, ReferralInput, ReferralSource,

@@ -14,10 +14,10 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query, Request, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use passerelle_domain::access::{Action, Resource};
-use passerelle_domain::case::PartnerType;
+use passerelle_domain::referral::case::PartnerType;
 use passerelle_domain::journal::JournalAction;
-use passerelle_domain::partner::{PartnerInput, validate_partner};
-use passerelle_domain::territory::DepartementCode;
+use passerelle_domain::referral::partner::{PartnerInput, validate_partner};
+use passerelle_domain::registry::territory::DepartementCode;
 use passerelle_store::journal::Entry;
 use passerelle_store::referral::partner as store_partner;
 

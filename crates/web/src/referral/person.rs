@@ -14,10 +14,10 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use passerelle_domain::access::Action;
-use passerelle_domain::case::{KnownToSocialServices, Sex};
+use passerelle_domain::referral::case::{KnownToSocialServices, Sex};
 use passerelle_domain::journal::JournalAction;
-use passerelle_domain::person::{HouseholdRelation, PersonForm, validate_person};
-use passerelle_domain::person_name::{LIKELY_DUPLICATE, POSSIBLE_DUPLICATE, PersonKey};
+use passerelle_domain::referral::person::{HouseholdRelation, PersonForm, validate_person};
+use passerelle_domain::referral::person_name::{LIKELY_DUPLICATE, POSSIBLE_DUPLICATE, PersonKey};
 use passerelle_domain::referral::PersonRole;
 use passerelle_store::referral::person::{self as store_person, Candidate, CaseLink};
 use std::collections::HashMap;
@@ -36,7 +36,7 @@ pub fn routes() -> RouteTable {
 const CANDIDATES: usize = 8;
 
 /// "12/03/1987" or nothing.
-fn born(identity: &passerelle_domain::person::Identity) -> String {
+fn born(identity: &passerelle_domain::referral::person::Identity) -> String {
     identity
         .birth_date
         .map(crate::http::clock::french_date)

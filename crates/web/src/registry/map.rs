@@ -10,11 +10,11 @@ use crate::http::route_table::RouteTable;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
-use passerelle_domain::coverage::{
+use passerelle_domain::registry::coverage::{
     MapMeasure, class_of, gap_to_target, legend, per_hundred_thousand,
 };
-use passerelle_domain::post::{PostStatus, Zone};
-use passerelle_domain::territory::DepartementCode;
+use passerelle_domain::registry::post::{PostStatus, Zone};
+use passerelle_domain::registry::territory::DepartementCode;
 use serde::Deserialize;
 use std::sync::OnceLock;
 

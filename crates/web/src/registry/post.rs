@@ -14,10 +14,10 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use passerelle_domain::access::{Action, Resource, Scope};
-use passerelle_domain::coverage::gap_to_target;
-use passerelle_domain::funding::{AgreementAlert, Funder, Renewal, alert_on, euros, parse_euros};
+use passerelle_domain::registry::coverage::gap_to_target;
+use passerelle_domain::registry::funding::{AgreementAlert, Funder, Renewal, alert_on, euros, parse_euros};
 use passerelle_domain::journal::JournalAction;
-use passerelle_domain::post::{PostStatus, Zone};
+use passerelle_domain::registry::post::{PostStatus, Zone};
 use passerelle_store::journal::Entry;
 use passerelle_store::registry::post::{self as store_post, MoveError, PostRow, PostScope};
 use passerelle_store::db::time_text::text_to_date;
@@ -219,7 +219,7 @@ async fn agreements_to_renew(
     scope: &PostScope,
     today: time::Date,
 ) -> WebResult<Vec<AgreementLine>> {
-    let horizon = today + time::Duration::days(passerelle_domain::funding::ALERT_DAYS[0]);
+    let horizon = today + time::Duration::days(passerelle_domain::registry::funding::ALERT_DAYS[0]);
     Ok(
         passerelle_store::registry::funding::agreements_ending(&state.db, scope, today, horizon)
             .await?
@@ -429,7 +429,7 @@ pub struct PipelinePage {
     /// The registry as of the chosen date.
     snapshot_date: String,
     snapshot_iso: String,
-    by_zone: passerelle_domain::post::PostCounts,
+    by_zone: passerelle_domain::registry::post::PostCounts,
     by_employer_kind: Vec<(&'static str, u64)>,
     by_status: Vec<(&'static str, u64)>,
 }
@@ -512,7 +512,7 @@ async fn pipeline(
             .into_iter()
             .map(|(kind, n)| {
                 (
-                    passerelle_domain::employer::EmployerKind::parse(&kind)
+                    passerelle_domain::registry::employer::EmployerKind::parse(&kind)
                         .map(|k| k.label())
                         .unwrap_or("—"),
                     n,

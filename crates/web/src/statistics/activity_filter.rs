@@ -3,8 +3,8 @@
 //! time, written `motif:<code>`, `zone:<code>` or `employeur:<code>` in the `filtre` parameter.
 
 use crate::http::error::{WebError, WebResult};
-use passerelle_domain::employer::EmployerKind;
-use passerelle_domain::post::Zone;
+use passerelle_domain::registry::employer::EmployerKind;
+use passerelle_domain::registry::post::Zone;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ActivityFilter {

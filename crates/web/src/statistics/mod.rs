@@ -17,14 +17,14 @@ use axum::extract::{Query, State};
 use axum::response::IntoResponse;
 use passerelle_documents::spreadsheet::{self, CellValue, SheetTable};
 use passerelle_domain::access::{Action, Resource, Scope};
-use passerelle_domain::case::{
+use passerelle_domain::referral::case::{
     ActionKind, InterviewPlace, KnownToSocialServices, OrientationStatus, PartnerType, Sex,
 };
-use passerelle_domain::employer::EmployerKind;
-use passerelle_domain::post::Zone;
+use passerelle_domain::registry::employer::EmployerKind;
+use passerelle_domain::registry::post::Zone;
 use passerelle_domain::referral::{AgeBand, ClosureOutcome, ReferralSource, Urgency};
 use passerelle_domain::statistics::{CATEGORY, TOTAL, indicator, recurrence};
-use passerelle_domain::suppression::{Bordered, Shown, suppress, suppress_linked};
+use passerelle_domain::statistics::suppression::{Bordered, Shown, suppress, suppress_linked};
 use passerelle_store::statistics::rollup::{self, PostAttribute, ReportScope};
 
 pub fn routes() -> RouteTable {
@@ -399,7 +399,7 @@ fn delay_view(lines: &[(String, String, i64)], suppressed: bool) -> DelayView {
         }
     };
     match passerelle_domain::statistics::median_and_p90(&distribution) {
-        Some(_) if suppressed && contacted < passerelle_domain::suppression::SMALL => DelayView {
+        Some(_) if suppressed && contacted < passerelle_domain::statistics::suppression::SMALL => DelayView {
             contacted: Shown::BelowFive.text(),
             median: "—".into(),
             p90: "—".into(),
@@ -1150,7 +1150,7 @@ async fn openapi() -> axum::Json<serde_json::Value> {
 async fn report_map(state: &AppState, scope: &ReportScope) -> WebResult<(String, String)> {
     let today = crate::http::clock::paris_today();
     let areas =
-        crate::registry::map::areas(state, today, passerelle_domain::coverage::MapMeasure::Posts).await?;
+        crate::registry::map::areas(state, today, passerelle_domain::registry::coverage::MapMeasure::Posts).await?;
     let outlined: Vec<String> = match scope {
         ReportScope::Nation => Vec::new(),
         ReportScope::Departement(code) => vec![code.clone()],

@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use passerelle_demo as demo;
-use passerelle_domain::role::Role;
+use passerelle_domain::identity::role::Role;
 use passerelle_store::registry::territory::{Referentials, load_referentials};
 use passerelle_store::seal::KeyRing;
 use passerelle_store::testing::{self, TestDb};
@@ -339,13 +339,13 @@ impl TestApp {
     pub async fn partner_for(&self, inside: impl Into<bool>) -> String {
         let departement = self.departement_for(inside).await;
         let name = format!("Partenaire {}", uuid::Uuid::now_v7());
-        let input = passerelle_domain::partner::PartnerInput {
+        let input = passerelle_domain::referral::partner::PartnerInput {
             partner_type: "ccas".into(),
             name: name.clone(),
             departement: departement.clone(),
             ..Default::default()
         };
-        let partner = passerelle_domain::partner::validate_partner(&input).unwrap();
+        let partner = passerelle_domain::referral::partner::validate_partner(&input).unwrap();
         let entry = passerelle_store::journal::Entry::new(
             passerelle_domain::journal::JournalAction::RegistryChange,
         );
@@ -447,8 +447,8 @@ impl TestApp {
         let appointment = passerelle_store::presence::appointment::NewAppointment {
             id: id.clone(),
             post_id: &post,
-            request: passerelle_domain::appointment::Request {
-                mode: passerelle_domain::appointment::AppointmentMode::Visio,
+            request: passerelle_domain::presence::appointment::Request {
+                mode: passerelle_domain::presence::appointment::AppointmentMode::Visio,
                 unit_id: None,
                 starts_unix: starts,
                 ends_unix: starts + 1800,
@@ -519,7 +519,7 @@ impl TestApp {
         };
         let referral = passerelle_domain::referral::validate_referral(
             &input,
-            &passerelle_domain::category::CategoryGrid::first(),
+            &passerelle_domain::referral::category::CategoryGrid::first(),
         )
         .unwrap();
         let id = uuid::Uuid::now_v7().to_string();
@@ -552,14 +552,14 @@ impl TestApp {
         } else {
             self.elsewhere.other_post.clone()
         };
-        let form = passerelle_domain::person::PersonForm {
+        let form = passerelle_domain::referral::person::PersonForm {
             last_name: "Fictive".into(),
             first_names: "Camille".into(),
             birth_date: "14/07/1990".into(),
             ..Default::default()
         };
         let person =
-            passerelle_domain::person::validate_person(&form, passerelle_web::http::clock::paris_today())
+            passerelle_domain::referral::person::validate_person(&form, passerelle_web::http::clock::paris_today())
                 .unwrap();
         let entry = passerelle_store::journal::Entry::new(
             passerelle_domain::journal::JournalAction::PersonalDataWritten,

@@ -2,7 +2,7 @@
 //! `__Host-` cookies behind HTTPS, and anti-forgery tokens bound to their session.
 
 use crate::helpers::{TestApp, spawn_all};
-use passerelle_domain::role::Role;
+use passerelle_domain::identity::role::Role;
 use passerelle_web::http::route_table::Method;
 
 fn assert_not_kept(response: &reqwest::Response, what: &str) {

@@ -2,7 +2,7 @@
 //! the proxy is trusted, so the address lockout and the journal see each real client.
 
 use crate::helpers::{CSRF, TestApp};
-use passerelle_domain::role::Role;
+use passerelle_domain::identity::role::Role;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -217,7 +217,7 @@ async fn behind_nginx_failed_logins_are_counted_per_real_client() {
         let app = TestApp::spawn_with(test_db, trusting("127.0.0.1, ::1")).await;
         let nginx = Nginx::start(&binary, app.address);
         let (guesser, colleague) = (client_from("127.0.0.2"), client_from("127.0.0.3"));
-        let limit = passerelle_domain::account::ADDRESS_LOCKOUT_THRESHOLD;
+        let limit = passerelle_domain::identity::account::ADDRESS_LOCKOUT_THRESHOLD;
         for attempt in 0..limit {
             let email = format!("inconnu-{attempt}@exemple.fr");
             let status = log_in(&guesser, &nginx, &email, "devine").await;

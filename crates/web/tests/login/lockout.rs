@@ -122,7 +122,7 @@ async fn a_login_half_open_before_the_lock_cannot_finish_it() {
         }
         // Meanwhile, someone else locks the account with wrong passwords.
         let other = browser(&app);
-        for _ in 0..passerelle_domain::account::LOCKOUT_THRESHOLD {
+        for _ in 0..passerelle_domain::identity::account::LOCKOUT_THRESHOLD {
             login(&other, &app, &national.email, "pas le bon").await;
         }
         let page = first
@@ -167,7 +167,7 @@ async fn wrong_codes_count_towards_the_address_limit() {
     for app in spawn_all().await {
         let (national, secret) = enrolled_national(&app).await;
         let client = browser(&app);
-        for index in 1..passerelle_domain::account::ADDRESS_LOCKOUT_THRESHOLD {
+        for index in 1..passerelle_domain::identity::account::ADDRESS_LOCKOUT_THRESHOLD {
             let response = login(
                 &client,
                 &app,
@@ -238,7 +238,7 @@ async fn parallel_wrong_codes_from_many_half_open_logins_are_checked_five_at_mos
         let statuses = answers.join_all().await;
         let checked = statuses.iter().filter(|s| **s == 401).count();
         assert!(
-            checked < passerelle_domain::account::LOCKOUT_THRESHOLD as usize,
+            checked < passerelle_domain::identity::account::LOCKOUT_THRESHOLD as usize,
             "{checked} codes checked before the lock: {statuses:?}"
         );
         assert_eq!(statuses.len(), 12);
@@ -267,7 +267,7 @@ async fn a_login_half_open_at_enrolment_cannot_finish_it_once_locked() {
             .unwrap();
         let secret = between(&page, r#"<code id="totp-secret">"#, "</code>").to_string();
         let other = browser(&app);
-        for _ in 0..passerelle_domain::account::LOCKOUT_THRESHOLD {
+        for _ in 0..passerelle_domain::identity::account::LOCKOUT_THRESHOLD {
             login(&other, &app, &national.email, "pas le bon").await;
         }
         let code = totp_code(&secret, now());
@@ -321,7 +321,7 @@ async fn parallel_wrong_passwords_are_checked_five_at_most() {
         let statuses = answers.join_all().await;
         let checked = statuses.iter().filter(|s| **s == 401).count();
         assert!(
-            checked < passerelle_domain::account::LOCKOUT_THRESHOLD as usize,
+            checked < passerelle_domain::identity::account::LOCKOUT_THRESHOLD as usize,
             "{checked} passwords checked before the lock: {statuses:?}"
         );
         assert_eq!(

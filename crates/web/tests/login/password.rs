@@ -93,7 +93,7 @@ async fn wrong_current_passwords_lock_the_account_like_wrong_logins() {
         let officer = app.login(Role::Officer).clone();
         let token = app.session_for(Role::Officer).await;
         let mut statuses = Vec::new();
-        for _ in 0..passerelle_domain::account::LOCKOUT_THRESHOLD {
+        for _ in 0..passerelle_domain::identity::account::LOCKOUT_THRESHOLD {
             statuses.push(
                 change_password(&app, &token, "pas le bon", NEW)
                     .await
@@ -158,7 +158,7 @@ async fn parallel_wrong_current_passwords_are_checked_five_at_most() {
         let statuses = answers.join_all().await;
         let checked = statuses.iter().filter(|s| **s == 422).count();
         assert!(
-            checked < passerelle_domain::account::LOCKOUT_THRESHOLD as usize,
+            checked < passerelle_domain::identity::account::LOCKOUT_THRESHOLD as usize,
             "{checked} current passwords checked before the lock: {statuses:?}"
         );
         app.finish().await;

@@ -90,9 +90,9 @@ impl ImportKind {
     /// The values a column accepts, as the template's drop-down lists offer them (French
     /// labels; codes and usual abbreviations are read too). Empty: free text.
     pub fn choices(self, column: &str) -> Vec<&'static str> {
-        use passerelle_domain::employer::EmployerKind;
-        use passerelle_domain::post::{PostStatus, Zone};
-        use passerelle_domain::unit::UnitKind;
+        use passerelle_domain::registry::employer::EmployerKind;
+        use passerelle_domain::registry::post::{PostStatus, Zone};
+        use passerelle_domain::registry::unit::UnitKind;
         match (self, column) {
             (ImportKind::Units, "type") => UnitKind::ALL.iter().map(|k| k.label()).collect(),
             (ImportKind::Employers, "type") => {

@@ -7,8 +7,8 @@ use super::values::{self, fold};
 use super::{ImportReport, LineError, Table, cell};
 use crate::db::time_text::{date_to_text, now_text};
 use crate::{Db, StoreError};
-use passerelle_domain::post::{PostStatus, STATUS_ALIASES, ZONE_ALIASES, Zone};
-use passerelle_domain::unit::UnitKind;
+use passerelle_domain::registry::post::{PostStatus, STATUS_ALIASES, ZONE_ALIASES, Zone};
+use passerelle_domain::registry::unit::UnitKind;
 use std::collections::{BTreeSet, HashMap};
 
 struct PostLine {

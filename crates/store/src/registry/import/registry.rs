@@ -5,9 +5,9 @@ use super::values::{self, fold};
 use super::{ImportReport, LineError, Table, cell};
 use crate::db::time_text::now_text;
 use crate::{Db, StoreError};
-use passerelle_domain::employer::{EMPLOYER_KIND_ALIASES, EmployerKind};
-use passerelle_domain::territory::CommuneCode;
-use passerelle_domain::unit::{UNIT_KIND_ALIASES, UnitKind};
+use passerelle_domain::registry::employer::{EMPLOYER_KIND_ALIASES, EmployerKind};
+use passerelle_domain::registry::territory::CommuneCode;
+use passerelle_domain::registry::unit::{UNIT_KIND_ALIASES, UnitKind};
 use std::collections::HashMap;
 
 /// The errors of one line, gathered before the line is given up.
@@ -201,7 +201,7 @@ pub(super) async fn import_employers(
 
 struct UnitLine {
     id: String,
-    kind: passerelle_domain::unit::UnitKind,
+    kind: passerelle_domain::registry::unit::UnitKind,
     name: String,
     departement: String,
     commune: Option<String>,
@@ -216,7 +216,7 @@ pub(super) async fn import_units(
     dry_run: bool,
     by: &str,
 ) -> Result<ImportReport, StoreError> {
-    use passerelle_domain::unit::check_parent;
+    use passerelle_domain::registry::unit::check_parent;
     // (id, kind, département, lower-cased name) of every unit, growing with the file's lines.
     let rows: Vec<(String, String, Option<String>, String)> =
         sqlx::query_as("SELECT id, kind, departement_code, name FROM units")

@@ -1,7 +1,7 @@
 //! Values as coordinators write them: French labels and abbreviations, « 100% », « 0,5 »,
 //! département « 1 ». Each reader answers the value or a French reason.
 
-use passerelle_domain::territory::DepartementCode;
+use passerelle_domain::registry::territory::DepartementCode;
 
 /// A label as people type it: case, accents, apostrophes, underscores and spaces do not matter.
 pub fn fold(text: &str) -> String {
@@ -130,7 +130,7 @@ pub fn date(text: &str) -> Option<time::Date> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use passerelle_domain::post::{PostStatus, STATUS_ALIASES, ZONE_ALIASES, Zone};
+    use passerelle_domain::registry::post::{PostStatus, STATUS_ALIASES, ZONE_ALIASES, Zone};
 
     fn zone(text: &str) -> Result<Zone, String> {
         vocabulary(text, Zone::ALL, Zone::code, Zone::label, ZONE_ALIASES)

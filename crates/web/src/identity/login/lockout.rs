@@ -16,7 +16,7 @@
 //! is held.
 
 use crate::http::error::WebResult;
-use passerelle_domain::account::{ADDRESS_LOCKOUT_THRESHOLD, LOCKOUT_DURATION, LOCKOUT_THRESHOLD};
+use passerelle_domain::identity::account::{ADDRESS_LOCKOUT_THRESHOLD, LOCKOUT_DURATION, LOCKOUT_THRESHOLD};
 use passerelle_store::Db;
 use passerelle_store::identity::account;
 use passerelle_store::db::time_text::{instant_to_text, now_text};

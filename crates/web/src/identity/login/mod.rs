@@ -12,7 +12,7 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
-use passerelle_domain::account::{Email, check_new_password};
+use passerelle_domain::identity::account::{Email, check_new_password};
 use passerelle_domain::journal::JournalAction;
 use passerelle_store::journal::{self, Entry};
 use passerelle_store::db::time_text::now_text;
@@ -130,7 +130,7 @@ async fn submit_login(
             ));
         }
     };
-    if form.password.chars().count() > passerelle_domain::account::PASSWORD_MAX_CHARS {
+    if form.password.chars().count() > passerelle_domain::identity::account::PASSWORD_MAX_CHARS {
         return Ok(page(
             WRONG_CREDENTIALS,
             axum::http::StatusCode::UNAUTHORIZED,

@@ -3,6 +3,8 @@
 //! with each write and their full recomputation from the facts, so the two can only differ
 //! if a write forgot to refresh its case — which the tests look for.
 
+pub mod suppression;
+
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use std::collections::BTreeMap;

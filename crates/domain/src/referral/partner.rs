@@ -4,9 +4,9 @@
 //! Organisations, not persons: nothing here is sealed.
 
 use crate::ParseError;
-use crate::case::PartnerType;
+use crate::referral::case::PartnerType;
 use crate::referral::{PhoneNumber, single_line};
-use crate::territory::DepartementCode;
+use crate::registry::territory::DepartementCode;
 
 const NAME_MAX_CHARS: usize = 200;
 const LINE_MAX_CHARS: usize = 300;

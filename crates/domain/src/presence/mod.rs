@@ -5,7 +5,10 @@
 //! France): "Monday 9 h – 12 h" stays 9 h across the daylight-saving changes, and the
 //! instants (UTC) are computed per date.
 
-use crate::holiday::holiday_on;
+pub mod appointment;
+pub mod holiday;
+
+use crate::presence::holiday::holiday_on;
 use crate::{ParseError, vocabulary};
 use time::{Date, Duration, Time, Weekday};
 

@@ -4,9 +4,9 @@
 //! social service" stay clear because the statistics count them.
 
 use crate::ParseError;
-use crate::case::{KnownToSocialServices, Sex};
+use crate::referral::case::{KnownToSocialServices, Sex};
 use crate::day::parse_day;
-use crate::person_name::PersonKey;
+use crate::referral::person_name::PersonKey;
 use crate::referral::{AgeBand, PhoneNumber, single_line};
 use serde::{Deserialize, Serialize};
 use time::Date;

@@ -3,7 +3,13 @@
 //! what the person agreed to: without consent the referral is counted and nobody's identity is
 //! kept.
 
-use crate::category::CategoryGrid;
+pub mod case;
+pub mod category;
+pub mod partner;
+pub mod person;
+pub mod person_name;
+
+use crate::referral::category::CategoryGrid;
 use crate::{ParseError, vocabulary};
 use time::{Date, Month};
 

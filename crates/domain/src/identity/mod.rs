@@ -1,0 +1,4 @@
+//! Accounts and the roles they hold, with the scope each role covers.
+
+pub mod account;
+pub mod role;
