@@ -14,4 +14,4 @@ pub mod statistics;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use db::{Backend, Db, StoreError, WriteError};
+pub use db::{Backend, Db, StoreError, WriteError, WriteResult};

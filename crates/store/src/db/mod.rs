@@ -43,15 +43,29 @@ pub enum StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
-/// What a write checked against the data it finds can answer: a refusal the person can act
-/// on (a French message naming the field), or a storage failure.
+/// The one error of every write of the store: a refusal the person can act on (a French
+/// message naming the field), the thing written to that is not there (or no longer), or a
+/// storage failure. The web crate maps it to its one answer (`http::error::refusal`).
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
     #[error("{0}")]
     Refused(#[from] passerelle_domain::ParseError),
+    /// What the write is about does not exist: the page says « introuvable » without telling
+    /// whether it ever did.
+    #[error("{0} introuvable")]
+    NotFound(&'static str),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
+
+impl WriteError {
+    /// A refusal of `field`, in French.
+    pub fn refused(field: &'static str, reason: impl Into<String>) -> Self {
+        WriteError::Refused(passerelle_domain::ParseError::new(field, reason))
+    }
+}
+
+pub type WriteResult<T> = Result<T, WriteError>;
 
 impl From<sqlx::Error> for WriteError {
     fn from(error: sqlx::Error) -> Self {

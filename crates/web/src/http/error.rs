@@ -37,6 +37,16 @@ impl From<passerelle_store::StoreError> for WebError {
     }
 }
 
+/// The one answer to a write the store refused: the French message the form shows again
+/// (`Ok`), or the error page (`Err`: not found, or a storage failure).
+pub fn refusal(error: passerelle_store::WriteError) -> WebResult<String> {
+    match error {
+        passerelle_store::WriteError::Refused(error) => Ok(format!("{error}.")),
+        passerelle_store::WriteError::NotFound(_) => Err(WebError::NotFound),
+        passerelle_store::WriteError::Store(error) => Err(error.into()),
+    }
+}
+
 impl From<sqlx::Error> for WebError {
     fn from(error: sqlx::Error) -> Self {
         WebError::Internal(error.into())

@@ -4,7 +4,7 @@
 
 use crate::AppState;
 use crate::http::auth::{Authenticated, ClientIp, CsrfToken};
-use crate::http::error::{WebError, WebResult};
+use crate::http::error::{refusal, WebError, WebResult};
 use crate::http::forms::{DateField, FrenchForm};
 use crate::referral::{case_for, refuse_on_case};
 use crate::http::route_table::RouteTable;
@@ -103,8 +103,7 @@ impl CaseWrite {
     async fn answer(&self, result: Result<(), WriteError>, location: &str) -> WebResult<Response> {
         match result {
             Ok(()) => Ok(Redirect::to(location).into_response()),
-            Err(WriteError::Refused(error)) => self.refuse(format!("{error}.")).await,
-            Err(WriteError::Store(error)) => Err(error.into()),
+            Err(error) => self.refuse(refusal(error)?).await,
         }
     }
 }

@@ -117,8 +117,7 @@ async fn answer(
             state.categories.forget();
             Ok(Redirect::to("/referentiels/categories").into_response())
         }
-        Err(WriteError::Refused(error)) => page(state, auth, csrf, Some(format!("{error}."))).await,
-        Err(WriteError::Store(error)) => Err(error.into()),
+        Err(error) => page(state, auth, csrf, Some(crate::http::error::refusal(error)?)).await,
     }
 }
 

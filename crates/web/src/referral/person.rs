@@ -546,19 +546,12 @@ async fn merge(
     .on("person", &person.id);
     match store_person::merge(&state.db, &person.id, form.duplicate.trim(), entry).await {
         Ok(()) => Ok(Redirect::to(&format!("/personnes/{}", person.id)).into_response()),
-        Err(passerelle_store::WriteError::Refused(error)) => {
-            let page = person_page(
-                &state,
-                &auth,
-                &csrf,
-                &id,
-                ip.as_deref(),
-                Some(format!("{error}.")),
-            )
-            .await?;
+        Err(error) => {
+            let message = crate::http::error::refusal(error)?;
+            let page =
+                person_page(&state, &auth, &csrf, &id, ip.as_deref(), Some(message)).await?;
             Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
-        Err(passerelle_store::WriteError::Store(error)) => Err(error.into()),
     }
 }
 
@@ -600,7 +593,6 @@ async fn link_household(
         .await
     {
         Ok(()) => Ok(Redirect::to(&format!("/personnes/{}#foyer", person.id)).into_response()),
-        Err(passerelle_store::WriteError::Refused(error)) => refuse(format!("{error}.")).await,
-        Err(passerelle_store::WriteError::Store(error)) => Err(error.into()),
+        Err(error) => refuse(crate::http::error::refusal(error)?).await,
     }
 }
