@@ -7,9 +7,9 @@
 //! (Gendinfo, 20 Nov 2020), 357 at the end of 2020, about 450 at the end of 2022, then about
 //! 40 a year (LOPMI).
 
+use passerelle_domain::identity::role::Role;
 use passerelle_domain::registry::employer::EmployerKind;
 use passerelle_domain::registry::post::{PostStatus, Zone};
-use passerelle_domain::identity::role::Role;
 use passerelle_domain::registry::unit::UnitKind;
 use time::Date;
 use time::macros::date;
