@@ -276,8 +276,7 @@ impl Db {
             Backend::Postgres => &POSTGRES_MIGRATOR,
         };
         migrator.run(&self.pool).await?;
-        // The rollups follow the counting rules of this code, whatever built them.
-        crate::statistics::rollup::bring_up_to_date(self).await
+        crate::after_migrations(self).await
     }
 
     /// Begins a transaction that will write. On SQLite it takes the write lock at once

@@ -4,7 +4,8 @@
 //! referrals that the other servers of the installation could never open.
 
 use crate::journal::{Row, SELECT_ROWS, link_key_id, row_link};
-use crate::seal::{KeyRing, SEALED_COLUMNS, SealError, SealedColumn};
+use crate::SEALED_COLUMNS;
+use crate::seal::{KeyRing, SealError, SealedColumn};
 use crate::db::time_text::now_text;
 use crate::{Db, StoreError};
 

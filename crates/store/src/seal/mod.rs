@@ -442,30 +442,10 @@ impl SealedColumn {
     }
 }
 
-/// Every sealed column of the schema: `rekey` walks them all. A new sealed column must be
-/// added here, or a rekey leaves its values under the old key.
-pub const SEALED_COLUMNS: &[SealedColumn] = &[
-    SealedColumn {
-        table: "accounts",
-        id_column: "id",
-        column: "totp_secret_sealed",
-    },
-    crate::presence::appointment::PERSON,
-    crate::presence::appointment::SAFE_CONTACT,
-    crate::referral::CONTEXT,
-    crate::referral::SAFE_CONTACT,
-    crate::referral::PROCEDURE_REFERENCE,
-    crate::referral::IDENTITY,
-    crate::referral::NOTE,
-    crate::referral::NEXT_STEP,
-    crate::referral::person::IDENTITY,
-    crate::referral::case_work::PARTNER_NAME,
-];
-
 /// How many non-null values `column` holds (the length of a rekey's progress bar).
 pub async fn count_sealed(db: &Db, column: &SealedColumn) -> Result<u64, StoreError> {
     let SealedColumn { table, column, .. } = *column;
-    // Built only from our own identifiers (the registry above, or a test's constant).
+    // Built only from our own identifiers (`crate::SEALED_COLUMNS`, or a test's constant).
     let sql = format!("SELECT COUNT(*) FROM {table} WHERE {column} IS NOT NULL");
     let (count,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .fetch_one(db.pool())
@@ -475,7 +455,7 @@ pub async fn count_sealed(db: &Db, column: &SealedColumn) -> Result<u64, StoreEr
 
 pub async fn count_all_sealed(db: &Db) -> Result<u64, StoreError> {
     let mut total = 0;
-    for column in SEALED_COLUMNS {
+    for column in crate::SEALED_COLUMNS {
         total += count_sealed(db, column).await?;
     }
     Ok(total)
@@ -494,7 +474,7 @@ async fn next_batch(
         id_column,
         column,
     } = *column;
-    // Built only from our own identifiers (the registry above, or a test's constant).
+    // Built only from our own identifiers (`crate::SEALED_COLUMNS`, or a test's constant).
     let sql = format!(
         "SELECT {id_column}, {column} FROM {table} \
          WHERE {column} IS NOT NULL AND {id_column} > $1 ORDER BY {id_column} LIMIT $2"
@@ -521,7 +501,7 @@ async fn reseal_batch(
         id_column,
         column: name,
     } = *column;
-    // Built only from our own identifiers (the registry above, or a test's constant).
+    // Built only from our own identifiers (`crate::SEALED_COLUMNS`, or a test's constant).
     let sql = format!("UPDATE {table} SET {name} = $1 WHERE {id_column} = $2 AND {name} = $3");
     let mut tx = db.begin_write().await?;
     let mut resealed = 0;
@@ -569,7 +549,7 @@ pub async fn rekey_column(
     Ok(resealed)
 }
 
-/// [`rekey_column`] over every column of [`SEALED_COLUMNS`]; `progress` counts across them.
+/// [`rekey_column`] over every column of [`crate::SEALED_COLUMNS`]; `progress` counts across them.
 pub async fn rekey_all(
     db: &Db,
     ring: &KeyRing,
@@ -577,7 +557,7 @@ pub async fn rekey_all(
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<u64, StoreError> {
     let (mut examined, mut resealed) = (0u64, 0u64);
-    for column in SEALED_COLUMNS {
+    for column in crate::SEALED_COLUMNS {
         let seen = AtomicU64::new(0);
         let report = |n| {
             seen.store(n, Ordering::Relaxed);
