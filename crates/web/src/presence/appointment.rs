@@ -22,7 +22,7 @@ use passerelle_domain::presence::{
 };
 use passerelle_domain::identity::role::Role;
 use passerelle_store::presence::appointment::{
-    self as store_appointment, AppointmentRow, BookingError, text_to_unix,
+    self as store_appointment, AppointmentRow, text_to_unix,
 };
 use passerelle_store::journal::Entry;
 use passerelle_store::registry::post::{self as store_post, PostRow};
@@ -380,13 +380,6 @@ fn read_times(date: &str, start: &str, end: &str, zone: &str) -> Result<(i64, i6
     Ok((instant(day, start, zone), instant(day, end, zone)))
 }
 
-fn booking_message(error: BookingError) -> WebResult<String> {
-    match error {
-        BookingError::Refused(error) => Ok(format!("{error}.")),
-        BookingError::Store(error) => Err(error.into()),
-    }
-}
-
 async fn refuse_booking(
     state: &AppState,
     auth: &Authenticated,
@@ -482,7 +475,7 @@ async fn book(
     {
         Ok(()) => Ok(Redirect::to(&format!("/rendez-vous/{appointment_id}")).into_response()),
         Err(error) => {
-            let message = booking_message(error)?;
+            let message = crate::http::error::refusal(error)?;
             refuse_booking(&state, &auth, &csrf, &id, day, message).await
         }
     }
@@ -645,7 +638,7 @@ async fn move_appointment(
     {
         Ok(()) => Ok(Redirect::to(&format!("/rendez-vous/{}", row.id)).into_response()),
         Err(error) => {
-            let message = booking_message(error)?;
+            let message = crate::http::error::refusal(error)?;
             refuse(message).await
         }
     }

@@ -25,7 +25,7 @@ use passerelle_domain::presence::{
 };
 use passerelle_store::journal::Entry;
 use passerelle_store::registry::post::{self as store_post, PostRow};
-use passerelle_store::presence::{self as store_presence, Notice, ScheduleError};
+use passerelle_store::presence::{self as store_presence, Notice};
 use passerelle_store::registry::unit::{UnitRow, find_unit};
 use serde::Deserialize;
 use time::{Date, Duration};
@@ -476,11 +476,15 @@ pub struct SlotForm {
 }
 
 fn domain_message(error: passerelle_domain::ParseError) -> String {
-    let mut text = error.to_string();
+    capitalised(format!("{error}."))
+}
+
+/// The schedule's messages start with a capital: « Unité : elle n'accueille pas ce poste. »
+fn capitalised(mut text: String) -> String {
     if let Some(first) = text.get(..1) {
         text = first.to_uppercase() + &text[1..];
     }
-    format!("{text}.")
+    text
 }
 
 fn read_slot(form: &SlotForm) -> Result<WeeklySlot, String> {
@@ -528,25 +532,9 @@ async fn add_slot(
     );
     match store_presence::add_slot(&state.db, &post.id, &slot, entry).await {
         Ok(()) => Ok(back_to(&post)),
-        Err(ScheduleError::Store(error)) => Err(error.into()),
-        Err(ScheduleError::Invalid(error)) => {
-            refused(&state, &auth, &csrf, &id, domain_message(error)).await
-        }
-        Err(refusal) => {
-            refused(
-                &state,
-                &auth,
-                &csrf,
-                &id,
-                domain_message(passerelle_domain::ParseError::new(
-                    "unité",
-                    refusal
-                        .to_string()
-                        .trim_start_matches("unité : ")
-                        .to_string(),
-                )),
-            )
-            .await
+        Err(error) => {
+            let message = capitalised(crate::http::error::refusal(error)?);
+            refused(&state, &auth, &csrf, &id, message).await
         }
     }
 }
@@ -609,11 +597,10 @@ async fn add_absence(
     );
     match store_presence::add_absence(&state.db, &post.id, &absence, entry).await {
         Ok(()) => Ok(back_to(&post)),
-        Err(ScheduleError::Store(error)) => Err(error.into()),
-        Err(ScheduleError::Invalid(error)) => {
-            refused(&state, &auth, &csrf, &id, domain_message(error)).await
+        Err(error) => {
+            let message = capitalised(crate::http::error::refusal(error)?);
+            refused(&state, &auth, &csrf, &id, message).await
         }
-        Err(other) => refused(&state, &auth, &csrf, &id, other.to_string()).await,
     }
 }
 
