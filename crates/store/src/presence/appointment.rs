@@ -2,15 +2,15 @@
 //! The person and the safe-contact instructions are sealed: the database never holds them in
 //! clear.
 
+use crate::db::time_text::now_text;
+use crate::identity::session::{new_token, token_hash};
 use crate::journal::{Entry, append};
 use crate::seal::KeyRing;
-use crate::identity::session::{new_token, token_hash};
-use crate::db::time_text::now_text;
 use crate::{Db, StoreError, WriteError, WriteResult};
+use passerelle_domain::presence::Occurrence;
 use passerelle_domain::presence::appointment::{
     AppointmentMode, AppointmentStatus, Booked, Request, check_booking,
 };
-use passerelle_domain::presence::Occurrence;
 use sqlx::AnyConnection;
 use time::OffsetDateTime;
 

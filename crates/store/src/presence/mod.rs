@@ -3,9 +3,9 @@
 
 pub mod appointment;
 
+use crate::db::time_text::{date_to_text, now_text, text_to_date};
 use crate::journal::{Entry, append};
 use crate::registry::post::PostRow;
-use crate::db::time_text::{date_to_text, now_text, text_to_date};
 use crate::{Db, StoreError, WriteError, WriteResult};
 use passerelle_domain::access::Place;
 use passerelle_domain::presence::{
@@ -92,12 +92,7 @@ pub async fn slots_of(db: &Db, post_id: &str) -> Result<Vec<WeeklySlot>, StoreEr
 
 /// Adds a slot after checking, in the write transaction, that it overlaps no other slot of
 /// the post and that its unit hosts the post.
-pub async fn add_slot(
-    db: &Db,
-    post_id: &str,
-    slot: &WeeklySlot,
-    entry: Entry,
-) -> WriteResult<()> {
+pub async fn add_slot(db: &Db, post_id: &str, slot: &WeeklySlot, entry: Entry) -> WriteResult<()> {
     let mut tx = db.begin_write().await?;
     lock_post(&mut tx, post_id).await?;
     let (hosts,): (i64,) =
@@ -107,7 +102,10 @@ pub async fn add_slot(
             .fetch_one(&mut *tx)
             .await?;
     if hosts == 0 {
-        return Err(WriteError::refused("unité", "elle n'accueille pas ce poste"));
+        return Err(WriteError::refused(
+            "unité",
+            "elle n'accueille pas ce poste",
+        ));
     }
     let existing = slots_where(&mut tx, "post_id", post_id).await?;
     check_new_slot(slot, &existing)?;
