@@ -333,3 +333,22 @@ async fn set_public_name(
     store_presence::set_public_name(&state.db, &auth.account.id, shown, entry).await?;
     Ok(Redirect::to(&format!("/postes/{post}/presence")).into_response())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refused_slot_reads_as_the_schedule_always_showed_it() {
+        let error = passerelle_store::WriteError::refused("unité", "elle n'accueille pas ce poste");
+        let message = capitalised(crate::http::error::refusal(error).unwrap());
+        assert_eq!(message, "Unité : elle n'accueille pas ce poste.");
+        assert_eq!(
+            domain_message(passerelle_domain::ParseError::new(
+                "fin",
+                "doit venir après le début"
+            )),
+            "Fin : doit venir après le début."
+        );
+    }
+}
