@@ -2,15 +2,15 @@
 //! The person and the safe-contact instructions are sealed: the database never holds them in
 //! clear.
 
+use crate::db::time_text::now_text;
+use crate::identity::session::{new_token, token_hash};
 use crate::journal::{Entry, append};
 use crate::seal::KeyRing;
-use crate::identity::session::{new_token, token_hash};
-use crate::db::time_text::now_text;
-use crate::{Db, StoreError};
+use crate::{Db, StoreError, WriteError, WriteResult};
+use passerelle_domain::presence::Occurrence;
 use passerelle_domain::presence::appointment::{
     AppointmentMode, AppointmentStatus, Booked, Request, check_booking,
 };
-use passerelle_domain::presence::Occurrence;
 use sqlx::AnyConnection;
 use time::OffsetDateTime;
 
@@ -155,20 +155,6 @@ async fn booked_intervals(
         .collect()
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum BookingError {
-    #[error("{0}")]
-    Refused(#[from] passerelle_domain::ParseError),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
-impl From<sqlx::Error> for BookingError {
-    fn from(error: sqlx::Error) -> Self {
-        BookingError::Store(error.into())
-    }
-}
-
 /// What a booking writes.
 pub struct NewAppointment<'a> {
     pub id: String,
@@ -187,7 +173,7 @@ async fn checked_in_transaction(
     request: &Request<'_>,
     now: i64,
     presences: &[Occurrence],
-) -> Result<(), BookingError> {
+) -> WriteResult<()> {
     // Serialises the bookings of one post, so that two cannot take the same slot.
     sqlx::query("UPDATE posts SET id = id WHERE id = $1")
         .bind(post_id)
@@ -208,7 +194,7 @@ pub async fn book(
     now: i64,
     presences: &[Occurrence],
     entry: Entry,
-) -> Result<(), BookingError> {
+) -> WriteResult<()> {
     let mut tx = db.begin_write().await?;
     checked_in_transaction(
         &mut tx,
@@ -252,9 +238,9 @@ pub async fn move_to(
     now: i64,
     presences: &[Occurrence],
     entry: Entry,
-) -> Result<(), BookingError> {
+) -> WriteResult<()> {
     let Some(id) = request.moving else {
-        return Err(BookingError::Store(StoreError::Corrupt(
+        return Err(WriteError::Store(StoreError::Corrupt(
             "déplacement sans rendez-vous".into(),
         )));
     };

@@ -3,10 +3,10 @@
 
 pub mod appointment;
 
+use crate::db::time_text::{date_to_text, now_text, text_to_date};
 use crate::journal::{Entry, append};
 use crate::registry::post::PostRow;
-use crate::db::time_text::{date_to_text, now_text, text_to_date};
-use crate::{Db, StoreError};
+use crate::{Db, StoreError, WriteError, WriteResult};
 use passerelle_domain::access::Place;
 use passerelle_domain::presence::{
     Absence, AbsenceKind, WeeklySlot, check_absence, check_new_slot, parse_clock, parse_time_zone,
@@ -90,31 +90,9 @@ pub async fn slots_of(db: &Db, post_id: &str) -> Result<Vec<WeeklySlot>, StoreEr
     slots_where(&mut connection, "post_id", post_id).await
 }
 
-/// Why a slot or an absence cannot be written, in French for the form.
-#[derive(Debug, thiserror::Error)]
-pub enum ScheduleError {
-    #[error("{0}")]
-    Invalid(#[from] passerelle_domain::ParseError),
-    #[error("unité : elle n'accueille pas ce poste")]
-    NotAHostUnit,
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
-impl From<sqlx::Error> for ScheduleError {
-    fn from(error: sqlx::Error) -> Self {
-        ScheduleError::Store(error.into())
-    }
-}
-
 /// Adds a slot after checking, in the write transaction, that it overlaps no other slot of
 /// the post and that its unit hosts the post.
-pub async fn add_slot(
-    db: &Db,
-    post_id: &str,
-    slot: &WeeklySlot,
-    entry: Entry,
-) -> Result<(), ScheduleError> {
+pub async fn add_slot(db: &Db, post_id: &str, slot: &WeeklySlot, entry: Entry) -> WriteResult<()> {
     let mut tx = db.begin_write().await?;
     lock_post(&mut tx, post_id).await?;
     let (hosts,): (i64,) =
@@ -124,7 +102,10 @@ pub async fn add_slot(
             .fetch_one(&mut *tx)
             .await?;
     if hosts == 0 {
-        return Err(ScheduleError::NotAHostUnit);
+        return Err(WriteError::refused(
+            "unité",
+            "elle n'accueille pas ce poste",
+        ));
     }
     let existing = slots_where(&mut tx, "post_id", post_id).await?;
     check_new_slot(slot, &existing)?;
@@ -218,7 +199,7 @@ pub async fn add_absence(
     post_id: &str,
     absence: &Absence,
     entry: Entry,
-) -> Result<(), ScheduleError> {
+) -> WriteResult<()> {
     check_absence(absence.starts_on, absence.ends_on)?;
     let mut tx = db.begin_write().await?;
     sqlx::query(

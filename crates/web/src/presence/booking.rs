@@ -1,0 +1,266 @@
+//! Booking an appointment: the officer's desk (the posts serving their unit, their next
+//! presences, the appointments the officer booked) and the booking itself, checked against
+//! the presences and the other appointments in the store's write transaction.
+
+use super::appointment::{AppointmentLine, BookingFormView, entry_for, line, presences_of};
+use super::appointments_day::day_view;
+use super::post_and_place;
+use crate::AppState;
+use crate::http::auth::{Authenticated, ClientIp, CsrfToken};
+use crate::http::clock::{french_date, french_date_time, now_unix, paris_today};
+use crate::http::error::{WebError, WebResult};
+use crate::http::forms::{DateField, FrenchForm, parse_date, read_date};
+use crate::http::layout::Shell;
+use crate::http::route_table::RouteTable;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use passerelle_domain::access::{Action, Resource, Scope};
+use passerelle_domain::identity::role::Role;
+use passerelle_domain::journal::JournalAction;
+use passerelle_domain::presence::appointment::{AppointmentMode, Request};
+use passerelle_domain::presence::{instant, parse_clock, time_zone_of_departement};
+use passerelle_store::presence as store_presence;
+use passerelle_store::presence::appointment as store_appointment;
+use rand::RngCore;
+use serde::Deserialize;
+use time::{Date, Duration};
+
+pub fn routes() -> RouteTable {
+    RouteTable::new()
+        .post("/postes/{id}/rendez-vous", book)
+        .get("/rendez-vous", booking_desk)
+}
+
+/// Free text of an appointment stays short: it is a reservation, not a case file.
+const PERSON_MAX_CHARS: usize = 120;
+const SAFE_CONTACT_MAX_CHARS: usize = 500;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "presence/booking.html")]
+pub struct BookingPage {
+    shell: Shell,
+    unit_name: String,
+    unit_id: String,
+    /// (post code, form) for each post serving the unit.
+    forms: Vec<(String, BookingFormView)>,
+    presences: Vec<String>,
+    own: Vec<AppointmentLine>,
+    error: Option<String>,
+}
+
+async fn desk_view(
+    state: &AppState,
+    auth: &Authenticated,
+    csrf: &CsrfToken,
+    error: Option<String>,
+) -> WebResult<Response> {
+    let unit_id = match (&auth.actor.grant.role, &auth.actor.grant.scope) {
+        (Role::Officer, Scope::Unit(unit)) => unit.clone(),
+        // The social worker books from their day list.
+        (Role::SocialWorker, Scope::Post(post)) => {
+            return Ok(Redirect::to(&format!("/postes/{post}/rendez-vous")).into_response());
+        }
+        _ => return Err(WebError::Forbidden),
+    };
+    let unit = passerelle_store::registry::unit::find_unit(&state.db, &unit_id)
+        .await?
+        .ok_or(WebError::Forbidden)?;
+    let today = paris_today();
+    let mut forms = Vec::new();
+    let mut presences = Vec::new();
+    let now = now_unix();
+    for serving in store_presence::posts_serving(&state.db, &unit_id).await? {
+        let (post, place) = post_and_place(state, &serving.id).await?;
+        if !passerelle_domain::access::decide(
+            &auth.actor,
+            Action::Manage,
+            &Resource::Appointments { post: &place },
+        )
+        .is_allowed()
+        {
+            continue;
+        }
+        let zone = time_zone_of_departement(&post.departement_code);
+        for o in presences_of(state, &post, today, today + Duration::days(20))
+            .await?
+            .iter()
+            .filter(|o| o.takes_place() && o.unit_id == unit_id && o.ends_unix > now)
+            .take(6)
+        {
+            presences.push(format!(
+                "{} – {}",
+                french_date_time(o.starts_unix, zone),
+                passerelle_domain::presence::clock_label(o.end)
+            ));
+        }
+        forms.push((
+            post.code.clone(),
+            BookingFormView {
+                prefix: format!("poste{}", forms.len() + 1),
+                action: format!("/postes/{}/rendez-vous", post.id),
+                units: vec![(unit.id.clone(), unit.name.clone())],
+                modes: AppointmentMode::ALL,
+                date: String::new(),
+            },
+        ));
+    }
+    let own_rows = store_appointment::booked_by(&state.db, &auth.account.id, now).await?;
+    let own = own_rows
+        .iter()
+        .map(|row| line(state, row, passerelle_domain::presence::PARIS))
+        .collect::<WebResult<Vec<_>>>()?;
+    let page = BookingPage {
+        shell: Shell::for_actor("Prendre rendez-vous avec l'intervenant social", auth, csrf)
+            .at("/rendez-vous"),
+        unit_name: unit.name,
+        unit_id: unit.id,
+        forms,
+        presences,
+        own,
+        error: error.clone(),
+    };
+    let status = if error.is_some() {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        axum::http::StatusCode::OK
+    };
+    Ok((status, page).into_response())
+}
+
+async fn booking_desk(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    csrf: CsrfToken,
+) -> WebResult<Response> {
+    desk_view(&state, &auth, &csrf, None).await
+}
+
+#[derive(Deserialize)]
+pub struct BookingForm {
+    mode: String,
+    #[serde(default)]
+    unit: String,
+    date: String,
+    start: String,
+    end: String,
+    person: String,
+    safe_contact: String,
+    #[serde(default)]
+    consent: Option<String>,
+}
+
+/// Reads the date and hours of a form into instants in the post's time zone.
+pub(super) fn read_times(
+    date: &str,
+    start: &str,
+    end: &str,
+    zone: &str,
+) -> Result<(i64, i64), String> {
+    let day = read_date(DateField::Appointment, date)?;
+    let start = parse_clock("début", start).map_err(|e| format!("{e}."))?;
+    let end = parse_clock("fin", end).map_err(|e| format!("{e}."))?;
+    Ok((instant(day, start, zone), instant(day, end, zone)))
+}
+
+async fn refuse_booking(
+    state: &AppState,
+    auth: &Authenticated,
+    csrf: &CsrfToken,
+    post_id: &str,
+    day: Date,
+    message: String,
+) -> WebResult<Response> {
+    if auth.role() == Role::Officer {
+        return desk_view(state, auth, csrf, Some(message)).await;
+    }
+    let page = day_view(state, auth, csrf, post_id, day, Some(message)).await?;
+    Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
+async fn book(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    csrf: CsrfToken,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+    FrenchForm(form): FrenchForm<BookingForm>,
+) -> WebResult<Response> {
+    let (post, place) = post_and_place(&state, &id).await?;
+    auth.require(Action::Manage, &Resource::Appointments { post: &place })?;
+    let zone = time_zone_of_departement(&post.departement_code);
+    let day = parse_date("date", &form.date).unwrap_or_else(|_| paris_today());
+    let person = form.person.trim();
+    let safe_contact = form.safe_contact.trim();
+    let checked = (|| {
+        let mode = AppointmentMode::parse(&form.mode).map_err(|e| format!("{e}."))?;
+        if form.consent.is_none() {
+            return Err("Consentement : la personne doit avoir accepté d'être contactée pour qu'un rendez-vous soit pris.".to_string());
+        }
+        if person.is_empty() || person.chars().count() > PERSON_MAX_CHARS {
+            return Err(format!(
+                "Personne : de 1 à {PERSON_MAX_CHARS} caractères (un nom, ou un repère convenu avec elle)."
+            ));
+        }
+        if safe_contact.is_empty() || safe_contact.chars().count() > SAFE_CONTACT_MAX_CHARS {
+            return Err(format!(
+                "Contact sécurisé : de 1 à {SAFE_CONTACT_MAX_CHARS} caractères (canal et horaires sûrs, ce qu'il faut éviter)."
+            ));
+        }
+        let unit = match mode {
+            AppointmentMode::InPerson => {
+                let unit = form.unit.trim();
+                if !place.units.iter().any(|u| u == unit) {
+                    return Err("Unité : elle n'accueille pas ce poste.".to_string());
+                }
+                Some(unit.to_string())
+            }
+            AppointmentMode::Visio => None,
+        };
+        let (starts, ends) = read_times(&form.date, &form.start, &form.end, zone)?;
+        Ok((mode, unit, starts, ends))
+    })();
+    let (mode, unit, starts, ends) = match checked {
+        Ok(values) => values,
+        Err(message) => return refuse_booking(&state, &auth, &csrf, &id, day, message).await,
+    };
+    let appointment_id = uuid::Uuid::now_v7().to_string();
+    let room = (mode == AppointmentMode::Visio).then(|| {
+        let mut bytes = [0u8; 16];
+        rand::rng().fill_bytes(&mut bytes);
+        hex::encode(bytes)
+    });
+    let presences = presences_of(&state, &post, day, day).await?;
+    let new = store_appointment::NewAppointment {
+        id: appointment_id.clone(),
+        post_id: &post.id,
+        request: Request {
+            mode,
+            unit_id: unit.as_deref(),
+            starts_unix: starts,
+            ends_unix: ends,
+            moving: None,
+        },
+        person,
+        safe_contact,
+        visio_room: room,
+        booked_by: &auth.account.id,
+    };
+    let entry = entry_for(
+        &auth,
+        &post,
+        JournalAction::AppointmentBooked,
+        &appointment_id,
+        format!("{} le {}", mode.code(), french_date(day)),
+        ip.as_deref(),
+    );
+    match store_appointment::book(&state.db, &state.keys, &new, now_unix(), &presences, entry).await
+    {
+        Ok(()) => Ok(Redirect::to(&format!("/rendez-vous/{appointment_id}")).into_response()),
+        Err(error) => {
+            let message = crate::http::error::refusal(error)?;
+            refuse_booking(&state, &auth, &csrf, &id, day, message).await
+        }
+    }
+}

@@ -1,0 +1,118 @@
+//! A unit's poster, to print and pin at the front desk: its regular hours, the next three
+//! weeks, the notices, how to reach the social worker and the emergency numbers, in HTML
+//! and in PDF (laid out by Typst).
+
+use super::{unit_presence, weeks_of};
+use crate::AppState;
+use crate::http::clock::{french_date, paris_today};
+use crate::http::error::{WebError, WebResult};
+use crate::http::route_table::RouteTable;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use passerelle_domain::emergency::EMERGENCY_NUMBERS;
+
+pub fn routes() -> RouteTable {
+    RouteTable::new()
+        .get("/presence/unites/{id}/affiche", poster_page)
+        .get("/presence/unites/{id}/affiche.pdf", poster_pdf)
+}
+
+/// The poster's content, shared by its HTML and PDF forms.
+async fn poster_of(
+    state: &AppState,
+    unit_id: &str,
+) -> WebResult<passerelle_documents::poster::Poster> {
+    let today = paris_today();
+    let presence = unit_presence(state, unit_id, today, 3)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let unit_name = presence.unit.name.clone();
+    let force_title =
+        if presence.unit.kind == "commissariat" || presence.unit.kind == "circonscription" {
+            "Intervenant social en commissariat"
+        } else {
+            "Intervenant social en gendarmerie"
+        };
+    let weeks = weeks_of(&presence.occurrences, presence.first_monday, 3, &|_| {
+        unit_name.clone()
+    });
+    Ok(passerelle_documents::poster::Poster {
+        title: force_title.to_string(),
+        holder_name: (!presence.names.is_empty()).then(|| presence.names.join(", ")),
+        weekly_hours: presence.weekly,
+        weeks: weeks
+            .into_iter()
+            .map(|w| passerelle_documents::poster::PosterWeek {
+                label: w.label,
+                days: w.days.into_iter().map(|d| (d.label, d.hours)).collect(),
+            })
+            .collect(),
+        notices: presence.notices,
+        how_to_reach: vec![
+            "Adressez-vous à l'accueil de l'unité : on vous proposera un rendez-vous, à l'unité ou en visio.".into(),
+            "L'entretien est gratuit et confidentiel. Vous pouvez venir sans porter plainte.".into(),
+        ],
+        emergency_numbers: EMERGENCY_NUMBERS
+            .iter()
+            .map(|n| {
+                let label = match n.how {
+                    Some(how) => format!("{} ({how})", n.label),
+                    None => n.label.to_string(),
+                };
+                (n.number.to_string(), label)
+            })
+            .collect(),
+        page_url: format!("{}/presence/unites/{}", state.config.public_url.trim_end_matches('/'), presence.unit.id),
+        updated: format!("Mis à jour le {}", french_date(today)),
+        unit_name: presence.unit.name,
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "presence/poster.html")]
+pub struct PosterPage {
+    poster: passerelle_documents::poster::Poster,
+    qr_svg: String,
+    stylesheet: String,
+    favicon: String,
+    unit_id: String,
+}
+
+async fn poster_page(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> WebResult<PosterPage> {
+    let poster = poster_of(&state, &id).await?;
+    Ok(PosterPage {
+        qr_svg: passerelle_documents::qr::svg_of(&poster.page_url, 6).unwrap_or_default(),
+        stylesheet: crate::http::assets::url("passerelle-poster.css"),
+        favicon: crate::http::assets::url("vendor/dsfr/favicon/favicon.svg"),
+        unit_id: id,
+        poster,
+    })
+}
+
+async fn poster_pdf(State(state): State<AppState>, Path(id): Path<String>) -> WebResult<Response> {
+    let poster = poster_of(&state, &id).await?;
+    // Typst lays out on the blocking pool: a poster takes milliseconds, but CPU ones.
+    let pdf =
+        tokio::task::spawn_blocking(move || passerelle_documents::poster::poster_pdf(&poster))
+            .await
+            .map_err(|e| WebError::Internal(e.into()))?
+            .map_err(|e| WebError::Internal(e.into()))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"affiche-{id}.pdf\""),
+            ),
+            (header::CACHE_CONTROL, "no-cache".to_string()),
+        ],
+        pdf,
+    )
+        .into_response())
+}

@@ -1,0 +1,150 @@
+//! Who is where, seen from a unit: the menu's entry that picks the view fitting the role's
+//! scope, the unit's public presence page, and its public calendar feed (presence only).
+
+use super::{WEEKS_AHEAD, WeekLines, WeekQuery, unit_presence, week_start, weeks_of};
+use crate::AppState;
+use crate::http::auth::{Authenticated, CsrfToken, MaybeAuthenticated};
+use crate::http::clock::paris_today;
+use crate::http::error::{WebError, WebResult};
+use crate::http::layout::Shell;
+use crate::http::route_table::RouteTable;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::response::{Redirect, Response};
+use passerelle_domain::presence::Occurrence;
+use serde::Deserialize;
+use time::Duration;
+
+pub fn routes() -> RouteTable {
+    RouteTable::new()
+        .get("/presence", who_is_where)
+        .get("/presence/unites/{id}", unit_page)
+        .get("/presence/unites/{id}/agenda.ics", unit_feed)
+}
+
+#[derive(Deserialize, Default)]
+pub struct WhereQuery {
+    departement: Option<String>,
+}
+
+/// "Who is where" from the menu: the view that fits the role's scope.
+async fn who_is_where(auth: Authenticated, Query(query): Query<WhereQuery>) -> WebResult<Redirect> {
+    use passerelle_domain::access::Scope;
+    match (&auth.actor.grant.role, &auth.actor.grant.scope) {
+        (_, Scope::Unit(unit)) => Ok(Redirect::to(&format!("/presence/unites/{unit}"))),
+        (_, Scope::Post(post)) => Ok(Redirect::to(&format!("/postes/{post}/presence"))),
+        (_, Scope::Departement(code)) => {
+            Ok(Redirect::to(&format!("/presence/departements/{code}")))
+        }
+        (passerelle_domain::identity::role::Role::National, Scope::Nation) => {
+            let code = query.departement.unwrap_or_else(|| "75".into());
+            match passerelle_domain::registry::territory::DepartementCode::parse(&code) {
+                Ok(_) => Ok(Redirect::to(&format!(
+                    "/presence/departements/{}",
+                    code.trim().to_uppercase()
+                ))),
+                Err(error) => Err(WebError::BadRequest(format!("{error}."))),
+            }
+        }
+        _ => Err(WebError::Forbidden),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "presence/unit_presence.html")]
+pub struct UnitPresencePage {
+    shell: Shell,
+    unit_id: String,
+    unit_name: String,
+    weekly: Vec<(String, String)>,
+    weeks: Vec<WeekLines>,
+    notices: Vec<String>,
+    names: Vec<String>,
+    previous: String,
+    next: String,
+    can_book: bool,
+}
+
+async fn unit_page(
+    State(state): State<AppState>,
+    MaybeAuthenticated(visitor): MaybeAuthenticated,
+    csrf: CsrfToken,
+    Path(id): Path<String>,
+    Query(query): Query<WeekQuery>,
+) -> WebResult<UnitPresencePage> {
+    let from = week_start(&query)?;
+    let presence = unit_presence(&state, &id, from, WEEKS_AHEAD)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let title = format!("Présence de l'intervenant social — {}", presence.unit.name);
+    let can_book = visitor.as_ref().is_some_and(|auth| {
+        auth.role() == passerelle_domain::identity::role::Role::Officer
+            && auth.actor.grant.scope == passerelle_domain::access::Scope::Unit(id.clone())
+    });
+    let shell = match &visitor {
+        Some(auth) => Shell::for_actor(&title, auth, &csrf),
+        None => Shell::public(&title),
+    };
+    let unit_name = presence.unit.name.clone();
+    Ok(UnitPresencePage {
+        shell,
+        weeks: weeks_of(
+            &presence.occurrences,
+            presence.first_monday,
+            WEEKS_AHEAD,
+            &|_| unit_name.clone(),
+        ),
+        previous: passerelle_store::db::time_text::date_to_text(
+            from - Duration::weeks(WEEKS_AHEAD),
+        ),
+        next: passerelle_store::db::time_text::date_to_text(from + Duration::weeks(WEEKS_AHEAD)),
+        unit_id: presence.unit.id,
+        unit_name: presence.unit.name,
+        weekly: presence.weekly,
+        notices: presence.notices,
+        names: presence.names,
+        can_book,
+    })
+}
+
+/// The public feed of a unit: presence only, from this week for eight weeks.
+async fn unit_feed(State(state): State<AppState>, Path(id): Path<String>) -> WebResult<Response> {
+    let presence = unit_presence(&state, &id, paris_today(), 8)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let events: Vec<passerelle_documents::calendar::FeedEvent> = presence
+        .occurrences
+        .iter()
+        .filter(|o| o.takes_place())
+        .map(|o| presence_event(o, &presence.unit.name, &state.config.public_url))
+        .collect();
+    Ok(super::calendar_feed::ics_response(
+        &format!("Présence de l'intervenant social — {}", presence.unit.name),
+        &events,
+    ))
+}
+
+/// A presence as a calendar event: its uid stays the same for the same slot and date.
+pub fn presence_event(
+    occurrence: &Occurrence,
+    unit_name: &str,
+    public_url: &str,
+) -> passerelle_documents::calendar::FeedEvent {
+    passerelle_documents::calendar::FeedEvent {
+        uid: format!(
+            "presence-{}-{}@passerelle",
+            occurrence.slot_id, occurrence.date
+        ),
+        starts_unix: occurrence.starts_unix,
+        ends_unix: occurrence.ends_unix,
+        summary: format!("Intervenant social présent — {unit_name}"),
+        location: Some(unit_name.to_string()),
+        description: None,
+        url: Some(format!(
+            "{}/presence/unites/{}",
+            public_url.trim_end_matches('/'),
+            occurrence.unit_id
+        )),
+    }
+}
