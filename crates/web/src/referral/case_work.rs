@@ -6,7 +6,8 @@ use crate::AppState;
 use crate::http::auth::{Authenticated, ClientIp, CsrfToken};
 use crate::http::error::{refusal, WebError, WebResult};
 use crate::http::forms::{DateField, FrenchForm};
-use crate::referral::{case_for, refuse_on_case};
+use crate::referral::access::case_for;
+use crate::referral::case::refuse_on_case;
 use crate::http::route_table::RouteTable;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -504,9 +505,9 @@ async fn information_preoccupante(
         .find(|d| d.code == write.post.departement_code)
         .map(|d| d.name)
         .unwrap_or_else(|| write.post.departement_code.clone());
-    let persons = crate::referral::person_lines(state, &write.case.id).await?;
+    let persons = crate::referral::case::person_lines(state, &write.case.id).await?;
     let child = passerelle_domain::referral::PersonRole::Child.label();
-    let describe = |line: &crate::referral::PersonLine| match line.name.as_str() {
+    let describe = |line: &crate::referral::case::PersonLine| match line.name.as_str() {
         "" => "nom à compléter".to_string(),
         name => name.to_string(),
     };

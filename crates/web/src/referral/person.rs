@@ -7,7 +7,7 @@ use crate::http::auth::{Authenticated, ClientIp, CsrfToken};
 use crate::http::error::{WebError, WebResult};
 use crate::http::forms::FrenchForm;
 use crate::http::layout::Shell;
-use crate::referral::case_for;
+use crate::referral::access::case_for;
 use crate::http::route_table::RouteTable;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -345,7 +345,7 @@ async fn list(
     ClientIp(ip): ClientIp,
     Query(query): Query<SearchQuery>,
 ) -> WebResult<PersonsPage> {
-    let post = crate::referral::acting_post(&state, &auth, Action::View).await?;
+    let post = crate::referral::access::acting_post(&state, &auth, Action::View).await?;
     let text = query.q.trim();
     if text.chars().count() > 200 {
         return Err(WebError::BadRequest(
@@ -420,7 +420,7 @@ async fn person_for(
     let person = store_person::find(&state.db, &state.keys, id)
         .await?
         .ok_or(WebError::Forbidden)?;
-    let post = crate::referral::case_content_post(state, auth, &person.post_id, action).await?;
+    let post = crate::referral::access::case_content_post(state, auth, &person.post_id, action).await?;
     Ok((person, post))
 }
 
