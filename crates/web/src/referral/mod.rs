@@ -1,6 +1,11 @@
 //! The officer's referral (saisine) and its status view, and the social worker's inbox and
 //! case file. Professional secrecy: the officer sees status words only; the case's content
 //! is for the post's social workers, and every read of it is journaled.
+//!
+//! `desk` holds the referral form and the officer's list, `inbox` the post's case list,
+//! `case` the case page, `case_work` and `case_handover` the writes on a case, `person` and
+//! `case_persons` the persons a post follows; `access` says who may act on what, for all of
+//! them.
 
 mod access;
 pub mod case;
