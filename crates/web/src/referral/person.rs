@@ -1,13 +1,12 @@
-//! The persons a post follows: adding one to a case after a fuzzy duplicate search (accents,
-//! typos, compound and birth names, birth date), the post's person list and search, a
-//! person's page with their cases, and the journaled merge of two persons.
+//! The persons a post follows: the post's person list and search, a person's page with their
+//! cases, look-alikes and household, and the journaled merge of two persons (adding a person
+//! to a case, after the duplicate search, is in case_persons.rs).
 
 use crate::AppState;
 use crate::http::auth::{Authenticated, ClientIp, CsrfToken};
 use crate::http::error::{WebError, WebResult};
 use crate::http::forms::FrenchForm;
 use crate::http::layout::Shell;
-use crate::referral::case_for;
 use crate::http::route_table::RouteTable;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -16,24 +15,21 @@ use axum::response::{IntoResponse, Redirect, Response};
 use passerelle_domain::access::Action;
 use passerelle_domain::referral::case::{KnownToSocialServices, Sex};
 use passerelle_domain::journal::JournalAction;
-use passerelle_domain::referral::person::{HouseholdRelation, PersonForm, validate_person};
+use passerelle_domain::referral::person::HouseholdRelation;
 use passerelle_domain::referral::person_name::{LIKELY_DUPLICATE, POSSIBLE_DUPLICATE, PersonKey};
-use passerelle_domain::referral::PersonRole;
-use passerelle_store::referral::person::{self as store_person, Candidate, CaseLink};
-use std::collections::HashMap;
+use passerelle_store::referral::person::{self as store_person, Candidate};
 
 pub fn routes() -> RouteTable {
     RouteTable::new()
-        .get("/dossiers/{id}/personnes/nouvelle", new_person_form)
-        .post("/dossiers/{id}/personnes", add_person)
         .get("/personnes", list)
         .get("/personnes/{id}", show)
         .post("/personnes/{id}/fusion", merge)
         .post("/personnes/{id}/foyer", link_household)
+        .merge(crate::referral::case_persons::routes())
 }
 
 /// How many look-alikes a search shows.
-const CANDIDATES: usize = 8;
+pub(super) const CANDIDATES: usize = 8;
 
 /// "12/03/1987" or nothing.
 fn born(identity: &passerelle_domain::referral::person::Identity) -> String {
@@ -52,7 +48,7 @@ pub struct CandidateLine {
     pub likely: bool,
 }
 
-fn candidate_line(candidate: &Candidate) -> CandidateLine {
+pub(super) fn candidate_line(candidate: &Candidate) -> CandidateLine {
     let identity = &candidate.person.identity;
     CandidateLine {
         id: candidate.person.id.clone(),
@@ -62,238 +58,6 @@ fn candidate_line(candidate: &Candidate) -> CandidateLine {
         percent: (candidate.score * 100.0).round() as u32,
         likely: candidate.score >= LIKELY_DUPLICATE,
     }
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "referral/person_form.html")]
-pub struct PersonFormPage {
-    shell: Shell,
-    case_id: String,
-    roles: &'static [PersonRole],
-    sexes: &'static [Sex],
-    knowns: &'static [KnownToSocialServices],
-    typed: HashMap<String, String>,
-    errors: Vec<String>,
-    candidates: Vec<CandidateLine>,
-}
-
-impl PersonFormPage {
-    fn value(&self, name: &str) -> String {
-        self.typed.get(name).cloned().unwrap_or_default()
-    }
-
-    fn is(&self, name: &str, value: &str) -> bool {
-        self.typed.get(name).is_some_and(|v| v == value)
-    }
-}
-
-#[derive(serde::Deserialize, Default)]
-pub struct LineQuery {
-    #[serde(default)]
-    ligne: String,
-}
-
-async fn new_person_form(
-    State(state): State<AppState>,
-    auth: Authenticated,
-    csrf: CsrfToken,
-    Path(id): Path<String>,
-    Query(query): Query<LineQuery>,
-) -> WebResult<PersonFormPage> {
-    let (case, _) = case_for(&state, &auth, &id, Action::Manage).await?;
-    let mut typed = HashMap::new();
-    // Identifying a transmitted person: the form starts from what the officer typed.
-    if !query.ligne.is_empty() {
-        let line = passerelle_store::referral::persons_of(&state.db, &state.keys, &case.id)
-            .await?
-            .into_iter()
-            .find(|line| line.id == query.ligne && line.person_id.is_none())
-            .ok_or_else(|| {
-                WebError::BadRequest(
-                    "Cette personne du dossier est déjà identifiée ou n'existe pas.".into(),
-                )
-            })?;
-        typed.insert("line".into(), line.id);
-        typed.insert("role".into(), line.role);
-        for (field, value) in [
-            ("last_name", line.transmitted.last_name),
-            ("first_names", line.transmitted.first_name),
-            ("phone", line.transmitted.phone),
-        ] {
-            typed.insert(field.into(), value.unwrap_or_default());
-        }
-    }
-    Ok(form_page(
-        &auth,
-        &csrf,
-        &case.id,
-        typed,
-        Vec::new(),
-        Vec::new(),
-    ))
-}
-
-fn form_page(
-    auth: &Authenticated,
-    csrf: &CsrfToken,
-    case_id: &str,
-    typed: HashMap<String, String>,
-    errors: Vec<String>,
-    candidates: Vec<CandidateLine>,
-) -> PersonFormPage {
-    PersonFormPage {
-        shell: Shell::for_actor("Personne du dossier", auth, csrf).at("/dossiers"),
-        case_id: case_id.to_string(),
-        roles: PersonRole::ALL,
-        sexes: Sex::ALL,
-        knowns: KnownToSocialServices::ALL,
-        typed,
-        errors,
-        candidates,
-    }
-}
-
-fn person_form(typed: &HashMap<String, String>) -> PersonForm {
-    let field = |name: &str| typed.get(name).cloned().unwrap_or_default();
-    PersonForm {
-        last_name: field("last_name"),
-        birth_name: field("birth_name"),
-        first_names: field("first_names"),
-        sex: field("sex"),
-        birth_date: field("birth_date"),
-        phone: field("phone"),
-        commune: field("commune"),
-        known_to_social_services: field("known"),
-    }
-}
-
-/// Adds a person to a case. First pass (no `decision`): the identity is checked, then the
-/// post's look-alikes are proposed; the social worker then picks one (`decision` = its id)
-/// or creates a new person (`decision` = `new`).
-async fn add_person(
-    State(state): State<AppState>,
-    auth: Authenticated,
-    csrf: CsrfToken,
-    ClientIp(ip): ClientIp,
-    Path(id): Path<String>,
-    FrenchForm(fields): FrenchForm<Vec<(String, String)>>,
-) -> WebResult<Response> {
-    let (case, post) = case_for(&state, &auth, &id, Action::Manage).await?;
-    let typed: HashMap<String, String> = fields
-        .into_iter()
-        .filter(|(key, _)| key != "csrf")
-        .collect();
-    let refuse = |errors: Vec<String>, candidates: Vec<CandidateLine>| {
-        let status = if errors.is_empty() {
-            axum::http::StatusCode::OK
-        } else {
-            axum::http::StatusCode::UNPROCESSABLE_ENTITY
-        };
-        (
-            status,
-            form_page(&auth, &csrf, &case.id, typed.clone(), errors, candidates),
-        )
-            .into_response()
-    };
-    let role = typed.get("role").map(String::as_str).unwrap_or("");
-    let role = match PersonRole::parse(role) {
-        Ok(role) => role,
-        Err(error) => return Ok(refuse(vec![format!("{error}.")], Vec::new())),
-    };
-    let line = typed.get("line").filter(|l| !l.is_empty()).cloned();
-    if let Some(line) = &line {
-        let open_lines =
-            passerelle_store::referral::persons_of(&state.db, &state.keys, &case.id).await?;
-        if !open_lines
-            .iter()
-            .any(|l| &l.id == line && l.person_id.is_none())
-        {
-            return Ok(refuse(
-                vec!["Cette personne du dossier est déjà identifiée ou n'existe pas.".into()],
-                Vec::new(),
-            ));
-        }
-    }
-    let to = match &line {
-        Some(line) => CaseLink::ReferredLine {
-            case_id: &case.id,
-            case_person_id: line,
-        },
-        None => CaseLink::NewLine {
-            case_id: &case.id,
-            role,
-        },
-    };
-    let today = crate::http::clock::paris_today();
-    let person = match validate_person(&person_form(&typed), today) {
-        Ok(person) => person,
-        Err(errors) => {
-            return Ok(refuse(
-                errors.iter().map(|e| format!("{e}.")).collect(),
-                Vec::new(),
-            ));
-        }
-    };
-    let entry = |detail: &str| {
-        crate::journal::entry::post_entry(
-            &auth,
-            &post,
-            JournalAction::PersonalDataWritten,
-            detail.into(),
-            ip.as_deref(),
-        )
-        .on("case", &case.id)
-    };
-    match typed.get("decision").map(String::as_str).unwrap_or("") {
-        "" => {
-            let candidates = store_person::search(
-                &state.db,
-                &state.keys,
-                &post.id,
-                &person.identity.key(),
-                CANDIDATES,
-            )
-            .await?;
-            if !candidates.is_empty() {
-                return Ok(refuse(
-                    Vec::new(),
-                    candidates.iter().map(candidate_line).collect(),
-                ));
-            }
-        }
-        "new" => {}
-        existing => {
-            let found = store_person::find(&state.db, &state.keys, existing).await?;
-            if !found.is_some_and(|p| p.post_id == post.id && p.merged_into.is_none()) {
-                return Ok(refuse(
-                    vec![
-                        "Personne : choisissez une personne proposée ou « nouvelle personne »."
-                            .into(),
-                    ],
-                    Vec::new(),
-                ));
-            }
-            store_person::add_to_case(
-                &state.db,
-                existing,
-                to,
-                entry("personne existante rattachée"),
-            )
-            .await?;
-            return Ok(Redirect::to(&format!("/dossiers/{}", case.id)).into_response());
-        }
-    }
-    store_person::create_in_case(
-        &state.db,
-        &state.keys,
-        &post.id,
-        &person,
-        today,
-        to,
-        entry("personne créée"),
-    )
-    .await?;
-    Ok(Redirect::to(&format!("/dossiers/{}", case.id)).into_response())
 }
 
 #[derive(Template, WebTemplate)]
@@ -345,7 +109,7 @@ async fn list(
     ClientIp(ip): ClientIp,
     Query(query): Query<SearchQuery>,
 ) -> WebResult<PersonsPage> {
-    let post = crate::referral::acting_post(&state, &auth, Action::View).await?;
+    let post = crate::referral::access::acting_post(&state, &auth, Action::View).await?;
     let text = query.q.trim();
     if text.chars().count() > 200 {
         return Err(WebError::BadRequest(
@@ -420,7 +184,7 @@ async fn person_for(
     let person = store_person::find(&state.db, &state.keys, id)
         .await?
         .ok_or(WebError::Forbidden)?;
-    let post = crate::referral::case_content_post(state, auth, &person.post_id, action).await?;
+    let post = crate::referral::access::case_content_post(state, auth, &person.post_id, action).await?;
     Ok((person, post))
 }
 

@@ -1,0 +1,363 @@
+//! The case page: what the referral transmitted, the persons, the chronology, the notes the
+//! reader may read and the forms of the case's work. Every read of it is journaled before
+//! anything is shown; the case's writes (case_work.rs) answer a refusal with this page.
+
+use crate::AppState;
+use crate::http::auth::{Authenticated, ClientIp, CsrfToken};
+use crate::http::clock::french_day_of;
+use crate::http::error::WebResult;
+use crate::http::layout::Shell;
+use crate::http::route_table::RouteTable;
+use crate::referral::access::case_for;
+use crate::referral::words::{label_of, status_words};
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use passerelle_domain::access::Action;
+use passerelle_domain::journal::JournalAction;
+use passerelle_domain::referral::case::{
+    ActionKind, InterviewPlace, NoteVisibility, OrientationStatus, PartnerType,
+};
+use passerelle_domain::referral::{
+    ClosureOutcome, PersonRole, ReferralSource, ReferralStatus, Urgency,
+};
+use passerelle_store::referral as store_referral;
+
+pub fn routes() -> RouteTable {
+    RouteTable::new().get("/dossiers/{id}", show_case)
+}
+
+pub struct PersonLine {
+    /// The case's line, to identify a transmitted person.
+    pub line_id: String,
+    pub role: &'static str,
+    pub name: String,
+    pub phone: String,
+    /// The post's person, once identified.
+    pub person_id: Option<String>,
+}
+
+fn national_phone(phone: Option<&str>) -> String {
+    phone
+        .and_then(|p| passerelle_domain::referral::PhoneNumber::parse(p).ok())
+        .map(|p| p.national())
+        .unwrap_or_default()
+}
+
+/// The persons of a case as its page shows them: the identified person's identity, or what
+/// the referral transmitted.
+pub(crate) async fn person_lines(state: &AppState, case_id: &str) -> WebResult<Vec<PersonLine>> {
+    let mut lines = Vec::new();
+    for line in store_referral::persons_of(&state.db, &state.keys, case_id).await? {
+        let person = match &line.person_id {
+            Some(id) => {
+                passerelle_store::referral::person::find(&state.db, &state.keys, id).await?
+            }
+            None => None,
+        };
+        let (name, phone) = match &person {
+            Some(person) => (
+                person.identity.display_name(),
+                national_phone(person.identity.phone.as_deref()),
+            ),
+            None => (
+                [
+                    line.transmitted.first_name.as_deref(),
+                    line.transmitted.last_name.as_deref(),
+                ]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" "),
+                national_phone(line.transmitted.phone.as_deref()),
+            ),
+        };
+        lines.push(PersonLine {
+            role: label_of(&line.role, PersonRole::parse, PersonRole::label),
+            name,
+            phone,
+            person_id: line.person_id,
+            line_id: line.id,
+        });
+    }
+    Ok(lines)
+}
+
+pub struct NoteLine {
+    pub author: String,
+    pub at: String,
+    pub private: bool,
+    pub text: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "referral/case.html")]
+pub struct CasePage {
+    shell: Shell,
+    id: String,
+    urgency: &'static str,
+    source: &'static str,
+    status: String,
+    categories: String,
+    received: String,
+    unit: String,
+    context: Option<String>,
+    safe_contact: Option<String>,
+    procedure_reference: Option<String>,
+    persons: Vec<PersonLine>,
+    /// Everything that happened, newest first: (day, what).
+    timeline: Vec<(String, String)>,
+    notes: Vec<NoteLine>,
+    next_statuses: Vec<ReferralStatus>,
+    outcomes: &'static [ClosureOutcome],
+    visibilities: &'static [NoteVisibility],
+    work: Vec<WorkLine>,
+    criminal: &'static str,
+    places: &'static [InterviewPlace],
+    actions: &'static [ActionKind],
+    partner_types: &'static [PartnerType],
+    transfer_targets: Vec<(String, String, String)>,
+    /// The directory's partners of the post's département, offered when orienting.
+    partner_names: Vec<String>,
+    /// (text, day "jj/mm/aaaa", ISO day for the date field, overdue).
+    next_step: Option<(String, String, String, bool)>,
+    open: bool,
+    today: String,
+    error: Option<String>,
+}
+
+/// The case's chronology, newest first: statuses, interviews, actions, orientations and the
+/// notes the reader may read (named, not quoted).
+fn timeline(
+    history: &[(String, String)],
+    work: &[passerelle_store::referral::case_work::WorkLine],
+    notes: &[store_referral::Note],
+) -> Vec<(String, String)> {
+    let mut events: Vec<(String, String)> = history
+        .iter()
+        .map(|(status, at)| {
+            (
+                at.clone(),
+                format!(
+                    "Statut : {}",
+                    label_of(status, ReferralStatus::parse, ReferralStatus::label)
+                ),
+            )
+        })
+        .chain(
+            work.iter()
+                .map(|line| (line.on.clone(), work_line(line.clone()).what)),
+        )
+        .chain(
+            notes
+                .iter()
+                .map(|note| (note.at.clone(), format!("Note de {}", note.author))),
+        )
+        .collect();
+    // ISO days and instants sort as text; a day sorts before the instants of that day.
+    events.sort_by(|a, b| b.0.cmp(&a.0));
+    events
+        .into_iter()
+        .map(|(at, what)| (french_day_of(&at), what))
+        .collect()
+}
+
+/// A line of the case's work, in words.
+pub struct WorkLine {
+    pub on: String,
+    pub what: String,
+    /// For an orientation still moving: its id and the statuses it may take.
+    pub orientation: Option<(String, Vec<OrientationStatus>)>,
+}
+
+fn work_line(line: passerelle_store::referral::case_work::WorkLine) -> WorkLine {
+    use passerelle_store::referral::case_work::WorkKind;
+    let on = french_day_of(&line.on);
+    match line.kind {
+        WorkKind::Interview { place, minutes } => WorkLine {
+            on,
+            what: format!(
+                "Entretien — {} — {minutes} min",
+                label_of(&place, InterviewPlace::parse, InterviewPlace::label)
+            ),
+            orientation: None,
+        },
+        WorkKind::Action { kind } => WorkLine {
+            on,
+            what: format!(
+                "Action — {}",
+                label_of(&kind, ActionKind::parse, ActionKind::label)
+            ),
+            orientation: None,
+        },
+        WorkKind::Orientation {
+            id,
+            partner_type,
+            partner_name,
+            status,
+            changed_on,
+        } => {
+            let current = OrientationStatus::parse(&status).ok();
+            let partner = match partner_name.as_str() {
+                "" => label_of(&partner_type, PartnerType::parse, PartnerType::label).to_string(),
+                name => format!(
+                    "{} ({name})",
+                    label_of(&partner_type, PartnerType::parse, PartnerType::label)
+                ),
+            };
+            WorkLine {
+                on,
+                what: format!(
+                    "Orientation — {partner} — {} le {}",
+                    current.map(OrientationStatus::label).unwrap_or("—"),
+                    french_day_of(&changed_on)
+                ),
+                orientation: current.map(|current| {
+                    (
+                        id,
+                        OrientationStatus::ALL
+                            .iter()
+                            .copied()
+                            .filter(|next| current.can_move_to(*next))
+                            .collect(),
+                    )
+                }),
+            }
+        }
+    }
+}
+
+async fn case_page(
+    state: &AppState,
+    auth: &Authenticated,
+    csrf: &CsrfToken,
+    id: &str,
+    error: Option<String>,
+    ip: Option<&str>,
+) -> WebResult<CasePage> {
+    let (case, post) = case_for(state, auth, id, Action::View).await?;
+    // Every read of a case is journaled, before anything is shown.
+    store_referral_read(state, auth, &post, &case.id, ip).await?;
+    let keys = &state.keys;
+    let current = case.status();
+    let history = store_referral::status_history(&state.db, &case.id).await?;
+    let work = passerelle_store::referral::case_work::work_of(&state.db, keys, &case.id).await?;
+    let notes = store_referral::notes_for(&state.db, keys, &case.id, &auth.account.id).await?;
+    Ok(CasePage {
+        shell: Shell::for_actor("Dossier", auth, csrf).at("/dossiers"),
+        urgency: label_of(&case.urgency, Urgency::parse, Urgency::label),
+        source: case
+            .source
+            .as_deref()
+            .map(|s| label_of(s, ReferralSource::parse, ReferralSource::label))
+            .unwrap_or("—"),
+        status: status_words(&case.status, case.closure_outcome.as_deref()),
+        categories: crate::referral::category::grid(state)
+            .await?
+            .labels(&case.categories),
+        received: french_day_of(&case.received_at),
+        unit: case
+            .unit_name
+            .clone()
+            .unwrap_or_else(|| "Ouverture directe".into()),
+        context: case.context(keys)?,
+        safe_contact: case.safe_contact(keys)?,
+        procedure_reference: case.procedure_reference(keys)?,
+        persons: person_lines(state, &case.id).await?,
+        timeline: timeline(&history, &work, &notes),
+        notes: notes
+            .into_iter()
+            .map(|note| NoteLine {
+                author: note.author,
+                at: french_day_of(&note.at),
+                private: note.visibility == NoteVisibility::Author,
+                text: note.text,
+            })
+            .collect(),
+        next_statuses: ReferralStatus::ALL
+            .iter()
+            .copied()
+            .filter(|s| current.can_move_to(*s))
+            .collect(),
+        outcomes: ClosureOutcome::ALL,
+        visibilities: NoteVisibility::ALL,
+        work: work.into_iter().map(work_line).collect(),
+        criminal: match case.criminal {
+            Some(0) => "no",
+            Some(_) => "yes",
+            None => "unknown",
+        },
+        places: InterviewPlace::ALL,
+        actions: ActionKind::ALL,
+        partner_types: PartnerType::ALL,
+        transfer_targets: passerelle_store::referral::case_work::transfer_targets(
+            &state.db,
+            &case.post_id,
+        )
+        .await?,
+        partner_names: passerelle_store::referral::partner::of_departement(
+            &state.db,
+            &post.departement_code,
+            None,
+        )
+        .await?
+        .into_iter()
+        .map(|partner| partner.name)
+        .collect(),
+        next_step: match (case.next_step(keys)?, case.next_step_on.as_deref()) {
+            (Some(text), Some(on)) => Some((
+                text,
+                french_day_of(on),
+                on.to_string(),
+                on < crate::http::clock::paris_today().to_string().as_str(),
+            )),
+            _ => None,
+        },
+        open: current != ReferralStatus::Closed,
+        today: crate::http::clock::paris_today().to_string(),
+        error,
+        id: case.id,
+    })
+}
+
+async fn store_referral_read(
+    state: &AppState,
+    auth: &Authenticated,
+    post: &passerelle_store::registry::post::PostRow,
+    case_id: &str,
+    ip: Option<&str>,
+) -> WebResult<()> {
+    let entry = crate::journal::entry::post_entry(
+        auth,
+        post,
+        JournalAction::PersonalDataRead,
+        "dossier consulté".into(),
+        ip,
+    )
+    .on("case", case_id);
+    passerelle_store::journal::record(&state.db, entry).await?;
+    Ok(())
+}
+
+async fn show_case(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    csrf: CsrfToken,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+) -> WebResult<CasePage> {
+    case_page(&state, &auth, &csrf, &id, None, ip.as_deref()).await
+}
+
+pub(crate) async fn refuse_on_case(
+    state: &AppState,
+    auth: &Authenticated,
+    csrf: &CsrfToken,
+    id: &str,
+    message: String,
+    ip: Option<&str>,
+) -> WebResult<Response> {
+    let page = case_page(state, auth, csrf, id, Some(message), ip).await?;
+    Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
