@@ -19,7 +19,8 @@ use passerelle_domain::registry::funding::{AgreementAlert, Funder, Renewal, aler
 use passerelle_domain::journal::JournalAction;
 use passerelle_domain::registry::post::{PostStatus, Zone};
 use passerelle_store::journal::Entry;
-use passerelle_store::registry::post::{self as store_post, MoveError, PostRow, PostScope};
+use passerelle_store::WriteError;
+use passerelle_store::registry::post::{self as store_post, PostRow, PostScope};
 use passerelle_store::db::time_text::text_to_date;
 use serde::Deserialize;
 
@@ -397,9 +398,9 @@ async fn move_post(
             state.national_figures.invalidate();
             Ok(Redirect::to(&format!("/postes/{}", post.id)).into_response())
         }
-        Err(MoveError::Lifecycle(error)) => refuse(error.to_string()).await,
-        Err(MoveError::UnknownPost) => Err(WebError::Forbidden),
-        Err(MoveError::Store(error)) => Err(error.into()),
+        // Unknown and forbidden answer alike.
+        Err(WriteError::NotFound(_)) => Err(WebError::Forbidden),
+        Err(error) => refuse(crate::http::error::refusal(error)?).await,
     }
 }
 
@@ -721,8 +722,10 @@ async fn set_host_unit(
     );
     match store_post::set_host_unit(&state.db, &post, &form.unit, share, entry).await {
         Ok(()) => Ok(Redirect::to(&format!("/postes/{}", post.id)).into_response()),
-        Err(store_post::HostError::Store(error)) => Err(error.into()),
-        Err(refusal) => refused_page(&state, &auth, &csrf, &id, refusal.to_string()).await,
+        Err(error) => {
+            let message = crate::http::error::refusal(error)?;
+            refused_page(&state, &auth, &csrf, &id, message).await
+        }
     }
 }
 

@@ -17,7 +17,8 @@ use passerelle_domain::journal::JournalAction;
 use passerelle_domain::registry::territory::{CommuneCode, DepartementCode};
 use passerelle_domain::registry::unit::UnitKind;
 use passerelle_store::journal::Entry;
-use passerelle_store::registry::unit::{self as store_unit, UnitError};
+use passerelle_store::registry::unit as store_unit;
+use passerelle_store::{WriteError, WriteResult};
 use serde::Deserialize;
 
 pub fn routes() -> RouteTable {
@@ -52,19 +53,17 @@ fn entry(auth: &Authenticated, detail: String) -> Entry {
         .detail(detail)
 }
 
-fn commune_field(text: &str) -> Result<Option<String>, String> {
+fn commune_field(text: &str) -> WriteResult<Option<String>> {
     match text.trim() {
         "" => Ok(None),
-        code => CommuneCode::parse(code)
-            .map(|c| Some(c.to_string()))
-            .map_err(|e| e.to_string()),
+        code => Ok(Some(CommuneCode::parse(code)?.to_string())),
     }
 }
 
-fn name_field(text: &str) -> Result<String, String> {
+fn name_field(text: &str) -> WriteResult<String> {
     let name = text.trim();
     if name.is_empty() || name.chars().count() > 200 {
-        return Err("nom : de 1 à 200 caractères".into());
+        return Err(WriteError::refused("nom", "de 1 à 200 caractères"));
     }
     Ok(name.to_string())
 }
@@ -174,8 +173,8 @@ async fn create_unit(
     auth.require(Action::Manage, &Resource::Registry)?;
     let departement = departement_of(&auth, Some(&form.departement))?;
     let checked = (|| {
-        let kind = UnitKind::parse(&form.kind).map_err(|e| e.to_string())?;
-        Ok::<_, String>((kind, name_field(&form.name)?, commune_field(&form.commune)?))
+        let kind = UnitKind::parse(&form.kind)?;
+        Ok::<_, WriteError>((kind, name_field(&form.name)?, commune_field(&form.commune)?))
     })();
     let result = match checked {
         Ok((kind, name, commune)) => {
@@ -191,16 +190,18 @@ async fn create_unit(
             )
             .await
         }
-        Err(message) => Err(UnitError::Invalid(message)),
+        Err(error) => Err(error),
     };
     match result {
         Ok(id) => Ok(Redirect::to(&format!("/registre/unites/{id}")).into_response()),
-        Err(UnitError::Invalid(message)) => Ok((
-            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            units_page(&state, &auth, &csrf, departement, Some(message)).await?,
-        )
-            .into_response()),
-        Err(UnitError::Store(error)) => Err(error.into()),
+        Err(error) => {
+            let message = crate::http::error::refusal(error)?;
+            Ok((
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                units_page(&state, &auth, &csrf, departement, Some(message)).await?,
+            )
+                .into_response())
+        }
     }
 }
 
@@ -278,16 +279,18 @@ async fn update_unit(
             )
             .await
         }
-        (Err(message), _) | (_, Err(message)) => Err(UnitError::Invalid(message)),
+        (Err(error), _) | (_, Err(error)) => Err(error),
     };
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/registre/unites/{id}")).into_response()),
-        Err(UnitError::Invalid(message)) => Ok((
-            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            unit_page(&state, &auth, &csrf, &id, Some(message)).await?,
-        )
-            .into_response()),
-        Err(UnitError::Store(error)) => Err(error.into()),
+        Err(error) => {
+            let message = crate::http::error::refusal(error)?;
+            Ok((
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                unit_page(&state, &auth, &csrf, &id, Some(message)).await?,
+            )
+                .into_response())
+        }
     }
 }
 
@@ -363,10 +366,10 @@ async fn save(
     existing: Option<&store_unit::EmployerRow>,
     departement: &str,
     form: &EmployerForm,
-) -> Result<String, UnitError> {
-    let kind = EmployerKind::parse(&form.kind).map_err(|e| UnitError::Invalid(e.to_string()))?;
-    let name = name_field(&form.name).map_err(UnitError::Invalid)?;
-    let commune = commune_field(&form.commune).map_err(UnitError::Invalid)?;
+) -> WriteResult<String> {
+    let kind = EmployerKind::parse(&form.kind)?;
+    let name = name_field(&form.name)?;
+    let commune = commune_field(&form.commune)?;
     store_unit::save_employer(
         &state.db,
         existing,
@@ -392,12 +395,14 @@ async fn create_employer(
             Redirect::to(&format!("/registre/employeurs?departement={departement}"))
                 .into_response(),
         ),
-        Err(UnitError::Invalid(message)) => Ok((
-            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            employers_page(&state, &auth, &csrf, departement, Some(message)).await?,
-        )
-            .into_response()),
-        Err(UnitError::Store(error)) => Err(error.into()),
+        Err(error) => {
+            let message = crate::http::error::refusal(error)?;
+            Ok((
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                employers_page(&state, &auth, &csrf, departement, Some(message)).await?,
+            )
+                .into_response())
+        }
     }
 }
 
@@ -466,11 +471,13 @@ async fn update_employer(
     .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/registre/employeurs/{id}")).into_response()),
-        Err(UnitError::Invalid(message)) => Ok((
-            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            employer_page(&state, &auth, &csrf, &id, Some(message)).await?,
-        )
-            .into_response()),
-        Err(UnitError::Store(error)) => Err(error.into()),
+        Err(error) => {
+            let message = crate::http::error::refusal(error)?;
+            Ok((
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                employer_page(&state, &auth, &csrf, &id, Some(message)).await?,
+            )
+                .into_response())
+        }
     }
 }
