@@ -3,6 +3,7 @@
 //! the open data.
 
 pub mod case_access;
+pub mod employer;
 pub mod import;
 pub mod map;
 pub mod open_data;

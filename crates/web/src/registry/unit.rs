@@ -1,5 +1,6 @@
-//! The registry's units and employers, by département: list, create, edit. Read by the
-//! steering; written by the national steering and the technical administrator.
+//! The registry's units of the forces, by département: list (as a hierarchy), create, edit.
+//! Read by the steering; written by the national steering and the technical administrator.
+//! The form fields shared with the employers (`employer.rs`) are read here.
 
 use crate::AppState;
 use crate::http::auth::{Authenticated, CsrfToken};
@@ -12,7 +13,6 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use passerelle_domain::access::{Action, Resource, Scope};
-use passerelle_domain::registry::employer::EmployerKind;
 use passerelle_domain::journal::JournalAction;
 use passerelle_domain::registry::territory::{CommuneCode, DepartementCode};
 use passerelle_domain::registry::unit::UnitKind;
@@ -21,21 +21,21 @@ use passerelle_store::registry::unit as store_unit;
 use passerelle_store::{WriteError, WriteResult};
 use serde::Deserialize;
 
+/// The routes of the registry's units here and of its employers (`employer.rs`).
 pub fn routes() -> RouteTable {
     RouteTable::new()
         .form("/registre/unites", list_units, create_unit)
         .form("/registre/unites/{id}", show_unit, update_unit)
-        .form("/registre/employeurs", list_employers, create_employer)
-        .form("/registre/employeurs/{id}", show_employer, update_employer)
+        .merge(crate::registry::employer::routes())
 }
 
 #[derive(Deserialize, Default)]
 pub struct DepartementQuery {
-    departement: Option<String>,
+    pub(super) departement: Option<String>,
 }
 
 /// The département shown: the one asked for, or the actor's own, or Ille-et-Vilaine.
-fn departement_of(auth: &Authenticated, asked: Option<&str>) -> WebResult<String> {
+pub(super) fn departement_of(auth: &Authenticated, asked: Option<&str>) -> WebResult<String> {
     match asked.filter(|a| !a.is_empty()) {
         Some(text) => DepartementCode::parse(text)
             .map(|c| c.to_string())
@@ -47,20 +47,20 @@ fn departement_of(auth: &Authenticated, asked: Option<&str>) -> WebResult<String
     }
 }
 
-fn entry(auth: &Authenticated, detail: String) -> Entry {
+pub(super) fn entry(auth: &Authenticated, detail: String) -> Entry {
     Entry::new(JournalAction::RegistryChange)
         .by(&auth.account.id, Some(auth.role().code()))
         .detail(detail)
 }
 
-fn commune_field(text: &str) -> WriteResult<Option<String>> {
+pub(super) fn commune_field(text: &str) -> WriteResult<Option<String>> {
     match text.trim() {
         "" => Ok(None),
         code => Ok(Some(CommuneCode::parse(code)?.to_string())),
     }
 }
 
-fn name_field(text: &str) -> WriteResult<String> {
+pub(super) fn name_field(text: &str) -> WriteResult<String> {
     let name = text.trim();
     if name.is_empty() || name.chars().count() > 200 {
         return Err(WriteError::refused("nom", "de 1 à 200 caractères"));
@@ -288,194 +288,6 @@ async fn update_unit(
             Ok((
                 axum::http::StatusCode::UNPROCESSABLE_ENTITY,
                 unit_page(&state, &auth, &csrf, &id, Some(message)).await?,
-            )
-                .into_response())
-        }
-    }
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "registry/employers.html")]
-pub struct EmployersPage {
-    shell: Shell,
-    departement: String,
-    employers: Vec<(String, &'static str, String, String)>,
-    kinds: &'static [EmployerKind],
-    can_manage: bool,
-    error: Option<String>,
-}
-
-async fn employers_page(
-    state: &AppState,
-    auth: &Authenticated,
-    csrf: &CsrfToken,
-    departement: String,
-    error: Option<String>,
-) -> WebResult<EmployersPage> {
-    auth.require(Action::View, &Resource::Registry)?;
-    let employers = store_unit::employers_of(&state.db, &departement)
-        .await?
-        .into_iter()
-        .map(|e| {
-            (
-                e.id,
-                EmployerKind::parse(&e.kind)
-                    .map(EmployerKind::label)
-                    .unwrap_or("—"),
-                e.name,
-                e.commune_code.unwrap_or_default(),
-            )
-        })
-        .collect();
-    Ok(EmployersPage {
-        shell: Shell::for_actor("Employeurs", auth, csrf).at("/registre/employeurs"),
-        can_manage: passerelle_domain::access::decide(
-            &auth.actor,
-            Action::Manage,
-            &Resource::Registry,
-        )
-        .is_allowed(),
-        kinds: EmployerKind::ALL,
-        departement,
-        employers,
-        error,
-    })
-}
-
-async fn list_employers(
-    State(state): State<AppState>,
-    auth: Authenticated,
-    csrf: CsrfToken,
-    Query(query): Query<DepartementQuery>,
-) -> WebResult<EmployersPage> {
-    let departement = departement_of(&auth, query.departement.as_deref())?;
-    employers_page(&state, &auth, &csrf, departement, None).await
-}
-
-#[derive(Deserialize)]
-pub struct EmployerForm {
-    departement: Option<String>,
-    kind: String,
-    name: String,
-    commune: String,
-}
-
-async fn save(
-    state: &AppState,
-    auth: &Authenticated,
-    existing: Option<&store_unit::EmployerRow>,
-    departement: &str,
-    form: &EmployerForm,
-) -> WriteResult<String> {
-    let kind = EmployerKind::parse(&form.kind)?;
-    let name = name_field(&form.name)?;
-    let commune = commune_field(&form.commune)?;
-    store_unit::save_employer(
-        &state.db,
-        existing,
-        kind,
-        &name,
-        departement,
-        commune.as_deref(),
-        entry(auth, format!("employeur enregistré : {name}")),
-    )
-    .await
-}
-
-async fn create_employer(
-    State(state): State<AppState>,
-    auth: Authenticated,
-    csrf: CsrfToken,
-    FrenchForm(form): FrenchForm<EmployerForm>,
-) -> WebResult<Response> {
-    auth.require(Action::Manage, &Resource::Registry)?;
-    let departement = departement_of(&auth, form.departement.as_deref())?;
-    match save(&state, &auth, None, &departement, &form).await {
-        Ok(_) => Ok(
-            Redirect::to(&format!("/registre/employeurs?departement={departement}"))
-                .into_response(),
-        ),
-        Err(error) => {
-            let message = crate::http::error::refusal(error)?;
-            Ok((
-                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-                employers_page(&state, &auth, &csrf, departement, Some(message)).await?,
-            )
-                .into_response())
-        }
-    }
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "registry/employer.html")]
-pub struct EmployerPage {
-    shell: Shell,
-    employer: store_unit::EmployerRow,
-    kinds: &'static [EmployerKind],
-    can_manage: bool,
-    error: Option<String>,
-}
-
-async fn employer_page(
-    state: &AppState,
-    auth: &Authenticated,
-    csrf: &CsrfToken,
-    id: &str,
-    error: Option<String>,
-) -> WebResult<EmployerPage> {
-    auth.require(Action::View, &Resource::Registry)?;
-    let employer = store_unit::find_employer(&state.db, id)
-        .await?
-        .ok_or(WebError::NotFound)?;
-    Ok(EmployerPage {
-        shell: Shell::for_actor(&employer.name, auth, csrf).at("/registre/employeurs"),
-        can_manage: passerelle_domain::access::decide(
-            &auth.actor,
-            Action::Manage,
-            &Resource::Registry,
-        )
-        .is_allowed(),
-        kinds: EmployerKind::ALL,
-        employer,
-        error,
-    })
-}
-
-async fn show_employer(
-    State(state): State<AppState>,
-    auth: Authenticated,
-    csrf: CsrfToken,
-    Path(id): Path<String>,
-) -> WebResult<EmployerPage> {
-    employer_page(&state, &auth, &csrf, &id, None).await
-}
-
-async fn update_employer(
-    State(state): State<AppState>,
-    auth: Authenticated,
-    csrf: CsrfToken,
-    Path(id): Path<String>,
-    FrenchForm(form): FrenchForm<EmployerForm>,
-) -> WebResult<Response> {
-    auth.require(Action::Manage, &Resource::Registry)?;
-    let employer = store_unit::find_employer(&state.db, &id)
-        .await?
-        .ok_or(WebError::NotFound)?;
-    match save(
-        &state,
-        &auth,
-        Some(&employer),
-        &employer.departement_code.clone(),
-        &form,
-    )
-    .await
-    {
-        Ok(_) => Ok(Redirect::to(&format!("/registre/employeurs/{id}")).into_response()),
-        Err(error) => {
-            let message = crate::http::error::refusal(error)?;
-            Ok((
-                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-                employer_page(&state, &auth, &csrf, &id, Some(message)).await?,
             )
                 .into_response())
         }
