@@ -163,6 +163,7 @@ pub async fn public_posts(
 // The lifecycle of a post, and the posts seen by the people who steer them.
 
 use passerelle_domain::access::Place;
+use crate::{WriteError, WriteResult};
 use passerelle_domain::registry::post::{LifecycleError, PostStatus, check_move};
 
 /// A post as its steering sees it.
@@ -249,20 +250,19 @@ pub async fn history(db: &Db, post_id: &str) -> Result<Vec<(String, String)>, St
         .await?)
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum MoveError {
-    #[error(transparent)]
-    Lifecycle(#[from] LifecycleError),
-    #[error("poste inconnu")]
-    UnknownPost,
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
-impl From<sqlx::Error> for MoveError {
-    fn from(error: sqlx::Error) -> Self {
-        MoveError::Store(error.into())
-    }
+/// A refused lifecycle step as the store's write error, naming its field (« statut » for the
+/// move itself, « date » for its date) with the domain's French reason unchanged.
+fn lifecycle_refusal(error: LifecycleError) -> WriteError {
+    let field = match error {
+        LifecycleError::IllegalMove { .. } => "statut",
+        LifecycleError::BeforePreviousStep { .. } | LifecycleError::InTheFuture => "date",
+    };
+    let text = error.to_string();
+    let reason = text
+        .strip_prefix(field)
+        .and_then(|rest| rest.strip_prefix(" : "))
+        .unwrap_or(&text);
+    WriteError::refused(field, reason)
 }
 
 /// Moves a post to its next status on a date, with its history, its status and its dates of
@@ -275,7 +275,7 @@ pub async fn move_post(
     today: Date,
     by: &str,
     entry: crate::journal::Entry,
-) -> Result<(), MoveError> {
+) -> WriteResult<()> {
     let mut tx = db.begin_write().await?;
     // Read inside the write transaction: two people moving the same post are serialised.
     let row: Option<(String, Option<String>)> = sqlx::query_as(
@@ -284,13 +284,13 @@ pub async fn move_post(
     .bind(post_id)
     .fetch_optional(&mut *tx)
     .await?;
-    let (current, since) = row.ok_or(MoveError::UnknownPost)?;
+    let (current, since) = row.ok_or(WriteError::NotFound("poste"))?;
     let current = PostStatus::parse(&current).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let since = match since {
         Some(text) => crate::db::time_text::text_to_date(&text)?,
         None => Date::MIN,
     };
-    check_move(current, since, next, on, today)?;
+    check_move(current, since, next, on, today).map_err(lifecycle_refusal)?;
     let on_text = date_to_text(on);
     sqlx::query("INSERT INTO post_status_history (id, post_id, status, effective_on, recorded_at, recorded_by) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(uuid::Uuid::now_v7().to_string())
@@ -414,24 +414,6 @@ pub async fn hostable_units(
     .await?)
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum HostError {
-    #[error("part du temps : la somme des parts des unités d'accueil dépasserait 100 % ({0} %)")]
-    OverHundred(i64),
-    #[error(
-        "unité : elle ne peut pas accueillir ce poste (autre département, ou unité de commandement)"
-    )]
-    NotHostable,
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
-impl From<sqlx::Error> for HostError {
-    fn from(error: sqlx::Error) -> Self {
-        HostError::Store(error.into())
-    }
-}
-
 /// Sets the share of a host unit (adding it if needed), keeping the total at most 100 %.
 pub async fn set_host_unit(
     db: &Db,
@@ -439,13 +421,16 @@ pub async fn set_host_unit(
     unit_id: &str,
     share: i64,
     entry: crate::journal::Entry,
-) -> Result<(), HostError> {
+) -> WriteResult<()> {
     if !hostable_units(db, &post.departement_code)
         .await?
         .iter()
         .any(|(id, _)| id == unit_id)
     {
-        return Err(HostError::NotHostable);
+        return Err(WriteError::refused(
+            "unité",
+            "elle ne peut pas accueillir ce poste (autre département, ou unité de commandement)",
+        ));
     }
     let mut tx = db.begin_write().await?;
     let (others,): (i64,) = sqlx::query_as("SELECT CAST(COALESCE(SUM(time_share_percent), 0) AS BIGINT) FROM post_host_units WHERE post_id = $1 AND unit_id <> $2")
@@ -454,7 +439,13 @@ pub async fn set_host_unit(
         .fetch_one(&mut *tx)
         .await?;
     if others + share > 100 {
-        return Err(HostError::OverHundred(others + share));
+        return Err(WriteError::refused(
+            "part du temps",
+            format!(
+                "la somme des parts des unités d'accueil dépasserait 100 % ({} %)",
+                others + share
+            ),
+        ));
     }
     sqlx::query(
         "INSERT INTO post_host_units (post_id, unit_id, time_share_percent) VALUES ($1, $2, $3) \
@@ -488,4 +479,33 @@ pub async fn remove_host_unit(
         tx.commit().await?;
     }
     Ok(removed > 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The refusal shows the very text the domain gives, split into its field and reason.
+    #[test]
+    fn a_refused_step_keeps_the_domain_text() {
+        for error in [
+            LifecycleError::IllegalMove {
+                from: "Projet",
+                to: "Pourvu",
+            },
+            LifecycleError::BeforePreviousStep {
+                previous: "02/01/2024".into(),
+            },
+            LifecycleError::InTheFuture,
+        ] {
+            let text = error.to_string();
+            match lifecycle_refusal(error) {
+                WriteError::Refused(refusal) => {
+                    assert_eq!(refusal.to_string(), text);
+                    assert!(!refusal.reason.contains(" : "), "{}", refusal.reason);
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+    }
 }

@@ -2,7 +2,7 @@
 
 use crate::journal::{Entry, append};
 use crate::db::time_text::now_text;
-use crate::{Db, StoreError};
+use crate::{Db, StoreError, WriteError, WriteResult};
 use passerelle_domain::registry::employer::EmployerKind;
 use passerelle_domain::registry::unit::{UnitKind, check_parent};
 
@@ -38,22 +38,7 @@ pub async fn find_unit(db: &Db, id: &str) -> Result<Option<UnitRow>, StoreError>
     )
 }
 
-/// Why a unit cannot be written, in French for the form.
-#[derive(Debug, thiserror::Error)]
-pub enum UnitError {
-    #[error("{0}")]
-    Invalid(String),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
-impl From<sqlx::Error> for UnitError {
-    fn from(error: sqlx::Error) -> Self {
-        UnitError::Store(error.into())
-    }
-}
-
-async fn commune_in(db: &Db, commune: Option<&str>, departement: &str) -> Result<(), UnitError> {
+async fn commune_in(db: &Db, commune: Option<&str>, departement: &str) -> WriteResult<()> {
     let Some(code) = commune else { return Ok(()) };
     let found: Option<(String,)> =
         sqlx::query_as("SELECT departement_code FROM communes WHERE code = $1")
@@ -62,12 +47,14 @@ async fn commune_in(db: &Db, commune: Option<&str>, departement: &str) -> Result
             .await?;
     match found {
         Some((d,)) if d == departement => Ok(()),
-        Some(_) => Err(UnitError::Invalid(format!(
-            "commune : « {code} » n'est pas dans le département {departement}"
-        ))),
-        None => Err(UnitError::Invalid(format!(
-            "commune : « {code} » n'est pas une commune actuelle"
-        ))),
+        Some(_) => Err(WriteError::refused(
+            "commune",
+            format!("« {code} » n'est pas dans le département {departement}"),
+        )),
+        None => Err(WriteError::refused(
+            "commune",
+            format!("« {code} » n'est pas une commune actuelle"),
+        )),
     }
 }
 
@@ -80,27 +67,29 @@ pub async fn create_unit(
     departement: &str,
     commune: Option<&str>,
     entry: Entry,
-) -> Result<String, UnitError> {
+) -> WriteResult<String> {
     let parent = match parent_id {
-        Some(id) => Some(find_unit(db, id).await?.ok_or_else(|| {
-            UnitError::Invalid("unité de rattachement : elle n'existe pas".into())
-        })?),
+        Some(id) => Some(
+            find_unit(db, id)
+                .await?
+                .ok_or_else(|| WriteError::refused("unité de rattachement", "elle n'existe pas"))?,
+        ),
         None => None,
     };
     let parent_kind = parent
         .as_ref()
         .map(|p| UnitKind::parse(&p.kind))
-        .transpose()
-        .map_err(|e| UnitError::Invalid(e.to_string()))?;
-    check_parent(kind, parent_kind).map_err(|e| UnitError::Invalid(e.to_string()))?;
+        .transpose()?;
+    check_parent(kind, parent_kind)?;
     if let Some(parent) = &parent {
         if parent
             .departement_code
             .as_deref()
             .is_some_and(|d| d != departement)
         {
-            return Err(UnitError::Invalid(
-                "unité de rattachement : elle est dans un autre département".into(),
+            return Err(WriteError::refused(
+                "unité de rattachement",
+                "elle est dans un autre département",
             ));
         }
     }
@@ -129,7 +118,7 @@ pub async fn update_unit(
     name: &str,
     commune: Option<&str>,
     entry: Entry,
-) -> Result<(), UnitError> {
+) -> WriteResult<()> {
     commune_in(
         db,
         commune,
@@ -182,7 +171,7 @@ pub async fn save_employer(
     departement: &str,
     commune: Option<&str>,
     entry: Entry,
-) -> Result<String, UnitError> {
+) -> WriteResult<String> {
     commune_in(db, commune, departement).await?;
     // Compared in Rust: SQLite's LOWER() leaves accented capitals as they are.
     let names: Vec<(String, String)> =
@@ -194,9 +183,10 @@ pub async fn save_employer(
     if names.iter().any(|(id, other)| {
         other.to_lowercase() == lowered && Some(id.as_str()) != existing.map(|e| e.id.as_str())
     }) {
-        return Err(UnitError::Invalid(format!(
-            "nom : un employeur « {name} » existe déjà dans ce département"
-        )));
+        return Err(WriteError::refused(
+            "nom",
+            format!("un employeur « {name} » existe déjà dans ce département"),
+        ));
     }
     let mut tx = db.begin_write().await?;
     let id = match existing {

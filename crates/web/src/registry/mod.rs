@@ -3,9 +3,13 @@
 //! the open data.
 
 pub mod case_access;
+pub mod employer;
 pub mod import;
 pub mod map;
 pub mod open_data;
+pub mod pipeline;
 pub mod post;
+pub mod post_funding;
+pub mod post_lifecycle;
 pub mod replacement;
 pub mod unit;

@@ -1,41 +1,40 @@
-//! Posts for the people who steer them: the list in one's scope, a post's lifecycle (with a
-//! form to record the next step), and the pipeline of post creation.
+//! Posts for the people who steer them: the list in one's scope and a post's page (its
+//! lifecycle, agreements, funding, holders, host units and replacements). The forms of the
+//! page are handled in `post_lifecycle` (status steps, host units) and `post_funding`
+//! (agreements, funding); the pipeline of post creation in `pipeline`.
 
 use crate::AppState;
-use crate::http::auth::{Authenticated, ClientIp, CsrfToken};
+use crate::http::auth::{Authenticated, CsrfToken};
 use crate::http::clock::{french_date, paris_today};
 use crate::http::error::{WebError, WebResult};
-use crate::http::forms::{DateField, FrenchForm, parse_date, read_date};
-use crate::journal::entry::post_entry;
 use crate::http::layout::Shell;
 use crate::http::route_table::RouteTable;
+use crate::registry::post_funding::{
+    AgreementLine, FundingLine, agreement_line, agreements_to_renew, funding_line,
+};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use passerelle_domain::access::{Action, Resource, Scope};
-use passerelle_domain::registry::coverage::gap_to_target;
-use passerelle_domain::registry::funding::{AgreementAlert, Funder, Renewal, alert_on, euros, parse_euros};
-use passerelle_domain::journal::JournalAction;
+use passerelle_domain::registry::funding::{Funder, Renewal};
 use passerelle_domain::registry::post::{PostStatus, Zone};
-use passerelle_store::journal::Entry;
-use passerelle_store::registry::post::{self as store_post, MoveError, PostRow, PostScope};
 use passerelle_store::db::time_text::text_to_date;
+use passerelle_store::registry::post::{self as store_post, PostRow, PostScope};
 use serde::Deserialize;
 
+/// The routes of posts: the list and a post's page here, the page's forms and the pipeline
+/// in their own files.
 pub fn routes() -> RouteTable {
     RouteTable::new()
         .get("/postes", list_posts)
         .get("/postes/{id}", show_post)
-        .post("/postes/{id}/statut", move_post)
-        .post("/postes/{id}/conventions", add_agreement)
-        .post("/postes/{id}/financements", add_funding)
-        .post("/postes/{id}/unites", set_host_unit)
-        .post("/postes/{id}/unites/{unit_id}/retirer", remove_host_unit)
-        .get("/pilotage", pipeline)
+        .merge(crate::registry::post_lifecycle::routes())
+        .merge(crate::registry::post_funding::routes())
+        .merge(crate::registry::pipeline::routes())
 }
 
-fn scope_of(auth: &Authenticated) -> PostScope {
+pub(super) fn scope_of(auth: &Authenticated) -> PostScope {
     match &auth.actor.grant.scope {
         Scope::Departement(code) => PostScope::Departement(code.clone()),
         Scope::Employer(id) => PostScope::Employer(id.clone()),
@@ -43,7 +42,7 @@ fn scope_of(auth: &Authenticated) -> PostScope {
     }
 }
 
-fn date_text(iso: &Option<String>) -> String {
+pub(super) fn date_text(iso: &Option<String>) -> String {
     iso.as_deref()
         .and_then(|d| text_to_date(d).ok())
         .map(french_date)
@@ -68,7 +67,7 @@ pub struct PostLine {
     pub days: i64,
 }
 
-fn line(post: PostRow, today: time::Date) -> PostLine {
+pub(super) fn line(post: PostRow, today: time::Date) -> PostLine {
     PostLine {
         zone: Zone::parse(&post.zone).map(Zone::label).unwrap_or("—"),
         status: PostStatus::parse(&post.status)
@@ -164,69 +163,6 @@ pub struct PostPage {
     funders: &'static [Funder],
     renewals: &'static [Renewal],
     current_year: i32,
-}
-
-pub struct AgreementLine {
-    pub post_id: String,
-    pub post_code: String,
-    pub parties: String,
-    pub starts_on: String,
-    pub ends_on: String,
-    pub renewal: &'static str,
-    pub alert: Option<&'static str>,
-    pub urgent: bool,
-}
-
-fn agreement_line(
-    row: passerelle_store::registry::funding::AgreementRow,
-    today: time::Date,
-) -> AgreementLine {
-    let alert = text_to_date(&row.ends_on)
-        .ok()
-        .and_then(|end| alert_on(end, today));
-    AgreementLine {
-        alert: alert.map(AgreementAlert::label),
-        urgent: alert == Some(AgreementAlert::Within30Days),
-        renewal: Renewal::parse(&row.renewal)
-            .map(Renewal::label)
-            .unwrap_or("—"),
-        starts_on: date_text(&Some(row.starts_on)),
-        ends_on: date_text(&Some(row.ends_on)),
-        post_id: row.post_id,
-        post_code: row.post_code,
-        parties: row.parties,
-    }
-}
-
-pub struct FundingLine {
-    pub year: i64,
-    pub funder: &'static str,
-    pub amount: String,
-}
-
-fn funding_line(row: passerelle_store::registry::funding::FundingRow) -> FundingLine {
-    FundingLine {
-        year: row.year,
-        funder: Funder::parse(&row.funder).map(Funder::label).unwrap_or("—"),
-        amount: euros(row.amount_cents),
-    }
-}
-
-/// Agreements of the scope ending within the first alert threshold (60 days): the renewals
-/// the employer and the steering must prepare.
-async fn agreements_to_renew(
-    state: &AppState,
-    scope: &PostScope,
-    today: time::Date,
-) -> WebResult<Vec<AgreementLine>> {
-    let horizon = today + time::Duration::days(passerelle_domain::registry::funding::ALERT_DAYS[0]);
-    Ok(
-        passerelle_store::registry::funding::agreements_ending(&state.db, scope, today, horizon)
-            .await?
-            .into_iter()
-            .map(|a| agreement_line(a, today))
-            .collect(),
-    )
 }
 
 pub(crate) async fn post_page(
@@ -340,214 +276,12 @@ async fn show_post(
     post_page(&state, &auth, &csrf, &id, None).await
 }
 
-#[derive(Deserialize)]
-pub struct MoveForm {
-    status: String,
-    date: String,
-}
-
-async fn move_post(
-    State(state): State<AppState>,
-    auth: Authenticated,
-    csrf: CsrfToken,
-    ClientIp(ip): ClientIp,
-    Path(id): Path<String>,
-    FrenchForm(form): FrenchForm<MoveForm>,
-) -> WebResult<Response> {
-    let post = store_post::find(&state.db, &id)
-        .await?
-        .ok_or(WebError::Forbidden)?;
-    let place = store_post::place_of(&post);
-    auth.require(Action::Manage, &Resource::Post { post: &place })?;
-    let refuse = |message: String| async {
-        let page = post_page(&state, &auth, &csrf, &id, Some(message)).await?;
-        Ok::<_, WebError>((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-    };
-    let next = match PostStatus::parse(&form.status) {
-        Ok(next) => next,
-        Err(error) => return refuse(error.to_string()).await,
-    };
-    let on = match read_date(DateField::PostStep, &form.date) {
-        Ok(on) => on,
-        Err(message) => return refuse(message).await,
-    };
-    let entry = Entry::new(JournalAction::PostLifecycle)
-        .by(&auth.account.id, Some(auth.role().code()))
-        .on("post", &post.id)
-        .detail(format!(
-            "{} le {}",
-            next.code(),
-            passerelle_store::db::time_text::date_to_text(on)
-        ))
-        .from_ip(ip.as_deref())
-        .in_employer(Some(&post.employer_id))
-        .in_post(Some(&post.id));
-    match store_post::move_post(
-        &state.db,
-        &post.id,
-        next,
-        on,
-        paris_today(),
-        &auth.account.id,
-        entry,
-    )
-    .await
-    {
-        Ok(()) => {
-            state.national_figures.invalidate();
-            Ok(Redirect::to(&format!("/postes/{}", post.id)).into_response())
-        }
-        Err(MoveError::Lifecycle(error)) => refuse(error.to_string()).await,
-        Err(MoveError::UnknownPost) => Err(WebError::Forbidden),
-        Err(MoveError::Store(error)) => Err(error.into()),
-    }
-}
-
-pub struct GapLine {
-    pub code: String,
-    pub name: String,
-    pub posts: u64,
-    pub gap: i64,
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "registry/pipeline.html")]
-pub struct PipelinePage {
-    shell: Shell,
-    scope_label: String,
-    as_of: String,
-    counts: Vec<(&'static str, usize)>,
-    in_creation: Vec<PostLine>,
-    vacant: Vec<PostLine>,
-    below_target: Vec<GapLine>,
-    without_post: usize,
-    target: u64,
-    /// For the national steering: posts today against the national target.
-    national: Option<(u64, u64)>,
-    ending: Vec<AgreementLine>,
-    funding: Vec<FundingLine>,
-    /// The registry as of the chosen date.
-    snapshot_date: String,
-    snapshot_iso: String,
-    by_zone: passerelle_domain::registry::post::PostCounts,
-    by_employer_kind: Vec<(&'static str, u64)>,
-    by_status: Vec<(&'static str, u64)>,
-}
-
-#[derive(Deserialize, Default)]
-pub struct PipelineQuery {
-    au: Option<String>,
-}
-
-async fn pipeline(
-    State(state): State<AppState>,
-    auth: Authenticated,
-    csrf: CsrfToken,
-    Query(query): Query<PipelineQuery>,
-) -> WebResult<PipelinePage> {
-    auth.require(Action::View, &Resource::Pipeline)?;
-    let scope = scope_of(&auth);
-    let today = paris_today();
-    let as_of = match query.au.as_deref() {
-        None | Some("") => today,
-        Some(text) => parse_date("au", text)?,
-    };
-    let snapshot = store_post::snapshot_on(&state.db, &scope, as_of).await?;
-    let posts = store_post::posts_in(&state.db, &scope, None).await?;
-    let counts = PostStatus::ALL
-        .iter()
-        .map(|s| {
-            (
-                s.label(),
-                posts.iter().filter(|p| p.status == s.code()).count(),
-            )
-        })
-        .collect();
-    let mut in_creation = Vec::new();
-    let mut vacant = Vec::new();
-    for post in posts {
-        match post.status.as_str() {
-            "project" | "funded" | "recruiting" => in_creation.push(line(post, today)),
-            "vacant" => vacant.push(line(post, today)),
-            _ => {}
-        }
-    }
-    vacant.sort_by(|a, b| b.days.cmp(&a.days));
-    let coverage = store_post::coverage_on(&state.db, today).await?;
-    let in_scope = |code: &str| match &scope {
-        PostScope::Departement(own) => own == code,
-        _ => true,
-    };
-    let target = state.config.target_per_departement;
-    let below_target: Vec<GapLine> = coverage
-        .iter()
-        .filter(|d| in_scope(&d.code) && gap_to_target(d.posts.total(), target) < 0)
-        .map(|d| GapLine {
-            code: d.code.clone(),
-            name: d.name.clone(),
-            posts: d.posts.total(),
-            gap: gap_to_target(d.posts.total(), target),
-        })
-        .collect();
-    let ending = agreements_to_renew(&state, &scope, today).await?;
-    let funding = passerelle_store::registry::funding::funding_by_year(&state.db, &scope)
-        .await?
-        .into_iter()
-        .map(funding_line)
-        .collect();
-    let national = match scope {
-        PostScope::Nation => Some((
-            coverage.iter().map(|d| d.posts.total()).sum(),
-            state.config.national_target,
-        )),
-        _ => None,
-    };
-    Ok(PipelinePage {
-        national,
-        snapshot_date: french_date(as_of),
-        snapshot_iso: passerelle_store::db::time_text::date_to_text(as_of),
-        by_zone: snapshot.by_zone,
-        by_employer_kind: snapshot
-            .by_employer_kind
-            .into_iter()
-            .map(|(kind, n)| {
-                (
-                    passerelle_domain::registry::employer::EmployerKind::parse(&kind)
-                        .map(|k| k.label())
-                        .unwrap_or("—"),
-                    n,
-                )
-            })
-            .collect(),
-        by_status: snapshot
-            .by_status
-            .into_iter()
-            .map(|(status, n)| {
-                (
-                    PostStatus::parse(&status)
-                        .map(PostStatus::label)
-                        .unwrap_or("—"),
-                    n,
-                )
-            })
-            .collect(),
-        ending,
-        funding,
-        shell: Shell::for_actor("Pilotage", &auth, &csrf).at("/pilotage"),
-        scope_label: passerelle_store::identity::account::scope_label(&state.db, &auth.actor.grant.scope)
-            .await?,
-        as_of: french_date(today),
-        counts,
-        in_creation,
-        vacant,
-        without_post: below_target.iter().filter(|g| g.posts == 0).count(),
-        below_target,
-        target,
-    })
-}
-
 /// Loads a post the actor may manage, or the policy's refusal.
-async fn managed_post(state: &AppState, auth: &Authenticated, id: &str) -> WebResult<PostRow> {
+pub(super) async fn managed_post(
+    state: &AppState,
+    auth: &Authenticated,
+    id: &str,
+) -> WebResult<PostRow> {
     let post = store_post::find(&state.db, id)
         .await?
         .ok_or(WebError::Forbidden)?;
@@ -560,7 +294,7 @@ async fn managed_post(state: &AppState, auth: &Authenticated, id: &str) -> WebRe
     Ok(post)
 }
 
-async fn refused_page(
+pub(super) async fn refused_page(
     state: &AppState,
     auth: &Authenticated,
     csrf: &CsrfToken,
@@ -569,181 +303,4 @@ async fn refused_page(
 ) -> WebResult<Response> {
     let page = post_page(state, auth, csrf, id, Some(message)).await?;
     Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-}
-
-#[derive(Deserialize)]
-pub struct AgreementForm {
-    parties: String,
-    starts_on: String,
-    ends_on: String,
-    renewal: String,
-}
-
-async fn add_agreement(
-    State(state): State<AppState>,
-    auth: Authenticated,
-    csrf: CsrfToken,
-    ClientIp(ip): ClientIp,
-    Path(id): Path<String>,
-    FrenchForm(form): FrenchForm<AgreementForm>,
-) -> WebResult<Response> {
-    let post = managed_post(&state, &auth, &id).await?;
-    let parties = form.parties.trim();
-    let checked = (|| {
-        if parties.is_empty() || parties.chars().count() > 300 {
-            return Err("Parties : de 1 à 300 caractères (exemple : préfecture, conseil départemental, groupement de gendarmerie).".to_string());
-        }
-        let starts_on = read_date(DateField::AgreementStart, &form.starts_on)?;
-        let ends_on = read_date(DateField::AgreementEnd, &form.ends_on)?;
-        if ends_on <= starts_on {
-            return Err("Fin : la convention doit finir après son début.".to_string());
-        }
-        let renewal = Renewal::parse(&form.renewal).map_err(|e| e.to_string())?;
-        Ok((starts_on, ends_on, renewal))
-    })();
-    let (starts_on, ends_on, renewal) = match checked {
-        Ok(values) => values,
-        Err(error) => return refused_page(&state, &auth, &csrf, &id, error).await,
-    };
-    let entry = post_entry(
-        &auth,
-        &post,
-        JournalAction::PostAgreement,
-        format!("{} → {}", starts_on, ends_on),
-        ip.as_deref(),
-    );
-    let agreement = passerelle_store::registry::funding::NewAgreement {
-        parties,
-        starts_on,
-        ends_on,
-        renewal,
-    };
-    passerelle_store::registry::funding::add_agreement(&state.db, &post.id, &agreement, entry).await?;
-    Ok(Redirect::to(&format!("/postes/{}", post.id)).into_response())
-}
-
-#[derive(Deserialize)]
-pub struct FundingForm {
-    year: String,
-    funder: String,
-    amount: String,
-}
-
-async fn add_funding(
-    State(state): State<AppState>,
-    auth: Authenticated,
-    csrf: CsrfToken,
-    ClientIp(ip): ClientIp,
-    Path(id): Path<String>,
-    FrenchForm(form): FrenchForm<FundingForm>,
-) -> WebResult<Response> {
-    let post = managed_post(&state, &auth, &id).await?;
-    let checked = (|| {
-        let year: i32 = form
-            .year
-            .trim()
-            .parse()
-            .ok()
-            .filter(|y| (2006..=2100).contains(y))
-            .ok_or_else(|| "Année : un nombre entre 2006 et 2100.".to_string())?;
-        let funder = Funder::parse(&form.funder).map_err(|e| e.to_string())?;
-        let cents = parse_euros(&form.amount).map_err(|e| e.to_string())?;
-        Ok::<_, String>((year, funder, cents))
-    })();
-    let (year, funder, cents) = match checked {
-        Ok(values) => values,
-        Err(error) => return refused_page(&state, &auth, &csrf, &id, error).await,
-    };
-    let entry = post_entry(
-        &auth,
-        &post,
-        JournalAction::PostFunding,
-        format!("{year} {} {}", funder.code(), euros(cents)),
-        ip.as_deref(),
-    );
-    if !passerelle_store::registry::funding::add_funding(&state.db, &post.id, year, funder, cents, entry)
-        .await?
-    {
-        return refused_page(
-            &state,
-            &auth,
-            &csrf,
-            &id,
-            format!(
-                "Financement : une ligne « {} » existe déjà pour {year}.",
-                funder.label()
-            ),
-        )
-        .await;
-    }
-    Ok(Redirect::to(&format!("/postes/{}", post.id)).into_response())
-}
-
-#[derive(Deserialize)]
-pub struct HostForm {
-    unit: String,
-    share: String,
-}
-
-async fn set_host_unit(
-    State(state): State<AppState>,
-    auth: Authenticated,
-    csrf: CsrfToken,
-    ClientIp(ip): ClientIp,
-    Path(id): Path<String>,
-    FrenchForm(form): FrenchForm<HostForm>,
-) -> WebResult<Response> {
-    let post = managed_post(&state, &auth, &id).await?;
-    let Some(share) = form
-        .share
-        .trim()
-        .trim_end_matches('%')
-        .trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|s| (1..=100).contains(s))
-    else {
-        return refused_page(
-            &state,
-            &auth,
-            &csrf,
-            &id,
-            "Part du temps : un nombre entier de 1 à 100.".into(),
-        )
-        .await;
-    };
-    let entry = post_entry(
-        &auth,
-        &post,
-        JournalAction::PostLifecycle,
-        format!("unité d'accueil {} : {share} %", form.unit),
-        ip.as_deref(),
-    );
-    match store_post::set_host_unit(&state.db, &post, &form.unit, share, entry).await {
-        Ok(()) => Ok(Redirect::to(&format!("/postes/{}", post.id)).into_response()),
-        Err(store_post::HostError::Store(error)) => Err(error.into()),
-        Err(refusal) => refused_page(&state, &auth, &csrf, &id, refusal.to_string()).await,
-    }
-}
-
-async fn remove_host_unit(
-    State(state): State<AppState>,
-    auth: Authenticated,
-    ClientIp(ip): ClientIp,
-    Path((id, unit_id)): Path<(String, String)>,
-) -> WebResult<Response> {
-    let post = managed_post(&state, &auth, &id).await?;
-    let entry = post_entry(
-        &auth,
-        &post,
-        JournalAction::PostLifecycle,
-        format!("unité d'accueil {unit_id} retirée"),
-        ip.as_deref(),
-    );
-    if !store_post::remove_host_unit(&state.db, &post.id, &unit_id, entry).await? {
-        return Err(WebError::BadRequest(
-            "Unité : elle n'accueille pas ce poste.".into(),
-        ));
-    }
-    Ok(Redirect::to(&format!("/postes/{}", post.id)).into_response())
 }

@@ -1,5 +1,6 @@
-//! The registry's units and employers, by département: list, create, edit. Read by the
-//! steering; written by the national steering and the technical administrator.
+//! The registry's units of the forces, by département: list (as a hierarchy), create, edit.
+//! Read by the steering; written by the national steering and the technical administrator.
+//! The form fields shared with the employers (`employer.rs`) are read here.
 
 use crate::AppState;
 use crate::http::auth::{Authenticated, CsrfToken};
@@ -12,29 +13,29 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use passerelle_domain::access::{Action, Resource, Scope};
-use passerelle_domain::registry::employer::EmployerKind;
 use passerelle_domain::journal::JournalAction;
 use passerelle_domain::registry::territory::{CommuneCode, DepartementCode};
 use passerelle_domain::registry::unit::UnitKind;
 use passerelle_store::journal::Entry;
-use passerelle_store::registry::unit::{self as store_unit, UnitError};
+use passerelle_store::registry::unit as store_unit;
+use passerelle_store::{WriteError, WriteResult};
 use serde::Deserialize;
 
+/// The routes of the registry's units here and of its employers (`employer.rs`).
 pub fn routes() -> RouteTable {
     RouteTable::new()
         .form("/registre/unites", list_units, create_unit)
         .form("/registre/unites/{id}", show_unit, update_unit)
-        .form("/registre/employeurs", list_employers, create_employer)
-        .form("/registre/employeurs/{id}", show_employer, update_employer)
+        .merge(crate::registry::employer::routes())
 }
 
 #[derive(Deserialize, Default)]
 pub struct DepartementQuery {
-    departement: Option<String>,
+    pub(super) departement: Option<String>,
 }
 
 /// The département shown: the one asked for, or the actor's own, or Ille-et-Vilaine.
-fn departement_of(auth: &Authenticated, asked: Option<&str>) -> WebResult<String> {
+pub(super) fn departement_of(auth: &Authenticated, asked: Option<&str>) -> WebResult<String> {
     match asked.filter(|a| !a.is_empty()) {
         Some(text) => DepartementCode::parse(text)
             .map(|c| c.to_string())
@@ -46,25 +47,23 @@ fn departement_of(auth: &Authenticated, asked: Option<&str>) -> WebResult<String
     }
 }
 
-fn entry(auth: &Authenticated, detail: String) -> Entry {
+pub(super) fn entry(auth: &Authenticated, detail: String) -> Entry {
     Entry::new(JournalAction::RegistryChange)
         .by(&auth.account.id, Some(auth.role().code()))
         .detail(detail)
 }
 
-fn commune_field(text: &str) -> Result<Option<String>, String> {
+pub(super) fn commune_field(text: &str) -> WriteResult<Option<String>> {
     match text.trim() {
         "" => Ok(None),
-        code => CommuneCode::parse(code)
-            .map(|c| Some(c.to_string()))
-            .map_err(|e| e.to_string()),
+        code => Ok(Some(CommuneCode::parse(code)?.to_string())),
     }
 }
 
-fn name_field(text: &str) -> Result<String, String> {
+pub(super) fn name_field(text: &str) -> WriteResult<String> {
     let name = text.trim();
     if name.is_empty() || name.chars().count() > 200 {
-        return Err("nom : de 1 à 200 caractères".into());
+        return Err(WriteError::refused("nom", "de 1 à 200 caractères"));
     }
     Ok(name.to_string())
 }
@@ -174,8 +173,8 @@ async fn create_unit(
     auth.require(Action::Manage, &Resource::Registry)?;
     let departement = departement_of(&auth, Some(&form.departement))?;
     let checked = (|| {
-        let kind = UnitKind::parse(&form.kind).map_err(|e| e.to_string())?;
-        Ok::<_, String>((kind, name_field(&form.name)?, commune_field(&form.commune)?))
+        let kind = UnitKind::parse(&form.kind)?;
+        Ok::<_, WriteError>((kind, name_field(&form.name)?, commune_field(&form.commune)?))
     })();
     let result = match checked {
         Ok((kind, name, commune)) => {
@@ -191,16 +190,18 @@ async fn create_unit(
             )
             .await
         }
-        Err(message) => Err(UnitError::Invalid(message)),
+        Err(error) => Err(error),
     };
     match result {
         Ok(id) => Ok(Redirect::to(&format!("/registre/unites/{id}")).into_response()),
-        Err(UnitError::Invalid(message)) => Ok((
-            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            units_page(&state, &auth, &csrf, departement, Some(message)).await?,
-        )
-            .into_response()),
-        Err(UnitError::Store(error)) => Err(error.into()),
+        Err(error) => {
+            let message = crate::http::error::refusal(error)?;
+            Ok((
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                units_page(&state, &auth, &csrf, departement, Some(message)).await?,
+            )
+                .into_response())
+        }
     }
 }
 
@@ -278,199 +279,17 @@ async fn update_unit(
             )
             .await
         }
-        (Err(message), _) | (_, Err(message)) => Err(UnitError::Invalid(message)),
+        (Err(error), _) | (_, Err(error)) => Err(error),
     };
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/registre/unites/{id}")).into_response()),
-        Err(UnitError::Invalid(message)) => Ok((
-            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            unit_page(&state, &auth, &csrf, &id, Some(message)).await?,
-        )
-            .into_response()),
-        Err(UnitError::Store(error)) => Err(error.into()),
-    }
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "registry/employers.html")]
-pub struct EmployersPage {
-    shell: Shell,
-    departement: String,
-    employers: Vec<(String, &'static str, String, String)>,
-    kinds: &'static [EmployerKind],
-    can_manage: bool,
-    error: Option<String>,
-}
-
-async fn employers_page(
-    state: &AppState,
-    auth: &Authenticated,
-    csrf: &CsrfToken,
-    departement: String,
-    error: Option<String>,
-) -> WebResult<EmployersPage> {
-    auth.require(Action::View, &Resource::Registry)?;
-    let employers = store_unit::employers_of(&state.db, &departement)
-        .await?
-        .into_iter()
-        .map(|e| {
-            (
-                e.id,
-                EmployerKind::parse(&e.kind)
-                    .map(EmployerKind::label)
-                    .unwrap_or("—"),
-                e.name,
-                e.commune_code.unwrap_or_default(),
+        Err(error) => {
+            let message = crate::http::error::refusal(error)?;
+            Ok((
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                unit_page(&state, &auth, &csrf, &id, Some(message)).await?,
             )
-        })
-        .collect();
-    Ok(EmployersPage {
-        shell: Shell::for_actor("Employeurs", auth, csrf).at("/registre/employeurs"),
-        can_manage: passerelle_domain::access::decide(
-            &auth.actor,
-            Action::Manage,
-            &Resource::Registry,
-        )
-        .is_allowed(),
-        kinds: EmployerKind::ALL,
-        departement,
-        employers,
-        error,
-    })
-}
-
-async fn list_employers(
-    State(state): State<AppState>,
-    auth: Authenticated,
-    csrf: CsrfToken,
-    Query(query): Query<DepartementQuery>,
-) -> WebResult<EmployersPage> {
-    let departement = departement_of(&auth, query.departement.as_deref())?;
-    employers_page(&state, &auth, &csrf, departement, None).await
-}
-
-#[derive(Deserialize)]
-pub struct EmployerForm {
-    departement: Option<String>,
-    kind: String,
-    name: String,
-    commune: String,
-}
-
-async fn save(
-    state: &AppState,
-    auth: &Authenticated,
-    existing: Option<&store_unit::EmployerRow>,
-    departement: &str,
-    form: &EmployerForm,
-) -> Result<String, UnitError> {
-    let kind = EmployerKind::parse(&form.kind).map_err(|e| UnitError::Invalid(e.to_string()))?;
-    let name = name_field(&form.name).map_err(UnitError::Invalid)?;
-    let commune = commune_field(&form.commune).map_err(UnitError::Invalid)?;
-    store_unit::save_employer(
-        &state.db,
-        existing,
-        kind,
-        &name,
-        departement,
-        commune.as_deref(),
-        entry(auth, format!("employeur enregistré : {name}")),
-    )
-    .await
-}
-
-async fn create_employer(
-    State(state): State<AppState>,
-    auth: Authenticated,
-    csrf: CsrfToken,
-    FrenchForm(form): FrenchForm<EmployerForm>,
-) -> WebResult<Response> {
-    auth.require(Action::Manage, &Resource::Registry)?;
-    let departement = departement_of(&auth, form.departement.as_deref())?;
-    match save(&state, &auth, None, &departement, &form).await {
-        Ok(_) => Ok(
-            Redirect::to(&format!("/registre/employeurs?departement={departement}"))
-                .into_response(),
-        ),
-        Err(UnitError::Invalid(message)) => Ok((
-            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            employers_page(&state, &auth, &csrf, departement, Some(message)).await?,
-        )
-            .into_response()),
-        Err(UnitError::Store(error)) => Err(error.into()),
-    }
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "registry/employer.html")]
-pub struct EmployerPage {
-    shell: Shell,
-    employer: store_unit::EmployerRow,
-    kinds: &'static [EmployerKind],
-    can_manage: bool,
-    error: Option<String>,
-}
-
-async fn employer_page(
-    state: &AppState,
-    auth: &Authenticated,
-    csrf: &CsrfToken,
-    id: &str,
-    error: Option<String>,
-) -> WebResult<EmployerPage> {
-    auth.require(Action::View, &Resource::Registry)?;
-    let employer = store_unit::find_employer(&state.db, id)
-        .await?
-        .ok_or(WebError::NotFound)?;
-    Ok(EmployerPage {
-        shell: Shell::for_actor(&employer.name, auth, csrf).at("/registre/employeurs"),
-        can_manage: passerelle_domain::access::decide(
-            &auth.actor,
-            Action::Manage,
-            &Resource::Registry,
-        )
-        .is_allowed(),
-        kinds: EmployerKind::ALL,
-        employer,
-        error,
-    })
-}
-
-async fn show_employer(
-    State(state): State<AppState>,
-    auth: Authenticated,
-    csrf: CsrfToken,
-    Path(id): Path<String>,
-) -> WebResult<EmployerPage> {
-    employer_page(&state, &auth, &csrf, &id, None).await
-}
-
-async fn update_employer(
-    State(state): State<AppState>,
-    auth: Authenticated,
-    csrf: CsrfToken,
-    Path(id): Path<String>,
-    FrenchForm(form): FrenchForm<EmployerForm>,
-) -> WebResult<Response> {
-    auth.require(Action::Manage, &Resource::Registry)?;
-    let employer = store_unit::find_employer(&state.db, &id)
-        .await?
-        .ok_or(WebError::NotFound)?;
-    match save(
-        &state,
-        &auth,
-        Some(&employer),
-        &employer.departement_code.clone(),
-        &form,
-    )
-    .await
-    {
-        Ok(_) => Ok(Redirect::to(&format!("/registre/employeurs/{id}")).into_response()),
-        Err(UnitError::Invalid(message)) => Ok((
-            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            employer_page(&state, &auth, &csrf, &id, Some(message)).await?,
-        )
-            .into_response()),
-        Err(UnitError::Store(error)) => Err(error.into()),
+                .into_response())
+        }
     }
 }
