@@ -1,0 +1,93 @@
+//! The hand-written OpenAPI 3.1 description of the JSON API (`/api/openapi.json`), served by
+//! the application itself; it must follow what `api` answers.
+
+/// The API's description (OpenAPI 3.1), served by the application itself.
+pub(super) async fn openapi() -> axum::Json<serde_json::Value> {
+    let year = serde_json::json!({
+        "name": "annee", "in": "query", "required": false,
+        "description": "Année civile (heure de Paris), de 2000 à l'année en cours ; par défaut l'année en cours.",
+        "schema": { "type": "integer", "minimum": 2000 }
+    });
+    let filter = serde_json::json!({
+        "name": "filtre", "in": "query", "required": false,
+        "description": "Restreint le tableau d'activité (ajouté sous l'id « activite-filtree ») : « motif:<code> » (un motif de la grille), ou, au-delà d'un poste, « zone:<police|gendarmerie|mixed> » ou « employeur:<type> ».",
+        "schema": { "type": "string", "pattern": "^(motif|zone|employeur):[a-z0-9_-]+$" }
+    });
+    let figures = serde_json::json!({ "$ref": "#/components/schemas/Figures" });
+    let answer = |description: &str| {
+        serde_json::json!({
+            "200": { "description": description, "content": { "application/json": { "schema": figures } } },
+            "400": { "description": "Période invalide (message en français)." }
+        })
+    };
+    let mut scoped = answer(
+        "Les chiffres du périmètre du rôle actif : exacts pour le poste, soumis au secret statistique au-delà.",
+    );
+    scoped["403"] = serde_json::json!({ "description": "Rôle sans statistiques (officier, administration technique)." });
+    axum::Json(serde_json::json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Passerelle — statistiques d'activité des intervenants sociaux",
+            "version": "1",
+            "description": "Chiffres calculés à partir du travail enregistré ; toute case de 1 à 4 sortant d'un poste est remplacée par un secret, avec des secrets secondaires pour qu'aucun total ni aucune différence ne la révèle."
+        },
+        "paths": {
+            "/api/observatoire": { "get": {
+                "summary": "Chiffres nationaux publics (observatoire), sans connexion",
+                "parameters": [year, filter],
+                "responses": answer("Chiffres nationaux, soumis au secret statistique.")
+            }},
+            "/api/statistiques": { "get": {
+                "summary": "Chiffres du périmètre de la personne connectée (cookie de session)",
+                "parameters": [year, filter],
+                "responses": scoped
+            }}
+        },
+        "components": { "schemas": {
+            "Figures": {
+                "type": "object",
+                "required": ["annee", "perimetre", "secret_statistique", "tableaux"],
+                "properties": {
+                    "schema": { "type": "string" },
+                    "filtre": { "type": ["string", "null"], "description": "Ce que le tableau « activite-filtree » retient, ou null sans filtre." },
+                    "annee": { "type": "integer" },
+                    "perimetre": { "type": "string" },
+                    "secret_statistique": { "type": "boolean" },
+                    "delai_premier_contact": {
+                        "type": "object",
+                        "description": "Délai entre la saisine et le premier contact : nombre de saisines mesurées (« < 5 » hors du poste s'il est petit), médiane et 90e centile (« — » quand non publiés).",
+                        "properties": {
+                            "saisines": { "type": "string" },
+                            "mediane": { "type": "string" },
+                            "p90": { "type": "string" }
+                        }
+                    },
+                    "personnes_recues": { "type": "string", "description": "Personnes distinctes reçues dans l'année (« < 5 » ou « s » quand non publié)." },
+                    "part_inconnues_des_services_sociaux": { "type": "string", "description": "Part des personnes reçues qu'aucun service social ne connaissait à l'accueil, en pourcentage arrondi (« — » quand non publiée)." },
+                    "tableaux": { "type": "array", "items": { "$ref": "#/components/schemas/Table" } }
+                }
+            },
+            "Table": {
+                "type": "object",
+                "required": ["id", "titre", "colonnes", "lignes"],
+                "properties": {
+                    "id": { "type": "string", "description": "activite, activite-filtree, motifs, origines, urgences, penal, zones, employeurs, issues, entretiens, actions, partenaires, suites, personnes-sexe, personnes-age, personnes-connues, recidives" },
+                    "titre": { "type": "string" },
+                    "colonnes": { "type": "array", "items": { "type": "string" }, "description": "La dernière colonne est le total." },
+                    "lignes": { "type": "array", "items": {
+                        "type": "object",
+                        "required": ["libelle", "valeurs"],
+                        "properties": {
+                            "libelle": { "type": "string", "description": "La dernière ligne est le total." },
+                            "valeurs": { "type": "array", "items": { "$ref": "#/components/schemas/Cell" } }
+                        }
+                    }}
+                }
+            },
+            "Cell": { "oneOf": [
+                { "type": "object", "required": ["effectif"], "properties": { "effectif": { "type": "integer", "minimum": 0 } } },
+                { "type": "object", "required": ["secret"], "properties": { "secret": { "type": "string", "enum": ["moins_de_5", "masque"] } } }
+            ]}
+        }}
+    }))
+}
