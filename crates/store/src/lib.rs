@@ -10,6 +10,7 @@ pub mod presence;
 pub mod referral;
 pub mod registry;
 pub mod seal;
+pub mod spreadsheet;
 pub mod statistics;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -1,7 +1,8 @@
 //! Imports into the registry on both backends: dry run, real run, re-import, and bad files
 //! refused line by line with nothing written.
 
-use passerelle_store::registry::import::{ImportKind, import, read_table};
+use passerelle_store::registry::import::{ImportKind, import};
+use passerelle_store::spreadsheet::read_table;
 
 /// The day the imports are run (their dates are checked against it).
 fn today() -> time::Date {

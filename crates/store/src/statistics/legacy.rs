@@ -3,7 +3,7 @@
 //! written; a year Passerelle already computes for the post is refused, so declared and
 //! computed figures never mix.
 
-use crate::registry::import::{LineError, Table};
+use crate::spreadsheet::{LineError, Table};
 use crate::journal::{Entry, append};
 use crate::db::time_text::now_text;
 use crate::{Db, StoreError};

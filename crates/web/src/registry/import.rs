@@ -11,7 +11,8 @@ use askama_web::WebTemplate;
 use axum::extract::{FromRequest, Multipart, Path, Request, State};
 use axum::response::Response;
 use passerelle_domain::access::{Action, Resource};
-use passerelle_store::registry::import::{Budget, ImportKind, ImportReport, LineError, Table, import};
+use passerelle_store::registry::import::{ImportKind, ImportReport, import};
+use passerelle_store::spreadsheet::{Budget, LineError, Table};
 use std::time::{Duration, Instant};
 
 pub fn routes() -> RouteTable {
@@ -20,7 +21,7 @@ pub fn routes() -> RouteTable {
         .get("/registre/import/modele/{fichier}", template)
 }
 
-/// Spreadsheets read at once. Each reading is bounded (see `passerelle_store::registry::import::archive`:
+/// Spreadsheets read at once. Each reading is bounded (see `passerelle_store::spreadsheet::archive`:
 /// 50 MB inflated at most); two at a time keep the server's memory well within bounds
 /// whatever the number of people uploading; the others wait their turn.
 static READERS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
@@ -50,7 +51,7 @@ pub async fn read_spreadsheet(name: String, bytes: Vec<u8>) -> Result<Table, Lin
     let budget = Budget::until(Instant::now() + READING_TIME);
     let stop = StopReading(budget.clone());
     let reading = tokio::task::spawn_blocking(move || {
-        passerelle_store::registry::import::read_table_within(&name, &bytes, &budget)
+        passerelle_store::spreadsheet::read_table_within(&name, &bytes, &budget)
     });
     let table = reading.await.map_err(|_| busy())?;
     drop(stop);

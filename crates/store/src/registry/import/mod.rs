@@ -2,63 +2,13 @@
 //! first; any error and nothing is written. A dry run reports what would happen. Re-importing
 //! a file updates the rows it names instead of duplicating them.
 
-pub mod archive;
 mod columns;
-mod ods;
 mod posts;
-mod reading;
 mod registry;
 pub mod values;
 
+use crate::spreadsheet::{LineError, Table, cell};
 use crate::{Db, StoreError};
-use std::collections::HashMap;
-use std::fmt;
-
-pub use archive::Budget;
-pub use reading::{read_table, read_table_within};
-
-/// A problem with one line (line 1 is the header; 0 means the whole file), in French.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LineError {
-    pub line: usize,
-    pub column: Option<String>,
-    pub reason: String,
-}
-
-impl fmt::Display for LineError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (self.line, &self.column) {
-            // « Fichier « a.xlsx » décompressé dépasserait… » when the reason names the file.
-            (0, _) if self.reason.starts_with('«') => write!(f, "fichier {}", self.reason),
-            (0, _) => write!(f, "fichier : {}", self.reason),
-            (line, Some(column)) => {
-                write!(f, "ligne {line}, colonne « {column} » : {}", self.reason)
-            }
-            (line, None) => write!(f, "ligne {line} : {}", self.reason),
-        }
-    }
-}
-
-pub(crate) fn file_error(reason: impl Into<String>) -> LineError {
-    LineError {
-        line: 0,
-        column: None,
-        reason: reason.into(),
-    }
-}
-
-/// A sheet: its header (lower-cased) and its lines, each with its line number in the file,
-/// and what the reader had to guess (an encoding), to tell the person.
-#[derive(Debug, Clone, Default)]
-pub struct Table {
-    pub header_line: usize,
-    pub headers: Vec<String>,
-    pub rows: Vec<(usize, Vec<String>)>,
-    pub notices: Vec<String>,
-}
-
-/// At most this many lines: the registry has hundreds of posts, a few thousand units.
-pub const MAX_LINES: usize = 20_000;
 
 /// What an import is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -226,59 +176,6 @@ pub struct ImportReport {
     pub written: bool,
 }
 
-/// Checks a table's header against `columns` (name, required, meaning): no unknown column,
-/// every required one present. Returns where each column is.
-pub(crate) fn check_columns(
-    columns: &'static [(&'static str, bool, &'static str)],
-    table: &Table,
-) -> Result<HashMap<&'static str, usize>, LineError> {
-    let expected: Vec<&str> = columns.iter().map(|(name, _, _)| *name).collect();
-    for header in &table.headers {
-        if !expected.contains(&header.as_str()) {
-            return Err(LineError {
-                line: 1,
-                column: Some(header.clone()),
-                reason: format!(
-                    "colonne inconnue (colonnes attendues : {})",
-                    expected.join(", ")
-                ),
-            });
-        }
-    }
-    let mut positions = HashMap::new();
-    for (name, required, _) in columns {
-        match table.headers.iter().position(|h| h == name) {
-            Some(index) => {
-                positions.insert(*name, index);
-            }
-            None if *required => {
-                return Err(LineError {
-                    line: 1,
-                    column: Some((*name).to_string()),
-                    reason: format!(
-                        "colonne obligatoire absente (colonnes attendues : {})",
-                        expected.join(", ")
-                    ),
-                });
-            }
-            None => {}
-        }
-    }
-    Ok(positions)
-}
-
-pub(crate) fn cell<'r>(
-    row: &'r [String],
-    positions: &HashMap<&'static str, usize>,
-    name: &str,
-) -> &'r str {
-    positions
-        .get(name)
-        .and_then(|&i| row.get(i))
-        .map(String::as_str)
-        .unwrap_or("")
-}
-
 /// Checks every line, then writes everything in one transaction unless a line is wrong or
 /// it is a dry run.
 pub async fn import(
@@ -317,6 +214,7 @@ pub async fn import(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::spreadsheet::read_table;
     use proptest::prelude::*;
 
     #[test]
