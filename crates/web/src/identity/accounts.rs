@@ -15,9 +15,11 @@ use passerelle_domain::access::{self, Action, CaseAccessKind, Place, Resource, S
 use passerelle_domain::identity::account::{DisplayName, Email};
 use passerelle_domain::journal::JournalAction;
 use passerelle_domain::identity::role::Role;
-use passerelle_store::registry::case_access::{self, NewProposal};
-use passerelle_store::journal::{self, Entry};
-use passerelle_store::identity::{account, session};
+use passerelle_store::registry::case_access;
+use passerelle_store::registry::case_access::NewProposal;
+use passerelle_store::identity::administration::{self, FirstRole, Invitation};
+use passerelle_store::identity::{account, lockout, session};
+use passerelle_store::journal::Entry;
 use serde::Deserialize;
 
 pub fn routes() -> RouteTable {
@@ -318,61 +320,54 @@ async fn invite(
     let expires = passerelle_store::db::time_text::instant_to_text(
         time::OffsetDateTime::now_utc() + time::Duration::days(INVITATION_DAYS),
     );
-    let mut tx = state.db.begin_write().await?;
-    let id = account::invite(
-        &mut tx,
-        email.as_str(),
-        name.as_str(),
-        Some(&auth.account.id),
-        &token_hash,
-        &expires,
-    )
-    .await?;
     let employer = place.employers.first().cloned();
-    if access::opens_case_content(role) {
-        let post = case_post(&state, scope_id.as_deref()).await?;
-        let new = NewProposal {
-            kind: CaseAccessKind::Role,
-            post_id: &post.id,
-            account_id: &id,
-            replacement: None,
-            proposed_by: &auth.account.id,
-        };
-        let entry = crate::journal::entry::post_entry(
-            &auth,
-            &post,
-            JournalAction::CaseAccessProposed,
-            format!(
-                "{} ({}) invité·e et proposé·e pour le rôle d'intervenant social du poste ; en attente de confirmation par une seconde personne",
-                name.as_str(),
-                email.as_str()
-            ),
-            ip.as_deref(),
-        );
-        case_access::propose_in(&mut tx, &new, entry).await?;
+    // The account and its first role (or the proposal of it) in one transaction: an
+    // invitation never stays without the role it was sent for.
+    let proposed_post = if access::opens_case_content(role) {
+        Some(case_post(&state, scope_id.as_deref()).await?)
     } else {
-        let role_id = account::grant_role(&mut tx, &id, role, scope_id.as_deref()).await?;
-        journal::append(
-            &mut tx,
-            Entry::new(JournalAction::RoleGranted)
+        None
+    };
+    let first_role = match &proposed_post {
+        Some(post) => FirstRole::Proposed {
+            post_id: &post.id,
+            entry: crate::journal::entry::post_entry(
+                &auth,
+                post,
+                JournalAction::CaseAccessProposed,
+                format!(
+                    "{} ({}) invité·e et proposé·e pour le rôle d'intervenant social du poste ; en attente de confirmation par une seconde personne",
+                    name.as_str(),
+                    email.as_str()
+                ),
+                ip.as_deref(),
+            ),
+        },
+        None => FirstRole::Granted {
+            role,
+            scope_id: scope_id.as_deref(),
+            entry: Entry::new(JournalAction::RoleGranted)
                 .by(&auth.account.id, Some(auth.role().code()))
-                .on("account", &id)
-                .detail(format!("{} ({role_id})", role.code()))
                 .from_ip(ip.as_deref())
                 .in_employer(employer.as_deref()),
-        )
-        .await?;
-    }
-    journal::append(
-        &mut tx,
+        },
+    };
+    administration::invite(
+        &state.db,
+        &Invitation {
+            email: email.as_str(),
+            display_name: name.as_str(),
+            invited_by: &auth.account.id,
+            token_hash: &token_hash,
+            expires_at: &expires,
+        },
+        first_role,
         Entry::new(JournalAction::AccountInvited)
             .by(&auth.account.id, Some(auth.role().code()))
-            .on("account", &id)
             .from_ip(ip.as_deref())
             .in_employer(employer.as_deref()),
     )
     .await?;
-    tx.commit().await?;
     page.invitation_url = Some(format!(
         "{}/invitation/{token}",
         state.config.public_url.trim_end_matches('/')
@@ -530,23 +525,20 @@ async fn grant_role(
             Err(message) => Err(WebError::BadRequest(message)),
         };
     }
-    let mut tx = state.db.begin_write().await?;
-    let role_id = account::grant_role(&mut tx, &target.id, role, scope_id.as_deref())
-        .await
-        .map_err(|_| {
-            WebError::BadRequest("Rôle : ce compte a déjà ce rôle dans ce périmètre.".into())
-        })?;
-    journal::append(
-        &mut tx,
+    administration::grant_role(
+        &state.db,
+        &target.id,
+        role,
+        scope_id.as_deref(),
         Entry::new(JournalAction::RoleGranted)
             .by(&auth.account.id, Some(auth.role().code()))
-            .on("account", &target.id)
-            .detail(format!("{} ({role_id})", role.code()))
             .from_ip(ip.as_deref())
             .in_employer(place.employers.first().map(String::as_str)),
     )
-    .await?;
-    tx.commit().await?;
+    .await?
+    .ok_or_else(|| {
+        WebError::BadRequest("Rôle : ce compte a déjà ce rôle dans ce périmètre.".into())
+    })?;
     Ok(Redirect::to(&format!("/comptes/{}", target.id)).into_response())
 }
 
@@ -569,10 +561,9 @@ async fn revoke_role(
             at: &place,
         },
     )?;
-    let mut tx = state.db.begin_write().await?;
-    account::revoke_role(&mut tx, &role.id).await?;
-    journal::append(
-        &mut tx,
+    administration::revoke_role(
+        &state.db,
+        &role.id,
         Entry::new(JournalAction::RoleRevoked)
             .by(&auth.account.id, Some(auth.role().code()))
             .on("account", &target.id)
@@ -588,7 +579,6 @@ async fn revoke_role(
             .in_post(place.posts.first().map(String::as_str)),
     )
     .await?;
-    tx.commit().await?;
     Ok(Redirect::to(&format!("/comptes/{}", target.id)).into_response())
 }
 
@@ -608,18 +598,15 @@ async fn set_disabled(
     let employer = places
         .iter()
         .find_map(|(_, p)| p.employers.first().cloned());
-    let mut tx = state.db.begin_write().await?;
-    account::set_disabled(&mut tx, &target.id, disabled).await?;
-    if disabled {
-        session::delete_for_account(&mut tx, &target.id).await?;
-    }
     let action = if disabled {
         JournalAction::AccountDisabled
     } else {
         JournalAction::AccountEnabled
     };
-    journal::append(
-        &mut tx,
+    administration::set_disabled(
+        &state.db,
+        &target.id,
+        disabled,
         Entry::new(action)
             .by(&auth.account.id, Some(auth.role().code()))
             .on("account", &target.id)
@@ -627,7 +614,6 @@ async fn set_disabled(
             .in_employer(employer.as_deref()),
     )
     .await?;
-    tx.commit().await?;
     Ok(Redirect::to(&format!("/comptes/{}", target.id)).into_response())
 }
 
@@ -659,10 +645,9 @@ async fn unlock(
     let employer = places
         .iter()
         .find_map(|(_, p)| p.employers.first().cloned());
-    let mut tx = state.db.begin_write().await?;
-    account::clear_login_failures(&mut tx, &crate::identity::login::login_hash(&target.email)).await?;
-    journal::append(
-        &mut tx,
+    lockout::unlock(
+        &state.db,
+        &target.email,
         Entry::new(JournalAction::AccountUnlocked)
             .by(&auth.account.id, Some(auth.role().code()))
             .on("account", &target.id)
@@ -670,6 +655,5 @@ async fn unlock(
             .in_employer(employer.as_deref()),
     )
     .await?;
-    tx.commit().await?;
     Ok(Redirect::to(&format!("/comptes/{}", target.id)).into_response())
 }
