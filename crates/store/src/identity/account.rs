@@ -1,4 +1,5 @@
-//! Accounts: password hashing (Argon2id with the crate's recommended parameters).
+//! Accounts: password hashing (Argon2id with the crate's recommended parameters), the
+//! account and role rows and their scopes, invitations and passwords.
 
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::{Argon2, PasswordHash};
@@ -21,20 +22,6 @@ pub fn verify_password(password: &str, phc: &str) -> bool {
             .verify_password(password.as_bytes(), &hash)
             .is_ok()
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_hash_verifies_only_its_own_password() {
-        let hash = hash_password("correct horse battery").unwrap();
-        assert!(hash.starts_with("$argon2id$"));
-        assert!(verify_password("correct horse battery", &hash));
-        assert!(!verify_password("correct horse batterie", &hash));
-        assert!(!verify_password("x", "not a hash"));
-    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -339,7 +326,8 @@ pub async fn change_password(
         .bind(account_id)
         .execute(&mut *tx)
         .await?;
-    let ended = super::session::delete_others_for_account(&mut tx, account_id, kept_session).await?;
+    let ended =
+        super::session::delete_others_for_account(&mut tx, account_id, kept_session).await?;
     append(&mut tx, entry(ended)).await?;
     tx.commit().await?;
     Ok(ended)
@@ -479,4 +467,18 @@ pub async fn names_of(
         }
     }
     Ok(names)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_hash_verifies_only_its_own_password() {
+        let hash = hash_password("correct horse battery").unwrap();
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse battery", &hash));
+        assert!(!verify_password("correct horse batterie", &hash));
+        assert!(!verify_password("x", "not a hash"));
+    }
 }

@@ -132,7 +132,12 @@ impl Counts {
 
     /// The reserved attempt proved right or wrong, in a transaction of its own (the current
     /// password of the password page): the lock it set, if any.
-    pub async fn settle(&self, db: &Db, reserved: &Reserved, right: bool) -> Result<Option<Lock>, StoreError> {
+    pub async fn settle(
+        &self,
+        db: &Db,
+        reserved: &Reserved,
+        right: bool,
+    ) -> Result<Option<Lock>, StoreError> {
         let mut tx = db.begin_write().await?;
         let lock = if right {
             self.right(&mut tx).await?;
@@ -185,8 +190,7 @@ impl Counts {
             record_login_failure(connection, &self.account, LOCKOUT_THRESHOLD, &until).await?;
         let address_locked = match &self.address {
             Some(address) => {
-                record_login_failure(connection, address, ADDRESS_LOCKOUT_THRESHOLD, &until)
-                    .await?
+                record_login_failure(connection, address, ADDRESS_LOCKOUT_THRESHOLD, &until).await?
             }
             None => false,
         };
@@ -374,4 +378,3 @@ async fn clear_login_failures(
         .await?;
     Ok(())
 }
-

@@ -104,10 +104,7 @@ async fn set_pending_totp(
     Ok(())
 }
 
-async fn enable_totp(
-    connection: &mut AnyConnection,
-    account_id: &str,
-) -> Result<(), StoreError> {
+async fn enable_totp(connection: &mut AnyConnection, account_id: &str) -> Result<(), StoreError> {
     sqlx::query("UPDATE accounts SET totp_enabled = 1 WHERE id = $1")
         .bind(account_id)
         .execute(connection)
@@ -178,4 +175,3 @@ pub async fn unused_recovery_codes(db: &Db, account_id: &str) -> Result<i64, Sto
     .await?;
     Ok(count)
 }
-

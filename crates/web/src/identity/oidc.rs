@@ -5,8 +5,8 @@
 use crate::AppState;
 use crate::http::auth::{ClientIp, SESSION_COOKIE, set_cookie};
 use crate::http::error::{WebError, WebResult};
-use crate::journal::entry::own_event;
 use crate::http::route_table::RouteTable;
+use crate::journal::entry::own_event;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -19,8 +19,8 @@ use openidconnect::{
     TokenResponse, UserInfoClaims,
 };
 use passerelle_domain::journal::JournalAction;
-use passerelle_store::journal::Entry;
 use passerelle_store::identity::{account, session};
+use passerelle_store::journal::Entry;
 use serde::{Deserialize, Serialize};
 
 pub fn routes() -> RouteTable {

@@ -5,11 +5,11 @@ use crate::AppState;
 use crate::http::auth::{Authenticated, ClientIp, CsrfToken, SESSION_COOKIE, SignedIn, set_cookie};
 use crate::http::error::{WebError, WebResult};
 use crate::http::forms::FrenchForm;
-use crate::journal::entry::own_event;
 use crate::http::layout::Shell;
-use crate::identity::login::{Counts, Lock};
 use crate::http::route_table::RouteTable;
+use crate::identity::login::{Counts, Lock};
 use crate::identity::second_factor;
+use crate::journal::entry::own_event;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
@@ -17,9 +17,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use passerelle_domain::access::{Action, Resource};
 use passerelle_domain::identity::account::check_new_password;
 use passerelle_domain::journal::JournalAction;
-use passerelle_store::journal::Entry;
 use passerelle_store::identity::second_factor as stored_second_factor;
 use passerelle_store::identity::{account, session};
+use passerelle_store::journal::Entry;
 use serde::Deserialize;
 
 pub fn routes() -> RouteTable {
@@ -81,7 +81,11 @@ async fn show_account(
         display_name: auth.account.display_name.clone(),
         roles: role_lines(&state, &auth.roles, Some(&auth.active_role.id)).await?,
         totp_enabled: auth.account.has_totp(),
-        recovery_codes_left: stored_second_factor::unused_recovery_codes(&state.db, &auth.account.id).await?,
+        recovery_codes_left: stored_second_factor::unused_recovery_codes(
+            &state.db,
+            &auth.account.id,
+        )
+        .await?,
         sessions: session::count_for_account(&state.db, &auth.account.id).await?,
     })
 }
@@ -246,7 +250,8 @@ async fn confirm_enrolment(
             .lock(&state.db)
             .await?
     {
-        return crate::identity::login::locked_out(&state, &signed_in, &csrf, lock, "/".into()).await;
+        return crate::identity::login::locked_out(&state, &signed_in, &csrf, lock, "/".into())
+            .await;
     }
     if account.totp_secret_sealed.is_none() {
         return Err(WebError::BadRequest("Aucune activation en cours : rechargez la page du second facteur et scannez le code affiché.".into()));

@@ -25,7 +25,11 @@ pub use roles::ScopeOption;
 pub fn routes() -> RouteTable {
     RouteTable::new()
         .get("/comptes", list::list_accounts)
-        .form("/comptes/inviter", invitations::show_invite, invitations::invite)
+        .form(
+            "/comptes/inviter",
+            invitations::show_invite,
+            invitations::invite,
+        )
         .get("/comptes/{id}", list::show_account)
         .post("/comptes/{id}/roles", roles::grant_role)
         .post("/comptes/{id}/roles/{role_id}/retirer", roles::revoke_role)

@@ -97,7 +97,11 @@ pub(super) fn parse_scope(role: Role, value: &str) -> WebResult<(Role, Option<St
     ))
 }
 
-pub(super) async fn place_for(state: &AppState, role: Role, scope_id: Option<&str>) -> WebResult<Place> {
+pub(super) async fn place_for(
+    state: &AppState,
+    role: Role,
+    scope_id: Option<&str>,
+) -> WebResult<Place> {
     let scope = account::RoleRow {
         id: String::new(),
         account_id: String::new(),
@@ -149,7 +153,9 @@ pub(super) async fn grant_role(
             replacement: None,
             proposed_by: &auth.account.id,
         };
-        return match crate::registry::case_access::propose(&state, &auth, new, &post, ip.as_deref()).await? {
+        return match crate::registry::case_access::propose(&state, &auth, new, &post, ip.as_deref())
+            .await?
+        {
             Ok(()) => Ok(Redirect::to(&format!("/comptes/{}", target.id)).into_response()),
             Err(message) => Err(WebError::BadRequest(message)),
         };

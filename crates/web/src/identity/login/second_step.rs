@@ -7,18 +7,18 @@ use crate::AppState;
 use crate::http::auth::{ClientIp, CsrfToken, SESSION_COOKIE, SignedIn, set_cookie};
 use crate::http::error::WebResult;
 use crate::http::forms::FrenchForm;
-use crate::journal::entry::own_event;
 use crate::http::layout::Shell;
 use crate::identity::second_factor;
+use crate::journal::entry::own_event;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use passerelle_domain::journal::JournalAction;
-use passerelle_store::journal::Entry;
 use passerelle_store::identity::login::{self, CodeCheck, CodeEntries};
 use passerelle_store::identity::{account, session};
+use passerelle_store::journal::Entry;
 use serde::Deserialize;
 
 #[derive(Template, WebTemplate)]
