@@ -1,4 +1,5 @@
-//! Accounts: password hashing (Argon2id with the crate's recommended parameters).
+//! Accounts: password hashing (Argon2id with the crate's recommended parameters), the
+//! account and role rows and their scopes, invitations and passwords.
 
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::{Argon2, PasswordHash};
@@ -23,24 +24,11 @@ pub fn verify_password(password: &str, phc: &str) -> bool {
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_hash_verifies_only_its_own_password() {
-        let hash = hash_password("correct horse battery").unwrap();
-        assert!(hash.starts_with("$argon2id$"));
-        assert!(verify_password("correct horse battery", &hash));
-        assert!(!verify_password("correct horse batterie", &hash));
-        assert!(!verify_password("x", "not a hash"));
-    }
-}
-
 // ---------------------------------------------------------------------------------------
-// Accounts, their roles in scopes, login failures, second factor, invitations.
+// Accounts, their roles in scopes, invitations, passwords.
 
 use crate::db::time_text::now_text;
+use crate::journal::{Entry, append};
 use crate::{Db, StoreError};
 use passerelle_domain::access::{Place, Scope};
 use passerelle_domain::identity::role::Role;
@@ -276,254 +264,6 @@ pub async fn employer_of(db: &Db, account_id: &str) -> Result<Option<String>, St
     Ok(row.map(|(id,)| id))
 }
 
-// Login failures, counted per login name typed (hashed), known or not.
-
-pub async fn login_lock(db: &Db, login_hash: &str) -> Result<Option<String>, StoreError> {
-    let row: Option<(Option<String>,)> =
-        sqlx::query_as("SELECT locked_until FROM login_failures WHERE login_hash = $1")
-            .bind(login_hash)
-            .fetch_optional(db.pool())
-            .await?;
-    Ok(row.and_then(|(until,)| until))
-}
-
-/// Takes the login name's row until the end of the transaction (creating it, with no
-/// failure, if need be) and returns its lock. Attempts on one name then run one after the
-/// other: parallel requests cannot all be checked before the first failure is counted.
-pub async fn hold_login_lock(
-    connection: &mut AnyConnection,
-    login_hash: &str,
-) -> Result<Option<String>, StoreError> {
-    // A no-op update still locks the row on PostgreSQL; SQLite has one writer at a time.
-    sqlx::query(
-        "INSERT INTO login_failures (login_hash, failures, locked_until, updated_at) VALUES ($1, 0, NULL, $2) \
-         ON CONFLICT (login_hash) DO UPDATE SET failures = login_failures.failures",
-    )
-    .bind(login_hash)
-    .bind(now_text())
-    .execute(&mut *connection)
-    .await?;
-    let (until,): (Option<String>,) =
-        sqlx::query_as("SELECT locked_until FROM login_failures WHERE login_hash = $1")
-            .bind(login_hash)
-            .fetch_one(&mut *connection)
-            .await?;
-    Ok(until)
-}
-
-/// Counts one failure; locks the login name until `lock_until` once `threshold` is reached.
-/// Returns true when this failure locked it.
-pub async fn record_login_failure(
-    connection: &mut AnyConnection,
-    login_hash: &str,
-    threshold: i64,
-    lock_until: &str,
-) -> Result<bool, StoreError> {
-    let now = now_text();
-    // Failures older than the lockout window are forgotten: the count starts again at 1.
-    let window_start = crate::db::time_text::instant_to_text(
-        time::OffsetDateTime::now_utc() - passerelle_domain::identity::account::LOCKOUT_DURATION,
-    );
-    sqlx::query(
-        "INSERT INTO login_failures (login_hash, failures, locked_until, updated_at) VALUES ($1, 1, NULL, $2) \
-         ON CONFLICT (login_hash) DO UPDATE SET \
-         failures = CASE WHEN login_failures.updated_at < $3 THEN 1 ELSE login_failures.failures + 1 END, \
-         updated_at = excluded.updated_at",
-    )
-    .bind(login_hash)
-    .bind(&now)
-    .bind(&window_start)
-    .execute(&mut *connection)
-    .await?;
-    let locked = sqlx::query("UPDATE login_failures SET locked_until = $1, failures = 0 WHERE login_hash = $2 AND failures >= $3")
-        .bind(lock_until)
-        .bind(login_hash)
-        .bind(threshold)
-        .execute(&mut *connection)
-        .await?
-        .rows_affected();
-    Ok(locked > 0)
-}
-
-/// An attempt counted before it is checked: the lock in force (then nothing was counted),
-/// or the failures counted with this one.
-#[derive(Debug, Clone)]
-pub struct LoginAttempt {
-    pub locked_until: Option<String>,
-    pub failures: i64,
-}
-
-/// Counts an attempt as a failure before it is checked, unless the login name is locked;
-/// `give_back_login_attempt` takes the count back when it proves right. Parallel attempts
-/// thus each see the ones before them, however long the check takes (Argon2).
-pub async fn reserve_login_attempt(
-    connection: &mut AnyConnection,
-    login_hash: &str,
-) -> Result<LoginAttempt, StoreError> {
-    let locked_until = hold_login_lock(connection, login_hash).await?;
-    if locked_until
-        .as_deref()
-        .is_some_and(|until| until > now_text().as_str())
-    {
-        return Ok(LoginAttempt {
-            locked_until,
-            failures: 0,
-        });
-    }
-    let window_start = crate::db::time_text::instant_to_text(
-        time::OffsetDateTime::now_utc() - passerelle_domain::identity::account::LOCKOUT_DURATION,
-    );
-    // Failures older than the lockout window are forgotten: the count starts again at 1.
-    sqlx::query(
-        "UPDATE login_failures SET \
-         failures = CASE WHEN updated_at < $2 THEN 1 ELSE failures + 1 END, updated_at = $3 \
-         WHERE login_hash = $1",
-    )
-    .bind(login_hash)
-    .bind(&window_start)
-    .bind(now_text())
-    .execute(&mut *connection)
-    .await?;
-    let (failures,): (i64,) =
-        sqlx::query_as("SELECT failures FROM login_failures WHERE login_hash = $1")
-            .bind(login_hash)
-            .fetch_one(&mut *connection)
-            .await?;
-    Ok(LoginAttempt {
-        locked_until: None,
-        failures,
-    })
-}
-
-/// Takes back the count of an attempt that proved right (or was not checked).
-pub async fn give_back_login_attempt(
-    connection: &mut AnyConnection,
-    login_hash: &str,
-) -> Result<(), StoreError> {
-    sqlx::query(
-        "UPDATE login_failures SET failures = failures - 1 WHERE login_hash = $1 AND failures > 0",
-    )
-    .bind(login_hash)
-    .execute(connection)
-    .await?;
-    Ok(())
-}
-
-/// Locks a login name until `lock_until`; its count starts again after the lock.
-pub async fn lock_login(
-    connection: &mut AnyConnection,
-    login_hash: &str,
-    lock_until: &str,
-) -> Result<(), StoreError> {
-    sqlx::query("UPDATE login_failures SET locked_until = $1, failures = 0 WHERE login_hash = $2")
-        .bind(lock_until)
-        .bind(login_hash)
-        .execute(connection)
-        .await?;
-    Ok(())
-}
-
-pub async fn clear_login_failures(
-    connection: &mut AnyConnection,
-    login_hash: &str,
-) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM login_failures WHERE login_hash = $1")
-        .bind(login_hash)
-        .execute(connection)
-        .await?;
-    Ok(())
-}
-
-// Second factor.
-
-pub async fn set_pending_totp(
-    connection: &mut AnyConnection,
-    account_id: &str,
-    sealed_secret: &[u8],
-) -> Result<(), StoreError> {
-    sqlx::query("UPDATE accounts SET totp_secret_sealed = $1, totp_enabled = 0, totp_last_step = 0 WHERE id = $2")
-        .bind(sealed_secret)
-        .bind(account_id)
-        .execute(connection)
-        .await?;
-    Ok(())
-}
-
-pub async fn enable_totp(
-    connection: &mut AnyConnection,
-    account_id: &str,
-) -> Result<(), StoreError> {
-    sqlx::query("UPDATE accounts SET totp_enabled = 1 WHERE id = $1")
-        .bind(account_id)
-        .execute(connection)
-        .await?;
-    Ok(())
-}
-
-/// Accepts a TOTP time step only if it is later than the last one accepted: a code can be
-/// used once. Returns false for a replay. Atomic, so two servers cannot both accept it.
-pub async fn consume_totp_step(
-    connection: &mut AnyConnection,
-    account_id: &str,
-    step: i64,
-) -> Result<bool, StoreError> {
-    let updated = sqlx::query(
-        "UPDATE accounts SET totp_last_step = $1 WHERE id = $2 AND totp_last_step < $1",
-    )
-    .bind(step)
-    .bind(account_id)
-    .execute(connection)
-    .await?
-    .rows_affected();
-    Ok(updated == 1)
-}
-
-pub async fn replace_recovery_codes(
-    connection: &mut AnyConnection,
-    account_id: &str,
-    code_hashes: &[String],
-) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM recovery_codes WHERE account_id = $1")
-        .bind(account_id)
-        .execute(&mut *connection)
-        .await?;
-    for hash in code_hashes {
-        sqlx::query("INSERT INTO recovery_codes (id, account_id, code_hash) VALUES ($1, $2, $3)")
-            .bind(uuid::Uuid::now_v7().to_string())
-            .bind(account_id)
-            .bind(hash)
-            .execute(&mut *connection)
-            .await?;
-    }
-    Ok(())
-}
-
-/// Uses a recovery code once. Returns false when unknown or already used.
-pub async fn use_recovery_code(
-    connection: &mut AnyConnection,
-    account_id: &str,
-    code_hash: &str,
-) -> Result<bool, StoreError> {
-    let updated = sqlx::query("UPDATE recovery_codes SET used_at = $1 WHERE account_id = $2 AND code_hash = $3 AND used_at IS NULL")
-        .bind(now_text())
-        .bind(account_id)
-        .bind(code_hash)
-        .execute(connection)
-        .await?
-        .rows_affected();
-    Ok(updated == 1)
-}
-
-pub async fn unused_recovery_codes(db: &Db, account_id: &str) -> Result<i64, StoreError> {
-    let (count,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM recovery_codes WHERE account_id = $1 AND used_at IS NULL",
-    )
-    .bind(account_id)
-    .fetch_one(db.pool())
-    .await?;
-    Ok(count)
-}
-
 // Administration.
 
 /// Creates an invited account (no password yet) and returns its id.
@@ -552,52 +292,54 @@ pub async fn invite(
     Ok(id)
 }
 
+/// The invited person chose a password: the invitation is spent; journaled by `entry`.
 pub async fn accept_invitation(
-    connection: &mut AnyConnection,
+    db: &Db,
     account_id: &str,
     password_hash: &str,
+    entry: Entry,
 ) -> Result<(), StoreError> {
+    let mut tx = db.begin_write().await?;
     sqlx::query("UPDATE accounts SET password_hash = $1, invitation_token_hash = NULL, invitation_expires_at = NULL WHERE id = $2")
         .bind(password_hash)
         .bind(account_id)
-        .execute(connection)
+        .execute(&mut *tx)
         .await?;
+    append(&mut tx, entry).await?;
+    tx.commit().await?;
     Ok(())
 }
 
-pub async fn set_password(
-    connection: &mut AnyConnection,
+/// A new password: whoever else was signed in with the old one is out, the session
+/// `kept_session` (the one that changed it) stays. `entry` is told how many sessions ended.
+/// Returns that number.
+pub async fn change_password(
+    db: &Db,
     account_id: &str,
     password_hash: &str,
-) -> Result<(), StoreError> {
+    kept_session: &str,
+    entry: impl FnOnce(u64) -> Entry,
+) -> Result<u64, StoreError> {
+    let mut tx = db.begin_write().await?;
     sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2")
         .bind(password_hash)
         .bind(account_id)
-        .execute(connection)
+        .execute(&mut *tx)
         .await?;
-    Ok(())
+    let ended =
+        super::session::delete_others_for_account(&mut tx, account_id, kept_session).await?;
+    append(&mut tx, entry(ended)).await?;
+    tx.commit().await?;
+    Ok(ended)
 }
 
-pub async fn link_oidc(
+pub(crate) async fn link_oidc(
     connection: &mut AnyConnection,
     account_id: &str,
     subject: &str,
 ) -> Result<(), StoreError> {
     sqlx::query("UPDATE accounts SET oidc_subject = $1, invitation_token_hash = NULL, invitation_expires_at = NULL WHERE id = $2")
         .bind(subject)
-        .bind(account_id)
-        .execute(connection)
-        .await?;
-    Ok(())
-}
-
-pub async fn set_disabled(
-    connection: &mut AnyConnection,
-    account_id: &str,
-    disabled: bool,
-) -> Result<(), StoreError> {
-    sqlx::query("UPDATE accounts SET disabled = $1 WHERE id = $2")
-        .bind(i64::from(disabled))
         .bind(account_id)
         .execute(connection)
         .await?;
@@ -620,19 +362,6 @@ pub async fn grant_role(
         .execute(connection)
         .await?;
     Ok(id)
-}
-
-pub async fn revoke_role(connection: &mut AnyConnection, role_id: &str) -> Result<(), StoreError> {
-    // Sessions acting with that role fall back to the role chooser.
-    sqlx::query("UPDATE sessions SET active_role_id = NULL WHERE active_role_id = $1")
-        .bind(role_id)
-        .execute(&mut *connection)
-        .await?;
-    sqlx::query("DELETE FROM account_roles WHERE id = $1")
-        .bind(role_id)
-        .execute(&mut *connection)
-        .await?;
-    Ok(())
 }
 
 /// One line of the accounts list.
@@ -738,4 +467,18 @@ pub async fn names_of(
         }
     }
     Ok(names)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_hash_verifies_only_its_own_password() {
+        let hash = hash_password("correct horse battery").unwrap();
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse battery", &hash));
+        assert!(!verify_password("correct horse batterie", &hash));
+        assert!(!verify_password("x", "not a hash"));
+    }
 }

@@ -2,6 +2,7 @@
 //! holds a random token; the table holds only its hash.
 
 use crate::db::time_text::now_text;
+use crate::journal::{Entry, append};
 use crate::{Db, StoreError};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -57,6 +58,13 @@ pub async fn create(
         .execute(connection)
         .await?;
     Ok(token)
+}
+
+/// Opens an anonymous session outside any transaction (the OpenID Connect round trip keeps
+/// its state in it) and returns its token.
+pub async fn open_anonymous(db: &Db, ip: Option<&str>) -> Result<String, StoreError> {
+    let mut connection = db.pool().acquire().await?;
+    create(&mut connection, None, ip).await
 }
 
 pub async fn find(db: &Db, token: &str) -> Result<Option<Session>, StoreError> {
@@ -145,6 +153,44 @@ pub async fn mark_second_factor_done(
         .execute(connection)
         .await?;
     Ok(())
+}
+
+/// The session acts with another of the person's roles; journaled by `entry`.
+pub async fn switch_role(
+    db: &Db,
+    token_hash: &str,
+    role_id: &str,
+    entry: Entry,
+) -> Result<(), StoreError> {
+    let mut tx = db.begin_write().await?;
+    set_active_role(&mut tx, token_hash, role_id).await?;
+    append(&mut tx, entry).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Ends one session (logging out, or a lock closing it); journaled by `entry` if any.
+pub async fn end(db: &Db, token_hash: &str, entry: Option<Entry>) -> Result<(), StoreError> {
+    let mut tx = db.begin_write().await?;
+    delete(&mut tx, token_hash).await?;
+    if let Some(entry) = entry {
+        append(&mut tx, entry).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Ends every session of an account ("log out everywhere"); `entry` is told how many.
+pub async fn end_all(
+    db: &Db,
+    account_id: &str,
+    entry: impl FnOnce(u64) -> Entry,
+) -> Result<u64, StoreError> {
+    let mut tx = db.begin_write().await?;
+    let ended = delete_for_account(&mut tx, account_id).await?;
+    append(&mut tx, entry(ended)).await?;
+    tx.commit().await?;
+    Ok(ended)
 }
 
 pub async fn set_oidc_state(

@@ -5,8 +5,8 @@
 use crate::AppState;
 use crate::http::auth::{ClientIp, SESSION_COOKIE, set_cookie};
 use crate::http::error::{WebError, WebResult};
-use crate::journal::entry::own_event;
 use crate::http::route_table::RouteTable;
+use crate::journal::entry::own_event;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -19,8 +19,8 @@ use openidconnect::{
     TokenResponse, UserInfoClaims,
 };
 use passerelle_domain::journal::JournalAction;
-use passerelle_store::journal::{self, Entry};
 use passerelle_store::identity::{account, session};
+use passerelle_store::journal::Entry;
 use serde::{Deserialize, Serialize};
 
 pub fn routes() -> RouteTable {
@@ -116,9 +116,7 @@ async fn start(State(state): State<AppState>, ClientIp(ip): ClientIp) -> WebResu
         nonce: nonce.secret().clone(),
         verifier: verifier.secret().clone(),
     };
-    let mut connection = state.db.pool().acquire().await?;
-    let token = session::create(&mut connection, None, ip.as_deref()).await?;
-    drop(connection);
+    let token = session::open_anonymous(&state.db, ip.as_deref()).await?;
     let pending = serde_json::to_string(&pending).map_err(|e| WebError::Internal(e.into()))?;
     session::set_oidc_state(&state.db, &session::token_hash(&token), Some(&pending)).await?;
     let mut response = Redirect::to(url.as_str()).into_response();
@@ -201,24 +199,18 @@ async fn finish(
         )));
     };
     let employer = account::employer_of(&state.db, &found.id).await?;
-    let mut tx = state.db.begin_write().await?;
-    session::delete(&mut tx, &current.token_hash).await?;
-    if first_link {
-        account::link_oidc(&mut tx, &found.id, &issuer_subject).await?;
-        journal::append(
-            &mut tx,
-            own_event(
-                JournalAction::OidcLinked,
-                &found.id,
-                ip.as_deref(),
-                employer.as_deref(),
-            ),
-        )
-        .await?;
-    }
-    let token = session::create(&mut tx, Some(&found.id), ip.as_deref()).await?;
-    journal::append(
-        &mut tx,
+    let token = passerelle_store::identity::login::log_in_oidc(
+        &state.db,
+        &current.token_hash,
+        &found.id,
+        first_link.then_some(issuer_subject.as_str()),
+        ip.as_deref(),
+        own_event(
+            JournalAction::OidcLinked,
+            &found.id,
+            ip.as_deref(),
+            employer.as_deref(),
+        ),
         Entry::new(JournalAction::LoginSucceeded)
             .by(&found.id, None)
             .on("account", &found.id)
@@ -227,7 +219,6 @@ async fn finish(
             .in_employer(employer.as_deref()),
     )
     .await?;
-    tx.commit().await?;
     let mut response = Redirect::to("/connexion/second-facteur").into_response();
     response.headers_mut().append(
         header::SET_COOKIE,

@@ -5,11 +5,11 @@ use crate::AppState;
 use crate::http::auth::{Authenticated, ClientIp, CsrfToken, SESSION_COOKIE, SignedIn, set_cookie};
 use crate::http::error::{WebError, WebResult};
 use crate::http::forms::FrenchForm;
-use crate::journal::entry::own_event;
 use crate::http::layout::Shell;
-use crate::identity::login::{Counts, Lock};
 use crate::http::route_table::RouteTable;
+use crate::identity::login::{Counts, Lock};
 use crate::identity::second_factor;
+use crate::journal::entry::own_event;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
@@ -17,8 +17,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use passerelle_domain::access::{Action, Resource};
 use passerelle_domain::identity::account::check_new_password;
 use passerelle_domain::journal::JournalAction;
-use passerelle_store::journal::{self, Entry};
+use passerelle_store::identity::second_factor as stored_second_factor;
 use passerelle_store::identity::{account, session};
+use passerelle_store::journal::Entry;
 use serde::Deserialize;
 
 pub fn routes() -> RouteTable {
@@ -80,7 +81,11 @@ async fn show_account(
         display_name: auth.account.display_name.clone(),
         roles: role_lines(&state, &auth.roles, Some(&auth.active_role.id)).await?,
         totp_enabled: auth.account.has_totp(),
-        recovery_codes_left: account::unused_recovery_codes(&state.db, &auth.account.id).await?,
+        recovery_codes_left: stored_second_factor::unused_recovery_codes(
+            &state.db,
+            &auth.account.id,
+        )
+        .await?,
         sessions: session::count_for_account(&state.db, &auth.account.id).await?,
     })
 }
@@ -140,10 +145,10 @@ async fn switch_role(
         ));
     };
     let employer = account::employer_of(&state.db, &signed_in.account.id).await?;
-    let mut tx = state.db.begin_write().await?;
-    session::set_active_role(&mut tx, &signed_in.session.token_hash, &role.id).await?;
-    journal::append(
-        &mut tx,
+    session::switch_role(
+        &state.db,
+        &signed_in.session.token_hash,
+        &role.id,
         Entry::new(JournalAction::RoleSwitched)
             .by(&signed_in.account.id, Some(&role.role))
             .on("account_role", &role.id)
@@ -151,7 +156,6 @@ async fn switch_role(
             .in_employer(employer.as_deref()),
     )
     .await?;
-    tx.commit().await?;
     Ok(Redirect::to("/").into_response())
 }
 
@@ -205,8 +209,7 @@ async fn show_enrolment(
     // A new secret each time the page is shown, until one is confirmed by a code.
     let secret = second_factor::new_secret();
     let sealed = second_factor::seal_secret(&state, &signed_in.account.id, &secret);
-    let mut connection = state.db.pool().acquire().await?;
-    account::set_pending_totp(&mut connection, &signed_in.account.id, &sealed).await?;
+    stored_second_factor::start_enrolment(&state.db, &signed_in.account.id, &sealed).await?;
     let totp = second_factor::totp(&secret, &signed_in.account.email)?;
     Ok(EnrolmentPage {
         shell,
@@ -247,7 +250,8 @@ async fn confirm_enrolment(
             .lock(&state.db)
             .await?
     {
-        return crate::identity::login::locked_out(&state, &signed_in, &csrf, lock, "/".into()).await;
+        return crate::identity::login::locked_out(&state, &signed_in, &csrf, lock, "/".into())
+            .await;
     }
     if account.totp_secret_sealed.is_none() {
         return Err(WebError::BadRequest("Aucune activation en cours : rechargez la page du second facteur et scannez le code affiché.".into()));
@@ -276,13 +280,12 @@ async fn confirm_enrolment(
         .map(|c| second_factor::recovery_hash(&account.id, c))
         .collect();
     let employer = account::employer_of(&state.db, &account.id).await?;
-    let mut tx = state.db.begin_write().await?;
-    account::consume_totp_step(&mut tx, &account.id, step).await?;
-    account::enable_totp(&mut tx, &account.id).await?;
-    account::replace_recovery_codes(&mut tx, &account.id, &hashes).await?;
-    session::mark_second_factor_done(&mut tx, &signed_in.session.token_hash).await?;
-    journal::append(
-        &mut tx,
+    stored_second_factor::enrol(
+        &state.db,
+        &account.id,
+        step,
+        &hashes,
+        &signed_in.session.token_hash,
         own_event(
             JournalAction::SecondFactorEnrolled,
             &account.id,
@@ -291,7 +294,6 @@ async fn confirm_enrolment(
         ),
     )
     .await?;
-    tx.commit().await?;
     Ok(EnrolmentPage {
         shell,
         qr_svg: String::new(),
@@ -353,23 +355,13 @@ async fn change_password(
         return locked(&state, &auth, shell.clone(), lock, ip.as_deref()).await;
     }
     // Counted before the (slow) check and taken back if right, as at login.
-    let mut tx = state.db.begin_write().await?;
-    let reserved = counts.reserve(&mut tx).await?;
-    tx.commit().await?;
-    let reserved = match reserved {
+    let reserved = match counts.reserve(&state.db).await? {
         Ok(reserved) => reserved,
         Err(lock) => return locked(&state, &auth, shell.clone(), lock, ip.as_deref()).await,
     };
     let current_hash = auth.account.password_hash.clone().unwrap_or_default();
     let right = verify(&form.current, &current_hash).await;
-    let mut tx = state.db.begin_write().await?;
-    let lock = if right {
-        counts.right(&mut tx).await?;
-        None
-    } else {
-        counts.wrong(&mut tx, &reserved).await?
-    };
-    tx.commit().await?;
+    let lock = counts.settle(&state.db, &reserved, right).await?;
     if let Some(lock) = lock {
         return locked(&state, &auth, shell.clone(), lock, ip.as_deref()).await;
     }
@@ -398,23 +390,22 @@ async fn change_password(
         .map_err(|e| WebError::Internal(e.into()))?
         .map_err(|e| WebError::Internal(e.into()))?;
     let employer = account::employer_of(&state.db, &auth.account.id).await?;
-    let mut tx = state.db.begin_write().await?;
-    account::set_password(&mut tx, &auth.account.id, &hash).await?;
     // Whoever else was signed in with the old password is out; this session stays.
-    let ended =
-        session::delete_others_for_account(&mut tx, &auth.account.id, &auth.session.token_hash)
-            .await?;
-    journal::append(
-        &mut tx,
-        Entry::new(JournalAction::PasswordChanged)
-            .by(&auth.account.id, Some(auth.role().code()))
-            .on("account", &auth.account.id)
-            .detail(format!("{ended} autre(s) session(s) fermée(s)"))
-            .from_ip(ip.as_deref())
-            .in_employer(employer.as_deref()),
+    account::change_password(
+        &state.db,
+        &auth.account.id,
+        &hash,
+        &auth.session.token_hash,
+        |ended| {
+            Entry::new(JournalAction::PasswordChanged)
+                .by(&auth.account.id, Some(auth.role().code()))
+                .on("account", &auth.account.id)
+                .detail(format!("{ended} autre(s) session(s) fermée(s)"))
+                .from_ip(ip.as_deref())
+                .in_employer(employer.as_deref())
+        },
     )
     .await?;
-    tx.commit().await?;
     Ok(PasswordPage {
         shell,
         error: None,
@@ -440,26 +431,20 @@ async fn locked(
     ip: Option<&str>,
 ) -> WebResult<Response> {
     let employer = account::employer_of(&state.db, &auth.account.id).await?;
-    let mut tx = state.db.begin_write().await?;
-    session::delete(&mut tx, &auth.session.token_hash).await?;
-    if lock == Lock::Account {
-        journal::append(
-            &mut tx,
-            Entry::new(JournalAction::LoginLocked)
-                .by(&auth.account.id, Some(auth.role().code()))
-                .on("account", &auth.account.id)
-                .detail("mot de passe actuel")
-                .from_ip(ip)
-                .in_employer(employer.as_deref()),
-        )
-        .await?;
-    }
-    tx.commit().await?;
+    let entry = (lock == Lock::Account).then(|| {
+        Entry::new(JournalAction::LoginLocked)
+            .by(&auth.account.id, Some(auth.role().code()))
+            .on("account", &auth.account.id)
+            .detail("mot de passe actuel")
+            .from_ip(ip)
+            .in_employer(employer.as_deref())
+    });
+    session::end(&state.db, &auth.session.token_hash, entry).await?;
     let mut response = (
         axum::http::StatusCode::TOO_MANY_REQUESTS,
         PasswordPage {
             shell,
-            error: Some(lock.message().to_string()),
+            error: Some(crate::identity::login::lockout::message(lock).to_string()),
             done: false,
         },
     )
@@ -478,18 +463,14 @@ async fn logout_everywhere(
 ) -> WebResult<Response> {
     auth.require(Action::Manage, &Resource::OwnAccount)?;
     let employer = account::employer_of(&state.db, &auth.account.id).await?;
-    let mut tx = state.db.begin_write().await?;
-    let ended = session::delete_for_account(&mut tx, &auth.account.id).await?;
-    journal::append(
-        &mut tx,
+    session::end_all(&state.db, &auth.account.id, |ended| {
         Entry::new(JournalAction::LogoutEverywhere)
             .by(&auth.account.id, Some(auth.role().code()))
             .on("account", &auth.account.id)
             .detail(format!("{ended} session(s)"))
             .from_ip(ip.as_deref())
-            .in_employer(employer.as_deref()),
-    )
+            .in_employer(employer.as_deref())
+    })
     .await?;
-    tx.commit().await?;
     Ok(Redirect::to("/connexion").into_response())
 }

@@ -3,7 +3,8 @@
 
 use crate::AppState;
 use crate::http::error::{WebError, WebResult};
-use passerelle_store::identity::account::{self, AccountRow};
+use passerelle_store::identity::account::AccountRow;
+use passerelle_store::identity::second_factor::{Code, CodeOutcome};
 use passerelle_store::seal::associated_data;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -14,22 +15,15 @@ const RECOVERY_CODES: usize = 10;
 /// Without look-alike characters (0/O, 1/l/I), for codes copied by hand.
 const RECOVERY_ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
 
-pub enum Outcome {
-    Accepted { recovery_code: bool },
-    Wrong,
-    Replayed,
-}
-
-impl Outcome {
-    pub fn message(&self) -> &'static str {
-        match self {
-            Outcome::Accepted { .. } => "",
-            Outcome::Wrong => {
-                "Code incorrect : saisissez les 6 chiffres affichés par votre application, ou un code de secours."
-            }
-            Outcome::Replayed => {
-                "Ce code a déjà été utilisé : attendez que votre application en affiche un nouveau."
-            }
+/// What the page says about a refused code.
+pub fn message(outcome: CodeOutcome) -> &'static str {
+    match outcome {
+        CodeOutcome::Accepted { .. } => "",
+        CodeOutcome::Wrong => {
+            "Code incorrect : saisissez les 6 chiffres affichés par votre application, ou un code de secours."
+        }
+        CodeOutcome::Replayed => {
+            "Ce code a déjà été utilisé : attendez que votre application en affiche un nouveau."
         }
     }
 }
@@ -115,41 +109,24 @@ pub fn new_recovery_codes() -> Vec<String> {
         .collect()
 }
 
-/// Checks a TOTP code or a recovery code for an account with the second factor enabled.
-/// A matching code is consumed in the database, atomically, through `connection` (the
-/// transaction that counts the attempt).
-pub async fn verify(
-    state: &AppState,
-    account: &AccountRow,
-    code: &str,
-    connection: &mut sqlx::AnyConnection,
-) -> WebResult<Outcome> {
+/// What a typed code is for an account with the second factor enabled: a TOTP code of a
+/// time step (checked against the secret here, which needs the keys), a recovery code
+/// (hashed), or wrong. The store then consumes it, atomically, in the transaction that
+/// counts the attempt (`passerelle_store::identity::login::check_code`).
+pub fn code_of(state: &AppState, account: &AccountRow, code: &str) -> WebResult<Code> {
     let code = normalise(code);
     if code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()) {
         let secret = open_secret(state, account)?;
         let totp = totp(&secret, &account.email)?;
-        let Some(step) = matching_step(&totp, &code, now_unix()) else {
-            return Ok(Outcome::Wrong);
-        };
-        return Ok(
-            if account::consume_totp_step(connection, &account.id, step).await? {
-                Outcome::Accepted {
-                    recovery_code: false,
-                }
-            } else {
-                Outcome::Replayed
-            },
-        );
-    }
-    if code.len() == 10
-        && account::use_recovery_code(connection, &account.id, &recovery_hash(&account.id, &code))
-            .await?
-    {
-        return Ok(Outcome::Accepted {
-            recovery_code: true,
+        return Ok(match matching_step(&totp, &code, now_unix()) {
+            Some(step) => Code::Step(step),
+            None => Code::Wrong,
         });
     }
-    Ok(Outcome::Wrong)
+    if code.len() == 10 {
+        return Ok(Code::Recovery(recovery_hash(&account.id, &code)));
+    }
+    Ok(Code::Wrong)
 }
 
 /// The enrolment QR code, as inline SVG (no image request, nothing leaves the page).

@@ -4,9 +4,9 @@ use crate::AppState;
 use crate::http::auth::{ClientIp, CsrfToken, SESSION_COOKIE, set_cookie};
 use crate::http::error::{WebError, WebResult};
 use crate::http::forms::FrenchForm;
-use crate::journal::entry::own_event;
 use crate::http::layout::Shell;
 use crate::http::route_table::RouteTable;
+use crate::journal::entry::own_event;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
@@ -14,9 +14,9 @@ use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use passerelle_domain::identity::account::{Email, check_new_password};
 use passerelle_domain::journal::JournalAction;
-use passerelle_store::journal::{self, Entry};
 use passerelle_store::db::time_text::now_text;
 use passerelle_store::identity::{account, session};
+use passerelle_store::journal::Entry;
 use serde::Deserialize;
 use std::sync::OnceLock;
 
@@ -26,6 +26,7 @@ mod second_step;
 
 pub use local_path::safe_next;
 pub use lockout::{ADDRESS_LOCKED, Counts, LOCKED, Lock, address_hash, login_hash};
+use passerelle_store::identity::login;
 pub(crate) use second_step::locked_out;
 
 pub fn routes() -> RouteTable {
@@ -142,21 +143,18 @@ async fn submit_login(
         // time and words whether the password is right or not.
         verify_in_background(form.password.clone(), dummy_hash().to_string()).await;
         return Ok(page(
-            lock.message(),
+            lockout::message(lock),
             axum::http::StatusCode::TOO_MANY_REQUESTS,
         ));
     }
     // Counted as a failure before the (slow) check, taken back if right: parallel guesses
     // each see the ones before them.
-    let mut tx = state.db.begin_write().await?;
-    let reserved = counts.reserve(&mut tx).await?;
-    tx.commit().await?;
-    let reserved = match reserved {
+    let reserved = match counts.reserve(&state.db).await? {
         Ok(reserved) => reserved,
         Err(lock) => {
             verify_in_background(form.password.clone(), dummy_hash().to_string()).await;
             return Ok(page(
-                lock.message(),
+                lockout::message(lock),
                 axum::http::StatusCode::TOO_MANY_REQUESTS,
             ));
         }
@@ -183,19 +181,17 @@ async fn submit_login(
             let found = &found;
             // Read before the write transaction: it holds the only writer meanwhile.
             let employer = account::employer_of(&state.db, &found.id).await?;
-            let mut tx = state.db.begin_write().await?;
-            counts.right(&mut tx).await?;
+            let replaced = crate::http::auth::cookie(&headers, SESSION_COOKIE)
+                .map(|old| session::token_hash(&old));
             // With a second factor, the login is complete only once the code is right:
             // until then the failures stay counted (see `lockout`).
-            if !found.has_totp() {
-                counts.login_completed(&mut tx).await?;
-            }
-            if let Some(old) = crate::http::auth::cookie(&headers, SESSION_COOKIE) {
-                session::delete(&mut tx, &session::token_hash(&old)).await?;
-            }
-            let token = session::create(&mut tx, Some(&found.id), ip).await?;
-            journal::append(
-                &mut tx,
+            let token = login::log_in(
+                &state.db,
+                &counts,
+                !found.has_totp(),
+                replaced.as_deref(),
+                &found.id,
+                ip,
                 own_event(
                     JournalAction::LoginSucceeded,
                     &found.id,
@@ -204,7 +200,6 @@ async fn submit_login(
                 ),
             )
             .await?;
-            tx.commit().await?;
             let target = format!(
                 "/connexion/second-facteur?suite={}",
                 crate::http::auth::encode_component(&next)
@@ -217,23 +212,24 @@ async fn submit_login(
             Ok(response)
         }
         (_, _) => {
-            let mut tx = state.db.begin_write().await?;
-            // The address lock shows from the next attempt on, as it always has.
-            let locked = counts.wrong(&mut tx, &reserved).await? == Some(Lock::Account);
             let known = found.as_ref().map(|a| a.id.clone());
-            let mut entry = Entry::new(JournalAction::LoginFailed).from_ip(ip);
-            if let Some(id) = &known {
-                entry = entry.on("account", id);
-            }
-            journal::append(&mut tx, entry).await?;
-            if locked {
-                let mut entry = Entry::new(JournalAction::LoginLocked).from_ip(ip);
-                if let Some(id) = &known {
-                    entry = entry.on("account", id);
+            let entry = |action| {
+                let entry = Entry::new(action).from_ip(ip);
+                match &known {
+                    Some(id) => entry.on("account", id),
+                    None => entry,
                 }
-                journal::append(&mut tx, entry).await?;
-            }
-            tx.commit().await?;
+            };
+            // The address lock shows from the next attempt on, as it always has.
+            let locked = login::login_failed(
+                &state.db,
+                &counts,
+                &reserved,
+                entry(JournalAction::LoginFailed),
+                entry(JournalAction::LoginLocked),
+            )
+            .await?
+                == Some(Lock::Account);
             Ok(if locked {
                 page(LOCKED, axum::http::StatusCode::TOO_MANY_REQUESTS)
             } else {
@@ -253,20 +249,14 @@ async fn logout(
             Some(account_id) => account::employer_of(&state.db, account_id).await?,
             None => None,
         };
-        let mut tx = state.db.begin_write().await?;
-        session::delete(&mut tx, &current.token_hash).await?;
-        if let Some(account_id) = &current.account_id {
-            journal::append(
-                &mut tx,
-                Entry::new(JournalAction::Logout)
-                    .by(account_id, None)
-                    .on("account", account_id)
-                    .from_ip(ip.as_deref())
-                    .in_employer(employer.as_deref()),
-            )
-            .await?;
-        }
-        tx.commit().await?;
+        let entry = current.account_id.as_deref().map(|account_id| {
+            Entry::new(JournalAction::Logout)
+                .by(account_id, None)
+                .on("account", account_id)
+                .from_ip(ip.as_deref())
+                .in_employer(employer.as_deref())
+        });
+        session::end(&state.db, &current.token_hash, entry).await?;
     }
     let mut response = Redirect::to("/").into_response();
     response.headers_mut().append(
@@ -358,10 +348,10 @@ async fn accept_invitation(
         .map_err(|e| WebError::Internal(e.into()))?
         .map_err(|e| WebError::Internal(e.into()))?;
     let employer = account::employer_of(&state.db, &account.id).await?;
-    let mut tx = state.db.begin_write().await?;
-    account::accept_invitation(&mut tx, &account.id, &hash).await?;
-    journal::append(
-        &mut tx,
+    account::accept_invitation(
+        &state.db,
+        &account.id,
+        &hash,
         own_event(
             JournalAction::InvitationAccepted,
             &account.id,
@@ -370,6 +360,5 @@ async fn accept_invitation(
         ),
     )
     .await?;
-    tx.commit().await?;
     Ok(Redirect::to("/connexion?invitation=acceptee").into_response())
 }

@@ -7,17 +7,18 @@ use crate::AppState;
 use crate::http::auth::{ClientIp, CsrfToken, SESSION_COOKIE, SignedIn, set_cookie};
 use crate::http::error::WebResult;
 use crate::http::forms::FrenchForm;
-use crate::journal::entry::own_event;
 use crate::http::layout::Shell;
 use crate::identity::second_factor;
+use crate::journal::entry::own_event;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use passerelle_domain::journal::JournalAction;
-use passerelle_store::journal::{self, Entry};
+use passerelle_store::identity::login::{self, CodeCheck, CodeEntries};
 use passerelle_store::identity::{account, session};
+use passerelle_store::journal::Entry;
 use serde::Deserialize;
 
 #[derive(Template, WebTemplate)]
@@ -37,9 +38,7 @@ pub(crate) async fn locked_out(
     lock: Lock,
     next: String,
 ) -> WebResult<Response> {
-    let mut tx = state.db.begin_write().await?;
-    session::delete(&mut tx, &signed_in.session.token_hash).await?;
-    tx.commit().await?;
+    session::end(&state.db, &signed_in.session.token_hash, None).await?;
     Ok(locked_page(state, csrf, lock, next))
 }
 
@@ -51,7 +50,7 @@ fn locked_page(state: &AppState, csrf: &CsrfToken, lock: Lock, next: String) -> 
             shell: Shell::public("Connexion").with_csrf(csrf),
             email: String::new(),
             next,
-            error: Some(lock.message().to_string()),
+            error: Some(super::lockout::message(lock).to_string()),
             notice: None,
             proconnect: state.config.oidc.is_some(),
         },
@@ -121,72 +120,48 @@ pub(super) async fn submit_second_factor(
         return locked_out(&state, &signed_in, &csrf, lock, next).await;
     }
     let employer = account::employer_of(&state.db, &account.id).await?;
-    let mut tx = state.db.begin_write().await?;
-    // And again, held: parallel codes on one account are checked one after the other, each
-    // seeing the failures before it.
-    if counts.hold_account(&mut tx).await? {
-        tx.commit().await?;
-        return locked_out(&state, &signed_in, &csrf, Lock::Account, next).await;
-    }
-    let outcome = second_factor::verify(&state, account, &form.code, &mut tx).await?;
-    let response = match outcome {
-        second_factor::Outcome::Accepted { recovery_code } => {
-            session::mark_second_factor_done(&mut tx, &signed_in.session.token_hash).await?;
-            let action = if recovery_code {
-                JournalAction::RecoveryCodeUsed
-            } else {
-                JournalAction::SecondFactorSucceeded
-            };
-            journal::append(
-                &mut tx,
-                Entry::new(action)
-                    .by(&account.id, None)
-                    .on("account", &account.id)
-                    .from_ip(ip)
-                    .in_employer(employer.as_deref()),
-            )
-            .await?;
-            counts.login_completed(&mut tx).await?;
-            Redirect::to(&next).into_response()
-        }
-        refused => {
-            journal::append(
-                &mut tx,
-                own_event(
-                    JournalAction::SecondFactorFailed,
-                    &account.id,
-                    ip,
-                    employer.as_deref(),
-                ),
-            )
-            .await?;
-            match counts.count_failure(&mut tx).await? {
-                Some(lock) => {
-                    session::delete(&mut tx, &signed_in.session.token_hash).await?;
-                    if lock == Lock::Account {
-                        journal::append(
-                            &mut tx,
-                            Entry::new(JournalAction::LoginLocked)
-                                .on("account", &account.id)
-                                .from_ip(ip)
-                                .in_employer(employer.as_deref()),
-                        )
-                        .await?;
-                    }
-                    locked_page(&state, &csrf, lock, next)
-                }
-                None => (
-                    StatusCode::UNAUTHORIZED,
-                    SecondFactorPage {
-                        shell: Shell::for_signed_in("Second facteur", &account.display_name, &csrf),
-                        next,
-                        error: Some(refused.message().to_string()),
-                    },
-                )
-                    .into_response(),
-            }
-        }
+    // Checked against the secret first (no database); consumed while the account's count
+    // is held: parallel codes on one account are checked one after the other, each seeing
+    // the failures before it.
+    let code = second_factor::code_of(&state, account, &form.code)?;
+    let own = |action| own_event(action, &account.id, ip, employer.as_deref());
+    let entries = CodeEntries {
+        accepted: own(JournalAction::SecondFactorSucceeded),
+        recovery_code_used: own(JournalAction::RecoveryCodeUsed),
+        failed: own(JournalAction::SecondFactorFailed),
+        locked: Entry::new(JournalAction::LoginLocked)
+            .on("account", &account.id)
+            .from_ip(ip)
+            .in_employer(employer.as_deref()),
     };
-    tx.commit().await?;
-    Ok(response)
+    let checked = login::check_code(
+        &state.db,
+        &counts,
+        &account.id,
+        &signed_in.session.token_hash,
+        &code,
+        entries,
+    )
+    .await?;
+    Ok(match checked {
+        CodeCheck::Locked => {
+            return locked_out(&state, &signed_in, &csrf, Lock::Account, next).await;
+        }
+        CodeCheck::Accepted => Redirect::to(&next).into_response(),
+        CodeCheck::Refused {
+            lock: Some(lock), ..
+        } => locked_page(&state, &csrf, lock, next),
+        CodeCheck::Refused {
+            outcome,
+            lock: None,
+        } => (
+            StatusCode::UNAUTHORIZED,
+            SecondFactorPage {
+                shell: Shell::for_signed_in("Second facteur", &account.display_name, &csrf),
+                next,
+                error: Some(second_factor::message(outcome).to_string()),
+            },
+        )
+            .into_response(),
+    })
 }
