@@ -152,7 +152,7 @@ pub fn route_table() -> http::route_table::RouteTable {
         .merge(referral::person::routes())
         .merge(referral::partner::routes())
         .merge(registry::replacement::routes())
-        .merge(registry::case_access::routes())
+        .merge(identity::case_access::routes())
         .merge(referral::category::routes())
         .merge(statistics::routes())
 }

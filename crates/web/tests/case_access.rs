@@ -418,7 +418,7 @@ async fn a_replacement_is_proposed_by_one_person_confirmed_by_another_from_the_s
 
 #[tokio::test]
 async fn the_post_social_workers_are_told_by_email_who_can_open_their_cases() {
-    let notice = passerelle_store::registry::case_access::DueNotice {
+    let notice = passerelle_store::identity::case_access::DueNotice {
         id: "n".into(),
         attempts: 0,
         to_address: "iscg@exemple.fr".into(),

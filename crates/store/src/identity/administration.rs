@@ -5,7 +5,7 @@
 
 use super::{account, session};
 use crate::journal::{Entry, append};
-use crate::registry::case_access::{self, NewProposal};
+use crate::identity::case_access::{self, NewProposal};
 use crate::{Db, StoreError};
 use passerelle_domain::access::CaseAccessKind;
 use passerelle_domain::identity::role::Role;

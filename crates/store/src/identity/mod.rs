@@ -1,9 +1,10 @@
 //! Accounts (passwords, roles, invitations), the sessions several app servers share, the
 //! lockout of guessed logins, the second factor, and the writes of logging in and of
-//! administering accounts.
+//! administering accounts; the access to a post's case content, given by two people.
 
 pub mod account;
 pub mod administration;
+pub mod case_access;
 pub mod lockout;
 pub mod login;
 pub mod second_factor;

@@ -1,8 +1,7 @@
 //! The registry of posts: posts and their lifecycle, units and employers, agreements and
-//! funding, the official territory referentials, who replaces a post's social worker and the
-//! two-person access to its cases, and the imports that fill all of it.
+//! funding, the official territory referentials, who replaces a post's social worker, and the
+//! imports that fill all of it.
 
-pub mod case_access;
 pub mod funding;
 pub mod import;
 pub mod post;

@@ -1,7 +1,9 @@
 //! Who is who: logging in (password, second factor, OpenID Connect), invitations, one's own
-//! account and the administration of accounts.
+//! account, the administration of accounts, and the access to a post's case content given by
+//! two people (proposed, then confirmed on the post's page).
 
 pub mod accounts;
+pub mod case_access;
 pub mod login;
 pub mod oidc;
 pub mod own_account;

@@ -6,7 +6,7 @@
 use crate::http::clock::french_day_of;
 use lettre::message::{Mailbox, Message, header::ContentType};
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
-use passerelle_store::registry::case_access;
+use passerelle_store::identity::case_access;
 use passerelle_store::mail::outbox::{self, DueMail, Outbox};
 use passerelle_store::{Db, StoreError};
 use std::path::PathBuf;

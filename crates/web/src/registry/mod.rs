@@ -1,8 +1,6 @@
-//! The registry of posts: posts and their lifecycle, who holds and who replaces them (and the
-//! two-person access to their cases), units and employers, imports, the pipeline, the map and
-//! the open data.
+//! The registry of posts: posts and their lifecycle, who holds and who replaces them, units
+//! and employers, imports, the pipeline, the map and the open data.
 
-pub mod case_access;
 pub mod employer;
 pub mod import;
 pub mod map;

@@ -159,7 +159,7 @@ pub struct PostPage {
     replacements: Vec<crate::registry::replacement::ReplacementLine>,
     can_grant_replacement: bool,
     /// Access to the post's cases proposed and waiting for a second person.
-    pending_access: Vec<crate::registry::case_access::PendingLine>,
+    pending_access: Vec<crate::identity::case_access::PendingLine>,
     funders: &'static [Funder],
     renewals: &'static [Renewal],
     current_year: i32,
@@ -229,7 +229,7 @@ pub(crate) async fn post_page(
         .require(Action::Manage, &Resource::Replacements { post: &place })
         .is_ok();
     let replacements = crate::registry::replacement::lines(state, &post.id, today).await?;
-    let pending_access = crate::registry::case_access::pending_lines(state, auth, &post).await?;
+    let pending_access = crate::identity::case_access::pending_lines(state, auth, &post).await?;
     Ok(PostPage {
         replacements,
         pending_access,

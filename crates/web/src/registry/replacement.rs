@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use passerelle_domain::access::CaseAccessKind;
 use passerelle_domain::access::{Action, Resource};
 use passerelle_domain::journal::JournalAction;
-use passerelle_store::registry::case_access::NewProposal;
+use passerelle_store::identity::case_access::NewProposal;
 use passerelle_store::registry::replacement as store_replacement;
 
 pub fn routes() -> RouteTable {
@@ -162,7 +162,7 @@ async fn grant(
         proposed_by: &auth.account.id,
     };
     if let Err(message) =
-        crate::registry::case_access::propose(&state, &auth, new, &post, ip.as_deref()).await?
+        crate::identity::case_access::propose(&state, &auth, new, &post, ip.as_deref()).await?
     {
         let page = crate::registry::post::post_page(&state, &auth, &csrf, &post.id, Some(message)).await?;
         return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response());

@@ -12,7 +12,7 @@ use axum::extract::{Path, Query, State};
 use passerelle_domain::access::{self, Action, Resource};
 use passerelle_domain::identity::role::Role;
 use passerelle_store::identity::account;
-use passerelle_store::registry::case_access;
+use passerelle_store::identity::case_access;
 
 use super::invitations::invite_page;
 use super::roles::ScopeOption;

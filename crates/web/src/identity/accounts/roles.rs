@@ -13,7 +13,7 @@ use passerelle_domain::identity::role::Role;
 use passerelle_domain::journal::JournalAction;
 use passerelle_store::identity::{account, administration};
 use passerelle_store::journal::Entry;
-use passerelle_store::registry::case_access::NewProposal;
+use passerelle_store::identity::case_access::NewProposal;
 use serde::Deserialize;
 
 /// A scope offered in the forms, as "kind:id".
@@ -153,7 +153,7 @@ pub(super) async fn grant_role(
             replacement: None,
             proposed_by: &auth.account.id,
         };
-        return match crate::registry::case_access::propose(&state, &auth, new, &post, ip.as_deref())
+        return match crate::identity::case_access::propose(&state, &auth, new, &post, ip.as_deref())
             .await?
         {
             Ok(()) => Ok(Redirect::to(&format!("/comptes/{}", target.id)).into_response()),

@@ -20,11 +20,10 @@ use passerelle_store::journal::Entry;
 use serde::Deserialize;
 use std::sync::OnceLock;
 
-mod local_path;
 pub mod lockout;
 mod second_step;
 
-pub use local_path::safe_next;
+pub use crate::http::local_path::safe_next;
 pub use lockout::{ADDRESS_LOCKED, Counts, LOCKED, Lock, address_hash, login_hash};
 use passerelle_store::identity::login;
 pub(crate) use second_step::locked_out;

@@ -14,7 +14,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use passerelle_domain::access::{self, Action, CaseAccessKind, Resource};
 use passerelle_domain::journal::JournalAction;
-use passerelle_store::registry::case_access::{self as store, NewProposal, ProposalRow};
+use passerelle_store::identity::case_access::{self as store, NewProposal, ProposalRow};
 use passerelle_store::registry::post::PostRow;
 
 pub fn routes() -> RouteTable {
