@@ -1,5 +1,7 @@
-//! Test databases: every store test runs on SQLite and, when `TEST_DATABASE_URL` points to
-//! a PostgreSQL server, on PostgreSQL too (a fresh database per test, dropped afterwards).
+//! Test databases: every store test runs on SQLite and on PostgreSQL (a fresh database per
+//! test, dropped afterwards). PostgreSQL is never skipped: the server is `TEST_DATABASE_URL`,
+//! or the local one at [`DEFAULT_POSTGRES_URL`], and a test that cannot reach it fails saying
+//! how to start it.
 
 use crate::seal::KeyRing;
 use crate::{Backend, Db};
@@ -51,18 +53,36 @@ impl TestDb {
     }
 }
 
-/// The PostgreSQL server for tests, if any. `PASSERELLE_REQUIRE_POSTGRES=1` (set by the test
-/// script and CI) turns its absence into a failure, so PostgreSQL is never skipped silently.
+/// The PostgreSQL server of the tests when `TEST_DATABASE_URL` is unset: the local server
+/// with trust authentication that `.ci/run` sets up (and `scripts/test.sh` defaults to).
+pub const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+/// The PostgreSQL server of the tests: `TEST_DATABASE_URL`, or [`DEFAULT_POSTGRES_URL`].
+/// Always `Some`: PostgreSQL is part of every test run, under `scripts/test.sh` as under a
+/// plain `cargo test` (the `Option` stays for the callers written when it could be skipped;
+/// `PASSERELLE_REQUIRE_POSTGRES` is no longer needed and changes nothing).
 pub fn postgres_url() -> Option<String> {
     let url = std::env::var("TEST_DATABASE_URL")
         .ok()
-        .filter(|u| !u.is_empty());
-    if url.is_none() && std::env::var("PASSERELLE_REQUIRE_POSTGRES").as_deref() == Ok("1") {
-        panic!(
-            "TEST_DATABASE_URL is not set but PASSERELLE_REQUIRE_POSTGRES=1: PostgreSQL tests cannot be skipped"
-        );
+        .filter(|u| !u.trim().is_empty())
+        .unwrap_or_else(|| DEFAULT_POSTGRES_URL.to_string());
+    Some(url)
+}
+
+/// The administration connection to the tests' PostgreSQL server; a server that does not
+/// answer fails the test with what to do.
+async fn postgres_admin(admin_url: &str) -> Db {
+    match Db::connect(admin_url, 1).await {
+        Ok(admin) => admin,
+        Err(error) => panic!(
+            "PostgreSQL does not answer at {url} ({error}).\n\
+             Every database test runs on PostgreSQL too and is never skipped. Start a local server \
+             with trust authentication on 127.0.0.1:5432 (on Debian: `pg_ctlcluster <version> main start`, \
+             or run `.ci/run`, which installs, configures and starts it), or set TEST_DATABASE_URL \
+             to another server (postgres://user@host:port/database).",
+            url = crate::db::redact_url(admin_url),
+        ),
     }
-    url
 }
 
 pub async fn sqlite() -> TestDb {
@@ -82,9 +102,7 @@ pub async fn sqlite() -> TestDb {
 
 pub async fn postgres(admin_url: &str) -> TestDb {
     let name = format!("passerelle_test_{}", uuid::Uuid::new_v4().simple());
-    let admin = Db::connect(admin_url, 1)
-        .await
-        .expect("PostgreSQL server for tests answers");
+    let admin = postgres_admin(admin_url).await;
     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
         .execute(admin.pool())
         .await
@@ -119,13 +137,10 @@ pub fn with_database(url: &str, database: &str) -> String {
     }
 }
 
-/// One migrated, empty database per available backend: SQLite always, PostgreSQL when set.
+/// One migrated, empty database per backend: SQLite and PostgreSQL.
 pub async fn all_backends() -> Vec<TestDb> {
-    let mut databases = vec![sqlite().await];
-    if let Some(url) = postgres_url() {
-        databases.push(postgres(&url).await);
-    }
-    databases
+    let url = postgres_url().expect("postgres_url always answers");
+    vec![sqlite().await, postgres(&url).await]
 }
 
 /// Runs a statement written by a test (database names and the like).

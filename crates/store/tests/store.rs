@@ -1,14 +1,13 @@
-//! Store tests: each runs on SQLite and on PostgreSQL (when TEST_DATABASE_URL is set).
+//! Store tests: each runs on SQLite and on PostgreSQL (the schemas' parity is in schema.rs).
 
 use passerelle_demo::{self as demo, SEED_FIGURES_DATE};
 use passerelle_domain::registry::post::{Zone, exists_on};
+use passerelle_store::Db;
 use passerelle_store::db::bulk::{Value, insert_rows};
+use passerelle_store::registry::post;
 use passerelle_store::registry::territory::{Referentials, load_referentials};
 use passerelle_store::testing::{self, TestDb};
-use passerelle_store::registry::post;
-use passerelle_store::{Backend, Db};
 use sqlx::Acquire;
-use std::collections::BTreeSet;
 use time::macros::date;
 
 async fn with_demo(test: &TestDb, seed: u64) -> demo::DemoPlan {
@@ -46,41 +45,6 @@ async fn migrations_run_twice_without_change() {
         );
         test.finish().await;
     }
-}
-
-async fn columns(db: &Db) -> BTreeSet<(String, String)> {
-    let sql = match db.backend() {
-        Backend::Sqlite => {
-            "SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p \
-             WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx%'"
-        }
-        Backend::Postgres => {
-            "SELECT table_name::text, column_name::text FROM information_schema.columns \
-             WHERE table_schema = 'public' AND table_name NOT LIKE '_sqlx%'"
-        }
-    };
-    let rows: Vec<(String, String)> = sqlx::query_as(sql).fetch_all(db.pool()).await.unwrap();
-    rows.into_iter().collect()
-}
-
-#[tokio::test]
-async fn both_schemas_have_the_same_tables_and_columns() {
-    let Some(url) = testing::postgres_url() else {
-        eprintln!("PostgreSQL not configured: schema parity not checked");
-        return;
-    };
-    let sqlite = testing::sqlite().await;
-    let postgres = testing::postgres(&url).await;
-    let (left, right) = (columns(&sqlite.db).await, columns(&postgres.db).await);
-    assert!(left.len() > 30, "the schema has its tables: {left:?}");
-    let only_sqlite: Vec<_> = left.difference(&right).collect();
-    let only_postgres: Vec<_> = right.difference(&left).collect();
-    assert!(
-        only_sqlite.is_empty() && only_postgres.is_empty(),
-        "only in SQLite: {only_sqlite:?}; only in PostgreSQL: {only_postgres:?}"
-    );
-    sqlite.finish().await;
-    postgres.finish().await;
 }
 
 #[tokio::test]
