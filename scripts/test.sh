@@ -12,8 +12,7 @@ bash scripts/assets.sh
 python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore -r scripts/test-requirements.txt
 
 export TEST_DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
-# PostgreSQL is never skipped silently: a missing server fails the store tests.
-export PASSERELLE_REQUIRE_POSTGRES=1
+# PostgreSQL is never skipped (crates/store/src/testing.rs): a missing server fails the tests.
 
 # Test databases left behind by an interrupted run.
 if command -v psql >/dev/null 2>&1; then

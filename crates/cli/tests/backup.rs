@@ -244,12 +244,8 @@ fn a_sqlite_backup_under_load_restores_with_the_same_counts_and_a_working_server
 #[test]
 fn a_postgresql_backup_under_load_restores_into_a_fresh_database() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let Some((source, source_name)) = new_postgres_database(&runtime, "sauvegarde") else {
-        return;
-    };
-    let Some((target, target_name)) = new_postgres_database(&runtime, "restauration") else {
-        return;
-    };
+    let (source, source_name) = new_postgres_database(&runtime, "sauvegarde");
+    let (target, target_name) = new_postgres_database(&runtime, "restauration");
     let root = tempfile::tempdir().unwrap();
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let keys = root.path().to_str().unwrap();

@@ -105,9 +105,7 @@ fn migrate_twice_then_demo_prints_one_login_per_role() {
 
 #[test]
 fn demo_runs_on_postgresql_too() {
-    let Some(url) = testing::postgres_url() else {
-        return;
-    };
+    let url = testing::postgres_url();
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let name = format!("passerelle_cli_{}", std::process::id());
     let admin = runtime

@@ -58,15 +58,13 @@ impl TestDb {
 pub const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 
 /// The PostgreSQL server of the tests: `TEST_DATABASE_URL`, or [`DEFAULT_POSTGRES_URL`].
-/// Always `Some`: PostgreSQL is part of every test run, under `scripts/test.sh` as under a
-/// plain `cargo test` (the `Option` stays for the callers written when it could be skipped;
-/// `PASSERELLE_REQUIRE_POSTGRES` is no longer needed and changes nothing).
-pub fn postgres_url() -> Option<String> {
-    let url = std::env::var("TEST_DATABASE_URL")
+/// PostgreSQL is part of every test run, under `scripts/test.sh` as under a plain
+/// `cargo test`: no test can skip it.
+pub fn postgres_url() -> String {
+    std::env::var("TEST_DATABASE_URL")
         .ok()
         .filter(|u| !u.trim().is_empty())
-        .unwrap_or_else(|| DEFAULT_POSTGRES_URL.to_string());
-    Some(url)
+        .unwrap_or_else(|| DEFAULT_POSTGRES_URL.to_string())
 }
 
 /// The administration connection to the tests' PostgreSQL server; a server that does not
@@ -139,7 +137,7 @@ pub fn with_database(url: &str, database: &str) -> String {
 
 /// One migrated, empty database per backend: SQLite and PostgreSQL.
 pub async fn all_backends() -> Vec<TestDb> {
-    let url = postgres_url().expect("postgres_url always answers");
+    let url = postgres_url();
     vec![sqlite().await, postgres(&url).await]
 }
 

@@ -127,26 +127,21 @@ pub fn start(args: &[&str]) -> Server {
     }
 }
 
-/// A fresh PostgreSQL database, dropped by [`drop_database`]; `None` when PostgreSQL tests
-/// are skipped (never with PASSERELLE_REQUIRE_POSTGRES=1).
-pub fn new_postgres_database(
-    runtime: &tokio::runtime::Runtime,
-    label: &str,
-) -> Option<(String, String)> {
-    let url = passerelle_store::testing::postgres_url()?;
+/// A fresh PostgreSQL database (its URL and name), dropped by [`drop_database`]. PostgreSQL
+/// is part of every test run: never skipped.
+pub fn new_postgres_database(runtime: &tokio::runtime::Runtime, label: &str) -> (String, String) {
+    let url = passerelle_store::testing::postgres_url();
     let name = format!("passerelle_{label}_{}", uuid::Uuid::new_v4().simple());
     runtime.block_on(async {
         let admin = passerelle_store::Db::connect(&url, 1).await.unwrap();
         passerelle_store::testing::execute(&admin, &format!("CREATE DATABASE {name}")).await;
         admin.close().await;
     });
-    Some((passerelle_store::testing::with_database(&url, &name), name))
+    (passerelle_store::testing::with_database(&url, &name), name)
 }
 
 pub fn drop_database(runtime: &tokio::runtime::Runtime, name: &str) {
-    let Some(url) = passerelle_store::testing::postgres_url() else {
-        return;
-    };
+    let url = passerelle_store::testing::postgres_url();
     runtime.block_on(async {
         let admin = passerelle_store::Db::connect(&url, 1).await.unwrap();
         passerelle_store::testing::execute(
