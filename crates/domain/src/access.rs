@@ -8,7 +8,12 @@
 use crate::identity::role::Role;
 
 mod case_access;
+mod reach;
 pub use case_access::{CaseAccessKind, opens_case_content};
+pub use reach::{
+    FiguresExtent, PostsReach, Publication, SecurityEventsReach, posts_reach, publication_of,
+    security_events_reach,
+};
 
 /// Where a role is held.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -3,13 +3,15 @@
 
 use crate::AppState;
 use crate::http::auth::{Authenticated, CsrfToken};
-use crate::http::error::WebResult;
+use crate::http::error::{WebError, WebResult};
 use crate::http::layout::Shell;
 use crate::http::route_table::RouteTable;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
-use passerelle_domain::access::{Action, Resource, Scope};
+use passerelle_domain::access::{
+    Action, Resource, Scope, SecurityEventsReach, security_events_reach,
+};
 use passerelle_domain::journal::JournalAction;
 use passerelle_store::journal::{self, EventScope};
 
@@ -106,9 +108,9 @@ async fn security_events(
     csrf: CsrfToken,
 ) -> WebResult<JournalPage> {
     auth.require(Action::View, &Resource::SecurityEvents)?;
-    let scope = match &auth.actor.grant.scope {
-        Scope::Employer(id) => EventScope::Employer(id.clone()),
-        _ => EventScope::All,
+    let scope = match security_events_reach(&auth.actor.grant).ok_or(WebError::Forbidden)? {
+        SecurityEventsReach::All => EventScope::All,
+        SecurityEventsReach::Employer(id) => EventScope::Employer(id),
     };
     Ok(JournalPage {
         shell: Shell::for_actor("Journal de sécurité", &auth, &csrf).at("/journal/securite"),

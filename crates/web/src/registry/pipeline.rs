@@ -69,7 +69,7 @@ async fn pipeline(
     Query(query): Query<PipelineQuery>,
 ) -> WebResult<PipelinePage> {
     auth.require(Action::View, &Resource::Pipeline)?;
-    let scope = scope_of(&auth);
+    let scope = scope_of(&auth)?;
     let today = paris_today();
     let as_of = match query.au.as_deref() {
         None | Some("") => today,

@@ -16,7 +16,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
-use passerelle_domain::access::{Action, Resource, Scope};
+use passerelle_domain::access::{Action, Resource};
 use passerelle_domain::registry::funding::{Funder, Renewal};
 use passerelle_domain::registry::post::{PostStatus, Zone};
 use passerelle_store::db::time_text::text_to_date;
@@ -34,12 +34,14 @@ pub fn routes() -> RouteTable {
         .merge(crate::registry::pipeline::routes())
 }
 
-pub(super) fn scope_of(auth: &Authenticated) -> PostScope {
-    match &auth.actor.grant.scope {
-        Scope::Departement(code) => PostScope::Departement(code.clone()),
-        Scope::Employer(id) => PostScope::Employer(id.clone()),
-        _ => PostScope::Nation,
-    }
+/// The posts the actor's lists show, as the policy decides (`access::posts_reach`).
+pub(super) fn scope_of(auth: &Authenticated) -> WebResult<PostScope> {
+    use passerelle_domain::access::{PostsReach, posts_reach};
+    Ok(match posts_reach(&auth.actor.grant).ok_or(WebError::Forbidden)? {
+        PostsReach::Nation => PostScope::Nation,
+        PostsReach::Departement(code) => PostScope::Departement(code),
+        PostsReach::Employer(id) => PostScope::Employer(id),
+    })
 }
 
 pub(super) fn date_text(iso: &Option<String>) -> String {
@@ -110,12 +112,13 @@ async fn list_posts(
         ),
     };
     let today = paris_today();
-    let posts = store_post::posts_in(&state.db, &scope_of(&auth), status)
+    let reach = scope_of(&auth)?;
+    let posts = store_post::posts_in(&state.db, &reach, status)
         .await?
         .into_iter()
         .map(|p| line(p, today))
         .collect();
-    let ending = agreements_to_renew(&state, &scope_of(&auth), today).await?;
+    let ending = agreements_to_renew(&state, &reach, today).await?;
     Ok(PostsPage {
         ending,
         shell: Shell::for_actor("Postes", &auth, &csrf).at("/postes"),

@@ -21,6 +21,7 @@ use passerelle_domain::referral::case::{
 use passerelle_domain::referral::{AgeBand, ClosureOutcome, ReferralSource, Urgency};
 use passerelle_domain::registry::employer::EmployerKind;
 use passerelle_domain::registry::post::Zone;
+use passerelle_domain::access::{FiguresExtent, Publication, publication_of};
 use passerelle_domain::statistics::suppression::Shown;
 use passerelle_domain::statistics::{CATEGORY, TOTAL, indicator, recurrence};
 use passerelle_store::statistics::rollup::{self, PostAttribute, ReportScope};
@@ -61,8 +62,13 @@ pub(super) async fn figures(
     filter: &str,
 ) -> WebResult<Dashboard> {
     let scope = scope.clone();
-    // Exact figures stay inside the post; anything wider is published, hence suppressed.
-    let suppressed = !matches!(scope, ReportScope::Post(_));
+    let extent = match &scope {
+        ReportScope::Post(_) => FiguresExtent::Post,
+        ReportScope::Employer(_) => FiguresExtent::Employer,
+        ReportScope::Departement(_) => FiguresExtent::Departement,
+        ReportScope::Nation => FiguresExtent::Nation,
+    };
+    let suppressed = publication_of(extent) == Publication::Suppressed;
     let scope_label = match &scope {
         ReportScope::Post(id) => passerelle_store::registry::post::find(&state.db, id)
             .await?
