@@ -12,7 +12,7 @@ use passerelle_domain::referral::{
     AgeBand, ClosureOutcome, PersonRole, ProblemCategory, ReferralSource, ReferralStatus, Urgency,
 };
 use passerelle_store::db::bulk::Value;
-use passerelle_store::db::time_text::date_to_text;
+use passerelle_store::db::time_text::{date_to_text, instant_to_text};
 use passerelle_store::seal::KeyRing;
 use rand::distr::weighted::WeightedIndex;
 use rand::prelude::*;
@@ -32,7 +32,10 @@ fn random_day(rng: &mut ChaCha8Rng, from: Date, to: Date) -> Date {
 }
 
 fn instant(day: Date, hour: u8) -> String {
-    format!("{}T{hour:02}:00:00Z", date_to_text(day))
+    match day.with_hms(hour, 0, 0) {
+        Ok(at) => instant_to_text(at.assume_utc()),
+        Err(_) => instant_to_text(day.midnight().assume_utc()),
+    }
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -1,5 +1,5 @@
-//! Dates and instants as stored: ISO 8601 dates and RFC 3339 UTC timestamps, as text, so the
-//! same columns and comparisons work on both backends.
+//! Dates and instants as stored: ISO 8601 dates and RFC 3339 UTC timestamps of fixed width,
+//! as text, so the same columns and comparisons work on both backends.
 
 use crate::StoreError;
 use time::format_description::well_known::{Iso8601, Rfc3339};
@@ -23,11 +23,34 @@ pub fn now_text() -> String {
     instant_to_text(OffsetDateTime::now_utc())
 }
 
+/// The one writer of instants: UTC, always six fraction digits (`2026-12-04T23:15:00.120000Z`),
+/// so that the text order of two instants, in Rust and in SQL on both backends, is their time
+/// order (RFC 3339 text drops the fraction's trailing zeros: `…00.12Z` < `…00.1Z`).
+/// Microseconds: PostgreSQL's own resolution (a value `::timestamptz` or `now()` gives the same
+/// digits), finer than any two events the application orders; nanoseconds are cut, never
+/// rounded up, so the text never comes after the instant.
 pub fn instant_to_text(instant: OffsetDateTime) -> String {
-    instant
-        .to_offset(time::UtcOffset::UTC)
-        .format(&Rfc3339)
-        .unwrap_or_else(|_| instant.unix_timestamp().to_string())
+    let utc = instant.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{}T{:02}:{:02}:{:02}.{:06}Z",
+        date_to_text(utc.date()),
+        utc.hour(),
+        utc.minute(),
+        utc.second(),
+        utc.microsecond()
+    )
+}
+
+/// The first instant of a day (UTC), in the same width: compared with the other instants.
+pub fn day_start_text(day: Date) -> String {
+    instant_to_text(day.midnight().assume_utc())
+}
+
+/// An instant as stored, in the fixed width or in the shorter forms written before
+/// migration 0026 (whole seconds, a fraction without its trailing zeros, nanoseconds).
+pub fn text_to_instant(text: &str) -> Result<OffsetDateTime, StoreError> {
+    OffsetDateTime::parse(text, &Rfc3339)
+        .map_err(|_| StoreError::Corrupt(format!("instant « {text} »")))
 }
 
 #[cfg(test)]

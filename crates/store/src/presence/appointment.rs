@@ -14,7 +14,7 @@ use passerelle_domain::presence::appointment::{
 use sqlx::AnyConnection;
 use time::OffsetDateTime;
 
-/// An instant as stored: RFC 3339 in UTC, whole seconds, so that text order is time order.
+/// An instant as stored (db::time_text::instant_to_text, of fixed width), from whole seconds.
 pub fn unix_to_text(unix: i64) -> String {
     OffsetDateTime::from_unix_timestamp(unix)
         .map(crate::db::time_text::instant_to_text)

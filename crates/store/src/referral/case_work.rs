@@ -37,7 +37,7 @@ pub async fn record_interview(
         .execute(&mut *tx)
         .await?;
     // The contact's day, as an instant at its start: comparable with the other instants.
-    let contact = format!("{held}T00:00:00Z");
+    let contact = crate::db::time_text::day_start_text(held_on);
     sqlx::query(
         "UPDATE cases SET last_contact_at = $1 WHERE id = $2 AND (last_contact_at IS NULL OR last_contact_at < $1)",
     )

@@ -1,0 +1,173 @@
+-- Instants of fixed width (PostgreSQL). Lockstep: ../sqlite/0026.
+-- Instants are RFC 3339 UTC text compared as text (lockout, "latest first" lists, the
+-- outbox, the retention), so they must all have the same width: seconds and six fraction
+-- digits, `2026-12-04T23:15:00.120000Z` (db::time_text::instant_to_text). Before, the
+-- fraction dropped its trailing zeros (`…00.12Z` sorted before `…00.1Z`, `…00Z` after both).
+-- Every instant column is rewritten: whole seconds get `.000000`, shorter fractions are
+-- padded with zeros, longer ones (nanoseconds) cut to microseconds, which keeps their order.
+-- A value that is not such an instant is left as it is, never destroyed (tests/instants.rs
+-- shows there is none in the demonstration data). The expression is idempotent.
+-- Not rewritten: the journal, append-only and hash-chained (its rows are ordered by seq);
+-- presence_slots.starts_at/ends_at, civil times (HH:MM); the days (`*_on`, until).
+
+UPDATE access_mail_outbox SET created_at = substr(created_at, 1, 19) || '.' || substr(rtrim(substr(created_at, 21), 'Z') || '000000', 1, 6) || 'Z'
+WHERE length(created_at) <> 27 AND created_at ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,9})?Z$';
+
+UPDATE access_mail_outbox SET next_attempt_at = substr(next_attempt_at, 1, 19) || '.' || substr(rtrim(substr(next_attempt_at, 21), 'Z') || '000000', 1, 6) || 'Z'
+WHERE length(next_attempt_at) <> 27 AND next_attempt_at ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,9})?Z$';
+
+UPDATE access_mail_outbox SET sent_at = substr(sent_at, 1, 19) || '.' || substr(rtrim(substr(sent_at, 21), 'Z') || '000000', 1, 6) || 'Z'
+WHERE length(sent_at) <> 27 AND sent_at ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,9})?Z$';
+
+UPDATE account_roles SET created_at = substr(created_at, 1, 19) || '.' || substr(rtrim(substr(created_at, 21), 'Z') || '000000', 1, 6) || 'Z'
+WHERE length(created_at) <> 27 AND created_at ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,9})?Z$';
+
+UPDATE accounts SET created_at = substr(created_at, 1, 19) || '.' || substr(rtrim(substr(created_at, 21), 'Z') || '000000', 1, 6) || 'Z'
+WHERE length(created_at) <> 27 AND created_at ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,9})?Z$';
+
+UPDATE accounts SET invitation_expires_at = substr(invitation_expires_at, 1, 19) || '.' || substr(rtrim(substr(invitation_expires_at, 21), 'Z') || '000000', 1, 6) || 'Z'
+WHERE length(invitation_expires_at) <> 27 AND invitation_expires_at ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,9})?Z$';
+
+UPDATE agreements SET created_at = substr(created_at, 1, 19) || '.' || substr(rtrim(substr(created_at, 21), 'Z') || '000000', 1, 6) || 'Z'
+WHERE length(created_at) <> 27 AND created_at ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,9})?Z$';
+
+UPDATE appointments SET starts_at = substr(starts_at, 1, 19) || '.' || substr(rtrim(substr(starts_at, 21), 'Z') || '000000', 1, 6) || 'Z'
+WHERE length(starts_at) <> 27 AND starts_at ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,9})?Z$';
+
+UPDATE appointments SET ends_at = substr(ends_at, 1, 19) || '.' || substr(rtrim(substr(ends_at, 21), 'Z') || '000000', 1, 6) || 'Z'
+WHERE length(ends_at) <> 27 AND ends_at ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,9})?Z$';
+
+UPDATE appointments SET created_at = substr(created_at, 1, 19) || '.' || substr(rtrim(substr(created_at, 21), 'Z') || '000000', 1, 6) || 'Z'
+WHERE length(created_at) <> 27 AND created_at ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,9})?Z$';
+
+UPDATE appointments SET changed_at = substr(changed_at, 1, 19) || '.' || substr(rtrim(substr(changed_at, 21), 'Z') || '000000', 1, 6) || 'Z'
+WHERE length(changed_at) <> 27 AND changed_at ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,9})?Z$';
+
+UPDATE appointments SET purged_at = substr(purged_at, 1, 19) || '.' || substr(rtrim(substr(purged_at, 21), 'Z') || '000000', 1, 6) || 'Z'
+WHERE length(purged_at) <> 27 AND purged_at ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,9})?Z$';
+
+UPDATE calendar_feeds SET created_at = substr(created_at, 1, 19) || '.' || substr(rtrim(substr(created_at, 21), 'Z') || '000000', 1, 6) || 'Z'
+WHERE length(created_at) <> 27 AND created_at ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,9})?Z$';
+
+UPDATE calendar_feeds SET revoked_at = substr(revoked_at, 1, 19) || '.' || substr(rtrim(substr(revoked_at, 21), 'Z') || '000000', 1, 6) || 'Z'
+WHERE length(revoked_at) <> 27 AND revoked_at ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,9})?Z$';
+
+UPDATE case_access_proposals SET proposed_at = substr(proposed_at, 1, 19) || '.' || substr(rtrim(substr(proposed_at, 21), 'Z') || '000000', 1, 6) || 'Z'
+WHERE length(proposed_at) <> 27 AND proposed_at ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,9})?Z$';
+
+UPDATE case_access_proposals SET decided_at = substr(decided_at, 1, 19) || '.' || substr(rtrim(substr(decided_at, 21), 'Z') || '000000', 1, 6) || 'Z'
+WHERE length(decided_at) <> 27 AND decided_at ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,9})?Z$';
+
+UPDATE case_actions SET created_at = substr(created_at, 1, 19) || '.' || substr(rtrim(substr(created_at, 21), 'Z') || '000000', 1, 6) || 'Z'
+WHERE length(created_at) <> 27 AND created_at ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,9})?Z$';
+
+UPDATE case_interviews SET created_at = substr(created_at, 1, 19) || '.' || substr(rtrim(substr(created_at, 21), 'Z') || '000000', 1, 6) || 'Z'
+WHERE length(created_at) <> 27 AND created_at ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,9})?Z$';
+
+UPDATE case_notes SET created_at = substr(created_at, 1, 19) || '.' || substr(rtrim(substr(created_at, 21), 'Z') || '000000', 1, 6) || 'Z'
+WHERE length(created_at) <> 27 AND created_at ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,9})?Z$';
+
+UPDATE case_orientations SET created_at = substr(created_at, 1, 19) || '.' || substr(rtrim(substr(created_at, 21), 'Z') || '000000', 1, 6) || 'Z'
+WHERE length(created_at) <> 27 AND created_at ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,9})?Z$';
+
+UPDATE case_persons SET created_at = substr(created_at, 1, 19) || '.' || substr(rtrim(substr(created_at, 21), 'Z') || '000000', 1, 6) || 'Z'
+WHERE length(created_at) <> 27 AND created_at ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,9})?Z$';
+
+UPDATE case_status_history SET at = substr(at, 1, 19) || '.' || substr(rtrim(substr(at, 21), 'Z') || '000000', 1, 6) || 'Z'
+WHERE length(at) <> 27 AND at ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,9})?Z$';
+
+UPDATE case_transfers SET at = substr(at, 1, 19) || '.' || substr(rtrim(substr(at, 21), 'Z') || '000000', 1, 6) || 'Z'
+WHERE length(at) <> 27 AND at ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,9})?Z$';
+
+UPDATE cases SET received_at = substr(received_at, 1, 19) || '.' || substr(rtrim(substr(received_at, 21), 'Z') || '000000', 1, 6) || 'Z'
+WHERE length(received_at) <> 27 AND received_at ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,9})?Z$';
+
+UPDATE cases SET status_changed_at = substr(status_changed_at, 1, 19) || '.' || substr(rtrim(substr(status_changed_at, 21), 'Z') || '000000', 1, 6) || 'Z'
+WHERE length(status_changed_at) <> 27 AND status_changed_at ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,9})?Z$';
+
+UPDATE cases SET last_contact_at = substr(last_contact_at, 1, 19) || '.' || substr(rtrim(substr(last_contact_at, 21), 'Z') || '000000', 1, 6) || 'Z'
+WHERE length(last_contact_at) <> 27 AND last_contact_at ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,9})?Z$';
+
+UPDATE cases SET created_at = substr(created_at, 1, 19) || '.' || substr(rtrim(substr(created_at, 21), 'Z') || '000000', 1, 6) || 'Z'
+WHERE length(created_at) <> 27 AND created_at ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,9})?Z$';
+
+UPDATE cases SET purged_at = substr(purged_at, 1, 19) || '.' || substr(rtrim(substr(purged_at, 21), 'Z') || '000000', 1, 6) || 'Z'
+WHERE length(purged_at) <> 27 AND purged_at ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,9})?Z$';
+
+UPDATE employers SET created_at = substr(created_at, 1, 19) || '.' || substr(rtrim(substr(created_at, 21), 'Z') || '000000', 1, 6) || 'Z'
+WHERE length(created_at) <> 27 AND created_at ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,9})?Z$';
+
+UPDATE funding_lines SET created_at = substr(created_at, 1, 19) || '.' || substr(rtrim(substr(created_at, 21), 'Z') || '000000', 1, 6) || 'Z'
+WHERE length(created_at) <> 27 AND created_at ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,9})?Z$';
+
+UPDATE key_fingerprints SET recorded_at = substr(recorded_at, 1, 19) || '.' || substr(rtrim(substr(recorded_at, 21), 'Z') || '000000', 1, 6) || 'Z'
+WHERE length(recorded_at) <> 27 AND recorded_at ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,9})?Z$';
+
+UPDATE legacy_activity SET imported_at = substr(imported_at, 1, 19) || '.' || substr(rtrim(substr(imported_at, 21), 'Z') || '000000', 1, 6) || 'Z'
+WHERE length(imported_at) <> 27 AND imported_at ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,9})?Z$';
+
+UPDATE login_failures SET locked_until = substr(locked_until, 1, 19) || '.' || substr(rtrim(substr(locked_until, 21), 'Z') || '000000', 1, 6) || 'Z'
+WHERE length(locked_until) <> 27 AND locked_until ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,9})?Z$';
+
+UPDATE login_failures SET updated_at = substr(updated_at, 1, 19) || '.' || substr(rtrim(substr(updated_at, 21), 'Z') || '000000', 1, 6) || 'Z'
+WHERE length(updated_at) <> 27 AND updated_at ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,9})?Z$';
+
+UPDATE mail_outbox SET created_at = substr(created_at, 1, 19) || '.' || substr(rtrim(substr(created_at, 21), 'Z') || '000000', 1, 6) || 'Z'
+WHERE length(created_at) <> 27 AND created_at ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,9})?Z$';
+
+UPDATE mail_outbox SET next_attempt_at = substr(next_attempt_at, 1, 19) || '.' || substr(rtrim(substr(next_attempt_at, 21), 'Z') || '000000', 1, 6) || 'Z'
+WHERE length(next_attempt_at) <> 27 AND next_attempt_at ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,9})?Z$';
+
+UPDATE mail_outbox SET sent_at = substr(sent_at, 1, 19) || '.' || substr(rtrim(substr(sent_at, 21), 'Z') || '000000', 1, 6) || 'Z'
+WHERE length(sent_at) <> 27 AND sent_at ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,9})?Z$';
+
+UPDATE partners SET created_at = substr(created_at, 1, 19) || '.' || substr(rtrim(substr(created_at, 21), 'Z') || '000000', 1, 6) || 'Z'
+WHERE length(created_at) <> 27 AND created_at ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,9})?Z$';
+
+UPDATE partners SET updated_at = substr(updated_at, 1, 19) || '.' || substr(rtrim(substr(updated_at, 21), 'Z') || '000000', 1, 6) || 'Z'
+WHERE length(updated_at) <> 27 AND updated_at ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,9})?Z$';
+
+UPDATE person_links SET created_at = substr(created_at, 1, 19) || '.' || substr(rtrim(substr(created_at, 21), 'Z') || '000000', 1, 6) || 'Z'
+WHERE length(created_at) <> 27 AND created_at ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,9})?Z$';
+
+UPDATE persons SET created_at = substr(created_at, 1, 19) || '.' || substr(rtrim(substr(created_at, 21), 'Z') || '000000', 1, 6) || 'Z'
+WHERE length(created_at) <> 27 AND created_at ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,9})?Z$';
+
+UPDATE persons SET purged_at = substr(purged_at, 1, 19) || '.' || substr(rtrim(substr(purged_at, 21), 'Z') || '000000', 1, 6) || 'Z'
+WHERE length(purged_at) <> 27 AND purged_at ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,9})?Z$';
+
+UPDATE post_replacements SET created_at = substr(created_at, 1, 19) || '.' || substr(rtrim(substr(created_at, 21), 'Z') || '000000', 1, 6) || 'Z'
+WHERE length(created_at) <> 27 AND created_at ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,9})?Z$';
+
+UPDATE post_replacements SET revoked_at = substr(revoked_at, 1, 19) || '.' || substr(rtrim(substr(revoked_at, 21), 'Z') || '000000', 1, 6) || 'Z'
+WHERE length(revoked_at) <> 27 AND revoked_at ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,9})?Z$';
+
+UPDATE post_status_history SET recorded_at = substr(recorded_at, 1, 19) || '.' || substr(rtrim(substr(recorded_at, 21), 'Z') || '000000', 1, 6) || 'Z'
+WHERE length(recorded_at) <> 27 AND recorded_at ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,9})?Z$';
+
+UPDATE posts SET created_at = substr(created_at, 1, 19) || '.' || substr(rtrim(substr(created_at, 21), 'Z') || '000000', 1, 6) || 'Z'
+WHERE length(created_at) <> 27 AND created_at ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,9})?Z$';
+
+UPDATE presence_absences SET created_at = substr(created_at, 1, 19) || '.' || substr(rtrim(substr(created_at, 21), 'Z') || '000000', 1, 6) || 'Z'
+WHERE length(created_at) <> 27 AND created_at ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,9})?Z$';
+
+UPDATE presence_notices SET created_at = substr(created_at, 1, 19) || '.' || substr(rtrim(substr(created_at, 21), 'Z') || '000000', 1, 6) || 'Z'
+WHERE length(created_at) <> 27 AND created_at ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,9})?Z$';
+
+UPDATE presence_slots SET created_at = substr(created_at, 1, 19) || '.' || substr(rtrim(substr(created_at, 21), 'Z') || '000000', 1, 6) || 'Z'
+WHERE length(created_at) <> 27 AND created_at ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,9})?Z$';
+
+UPDATE problem_categories SET changed_at = substr(changed_at, 1, 19) || '.' || substr(rtrim(substr(changed_at, 21), 'Z') || '000000', 1, 6) || 'Z'
+WHERE length(changed_at) <> 27 AND changed_at ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,9})?Z$';
+
+UPDATE recovery_codes SET used_at = substr(used_at, 1, 19) || '.' || substr(rtrim(substr(used_at, 21), 'Z') || '000000', 1, 6) || 'Z'
+WHERE length(used_at) <> 27 AND used_at ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,9})?Z$';
+
+UPDATE sessions SET created_at = substr(created_at, 1, 19) || '.' || substr(rtrim(substr(created_at, 21), 'Z') || '000000', 1, 6) || 'Z'
+WHERE length(created_at) <> 27 AND created_at ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,9})?Z$';
+
+UPDATE sessions SET last_seen_at = substr(last_seen_at, 1, 19) || '.' || substr(rtrim(substr(last_seen_at, 21), 'Z') || '000000', 1, 6) || 'Z'
+WHERE length(last_seen_at) <> 27 AND last_seen_at ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,9})?Z$';
+
+UPDATE units SET created_at = substr(created_at, 1, 19) || '.' || substr(rtrim(substr(created_at, 21), 'Z') || '000000', 1, 6) || 'Z'
+WHERE length(created_at) <> 27 AND created_at ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,9})?Z$';
