@@ -1,0 +1,153 @@
+//! Reads of personal data that used to skip the policy or the journal, over HTTP on both
+//! backends: the officer's booking desk (names only from the unit that booked, each read
+//! journaled), the look-alike persons and the `?ligne=` identity of the new-person form
+//! (journaled, the identity never in clear in the journal), and a person's page (the policy
+//! asked before the identity is unsealed).
+
+mod helpers;
+
+use helpers::{CSRF, TestApp, spawn_all};
+use passerelle_domain::identity::role::Role;
+use passerelle_store::identity::{account, session};
+
+/// A session of `account_id` acting with the role `role_id`, second factor done.
+async fn session_of(app: &TestApp, account_id: &str, role_id: &str) -> String {
+    let mut connection = app.db.pool().acquire().await.unwrap();
+    let token = session::create(&mut connection, Some(account_id), None)
+        .await
+        .unwrap();
+    let hash = session::token_hash(&token);
+    session::mark_second_factor_done(&mut connection, &hash)
+        .await
+        .unwrap();
+    session::set_active_role(&mut connection, &hash, role_id)
+        .await
+        .unwrap();
+    token
+}
+
+/// GET `path` with a session: (status, body with HTML apostrophes read back).
+async fn get_with(app: &TestApp, session: &str, path: &str) -> (u16, String) {
+    let response = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(app.url(path))
+        .header(
+            "cookie",
+            format!("passerelle_csrf={CSRF}; passerelle_session={session}"),
+        )
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    (status, text.replace("&#x27;", "'").replace("&#39;", "'"))
+}
+
+/// How many reads of personal data the journal holds for this target.
+async fn reads_of(app: &TestApp, target_id: &str) -> i64 {
+    let (count,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM journal WHERE action = 'personal_data.read' AND target_id = $1",
+    )
+    .bind(target_id)
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap();
+    count
+}
+
+/// Books a visio appointment on the demo social worker's post, `days` ahead, for `person`.
+async fn visio_booked_by(app: &TestApp, officer: &str, person: &str, days: i64) -> String {
+    let post = app.scope(Role::SocialWorker);
+    let starts = time::OffsetDateTime::now_utc().unix_timestamp() + days * 86_400;
+    let id = uuid::Uuid::now_v7().to_string();
+    let appointment = passerelle_store::presence::appointment::NewAppointment {
+        id: id.clone(),
+        post_id: &post,
+        request: passerelle_domain::presence::appointment::Request {
+            mode: passerelle_domain::presence::appointment::AppointmentMode::Visio,
+            unit_id: None,
+            starts_unix: starts,
+            ends_unix: starts + 1800,
+            moving: None,
+        },
+        person,
+        safe_contact: "Appeler le soir uniquement",
+        visio_room: Some(uuid::Uuid::new_v4().simple().to_string()),
+        booked_by: officer,
+    };
+    let entry = passerelle_store::journal::Entry::new(
+        passerelle_domain::journal::JournalAction::AppointmentBooked,
+    )
+    .by(officer, None);
+    passerelle_store::presence::appointment::book(
+        &app.db,
+        &app.keys(),
+        &appointment,
+        starts - 86_400,
+        &[],
+        entry,
+    )
+    .await
+    .unwrap();
+    id
+}
+
+#[tokio::test]
+async fn the_booking_desk_names_a_person_only_from_the_unit_that_booked_and_journals_it() {
+    for app in spawn_all().await {
+        let unit = app.scope(Role::Officer);
+        let (officer, at_unit) = app.new_account(Role::Officer, Some(&unit)).await;
+        let appointment = visio_booked_by(&app, &officer, "Mme Sentinelle-Bureau", 30).await;
+
+        // At the unit that booked: the name is shown, and that read is journaled once.
+        let session = session_of(&app, &officer, &at_unit).await;
+        let (status, page) = get_with(&app, &session, "/rendez-vous").await;
+        assert_eq!(status, 200, "{}", app.backend);
+        assert!(page.contains("Mme Sentinelle-Bureau"), "{}", app.backend);
+        assert_eq!(
+            reads_of(&app, &appointment).await,
+            1,
+            "{}: the desk's read of the name is journaled",
+            app.backend
+        );
+
+        // Moved to a unit that does not host the post: the booking is still listed (date,
+        // status), the name is not, and nothing is unsealed or journaled.
+        passerelle_store::identity::administration::revoke_role(
+            &app.db,
+            &at_unit,
+            passerelle_store::journal::Entry::new(
+                passerelle_domain::journal::JournalAction::RoleRevoked,
+            ),
+        )
+        .await
+        .unwrap();
+        let mut connection = app.db.pool().acquire().await.unwrap();
+        let elsewhere = account::grant_role(
+            &mut connection,
+            &officer,
+            Role::Officer,
+            Some(&app.elsewhere.other_unit),
+        )
+        .await
+        .unwrap();
+        drop(connection);
+        let session = session_of(&app, &officer, &elsewhere).await;
+        let (status, page) = get_with(&app, &session, "/rendez-vous").await;
+        assert_eq!(status, 200, "{}", app.backend);
+        assert!(
+            !page.contains("Mme Sentinelle-Bureau"),
+            "{}: an officer who moved does not see the name",
+            app.backend
+        );
+        assert!(page.contains("Prévu"), "{}: the status stays", app.backend);
+        assert_eq!(reads_of(&app, &appointment).await, 1, "{}", app.backend);
+        let (status, page) =
+            get_with(&app, &session, &format!("/rendez-vous/{appointment}")).await;
+        assert_eq!(status, 403, "{}", app.backend);
+        assert!(!page.contains("Mme Sentinelle-Bureau"));
+        app.finish().await;
+    }
+}
