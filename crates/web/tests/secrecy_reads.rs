@@ -144,10 +144,136 @@ async fn the_booking_desk_names_a_person_only_from_the_unit_that_booked_and_jour
         );
         assert!(page.contains("Prévu"), "{}: the status stays", app.backend);
         assert_eq!(reads_of(&app, &appointment).await, 1, "{}", app.backend);
-        let (status, page) =
-            get_with(&app, &session, &format!("/rendez-vous/{appointment}")).await;
+        let (status, page) = get_with(&app, &session, &format!("/rendez-vous/{appointment}")).await;
         assert_eq!(status, 403, "{}", app.backend);
         assert!(!page.contains("Mme Sentinelle-Bureau"));
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn the_look_alikes_and_the_transmitted_identity_are_journaled_without_the_identity() {
+    for app in spawn_all().await {
+        let (person, _) = app.person_for(true).await;
+        let case = app.case_for(true).await;
+
+        // The look-alikes proposed when a person is added to a case.
+        let form: Vec<(String, String)> = [
+            ("role", "victim"),
+            ("last_name", "Fictive"),
+            ("first_names", "Camille"),
+            ("birth_date", "14/07/1990"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let before = reads_of(&app, &case).await;
+        let response = app
+            .send_as(
+                Some(Role::SocialWorker),
+                passerelle_web::http::route_table::Method::Post,
+                &format!("/dossiers/{case}/personnes"),
+                &form,
+            )
+            .await;
+        assert_eq!(response.status(), 200, "{}", app.backend);
+        let page = response.text().await.unwrap();
+        assert!(
+            page.contains(&person),
+            "{}: the look-alike is proposed",
+            app.backend
+        );
+        assert_eq!(
+            reads_of(&app, &case).await,
+            before + 1,
+            "{}: proposing look-alikes is a journaled read",
+            app.backend
+        );
+
+        // The identity the referral transmitted, pre-filled by `?ligne=`.
+        let (line,): (String,) =
+            sqlx::query_as("SELECT id FROM case_persons WHERE case_id = $1 AND person_id IS NULL")
+                .bind(&case)
+                .fetch_one(app.db.pool())
+                .await
+                .unwrap();
+        let response = app
+            .send_as(
+                Some(Role::SocialWorker),
+                passerelle_web::http::route_table::Method::Get,
+                &format!("/dossiers/{case}/personnes/nouvelle?ligne={line}"),
+                &[],
+            )
+            .await;
+        assert_eq!(response.status(), 200, "{}", app.backend);
+        assert!(response.text().await.unwrap().contains("Fictive"));
+        assert_eq!(
+            reads_of(&app, &case).await,
+            before + 2,
+            "{}: the transmitted identity's read is journaled",
+            app.backend
+        );
+
+        // The journal names what was read, never the identity.
+        let details: Vec<(Option<String>,)> = sqlx::query_as(
+            "SELECT detail FROM journal WHERE action = 'personal_data.read' AND target_id = $1",
+        )
+        .bind(&case)
+        .fetch_all(app.db.pool())
+        .await
+        .unwrap();
+        for (detail,) in details {
+            let detail = detail.unwrap_or_default();
+            assert!(
+                !detail.contains("Fictive")
+                    && !detail.contains("Camille")
+                    && !detail.contains("1990"),
+                "{}: {detail}",
+                app.backend
+            );
+        }
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn a_persons_page_asks_the_policy_before_unsealing_the_identity() {
+    for app in spawn_all().await {
+        // A person of another post whose sealed identity cannot be opened: unsealing it first
+        // would fail (a 500); the policy refuses before anything is opened.
+        let (person, _) = app.person_for(false).await;
+        sqlx::query("UPDATE persons SET identity_sealed = $1 WHERE id = $2")
+            .bind(b"not a sealed identity".to_vec())
+            .bind(&person)
+            .execute(app.db.pool())
+            .await
+            .unwrap();
+        for path in [format!("/personnes/{person}")] {
+            let response = app
+                .send_as(
+                    Some(Role::SocialWorker),
+                    passerelle_web::http::route_table::Method::Get,
+                    &path,
+                    &[],
+                )
+                .await;
+            assert_eq!(response.status(), 403, "{}: {path}", app.backend);
+        }
+        for path in [
+            format!("/personnes/{person}/fusion"),
+            format!("/personnes/{person}/foyer"),
+        ] {
+            let response = app
+                .send_as(
+                    Some(Role::SocialWorker),
+                    passerelle_web::http::route_table::Method::Post,
+                    &path,
+                    &[("duplicate".into(), "x".into())],
+                )
+                .await;
+            assert_eq!(response.status(), 403, "{}: {path}", app.backend);
+        }
+        assert_eq!(reads_of(&app, &person).await, 0, "{}", app.backend);
         app.finish().await;
     }
 }
