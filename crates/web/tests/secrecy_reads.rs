@@ -277,3 +277,56 @@ async fn a_persons_page_asks_the_policy_before_unsealing_the_identity() {
         app.finish().await;
     }
 }
+
+#[tokio::test]
+async fn a_transferred_case_opens_a_person_who_stayed_with_the_sending_post_under_a_journal_row() {
+    for app in spawn_all().await {
+        // A person in two cases of the demo post; one case goes to another post, the person
+        // stays (the other case still links them).
+        let (person, case) = app.person_for(true).await;
+        let second = app.case_for(true).await;
+        passerelle_store::referral::person::add_to_case(
+            &app.db,
+            &person,
+            passerelle_store::referral::person::CaseLink::NewLine {
+                case_id: &second,
+                role: passerelle_domain::referral::PersonRole::Victim,
+            },
+            passerelle_store::journal::Entry::new(
+                passerelle_domain::journal::JournalAction::PersonalDataWritten,
+            ),
+        )
+        .await
+        .unwrap();
+        let other = app.elsewhere.other_post.clone();
+        let form: Vec<(String, String)> = [("post", other.as_str()), ("reason", "Déménagement")]
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let response = app
+            .send_as(
+                Some(Role::SocialWorker),
+                passerelle_web::http::route_table::Method::Post,
+                &format!("/dossiers/{case}/transfert"),
+                &form,
+            )
+            .await;
+        assert_eq!(response.status(), 303, "{}", app.backend);
+        let (stayed,): (String,) = sqlx::query_as("SELECT post_id FROM persons WHERE id = $1")
+            .bind(&person)
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+        assert_eq!(stayed, app.scope(Role::SocialWorker), "{}", app.backend);
+
+        // The receiving post's social worker opens the case: the person is shown, their read
+        // journaled in the post that holds them.
+        let (worker, role) = app.new_account(Role::SocialWorker, Some(&other)).await;
+        let session = session_of(&app, &worker, &role).await;
+        let (status, page) = get_with(&app, &session, &format!("/dossiers/{case}")).await;
+        assert_eq!(status, 200, "{}", app.backend);
+        assert!(page.contains("Fictive"), "{}", app.backend);
+        assert_eq!(reads_of(&app, &person).await, 1, "{}", app.backend);
+        app.finish().await;
+    }
+}
