@@ -219,6 +219,7 @@ pub async fn journal_read(db: &Db, post_id: &str, entry: Entry) -> Result<Journa
 /// The journal row a read of persons comes with: a row to append now, or the row its page
 /// already wrote for that post.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)] // lives for one call; boxing would only burden callers
 pub enum Read<'a> {
     Entry(Entry),
     Journaled(&'a Journaled),
