@@ -460,7 +460,16 @@ async fn person_search(
             birth_date,
         };
         let started = Instant::now();
-        let found = passerelle_store::referral::person::search(db, keys, &posts[0], &query, 8).await?;
+        // As the web does: each search is a journaled read.
+        let read = passerelle_store::referral::person::Read::Entry(
+            passerelle_store::journal::Entry::new(
+                passerelle_domain::journal::JournalAction::PersonalDataRead,
+            )
+            .detail("recherche de personnes (banc d'essai)")
+            .in_post(Some(&posts[0])),
+        );
+        let found =
+            passerelle_store::referral::person::search(db, keys, &posts[0], &query, 8, read).await?;
         latencies.push(started.elapsed());
         scored += found.len();
     }

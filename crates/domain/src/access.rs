@@ -109,8 +109,18 @@ pub enum Resource<'a> {
     DepartementPresence { departement: &'a str },
     /// The appointments of a post: the social worker's day list, and booking one.
     Appointments { post: &'a Place },
-    /// One appointment: it names a person and their safe-contact instructions.
-    Appointment { post: &'a Place, booked_by: &'a str },
+    /// One appointment: it names a person and their safe-contact instructions. `unit` is the
+    /// unit where it takes place (none for a visio), `ended` whether its end is past.
+    Appointment {
+        post: &'a Place,
+        booked_by: &'a str,
+        unit: Option<&'a str>,
+        ended: bool,
+    },
+    /// The officer's booking desk at a unit: the posts serving it, their next presences, and
+    /// the appointments the officer booked (status, date, place; the persons' names are each
+    /// an [`Resource::Appointment`] of their own).
+    BookingDesk { unit: &'a str },
     /// The actor's private calendar feed (presence and appointments).
     OwnCalendar,
     /// Referring a person from a unit, and the statuses (never the content) of its referrals.
@@ -179,6 +189,32 @@ fn administers(grant: &Grant, role: Role, place: &Place) -> bool {
         }
         Role::Prevention => role == Role::Officer && place.contains(&grant.scope),
         Role::Officer | Role::SocialWorker | Role::National => false,
+    }
+}
+
+/// Whether an officer reads an appointment they booked (the person's name and safe-contact
+/// instructions): only while they still hold the officer role at the unit that booked it, and
+/// only until the appointment ends: past its end, the officer keeps its date, place and
+/// status, never the person (the social worker's retention period is not the officer's; the
+/// officer needs the name only to accompany the person to the appointment).
+///
+/// The unit that booked: an in-person appointment takes place at the booking officer's own
+/// unit (the desk offers no other), so the officer must act at that very unit; a visio
+/// appointment records no unit, so the officer must act at a unit the post still serves.
+fn officer_reads_own_booking(
+    actor: &Actor,
+    post: &Place,
+    booked_by: &str,
+    unit: Option<&str>,
+    ended: bool,
+) -> bool {
+    if booked_by != actor.account_id || ended {
+        return false;
+    }
+    match (unit, &actor.grant.scope) {
+        (Some(unit), Scope::Unit(own)) => own == unit,
+        (None, Scope::Unit(_)) => post.contains(&actor.grant.scope),
+        (_, Scope::Post(_) | Scope::Employer(_) | Scope::Departement(_) | Scope::Nation) => false,
     }
 }
 
@@ -280,13 +316,25 @@ pub fn decide(actor: &Actor, action: Action, resource: &Resource) -> Decision {
         (Action::Manage, Resource::Appointments { post }) => {
             matches!(grant.role, Role::SocialWorker | Role::Officer) && post.contains(&grant.scope)
         }
-        (Action::View | Action::Manage, Resource::Appointment { post, booked_by }) => {
-            match grant.role {
-                Role::SocialWorker => post.contains(&grant.scope),
-                Role::Officer => *booked_by == actor.account_id && post.contains(&grant.scope),
-                _ => false,
+        (
+            Action::View | Action::Manage,
+            Resource::Appointment {
+                post,
+                booked_by,
+                unit,
+                ended,
+            },
+        ) => match grant.role {
+            Role::SocialWorker => post.contains(&grant.scope),
+            Role::Officer => officer_reads_own_booking(actor, post, booked_by, *unit, *ended),
+            Role::Employer | Role::Prevention | Role::National | Role::Admin => false,
+        },
+        (Action::View, Resource::BookingDesk { unit }) => match grant.role {
+            Role::Officer => grant.scope == Scope::Unit(unit.to_string()),
+            Role::SocialWorker | Role::Employer | Role::Prevention | Role::National | Role::Admin => {
+                false
             }
-        }
+        },
         (Action::View | Action::Manage, Resource::OwnCalendar) => grant.role == Role::SocialWorker,
         (Action::View | Action::Manage, Resource::ReferralDesk { unit }) => {
             grant.role == Role::Officer && grant.scope == Scope::Unit(unit.to_string())
@@ -489,15 +537,96 @@ mod tests {
         let own = Resource::Appointment {
             post: &post,
             booked_by: "a",
+            unit: None,
+            ended: false,
         };
         let someone_elses = Resource::Appointment {
             post: &post,
             booked_by: "b",
+            unit: None,
+            ended: false,
         };
         assert!(decide(&officer, Action::View, &own).is_allowed());
         assert!(!decide(&officer, Action::View, &someone_elses).is_allowed());
         assert!(decide(&worker, Action::Manage, &someone_elses).is_allowed());
         assert!(!decide(&employer, Action::View, &own).is_allowed());
+    }
+
+    #[test]
+    fn an_officer_reads_a_booking_only_from_the_unit_that_booked_and_until_it_ends() {
+        let mut post = post_place("P1", "E1", "35");
+        post.units = vec!["U1".into(), "U2".into()];
+        let at = |unit: Option<&'static str>, ended: bool| (unit, ended);
+        let officer = |unit: &str| actor(Role::Officer, Scope::Unit(unit.into()));
+        for ((unit, ended), who, allowed) in [
+            // In person at U1, booked from U1.
+            (at(Some("U1"), false), officer("U1"), true),
+            (at(Some("U1"), true), officer("U1"), false),
+            // Moved to U2, a unit the post also serves: not the unit that booked.
+            (at(Some("U1"), false), officer("U2"), false),
+            // Moved to a unit the post does not serve.
+            (at(Some("U1"), false), officer("U9"), false),
+            // A visio: any unit the post serves, until it ends.
+            (at(None, false), officer("U1"), true),
+            (at(None, false), officer("U2"), true),
+            (at(None, false), officer("U9"), false),
+            (at(None, true), officer("U1"), false),
+        ] {
+            let booking = Resource::Appointment {
+                post: &post,
+                booked_by: "a",
+                unit,
+                ended,
+            };
+            for action in [Action::View, Action::Manage] {
+                assert_eq!(
+                    decide(&who, action, &booking).is_allowed(),
+                    allowed,
+                    "{unit:?} ended {ended} by {:?}",
+                    who.grant.scope
+                );
+            }
+        }
+        // The post's social worker reads it whatever its age.
+        let ended = Resource::Appointment {
+            post: &post,
+            booked_by: "a",
+            unit: Some("U1"),
+            ended: true,
+        };
+        assert!(
+            decide(
+                &actor(Role::SocialWorker, Scope::Post("P1".into())),
+                Action::View,
+                &ended
+            )
+            .is_allowed()
+        );
+        // The desk is the officer's of that unit only.
+        assert!(
+            decide(
+                &officer("U1"),
+                Action::View,
+                &Resource::BookingDesk { unit: "U1" }
+            )
+            .is_allowed()
+        );
+        assert!(
+            !decide(
+                &officer("U1"),
+                Action::View,
+                &Resource::BookingDesk { unit: "U2" }
+            )
+            .is_allowed()
+        );
+        assert!(
+            !decide(
+                &actor(Role::SocialWorker, Scope::Post("P1".into())),
+                Action::View,
+                &Resource::BookingDesk { unit: "U1" }
+            )
+            .is_allowed()
+        );
     }
 
     #[test]

@@ -114,19 +114,66 @@ pub async fn of_post_between(
     .await?)
 }
 
-/// The booked appointments an account booked, from `from` on.
+/// An appointment as the list of its booking officer shows it: when, where, how, and its
+/// status, never the person (its sealed columns are not even read: see [`person_of`]).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct BookingRow {
+    pub id: String,
+    pub post_id: String,
+    pub unit_id: Option<String>,
+    pub unit_name: Option<String>,
+    pub mode: String,
+    pub starts_at: String,
+    pub ends_at: String,
+    pub status: String,
+}
+
+impl BookingRow {
+    pub fn mode(&self) -> AppointmentMode {
+        AppointmentMode::parse(&self.mode).unwrap_or(AppointmentMode::InPerson)
+    }
+}
+
+/// The appointments an account booked (booked or cancelled) that end from `from` on, in time
+/// order, without the persons.
 pub async fn booked_by(
     db: &Db,
     account_id: &str,
     from: i64,
-) -> Result<Vec<AppointmentRow>, StoreError> {
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{SELECT_APPOINTMENTS} WHERE a.booked_by = $1 AND a.status = 'booked' AND a.ends_at >= $2 ORDER BY a.starts_at"
-    )))
+) -> Result<Vec<BookingRow>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT a.id, a.post_id, a.unit_id, u.name AS unit_name, a.mode, a.starts_at, a.ends_at, a.status \
+         FROM appointments a LEFT JOIN units u ON u.id = a.unit_id \
+         WHERE a.booked_by = $1 AND a.ends_at >= $2 ORDER BY a.starts_at, a.id",
+    )
     .bind(account_id)
     .bind(unix_to_text(from))
     .fetch_all(db.pool())
     .await?)
+}
+
+/// The person an appointment names, unsealed for a reader the policy allowed: `entry`, the
+/// journal row of that read, is appended in the same transaction, so no name leaves the store
+/// without its row (and none when the appointment is unknown).
+pub async fn person_of(
+    db: &Db,
+    keys: &KeyRing,
+    id: &str,
+    entry: Entry,
+) -> Result<Option<String>, StoreError> {
+    let mut tx = db.begin_write().await?;
+    let sealed: Option<(Vec<u8>,)> =
+        sqlx::query_as("SELECT person_sealed FROM appointments WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let Some((sealed,)) = sealed else {
+        return Ok(None);
+    };
+    let person = open(keys, &PERSON, id, &sealed)?;
+    append(&mut tx, entry).await?;
+    tx.commit().await?;
+    Ok(Some(person))
 }
 
 /// The booked intervals of a post overlapping a window, read in the caller's transaction.

@@ -194,14 +194,93 @@ fn opened(keys: &KeyRing, row: PersonRow) -> Result<Person, StoreError> {
     })
 }
 
-pub async fn find(db: &Db, keys: &KeyRing, id: &str) -> Result<Option<Person>, StoreError> {
-    let row: Option<PersonRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+/// Proof that a read of one post's persons is in the journal: a page that shows several
+/// persons journals its read once ([`journal_read`]) and opens them with this. Only this
+/// module makes one, so no identity is unsealed without its journal row.
+#[derive(Debug)]
+pub struct Journaled {
+    post_id: String,
+}
+
+impl Journaled {
+    pub fn post_id(&self) -> &str {
+        &self.post_id
+    }
+}
+
+/// Appends `entry`, the journal row of a read of `post_id`'s persons, and returns its proof.
+pub async fn journal_read(db: &Db, post_id: &str, entry: Entry) -> Result<Journaled, StoreError> {
+    crate::journal::record(db, entry).await?;
+    Ok(Journaled {
+        post_id: post_id.to_string(),
+    })
+}
+
+/// The journal row a read of persons comes with: a row to append now, or the row its page
+/// already wrote for that post.
+#[derive(Debug)]
+#[allow(clippy::large_enum_variant)] // lives for one call; boxing would only burden callers
+pub enum Read<'a> {
+    Entry(Entry),
+    Journaled(&'a Journaled),
+}
+
+impl Read<'_> {
+    /// Journals the read of `post_id`'s persons, before anything is unsealed: appends the
+    /// entry, or checks that the page's row covers that post.
+    async fn journal(self, db: &Db, post_id: &str) -> Result<(), StoreError> {
+        match self {
+            Read::Entry(entry) => journal_read(db, post_id, entry).await.map(|_| ()),
+            Read::Journaled(journaled) if journaled.post_id == post_id => Ok(()),
+            Read::Journaled(journaled) => Err(StoreError::Corrupt(format!(
+                "lecture des personnes du poste {post_id} couverte par celle du poste {}",
+                journaled.post_id
+            ))),
+        }
+    }
+}
+
+/// Where a person is, without their identity: what the policy needs before anything is
+/// unsealed.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PersonPost {
+    pub id: String,
+    pub post_id: String,
+    pub merged_into: Option<String>,
+}
+
+/// The post of a person (and whether they were merged), nothing sealed read.
+pub async fn post_of(db: &Db, id: &str) -> Result<Option<PersonPost>, StoreError> {
+    Ok(
+        sqlx::query_as("SELECT id, post_id, merged_into FROM persons WHERE id = $1")
+            .bind(id)
+            .fetch_optional(db.pool())
+            .await?,
+    )
+}
+
+async fn row_of(db: &Db, id: &str) -> Result<Option<PersonRow>, StoreError> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {PERSON_COLUMNS} FROM persons WHERE id = $1"
     )))
     .bind(id)
     .fetch_optional(db.pool())
-    .await?;
-    row.map(|row| opened(keys, row)).transpose()
+    .await?)
+}
+
+/// A person, identity opened, for a reader the policy allowed: `read` is journaled before the
+/// identity is unsealed (nothing is journaled for an unknown id).
+pub async fn find(
+    db: &Db,
+    keys: &KeyRing,
+    id: &str,
+    read: Read<'_>,
+) -> Result<Option<Person>, StoreError> {
+    let Some(row) = row_of(db, id).await? else {
+        return Ok(None);
+    };
+    read.journal(db, &row.1).await?;
+    opened(keys, row).map(Some)
 }
 
 /// A person the search proposes, with how alike they are.
@@ -213,13 +292,16 @@ pub struct Candidate {
 
 /// The post's persons who may be `query`, best first: those sharing a blind key with it,
 /// then scored on their opened identity. Merged and purged persons are never proposed.
+/// `read` is journaled before any identity is unsealed.
 pub async fn search(
     db: &Db,
     keys: &KeyRing,
     post_id: &str,
     query: &PersonKey,
     limit: usize,
+    read: Read<'_>,
 ) -> Result<Vec<Candidate>, StoreError> {
+    read.journal(db, post_id).await?;
     let hashes: Vec<String> = blocking_keys(query)
         .iter()
         .map(|key| key_hash(keys, post_id, key))
@@ -273,13 +355,15 @@ pub async fn cases_of(
     .await?)
 }
 
-/// The post's latest persons (for the list without a search).
+/// The post's latest persons (for the list without a search); `read` is journaled first.
 pub async fn latest_of_post(
     db: &Db,
     keys: &KeyRing,
     post_id: &str,
     limit: i64,
+    read: Read<'_>,
 ) -> Result<Vec<Person>, StoreError> {
+    read.journal(db, post_id).await?;
     let rows: Vec<PersonRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {PERSON_COLUMNS} FROM persons WHERE post_id = $1 AND merged_into IS NULL AND purged_at IS NULL ORDER BY created_at DESC, id DESC LIMIT $2"
     )))
@@ -457,11 +541,13 @@ pub async fn link_household(
     Ok(())
 }
 
-/// The household of a person: (other person, relation read from this person), both ways.
+/// The household of a person: (other person, relation read from this person), both ways;
+/// opened under the page's journaled read of their post.
 pub async fn household_of(
     db: &Db,
     keys: &KeyRing,
     person_id: &str,
+    read: &Journaled,
 ) -> Result<Vec<(Person, passerelle_domain::referral::person::HouseholdRelation)>, StoreError> {
     use passerelle_domain::referral::person::HouseholdRelation;
     let links: Vec<(String, String, String)> = sqlx::query_as(
@@ -479,18 +565,20 @@ pub async fn household_of(
         } else {
             (from, relation.reverse())
         };
-        if let Some(person) = find(db, keys, &other).await? {
+        if let Some(person) = find(db, keys, &other, Read::Journaled(read)).await? {
             household.push((person, relation));
         }
     }
     Ok(household)
 }
 
-/// The identified persons sharing a case with `person_id`: the household's likely members.
+/// The identified persons sharing a case with `person_id`: the household's likely members;
+/// opened under the page's journaled read of their post.
 pub async fn co_persons(
     db: &Db,
     keys: &KeyRing,
     person_id: &str,
+    read: &Journaled,
 ) -> Result<Vec<Person>, StoreError> {
     let ids: Vec<(String,)> = sqlx::query_as(
         "SELECT DISTINCT other.person_id FROM case_persons mine JOIN case_persons other ON other.case_id = mine.case_id \
@@ -501,7 +589,7 @@ pub async fn co_persons(
     .await?;
     let mut persons = Vec::new();
     for (id,) in ids {
-        if let Some(person) = find(db, keys, &id)
+        if let Some(person) = find(db, keys, &id, Read::Journaled(read))
             .await?
             .filter(|p| p.merged_into.is_none())
         {

@@ -76,24 +76,11 @@ pub(super) fn line(
     row: &AppointmentRow,
     zone: &str,
 ) -> WebResult<AppointmentLine> {
-    let starts = text_to_unix(&row.starts_at)?;
-    let ends = text_to_unix(&row.ends_at)?;
-    let (_, end_clock) = crate::http::clock::civil_of(ends, zone);
+    let (when, hours) = when_and_hours(&row.starts_at, &row.ends_at, zone)?;
     Ok(AppointmentLine {
         id: row.id.clone(),
-        when: {
-            let (date, _) = crate::http::clock::civil_of(starts, zone);
-            format!(
-                "{} {}",
-                passerelle_domain::presence::weekday_label(date.weekday()).to_lowercase(),
-                french_date(date)
-            )
-        },
-        hours: format!(
-            "{} – {}",
-            passerelle_domain::presence::clock_label(crate::http::clock::civil_of(starts, zone).1),
-            passerelle_domain::presence::clock_label(end_clock)
-        ),
+        when,
+        hours,
         mode: row.mode().label(),
         place: row.unit_name.clone().unwrap_or_default(),
         person: row.person(&state.keys)?,
@@ -104,6 +91,28 @@ pub(super) fn line(
             .map(|room| visio_link(&state.config.visio_url_template, room)),
         booked_by: row.booked_by_name.clone(),
     })
+}
+
+/// An appointment's day ("mercredi 12 mars 2025") and hours ("14:00 – 14:30") in `zone`.
+pub(super) fn when_and_hours(
+    starts_at: &str,
+    ends_at: &str,
+    zone: &str,
+) -> WebResult<(String, String)> {
+    let (date, start_clock) = crate::http::clock::civil_of(text_to_unix(starts_at)?, zone);
+    let (_, end_clock) = crate::http::clock::civil_of(text_to_unix(ends_at)?, zone);
+    Ok((
+        format!(
+            "{} {}",
+            passerelle_domain::presence::weekday_label(date.weekday()).to_lowercase(),
+            french_date(date)
+        ),
+        format!(
+            "{} – {}",
+            passerelle_domain::presence::clock_label(start_clock),
+            passerelle_domain::presence::clock_label(end_clock)
+        ),
+    ))
 }
 
 /// What the booking form needs: the units, the modes, and the values typed.

@@ -49,6 +49,8 @@ async fn appointment_for(
         &Resource::Appointment {
             post: &place,
             booked_by: &row.booked_by,
+            unit: row.unit_id.as_deref(),
+            ended: text_to_unix(&row.ends_at)? <= now_unix(),
         },
     )?;
     Ok((row, post))

@@ -1,8 +1,12 @@
 //! Booking an appointment: the officer's desk (the posts serving their unit, their next
 //! presences, the appointments the officer booked) and the booking itself, checked against
 //! the presences and the other appointments in the store's write transaction.
+//!
+//! The officer's own bookings show their day, hours, mode, place and status; the person's
+//! name only where the policy lets the officer read that appointment (from the unit that
+//! booked it, until it ends: `domain::access`), each name unsealed with its journal row.
 
-use super::appointment::{AppointmentLine, BookingFormView, entry_for, line, presences_of};
+use super::appointment::{BookingFormView, entry_for, presences_of, when_and_hours};
 use super::appointments_day::day_view;
 use super::post_and_place;
 use crate::AppState;
@@ -19,7 +23,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use passerelle_domain::access::{Action, Resource, Scope};
 use passerelle_domain::identity::role::Role;
 use passerelle_domain::journal::JournalAction;
-use passerelle_domain::presence::appointment::{AppointmentMode, Request};
+use passerelle_domain::presence::appointment::{AppointmentMode, AppointmentStatus, Request};
 use passerelle_domain::presence::{instant, parse_clock, time_zone_of_departement};
 use passerelle_store::presence as store_presence;
 use passerelle_store::presence::appointment as store_appointment;
@@ -46,8 +50,77 @@ pub struct BookingPage {
     /// (post code, form) for each post serving the unit.
     forms: Vec<(String, BookingFormView)>,
     presences: Vec<String>,
-    own: Vec<AppointmentLine>,
+    own: Vec<OwnBooking>,
     error: Option<String>,
+}
+
+/// One appointment the officer booked, as their desk lists it.
+pub struct OwnBooking {
+    id: String,
+    when: String,
+    hours: String,
+    mode: &'static str,
+    place: String,
+    status: &'static str,
+    /// The person, where the policy lets the officer read the appointment (then its page
+    /// opens too).
+    person: Option<String>,
+}
+
+/// The appointments the officer booked that have not ended, each named only if the policy
+/// allows the officer to read it; every name unsealed leaves its journal row in the post's
+/// journal.
+async fn own_bookings(
+    state: &AppState,
+    auth: &Authenticated,
+    now: i64,
+    ip: Option<&str>,
+) -> WebResult<Vec<OwnBooking>> {
+    let mut own = Vec::new();
+    for row in store_appointment::booked_by(&state.db, &auth.account.id, now).await? {
+        let (post, place) = post_and_place(state, &row.post_id).await?;
+        let readable = passerelle_domain::access::decide(
+            &auth.actor,
+            Action::View,
+            &Resource::Appointment {
+                post: &place,
+                booked_by: &auth.account.id,
+                unit: row.unit_id.as_deref(),
+                ended: store_appointment::text_to_unix(&row.ends_at)? <= now,
+            },
+        )
+        .is_allowed();
+        let person = if readable {
+            let entry = entry_for(
+                auth,
+                &post,
+                JournalAction::PersonalDataRead,
+                &row.id,
+                "rendez-vous pris, nom affiché au bureau de l'unité".into(),
+                ip,
+            );
+            store_appointment::person_of(&state.db, &state.keys, &row.id, entry).await?
+        } else {
+            None
+        };
+        let (when, hours) = when_and_hours(
+            &row.starts_at,
+            &row.ends_at,
+            time_zone_of_departement(&post.departement_code),
+        )?;
+        own.push(OwnBooking {
+            mode: row.mode().label(),
+            place: row.unit_name.clone().unwrap_or_default(),
+            status: AppointmentStatus::parse(&row.status)
+                .map(AppointmentStatus::label)
+                .unwrap_or("—"),
+            id: row.id,
+            when,
+            hours,
+            person,
+        });
+    }
+    Ok(own)
 }
 
 async fn desk_view(
@@ -55,15 +128,19 @@ async fn desk_view(
     auth: &Authenticated,
     csrf: &CsrfToken,
     error: Option<String>,
+    ip: Option<&str>,
 ) -> WebResult<Response> {
     let unit_id = match (&auth.actor.grant.role, &auth.actor.grant.scope) {
-        (Role::Officer, Scope::Unit(unit)) => unit.clone(),
-        // The social worker books from their day list.
+        // The social worker books from their day list (which asks the policy).
         (Role::SocialWorker, Scope::Post(post)) => {
             return Ok(Redirect::to(&format!("/postes/{post}/rendez-vous")).into_response());
         }
-        _ => return Err(WebError::Forbidden),
+        (_, Scope::Unit(unit)) => unit.clone(),
+        (_, Scope::Post(_) | Scope::Employer(_) | Scope::Departement(_) | Scope::Nation) => {
+            String::new()
+        }
     };
+    auth.require(Action::View, &Resource::BookingDesk { unit: &unit_id })?;
     let unit = passerelle_store::registry::unit::find_unit(&state.db, &unit_id)
         .await?
         .ok_or(WebError::Forbidden)?;
@@ -106,11 +183,7 @@ async fn desk_view(
             },
         ));
     }
-    let own_rows = store_appointment::booked_by(&state.db, &auth.account.id, now).await?;
-    let own = own_rows
-        .iter()
-        .map(|row| line(state, row, passerelle_domain::presence::PARIS))
-        .collect::<WebResult<Vec<_>>>()?;
+    let own = own_bookings(state, auth, now, ip).await?;
     let page = BookingPage {
         shell: Shell::for_actor("Prendre rendez-vous avec l'intervenant social", auth, csrf)
             .at("/rendez-vous"),
@@ -133,8 +206,9 @@ async fn booking_desk(
     State(state): State<AppState>,
     auth: Authenticated,
     csrf: CsrfToken,
+    ClientIp(ip): ClientIp,
 ) -> WebResult<Response> {
-    desk_view(&state, &auth, &csrf, None).await
+    desk_view(&state, &auth, &csrf, None, ip.as_deref()).await
 }
 
 #[derive(Deserialize)]
@@ -171,9 +245,10 @@ async fn refuse_booking(
     post_id: &str,
     day: Date,
     message: String,
+    ip: Option<&str>,
 ) -> WebResult<Response> {
     if auth.role() == Role::Officer {
-        return desk_view(state, auth, csrf, Some(message)).await;
+        return desk_view(state, auth, csrf, Some(message), ip).await;
     }
     let page = day_view(state, auth, csrf, post_id, day, Some(message)).await?;
     Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
@@ -214,6 +289,14 @@ async fn book(
                 if !place.units.iter().any(|u| u == unit) {
                     return Err("Unité : elle n'accueille pas ce poste.".to_string());
                 }
+                // An officer receives the person at their own unit: the unit that booked is
+                // the appointment's unit, which the policy reads (`domain::access`).
+                if let (Role::Officer, Scope::Unit(own)) =
+                    (&auth.actor.grant.role, &auth.actor.grant.scope)
+                    && own != unit
+                {
+                    return Err("Unité : un rendez-vous en personne se prend dans votre unité.".to_string());
+                }
                 Some(unit.to_string())
             }
             AppointmentMode::Visio => None,
@@ -223,7 +306,7 @@ async fn book(
     })();
     let (mode, unit, starts, ends) = match checked {
         Ok(values) => values,
-        Err(message) => return refuse_booking(&state, &auth, &csrf, &id, day, message).await,
+        Err(message) => return refuse_booking(&state, &auth, &csrf, &id, day, message, ip.as_deref()).await,
     };
     let appointment_id = uuid::Uuid::now_v7().to_string();
     let room = (mode == AppointmentMode::Visio).then(|| {
@@ -260,7 +343,7 @@ async fn book(
         Ok(()) => Ok(Redirect::to(&format!("/rendez-vous/{appointment_id}")).into_response()),
         Err(error) => {
             let message = crate::http::error::refusal(error)?;
-            refuse_booking(&state, &auth, &csrf, &id, day, message).await
+            refuse_booking(&state, &auth, &csrf, &id, day, message, ip.as_deref()).await
         }
     }
 }

@@ -47,13 +47,33 @@ fn national_phone(phone: Option<&str>) -> String {
 
 /// The persons of a case as its page shows them: the identified person's identity, or what
 /// the referral transmitted.
-pub(crate) async fn person_lines(state: &AppState, case_id: &str) -> WebResult<Vec<PersonLine>> {
+/// `read` is the journaled read of the case's post that opens its persons' identities.
+pub(crate) async fn person_lines(
+    state: &AppState,
+    auth: &Authenticated,
+    case_id: &str,
+    read: &passerelle_store::referral::person::Journaled,
+) -> WebResult<Vec<PersonLine>> {
+    use passerelle_store::referral::person::{self as store_person, Read};
     let mut lines = Vec::new();
     for line in store_referral::persons_of(&state.db, &state.keys, case_id).await? {
         let person = match &line.person_id {
-            Some(id) => {
-                passerelle_store::referral::person::find(&state.db, &state.keys, id).await?
-            }
+            Some(id) => match store_person::post_of(&state.db, id).await? {
+                Some(found) if found.post_id == read.post_id() => {
+                    store_person::find(&state.db, &state.keys, id, Read::Journaled(read)).await?
+                }
+                // A person who stayed with the post that sent this case (another of its
+                // cases still links them): the read is journaled in that post too.
+                Some(found) => {
+                    let entry = passerelle_store::journal::Entry::new(JournalAction::PersonalDataRead)
+                        .by(&auth.account.id, Some(auth.role().code()))
+                        .on("person", id)
+                        .detail("identité lue depuis un dossier transféré")
+                        .in_post(Some(&found.post_id));
+                    store_person::find(&state.db, &state.keys, id, Read::Entry(entry)).await?
+                }
+                None => None,
+            },
             None => None,
         };
         let (name, phone) = match &person {
@@ -238,7 +258,7 @@ async fn case_page(
 ) -> WebResult<CasePage> {
     let (case, post) = case_for(state, auth, id, Action::View).await?;
     // Every read of a case is journaled, before anything is shown.
-    store_referral_read(state, auth, &post, &case.id, ip).await?;
+    let read = store_referral_read(state, auth, &post, &case.id, ip).await?;
     let keys = &state.keys;
     let current = case.status();
     let history = store_referral::status_history(&state.db, &case.id).await?;
@@ -264,7 +284,7 @@ async fn case_page(
         context: case.context(keys)?,
         safe_contact: case.safe_contact(keys)?,
         procedure_reference: case.procedure_reference(keys)?,
-        persons: person_lines(state, &case.id).await?,
+        persons: person_lines(state, auth, &case.id, &read).await?,
         timeline: timeline(&history, &work, &notes),
         notes: notes
             .into_iter()
@@ -327,7 +347,7 @@ async fn store_referral_read(
     post: &passerelle_store::registry::post::PostRow,
     case_id: &str,
     ip: Option<&str>,
-) -> WebResult<()> {
+) -> WebResult<passerelle_store::referral::person::Journaled> {
     let entry = crate::journal::entry::post_entry(
         auth,
         post,
@@ -336,8 +356,7 @@ async fn store_referral_read(
         ip,
     )
     .on("case", case_id);
-    passerelle_store::journal::record(&state.db, entry).await?;
-    Ok(())
+    Ok(passerelle_store::referral::person::journal_read(&state.db, &post.id, entry).await?)
 }
 
 async fn show_case(

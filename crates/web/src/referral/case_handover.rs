@@ -200,7 +200,17 @@ async fn information_preoccupante(
         .find(|d| d.code == write.post.departement_code)
         .map(|d| d.name)
         .unwrap_or_else(|| write.post.departement_code.clone());
-    let persons = crate::referral::case::person_lines(state, &write.case.id).await?;
+    // The identities the document names are read first, journaled as such.
+    let read = passerelle_store::referral::person::journal_read(
+        &state.db,
+        &write.post.id,
+        write.entry(
+            JournalAction::PersonalDataRead,
+            "identités lues pour l'information préoccupante".into(),
+        ),
+    )
+    .await?;
+    let persons = crate::referral::case::person_lines(state, &write.auth, &write.case.id, &read).await?;
     let child = passerelle_domain::referral::PersonRole::Child.label();
     let describe = |line: &crate::referral::case::PersonLine| match line.name.as_str() {
         "" => "nom à compléter".to_string(),

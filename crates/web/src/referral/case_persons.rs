@@ -20,7 +20,7 @@ use passerelle_domain::journal::JournalAction;
 use passerelle_domain::referral::PersonRole;
 use passerelle_domain::referral::case::{KnownToSocialServices, Sex};
 use passerelle_domain::referral::person::{PersonForm, validate_person};
-use passerelle_store::referral::person::{self as store_person, CaseLink};
+use passerelle_store::referral::person::{self as store_person, CaseLink, Read};
 use std::collections::HashMap;
 
 pub fn routes() -> RouteTable {
@@ -62,13 +62,24 @@ async fn new_person_form(
     State(state): State<AppState>,
     auth: Authenticated,
     csrf: CsrfToken,
+    ClientIp(ip): ClientIp,
     Path(id): Path<String>,
     Query(query): Query<LineQuery>,
 ) -> WebResult<PersonFormPage> {
-    let (case, _) = case_for(&state, &auth, &id, Action::Manage).await?;
+    let (case, post) = case_for(&state, &auth, &id, Action::Manage).await?;
     let mut typed = HashMap::new();
-    // Identifying a transmitted person: the form starts from what the officer typed.
+    // Identifying a transmitted person: the form starts from what the officer typed, a read
+    // of personal data journaled (the line, never the identity) before it is unsealed.
     if !query.ligne.is_empty() {
+        let entry = crate::journal::entry::post_entry(
+            &auth,
+            &post,
+            JournalAction::PersonalDataRead,
+            "identité transmise reprise dans le formulaire de personne".into(),
+            ip.as_deref(),
+        )
+        .on("case", &case.id);
+        passerelle_store::journal::record(&state.db, entry).await?;
         let line = passerelle_store::referral::persons_of(&state.db, &state.keys, &case.id)
             .await?
             .into_iter()
@@ -211,12 +222,23 @@ async fn add_person(
     };
     match typed.get("decision").map(String::as_str).unwrap_or("") {
         "" => {
+            // Proposing look-alikes reads the post's persons: one journal row naming the
+            // search (for this case), never the identity typed.
+            let read = crate::journal::entry::post_entry(
+                &auth,
+                &post,
+                JournalAction::PersonalDataRead,
+                "personnes ressemblantes proposées pour le dossier".into(),
+                ip.as_deref(),
+            )
+            .on("case", &case.id);
             let candidates = store_person::search(
                 &state.db,
                 &state.keys,
                 &post.id,
                 &person.identity.key(),
                 CANDIDATES,
+                Read::Entry(read),
             )
             .await?;
             if !candidates.is_empty() {
@@ -228,7 +250,8 @@ async fn add_person(
         }
         "new" => {}
         existing => {
-            let found = store_person::find(&state.db, &state.keys, existing).await?;
+            // Where the chosen person is, nothing unsealed.
+            let found = store_person::post_of(&state.db, existing).await?;
             if !found.is_some_and(|p| p.post_id == post.id && p.merged_into.is_none()) {
                 return Ok(refuse(
                     vec![

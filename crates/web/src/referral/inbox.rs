@@ -153,9 +153,6 @@ async fn persons_named(
         ));
     }
     let key = crate::referral::person::query_key(searched);
-    let found =
-        passerelle_store::referral::person::search(&state.db, &state.keys, &post.id, &key, 50)
-            .await?;
     let entry = crate::journal::entry::post_entry(
         auth,
         post,
@@ -163,7 +160,15 @@ async fn persons_named(
         "recherche de dossiers par personne".into(),
         ip,
     );
-    passerelle_store::journal::record(&state.db, entry).await?;
+    let found = passerelle_store::referral::person::search(
+        &state.db,
+        &state.keys,
+        &post.id,
+        &key,
+        50,
+        passerelle_store::referral::person::Read::Entry(entry),
+    )
+    .await?;
     Ok(found.into_iter().map(|c| c.person.id).collect())
 }
 

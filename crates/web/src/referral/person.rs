@@ -17,7 +17,7 @@ use passerelle_domain::referral::case::{KnownToSocialServices, Sex};
 use passerelle_domain::journal::JournalAction;
 use passerelle_domain::referral::person::HouseholdRelation;
 use passerelle_domain::referral::person_name::{LIKELY_DUPLICATE, POSSIBLE_DUPLICATE, PersonKey};
-use passerelle_store::referral::person::{self as store_person, Candidate};
+use passerelle_store::referral::person::{self as store_person, Candidate, Read};
 
 pub fn routes() -> RouteTable {
     RouteTable::new()
@@ -116,8 +116,16 @@ async fn list(
             "La recherche dépasse 200 caractères.".into(),
         ));
     }
+    // Listing names is reading personal data: journaled before anything is unsealed.
+    let entry = crate::journal::entry::post_entry(
+        &auth,
+        &post,
+        JournalAction::PersonalDataRead,
+        "liste des personnes".into(),
+        ip.as_deref(),
+    );
     let lines = if text.is_empty() {
-        store_person::latest_of_post(&state.db, &state.keys, &post.id, 50)
+        store_person::latest_of_post(&state.db, &state.keys, &post.id, 50, Read::Entry(entry))
             .await?
             .iter()
             .map(|person| {
@@ -128,21 +136,19 @@ async fn list(
             })
             .collect()
     } else {
-        store_person::search(&state.db, &state.keys, &post.id, &query_key(text), 50)
-            .await?
-            .iter()
-            .map(candidate_line)
-            .collect()
+        store_person::search(
+            &state.db,
+            &state.keys,
+            &post.id,
+            &query_key(text),
+            50,
+            Read::Entry(entry),
+        )
+        .await?
+        .iter()
+        .map(candidate_line)
+        .collect()
     };
-    // Listing names is reading personal data.
-    let entry = crate::journal::entry::post_entry(
-        &auth,
-        &post,
-        JournalAction::PersonalDataRead,
-        "liste des personnes".into(),
-        ip.as_deref(),
-    );
-    passerelle_store::journal::record(&state.db, entry).await?;
     Ok(PersonsPage {
         shell: Shell::for_actor("Personnes suivies", &auth, &csrf).at("/personnes"),
         query: text.to_string(),
@@ -174,14 +180,15 @@ pub struct PersonPage {
 }
 
 /// A person of the acting social worker's post, or the policy's refusal (unknown and
-/// forbidden look alike).
+/// forbidden look alike). Only where the person is is read: nothing is unsealed before the
+/// policy allowed it.
 async fn person_for(
     state: &AppState,
     auth: &Authenticated,
     id: &str,
     action: Action,
-) -> WebResult<(store_person::Person, passerelle_store::registry::post::PostRow)> {
-    let person = store_person::find(&state.db, &state.keys, id)
+) -> WebResult<(store_person::PersonPost, passerelle_store::registry::post::PostRow)> {
+    let person = store_person::post_of(&state.db, id)
         .await?
         .ok_or(WebError::Forbidden)?;
     let post = crate::referral::access::case_content_post(state, auth, &person.post_id, action).await?;
@@ -196,7 +203,8 @@ async fn person_page(
     ip: Option<&str>,
     error: Option<String>,
 ) -> WebResult<PersonPage> {
-    let (person, post) = person_for(state, auth, id, Action::View).await?;
+    let (found, post) = person_for(state, auth, id, Action::View).await?;
+    // The page's one journal row, before any identity is unsealed.
     let entry = crate::journal::entry::post_entry(
         auth,
         &post,
@@ -204,8 +212,11 @@ async fn person_page(
         "fiche personne consultée".into(),
         ip,
     )
-    .on("person", &person.id);
-    passerelle_store::journal::record(&state.db, entry).await?;
+    .on("person", &found.id);
+    let read = store_person::journal_read(&state.db, &post.id, entry).await?;
+    let person = store_person::find(&state.db, &state.keys, &found.id, Read::Journaled(&read))
+        .await?
+        .ok_or(WebError::Forbidden)?;
     let look_alikes = if person.merged_into.is_none() {
         store_person::search(
             &state.db,
@@ -213,6 +224,7 @@ async fn person_page(
             &post.id,
             &person.identity.key(),
             CANDIDATES + 1,
+            Read::Journaled(&read),
         )
         .await?
         .iter()
@@ -223,12 +235,12 @@ async fn person_page(
         Vec::new()
     };
     let household: Vec<(String, String, &'static str)> =
-        store_person::household_of(&state.db, &state.keys, &person.id)
+        store_person::household_of(&state.db, &state.keys, &person.id, &read)
             .await?
             .into_iter()
             .map(|(other, relation)| (other.id, other.identity.display_name(), relation.label()))
             .collect();
-    let linkable = store_person::co_persons(&state.db, &state.keys, &person.id)
+    let linkable = store_person::co_persons(&state.db, &state.keys, &person.id, &read)
         .await?
         .into_iter()
         .filter(|other| !household.iter().any(|(id, _, _)| *id == other.id))
