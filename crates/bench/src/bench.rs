@@ -469,7 +469,8 @@ async fn person_search(
             .in_post(Some(&posts[0])),
         );
         let found =
-            passerelle_store::referral::person::search(db, keys, &posts[0], &query, 8, read).await?;
+            passerelle_store::referral::person::search(db, keys, &posts[0], &query, 8, read)
+                .await?;
         latencies.push(started.elapsed());
         scored += found.len();
     }
@@ -544,7 +545,10 @@ async fn demo_session(
         .find(|l| l.role == passerelle_domain::identity::role::Role::Officer)
         .ok_or_else(|| anyhow::anyhow!("no demo officer"))?;
     let mut connection = db.pool().acquire().await?;
-    Ok(passerelle_store::identity::session::create(&mut connection, Some(&officer.id), None).await?)
+    Ok(
+        passerelle_store::identity::session::create(&mut connection, Some(&officer.id), None)
+            .await?,
+    )
 }
 
 /// Sequential logins with the right password: (p50 ms, p99 ms, count).

@@ -229,7 +229,8 @@ pub async fn run(mut args: ServeArgs) -> anyhow::Result<()> {
     };
     let keys = load_key_ring(&key_file)?;
     // Migration 0020 could not seal the partner names already written: done here, with the key.
-    let sealed = passerelle_store::referral::case_work::seal_clear_partner_names(&db, &keys, 500).await?;
+    let sealed =
+        passerelle_store::referral::case_work::seal_clear_partner_names(&db, &keys, 500).await?;
     if sealed > 0 {
         tracing::info!(sealed, "orientation partner names sealed");
     }
@@ -356,7 +357,9 @@ async fn daily_purge(
     loop {
         every_day.tick().await;
         let today = passerelle_web::http::clock::paris_today();
-        match passerelle_store::referral::retention::purge(&db, &keys, today, years, false, &|_| {}).await {
+        match passerelle_store::referral::retention::purge(&db, &keys, today, years, false, &|_| {})
+            .await
+        {
             Ok(report) => tracing::info!(
                 cases = report.cases,
                 persons = report.persons,

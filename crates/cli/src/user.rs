@@ -5,10 +5,10 @@ use crate::config::{DatabaseArgs, open_and_migrate};
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use passerelle_domain::identity::account::{DisplayName, Email};
-use passerelle_domain::journal::JournalAction;
 use passerelle_domain::identity::role::Role;
-use passerelle_store::journal::{self, Entry};
+use passerelle_domain::journal::JournalAction;
 use passerelle_store::identity::{account, session};
+use passerelle_store::journal::{self, Entry};
 
 #[derive(Args, Debug)]
 pub struct UserArgs {

@@ -161,7 +161,9 @@ fn a_database_without_recorded_fingerprints_is_probed() {
         let db = passerelle_store::Db::open_sqlite_in(folder.path())
             .await
             .unwrap();
-        let recorded = passerelle_store::seal::key_guard::recorded(&db).await.unwrap();
+        let recorded = passerelle_store::seal::key_guard::recorded(&db)
+            .await
+            .unwrap();
         db.close().await;
         recorded
     });
@@ -189,7 +191,9 @@ fn an_empty_database_gets_a_new_key_file_and_rekey_records_the_next() {
         let db = passerelle_store::Db::open_sqlite_in(folder.path())
             .await
             .unwrap();
-        let recorded = passerelle_store::seal::key_guard::recorded(&db).await.unwrap();
+        let recorded = passerelle_store::seal::key_guard::recorded(&db)
+            .await
+            .unwrap();
         db.close().await;
         recorded
     });

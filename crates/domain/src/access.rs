@@ -331,9 +331,11 @@ pub fn decide(actor: &Actor, action: Action, resource: &Resource) -> Decision {
         },
         (Action::View, Resource::BookingDesk { unit }) => match grant.role {
             Role::Officer => grant.scope == Scope::Unit(unit.to_string()),
-            Role::SocialWorker | Role::Employer | Role::Prevention | Role::National | Role::Admin => {
-                false
-            }
+            Role::SocialWorker
+            | Role::Employer
+            | Role::Prevention
+            | Role::National
+            | Role::Admin => false,
         },
         (Action::View | Action::Manage, Resource::OwnCalendar) => grant.role == Role::SocialWorker,
         (Action::View | Action::Manage, Resource::ReferralDesk { unit }) => {

@@ -3,16 +3,16 @@
 //! once; afterwards the rollups still equal a full recount, and the nation its posts' sum.
 //! (Without the case's lock, PostgreSQL published several times the work done.)
 
+use passerelle_domain::journal::JournalAction;
 use passerelle_domain::referral::case::{ActionKind, InterviewDuration, InterviewPlace};
 use passerelle_domain::referral::category::CategoryGrid;
-use passerelle_domain::journal::JournalAction;
 use passerelle_domain::referral::{PersonInput, ReferralInput, validate_referral};
-use passerelle_store::journal::Entry;
-use passerelle_store::registry::territory::{Referentials, load_referentials};
-use passerelle_store::testing::{all_backends, key_ring};
 use passerelle_store::Db;
+use passerelle_store::journal::Entry;
 use passerelle_store::referral::case_work;
+use passerelle_store::registry::territory::{Referentials, load_referentials};
 use passerelle_store::statistics::rollup;
+use passerelle_store::testing::{all_backends, key_ring};
 use time::macros::date;
 
 /// Writers at once, and writes each.

@@ -5,22 +5,22 @@
 //! which must leave every counted figure as it was.
 
 use passerelle_demo as demo;
+use passerelle_domain::journal::JournalAction;
+use passerelle_domain::referral::PersonRole;
 use passerelle_domain::referral::case::{
     ActionKind, InterviewDuration, InterviewPlace, KnownToSocialServices, OrientationStatus,
     PartnerType, Sex,
 };
 use passerelle_domain::referral::category::CategoryGrid;
-use passerelle_domain::journal::JournalAction;
 use passerelle_domain::referral::person::{Identity, ValidPerson};
-use passerelle_domain::referral::PersonRole;
 use passerelle_domain::referral::{
     ClosureOutcome, PersonInput, ProblemCategory, ReferralInput, ReferralSource, ReferralStatus,
     Urgency, validate_referral,
 };
 use passerelle_store::journal::Entry;
 use passerelle_store::registry::territory::{Referentials, load_referentials};
-use passerelle_store::statistics::rollup;
 use passerelle_store::seal::KeyRing;
+use passerelle_store::statistics::rollup;
 use passerelle_store::testing::{TestDb, all_backends};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};

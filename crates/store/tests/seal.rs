@@ -528,8 +528,8 @@ async fn partner_names_written_in_clear_are_sealed_by_the_start_up_step() {
 
 #[tokio::test]
 async fn rekey_moves_the_partner_names_to_the_new_key() {
-    use passerelle_store::referral::case_work::PARTNER_NAME;
     use passerelle_store::SEALED_COLUMNS;
+    use passerelle_store::referral::case_work::PARTNER_NAME;
     use passerelle_store::seal::rekey_all;
     assert!(
         SEALED_COLUMNS

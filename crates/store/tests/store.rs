@@ -290,7 +290,8 @@ async fn every_demo_post_ends_its_history_in_its_status_and_dates() {
             };
             assert_eq!(dates, sorted, "steps in date order for {}", post.code);
             for pair in history.windows(2) {
-                let from = passerelle_domain::registry::post::PostStatus::parse(&pair[0].0).unwrap();
+                let from =
+                    passerelle_domain::registry::post::PostStatus::parse(&pair[0].0).unwrap();
                 let to = passerelle_domain::registry::post::PostStatus::parse(&pair[1].0).unwrap();
                 assert!(from.can_move_to(to), "{}: {from:?} → {to:?}", post.code);
             }

@@ -69,7 +69,8 @@ impl Default for Config {
             metrics_token: None,
             public_url: "http://127.0.0.1:8080".into(),
             oidc: None,
-            target_per_departement: passerelle_domain::registry::coverage::DEFAULT_TARGET_PER_DEPARTEMENT,
+            target_per_departement:
+                passerelle_domain::registry::coverage::DEFAULT_TARGET_PER_DEPARTEMENT,
             national_target: passerelle_domain::registry::coverage::DEFAULT_NATIONAL_TARGET,
             visio_url_template: DEFAULT_VISIO_URL_TEMPLATE.into(),
             signed_in_kept_for: std::time::Duration::from_secs(2),

@@ -586,7 +586,8 @@ async fn the_grant_matrix_every_role_for_itself_a_colleague_and_someone_elsewher
                             (
                                 "ends_on".into(),
                                 passerelle_store::db::time_text::date_to_text(
-                                    passerelle_web::http::clock::paris_today() + time::Duration::days(10),
+                                    passerelle_web::http::clock::paris_today()
+                                        + time::Duration::days(10),
                                 ),
                             ),
                         ],

@@ -19,10 +19,12 @@ async fn the_home_page_shows_the_live_national_counts_in_the_dsfr_shell() {
         assert!(
             html.contains("fr-header") && html.contains("Passerelle") && html.contains("fr-footer")
         );
-        let counts =
-            passerelle_store::registry::post::counts_on(&app.db, passerelle_web::http::clock::paris_today())
-                .await
-                .unwrap();
+        let counts = passerelle_store::registry::post::counts_on(
+            &app.db,
+            passerelle_web::http::clock::paris_today(),
+        )
+        .await
+        .unwrap();
         assert!(counts.total() > 349);
         assert!(
             html.contains(&format!(r#"id="national-posts-count">{}<"#, counts.total())),
@@ -116,7 +118,9 @@ async fn metrics_are_never_public() {
     // Without a token, the public listener has no /metrics at all.
     let app = TestApp::spawn(passerelle_store::testing::sqlite().await).await;
     assert_eq!(app.get("/metrics").await.status(), 404);
-    let session = app.session_for(passerelle_domain::identity::role::Role::Admin).await;
+    let session = app
+        .session_for(passerelle_domain::identity::role::Role::Admin)
+        .await;
     let signed_in = app
         .client
         .get(app.url("/metrics"))

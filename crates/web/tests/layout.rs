@@ -63,7 +63,10 @@ fn every_capability_has_its_folder_in_each_layer() {
             }
         }
     }
-    assert!(missing.is_empty(), "capabilities missing from a layer: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "capabilities missing from a layer: {missing:?}"
+    );
 }
 
 #[test]
@@ -82,7 +85,10 @@ fn no_source_file_is_past_six_hundred_lines_of_code() {
             }
         }
     }
-    assert!(long.is_empty(), "files past {MAX_NON_TEST_LINES} lines of non-test code: {long:#?}");
+    assert!(
+        long.is_empty(),
+        "files past {MAX_NON_TEST_LINES} lines of non-test code: {long:#?}"
+    );
 }
 
 /// The capability folders a crate's folder imports (`crate::<other>::…`).
@@ -146,17 +152,25 @@ fn capability_folders_import_each_other_one_way_only() {
     for layer in ["domain", "store", "web"] {
         let src = workspace().join("crates").join(layer).join("src");
         let graph = imports_between_folders(&src);
-        assert!(graph.len() >= 5, "{layer}: the capability folders are read: {graph:?}");
+        assert!(
+            graph.len() >= 5,
+            "{layer}: the capability folders are read: {graph:?}"
+        );
         if let Some(circle) = a_circle(&graph) {
-            panic!("{layer}: capability folders import each other: {}", circle.join(" → "));
+            panic!(
+                "{layer}: capability folders import each other: {}",
+                circle.join(" → ")
+            );
         }
     }
 }
 
 /// The folders below every capability, per layer: they name no capability but the journal,
 /// which every write goes through.
-const BELOW_CAPABILITIES: &[(&str, &[&str])] =
-    &[("web", &["http"]), ("store", &["db", "seal", "spreadsheet"])];
+const BELOW_CAPABILITIES: &[(&str, &[&str])] = &[
+    ("web", &["http"]),
+    ("store", &["db", "seal", "spreadsheet"]),
+];
 
 #[test]
 fn the_kernels_name_no_capability() {

@@ -488,10 +488,15 @@ async fn a_private_feed_shows_its_post_only_and_dies_when_revoked() {
             passerelle_domain::journal::JournalAction::CalendarFeedIssued,
         )
         .by(&other, None);
-        let other_token =
-            passerelle_store::presence::appointment::issue_feed(&app.db, &other, &other_post, true, entry)
-                .await
-                .unwrap();
+        let other_token = passerelle_store::presence::appointment::issue_feed(
+            &app.db,
+            &other,
+            &other_post,
+            true,
+            entry,
+        )
+        .await
+        .unwrap();
         let other_feed = app
             .get(&format!("/agenda/{other_token}.ics"))
             .await

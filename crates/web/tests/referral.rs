@@ -608,9 +608,10 @@ async fn the_retention_purge_erases_personal_data_past_two_years_and_a_dry_run_n
         let keys = app.keys();
 
         let before = raw_case_tables(&app).await;
-        let dry = passerelle_store::referral::retention::purge(&app.db, &keys, today, 2, true, &|_| {})
-            .await
-            .unwrap();
+        let dry =
+            passerelle_store::referral::retention::purge(&app.db, &keys, today, 2, true, &|_| {})
+                .await
+                .unwrap();
         assert!(
             dry.cases >= 1 && dry.notes >= 1 && dry.persons >= 1,
             "{dry:?}"
@@ -621,9 +622,10 @@ async fn the_retention_purge_erases_personal_data_past_two_years_and_a_dry_run_n
             "a dry run changes nothing"
         );
 
-        let done = passerelle_store::referral::retention::purge(&app.db, &keys, today, 2, false, &|_| {})
-            .await
-            .unwrap();
+        let done =
+            passerelle_store::referral::retention::purge(&app.db, &keys, today, 2, false, &|_| {})
+                .await
+                .unwrap();
         assert_eq!(done, dry, "the dry run counted what the purge did");
         let (context, purged): (Option<Vec<u8>>, Option<String>) =
             sqlx::query_as("SELECT context_sealed, purged_at FROM cases WHERE id = $1")
@@ -683,9 +685,10 @@ async fn the_retention_purge_erases_personal_data_past_two_years_and_a_dry_run_n
         assert_eq!(status, 200);
         assert!(!page.contains("Fictive") && !page.contains(NOTE));
         // Twice is nothing more.
-        let again = passerelle_store::referral::retention::purge(&app.db, &keys, today, 2, false, &|_| {})
-            .await
-            .unwrap();
+        let again =
+            passerelle_store::referral::retention::purge(&app.db, &keys, today, 2, false, &|_| {})
+                .await
+                .unwrap();
         assert_eq!(again.cases, 0);
         app.finish().await;
     }
@@ -1377,7 +1380,9 @@ async fn the_officer_who_asked_is_mailed_each_status_change_in_status_words_only
         .await;
         assert_eq!(status, 303);
         assert_eq!(
-            passerelle_store::mail::outbox::counts(&app.db).await.unwrap(),
+            passerelle_store::mail::outbox::counts(&app.db)
+                .await
+                .unwrap(),
             (2, 0, 0),
             "two changes of the case whose officer asked, none of the other ({})",
             app.backend
@@ -1399,7 +1404,9 @@ async fn the_officer_who_asked_is_mailed_each_status_change_in_status_words_only
             .unwrap();
         assert_eq!(again.sent, 0, "a message is sent once");
         assert_eq!(
-            passerelle_store::mail::outbox::counts(&app.db).await.unwrap(),
+            passerelle_store::mail::outbox::counts(&app.db)
+                .await
+                .unwrap(),
             (0, 2, 0)
         );
 

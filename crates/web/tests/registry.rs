@@ -25,10 +25,12 @@ async fn the_map_links_every_departement_with_a_title_and_a_table() {
                 "{code} on the map"
             );
         }
-        let counts =
-            passerelle_store::registry::post::counts_on(&app.db, passerelle_web::http::clock::paris_today())
-                .await
-                .unwrap();
+        let counts = passerelle_store::registry::post::counts_on(
+            &app.db,
+            passerelle_web::http::clock::paris_today(),
+        )
+        .await
+        .unwrap();
         assert!(
             html.contains(&format!("{} postes au", counts.total())),
             "total of the day"

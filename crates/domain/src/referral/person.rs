@@ -4,8 +4,8 @@
 //! social service" stay clear because the statistics count them.
 
 use crate::ParseError;
-use crate::referral::case::{KnownToSocialServices, Sex};
 use crate::day::parse_day;
+use crate::referral::case::{KnownToSocialServices, Sex};
 use crate::referral::person_name::PersonKey;
 use crate::referral::{AgeBand, PhoneNumber, single_line};
 use serde::{Deserialize, Serialize};

@@ -4,8 +4,8 @@
 //! crate built; the store names the account (and the role) it created in them.
 
 use super::{account, session};
-use crate::journal::{Entry, append};
 use crate::identity::case_access::{self, NewProposal};
+use crate::journal::{Entry, append};
 use crate::{Db, StoreError};
 use passerelle_domain::access::CaseAccessKind;
 use passerelle_domain::identity::role::Role;

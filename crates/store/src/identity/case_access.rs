@@ -4,8 +4,8 @@
 //! row and the e-mails that tell the post's social workers.
 
 use crate::db::WriteTx;
-use crate::journal::{Entry, append};
 use crate::db::time_text::{date_to_text, now_text};
+use crate::journal::{Entry, append};
 use crate::{Db, StoreError};
 use passerelle_domain::access::CaseAccessKind;
 use passerelle_domain::identity::role::Role;

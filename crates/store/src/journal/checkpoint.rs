@@ -8,8 +8,8 @@
 //! where the MAC is an HMAC-SHA-256 of count, head and time under the journal key of that id.
 
 use super::{JournalKey, length_prefixed};
-use crate::seal::KeyRing;
 use crate::db::time_text::now_text;
+use crate::seal::KeyRing;
 use crate::{Db, StoreError};
 use std::io::Write;
 use std::path::Path;

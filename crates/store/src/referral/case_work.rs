@@ -3,15 +3,15 @@
 //! dates, counted by the statistics; what a person said goes in the sealed notes, and the
 //! partner's name of an orientation is sealed too.
 
+use crate::db::time_text::{date_to_text, now_text};
 use crate::journal::{Entry, append};
 use crate::seal::{KeyRing, SealedColumn};
-use crate::db::time_text::{date_to_text, now_text};
 use crate::{Db, StoreError, WriteError};
 use passerelle_domain::ParseError;
+use passerelle_domain::referral::ReferralStatus;
 use passerelle_domain::referral::case::{
     ActionKind, InterviewDuration, InterviewPlace, OrientationStatus, PartnerType,
 };
-use passerelle_domain::referral::ReferralStatus;
 use time::Date;
 
 /// An interview with the person: it is a contact, so it dates the retention period.

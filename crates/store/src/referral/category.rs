@@ -2,8 +2,8 @@
 //! category at a time with its journal entry. Codes never change, so nothing else is
 //! rewritten when a label is corrected or a category retired.
 
-use crate::journal::{Entry, append};
 use crate::db::time_text::now_text;
+use crate::journal::{Entry, append};
 use crate::{Db, StoreError, WriteError};
 use passerelle_domain::ParseError;
 use passerelle_domain::referral::category::{Category, CategoryGrid};

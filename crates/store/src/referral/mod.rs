@@ -9,9 +9,9 @@ pub mod partner;
 pub mod person;
 pub mod retention;
 
+use crate::db::time_text::now_text;
 use crate::journal::{Entry, append};
 use crate::seal::{KeyRing, SealedColumn};
-use crate::db::time_text::now_text;
 use crate::{Db, StoreError, WriteError};
 use passerelle_domain::referral::case::NoteVisibility;
 use passerelle_domain::referral::{

@@ -2,9 +2,9 @@
 //! in or imported from CSV, XLSX or ODS (every line checked first; any error and nothing is
 //! written; a partner already named in the département is updated, not duplicated).
 
-use crate::spreadsheet::{LineError, Table, cell, check_columns};
-use crate::journal::{Entry, append};
 use crate::db::time_text::now_text;
+use crate::journal::{Entry, append};
+use crate::spreadsheet::{LineError, Table, cell, check_columns};
 use crate::{Db, StoreError};
 use passerelle_domain::referral::partner::{PartnerInput, ValidPartner, validate_partner};
 

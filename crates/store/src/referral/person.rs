@@ -2,14 +2,14 @@
 //! of their sound keys and birth dates for the fuzzy duplicate search. Merging two persons
 //! moves every case of one to the other and is journaled.
 
+use crate::db::time_text::now_text;
 use crate::journal::{Entry, append};
 use crate::seal::{KeyRing, SealedColumn};
-use crate::db::time_text::now_text;
 use crate::{Db, StoreError, WriteError};
 use passerelle_domain::ParseError;
+use passerelle_domain::referral::PersonRole;
 use passerelle_domain::referral::person::{Identity, ValidPerson};
 use passerelle_domain::referral::person_name::{PersonKey, blocking_keys, match_score};
-use passerelle_domain::referral::PersonRole;
 use time::Date;
 
 pub const IDENTITY: SealedColumn = SealedColumn {
@@ -548,7 +548,13 @@ pub async fn household_of(
     keys: &KeyRing,
     person_id: &str,
     read: &Journaled,
-) -> Result<Vec<(Person, passerelle_domain::referral::person::HouseholdRelation)>, StoreError> {
+) -> Result<
+    Vec<(
+        Person,
+        passerelle_domain::referral::person::HouseholdRelation,
+    )>,
+    StoreError,
+> {
     use passerelle_domain::referral::person::HouseholdRelation;
     let links: Vec<(String, String, String)> = sqlx::query_as(
         "SELECT person_id, other_id, relation FROM person_links WHERE person_id = $1 OR other_id = $1",

@@ -4,12 +4,12 @@
 //! actions, orientations) stay, so the statistics survive unchanged; the journal keeps one
 //! row per purged case, without identities.
 
+use crate::db::time_text::{date_to_text, now_text};
 use crate::journal::{Entry, append};
 use crate::seal::KeyRing;
-use crate::db::time_text::{date_to_text, now_text};
 use crate::{Db, StoreError};
-use passerelle_domain::referral::case::is_past_retention;
 use passerelle_domain::journal::JournalAction;
+use passerelle_domain::referral::case::is_past_retention;
 use time::Date;
 
 /// How many cases one transaction purges: a long purge holds no lock for long.

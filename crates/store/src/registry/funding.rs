@@ -1,8 +1,8 @@
 //! Agreements and funding lines of posts.
 
+use crate::db::time_text::{date_to_text, now_text};
 use crate::journal::{Entry, append};
 use crate::registry::post::PostScope;
-use crate::db::time_text::{date_to_text, now_text};
 use crate::{Db, StoreError};
 use passerelle_domain::registry::funding::{Funder, Renewal};
 use time::Date;

@@ -162,8 +162,8 @@ pub async fn public_posts(
 // ---------------------------------------------------------------------------------------
 // The lifecycle of a post, and the posts seen by the people who steer them.
 
-use passerelle_domain::access::Place;
 use crate::{WriteError, WriteResult};
+use passerelle_domain::access::Place;
 use passerelle_domain::registry::post::{LifecycleError, PostStatus, check_move};
 
 /// A post as its steering sees it.

@@ -2,8 +2,8 @@
 //! post's cases for a period. The policy reads the accounts replacing today in the post's
 //! place; grants and revocations are journaled in the post.
 
-use crate::journal::{Entry, append};
 use crate::db::time_text::{date_to_text, now_text};
+use crate::journal::{Entry, append};
 use crate::{Db, StoreError};
 use passerelle_domain::access::Place;
 use time::Date;

@@ -1,7 +1,7 @@
 //! Units of the forces and employers, as the registry keeps them.
 
-use crate::journal::{Entry, append};
 use crate::db::time_text::now_text;
+use crate::journal::{Entry, append};
 use crate::{Db, StoreError, WriteError, WriteResult};
 use passerelle_domain::registry::employer::EmployerKind;
 use passerelle_domain::registry::unit::{UnitKind, check_parent};
@@ -68,14 +68,13 @@ pub async fn create_unit(
     commune: Option<&str>,
     entry: Entry,
 ) -> WriteResult<String> {
-    let parent = match parent_id {
-        Some(id) => Some(
-            find_unit(db, id)
-                .await?
-                .ok_or_else(|| WriteError::refused("unité de rattachement", "elle n'existe pas"))?,
-        ),
-        None => None,
-    };
+    let parent =
+        match parent_id {
+            Some(id) => Some(find_unit(db, id).await?.ok_or_else(|| {
+                WriteError::refused("unité de rattachement", "elle n'existe pas")
+            })?),
+            None => None,
+        };
     let parent_kind = parent
         .as_ref()
         .map(|p| UnitKind::parse(&p.kind))

@@ -3,10 +3,10 @@
 //! is written. Without it, a server started without its key file made a new one and sealed
 //! referrals that the other servers of the installation could never open.
 
-use crate::journal::{Row, SELECT_ROWS, link_key_id, row_link};
 use crate::SEALED_COLUMNS;
-use crate::seal::{KeyRing, SealError, SealedColumn};
 use crate::db::time_text::now_text;
+use crate::journal::{Row, SELECT_ROWS, link_key_id, row_link};
+use crate::seal::{KeyRing, SealError, SealedColumn};
 use crate::{Db, StoreError};
 
 /// Why a key ring cannot open the data of a database.

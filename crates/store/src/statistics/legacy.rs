@@ -3,9 +3,9 @@
 //! written; a year Passerelle already computes for the post is refused, so declared and
 //! computed figures never mix.
 
-use crate::spreadsheet::{LineError, Table};
-use crate::journal::{Entry, append};
 use crate::db::time_text::now_text;
+use crate::journal::{Entry, append};
+use crate::spreadsheet::{LineError, Table};
 use crate::{Db, StoreError};
 use passerelle_domain::statistics::indicator;
 use std::collections::BTreeMap;

@@ -10,8 +10,8 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
 use passerelle_domain::access::Scope;
-use passerelle_domain::registry::post::PostCounts;
 use passerelle_domain::identity::role::Role;
+use passerelle_domain::registry::post::PostCounts;
 
 pub fn routes() -> RouteTable {
     RouteTable::new().get("/", home)
@@ -87,8 +87,10 @@ impl NationalFiguresCache {
         let figures = NationalFigures {
             date: today,
             counts: passerelle_store::registry::post::counts_on(db, today).await?,
-            departements_covered: passerelle_store::registry::post::departements_covered_on(db, today)
-                .await?,
+            departements_covered: passerelle_store::registry::post::departements_covered_on(
+                db, today,
+            )
+            .await?,
         };
         if let Ok(mut current) = self.current.write() {
             *current = Some((std::time::Instant::now(), figures));

@@ -14,8 +14,8 @@ use passerelle_domain::access::{self, Action, Actor, Decision, Grant, Resource};
 use passerelle_domain::identity::account::session_end;
 use passerelle_domain::identity::role::Role;
 use passerelle_store::identity::account::{AccountRow, RoleRow};
-use passerelle_store::seal::KeyRing;
 use passerelle_store::identity::session::Session;
+use passerelle_store::seal::KeyRing;
 use std::net::SocketAddr;
 
 pub const SESSION_COOKIE: &str = "passerelle_session";

@@ -116,7 +116,9 @@ impl IntoResponse for WebError {
             // Only a local path is carried over: the login page would refuse anything else.
             WebError::LoginRequired { next } => Redirect::to(&format!(
                 "/connexion?suite={}",
-                crate::http::auth::encode_component(&crate::http::local_path::safe_next(Some(&next)))
+                crate::http::auth::encode_component(&crate::http::local_path::safe_next(Some(
+                    &next
+                )))
             ))
             .into_response(),
             WebError::Redirect(target) => Redirect::to(&target).into_response(),

@@ -179,7 +179,11 @@ impl Shell {
     }
 
     /// Logged in, but not yet acting through a role (second factor, role chooser).
-    pub fn for_signed_in(title: &str, display_name: &str, csrf: &crate::http::auth::CsrfToken) -> Self {
+    pub fn for_signed_in(
+        title: &str,
+        display_name: &str,
+        csrf: &crate::http::auth::CsrfToken,
+    ) -> Self {
         Self {
             title: title.to_string(),
             nav: navigation_for(&[]),

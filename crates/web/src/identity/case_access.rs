@@ -8,8 +8,8 @@ use crate::AppState;
 use crate::http::auth::{Authenticated, ClientIp};
 use crate::http::error::{WebError, WebResult};
 // The store names the account the step is about (`Entry::on`).
-use crate::journal::entry::post_entry;
 use crate::http::route_table::RouteTable;
+use crate::journal::entry::post_entry;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use passerelle_domain::access::{self, Action, CaseAccessKind, Resource};

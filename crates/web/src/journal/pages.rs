@@ -131,7 +131,8 @@ async fn post_accesses(
 ) -> WebResult<JournalPage> {
     let post = match &auth.actor.grant.scope {
         Scope::Post(id) => {
-            passerelle_store::identity::account::place_of(&state.db, &Scope::Post(id.clone())).await?
+            passerelle_store::identity::account::place_of(&state.db, &Scope::Post(id.clone()))
+                .await?
         }
         _ => passerelle_domain::access::Place::default(),
     };

@@ -295,7 +295,9 @@ async fn book(
                     (&auth.actor.grant.role, &auth.actor.grant.scope)
                     && own != unit
                 {
-                    return Err("Unité : un rendez-vous en personne se prend dans votre unité.".to_string());
+                    return Err(
+                        "Unité : un rendez-vous en personne se prend dans votre unité.".to_string(),
+                    );
                 }
                 Some(unit.to_string())
             }
@@ -306,7 +308,9 @@ async fn book(
     })();
     let (mode, unit, starts, ends) = match checked {
         Ok(values) => values,
-        Err(message) => return refuse_booking(&state, &auth, &csrf, &id, day, message, ip.as_deref()).await,
+        Err(message) => {
+            return refuse_booking(&state, &auth, &csrf, &id, day, message, ip.as_deref()).await;
+        }
     };
     let appointment_id = uuid::Uuid::now_v7().to_string();
     let room = (mode == AppointmentMode::Visio).then(|| {

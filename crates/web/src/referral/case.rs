@@ -65,11 +65,12 @@ pub(crate) async fn person_lines(
                 // A person who stayed with the post that sent this case (another of its
                 // cases still links them): the read is journaled in that post too.
                 Some(found) => {
-                    let entry = passerelle_store::journal::Entry::new(JournalAction::PersonalDataRead)
-                        .by(&auth.account.id, Some(auth.role().code()))
-                        .on("person", id)
-                        .detail("identité lue depuis un dossier transféré")
-                        .in_post(Some(&found.post_id));
+                    let entry =
+                        passerelle_store::journal::Entry::new(JournalAction::PersonalDataRead)
+                            .by(&auth.account.id, Some(auth.role().code()))
+                            .on("person", id)
+                            .detail("identité lue depuis un dossier transféré")
+                            .in_post(Some(&found.post_id));
                     store_person::find(&state.db, &state.keys, id, Read::Entry(entry)).await?
                 }
                 None => None,

@@ -210,7 +210,8 @@ async fn information_preoccupante(
         ),
     )
     .await?;
-    let persons = crate::referral::case::person_lines(state, &write.auth, &write.case.id, &read).await?;
+    let persons =
+        crate::referral::case::person_lines(state, &write.auth, &write.case.id, &read).await?;
     let child = passerelle_domain::referral::PersonRole::Child.label();
     let describe = |line: &crate::referral::case::PersonLine| match line.name.as_str() {
         "" => "nom à compléter".to_string(),

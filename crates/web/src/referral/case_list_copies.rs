@@ -20,9 +20,9 @@
 use crate::AppState;
 use crate::http::error::{WebError, WebResult};
 use passerelle_domain::access::Place;
-use passerelle_store::registry::post::PostRow;
 use passerelle_store::db::read_stamp::{self, REGISTRY};
 use passerelle_store::referral::{InboxFilter, InboxRow};
+use passerelle_store::registry::post::PostRow;
 use passerelle_store::registry::replacement::ReplacementRow;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -5,23 +5,23 @@
 
 use crate::AppState;
 use crate::http::auth::{Authenticated, ClientIp, CsrfToken};
-use crate::http::error::{refusal, WebResult};
+use crate::http::error::{WebResult, refusal};
 use crate::http::forms::{DateField, FrenchForm};
+use crate::http::route_table::RouteTable;
 use crate::referral::access::case_for;
 use crate::referral::case::refuse_on_case;
-use crate::http::route_table::RouteTable;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use passerelle_domain::access::Action;
+use passerelle_domain::journal::JournalAction;
 use passerelle_domain::referral::case::{
     ActionKind, InterviewDuration, InterviewPlace, NoteVisibility,
 };
-use passerelle_domain::journal::JournalAction;
 use passerelle_domain::referral::{ClosureOutcome, ReferralStatus};
 use passerelle_store::WriteError;
-use passerelle_store::referral::case_work;
 use passerelle_store::journal::Entry;
 use passerelle_store::referral::CaseRow;
+use passerelle_store::referral::case_work;
 use time::Date;
 
 /// The writes on a case, with its handing over to others (case_handover.rs).
@@ -80,8 +80,14 @@ impl CaseWrite {
 
     /// The journal row of this write; its detail never holds what a person said.
     pub(super) fn entry(&self, action: JournalAction, detail: String) -> Entry {
-        crate::journal::entry::post_entry(&self.auth, &self.post, action, detail, self.ip.as_deref())
-            .on("case", &self.case.id)
+        crate::journal::entry::post_entry(
+            &self.auth,
+            &self.post,
+            action,
+            detail,
+            self.ip.as_deref(),
+        )
+        .on("case", &self.case.id)
     }
 
     pub(super) fn written(&self, anchor: &str) -> WebResult<Response> {
@@ -89,7 +95,11 @@ impl CaseWrite {
     }
 
     /// The answer to a store call that can refuse: on success, to `location`.
-    pub(super) async fn answer(&self, result: Result<(), WriteError>, location: &str) -> WebResult<Response> {
+    pub(super) async fn answer(
+        &self,
+        result: Result<(), WriteError>,
+        location: &str,
+    ) -> WebResult<Response> {
         match result {
             Ok(()) => Ok(Redirect::to(location).into_response()),
             Err(error) => self.refuse(refusal(error)?).await,

@@ -12,8 +12,8 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use passerelle_domain::access::{Action, Resource};
-use passerelle_domain::referral::category::{self, Category, CategoryGrid};
 use passerelle_domain::journal::JournalAction;
+use passerelle_domain::referral::category::{self, Category, CategoryGrid};
 use passerelle_store::WriteError;
 use passerelle_store::journal::Entry;
 use std::sync::{Arc, RwLock};
@@ -142,7 +142,13 @@ async fn add_category(
     ) {
         (Ok(code), Ok(label)) => {
             let detail = format!("catégorie ajoutée : {code} « {label} »");
-            passerelle_store::referral::category::add(&state.db, &code, &label, entry(&auth, detail)).await
+            passerelle_store::referral::category::add(
+                &state.db,
+                &code,
+                &label,
+                entry(&auth, detail),
+            )
+            .await
         }
         (Err(error), _) | (_, Err(error)) => Err(error.into()),
     };

@@ -9,9 +9,9 @@
 
 mod access;
 pub mod case;
+pub mod case_handover;
 pub mod case_list_copies;
 pub mod case_persons;
-pub mod case_handover;
 pub mod case_work;
 pub mod category;
 pub mod desk;

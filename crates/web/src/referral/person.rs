@@ -13,8 +13,8 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use passerelle_domain::access::Action;
-use passerelle_domain::referral::case::{KnownToSocialServices, Sex};
 use passerelle_domain::journal::JournalAction;
+use passerelle_domain::referral::case::{KnownToSocialServices, Sex};
 use passerelle_domain::referral::person::HouseholdRelation;
 use passerelle_domain::referral::person_name::{LIKELY_DUPLICATE, POSSIBLE_DUPLICATE, PersonKey};
 use passerelle_store::referral::person::{self as store_person, Candidate, Read};
@@ -187,11 +187,15 @@ async fn person_for(
     auth: &Authenticated,
     id: &str,
     action: Action,
-) -> WebResult<(store_person::PersonPost, passerelle_store::registry::post::PostRow)> {
+) -> WebResult<(
+    store_person::PersonPost,
+    passerelle_store::registry::post::PostRow,
+)> {
     let person = store_person::post_of(&state.db, id)
         .await?
         .ok_or(WebError::Forbidden)?;
-    let post = crate::referral::access::case_content_post(state, auth, &person.post_id, action).await?;
+    let post =
+        crate::referral::access::case_content_post(state, auth, &person.post_id, action).await?;
     Ok((person, post))
 }
 
@@ -324,8 +328,7 @@ async fn merge(
         Ok(()) => Ok(Redirect::to(&format!("/personnes/{}", person.id)).into_response()),
         Err(error) => {
             let message = crate::http::error::refusal(error)?;
-            let page =
-                person_page(&state, &auth, &csrf, &id, ip.as_deref(), Some(message)).await?;
+            let page = person_page(&state, &auth, &csrf, &id, ip.as_deref(), Some(message)).await?;
             Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
     }

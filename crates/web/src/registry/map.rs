@@ -115,7 +115,11 @@ pub struct MapQuery {
     mesure: Option<String>,
 }
 
-fn shell_for(title: &str, visitor: &Option<crate::http::auth::Authenticated>, csrf: &CsrfToken) -> Shell {
+fn shell_for(
+    title: &str,
+    visitor: &Option<crate::http::auth::Authenticated>,
+    csrf: &CsrfToken,
+) -> Shell {
     match visitor {
         Some(auth) => Shell::for_actor(title, auth, csrf),
         None => Shell::public(title),
@@ -288,7 +292,8 @@ async fn show_departement(
         .into_iter()
         .find(|d| d.code == code.as_str())
         .ok_or(WebError::NotFound)?;
-    let posts = passerelle_store::registry::post::public_posts(&state.db, Some(code.as_str())).await?;
+    let posts =
+        passerelle_store::registry::post::public_posts(&state.db, Some(code.as_str())).await?;
     let existing = departement.posts.total();
     let today_text = passerelle_store::db::time_text::date_to_text(today);
     let mut employers: Vec<String> = Vec::new();

@@ -181,7 +181,9 @@ async fn posts_json(State(state): State<AppState>) -> WebResult<Response> {
     let export = JsonExport {
         schema: "/donnees",
         licence: "Licence Ouverte / Open Licence 2.0 (Etalab)",
-        generated_on: passerelle_store::db::time_text::date_to_text(crate::http::clock::paris_today()),
+        generated_on: passerelle_store::db::time_text::date_to_text(
+            crate::http::clock::paris_today(),
+        ),
         posts: &posts,
     };
     let body = serde_json::to_vec_pretty(&export).map_err(|e| WebError::Internal(e.into()))?;

@@ -37,11 +37,13 @@ pub fn routes() -> RouteTable {
 /// The posts the actor's lists show, as the policy decides (`access::posts_reach`).
 pub(super) fn scope_of(auth: &Authenticated) -> WebResult<PostScope> {
     use passerelle_domain::access::{PostsReach, posts_reach};
-    Ok(match posts_reach(&auth.actor.grant).ok_or(WebError::Forbidden)? {
-        PostsReach::Nation => PostScope::Nation,
-        PostsReach::Departement(code) => PostScope::Departement(code),
-        PostsReach::Employer(id) => PostScope::Employer(id),
-    })
+    Ok(
+        match posts_reach(&auth.actor.grant).ok_or(WebError::Forbidden)? {
+            PostsReach::Nation => PostScope::Nation,
+            PostsReach::Departement(code) => PostScope::Departement(code),
+            PostsReach::Employer(id) => PostScope::Employer(id),
+        },
+    )
 }
 
 pub(super) fn date_text(iso: &Option<String>) -> String {

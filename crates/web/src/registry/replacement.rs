@@ -149,7 +149,8 @@ async fn grant(
         Ok(checked) => checked,
         Err(message) => {
             let page =
-                crate::registry::post::post_page(&state, &auth, &csrf, &post.id, Some(message)).await?;
+                crate::registry::post::post_page(&state, &auth, &csrf, &post.id, Some(message))
+                    .await?;
             return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
@@ -164,7 +165,8 @@ async fn grant(
     if let Err(message) =
         crate::identity::case_access::propose(&state, &auth, new, &post, ip.as_deref()).await?
     {
-        let page = crate::registry::post::post_page(&state, &auth, &csrf, &post.id, Some(message)).await?;
+        let page =
+            crate::registry::post::post_page(&state, &auth, &csrf, &post.id, Some(message)).await?;
         return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     Ok(Redirect::to(&format!("/postes/{}#acces-dossiers", post.id)).into_response())

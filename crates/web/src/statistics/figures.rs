@@ -15,13 +15,13 @@ use crate::statistics::tables::{
 };
 use crate::statistics::{Dashboard, PeriodQuery, TableView, year_of};
 use passerelle_domain::access::{Action, Resource, Scope};
+use passerelle_domain::access::{FiguresExtent, Publication, publication_of};
 use passerelle_domain::referral::case::{
     ActionKind, InterviewPlace, KnownToSocialServices, OrientationStatus, PartnerType, Sex,
 };
 use passerelle_domain::referral::{AgeBand, ClosureOutcome, ReferralSource, Urgency};
 use passerelle_domain::registry::employer::EmployerKind;
 use passerelle_domain::registry::post::Zone;
-use passerelle_domain::access::{FiguresExtent, Publication, publication_of};
 use passerelle_domain::statistics::suppression::Shown;
 use passerelle_domain::statistics::{CATEGORY, TOTAL, indicator, recurrence};
 use passerelle_store::statistics::rollup::{self, PostAttribute, ReportScope};

@@ -4,11 +4,11 @@
 
 use passerelle_demo as demo;
 use passerelle_domain::identity::role::Role;
+use passerelle_store::Db;
+use passerelle_store::identity::{account, session};
 use passerelle_store::registry::territory::{Referentials, load_referentials};
 use passerelle_store::seal::KeyRing;
 use passerelle_store::testing::{self, TestDb};
-use passerelle_store::Db;
-use passerelle_store::identity::{account, session};
 use passerelle_web::http::route_table::Method;
 
 /// Scopes outside the demo accounts' own, found in the demo data.
@@ -558,9 +558,11 @@ impl TestApp {
             birth_date: "14/07/1990".into(),
             ..Default::default()
         };
-        let person =
-            passerelle_domain::referral::person::validate_person(&form, passerelle_web::http::clock::paris_today())
-                .unwrap();
+        let person = passerelle_domain::referral::person::validate_person(
+            &form,
+            passerelle_web::http::clock::paris_today(),
+        )
+        .unwrap();
         let entry = passerelle_store::journal::Entry::new(
             passerelle_domain::journal::JournalAction::PersonalDataWritten,
         );

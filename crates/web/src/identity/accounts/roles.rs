@@ -11,9 +11,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use passerelle_domain::access::{self, Action, CaseAccessKind, Place, Resource, Scope};
 use passerelle_domain::identity::role::Role;
 use passerelle_domain::journal::JournalAction;
+use passerelle_store::identity::case_access::NewProposal;
 use passerelle_store::identity::{account, administration};
 use passerelle_store::journal::Entry;
-use passerelle_store::identity::case_access::NewProposal;
 use serde::Deserialize;
 
 /// A scope offered in the forms, as "kind:id".
