@@ -7,9 +7,9 @@ use axum::Router;
 use axum::routing::get;
 use clap::Args;
 use passerelle_demo::progress::seed_demo;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
+
+use crate::load_client::{demo_session, load, login_latency, worker_session};
 
 #[derive(Args, Debug)]
 pub struct BenchArgs {
@@ -33,81 +33,6 @@ pub struct BenchArgs {
     /// Years of the demo social worker's case activity behind the case-list measure.
     #[arg(long, default_value_t = 10)]
     pub case_years: u32,
-}
-
-/// One route's figures.
-struct Throughput {
-    requests: u64,
-    per_second: f64,
-    p50_ms: f64,
-    p99_ms: f64,
-}
-
-async fn load(
-    url: &str,
-    seconds: u64,
-    connections: usize,
-    cookie: Option<&str>,
-) -> anyhow::Result<Throughput> {
-    let mut headers = reqwest::header::HeaderMap::new();
-    if let Some(cookie) = cookie {
-        headers.insert(
-            reqwest::header::COOKIE,
-            reqwest::header::HeaderValue::from_str(cookie)?,
-        );
-    }
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(connections)
-        .redirect(reqwest::redirect::Policy::none())
-        .default_headers(headers)
-        .build()?;
-    // Warm up: connections, caches, prepared statements.
-    for _ in 0..connections {
-        client
-            .get(url)
-            .send()
-            .await?
-            .error_for_status()?
-            .bytes()
-            .await?;
-    }
-    let stop = Arc::new(AtomicBool::new(false));
-    let started = Instant::now();
-    let mut tasks = Vec::new();
-    for _ in 0..connections {
-        let client = client.clone();
-        let url = url.to_string();
-        let stop = stop.clone();
-        tasks.push(tokio::spawn(async move {
-            let mut latencies = Vec::new();
-            while !stop.load(Ordering::Relaxed) {
-                let sent = Instant::now();
-                let response = client.get(&url).send().await?.error_for_status()?;
-                response.bytes().await?;
-                latencies.push(sent.elapsed());
-            }
-            Ok::<_, anyhow::Error>(latencies)
-        }));
-    }
-    tokio::time::sleep(Duration::from_secs(seconds)).await;
-    stop.store(true, Ordering::Relaxed);
-    let mut latencies = Vec::new();
-    for task in tasks {
-        latencies.extend(task.await??);
-    }
-    let elapsed = started.elapsed().as_secs_f64();
-    latencies.sort();
-    let percentile = |p: f64| {
-        latencies
-            .get(((latencies.len() as f64 - 1.0) * p) as usize)
-            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
-    };
-    Ok(Throughput {
-        requests: latencies.len() as u64,
-        per_second: latencies.len() as f64 / elapsed,
-        p50_ms: percentile(0.5),
-        p99_ms: percentile(0.99),
-    })
 }
 
 pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
@@ -387,30 +312,6 @@ async fn change_cases_repeatedly(db: passerelle_store::Db, post_id: String) -> a
     Ok(())
 }
 
-/// A session of the demo social worker, second factor done, acting as social worker.
-async fn worker_session(
-    db: &passerelle_store::Db,
-    plan: &passerelle_demo::DemoPlan,
-) -> anyhow::Result<String> {
-    use passerelle_store::identity::session;
-    let worker = plan
-        .logins
-        .iter()
-        .find(|l| l.role == passerelle_domain::identity::role::Role::SocialWorker)
-        .context("demo social worker")?;
-    let role = passerelle_store::identity::account::roles_of(db, &worker.id)
-        .await?
-        .into_iter()
-        .next()
-        .context("demo social worker's role")?;
-    let mut connection = db.pool().acquire().await?;
-    let token = session::create(&mut connection, Some(&worker.id), None).await?;
-    let hash = session::token_hash(&token);
-    session::mark_second_factor_done(&mut connection, &hash).await?;
-    session::set_active_role(&mut connection, &hash, &role.id).await?;
-    Ok(token)
-}
-
 /// Writes `total` persons over every post, then searches one post for 1,000 of its persons
 /// typed with a typo, no accents or swapped day and month, one at a time:
 /// (p50 ms, p99 ms, searches, persons, candidates scored on average).
@@ -531,71 +432,5 @@ pub(crate) async fn sequential_latency(
     }
     times.sort_by(f64::total_cmp);
     let at = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
-    Ok((at(0.5), at(0.99), count))
-}
-
-/// A session of the demo officer (no second factor needed), opened directly in the store.
-async fn demo_session(
-    db: &passerelle_store::Db,
-    plan: &passerelle_demo::DemoPlan,
-) -> anyhow::Result<String> {
-    let officer = plan
-        .logins
-        .iter()
-        .find(|l| l.role == passerelle_domain::identity::role::Role::Officer)
-        .ok_or_else(|| anyhow::anyhow!("no demo officer"))?;
-    let mut connection = db.pool().acquire().await?;
-    Ok(
-        passerelle_store::identity::session::create(&mut connection, Some(&officer.id), None)
-            .await?,
-    )
-}
-
-/// Sequential logins with the right password: (p50 ms, p99 ms, count).
-async fn login_latency(
-    base: &str,
-    plan: &passerelle_demo::DemoPlan,
-    keys: &passerelle_store::seal::KeyRing,
-    count: usize,
-) -> anyhow::Result<(f64, f64, usize)> {
-    let officer = plan
-        .logins
-        .iter()
-        .find(|l| l.role == passerelle_domain::identity::role::Role::Officer)
-        .ok_or_else(|| anyhow::anyhow!("no demo officer"))?;
-    let cookie = "0".repeat(64);
-    // The login form's token is bound to the browser's anti-forgery cookie.
-    let mut headers = axum::http::HeaderMap::new();
-    headers.insert(
-        axum::http::header::COOKIE,
-        format!("passerelle_csrf={cookie}").parse()?,
-    );
-    let token = passerelle_web::http::auth::form_token(keys, &headers)
-        .ok_or_else(|| anyhow::anyhow!("no anti-forgery token"))?;
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()?;
-    let mut latencies = Vec::with_capacity(count);
-    for _ in 0..count {
-        let started = Instant::now();
-        let response = client
-            .post(format!("{base}/connexion"))
-            .header(reqwest::header::COOKIE, format!("passerelle_csrf={cookie}"))
-            .form(&[
-                ("email", officer.email.as_str()),
-                ("password", officer.password.as_str()),
-                ("csrf", token.as_str()),
-            ])
-            .send()
-            .await?;
-        anyhow::ensure!(
-            response.status() == reqwest::StatusCode::SEE_OTHER,
-            "login refused: {}",
-            response.status()
-        );
-        latencies.push(started.elapsed().as_secs_f64() * 1000.0);
-    }
-    latencies.sort_by(f64::total_cmp);
-    let at = |p: f64| latencies[((latencies.len() - 1) as f64 * p) as usize];
     Ok((at(0.5), at(0.99), count))
 }

@@ -3,6 +3,7 @@
 
 mod bench;
 mod bench_report;
+mod load_client;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
