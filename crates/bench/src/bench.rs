@@ -362,7 +362,7 @@ async fn person_search(
         };
         let started = Instant::now();
         // As the web does: each search is a journaled read.
-        let read = passerelle_store::referral::person::Read::Entry(
+        let read = passerelle_store::journal::read::Read::Entry(
             passerelle_store::journal::Entry::new(
                 passerelle_domain::journal::JournalAction::PersonalDataRead,
             )

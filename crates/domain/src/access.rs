@@ -9,11 +9,13 @@ use crate::identity::role::Role;
 
 mod case_access;
 mod reach;
+mod reading;
 pub use case_access::{CaseAccessKind, opens_case_content};
 pub use reach::{
     FiguresExtent, PostsReach, Publication, SecurityEventsReach, posts_reach, publication_of,
     security_events_reach,
 };
+pub use reading::{FeedFacts, feed_opens, reads_note};
 
 /// Where a role is held.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -9,6 +9,7 @@
 //! a journal rolled back to an earlier, intact state.
 
 pub mod checkpoint;
+pub mod read;
 mod verify;
 
 pub use verify::{Verification, verify};

@@ -390,8 +390,23 @@ async fn orient(test: &TestDb, ring: &KeyRing, (case, account): &(String, String
 /// The partner names of a case's orientations as the case page reads them, by orientation id.
 async fn partner_names(test: &TestDb, ring: &KeyRing, case: &str) -> Vec<(String, String)> {
     use passerelle_store::referral::case_work::WorkKind;
+    let (post,): (String,) = sqlx::query_as("SELECT post_id FROM cases WHERE id = $1")
+        .bind(case)
+        .fetch_one(test.db.pool())
+        .await
+        .unwrap();
+    let read = passerelle_store::journal::read::journal_read(
+        &test.db,
+        &post,
+        passerelle_store::journal::Entry::new(
+            passerelle_domain::journal::JournalAction::PersonalDataRead,
+        )
+        .on("case", case),
+    )
+    .await
+    .unwrap();
     let mut names: Vec<(String, String)> =
-        passerelle_store::referral::case_work::work_of(&test.db, ring, case)
+        passerelle_store::referral::case_work::work_of(&test.db, ring, case, &read)
             .await
             .unwrap()
             .into_iter()
@@ -548,6 +563,102 @@ async fn rekey_moves_the_partner_names_to_the_new_key() {
         let names = partner_names(&test, &only_k2, &case.0).await;
         assert_eq!(names.len(), 1);
         assert_eq!(names[0].1, PARTNER, "{:?}", test.backend());
+        test.finish().await;
+    }
+}
+
+// Sealed case content opens only under the journaled read of its own post.
+
+#[tokio::test]
+async fn case_content_opens_only_under_a_journaled_read_of_its_post() {
+    use passerelle_domain::referral::case::NoteVisibility;
+    use passerelle_store::journal::read::journal_read;
+    use passerelle_store::referral as store_referral;
+    for test in testing::all_backends().await {
+        let keys = tempfile::tempdir().unwrap();
+        let (_, ring) = ring_in(keys.path());
+        let (case_id, author) = a_case(&test, &ring).await;
+        let (other,): (String,) = sqlx::query_as("SELECT id FROM accounts WHERE id <> $1 LIMIT 1")
+            .bind(&author)
+            .fetch_one(test.db.pool())
+            .await
+            .unwrap();
+        for (by, visibility, text) in [
+            (&author, NoteVisibility::Team, "note d'équipe"),
+            (&author, NoteVisibility::Author, "note privée de l'autrice"),
+            (&other, NoteVisibility::Author, "note privée d'un collègue"),
+        ] {
+            store_referral::add_note(&test.db, &ring, &case_id, by, visibility, text, written())
+                .await
+                .unwrap();
+        }
+        let case = store_referral::find_case(&test.db, &case_id)
+            .await
+            .unwrap()
+            .unwrap();
+        let rows = || async {
+            let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM journal")
+                .fetch_one(test.db.pool())
+                .await
+                .unwrap();
+            n
+        };
+        let before = rows().await;
+        let read = |post: String| {
+            let entry = passerelle_store::journal::Entry::new(
+                passerelle_domain::journal::JournalAction::PersonalDataRead,
+            )
+            .on("case", &case_id);
+            let db = &test.db;
+            async move { journal_read(db, &post, entry).await.unwrap() }
+        };
+        let elsewhere = read("un-autre-poste".into()).await;
+        let own = read(case.post_id.clone()).await;
+        assert_eq!(rows().await, before + 2, "one journal row per read");
+
+        // A read journaled in another post opens nothing of this one.
+        assert!(case.context(&ring, &elsewhere).is_err());
+        assert!(
+            store_referral::persons_of(&test.db, &ring, &case_id, &elsewhere)
+                .await
+                .is_err()
+        );
+        assert!(
+            store_referral::notes_for(&test.db, &ring, &case_id, &author, &elsewhere)
+                .await
+                .is_err()
+        );
+        assert!(
+            store_referral::case_work::work_of(&test.db, &ring, &case_id, &elsewhere)
+                .await
+                .is_err()
+        );
+
+        // Under its own post's read, the content opens; a private note only for its author.
+        assert_eq!(case.context(&ring, &own).unwrap().as_deref(), Some("Faits"));
+        let persons = store_referral::persons_of(&test.db, &ring, &case_id, &own)
+            .await
+            .unwrap();
+        assert_eq!(persons[0].transmitted.last_name.as_deref(), Some("Durand"));
+        let texts = |reader: String| {
+            let (db, ring, case_id, own) = (&test.db, &ring, &case_id, &own);
+            async move {
+                store_referral::notes_for(db, ring, case_id, &reader, own)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .map(|note| note.text)
+                    .collect::<Vec<_>>()
+            }
+        };
+        assert_eq!(
+            texts(author.clone()).await,
+            ["note d'équipe", "note privée de l'autrice"]
+        );
+        assert_eq!(
+            texts(other.clone()).await,
+            ["note d'équipe", "note privée d'un collègue"]
+        );
         test.finish().await;
     }
 }

@@ -4,9 +4,11 @@
 
 use crate::db::time_text::now_text;
 use crate::identity::session::{new_token, token_hash};
+use crate::journal::read::{Journaled, journal_read};
 use crate::journal::{Entry, append};
 use crate::seal::KeyRing;
 use crate::{Db, StoreError, WriteError, WriteResult};
+use passerelle_domain::access::{FeedFacts, Grant, feed_opens};
 use passerelle_domain::presence::Occurrence;
 use passerelle_domain::presence::appointment::{
     AppointmentMode, AppointmentStatus, Booked, Request, check_booking,
@@ -56,11 +58,15 @@ pub struct AppointmentRow {
 }
 
 impl AppointmentRow {
-    pub fn person(&self, keys: &KeyRing) -> Result<String, StoreError> {
+    /// The person's name, under `read`, the journaled read of the appointment's post.
+    pub fn person(&self, keys: &KeyRing, read: &Journaled) -> Result<String, StoreError> {
+        read.covers(&self.post_id)?;
         open(keys, &PERSON, &self.id, &self.person_sealed)
     }
 
-    pub fn safe_contact(&self, keys: &KeyRing) -> Result<String, StoreError> {
+    /// The safe-contact instructions, under `read`, the journaled read of the post.
+    pub fn safe_contact(&self, keys: &KeyRing, read: &Journaled) -> Result<String, StoreError> {
+        read.covers(&self.post_id)?;
         open(keys, &SAFE_CONTACT, &self.id, &self.safe_contact_sealed)
     }
 
@@ -322,9 +328,10 @@ pub async fn cancel(db: &Db, id: &str, entry: Entry) -> Result<bool, StoreError>
     Ok(true)
 }
 
-/// Writes a read of an appointment's personal data to the journal.
-pub async fn record_read(db: &Db, entry: Entry) -> Result<(), StoreError> {
-    crate::journal::record(db, entry).await.map(|_| ())
+/// Writes a read of appointments' personal data in `post_id` to the journal: the proof that
+/// opens their persons.
+pub async fn record_read(db: &Db, post_id: &str, entry: Entry) -> Result<Journaled, StoreError> {
+    journal_read(db, post_id, entry).await
 }
 
 /// A private calendar feed, found by its token.
@@ -391,17 +398,49 @@ pub async fn revoke_feeds(db: &Db, account_id: &str, entry: Entry) -> Result<boo
     Ok(true)
 }
 
-/// The active feed a token opens, if any: the account must still hold the post.
+/// The active feed a token opens, if any: the policy's [`feed_opens`] decides, on the
+/// feed's state and its account's grants today.
 pub async fn feed_by_token(db: &Db, token: &str) -> Result<Option<FeedRow>, StoreError> {
-    Ok(sqlx::query_as(
-        "SELECT f.id, f.account_id, f.post_id, f.show_names, f.created_at FROM calendar_feeds f \
-         JOIN accounts a ON a.id = f.account_id \
-         WHERE f.token_hash = $1 AND f.revoked_at IS NULL AND a.disabled = 0 \
-         AND EXISTS (SELECT 1 FROM account_roles r WHERE r.account_id = f.account_id AND r.role = 'social_worker' AND r.scope_id = f.post_id)",
+    let found = sqlx::query_as::<_, FeedState>(
+        "SELECT f.id, f.account_id, f.post_id, f.show_names, f.created_at, f.revoked_at, a.disabled \
+         FROM calendar_feeds f JOIN accounts a ON a.id = f.account_id WHERE f.token_hash = $1",
     )
     .bind(token_hash(token))
     .fetch_optional(db.pool())
-    .await?)
+    .await?
+    .map(|state| {
+        let revoked = state.revoked_at.is_some();
+        (state.feed, revoked, state.disabled)
+    });
+    let Some((feed, revoked, disabled)) = found else {
+        return Ok(None);
+    };
+    let grants = crate::identity::account::roles_of(db, &feed.account_id)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(Grant {
+                role: row.role()?,
+                scope: row.scope()?,
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    let facts = FeedFacts {
+        revoked,
+        account_disabled: disabled != 0,
+        post: &feed.post_id,
+        grants: &grants,
+    };
+    Ok(feed_opens(&facts).then_some(feed))
+}
+
+/// A feed with what the policy needs to say whether it still opens.
+#[derive(sqlx::FromRow)]
+struct FeedState {
+    #[sqlx(flatten)]
+    feed: FeedRow,
+    revoked_at: Option<String>,
+    disabled: i64,
 }
 
 /// The account's active feed: (created at, shows names).

@@ -4,6 +4,7 @@
 //! partner's name of an orientation is sealed too.
 
 use crate::db::time_text::{date_to_text, now_text};
+use crate::journal::read::Journaled;
 use crate::journal::{Entry, append};
 use crate::seal::{KeyRing, SealedColumn};
 use crate::{Db, StoreError, WriteError};
@@ -301,8 +302,19 @@ pub enum WorkKind {
     },
 }
 
-/// The interviews, actions and orientations of a case, newest first.
-pub async fn work_of(db: &Db, keys: &KeyRing, case_id: &str) -> Result<Vec<WorkLine>, StoreError> {
+/// The interviews, actions and orientations of a case, newest first, opened under `read`,
+/// the journaled read of the case's post.
+pub async fn work_of(
+    db: &Db,
+    keys: &KeyRing,
+    case_id: &str,
+    read: &Journaled,
+) -> Result<Vec<WorkLine>, StoreError> {
+    let (post_id,): (String,) = sqlx::query_as("SELECT post_id FROM cases WHERE id = $1")
+        .bind(case_id)
+        .fetch_one(db.pool())
+        .await?;
+    read.covers(&post_id)?;
     let interviews: Vec<(String, String, i64)> =
         sqlx::query_as("SELECT held_on, place, minutes FROM case_interviews WHERE case_id = $1")
             .bind(case_id)

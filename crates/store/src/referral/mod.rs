@@ -10,9 +10,11 @@ pub mod person;
 pub mod retention;
 
 use crate::db::time_text::now_text;
+use crate::journal::read::Journaled;
 use crate::journal::{Entry, append};
 use crate::seal::{KeyRing, SealedColumn};
 use crate::{Db, StoreError, WriteError};
+use passerelle_domain::access::reads_note;
 use passerelle_domain::referral::case::NoteVisibility;
 use passerelle_domain::referral::{
     ClosureOutcome, ReferralStatus, ValidReferral, check_transition,
@@ -335,32 +337,52 @@ pub struct CaseRow {
 }
 
 impl CaseRow {
+    /// Opens one sealed field of the case, under `read`, the journaled read of its post.
     fn opened(
         &self,
         keys: &KeyRing,
         column: &SealedColumn,
         value: &Option<Vec<u8>>,
+        read: &Journaled,
     ) -> Result<Option<String>, StoreError> {
+        read.covers(&self.post_id)?;
         value
             .as_deref()
             .map(|sealed| open(keys, column, &self.id, sealed))
             .transpose()
     }
 
-    pub fn context(&self, keys: &KeyRing) -> Result<Option<String>, StoreError> {
-        self.opened(keys, &CONTEXT, &self.context_sealed)
+    pub fn context(&self, keys: &KeyRing, read: &Journaled) -> Result<Option<String>, StoreError> {
+        self.opened(keys, &CONTEXT, &self.context_sealed, read)
     }
 
-    pub fn safe_contact(&self, keys: &KeyRing) -> Result<Option<String>, StoreError> {
-        self.opened(keys, &SAFE_CONTACT, &self.safe_contact_sealed)
+    pub fn safe_contact(
+        &self,
+        keys: &KeyRing,
+        read: &Journaled,
+    ) -> Result<Option<String>, StoreError> {
+        self.opened(keys, &SAFE_CONTACT, &self.safe_contact_sealed, read)
     }
 
-    pub fn procedure_reference(&self, keys: &KeyRing) -> Result<Option<String>, StoreError> {
-        self.opened(keys, &PROCEDURE_REFERENCE, &self.procedure_reference_sealed)
+    pub fn procedure_reference(
+        &self,
+        keys: &KeyRing,
+        read: &Journaled,
+    ) -> Result<Option<String>, StoreError> {
+        self.opened(
+            keys,
+            &PROCEDURE_REFERENCE,
+            &self.procedure_reference_sealed,
+            read,
+        )
     }
 
-    pub fn next_step(&self, keys: &KeyRing) -> Result<Option<String>, StoreError> {
-        self.opened(keys, &NEXT_STEP, &self.next_step_sealed)
+    pub fn next_step(
+        &self,
+        keys: &KeyRing,
+        read: &Journaled,
+    ) -> Result<Option<String>, StoreError> {
+        self.opened(keys, &NEXT_STEP, &self.next_step_sealed, read)
     }
 
     pub fn status(&self) -> ReferralStatus {
@@ -389,20 +411,24 @@ pub struct CasePerson {
     pub person_id: Option<String>,
 }
 
-/// The person lines of a case, in the order they came.
+/// The person lines of a case, in the order they came, opened under `read`, the journaled
+/// read of the case's post.
 pub async fn persons_of(
     db: &Db,
     keys: &KeyRing,
     case_id: &str,
+    read: &Journaled,
 ) -> Result<Vec<CasePerson>, StoreError> {
-    let rows: Vec<(String, String, Option<Vec<u8>>, Option<String>)> = sqlx::query_as(
-        "SELECT id, role, identity_sealed, person_id FROM case_persons WHERE case_id = $1 ORDER BY created_at, id",
+    let rows: Vec<(String, String, Option<Vec<u8>>, Option<String>, String)> = sqlx::query_as(
+        "SELECT p.id, p.role, p.identity_sealed, p.person_id, c.post_id FROM case_persons p JOIN cases c ON c.id = p.case_id \
+         WHERE p.case_id = $1 ORDER BY p.created_at, p.id",
     )
     .bind(case_id)
     .fetch_all(db.pool())
     .await?;
     rows.into_iter()
-        .map(|(id, role, sealed, person_id)| {
+        .map(|(id, role, sealed, person_id, post_id)| {
+            read.covers(&post_id)?;
             let transmitted = match sealed {
                 Some(sealed) => serde_json::from_str(&open(keys, &IDENTITY, &id, &sealed)?)
                     .map_err(|e| StoreError::Corrupt(format!("identité {id} : {e}")))?,
@@ -416,6 +442,19 @@ pub async fn persons_of(
             })
         })
         .collect()
+}
+
+/// Whether `line_id` is a person line of the case still waiting to be identified (nothing
+/// sealed is read).
+pub async fn line_is_open(db: &Db, case_id: &str, line_id: &str) -> Result<bool, StoreError> {
+    let found: Option<(i64,)> = sqlx::query_as(
+        "SELECT 1 FROM case_persons WHERE case_id = $1 AND id = $2 AND person_id IS NULL",
+    )
+    .bind(case_id)
+    .bind(line_id)
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(found.is_some())
 }
 
 /// The statuses of a case, oldest first: (status code, at).
@@ -494,32 +533,40 @@ pub struct Note {
     pub text: String,
 }
 
-/// The notes of a case `reader` may read: the team's, and their own private ones.
+/// The notes of a case `reader` may read (the policy's [`reads_note`]), opened under `read`,
+/// the journaled read of the case's post; the others are never unsealed.
 pub async fn notes_for(
     db: &Db,
     keys: &KeyRing,
     case_id: &str,
     reader: &str,
+    read: &Journaled,
 ) -> Result<Vec<Note>, StoreError> {
-    let rows: Vec<(String, String, String, String, Vec<u8>)> = sqlx::query_as(
-        "SELECT n.id, a.display_name, n.created_at, n.visibility, n.body_sealed FROM case_notes n JOIN accounts a ON a.id = n.author_id \
-         WHERE n.case_id = $1 AND (n.visibility = 'team' OR n.author_id = $2) ORDER BY n.created_at, n.id",
+    type NoteRow = (String, String, String, String, String, Vec<u8>, String);
+    let rows: Vec<NoteRow> = sqlx::query_as(
+        "SELECT n.id, n.author_id, a.display_name, n.created_at, n.visibility, n.body_sealed, c.post_id \
+         FROM case_notes n JOIN accounts a ON a.id = n.author_id JOIN cases c ON c.id = n.case_id \
+         WHERE n.case_id = $1 ORDER BY n.created_at, n.id",
     )
     .bind(case_id)
-    .bind(reader)
     .fetch_all(db.pool())
     .await?;
-    rows.into_iter()
-        .map(|(id, author, at, visibility, sealed)| {
-            Ok(Note {
-                author,
-                at,
-                visibility: NoteVisibility::parse(&visibility)
-                    .map_err(|e| StoreError::Corrupt(e.to_string()))?,
-                text: open(keys, &NOTE, &id, &sealed)?,
-            })
-        })
-        .collect()
+    let mut notes = Vec::new();
+    for (id, author_id, author, at, visibility, sealed, post_id) in rows {
+        read.covers(&post_id)?;
+        let visibility =
+            NoteVisibility::parse(&visibility).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        if !reads_note(reader, &author_id, visibility) {
+            continue;
+        }
+        notes.push(Note {
+            author,
+            at,
+            visibility,
+            text: open(keys, &NOTE, &id, &sealed)?,
+        });
+    }
+    Ok(notes)
 }
 
 pub async fn add_note(

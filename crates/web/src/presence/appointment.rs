@@ -75,6 +75,7 @@ pub(super) fn line(
     state: &AppState,
     row: &AppointmentRow,
     zone: &str,
+    read: &passerelle_store::journal::read::Journaled,
 ) -> WebResult<AppointmentLine> {
     let (when, hours) = when_and_hours(&row.starts_at, &row.ends_at, zone)?;
     Ok(AppointmentLine {
@@ -83,8 +84,8 @@ pub(super) fn line(
         hours,
         mode: row.mode().label(),
         place: row.unit_name.clone().unwrap_or_default(),
-        person: row.person(&state.keys)?,
-        safe_contact: row.safe_contact(&state.keys)?,
+        person: row.person(&state.keys, read)?,
+        safe_contact: row.safe_contact(&state.keys, read)?,
         visio_url: row
             .visio_room
             .as_deref()

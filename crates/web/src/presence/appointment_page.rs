@@ -77,8 +77,9 @@ async fn appointment_view(
 ) -> WebResult<AppointmentPage> {
     let (row, post) = appointment_for(state, auth, id, Action::View).await?;
     let zone = time_zone_of_departement(&post.departement_code);
-    store_appointment::record_read(
+    let read = store_appointment::record_read(
         &state.db,
+        &post.id,
         entry_for(
             auth,
             &post,
@@ -92,7 +93,7 @@ async fn appointment_view(
     let (date, _) = crate::http::clock::civil_of(text_to_unix(&row.starts_at)?, zone);
     Ok(AppointmentPage {
         shell: Shell::for_actor("Rendez-vous", auth, csrf).at("/rendez-vous"),
-        appointment: line(state, &row, zone)?,
+        appointment: line(state, &row, zone, &read)?,
         booked: row.is_booked(),
         date_iso: passerelle_store::db::time_text::date_to_text(date),
         back: if auth.role() == Role::SocialWorker {

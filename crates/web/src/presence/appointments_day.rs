@@ -60,23 +60,27 @@ pub(super) async fn day_view(
     let from = instant(day, time::Time::MIDNIGHT, zone);
     let to = instant(day + Duration::days(1), time::Time::MIDNIGHT, zone);
     let rows = store_appointment::of_post_between(&state.db, &post.id, from, to).await?;
-    if !rows.is_empty() {
-        store_appointment::record_read(
-            &state.db,
-            crate::journal::entry::post_entry(
-                auth,
-                &post,
-                JournalAction::PersonalDataRead,
-                format!("rendez-vous du {}", french_date(day)),
-                None,
-            ),
-        )
-        .await?;
-    }
-    let appointments = rows
-        .iter()
-        .map(|row| line(state, row, zone))
-        .collect::<WebResult<Vec<_>>>()?;
+    // The day's persons are opened only under its journaled read; an empty day reads none.
+    let appointments = match rows.is_empty() {
+        true => Vec::new(),
+        false => {
+            let read = store_appointment::record_read(
+                &state.db,
+                &post.id,
+                crate::journal::entry::post_entry(
+                    auth,
+                    &post,
+                    JournalAction::PersonalDataRead,
+                    format!("rendez-vous du {}", french_date(day)),
+                    None,
+                ),
+            )
+            .await?;
+            rows.iter()
+                .map(|row| line(state, row, zone, &read))
+                .collect::<WebResult<Vec<_>>>()?
+        }
+    };
     let hosts: Vec<(String, String)> = store_post::host_units_of(&state.db, &post.id)
         .await?
         .into_iter()

@@ -165,16 +165,32 @@ async fn personal_feed(
     )
     .await?;
     let show_names = feed.show_names == 1;
+    // The names are opened only under the feed's journaled read, written before them.
+    let read = match show_names && !rows.is_empty() {
+        true => Some(
+            store_appointment::record_read(
+                &state.db,
+                &post.id,
+                Entry::new(JournalAction::PersonalDataRead)
+                    .by(&feed.account_id, Some(Role::SocialWorker.code()))
+                    .on("calendar_feed", &feed.id)
+                    .detail(format!("agenda privé : {} rendez-vous", rows.len()))
+                    .in_employer(Some(&post.employer_id))
+                    .in_post(Some(&post.id)),
+            )
+            .await?,
+        ),
+        false => None,
+    };
     for row in &rows {
         let place = row.unit_name.clone().unwrap_or_else(|| "visio".into());
         events.push(passerelle_documents::calendar::FeedEvent {
             uid: format!("rendez-vous-{}@passerelle", row.id),
             starts_unix: text_to_unix(&row.starts_at)?,
             ends_unix: text_to_unix(&row.ends_at)?,
-            summary: if show_names {
-                format!("Rendez-vous — {}", row.person(&state.keys)?)
-            } else {
-                format!("Rendez-vous ({})", row.mode().label().to_lowercase())
+            summary: match &read {
+                Some(read) => format!("Rendez-vous — {}", row.person(&state.keys, read)?),
+                None => format!("Rendez-vous ({})", row.mode().label().to_lowercase()),
             },
             location: Some(place),
             description: row
@@ -187,18 +203,6 @@ async fn personal_feed(
                 row.id
             )),
         });
-    }
-    if show_names && !rows.is_empty() {
-        store_appointment::record_read(
-            &state.db,
-            Entry::new(JournalAction::PersonalDataRead)
-                .by(&feed.account_id, Some(Role::SocialWorker.code()))
-                .on("calendar_feed", &feed.id)
-                .detail(format!("agenda privé : {} rendez-vous", rows.len()))
-                .in_employer(Some(&post.employer_id))
-                .in_post(Some(&post.id)),
-        )
-        .await?;
     }
     events.sort_by_key(|e| e.starts_unix);
     Ok(ics_response(

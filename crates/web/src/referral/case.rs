@@ -52,11 +52,12 @@ pub(crate) async fn person_lines(
     state: &AppState,
     auth: &Authenticated,
     case_id: &str,
-    read: &passerelle_store::referral::person::Journaled,
+    read: &passerelle_store::journal::read::Journaled,
 ) -> WebResult<Vec<PersonLine>> {
-    use passerelle_store::referral::person::{self as store_person, Read};
+    use passerelle_store::journal::read::Read;
+    use passerelle_store::referral::person as store_person;
     let mut lines = Vec::new();
-    for line in store_referral::persons_of(&state.db, &state.keys, case_id).await? {
+    for line in store_referral::persons_of(&state.db, &state.keys, case_id, read).await? {
         let person = match &line.person_id {
             Some(id) => match store_person::post_of(&state.db, id).await? {
                 Some(found) if found.post_id == read.post_id() => {
@@ -263,8 +264,10 @@ async fn case_page(
     let keys = &state.keys;
     let current = case.status();
     let history = store_referral::status_history(&state.db, &case.id).await?;
-    let work = passerelle_store::referral::case_work::work_of(&state.db, keys, &case.id).await?;
-    let notes = store_referral::notes_for(&state.db, keys, &case.id, &auth.account.id).await?;
+    let work =
+        passerelle_store::referral::case_work::work_of(&state.db, keys, &case.id, &read).await?;
+    let notes =
+        store_referral::notes_for(&state.db, keys, &case.id, &auth.account.id, &read).await?;
     Ok(CasePage {
         shell: Shell::for_actor("Dossier", auth, csrf).at("/dossiers"),
         urgency: label_of(&case.urgency, Urgency::parse, Urgency::label),
@@ -282,9 +285,9 @@ async fn case_page(
             .unit_name
             .clone()
             .unwrap_or_else(|| "Ouverture directe".into()),
-        context: case.context(keys)?,
-        safe_contact: case.safe_contact(keys)?,
-        procedure_reference: case.procedure_reference(keys)?,
+        context: case.context(keys, &read)?,
+        safe_contact: case.safe_contact(keys, &read)?,
+        procedure_reference: case.procedure_reference(keys, &read)?,
         persons: person_lines(state, auth, &case.id, &read).await?,
         timeline: timeline(&history, &work, &notes),
         notes: notes
@@ -326,7 +329,7 @@ async fn case_page(
         .into_iter()
         .map(|partner| partner.name)
         .collect(),
-        next_step: match (case.next_step(keys)?, case.next_step_on.as_deref()) {
+        next_step: match (case.next_step(keys, &read)?, case.next_step_on.as_deref()) {
             (Some(text), Some(on)) => Some((
                 text,
                 french_day_of(on),
@@ -348,7 +351,7 @@ async fn store_referral_read(
     post: &passerelle_store::registry::post::PostRow,
     case_id: &str,
     ip: Option<&str>,
-) -> WebResult<passerelle_store::referral::person::Journaled> {
+) -> WebResult<passerelle_store::journal::read::Journaled> {
     let entry = crate::journal::entry::post_entry(
         auth,
         post,
@@ -357,7 +360,7 @@ async fn store_referral_read(
         ip,
     )
     .on("case", case_id);
-    Ok(passerelle_store::referral::person::journal_read(&state.db, &post.id, entry).await?)
+    Ok(passerelle_store::journal::read::journal_read(&state.db, &post.id, entry).await?)
 }
 
 async fn show_case(

@@ -201,12 +201,12 @@ async fn information_preoccupante(
         .map(|d| d.name)
         .unwrap_or_else(|| write.post.departement_code.clone());
     // The identities the document names are read first, journaled as such.
-    let read = passerelle_store::referral::person::journal_read(
+    let read = passerelle_store::journal::read::journal_read(
         &state.db,
         &write.post.id,
         write.entry(
             JournalAction::PersonalDataRead,
-            "identités lues pour l'information préoccupante".into(),
+            "identités et contexte lus pour l'information préoccupante".into(),
         ),
     )
     .await?;
@@ -240,7 +240,7 @@ async fn information_preoccupante(
         categories: crate::referral::category::grid(state)
             .await?
             .labels(&write.case.categories),
-        context: write.case.context(&state.keys)?,
+        context: write.case.context(&state.keys, &read)?,
     };
     let pdf = information_preoccupante_pdf(&document)
         .map_err(|error| WebError::Internal(error.into()))?;

@@ -20,7 +20,8 @@ use passerelle_domain::journal::JournalAction;
 use passerelle_domain::referral::PersonRole;
 use passerelle_domain::referral::case::{KnownToSocialServices, Sex};
 use passerelle_domain::referral::person::{PersonForm, validate_person};
-use passerelle_store::referral::person::{self as store_person, CaseLink, Read};
+use passerelle_store::journal::read::{Read, journal_read};
+use passerelle_store::referral::person::{self as store_person, CaseLink};
 use std::collections::HashMap;
 
 pub fn routes() -> RouteTable {
@@ -79,8 +80,8 @@ async fn new_person_form(
             ip.as_deref(),
         )
         .on("case", &case.id);
-        passerelle_store::journal::record(&state.db, entry).await?;
-        let line = passerelle_store::referral::persons_of(&state.db, &state.keys, &case.id)
+        let read = journal_read(&state.db, &post.id, entry).await?;
+        let line = passerelle_store::referral::persons_of(&state.db, &state.keys, &case.id, &read)
             .await?
             .into_iter()
             .find(|line| line.id == query.ligne && line.person_id.is_none())
@@ -178,12 +179,7 @@ async fn add_person(
     };
     let line = typed.get("line").filter(|l| !l.is_empty()).cloned();
     if let Some(line) = &line {
-        let open_lines =
-            passerelle_store::referral::persons_of(&state.db, &state.keys, &case.id).await?;
-        if !open_lines
-            .iter()
-            .any(|l| &l.id == line && l.person_id.is_none())
-        {
+        if !passerelle_store::referral::line_is_open(&state.db, &case.id, line).await? {
             return Ok(refuse(
                 vec!["Cette personne du dossier est déjà identifiée ou n'existe pas.".into()],
                 Vec::new(),

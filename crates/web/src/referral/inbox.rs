@@ -166,7 +166,7 @@ async fn persons_named(
         &post.id,
         &key,
         50,
-        passerelle_store::referral::person::Read::Entry(entry),
+        passerelle_store::journal::read::Read::Entry(entry),
     )
     .await?;
     Ok(found.into_iter().map(|c| c.person.id).collect())

@@ -17,7 +17,8 @@ use passerelle_domain::journal::JournalAction;
 use passerelle_domain::referral::case::{KnownToSocialServices, Sex};
 use passerelle_domain::referral::person::HouseholdRelation;
 use passerelle_domain::referral::person_name::{LIKELY_DUPLICATE, POSSIBLE_DUPLICATE, PersonKey};
-use passerelle_store::referral::person::{self as store_person, Candidate, Read};
+use passerelle_store::journal::read::{Read, journal_read};
+use passerelle_store::referral::person::{self as store_person, Candidate};
 
 pub fn routes() -> RouteTable {
     RouteTable::new()
@@ -217,7 +218,7 @@ async fn person_page(
         ip,
     )
     .on("person", &found.id);
-    let read = store_person::journal_read(&state.db, &post.id, entry).await?;
+    let read = journal_read(&state.db, &post.id, entry).await?;
     let person = store_person::find(&state.db, &state.keys, &found.id, Read::Journaled(&read))
         .await?
         .ok_or(WebError::Forbidden)?;

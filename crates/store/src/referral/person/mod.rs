@@ -3,6 +3,7 @@
 //! moves every case of one to the other and is journaled.
 
 use crate::db::time_text::now_text;
+use crate::journal::read::{Journaled, Read};
 use crate::journal::{Entry, append};
 use crate::seal::{KeyRing, SealedColumn};
 use crate::{Db, StoreError};
@@ -195,52 +196,6 @@ fn opened(keys: &KeyRing, row: PersonRow) -> Result<Person, StoreError> {
         known_to_social_services: known,
         merged_into,
     })
-}
-
-/// Proof that a read of one post's persons is in the journal: a page that shows several
-/// persons journals its read once ([`journal_read`]) and opens them with this. Only this
-/// module makes one, so no identity is unsealed without its journal row.
-#[derive(Debug)]
-pub struct Journaled {
-    post_id: String,
-}
-
-impl Journaled {
-    pub fn post_id(&self) -> &str {
-        &self.post_id
-    }
-}
-
-/// Appends `entry`, the journal row of a read of `post_id`'s persons, and returns its proof.
-pub async fn journal_read(db: &Db, post_id: &str, entry: Entry) -> Result<Journaled, StoreError> {
-    crate::journal::record(db, entry).await?;
-    Ok(Journaled {
-        post_id: post_id.to_string(),
-    })
-}
-
-/// The journal row a read of persons comes with: a row to append now, or the row its page
-/// already wrote for that post.
-#[derive(Debug)]
-#[allow(clippy::large_enum_variant)] // lives for one call; boxing would only burden callers
-pub enum Read<'a> {
-    Entry(Entry),
-    Journaled(&'a Journaled),
-}
-
-impl Read<'_> {
-    /// Journals the read of `post_id`'s persons, before anything is unsealed: appends the
-    /// entry, or checks that the page's row covers that post.
-    async fn journal(self, db: &Db, post_id: &str) -> Result<(), StoreError> {
-        match self {
-            Read::Entry(entry) => journal_read(db, post_id, entry).await.map(|_| ()),
-            Read::Journaled(journaled) if journaled.post_id == post_id => Ok(()),
-            Read::Journaled(journaled) => Err(StoreError::Corrupt(format!(
-                "lecture des personnes du poste {post_id} couverte par celle du poste {}",
-                journaled.post_id
-            ))),
-        }
-    }
 }
 
 /// Where a person is, without their identity: what the policy needs before anything is
