@@ -12,8 +12,8 @@ mod reach;
 mod reading;
 pub use case_access::{CaseAccessKind, opens_case_content};
 pub use reach::{
-    FiguresExtent, PostsReach, Publication, SecurityEventsReach, posts_reach, publication_of,
-    security_events_reach,
+    FiguresExtent, PostsReach, PresenceView, Publication, SecurityEventsReach, home_departement,
+    posts_reach, presence_view, publication_of, security_events_reach,
 };
 pub use reading::{FeedFacts, feed_opens, reads_note};
 

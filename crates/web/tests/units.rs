@@ -142,3 +142,49 @@ async fn units_are_created_in_their_place_in_the_hierarchy_and_employers_edited(
         app.finish().await;
     }
 }
+
+/// A national account has no département of its own: the registry's lists and "who is
+/// where" ask which one to show instead of opening on one picked for it; a prevention
+/// referent opens on their own.
+#[tokio::test]
+async fn a_national_account_chooses_its_departement_and_a_referent_opens_on_their_own() {
+    use passerelle_web::http::route_table::Method;
+    for app in spawn_all().await {
+        let page = |who: Role, path: &'static str| {
+            let app = &app;
+            async move {
+                let answer = app.send_as(Some(who), Method::Get, path, &[]).await;
+                let status = answer.status().as_u16();
+                let location = answer
+                    .headers()
+                    .get("location")
+                    .map(|l| l.to_str().unwrap().to_string());
+                (status, location, answer.text().await.unwrap())
+            }
+        };
+        for path in ["/registre/unites", "/registre/employeurs"] {
+            let (status, _, body) = page(Role::National, path).await;
+            assert_eq!(status, 200, "{path} {}", app.backend);
+            assert!(body.contains("Choisissez un département"), "{path}: {body}");
+            assert!(!body.contains("<table"), "{path}: no list before a choice");
+            assert!(!body.contains("du département 35"), "{path}");
+        }
+        let (_, _, units) = page(Role::Prevention, "/registre/unites").await;
+        let own = app.scope(Role::Prevention);
+        assert!(
+            units.contains(&format!("Unités du département {own}")),
+            "{units}"
+        );
+        let (status, _, chooser) = page(Role::National, "/presence").await;
+        assert_eq!(status, 200);
+        assert!(chooser.contains("Choisir un département"), "{chooser}");
+        assert!(chooser.contains("35 — Ille-et-Vilaine"), "{chooser}");
+        let (status, location, _) = page(Role::National, "/presence?departement=2a").await;
+        assert_eq!(status, 303);
+        assert_eq!(location.as_deref(), Some("/presence/departements/2A"));
+        let (status, _, refused) = page(Role::National, "/presence?departement=999").await;
+        assert_eq!(status, 400);
+        assert!(refused.contains("Département"), "{refused}");
+        app.finish().await;
+    }
+}

@@ -85,6 +85,50 @@ pub fn publication_of(extent: FiguresExtent) -> Publication {
     }
 }
 
+/// The département a registry page opens on when none is asked: the actor's own, or none,
+/// and the page asks to choose (a national or technical account has no département of its
+/// own; picking one for them would show a place they did not ask for).
+pub fn home_departement(grant: &Grant) -> Option<String> {
+    match &grant.scope {
+        Scope::Departement(code) => Some(code.clone()),
+        Scope::Nation | Scope::Employer(_) | Scope::Post(_) | Scope::Unit(_) => None,
+    }
+}
+
+/// The "who is where" view the menu opens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PresenceView {
+    Unit(String),
+    Post(String),
+    Departement(String),
+    /// The nation: the page asks which département to show.
+    ChooseDepartement,
+}
+
+/// The "who is where" view `grant` opens, or `None` when it has none (an employer reads its
+/// posts' schedules from their pages; the technical administrator reads no presence).
+pub fn presence_view(grant: &Grant) -> Option<PresenceView> {
+    match grant.role {
+        Role::Officer => match &grant.scope {
+            Scope::Unit(id) => Some(PresenceView::Unit(id.clone())),
+            Scope::Post(_) | Scope::Employer(_) | Scope::Departement(_) | Scope::Nation => None,
+        },
+        Role::SocialWorker => match &grant.scope {
+            Scope::Post(id) => Some(PresenceView::Post(id.clone())),
+            Scope::Unit(_) | Scope::Employer(_) | Scope::Departement(_) | Scope::Nation => None,
+        },
+        Role::Prevention => match &grant.scope {
+            Scope::Departement(code) => Some(PresenceView::Departement(code.clone())),
+            Scope::Unit(_) | Scope::Post(_) | Scope::Employer(_) | Scope::Nation => None,
+        },
+        Role::National => match &grant.scope {
+            Scope::Nation => Some(PresenceView::ChooseDepartement),
+            Scope::Unit(_) | Scope::Post(_) | Scope::Employer(_) | Scope::Departement(_) => None,
+        },
+        Role::Employer | Role::Admin => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::{Action, Actor, Resource, decide};
@@ -146,6 +190,47 @@ mod tests {
             scope: Scope::Nation,
         };
         assert_eq!(posts_reach(&prevention_elsewhere), None);
+    }
+
+    #[test]
+    fn a_page_opens_on_the_actors_own_departement_or_asks() {
+        for grant in grants() {
+            match home_departement(&grant) {
+                Some(code) => assert_eq!(grant.scope, Scope::Departement(code)),
+                None => assert!(!matches!(grant.scope, Scope::Departement(_)), "{grant:?}"),
+            }
+            match presence_view(&grant) {
+                Some(PresenceView::Unit(id)) => {
+                    assert_eq!(
+                        (grant.role, &grant.scope),
+                        (Role::Officer, &Scope::Unit(id))
+                    )
+                }
+                Some(PresenceView::Post(id)) => assert_eq!(
+                    (grant.role, &grant.scope),
+                    (Role::SocialWorker, &Scope::Post(id))
+                ),
+                Some(PresenceView::Departement(code)) => assert_eq!(
+                    (grant.role, &grant.scope),
+                    (Role::Prevention, &Scope::Departement(code))
+                ),
+                Some(PresenceView::ChooseDepartement) => {
+                    assert_eq!((grant.role, &grant.scope), (Role::National, &Scope::Nation))
+                }
+                None => {}
+            }
+        }
+        // No département is picked for the nation (it used to open on "35" or "75").
+        let national = Grant {
+            role: Role::National,
+            scope: Scope::Nation,
+        };
+        assert_eq!(home_departement(&national), None);
+        for role in [Role::Employer, Role::Admin] {
+            for grant in grants().into_iter().filter(|g| g.role == role) {
+                assert_eq!(presence_view(&grant), None);
+            }
+        }
     }
 
     #[test]

@@ -11,7 +11,7 @@ use crate::http::route_table::RouteTable;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
-use axum::response::{Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use passerelle_domain::presence::Occurrence;
 use serde::Deserialize;
 use time::Duration;
@@ -28,27 +28,49 @@ pub struct WhereQuery {
     departement: Option<String>,
 }
 
-/// "Who is where" from the menu: the view that fits the role's scope.
-async fn who_is_where(auth: Authenticated, Query(query): Query<WhereQuery>) -> WebResult<Redirect> {
-    use passerelle_domain::access::Scope;
-    match (&auth.actor.grant.role, &auth.actor.grant.scope) {
-        (_, Scope::Unit(unit)) => Ok(Redirect::to(&format!("/presence/unites/{unit}"))),
-        (_, Scope::Post(post)) => Ok(Redirect::to(&format!("/postes/{post}/presence"))),
-        (_, Scope::Departement(code)) => {
-            Ok(Redirect::to(&format!("/presence/departements/{code}")))
-        }
-        (passerelle_domain::identity::role::Role::National, Scope::Nation) => {
-            let code = query.departement.unwrap_or_else(|| "75".into());
-            match passerelle_domain::registry::territory::DepartementCode::parse(&code) {
-                Ok(_) => Ok(Redirect::to(&format!(
-                    "/presence/departements/{}",
-                    code.trim().to_uppercase()
-                ))),
-                Err(error) => Err(WebError::BadRequest(format!("{error}."))),
+/// "Who is where" from the menu: the view the policy gives the role's scope; the nation
+/// chooses its département.
+async fn who_is_where(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    csrf: CsrfToken,
+    Query(query): Query<WhereQuery>,
+) -> WebResult<Response> {
+    use passerelle_domain::access::{PresenceView, presence_view};
+    let to = |path: String| Ok(Redirect::to(&path).into_response());
+    match presence_view(&auth.actor.grant) {
+        Some(PresenceView::Unit(unit)) => to(format!("/presence/unites/{unit}")),
+        Some(PresenceView::Post(post)) => to(format!("/postes/{post}/presence")),
+        Some(PresenceView::Departement(code)) => to(format!("/presence/departements/{code}")),
+        Some(PresenceView::ChooseDepartement) => {
+            match query.departement.as_deref().map(str::trim) {
+                Some(code) if !code.is_empty() => {
+                    match passerelle_domain::registry::territory::DepartementCode::parse(code) {
+                        Ok(code) => to(format!("/presence/departements/{code}")),
+                        Err(error) => Err(WebError::BadRequest(format!("Département : {error}."))),
+                    }
+                }
+                Some(_) | None => Ok(ChooseDepartementPage {
+                    shell: Shell::for_actor("Qui est où", &auth, &csrf).at("/presence"),
+                    departements: passerelle_store::registry::territory::departements(&state.db)
+                        .await?
+                        .into_iter()
+                        .map(|d| (d.code, d.name))
+                        .collect(),
+                }
+                .into_response()),
             }
         }
-        _ => Err(WebError::Forbidden),
+        None => Err(WebError::Forbidden),
     }
+}
+
+/// The nation's "who is where": which département to show.
+#[derive(Template, WebTemplate)]
+#[template(path = "presence/choose_departement.html")]
+pub struct ChooseDepartementPage {
+    shell: Shell,
+    departements: Vec<(String, String)>,
 }
 
 #[derive(Template, WebTemplate)]

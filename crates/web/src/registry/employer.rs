@@ -8,7 +8,9 @@ use crate::http::error::{WebError, WebResult};
 use crate::http::forms::FrenchForm;
 use crate::http::layout::Shell;
 use crate::http::route_table::RouteTable;
-use crate::registry::unit::{DepartementQuery, commune_field, departement_of, entry, name_field};
+use crate::registry::unit::{
+    DepartementQuery, chosen_departement, commune_field, departement_of, entry, name_field,
+};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
@@ -29,7 +31,7 @@ pub fn routes() -> RouteTable {
 #[template(path = "registry/employers.html")]
 pub struct EmployersPage {
     shell: Shell,
-    departement: String,
+    departement: Option<String>,
     employers: Vec<(String, &'static str, String, String)>,
     kinds: &'static [EmployerKind],
     can_manage: bool,
@@ -40,12 +42,15 @@ async fn employers_page(
     state: &AppState,
     auth: &Authenticated,
     csrf: &CsrfToken,
-    departement: String,
+    departement: Option<String>,
     error: Option<String>,
 ) -> WebResult<EmployersPage> {
     auth.require(Action::View, &Resource::Registry)?;
-    let employers = store_unit::employers_of(&state.db, &departement)
-        .await?
+    let employers = match &departement {
+        Some(code) => store_unit::employers_of(&state.db, code).await?,
+        None => Vec::new(),
+    };
+    let employers = employers
         .into_iter()
         .map(|e| {
             (
@@ -120,7 +125,7 @@ async fn create_employer(
     FrenchForm(form): FrenchForm<EmployerForm>,
 ) -> WebResult<Response> {
     auth.require(Action::Manage, &Resource::Registry)?;
-    let departement = departement_of(&auth, form.departement.as_deref())?;
+    let departement = chosen_departement(&auth, form.departement.as_deref())?;
     match save(&state, &auth, None, &departement, &form).await {
         Ok(_) => Ok(
             Redirect::to(&format!("/registre/employeurs?departement={departement}"))
@@ -130,7 +135,7 @@ async fn create_employer(
             let message = crate::http::error::refusal(error)?;
             Ok((
                 axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-                employers_page(&state, &auth, &csrf, departement, Some(message)).await?,
+                employers_page(&state, &auth, &csrf, Some(departement), Some(message)).await?,
             )
                 .into_response())
         }

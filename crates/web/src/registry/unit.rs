@@ -12,7 +12,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use passerelle_domain::access::{Action, Resource, Scope};
+use passerelle_domain::access::{Action, Resource};
 use passerelle_domain::journal::JournalAction;
 use passerelle_domain::registry::territory::{CommuneCode, DepartementCode};
 use passerelle_domain::registry::unit::UnitKind;
@@ -34,17 +34,26 @@ pub struct DepartementQuery {
     pub(super) departement: Option<String>,
 }
 
-/// The département shown: the one asked for, or the actor's own, or Ille-et-Vilaine.
-pub(super) fn departement_of(auth: &Authenticated, asked: Option<&str>) -> WebResult<String> {
-    match asked.filter(|a| !a.is_empty()) {
+/// The département shown: the one asked for, or the one the policy gives the actor
+/// (their own), or none: the page then asks to choose.
+pub(super) fn departement_of(
+    auth: &Authenticated,
+    asked: Option<&str>,
+) -> WebResult<Option<String>> {
+    match asked.map(str::trim).filter(|a| !a.is_empty()) {
         Some(text) => DepartementCode::parse(text)
-            .map(|c| c.to_string())
-            .map_err(|e| WebError::BadRequest(format!("Adresse : {e}."))),
-        None => Ok(match &auth.actor.grant.scope {
-            Scope::Departement(code) => code.clone(),
-            _ => "35".to_string(),
-        }),
+            .map(|c| Some(c.to_string()))
+            .map_err(|e| WebError::BadRequest(format!("Département : {e}."))),
+        None => Ok(passerelle_domain::access::home_departement(
+            &auth.actor.grant,
+        )),
     }
+}
+
+/// The département a new unit or employer is created in: a form must name one.
+pub(super) fn chosen_departement(auth: &Authenticated, asked: Option<&str>) -> WebResult<String> {
+    departement_of(auth, asked)?
+        .ok_or_else(|| WebError::BadRequest("Département : à choisir.".into()))
 }
 
 pub(super) fn entry(auth: &Authenticated, detail: String) -> Entry {
@@ -114,7 +123,7 @@ fn tree(units: Vec<store_unit::UnitRow>) -> Vec<UnitLine> {
 #[template(path = "registry/units.html")]
 pub struct UnitsPage {
     shell: Shell,
-    departement: String,
+    departement: Option<String>,
     units: Vec<UnitLine>,
     kinds: &'static [UnitKind],
     can_manage: bool,
@@ -125,11 +134,14 @@ async fn units_page(
     state: &AppState,
     auth: &Authenticated,
     csrf: &CsrfToken,
-    departement: String,
+    departement: Option<String>,
     error: Option<String>,
 ) -> WebResult<UnitsPage> {
     auth.require(Action::View, &Resource::Registry)?;
-    let units = tree(store_unit::units_of(&state.db, &departement).await?);
+    let units = match &departement {
+        Some(code) => tree(store_unit::units_of(&state.db, code).await?),
+        None => Vec::new(),
+    };
     Ok(UnitsPage {
         shell: Shell::for_actor("Unités", auth, csrf).at("/registre/unites"),
         can_manage: passerelle_domain::access::decide(
@@ -171,7 +183,7 @@ async fn create_unit(
     FrenchForm(form): FrenchForm<NewUnitForm>,
 ) -> WebResult<Response> {
     auth.require(Action::Manage, &Resource::Registry)?;
-    let departement = departement_of(&auth, Some(&form.departement))?;
+    let departement = chosen_departement(&auth, Some(&form.departement))?;
     let checked = (|| {
         let kind = UnitKind::parse(&form.kind)?;
         Ok::<_, WriteError>((kind, name_field(&form.name)?, commune_field(&form.commune)?))
@@ -198,7 +210,7 @@ async fn create_unit(
             let message = crate::http::error::refusal(error)?;
             Ok((
                 axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-                units_page(&state, &auth, &csrf, departement, Some(message)).await?,
+                units_page(&state, &auth, &csrf, Some(departement), Some(message)).await?,
             )
                 .into_response())
         }
