@@ -31,6 +31,14 @@ describe('national steering', () => {
     await page.locator('svg a[href="/departements/35"]').click();
     await page.waitForURL(/\/departements\/35$/);
 
+    // "Who is where" asks the nation which département to show, then shows it.
+    await page.goto(`${server.url}/presence`);
+    assert.match(await page.locator('h1').innerText(), /Qui est où/);
+    await assertAccessible(page, '/presence (choosing a département)');
+    await page.selectOption('#departement', '35');
+    await page.getByRole('button', { name: 'Afficher la présence' }).click();
+    await page.waitForURL(/\/presence\/departements\/35/);
+
     await page.goto(`${server.url}/postes?statut=filled`);
     await assertAccessible(page, '/postes');
     const first = page.locator('table tbody tr td a').first();
