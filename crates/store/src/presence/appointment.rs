@@ -70,8 +70,10 @@ impl AppointmentRow {
         open(keys, &SAFE_CONTACT, &self.id, &self.safe_contact_sealed)
     }
 
-    pub fn mode(&self) -> AppointmentMode {
-        AppointmentMode::parse(&self.mode).unwrap_or(AppointmentMode::InPerson)
+    /// The mode; an unknown code is a corrupt row, never a silent « En personne ».
+    pub fn mode(&self) -> Result<AppointmentMode, StoreError> {
+        AppointmentMode::parse(&self.mode)
+            .map_err(|e| StoreError::Corrupt(format!("rendez-vous : {e}")))
     }
 
     pub fn is_booked(&self) -> bool {
@@ -135,8 +137,10 @@ pub struct BookingRow {
 }
 
 impl BookingRow {
-    pub fn mode(&self) -> AppointmentMode {
-        AppointmentMode::parse(&self.mode).unwrap_or(AppointmentMode::InPerson)
+    /// The mode; an unknown code is a corrupt row, never a silent « En personne ».
+    pub fn mode(&self) -> Result<AppointmentMode, StoreError> {
+        AppointmentMode::parse(&self.mode)
+            .map_err(|e| StoreError::Corrupt(format!("rendez-vous : {e}")))
     }
 }
 

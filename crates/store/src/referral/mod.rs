@@ -385,8 +385,10 @@ impl CaseRow {
         self.opened(keys, &NEXT_STEP, &self.next_step_sealed, read)
     }
 
-    pub fn status(&self) -> ReferralStatus {
-        ReferralStatus::parse(&self.status).unwrap_or(ReferralStatus::Received)
+    /// The status; an unknown code is a corrupt row, never a silent « Reçu ».
+    pub fn status(&self) -> Result<ReferralStatus, StoreError> {
+        ReferralStatus::parse(&self.status)
+            .map_err(|e| StoreError::Corrupt(format!("dossier {} : {e}", self.id)))
     }
 }
 

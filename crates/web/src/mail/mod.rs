@@ -72,8 +72,13 @@ impl Mailer {
 
 /// Subject and body of the announcement of a status change: the referral's day, its unit,
 /// the status words the officer's list shows. Nothing else is known here.
-pub fn status_mail_text(mail: &DueMail, public_url: &str) -> (String, String) {
-    let status = crate::referral::status_words(&mail.status, mail.closure_outcome.as_deref());
+/// A status the database does not know is an error (logged by the caller), never a message
+/// announcing something else than what was recorded.
+pub fn status_mail_text(
+    mail: &DueMail,
+    public_url: &str,
+) -> crate::http::error::WebResult<(String, String)> {
+    let status = crate::referral::status_words(&mail.status, mail.closure_outcome.as_deref())?;
     let day = french_day_of(&mail.received_at);
     let unit = mail
         .unit_name
@@ -90,7 +95,7 @@ pub fn status_mail_text(mail: &DueMail, public_url: &str) -> (String, String) {
          Vous recevez ce message parce que vous l'avez demandé en transmettant le signalement.\n",
         name = mail.to_name,
     );
-    (subject, body)
+    Ok((subject, body))
 }
 
 /// What one round of sending did.
@@ -117,7 +122,21 @@ pub async fn deliver_due(db: &Db, mailer: &Mailer) -> Result<Delivery, StoreErro
     let now = time::OffsetDateTime::now_utc();
     let mut outgoing = Vec::new();
     for mail in outbox::due(db, now, 100).await? {
-        let (subject, body) = status_mail_text(&mail, &mailer.public_url);
+        let (subject, body) = match status_mail_text(&mail, &mailer.public_url) {
+            Ok(text) => text,
+            // A corrupt row: logged and failed on its row (retried later, as a send error
+            // is), the other messages go on.
+            Err(error) => {
+                tracing::error!(mail = %mail.id, %error, "status e-mail not written");
+                if outbox::claim(db, Outbox::Status, &mail.id, now).await? {
+                    let error = error.to_string();
+                    outbox::mark_failed(db, Outbox::Status, (&mail.id, mail.attempts), &error, now)
+                        .await?;
+                    delivery.failed += 1;
+                }
+                continue;
+            }
+        };
         outgoing.push(Outgoing {
             outbox: Outbox::Status,
             id: mail.id,
@@ -263,7 +282,7 @@ mod tests {
 
     #[test]
     fn the_message_says_the_day_the_unit_and_the_status_words() {
-        let (subject, body) = status_mail_text(&due("in_contact", None), "https://p.fr");
+        let (subject, body) = status_mail_text(&due("in_contact", None), "https://p.fr").unwrap();
         assert_eq!(
             subject,
             "Passerelle — votre signalement du 27/11/2026 : En contact"
@@ -278,9 +297,16 @@ mod tests {
     }
 
     #[test]
+    fn an_unknown_status_announces_nothing() {
+        assert!(status_mail_text(&due("egare", None), "https://p.fr").is_err());
+        assert!(status_mail_text(&due("closed", Some("egare")), "https://p.fr").is_err());
+    }
+
+    #[test]
     fn a_closed_referral_is_announced_by_its_outcome() {
-        let (subject, _) = status_mail_text(&due("closed", Some("oriented")), "https://p.fr");
-        let words = crate::referral::status_words("closed", Some("oriented"));
+        let (subject, _) =
+            status_mail_text(&due("closed", Some("oriented")), "https://p.fr").unwrap();
+        let words = crate::referral::status_words("closed", Some("oriented")).unwrap();
         assert!(subject.ends_with(&words), "{subject}");
         assert_ne!(words, "—");
     }

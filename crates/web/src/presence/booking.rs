@@ -109,7 +109,7 @@ async fn own_bookings(
             time_zone_of_departement(&post.departement_code),
         )?;
         own.push(OwnBooking {
-            mode: row.mode().label(),
+            mode: row.mode()?.label(),
             place: row.unit_name.clone().unwrap_or_default(),
             status: AppointmentStatus::parse(&row.status)
                 .map(AppointmentStatus::label)

@@ -5,7 +5,7 @@
 use crate::AppState;
 use crate::http::auth::{Authenticated, ClientIp, CsrfToken};
 use crate::http::clock::french_day_of;
-use crate::http::error::WebResult;
+use crate::http::error::{WebError, WebResult};
 use crate::http::layout::Shell;
 use crate::http::route_table::RouteTable;
 use crate::referral::access::case_for;
@@ -96,7 +96,7 @@ pub(crate) async fn person_lines(
             ),
         };
         lines.push(PersonLine {
-            role: label_of(&line.role, PersonRole::parse, PersonRole::label),
+            role: label_of(&line.role, PersonRole::parse, PersonRole::label)?,
             name,
             phone,
             person_id: line.person_id,
@@ -155,34 +155,34 @@ fn timeline(
     history: &[(String, String)],
     work: &[passerelle_store::referral::case_work::WorkLine],
     notes: &[store_referral::Note],
-) -> Vec<(String, String)> {
+) -> WebResult<Vec<(String, String)>> {
     let mut events: Vec<(String, String)> = history
         .iter()
         .map(|(status, at)| {
-            (
+            Ok((
                 at.clone(),
                 format!(
                     "Statut : {}",
-                    label_of(status, ReferralStatus::parse, ReferralStatus::label)
+                    label_of(status, ReferralStatus::parse, ReferralStatus::label)?
                 ),
-            )
+            ))
         })
         .chain(
             work.iter()
-                .map(|line| (line.on.clone(), work_line(line.clone()).what)),
+                .map(|line| Ok((line.on.clone(), work_line(line.clone())?.what))),
         )
         .chain(
             notes
                 .iter()
-                .map(|note| (note.at.clone(), format!("Note de {}", note.author))),
+                .map(|note| Ok((note.at.clone(), format!("Note de {}", note.author)))),
         )
-        .collect();
+        .collect::<WebResult<_>>()?;
     // ISO days and instants sort as text; a day sorts before the instants of that day.
     events.sort_by(|a, b| b.0.cmp(&a.0));
-    events
+    Ok(events
         .into_iter()
         .map(|(at, what)| (french_day_of(&at), what))
-        .collect()
+        .collect())
 }
 
 /// A line of the case's work, in words.
@@ -193,15 +193,15 @@ pub struct WorkLine {
     pub orientation: Option<(String, Vec<OrientationStatus>)>,
 }
 
-fn work_line(line: passerelle_store::referral::case_work::WorkLine) -> WorkLine {
+fn work_line(line: passerelle_store::referral::case_work::WorkLine) -> WebResult<WorkLine> {
     use passerelle_store::referral::case_work::WorkKind;
     let on = french_day_of(&line.on);
-    match line.kind {
+    Ok(match line.kind {
         WorkKind::Interview { place, minutes } => WorkLine {
             on,
             what: format!(
                 "Entretien — {} — {minutes} min",
-                label_of(&place, InterviewPlace::parse, InterviewPlace::label)
+                label_of(&place, InterviewPlace::parse, InterviewPlace::label)?
             ),
             orientation: None,
         },
@@ -209,7 +209,7 @@ fn work_line(line: passerelle_store::referral::case_work::WorkLine) -> WorkLine 
             on,
             what: format!(
                 "Action — {}",
-                label_of(&kind, ActionKind::parse, ActionKind::label)
+                label_of(&kind, ActionKind::parse, ActionKind::label)?
             ),
             orientation: None,
         },
@@ -220,34 +220,32 @@ fn work_line(line: passerelle_store::referral::case_work::WorkLine) -> WorkLine 
             status,
             changed_on,
         } => {
-            let current = OrientationStatus::parse(&status).ok();
+            let current = OrientationStatus::parse(&status).map_err(|error| {
+                WebError::Internal(anyhow::anyhow!("valeur enregistrée inconnue : {error}"))
+            })?;
+            let partner_type = label_of(&partner_type, PartnerType::parse, PartnerType::label)?;
             let partner = match partner_name.as_str() {
-                "" => label_of(&partner_type, PartnerType::parse, PartnerType::label).to_string(),
-                name => format!(
-                    "{} ({name})",
-                    label_of(&partner_type, PartnerType::parse, PartnerType::label)
-                ),
+                "" => partner_type.to_string(),
+                name => format!("{partner_type} ({name})"),
             };
             WorkLine {
                 on,
                 what: format!(
                     "Orientation — {partner} — {} le {}",
-                    current.map(OrientationStatus::label).unwrap_or("—"),
+                    current.label(),
                     french_day_of(&changed_on)
                 ),
-                orientation: current.map(|current| {
-                    (
-                        id,
-                        OrientationStatus::ALL
-                            .iter()
-                            .copied()
-                            .filter(|next| current.can_move_to(*next))
-                            .collect(),
-                    )
-                }),
+                orientation: Some((
+                    id,
+                    OrientationStatus::ALL
+                        .iter()
+                        .copied()
+                        .filter(|next| current.can_move_to(*next))
+                        .collect(),
+                )),
             }
         }
-    }
+    })
 }
 
 async fn case_page(
@@ -262,7 +260,7 @@ async fn case_page(
     // Every read of a case is journaled, before anything is shown.
     let read = store_referral_read(state, auth, &post, &case.id, ip).await?;
     let keys = &state.keys;
-    let current = case.status();
+    let current = case.status()?;
     let history = store_referral::status_history(&state.db, &case.id).await?;
     let work =
         passerelle_store::referral::case_work::work_of(&state.db, keys, &case.id, &read).await?;
@@ -270,13 +268,14 @@ async fn case_page(
         store_referral::notes_for(&state.db, keys, &case.id, &auth.account.id, &read).await?;
     Ok(CasePage {
         shell: Shell::for_actor("Dossier", auth, csrf).at("/dossiers"),
-        urgency: label_of(&case.urgency, Urgency::parse, Urgency::label),
+        urgency: label_of(&case.urgency, Urgency::parse, Urgency::label)?,
         source: case
             .source
             .as_deref()
             .map(|s| label_of(s, ReferralSource::parse, ReferralSource::label))
+            .transpose()?
             .unwrap_or("—"),
-        status: status_words(&case.status, case.closure_outcome.as_deref()),
+        status: status_words(&case.status, case.closure_outcome.as_deref())?,
         categories: crate::referral::category::grid(state)
             .await?
             .labels(&case.categories),
@@ -289,7 +288,7 @@ async fn case_page(
         safe_contact: case.safe_contact(keys, &read)?,
         procedure_reference: case.procedure_reference(keys, &read)?,
         persons: person_lines(state, auth, &case.id, &read).await?,
-        timeline: timeline(&history, &work, &notes),
+        timeline: timeline(&history, &work, &notes)?,
         notes: notes
             .into_iter()
             .map(|note| NoteLine {
@@ -306,7 +305,7 @@ async fn case_page(
             .collect(),
         outcomes: ClosureOutcome::ALL,
         visibilities: NoteVisibility::ALL,
-        work: work.into_iter().map(work_line).collect(),
+        work: work.into_iter().map(work_line).collect::<WebResult<_>>()?,
         criminal: match case.criminal {
             Some(0) => "no",
             Some(_) => "yes",

@@ -66,13 +66,15 @@ async fn unit_referrals(
     let lines = store_referral::referrals_of_unit(&state.db, &unit, 200)
         .await?
         .into_iter()
-        .map(|row| StatusLine {
-            received: french_day_of(&row.received_at),
-            urgency: label_of(&row.urgency, Urgency::parse, Urgency::label),
-            status: status_words(&row.status, row.closure_outcome.as_deref()),
-            since: french_day_of(&row.status_changed_at),
+        .map(|row| {
+            Ok(StatusLine {
+                received: french_day_of(&row.received_at),
+                urgency: label_of(&row.urgency, Urgency::parse, Urgency::label)?,
+                status: status_words(&row.status, row.closure_outcome.as_deref())?,
+                since: french_day_of(&row.status_changed_at),
+            })
         })
-        .collect();
+        .collect::<WebResult<_>>()?;
     Ok(ReferralsPage {
         shell: Shell::for_actor("Signalements de l'unité", &auth, &csrf).at("/signalements"),
         lines,

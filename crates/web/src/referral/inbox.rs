@@ -299,10 +299,10 @@ async fn inbox(
                 .get(..10)
                 .and_then(|d| passerelle_store::db::time_text::text_to_date(d).ok())
                 .unwrap_or(today);
-            InboxLine {
-                urgency: label_of(&row.urgency, Urgency::parse, Urgency::label),
+            Ok(InboxLine {
+                urgency: label_of(&row.urgency, Urgency::parse, Urgency::label)?,
                 urgent: row.urgency != "normal",
-                status: label_of(&row.status, ReferralStatus::parse, ReferralStatus::label),
+                status: label_of(&row.status, ReferralStatus::parse, ReferralStatus::label)?,
                 categories: grid.labels(&row.categories),
                 received: french_date(received),
                 age_days: (today - received).whole_days(),
@@ -316,9 +316,9 @@ async fn inbox(
                     .as_deref()
                     .map(|on| (french_day_of(on), on < today_text.as_str())),
                 id: row.id.clone(),
-            }
+            })
         })
-        .collect();
+        .collect::<WebResult<Vec<_>>>()?;
     let pages = ((total + store_referral::INBOX_PAGE - 1) / store_referral::INBOX_PAGE).max(1);
     let filters = serde_urlencoded::to_string([
         ("statut", &query.statut),

@@ -2,25 +2,35 @@
 //! words an officer may know of a referral (shared by the officer's list, the case page and
 //! the status e-mails).
 
+use crate::http::error::{WebError, WebResult};
 use passerelle_domain::referral::{ClosureOutcome, ReferralStatus};
 
-/// The French label of a vocabulary `code`, or a dash when the code is unknown.
+/// The French label of a vocabulary `code` read from the database. An unknown code is a
+/// corrupt row: an error in the log and an error page, never a dash or a default that
+/// would show something else than what was recorded.
 pub(crate) fn label_of<T: Copy>(
     code: &str,
     parse: fn(&str) -> Result<T, passerelle_domain::ParseError>,
     label: fn(T) -> &'static str,
-) -> &'static str {
-    parse(code).map(label).unwrap_or("—")
+) -> WebResult<&'static str> {
+    parse(code).map(label).map_err(|error| {
+        WebError::Internal(anyhow::anyhow!("valeur enregistrée inconnue : {error}"))
+    })
 }
 
 /// What the officer may know of a referral: its status, and how a closed one ended. The
 /// officer's list and the status e-mails both say it this way.
-pub fn status_words(status: &str, outcome: Option<&str>) -> String {
-    let status_label = label_of(status, ReferralStatus::parse, ReferralStatus::label);
-    match outcome.and_then(|o| ClosureOutcome::parse(o).ok()) {
-        Some(outcome) if status == ReferralStatus::Closed.code() => {
-            format!("{status_label} — {}", outcome.label().to_lowercase())
+pub fn status_words(status: &str, outcome: Option<&str>) -> WebResult<String> {
+    let status = ReferralStatus::parse(status).map_err(|error| {
+        WebError::Internal(anyhow::anyhow!("valeur enregistrée inconnue : {error}"))
+    })?;
+    let outcome = outcome
+        .map(|o| label_of(o, ClosureOutcome::parse, ClosureOutcome::label))
+        .transpose()?;
+    Ok(match (status, outcome) {
+        (ReferralStatus::Closed, Some(outcome)) => {
+            format!("{} — {}", status.label(), outcome.to_lowercase())
         }
-        _ => status_label.to_string(),
-    }
+        (_, _) => status.label().to_string(),
+    })
 }
