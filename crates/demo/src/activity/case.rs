@@ -196,13 +196,19 @@ pub(super) fn generate_case(
             &passerelle_store::referral::CONTEXT.associated_data(&case_id),
         )
     });
+    for (position, code) in categories.iter().enumerate() {
+        rows.case_categories.push(vec![
+            case_id.as_str().into(),
+            (*code).into(),
+            (position as i64).into(),
+        ]);
+    }
     rows.cases.push(vec![
         case_id.as_str().into(),
         post.id.as_str().into(),
         unit.into(),
         source.code().into(),
         urgency.code().into(),
-        categories.join(",").into(),
         i64::from(consent).into(),
         status.code().into(),
         outcome.map(|o| o.code().to_string()).into(),

@@ -40,6 +40,7 @@ struct Rows {
     persons: Vec<Vec<Value>>,
     person_keys: Vec<Vec<Value>>,
     cases: Vec<Vec<Value>>,
+    case_categories: Vec<Vec<Value>>,
     case_persons: Vec<Vec<Value>>,
     history: Vec<Vec<Value>>,
     interviews: Vec<Vec<Value>>,
@@ -116,7 +117,6 @@ pub async fn insert_activity(
                     "referral_unit_id",
                     "source",
                     "urgency",
-                    "categories",
                     "consent",
                     "status",
                     "closure_outcome",
@@ -128,6 +128,11 @@ pub async fn insert_activity(
                     "criminal",
                 ][..],
                 &rows.cases,
+            ),
+            (
+                "case_categories",
+                &["case_id", "category", "position"][..],
+                &rows.case_categories,
             ),
             (
                 "case_persons",

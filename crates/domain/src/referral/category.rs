@@ -59,11 +59,10 @@ impl CategoryGrid {
         self.find(code).map_or("—", |c| c.label.as_str())
     }
 
-    /// The labels of a case's stored codes (comma-separated), in the stored order.
-    pub fn labels(&self, codes: &str) -> String {
+    /// The labels of a case's stored codes, in the stored order.
+    pub fn labels(&self, codes: &[String]) -> String {
         codes
-            .split(',')
-            .filter(|code| !code.is_empty())
+            .iter()
             .map(|code| self.label(code))
             .collect::<Vec<_>>()
             .join(", ")
@@ -163,7 +162,7 @@ mod tests {
         categories[1].active = false;
         let grid = CategoryGrid::new(categories);
         assert_eq!(
-            grid.labels("domestic_violence,intrafamily_violence"),
+            grid.labels(&["domestic_violence".into(), "intrafamily_violence".into()]),
             "Violences conjugales, Violences intrafamiliales (autres)"
         );
         assert!(

@@ -18,8 +18,8 @@ pub struct CaseFacts {
     pub received_at: String,
     pub source: Option<String>,
     pub urgency: String,
-    /// Category codes, comma-separated.
-    pub categories: String,
+    /// Category codes, in the referral's order.
+    pub categories: Vec<String>,
     pub consent: bool,
     /// Whether the situation is a criminal offence; None until the social worker knows.
     pub criminal: Option<bool>,
@@ -230,11 +230,7 @@ pub fn contribution(facts: &CaseFacts) -> BTreeMap<Cell, i64> {
     {
         add(&received, REFERRALS, CONTACT_DELAY, &days.to_string());
     }
-    let mut categories: Vec<&str> = facts
-        .categories
-        .split(',')
-        .filter(|c| !c.is_empty())
-        .collect();
+    let mut categories: Vec<&str> = facts.categories.iter().map(String::as_str).collect();
     categories.sort_unstable();
     categories.dedup();
     // Every indicator by the categories of its case too, so that the dashboards can show the
@@ -420,7 +416,11 @@ mod tests {
             received_at: "2026-01-31T23:30:00Z".into(),
             source: Some("intervention".into()),
             urgency: "immediate".into(),
-            categories: "domestic_violence,child_in_danger,domestic_violence".into(),
+            categories: vec![
+                "domestic_violence".into(),
+                "child_in_danger".into(),
+                "domestic_violence".into(),
+            ],
             consent: true,
             criminal: Some(true),
             unit_id: Some("U".into()),

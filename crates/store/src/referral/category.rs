@@ -94,3 +94,62 @@ pub async fn change(
     tx.commit().await?;
     Ok(())
 }
+
+// A case's categories: lines of `case_categories`, each a code of the grid.
+
+/// Writes a new case's categories, in the referral's order, inside its transaction.
+pub(crate) async fn write_of_case(
+    connection: &mut sqlx::AnyConnection,
+    case_id: &str,
+    codes: &[String],
+) -> Result<(), StoreError> {
+    for (position, code) in codes.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO case_categories (case_id, category, position) VALUES ($1, $2, $3)",
+        )
+        .bind(case_id)
+        .bind(code)
+        .bind(position as i64)
+        .execute(&mut *connection)
+        .await?;
+    }
+    Ok(())
+}
+
+/// The categories of one case, in order.
+pub(crate) async fn of_case(
+    connection: &mut sqlx::AnyConnection,
+    case_id: &str,
+) -> Result<Vec<String>, StoreError> {
+    let rows: Vec<(String,)> = sqlx::query_as(
+        "SELECT category FROM case_categories WHERE case_id = $1 ORDER BY position, category",
+    )
+    .bind(case_id)
+    .fetch_all(&mut *connection)
+    .await?;
+    Ok(rows.into_iter().map(|(code,)| code).collect())
+}
+
+/// The categories of several cases, each in order, read at once (a page of the inbox).
+pub(crate) async fn of_cases(
+    db: &Db,
+    case_ids: &[&str],
+) -> Result<std::collections::HashMap<String, Vec<String>>, StoreError> {
+    let mut found: std::collections::HashMap<String, Vec<String>> = Default::default();
+    if case_ids.is_empty() {
+        return Ok(found);
+    }
+    let placeholders: Vec<String> = (1..=case_ids.len()).map(|n| format!("${n}")).collect();
+    let sql = format!(
+        "SELECT case_id, category FROM case_categories WHERE case_id IN ({}) ORDER BY case_id, position, category",
+        placeholders.join(", ")
+    );
+    let mut query = sqlx::query_as::<_, (String, String)>(sqlx::AssertSqlSafe(sql));
+    for id in case_ids {
+        query = query.bind(*id);
+    }
+    for (case_id, code) in query.fetch_all(db.pool()).await? {
+        found.entry(case_id).or_default().push(code);
+    }
+    Ok(found)
+}

@@ -106,9 +106,9 @@ pub async fn create_referral(
     let at = now_text();
     let mut tx = db.begin_write().await?;
     sqlx::query(
-        "INSERT INTO cases (id, post_id, referral_unit_id, referred_by, source, urgency, categories, consent, status, closure_outcome, \
+        "INSERT INTO cases (id, post_id, referral_unit_id, referred_by, source, urgency, consent, status, closure_outcome, \
          context_sealed, safe_contact_sealed, procedure_reference_sealed, received_at, status_changed_at, created_at, notify_referrer) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $14, $15)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $13, $14)",
     )
     .bind(&new.id)
     .bind(new.post_id)
@@ -116,7 +116,6 @@ pub async fn create_referral(
     .bind(new.referred_by)
     .bind(referral.source().code())
     .bind(referral.urgency().code())
-    .bind(categories.join(","))
     .bind(referral.consent() as i64)
     .bind(status.code())
     .bind(outcome.map(|o| o.code()))
@@ -133,6 +132,7 @@ pub async fn create_referral(
     .bind((new.notify_referrer && !counted_only) as i64)
     .execute(&mut *tx)
     .await?;
+    category::write_of_case(&mut tx, &new.id, categories).await?;
     for person in referral.persons() {
         let id = uuid::Uuid::now_v7().to_string();
         let identity = (!counted_only).then(|| Identity {
@@ -211,7 +211,9 @@ pub struct InboxRow {
     pub id: String,
     pub urgency: String,
     pub status: String,
-    pub categories: String,
+    /// Category codes in order, read after the row (`case_categories`).
+    #[sqlx(skip)]
+    pub categories: Vec<String>,
     pub received_at: String,
     pub unit_name: Option<String>,
     pub persons: i64,
@@ -259,9 +261,9 @@ pub async fn inbox(
         conditions.push(format!("c.urgency = ${}", values.len()));
     }
     if let Some(category) = filter.category {
-        values.push(format!("%,{category},%"));
+        values.push(category);
         conditions.push(format!(
-            "(',' || c.categories || ',') LIKE ${}",
+            "c.id IN (SELECT cc.case_id FROM case_categories cc WHERE cc.category = ${})",
             values.len()
         ));
     }
@@ -284,7 +286,7 @@ pub async fn inbox(
     // The page and the number of matching cases in one round trip: the count is an
     // uncorrelated subquery, computed once by both engines.
     let sql = format!(
-        "SELECT c.id, c.urgency, c.status, c.categories, c.received_at, u.name AS unit_name, c.next_step_on, \
+        "SELECT c.id, c.urgency, c.status, c.received_at, u.name AS unit_name, c.next_step_on, \
          (SELECT COUNT(*) FROM case_persons p WHERE p.case_id = c.id) AS persons, \
          (SELECT COUNT(*) FROM cases c WHERE {clause}) AS total \
          FROM cases c LEFT JOIN units u ON u.id = c.referral_unit_id WHERE {clause} \
@@ -296,7 +298,12 @@ pub async fn inbox(
     for value in &values {
         query = query.bind(value);
     }
-    let rows = query.fetch_all(db.pool()).await?;
+    let mut rows = query.fetch_all(db.pool()).await?;
+    let ids: Vec<&str> = rows.iter().map(|row| row.id.as_str()).collect();
+    let mut categories = category::of_cases(db, &ids).await?;
+    for row in &mut rows {
+        row.categories = categories.remove(&row.id).unwrap_or_default();
+    }
     let total = match rows.first() {
         Some(row) => row.total,
         // A page past the last one: the count alone, for the page links.
@@ -323,7 +330,9 @@ pub struct CaseRow {
     pub unit_name: Option<String>,
     pub source: Option<String>,
     pub urgency: String,
-    pub categories: String,
+    /// Category codes in order, read after the row (`case_categories`).
+    #[sqlx(skip)]
+    pub categories: Vec<String>,
     pub consent: i64,
     pub status: String,
     pub closure_outcome: Option<String>,
@@ -393,14 +402,20 @@ impl CaseRow {
 }
 
 pub async fn find_case(db: &Db, id: &str) -> Result<Option<CaseRow>, StoreError> {
-    Ok(sqlx::query_as(
-        "SELECT c.id, c.post_id, c.referral_unit_id, u.name AS unit_name, c.source, c.urgency, c.categories, c.consent, c.status, \
+    let found: Option<CaseRow> = sqlx::query_as(
+        "SELECT c.id, c.post_id, c.referral_unit_id, u.name AS unit_name, c.source, c.urgency, c.consent, c.status, \
          c.closure_outcome, c.context_sealed, c.safe_contact_sealed, c.procedure_reference_sealed, c.received_at, c.criminal, c.next_step_sealed, c.next_step_on \
          FROM cases c LEFT JOIN units u ON u.id = c.referral_unit_id WHERE c.id = $1",
     )
     .bind(id)
     .fetch_optional(db.pool())
-    .await?)
+    .await?;
+    let Some(mut case) = found else {
+        return Ok(None);
+    };
+    let mut connection = db.pool().acquire().await?;
+    case.categories = category::of_case(&mut connection, &case.id).await?;
+    Ok(Some(case))
 }
 
 /// A person line of a case: the identity the referral transmitted (if any) and, once the

@@ -16,7 +16,6 @@ type CaseRowFacts = (
     String,
     Option<String>,
     String,
-    String,
     i64,
     Option<i64>,
     Option<String>,
@@ -25,7 +24,7 @@ type CaseRowFacts = (
     String,
 );
 
-const CASE_FACTS: &str = "SELECT id, post_id, received_at, source, urgency, categories, consent, criminal, referral_unit_id, status, closure_outcome, status_changed_at FROM cases";
+const CASE_FACTS: &str = "SELECT id, post_id, received_at, source, urgency, consent, criminal, referral_unit_id, status, closure_outcome, status_changed_at FROM cases";
 
 fn facts_of(row: CaseRowFacts) -> (String, CaseFacts) {
     let (
@@ -34,7 +33,6 @@ fn facts_of(row: CaseRowFacts) -> (String, CaseFacts) {
         received_at,
         source,
         urgency,
-        categories,
         consent,
         criminal,
         unit_id,
@@ -49,7 +47,6 @@ fn facts_of(row: CaseRowFacts) -> (String, CaseFacts) {
             received_at,
             source,
             urgency,
-            categories,
             consent: consent != 0,
             criminal: criminal.map(|c| c != 0),
             unit_id,
@@ -83,6 +80,7 @@ pub(super) async fn case_facts(
         .fetch_one(&mut *connection)
         .await?;
     facts.first_contact_at = first_contact;
+    facts.categories = crate::referral::category::of_case(&mut *connection, case_id).await?;
     facts.interviews =
         sqlx::query_as("SELECT held_on, place FROM case_interviews WHERE case_id = $1")
             .bind(case_id)
@@ -245,6 +243,15 @@ async fn post_case_contributions(
     )
     .await?;
     attach(&mut facts, first_contacts, |f, at| f.first_contact_at = at);
+    let categories: Vec<(String, String)> = rows_of_post(
+        connection,
+        format!(
+            "SELECT case_id, category FROM case_categories WHERE {OF_POST_CASES} ORDER BY case_id, position"
+        ),
+        post_id,
+    )
+    .await?;
+    attach(&mut facts, categories, |f, code| f.categories.push(code));
     let interviews: Vec<(String, String, String)> = rows_of_post(
         connection,
         format!("SELECT case_id, held_on, place FROM case_interviews WHERE {OF_POST_CASES}"),
