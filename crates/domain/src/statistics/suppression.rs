@@ -9,6 +9,9 @@
 //! edge is a bridge (it lies on no cycle). So masking goes on until no masked edge is a
 //! bridge, each time closing a cycle through the bridge at the least cost.
 
+#[cfg(test)]
+mod attacker;
+
 /// How a cell is published.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Shown {
