@@ -382,7 +382,7 @@ fn suppress_with(table: &Bordered, forced: &[(usize, usize)]) -> Vec<Vec<Shown>>
 
 #[cfg(test)]
 mod tests {
-    use super::attacker::{Knowledge, bounds_of_hidden};
+    use super::attacker::{Bounds, Knowledge, bounds_of_hidden};
     use super::*;
     use proptest::prelude::*;
 
@@ -390,12 +390,14 @@ mod tests {
     /// think possible.
     const CEILING: u64 = 10_000;
 
-    /// What suppression promises: no hidden count of `tables`, published together as
+    /// What suppression promises: no small count of `tables`, published together as
     /// `published`, can be worked out — an attacker who knows that counts are whole numbers,
     /// zero or more, and reads every printed count, every row and column equation and the
-    /// repeated `lines`, finds two values or more for each. The attacker's bounds must also
-    /// hold the true count, or the attacker is wrong, not the suppression.
-    fn none_worked_out(
+    /// repeated `lines`, finds two values or more for each count printed "< 5". Masked cells
+    /// are the means, not the aim: a masked zero in a row that totals 0, or a cell that hidden
+    /// zeros lock, can be worked out and tells nothing small. The attacker's bounds must also
+    /// hold every true count, or the attacker is wrong, not the suppression.
+    fn no_small_count_worked_out(
         tables: &[&Bordered],
         published: &[Vec<Vec<Shown>>],
         lines: &[Vec<(usize, usize)>],
@@ -412,8 +414,14 @@ mod tests {
                 b
             );
         }
+        let small = |b: &&Bounds| {
+            b.places
+                .iter()
+                .any(|&(t, r, c)| published[t][r][c] == Shown::BelowFive)
+        };
         let pinned: Vec<String> = bounds
             .iter()
+            .filter(small)
             .filter(|b| b.pinned())
             .map(|b| format!("(table, row, column) {:?} = {}", b.places, b.min))
             .collect();
@@ -440,7 +448,7 @@ mod tests {
             published_in_row.iter().filter(|p| !**p).count() >= 2,
             "{shown:?}"
         );
-        none_worked_out(&[&table], std::slice::from_ref(&shown), &[]).unwrap();
+        no_small_count_worked_out(&[&table], std::slice::from_ref(&shown), &[]).unwrap();
         // Large counts stay published.
         assert_eq!(shown[1][2], Shown::Count(18));
         assert_eq!(shown[2][3], Shown::Count(128));
@@ -461,15 +469,22 @@ mod tests {
             shown.iter().flatten().all(|s| *s != Shown::Count(2)),
             "{shown:?}"
         );
-        none_worked_out(&[&table], &[shown], &[]).unwrap();
+        no_small_count_worked_out(&[&table], &[shown], &[]).unwrap();
     }
 
-    // Tables of at most 4 × 4 counts (three linked ones: some 50 hidden counts, two integer
-    // programs each): the default 256 cases take a few seconds unoptimised.
+    /// Zeros, small counts and larger ones below `end`, a third of the time each: where
+    /// cells give each other away.
+    fn count(end: u64) -> impl Strategy<Value = u64> {
+        prop_oneof![Just(0u64), 1..SMALL, SMALL..end]
+    }
+
+    // Tables of at most 4 × 4 counts: three linked ones hide some 50 counts, two integer
+    // programs each, so the default 256 cases take about a second (the solver is built
+    // optimised, see the workspace's Cargo.toml); larger tables cost more than linearly.
     proptest! {
         #[test]
-        fn no_hidden_cell_of_a_table_can_be_worked_out(
-            inner in proptest::collection::vec(proptest::collection::vec(0u64..30, 1..5), 1..5)
+        fn no_small_count_of_a_table_can_be_worked_out(
+            inner in proptest::collection::vec(proptest::collection::vec(count(30), 1..5), 1..5)
         ) {
             let columns = inner[0].len();
             let inner: Vec<Vec<u64>> = inner.into_iter().map(|mut r| { r.resize(columns, 0); r }).collect();
@@ -487,16 +502,16 @@ mod tests {
                     }
                 }
             }
-            none_worked_out(&[&table], &[shown], &[])?;
+            no_small_count_worked_out(&[&table], &[shown], &[])?;
         }
 
         /// The activity table repeats the referrals by quarter that the table by origin
         /// totals, and the orientations that the table by partner type totals: none may
-        /// publish what another hides, and all of them together reveal nothing either.
+        /// publish what another hides, and all of them together give no small count away.
         #[test]
-        fn tables_repeating_lines_reveal_nothing_together(
-            by_origin in proptest::collection::vec(proptest::collection::vec(0u64..12, 4), 1..4),
-            by_partner in proptest::collection::vec(proptest::collection::vec(0u64..12, 4), 1..4),
+        fn tables_repeating_lines_reveal_no_small_count_together(
+            by_origin in proptest::collection::vec(proptest::collection::vec(count(12), 4), 1..4),
+            by_partner in proptest::collection::vec(proptest::collection::vec(count(12), 4), 1..4),
             others in proptest::collection::vec(proptest::collection::vec(0u64..30, 4), 0..2),
         ) {
             let origin = Bordered::from_inner(&by_origin);
@@ -525,7 +540,7 @@ mod tests {
                 );
             }
             // Together, not one by one: an attacker who reads one table knows less.
-            none_worked_out(&[&activity, &origin, &partner], &shown, &lines)?;
+            no_small_count_worked_out(&[&activity, &origin, &partner], &shown, &lines)?;
         }
     }
 }
