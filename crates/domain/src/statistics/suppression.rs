@@ -9,9 +9,6 @@
 //! edge is a bridge (it lies on no cycle). So masking goes on until no masked edge is a
 //! bridge, each time closing a cycle through the bridge at the least cost.
 
-#[cfg(test)]
-mod attacker;
-
 /// How a cell is published.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Shown {
@@ -379,6 +376,9 @@ fn suppress_with(table: &Bordered, forced: &[(usize, usize)]) -> Vec<Vec<Shown>>
         })
         .collect()
 }
+
+#[cfg(test)]
+mod attacker;
 
 #[cfg(test)]
 mod tests {
