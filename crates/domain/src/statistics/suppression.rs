@@ -401,8 +401,9 @@ mod tests {
         tables: &[&Bordered],
         published: &[Vec<Vec<Shown>>],
         lines: &[Vec<(usize, usize)>],
+        knowledge: Knowledge,
     ) -> Result<(), TestCaseError> {
-        let bounds = bounds_of_hidden(published, lines, Knowledge::Counts, CEILING);
+        let bounds = bounds_of_hidden(published, lines, knowledge, CEILING);
         for b in &bounds {
             let (t, r, c) = b.places[0];
             let truth = tables[t].cells[r][c];
@@ -448,7 +449,13 @@ mod tests {
             published_in_row.iter().filter(|p| !**p).count() >= 2,
             "{shown:?}"
         );
-        no_small_count_worked_out(&[&table], std::slice::from_ref(&shown), &[]).unwrap();
+        no_small_count_worked_out(
+            &[&table],
+            std::slice::from_ref(&shown),
+            &[],
+            Knowledge::Counts,
+        )
+        .unwrap();
         // Large counts stay published.
         assert_eq!(shown[1][2], Shown::Count(18));
         assert_eq!(shown[2][3], Shown::Count(128));
@@ -469,13 +476,35 @@ mod tests {
             shown.iter().flatten().all(|s| *s != Shown::Count(2)),
             "{shown:?}"
         );
-        no_small_count_worked_out(&[&table], &[shown], &[]).unwrap();
+        no_small_count_worked_out(&[&table], &[shown], &[], Knowledge::Counts).unwrap();
     }
 
     /// Zeros, small counts and larger ones below `end`, a third of the time each: where
     /// cells give each other away.
     fn count(end: u64) -> impl Strategy<Value = u64> {
         prop_oneof![Just(0u64), 1..SMALL, SMALL..end]
+    }
+
+    // Gaps the attacker found, kept here until suppression closes them: the rule reasons on
+    // the equations alone, and what the published symbols mean pins more.
+
+    /// "< 5" is printed and means from 1 to 4: two of them in a row printed 8 are 4 and 4.
+    #[test]
+    #[ignore = "known gap: suppression ignores that '< 5' means from 1 to 4"]
+    fn what_below_five_means_gives_no_small_count_away() {
+        let table = Bordered::from_inner(&[vec![4, 4]]);
+        let shown = suppress(&table);
+        no_small_count_worked_out(&[&table], &[shown], &[], Knowledge::Symbols).unwrap();
+    }
+
+    /// A masked cell holds 0 or at least 5, as the rule is public: beside a "< 5" in a row
+    /// printed 6, it is 5 and the small count 1.
+    #[test]
+    #[ignore = "known gap: suppression ignores that a masked cell is 0 or at least 5"]
+    fn a_masked_cell_beside_a_small_one_does_not_give_it_away() {
+        let table = Bordered::from_inner(&[vec![1, 5], vec![20, 30]]);
+        let shown = suppress(&table);
+        no_small_count_worked_out(&[&table], &[shown], &[], Knowledge::Rule).unwrap();
     }
 
     // Tables of at most 4 × 4 counts: three linked ones hide some 50 counts, two integer
@@ -502,7 +531,7 @@ mod tests {
                     }
                 }
             }
-            no_small_count_worked_out(&[&table], &[shown], &[])?;
+            no_small_count_worked_out(&[&table], &[shown], &[], Knowledge::Counts)?;
         }
 
         /// The activity table repeats the referrals by quarter that the table by origin
@@ -540,7 +569,7 @@ mod tests {
                 );
             }
             // Together, not one by one: an attacker who reads one table knows less.
-            no_small_count_worked_out(&[&activity, &origin, &partner], &shown, &lines)?;
+            no_small_count_worked_out(&[&activity, &origin, &partner], &shown, &lines, Knowledge::Counts)?;
         }
     }
 }
