@@ -392,8 +392,9 @@ mod tests {
 
     /// What suppression promises: no small count of `tables`, published together as
     /// `published`, can be worked out — an attacker who knows that counts are whole numbers,
-    /// zero or more, and reads every printed count, every row and column equation and the
-    /// repeated `lines`, finds two values or more for each count printed "< 5". Masked cells
+    /// zero or more (and what `knowledge` adds), and reads every printed count, every row and
+    /// column equation and the repeated `lines`, finds two values or more for each count
+    /// printed "< 5". Masked cells
     /// are the means, not the aim: a masked zero in a row that totals 0, or a cell that hidden
     /// zeros lock, can be worked out and tells nothing small. The attacker's bounds must also
     /// hold every true count, or the attacker is wrong, not the suppression.
