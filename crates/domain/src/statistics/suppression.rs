@@ -378,18 +378,62 @@ fn suppress_with(table: &Bordered, forced: &[(usize, usize)]) -> Vec<Vec<Shown>>
 }
 
 #[cfg(test)]
+mod attacker;
+
+#[cfg(test)]
 mod tests {
+    use super::attacker::{Bounds, Knowledge, bounds_of_hidden};
     use super::*;
     use proptest::prelude::*;
 
-    /// An attacker's linear algebra, independent of the bridge rule: a masked cell is
-    /// revealed when the published row and column equations fix its value. Gaussian
-    /// elimination over the masked unknowns, in exact rational arithmetic (i128 fractions).
-    fn revealed_cells(table: &Bordered, shown: &[Vec<Shown>]) -> Vec<(usize, usize)> {
-        revealed_jointly(&[(table, shown)], |t, r, c| (t, r, c))
-            .into_iter()
-            .map(|(_, r, c)| (r, c))
-            .collect()
+    /// Above every count these tests make. Granted to the attacker, it only narrows what they
+    /// think possible.
+    const CEILING: u64 = 10_000;
+
+    /// What suppression promises: no small count of `tables`, published together as
+    /// `published`, can be worked out — an attacker who knows that counts are whole numbers,
+    /// zero or more (and what `knowledge` adds), and reads every printed count, every row and
+    /// column equation and the repeated `lines`, finds two values or more for each count
+    /// printed "< 5". Masked cells
+    /// are the means, not the aim: a masked zero in a row that totals 0, or a cell that hidden
+    /// zeros lock, can be worked out and tells nothing small. The attacker's bounds must also
+    /// hold every true count, or the attacker is wrong, not the suppression.
+    fn no_small_count_worked_out(
+        tables: &[&Bordered],
+        published: &[Vec<Vec<Shown>>],
+        lines: &[Vec<(usize, usize)>],
+        knowledge: Knowledge,
+    ) -> Result<(), TestCaseError> {
+        let bounds = bounds_of_hidden(published, lines, knowledge, CEILING);
+        for b in &bounds {
+            let (t, r, c) = b.places[0];
+            let truth = tables[t].cells[r][c];
+            prop_assert!(
+                b.min <= truth && b.max.is_none_or(|max| truth <= max),
+                "the attacker rules out the true count {} at {:?}: {:?}",
+                truth,
+                b.places,
+                b
+            );
+        }
+        let small = |b: &&Bounds| {
+            b.places
+                .iter()
+                .any(|&(t, r, c)| published[t][r][c] == Shown::BelowFive)
+        };
+        let pinned: Vec<String> = bounds
+            .iter()
+            .filter(small)
+            .filter(|b| b.pinned())
+            .map(|b| format!("(table, row, column) {:?} = {}", b.places, b.min))
+            .collect();
+        prop_assert!(
+            pinned.is_empty(),
+            "worked out from what is published: {}\npublished: {:?}",
+            pinned.join(", "),
+            published
+        );
+        Ok(())
     }
 
     #[test]
@@ -406,7 +450,13 @@ mod tests {
             published_in_row.iter().filter(|p| !**p).count() >= 2,
             "{shown:?}"
         );
-        assert!(revealed_cells(&table, &shown).is_empty(), "{shown:?}");
+        no_small_count_worked_out(
+            &[&table],
+            std::slice::from_ref(&shown),
+            &[],
+            Knowledge::Counts,
+        )
+        .unwrap();
         // Large counts stay published.
         assert_eq!(shown[1][2], Shown::Count(18));
         assert_eq!(shown[2][3], Shown::Count(128));
@@ -427,12 +477,44 @@ mod tests {
             shown.iter().flatten().all(|s| *s != Shown::Count(2)),
             "{shown:?}"
         );
+        no_small_count_worked_out(&[&table], &[shown], &[], Knowledge::Counts).unwrap();
     }
 
+    /// Zeros, small counts and larger ones below `end`, a third of the time each: where
+    /// cells give each other away.
+    fn count(end: u64) -> impl Strategy<Value = u64> {
+        prop_oneof![Just(0u64), 1..SMALL, SMALL..end]
+    }
+
+    // Gaps the attacker found, kept here until suppression closes them: the rule reasons on
+    // the equations alone, and what the published symbols mean pins more.
+
+    /// "< 5" is printed and means from 1 to 4: two of them in a row printed 8 are 4 and 4.
+    #[test]
+    #[ignore = "known gap: suppression ignores that '< 5' means from 1 to 4"]
+    fn what_below_five_means_gives_no_small_count_away() {
+        let table = Bordered::from_inner(&[vec![4, 4]]);
+        let shown = suppress(&table);
+        no_small_count_worked_out(&[&table], &[shown], &[], Knowledge::Symbols).unwrap();
+    }
+
+    /// A masked cell holds 0 or at least 5, as the rule is public: beside a "< 5" in a row
+    /// printed 6, it is 5 and the small count 1.
+    #[test]
+    #[ignore = "known gap: suppression ignores that a masked cell is 0 or at least 5"]
+    fn a_masked_cell_beside_a_small_one_does_not_give_it_away() {
+        let table = Bordered::from_inner(&[vec![1, 5], vec![20, 30]]);
+        let shown = suppress(&table);
+        no_small_count_worked_out(&[&table], &[shown], &[], Knowledge::Rule).unwrap();
+    }
+
+    // Tables of at most 4 × 4 counts: three linked ones hide some 50 counts, two integer
+    // programs each, so the default 256 cases take about a second (the solver is built
+    // optimised, see the workspace's Cargo.toml); larger tables cost more than linearly.
     proptest! {
         #[test]
-        fn no_masked_cell_is_ever_fixed_by_the_published_equations(
-            inner in proptest::collection::vec(proptest::collection::vec(0u64..30, 1..5), 1..5)
+        fn no_small_count_of_a_table_can_be_worked_out(
+            inner in proptest::collection::vec(proptest::collection::vec(count(30), 1..5), 1..5)
         ) {
             let columns = inner[0].len();
             let inner: Vec<Vec<u64>> = inner.into_iter().map(|mut r| { r.resize(columns, 0); r }).collect();
@@ -450,16 +532,16 @@ mod tests {
                     }
                 }
             }
-            prop_assert!(revealed_cells(&table, &shown).is_empty(), "{:?} → {:?}", table, shown);
+            no_small_count_worked_out(&[&table], &[shown], &[], Knowledge::Counts)?;
         }
 
         /// The activity table repeats the referrals by quarter that the table by origin
         /// totals, and the orientations that the table by partner type totals: none may
-        /// publish what another hides, and all of them together reveal nothing either.
+        /// publish what another hides, and all of them together give no small count away.
         #[test]
-        fn tables_repeating_lines_reveal_nothing_together(
-            by_origin in proptest::collection::vec(proptest::collection::vec(0u64..12, 4), 1..4),
-            by_partner in proptest::collection::vec(proptest::collection::vec(0u64..12, 4), 1..4),
+        fn tables_repeating_lines_reveal_no_small_count_together(
+            by_origin in proptest::collection::vec(proptest::collection::vec(count(12), 4), 1..4),
+            by_partner in proptest::collection::vec(proptest::collection::vec(count(12), 4), 1..4),
             others in proptest::collection::vec(proptest::collection::vec(0u64..30, 4), 0..2),
         ) {
             let origin = Bordered::from_inner(&by_origin);
@@ -473,10 +555,8 @@ mod tests {
             .collect();
             let activity = Bordered::from_inner(&activity_inner);
             let (origin_total, partner_total) = (origin.cells.len() - 1, partner.cells.len() - 1);
-            let shown = suppress_linked(
-                &[&activity, &origin, &partner],
-                &[vec![(0, 0), (1, origin_total)], vec![(0, 1), (2, partner_total)]],
-            );
+            let lines = [vec![(0, 0), (1, origin_total)], vec![(0, 1), (2, partner_total)]];
+            let shown = suppress_linked(&[&activity, &origin, &partner], &lines);
             for c in 0..5 {
                 prop_assert_eq!(
                     matches!(shown[0][0][c], Shown::Count(_)),
@@ -489,19 +569,8 @@ mod tests {
                     "column {} differs: {:?}", c, shown
                 );
             }
-            for (table, cells) in [(&activity, &shown[0]), (&origin, &shown[1]), (&partner, &shown[2])] {
-                prop_assert!(revealed_cells(table, cells).is_empty());
-            }
-            let same = |t: usize, r: usize, c: usize| match (t, r) {
-                (1, r) if r == origin_total => (0, 0, c),
-                (2, r) if r == partner_total => (0, 1, c),
-                _ => (t, r, c),
-            };
-            let revealed = revealed_jointly(
-                &[(&activity, &shown[0]), (&origin, &shown[1]), (&partner, &shown[2])],
-                same,
-            );
-            prop_assert!(revealed.is_empty(), "{:?} {:?} {:?} → {:?}: {:?}", activity, origin, partner, shown, revealed);
+            // Together, not one by one: an attacker who reads one table knows less.
+            no_small_count_worked_out(&[&activity, &origin, &partner], &shown, &lines, Knowledge::Counts)?;
         }
     }
 }
