@@ -1702,31 +1702,40 @@ async fn inbox_line(app: &TestApp, case: &str) -> Option<String> {
         .map(str::to_string)
 }
 
-/// Asks for the case list until `shown` holds of `case`'s line (a write elsewhere shows at
-/// the next poll of the read stamps, 250 ms); fails after 5 s.
-async fn eventually(app: &TestApp, case: &str, what: &str, shown: impl Fn(Option<&str>) -> bool) {
-    for _ in 0..100 {
-        if shown(inbox_line(app, case).await.as_deref()) {
-            return;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    panic!("{what}: not shown after 5 s on {}", app.backend);
+/// The line of `case` as this server lists it now, and whether the list came from its copy.
+async fn inbox_line_and_source(app: &TestApp, case: &str) -> (Option<String>, &'static str) {
+    let from_memory = case_lists_served(app, "memory");
+    let line = inbox_line(app, case).await;
+    let source = if case_lists_served(app, "memory") > from_memory {
+        "memory"
+    } else {
+        "database"
+    };
+    (line, source)
 }
 
 #[tokio::test]
 async fn case_lists_are_served_from_this_server_s_copy_only_while_it_is_current() {
     use passerelle_domain::referral::{ReferralStatus, Urgency};
-    for app in spawn_all().await {
+    for test_db in passerelle_store::testing::all_backends().await {
+        // The stamps are polled by hand here (`CaseListMemory::poll`, the background task's
+        // step): an hour between two polls keeps them trusted however slowly the test runs.
+        let config = passerelle_web::Config {
+            case_lists_polled_every: std::time::Duration::from_secs(3600),
+            ..passerelle_web::Config::default()
+        };
+        let app = TestApp::spawn_with(test_db, config).await;
         let case = app.case_for(true).await;
-        passerelle_web::referral::case_list_copies::watch(&app.state);
+        let poll = || app.state.case_lists.poll(&app.db);
+        // Never polled: nothing is trusted, every list is read.
+        inbox_line(&app, &case).await;
+        assert_eq!(inbox_line_and_source(&app, &case).await.1, "database");
         // Once the stamps are polled, a list read twice is served from memory the second time.
-        let from_memory = case_lists_served(&app, "memory");
-        eventually(&app, &case, "a copy served", |_| {
-            case_lists_served(&app, "memory") > from_memory
-        })
-        .await;
-        let line = inbox_line(&app, &case).await.unwrap();
+        poll().await;
+        inbox_line(&app, &case).await;
+        let (line, source) = inbox_line_and_source(&app, &case).await;
+        assert_eq!(source, "memory");
+        let line = line.unwrap();
         assert!(line.contains(ReferralStatus::Received.label()), "{line}");
 
         // A form answered by this server shows at once.
@@ -1747,7 +1756,6 @@ async fn case_lists_are_served_from_this_server_s_copy_only_while_it_is_current(
 
         // A form that changes no list (a note) keeps the copies.
         inbox_line(&app, &case).await;
-        let kept = case_lists_served(&app, "memory");
         let (status, _) = send(
             &app,
             Role::SocialWorker,
@@ -1757,43 +1765,63 @@ async fn case_lists_are_served_from_this_server_s_copy_only_while_it_is_current(
         )
         .await;
         assert_eq!(status, 303);
-        inbox_line(&app, &case).await;
-        assert!(
-            case_lists_served(&app, "memory") > kept,
+        assert_eq!(
+            inbox_line_and_source(&app, &case).await.1,
+            "memory",
             "a note changes no list: its copy stays"
         );
 
-        // Writes by another server or the command line show at the next poll: the case's
-        // urgency, then the name of its unit (the registry), then its transfer away.
-        sqlx::query("UPDATE cases SET urgency = 'immediate' WHERE id = $1")
-            .bind(&case)
-            .execute(app.db.pool())
-            .await
-            .unwrap();
-        eventually(&app, &case, "the urgency", |line| {
-            line.is_some_and(|l| l.contains(Urgency::Immediate.label()))
-        })
-        .await;
-        sqlx::query("UPDATE units SET name = 'Brigade renommée' WHERE id = $1")
-            .bind(app.scope(Role::Officer))
-            .execute(app.db.pool())
-            .await
-            .unwrap();
-        eventually(&app, &case, "the unit's new name", |line| {
-            line.is_some_and(|l| l.contains("Brigade renommée"))
-        })
-        .await;
-        sqlx::query("UPDATE cases SET post_id = $1 WHERE id = $2")
-            .bind(&app.elsewhere.other_post)
-            .bind(&case)
-            .execute(app.db.pool())
-            .await
-            .unwrap();
-        eventually(&app, &case, "the transfer", |line| line.is_none()).await;
-        assert!(
-            case_lists_served(&app, "memory") > from_memory + 1,
-            "copies were served between the writes"
-        );
+        // Writes by another server or the command line: this server keeps serving its copy
+        // until its next poll, then shows them: the case's urgency, then the name of its unit
+        // (the registry), then its transfer away.
+        type Shown = fn(Option<&str>) -> bool;
+        let other_server_writes: [(&str, &'static str, Vec<String>, Shown); 3] = [
+            (
+                "the urgency",
+                "UPDATE cases SET urgency = 'immediate' WHERE id = $1",
+                vec![case.clone()],
+                |line| line.is_some_and(|l| l.contains(Urgency::Immediate.label())),
+            ),
+            (
+                "the unit's new name",
+                "UPDATE units SET name = 'Brigade renommée' WHERE id = $1",
+                vec![app.scope(Role::Officer)],
+                |line| line.is_some_and(|l| l.contains("Brigade renommée")),
+            ),
+            (
+                "the transfer",
+                "UPDATE cases SET post_id = $1 WHERE id = $2",
+                vec![app.elsewhere.other_post.clone(), case.clone()],
+                |line| line.is_none(),
+            ),
+        ];
+        for (what, sql, binds, shown) in other_server_writes {
+            inbox_line(&app, &case).await;
+            let mut query = sqlx::query(sql);
+            for bind in binds {
+                query = query.bind(bind);
+            }
+            query.execute(app.db.pool()).await.unwrap();
+            let (line, source) = inbox_line_and_source(&app, &case).await;
+            assert_eq!(
+                source, "memory",
+                "{what}: before the poll ({})",
+                app.backend
+            );
+            assert!(!shown(line.as_deref()), "{what}: shown before the poll");
+            poll().await;
+            let (line, source) = inbox_line_and_source(&app, &case).await;
+            assert_eq!(
+                source, "database",
+                "{what}: after the poll ({})",
+                app.backend
+            );
+            assert!(
+                shown(line.as_deref()),
+                "{what}: not shown after the poll ({}): {line:?}",
+                app.backend
+            );
+        }
         app.finish().await;
     }
 }
