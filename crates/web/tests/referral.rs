@@ -1388,13 +1388,30 @@ async fn the_officer_who_asked_is_mailed_each_status_change_in_status_words_only
             app.backend
         );
 
+        let mailer_into = |folder: &std::path::Path| {
+            passerelle_web::mail::Mailer::folder(
+                folder.to_path_buf(),
+                "Passerelle <ne-pas-repondre@passerelle.invalid>",
+                "https://passerelle.example",
+            )
+            .unwrap()
+        };
+        // A transport that fails (its folder is gone): each message waits a minute before
+        // its next attempt, then leaves.
+        let gone = tempfile::tempdir().unwrap();
+        let failing = mailer_into(gone.path());
+        drop(gone);
+        let delivery = passerelle_web::mail::deliver_due(&app.db, &failing)
+            .await
+            .unwrap();
+        assert_eq!((delivery.sent, delivery.failed), (0, 2));
         let folder = tempfile::tempdir().unwrap();
-        let mailer = passerelle_web::mail::Mailer::folder(
-            folder.path().to_path_buf(),
-            "Passerelle <ne-pas-repondre@passerelle.invalid>",
-            "https://passerelle.example",
-        )
-        .unwrap();
+        let mailer = mailer_into(folder.path());
+        let delivery = passerelle_web::mail::deliver_due(&app.db, &mailer)
+            .await
+            .unwrap();
+        assert_eq!(delivery.sent, 0, "a failed message waits before its retry");
+        app.clock.advance(std::time::Duration::from_secs(60));
         let delivery = passerelle_web::mail::deliver_due(&app.db, &mailer)
             .await
             .unwrap();
