@@ -60,6 +60,7 @@ pub(crate) async fn load(
             Ok::<_, anyhow::Error>(latencies)
         }));
     }
+    // The load lasts `seconds` of real time: that is what is measured, not a wait for a result.
     tokio::time::sleep(Duration::from_secs(seconds)).await;
     stop.store(true, Ordering::Relaxed);
     let mut latencies = Vec::new();
