@@ -60,6 +60,7 @@ pub(crate) async fn load(
             Ok::<_, anyhow::Error>(latencies)
         }));
     }
+    // The load lasts `seconds` of real time: that is what is measured, not a wait for a result.
     tokio::time::sleep(Duration::from_secs(seconds)).await;
     stop.store(true, Ordering::Relaxed);
     let mut latencies = Vec::new();
@@ -98,7 +99,13 @@ pub(crate) async fn worker_session(
         .next()
         .context("demo social worker's role")?;
     let mut connection = db.pool().acquire().await?;
-    let token = session::create(&mut connection, Some(&worker.id), None).await?;
+    let token = session::create(
+        &mut connection,
+        Some(&worker.id),
+        None,
+        &db.clock().now_text(),
+    )
+    .await?;
     let hash = session::token_hash(&token);
     session::mark_second_factor_done(&mut connection, &hash).await?;
     session::set_active_role(&mut connection, &hash, &role.id).await?;
@@ -116,10 +123,13 @@ pub(crate) async fn demo_session(
         .find(|l| l.role == passerelle_domain::identity::role::Role::Officer)
         .ok_or_else(|| anyhow::anyhow!("no demo officer"))?;
     let mut connection = db.pool().acquire().await?;
-    Ok(
-        passerelle_store::identity::session::create(&mut connection, Some(&officer.id), None)
-            .await?,
+    Ok(passerelle_store::identity::session::create(
+        &mut connection,
+        Some(&officer.id),
+        None,
+        &db.clock().now_text(),
     )
+    .await?)
 }
 
 /// Sequential logins with the right password: (p50 ms, p99 ms, count).

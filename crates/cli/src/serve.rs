@@ -131,6 +131,11 @@ pub struct ServeArgs {
     )]
     pub mail_from: String,
 
+    /// Seconds between two reads of the outbox: an e-mail leaves within this time of the
+    /// change it announces (at least 1).
+    #[arg(long, env = "PASSERELLE_MAIL_INTERVAL_SECS", default_value_t = 15)]
+    pub mail_interval_secs: u64,
+
     /// OpenID Connect issuer (ProConnect or compatible), e.g. https://auth.agentconnect.gouv.fr/api/v2
     #[arg(long, env = "PASSERELLE_OIDC_ISSUER", requires_all = ["oidc_client_id", "oidc_client_secret"])]
     pub oidc_issuer: Option<String>,
@@ -238,6 +243,10 @@ pub async fn run(mut args: ServeArgs) -> anyhow::Result<()> {
         args.retention_years >= 1,
         "--retention-years : au moins 1 an de conservation"
     );
+    anyhow::ensure!(
+        args.mail_interval_secs >= 1,
+        "--mail-interval-secs : au moins 1 seconde entre deux envois"
+    );
     let state = passerelle_web::AppState::new(db.clone(), config, keys);
     passerelle_web::referral::case_list_copies::watch(&state);
     tokio::spawn(daily_purge(
@@ -259,7 +268,7 @@ pub async fn run(mut args: ServeArgs) -> anyhow::Result<()> {
             tokio::spawn(passerelle_web::mail::deliver_forever(
                 db.clone(),
                 mailer,
-                std::time::Duration::from_secs(15),
+                std::time::Duration::from_secs(args.mail_interval_secs),
             ));
         }
         None => tracing::warn!(

@@ -11,19 +11,20 @@ use passerelle_store::journal::{Entry, record};
 use passerelle_store::seal::KeyRing;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Writers appending journal rows from `connections` tasks until stopped.
 struct Load {
     stop: Arc<AtomicBool>,
-    written: Arc<AtomicU64>,
+    /// Rows written so far, which the test awaits.
+    written: Arc<tokio::sync::watch::Sender<u64>>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl Load {
     fn start(runtime: &tokio::runtime::Runtime, db: &Db, connections: usize) -> Self {
         let stop = Arc::new(AtomicBool::new(false));
-        let written = Arc::new(AtomicU64::new(0));
+        let written = Arc::new(tokio::sync::watch::Sender::new(0));
         let tasks = (0..connections)
             .map(|writer| {
                 let (db, stop, written) = (db.clone(), stop.clone(), written.clone());
@@ -32,7 +33,7 @@ impl Load {
                         let entry =
                             Entry::new(JournalAction::Logout).detail(format!("charge {writer}"));
                         record(&db, entry).await.expect("a write under load");
-                        written.fetch_add(1, Ordering::Relaxed);
+                        written.send_modify(|n| *n += 1);
                     }
                 })
             })
@@ -45,7 +46,15 @@ impl Load {
     }
 
     fn written(&self) -> u64 {
-        self.written.load(Ordering::Relaxed)
+        *self.written.borrow()
+    }
+
+    /// Returns once the writers have written `rows` rows (they are under way).
+    fn wait_until_written(&self, runtime: &tokio::runtime::Runtime, rows: u64) {
+        let mut written = self.written.subscribe();
+        runtime
+            .block_on(written.wait_for(|n| *n >= rows))
+            .expect("the writers write");
     }
 
     fn stop(self, runtime: &tokio::runtime::Runtime) -> u64 {
@@ -53,7 +62,7 @@ impl Load {
         for task in self.tasks {
             runtime.block_on(task).expect("writer finished");
         }
-        self.written.load(Ordering::Relaxed)
+        *self.written.borrow()
     }
 }
 
@@ -66,11 +75,14 @@ fn journal_rows(runtime: &tokio::runtime::Runtime, db: &Db) -> i64 {
 }
 
 /// Runs `passerelle backup` while `load` writes; returns the archive written.
-fn backup_under_load(load: &Load, database: &[&str], output: &Path) -> PathBuf {
+fn backup_under_load(
+    runtime: &tokio::runtime::Runtime,
+    load: &Load,
+    database: &[&str],
+    output: &Path,
+) -> PathBuf {
     // Let the writers get going first.
-    while load.written() < 20 {
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
+    load.wait_until_written(runtime, 20);
     let before = load.written();
     let (ok, stdout, stderr) = run(passerelle()
         .arg("backup")
@@ -139,11 +151,9 @@ fn a_sqlite_backup_under_load_restores_with_the_same_counts_and_a_working_server
         .with_journal_key(ring.journal_key());
     let output = root.path().join("sauvegardes");
     let load = Load::start(&runtime, &db, 8);
-    while load.written() < 20 {
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
+    load.wait_until_written(&runtime, 20);
     let acknowledged = journal_rows(&runtime, &db);
-    let archive = backup_under_load(&load, &["--data-dir", data_arg], &output);
+    let archive = backup_under_load(&runtime, &load, &["--data-dir", data_arg], &output);
     let written = load.stop(&runtime);
     runtime.block_on(db.close());
     println!("{written} journal rows written during the test");
@@ -267,11 +277,10 @@ fn a_postgresql_backup_under_load_restores_into_a_fresh_database() {
             .unwrap()
             .with_journal_key(ring.journal_key());
         let load = Load::start(&runtime, &db, 8);
-        while load.written() < 20 {
-            std::thread::sleep(std::time::Duration::from_millis(10));
-        }
+        load.wait_until_written(&runtime, 20);
         let acknowledged = journal_rows(&runtime, &db);
         let archive = backup_under_load(
+            &runtime,
             &load,
             &["--database-url", &source, "--data-dir", keys],
             &root.path().join("sauvegardes"),

@@ -3,6 +3,7 @@
 //! or the local one at [`DEFAULT_POSTGRES_URL`], and a test that cannot reach it fails saying
 //! how to start it.
 
+use crate::db::clock::{Clock, ClockHand};
 use crate::seal::KeyRing;
 use crate::{Backend, Db};
 
@@ -15,8 +16,10 @@ pub fn key_ring() -> KeyRing {
 }
 
 /// A migrated, empty database that cleans up after itself when [`TestDb::finish`] is called.
+/// Its clock is adjustable: a test moves it on with `clock` instead of waiting.
 pub struct TestDb {
     pub db: Db,
+    pub clock: ClockHand,
     _folder: Option<tempfile::TempDir>,
     postgres: Option<(String, String)>,
     postgres_url: Option<String>,
@@ -89,9 +92,13 @@ pub async fn sqlite() -> TestDb {
         .await
         .expect("sqlite opens");
     db.migrate().await.expect("sqlite migrates");
-    let db = db.with_journal_key(key_ring().journal_key());
+    let (clock, hand) = Clock::adjustable();
+    let db = db
+        .with_journal_key(key_ring().journal_key())
+        .with_clock(clock);
     TestDb {
         db,
+        clock: hand,
         _folder: Some(folder),
         postgres: None,
         postgres_url: None,
@@ -109,9 +116,13 @@ pub async fn postgres(admin_url: &str) -> TestDb {
     let url = with_database(admin_url, &name);
     let db = Db::connect(&url, 8).await.expect("test database opens");
     db.migrate().await.expect("postgres migrates");
-    let db = db.with_journal_key(key_ring().journal_key());
+    let (clock, hand) = Clock::adjustable();
+    let db = db
+        .with_journal_key(key_ring().journal_key())
+        .with_clock(clock);
     TestDb {
         db,
+        clock: hand,
         _folder: None,
         postgres: Some((admin_url.to_string(), name)),
         postgres_url: Some(url),

@@ -99,6 +99,8 @@ impl AppState {
     }
 
     fn sharing_keys(db: Db, config: Config, keys: Arc<KeyRing>) -> Self {
+        // The memories measure their copies' age on the database's clock, as the sessions do.
+        let clock = db.clock().clone();
         Self {
             db,
             keys,
@@ -107,9 +109,11 @@ impl AppState {
             categories: Arc::default(),
             signed_in: Arc::new(http::signed_in_copies::SignedInCache::new(
                 config.signed_in_kept_for,
+                clock.clone(),
             )),
             case_lists: Arc::new(referral::case_list_copies::CaseListMemory::new(
                 config.case_lists_polled_every,
+                clock,
             )),
             config: Arc::new(config),
         }

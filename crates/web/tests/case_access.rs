@@ -14,9 +14,14 @@ use passerelle_web::http::route_table::Method;
 /// A session of `account` acting with its role `role_id`, second factor done.
 async fn session_of(app: &TestApp, account: &str, role_id: &str) -> String {
     let mut connection = app.db.pool().acquire().await.unwrap();
-    let token = session::create(&mut connection, Some(account), None)
-        .await
-        .unwrap();
+    let token = session::create(
+        &mut connection,
+        Some(account),
+        None,
+        &app.db.clock().now_text(),
+    )
+    .await
+    .unwrap();
     let hash = session::token_hash(&token);
     session::mark_second_factor_done(&mut connection, &hash)
         .await

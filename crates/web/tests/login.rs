@@ -375,28 +375,20 @@ async fn idle_sessions_end_and_logout_everywhere_ends_them_all() {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap();
-        assert_eq!(
+        let account_page = |token: &str| {
             client
                 .get(app.url("/compte"))
-                .header("cookie", with(&token))
+                .header("cookie", with(token))
                 .send()
-                .await
-                .unwrap()
-                .status(),
-            200
-        );
-        let old = passerelle_store::db::time_text::instant_to_text(
-            time::OffsetDateTime::now_utc() - time::Duration::minutes(31),
-        );
-        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
-            .bind(&old)
-            .bind(passerelle_store::identity::session::token_hash(&token))
-            .execute(app.db.pool())
-            .await
-            .unwrap();
-        // Time travelled behind the server's back: it sees it once its short memory of who
-        // is signed in is gone (at most two seconds in real life).
-        app.state.signed_in.forget_all();
+        };
+        assert_eq!(account_page(&token).await.unwrap().status(), 200);
+        let minutes = |n: u64| std::time::Duration::from_secs(n * 60);
+        app.clock.advance(minutes(20));
+        assert_eq!(account_page(&other).await.unwrap().status(), 200);
+        // 31 minutes without a request: the session has ended, and the server's short memory
+        // of who is signed in has let it go too; the one used 11 minutes ago lives on.
+        app.clock.advance(minutes(11));
+        assert_eq!(account_page(&other).await.unwrap().status(), 200);
         let expired = client
             .get(app.url("/compte"))
             .header("cookie", with(&token))
@@ -465,6 +457,18 @@ async fn an_invitation_sets_a_password_that_follows_the_rules() {
             400,
             "a link opens once"
         );
+        // A link not used within its week has expired.
+        let late = format!("/invitation/{}", app.fresh_invitation().await);
+        app.clock
+            .advance(std::time::Duration::from_secs(7 * 24 * 3600 - 60));
+        assert_eq!(
+            client.get(app.url(&late)).send().await.unwrap().status(),
+            200
+        );
+        app.clock.advance(std::time::Duration::from_secs(60));
+        let expired = client.get(app.url(&late)).send().await.unwrap();
+        assert_eq!(expired.status(), 400);
+        assert!(expired.text().await.unwrap().contains("a expiré"));
         app.finish().await;
     }
 }

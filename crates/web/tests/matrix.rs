@@ -853,8 +853,10 @@ async fn every_route_every_role_inside_and_outside_its_scope() {
     for app in spawn_all().await {
         // With the server's memories at work, as `passerelle serve` runs: every page is asked
         // twice, so a kept copy (a case list) answers the second time under the same rules.
+        // The stamps are polled once here, so copies are kept from the first page on, then by
+        // the background task.
         passerelle_web::referral::case_list_copies::watch(&app.state);
-        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        app.state.case_lists.poll(&app.db).await;
         let declared: BTreeSet<(Method, &str)> = passerelle_web::route_table()
             .declared()
             .iter()
@@ -908,6 +910,15 @@ async fn every_route_every_role_inside_and_outside_its_scope() {
             "{} cells differ:\n{}",
             failures.len(),
             failures.join("\n")
+        );
+        let metrics = app.state.metrics.encode(0, 0);
+        assert!(
+            metrics
+                .lines()
+                .filter_map(|l| l.strip_prefix("passerelle_case_lists_total{source=\"memory\"} "))
+                .any(|n| n.trim() != "0"),
+            "the matrix ran with copies of case lists served ({})",
+            app.backend
         );
         app.finish().await;
     }

@@ -1388,13 +1388,30 @@ async fn the_officer_who_asked_is_mailed_each_status_change_in_status_words_only
             app.backend
         );
 
+        let mailer_into = |folder: &std::path::Path| {
+            passerelle_web::mail::Mailer::folder(
+                folder.to_path_buf(),
+                "Passerelle <ne-pas-repondre@passerelle.invalid>",
+                "https://passerelle.example",
+            )
+            .unwrap()
+        };
+        // A transport that fails (its folder is gone): each message waits a minute before
+        // its next attempt, then leaves.
+        let gone = tempfile::tempdir().unwrap();
+        let failing = mailer_into(gone.path());
+        drop(gone);
+        let delivery = passerelle_web::mail::deliver_due(&app.db, &failing)
+            .await
+            .unwrap();
+        assert_eq!((delivery.sent, delivery.failed), (0, 2));
         let folder = tempfile::tempdir().unwrap();
-        let mailer = passerelle_web::mail::Mailer::folder(
-            folder.path().to_path_buf(),
-            "Passerelle <ne-pas-repondre@passerelle.invalid>",
-            "https://passerelle.example",
-        )
-        .unwrap();
+        let mailer = mailer_into(folder.path());
+        let delivery = passerelle_web::mail::deliver_due(&app.db, &mailer)
+            .await
+            .unwrap();
+        assert_eq!(delivery.sent, 0, "a failed message waits before its retry");
+        app.clock.advance(std::time::Duration::from_secs(60));
         let delivery = passerelle_web::mail::deliver_due(&app.db, &mailer)
             .await
             .unwrap();
@@ -1702,31 +1719,40 @@ async fn inbox_line(app: &TestApp, case: &str) -> Option<String> {
         .map(str::to_string)
 }
 
-/// Asks for the case list until `shown` holds of `case`'s line (a write elsewhere shows at
-/// the next poll of the read stamps, 250 ms); fails after 5 s.
-async fn eventually(app: &TestApp, case: &str, what: &str, shown: impl Fn(Option<&str>) -> bool) {
-    for _ in 0..100 {
-        if shown(inbox_line(app, case).await.as_deref()) {
-            return;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    panic!("{what}: not shown after 5 s on {}", app.backend);
+/// The line of `case` as this server lists it now, and whether the list came from its copy.
+async fn inbox_line_and_source(app: &TestApp, case: &str) -> (Option<String>, &'static str) {
+    let from_memory = case_lists_served(app, "memory");
+    let line = inbox_line(app, case).await;
+    let source = if case_lists_served(app, "memory") > from_memory {
+        "memory"
+    } else {
+        "database"
+    };
+    (line, source)
 }
 
 #[tokio::test]
 async fn case_lists_are_served_from_this_server_s_copy_only_while_it_is_current() {
     use passerelle_domain::referral::{ReferralStatus, Urgency};
-    for app in spawn_all().await {
+    for test_db in passerelle_store::testing::all_backends().await {
+        // The stamps are polled by hand here (`CaseListMemory::poll`, the background task's
+        // step): an hour between two polls keeps them trusted however slowly the test runs.
+        let config = passerelle_web::Config {
+            case_lists_polled_every: std::time::Duration::from_secs(3600),
+            ..passerelle_web::Config::default()
+        };
+        let app = TestApp::spawn_with(test_db, config).await;
         let case = app.case_for(true).await;
-        passerelle_web::referral::case_list_copies::watch(&app.state);
+        let poll = || app.state.case_lists.poll(&app.db);
+        // Never polled: nothing is trusted, every list is read.
+        inbox_line(&app, &case).await;
+        assert_eq!(inbox_line_and_source(&app, &case).await.1, "database");
         // Once the stamps are polled, a list read twice is served from memory the second time.
-        let from_memory = case_lists_served(&app, "memory");
-        eventually(&app, &case, "a copy served", |_| {
-            case_lists_served(&app, "memory") > from_memory
-        })
-        .await;
-        let line = inbox_line(&app, &case).await.unwrap();
+        poll().await;
+        inbox_line(&app, &case).await;
+        let (line, source) = inbox_line_and_source(&app, &case).await;
+        assert_eq!(source, "memory");
+        let line = line.unwrap();
         assert!(line.contains(ReferralStatus::Received.label()), "{line}");
 
         // A form answered by this server shows at once.
@@ -1747,7 +1773,6 @@ async fn case_lists_are_served_from_this_server_s_copy_only_while_it_is_current(
 
         // A form that changes no list (a note) keeps the copies.
         inbox_line(&app, &case).await;
-        let kept = case_lists_served(&app, "memory");
         let (status, _) = send(
             &app,
             Role::SocialWorker,
@@ -1757,43 +1782,63 @@ async fn case_lists_are_served_from_this_server_s_copy_only_while_it_is_current(
         )
         .await;
         assert_eq!(status, 303);
-        inbox_line(&app, &case).await;
-        assert!(
-            case_lists_served(&app, "memory") > kept,
+        assert_eq!(
+            inbox_line_and_source(&app, &case).await.1,
+            "memory",
             "a note changes no list: its copy stays"
         );
 
-        // Writes by another server or the command line show at the next poll: the case's
-        // urgency, then the name of its unit (the registry), then its transfer away.
-        sqlx::query("UPDATE cases SET urgency = 'immediate' WHERE id = $1")
-            .bind(&case)
-            .execute(app.db.pool())
-            .await
-            .unwrap();
-        eventually(&app, &case, "the urgency", |line| {
-            line.is_some_and(|l| l.contains(Urgency::Immediate.label()))
-        })
-        .await;
-        sqlx::query("UPDATE units SET name = 'Brigade renommée' WHERE id = $1")
-            .bind(app.scope(Role::Officer))
-            .execute(app.db.pool())
-            .await
-            .unwrap();
-        eventually(&app, &case, "the unit's new name", |line| {
-            line.is_some_and(|l| l.contains("Brigade renommée"))
-        })
-        .await;
-        sqlx::query("UPDATE cases SET post_id = $1 WHERE id = $2")
-            .bind(&app.elsewhere.other_post)
-            .bind(&case)
-            .execute(app.db.pool())
-            .await
-            .unwrap();
-        eventually(&app, &case, "the transfer", |line| line.is_none()).await;
-        assert!(
-            case_lists_served(&app, "memory") > from_memory + 1,
-            "copies were served between the writes"
-        );
+        // Writes by another server or the command line: this server keeps serving its copy
+        // until its next poll, then shows them: the case's urgency, then the name of its unit
+        // (the registry), then its transfer away.
+        type Shown = fn(Option<&str>) -> bool;
+        let other_server_writes: [(&str, &'static str, Vec<String>, Shown); 3] = [
+            (
+                "the urgency",
+                "UPDATE cases SET urgency = 'immediate' WHERE id = $1",
+                vec![case.clone()],
+                |line| line.is_some_and(|l| l.contains(Urgency::Immediate.label())),
+            ),
+            (
+                "the unit's new name",
+                "UPDATE units SET name = 'Brigade renommée' WHERE id = $1",
+                vec![app.scope(Role::Officer)],
+                |line| line.is_some_and(|l| l.contains("Brigade renommée")),
+            ),
+            (
+                "the transfer",
+                "UPDATE cases SET post_id = $1 WHERE id = $2",
+                vec![app.elsewhere.other_post.clone(), case.clone()],
+                |line| line.is_none(),
+            ),
+        ];
+        for (what, sql, binds, shown) in other_server_writes {
+            inbox_line(&app, &case).await;
+            let mut query = sqlx::query(sql);
+            for bind in binds {
+                query = query.bind(bind);
+            }
+            query.execute(app.db.pool()).await.unwrap();
+            let (line, source) = inbox_line_and_source(&app, &case).await;
+            assert_eq!(
+                source, "memory",
+                "{what}: before the poll ({})",
+                app.backend
+            );
+            assert!(!shown(line.as_deref()), "{what}: shown before the poll");
+            poll().await;
+            let (line, source) = inbox_line_and_source(&app, &case).await;
+            assert_eq!(
+                source, "database",
+                "{what}: after the poll ({})",
+                app.backend
+            );
+            assert!(
+                shown(line.as_deref()),
+                "{what}: not shown after the poll ({}): {line:?}",
+                app.backend
+            );
+        }
         app.finish().await;
     }
 }

@@ -13,9 +13,14 @@ use passerelle_store::identity::{account, session};
 /// A session of `account_id` acting with the role `role_id`, second factor done.
 async fn session_of(app: &TestApp, account_id: &str, role_id: &str) -> String {
     let mut connection = app.db.pool().acquire().await.unwrap();
-    let token = session::create(&mut connection, Some(account_id), None)
-        .await
-        .unwrap();
+    let token = session::create(
+        &mut connection,
+        Some(account_id),
+        None,
+        &app.db.clock().now_text(),
+    )
+    .await
+    .unwrap();
     let hash = session::token_hash(&token);
     session::mark_second_factor_done(&mut connection, &hash)
         .await

@@ -1,6 +1,7 @@
 //! Connection, migrations and the few places where the two backends differ.
 
 pub mod bulk;
+pub mod clock;
 pub mod read_stamp;
 pub mod time_text;
 
@@ -137,13 +138,15 @@ pub fn redact_url(url: &str) -> String {
     }
 }
 
-/// The database: a pool plus the backend it talks to, and the key that links the journal's
-/// rows (from the key file, never stored in the database).
+/// The database: a pool plus the backend it talks to, the key that links the journal's
+/// rows (from the key file, never stored in the database), and the clock that decides what
+/// has expired (the system's, except in tests).
 #[derive(Clone, Debug)]
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
     journal_key: Option<Arc<JournalKey>>,
+    clock: clock::Clock,
 }
 
 /// A write transaction that knows the journal key, so that `journal::append(&mut tx, …)`
@@ -261,6 +264,7 @@ impl Db {
             pool,
             backend,
             journal_key: None,
+            clock: clock::Clock::system(),
         })
     }
 
@@ -303,6 +307,18 @@ impl Db {
 
     pub fn journal_key(&self) -> Option<&JournalKey> {
         self.journal_key.as_deref()
+    }
+
+    /// The same database, deciding what has expired by `clock` (a test's adjustable one).
+    pub fn with_clock(mut self, clock: clock::Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The clock that sessions, login locks, invitations, the outbox and the server's
+    /// memories decide by.
+    pub fn clock(&self) -> &clock::Clock {
+        &self.clock
     }
 
     /// Refreshes the planner's statistics after a bulk load: on PostgreSQL, until autovacuum

@@ -11,14 +11,18 @@
 //! Parallel attempts cannot slip past the count: a password is counted as a failure before
 //! its (slow) check and taken back when right; a code is checked while its account's count
 //! is held. The pages and their words stay in the web crate.
+//!
+//! Every instant here is the `Db`'s clock's, taken once per attempt (`now`): the lock's end,
+//! the window and the count's last failure are measured on the same clock.
 
-use crate::db::time_text::{instant_to_text, now_text};
+use crate::db::time_text::instant_to_text;
 use crate::{Db, StoreError};
 use passerelle_domain::identity::account::{
     ADDRESS_LOCKOUT_THRESHOLD, LOCKOUT_DURATION, LOCKOUT_THRESHOLD,
 };
 use sha2::{Digest, Sha256};
 use sqlx::AnyConnection;
+use time::OffsetDateTime;
 
 /// The hash under which failures of a login name are counted (known or not).
 pub fn login_hash(email: &str) -> String {
@@ -53,8 +57,8 @@ pub struct Counts {
     address: Option<String>,
 }
 
-fn is_locked(locked_until: Option<&str>) -> bool {
-    locked_until.is_some_and(|until| until > now_text().as_str())
+fn is_locked(locked_until: Option<&str>, now: OffsetDateTime) -> bool {
+    locked_until.is_some_and(|until| until > instant_to_text(now).as_str())
 }
 
 impl Counts {
@@ -68,12 +72,14 @@ impl Counts {
 
     /// The lock in force, if any; the address first, as it says more to the person.
     pub async fn lock(&self, db: &Db) -> Result<Option<Lock>, StoreError> {
+        let now = db.clock().now();
         if let Some(address) = &self.address
-            && is_locked(login_lock(db, address).await?.as_deref())
+            && is_locked(login_lock(db, address).await?.as_deref(), now)
         {
             return Ok(Some(Lock::Address));
         }
-        Ok(is_locked(login_lock(db, &self.account).await?.as_deref()).then_some(Lock::Account))
+        let account = login_lock(db, &self.account).await?;
+        Ok(is_locked(account.as_deref(), now).then_some(Lock::Account))
     }
 
     /// Whether the account is locked, holding its count until the transaction ends: the
@@ -84,9 +90,10 @@ impl Counts {
     pub(crate) async fn hold_account(
         &self,
         connection: &mut AnyConnection,
+        now: OffsetDateTime,
     ) -> Result<bool, StoreError> {
-        let until = hold_login_lock(connection, &self.account).await?;
-        Ok(is_locked(until.as_deref()))
+        let until = hold_login_lock(connection, &self.account, now).await?;
+        Ok(is_locked(until.as_deref(), now))
     }
 
     /// Counts a password attempt as a failure before checking it (Argon2 takes a while:
@@ -94,7 +101,7 @@ impl Counts {
     /// Refused when a count is locked or already full; then nothing stays counted.
     pub async fn reserve(&self, db: &Db) -> Result<Result<Reserved, Lock>, StoreError> {
         let mut tx = db.begin_write().await?;
-        let reserved = self.reserve_in(&mut tx).await?;
+        let reserved = self.reserve_in(&mut tx, db.clock().now()).await?;
         tx.commit().await?;
         Ok(reserved)
     }
@@ -102,9 +109,10 @@ impl Counts {
     async fn reserve_in(
         &self,
         connection: &mut AnyConnection,
+        now: OffsetDateTime,
     ) -> Result<Result<Reserved, Lock>, StoreError> {
-        let account = reserve_login_attempt(connection, &self.account).await?;
-        if is_locked(account.locked_until.as_deref()) {
+        let account = reserve_login_attempt(connection, &self.account, now).await?;
+        if is_locked(account.locked_until.as_deref(), now) {
             return Ok(Err(Lock::Account));
         }
         if account.failures > LOCKOUT_THRESHOLD {
@@ -116,12 +124,12 @@ impl Counts {
             address: None,
         };
         if let Some(key) = &self.address {
-            let address = reserve_login_attempt(connection, key).await?;
+            let address = reserve_login_attempt(connection, key, now).await?;
             let full = address.failures > ADDRESS_LOCKOUT_THRESHOLD;
             if full {
                 give_back_login_attempt(connection, key).await?;
             }
-            if full || is_locked(address.locked_until.as_deref()) {
+            if full || is_locked(address.locked_until.as_deref(), now) {
                 give_back_login_attempt(connection, &self.account).await?;
                 return Ok(Err(Lock::Address));
             }
@@ -143,7 +151,7 @@ impl Counts {
             self.right(&mut tx).await?;
             None
         } else {
-            self.wrong(&mut tx, reserved).await?
+            self.wrong(&mut tx, reserved, db.clock().now()).await?
         };
         tx.commit().await?;
         Ok(lock)
@@ -164,8 +172,9 @@ impl Counts {
         &self,
         connection: &mut AnyConnection,
         reserved: &Reserved,
+        now: OffsetDateTime,
     ) -> Result<Option<Lock>, StoreError> {
-        let until = instant_to_text(time::OffsetDateTime::now_utc() + LOCKOUT_DURATION);
+        let until = instant_to_text(now + LOCKOUT_DURATION);
         let mut lock = None;
         if let (Some(address), Some(failures)) = (&self.address, reserved.address)
             && failures >= ADDRESS_LOCKOUT_THRESHOLD
@@ -184,13 +193,13 @@ impl Counts {
     pub(crate) async fn count_failure(
         &self,
         connection: &mut AnyConnection,
+        now: OffsetDateTime,
     ) -> Result<Option<Lock>, StoreError> {
-        let until = instant_to_text(time::OffsetDateTime::now_utc() + LOCKOUT_DURATION);
         let account_locked =
-            record_login_failure(connection, &self.account, LOCKOUT_THRESHOLD, &until).await?;
+            record_login_failure(connection, &self.account, LOCKOUT_THRESHOLD, now).await?;
         let address_locked = match &self.address {
             Some(address) => {
-                record_login_failure(connection, address, ADDRESS_LOCKOUT_THRESHOLD, &until).await?
+                record_login_failure(connection, address, ADDRESS_LOCKOUT_THRESHOLD, now).await?
             }
             None => false,
         };
@@ -238,6 +247,7 @@ async fn login_lock(db: &Db, login_hash: &str) -> Result<Option<String>, StoreEr
 async fn hold_login_lock(
     connection: &mut AnyConnection,
     login_hash: &str,
+    now: OffsetDateTime,
 ) -> Result<Option<String>, StoreError> {
     // A no-op update still locks the row on PostgreSQL; SQLite has one writer at a time.
     sqlx::query(
@@ -245,7 +255,7 @@ async fn hold_login_lock(
          ON CONFLICT (login_hash) DO UPDATE SET failures = login_failures.failures",
     )
     .bind(login_hash)
-    .bind(now_text())
+    .bind(instant_to_text(now))
     .execute(&mut *connection)
     .await?;
     let (until,): (Option<String>,) =
@@ -256,19 +266,18 @@ async fn hold_login_lock(
     Ok(until)
 }
 
-/// Counts one failure; locks the login name until `lock_until` once `threshold` is reached.
-/// Returns true when this failure locked it.
+/// Counts one failure; locks the login name for the lockout's duration once `threshold` is
+/// reached. Returns true when this failure locked it.
 async fn record_login_failure(
     connection: &mut AnyConnection,
     login_hash: &str,
     threshold: i64,
-    lock_until: &str,
+    now: OffsetDateTime,
 ) -> Result<bool, StoreError> {
-    let now = now_text();
+    let lock_until = instant_to_text(now + LOCKOUT_DURATION);
     // Failures older than the lockout window are forgotten: the count starts again at 1.
-    let window_start = crate::db::time_text::instant_to_text(
-        time::OffsetDateTime::now_utc() - passerelle_domain::identity::account::LOCKOUT_DURATION,
-    );
+    let window_start = instant_to_text(now - LOCKOUT_DURATION);
+    let now = instant_to_text(now);
     sqlx::query(
         "INSERT INTO login_failures (login_hash, failures, locked_until, updated_at) VALUES ($1, 1, NULL, $2) \
          ON CONFLICT (login_hash) DO UPDATE SET \
@@ -281,7 +290,7 @@ async fn record_login_failure(
     .execute(&mut *connection)
     .await?;
     let locked = sqlx::query("UPDATE login_failures SET locked_until = $1, failures = 0 WHERE login_hash = $2 AND failures >= $3")
-        .bind(lock_until)
+        .bind(&lock_until)
         .bind(login_hash)
         .bind(threshold)
         .execute(&mut *connection)
@@ -304,20 +313,16 @@ struct LoginAttempt {
 async fn reserve_login_attempt(
     connection: &mut AnyConnection,
     login_hash: &str,
+    now: OffsetDateTime,
 ) -> Result<LoginAttempt, StoreError> {
-    let locked_until = hold_login_lock(connection, login_hash).await?;
-    if locked_until
-        .as_deref()
-        .is_some_and(|until| until > now_text().as_str())
-    {
+    let locked_until = hold_login_lock(connection, login_hash, now).await?;
+    if is_locked(locked_until.as_deref(), now) {
         return Ok(LoginAttempt {
             locked_until,
             failures: 0,
         });
     }
-    let window_start = crate::db::time_text::instant_to_text(
-        time::OffsetDateTime::now_utc() - passerelle_domain::identity::account::LOCKOUT_DURATION,
-    );
+    let window_start = instant_to_text(now - LOCKOUT_DURATION);
     // Failures older than the lockout window are forgotten: the count starts again at 1.
     sqlx::query(
         "UPDATE login_failures SET \
@@ -326,7 +331,7 @@ async fn reserve_login_attempt(
     )
     .bind(login_hash)
     .bind(&window_start)
-    .bind(now_text())
+    .bind(instant_to_text(now))
     .execute(&mut *connection)
     .await?;
     let (failures,): (i64,) =

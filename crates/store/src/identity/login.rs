@@ -29,7 +29,8 @@ pub async fn log_in(
     if let Some(old) = replaced_session {
         session::delete(&mut tx, old).await?;
     }
-    let token = session::create(&mut tx, Some(account_id), ip).await?;
+    let now = db.clock().now_text();
+    let token = session::create(&mut tx, Some(account_id), ip, &now).await?;
     append(&mut tx, entry).await?;
     tx.commit().await?;
     Ok(token)
@@ -46,7 +47,7 @@ pub async fn login_failed(
     locked: Entry,
 ) -> Result<Option<Lock>, StoreError> {
     let mut tx = db.begin_write().await?;
-    let lock = counts.wrong(&mut tx, reserved).await?;
+    let lock = counts.wrong(&mut tx, reserved, db.clock().now()).await?;
     append(&mut tx, failed).await?;
     if lock == Some(Lock::Account) {
         append(&mut tx, locked).await?;
@@ -88,8 +89,9 @@ pub async fn check_code(
     code: &Code,
     entries: CodeEntries,
 ) -> Result<CodeCheck, StoreError> {
+    let now = db.clock().now();
     let mut tx = db.begin_write().await?;
-    if counts.hold_account(&mut tx).await? {
+    if counts.hold_account(&mut tx, now).await? {
         tx.commit().await?;
         return Ok(CodeCheck::Locked);
     }
@@ -107,7 +109,7 @@ pub async fn check_code(
         }
         outcome => {
             append(&mut tx, entries.failed).await?;
-            let lock = counts.count_failure(&mut tx).await?;
+            let lock = counts.count_failure(&mut tx, now).await?;
             if lock.is_some() {
                 session::delete(&mut tx, session_token_hash).await?;
                 if lock == Some(Lock::Account) {
@@ -139,7 +141,8 @@ pub async fn log_in_oidc(
         account::link_oidc(&mut tx, account_id, subject).await?;
         append(&mut tx, linked).await?;
     }
-    let token = session::create(&mut tx, Some(account_id), ip).await?;
+    let now = db.clock().now_text();
+    let token = session::create(&mut tx, Some(account_id), ip, &now).await?;
     append(&mut tx, entry).await?;
     tx.commit().await?;
     Ok(token)

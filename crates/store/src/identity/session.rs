@@ -1,7 +1,6 @@
 //! Sessions, stored in the database so that several app servers can share them. The cookie
 //! holds a random token; the table holds only its hash.
 
-use crate::db::time_text::now_text;
 use crate::journal::{Entry, append};
 use crate::{Db, StoreError};
 use rand::RngCore;
@@ -42,18 +41,19 @@ pub fn token_hash(token: &str) -> String {
         .collect()
 }
 
-/// Opens a session (anonymous when `account_id` is None) and returns its token.
+/// Opens a session (anonymous when `account_id` is None) at `now` (the `Db`'s clock, which
+/// its expiry is measured on) and returns its token.
 pub async fn create(
     connection: &mut AnyConnection,
     account_id: Option<&str>,
     ip: Option<&str>,
+    now: &str,
 ) -> Result<String, StoreError> {
     let (token, hash) = new_token();
-    let now = now_text();
     sqlx::query("INSERT INTO sessions (token_hash, account_id, second_factor_done, created_at, last_seen_at, ip) VALUES ($1, $2, 0, $3, $3, $4)")
         .bind(&hash)
         .bind(account_id)
-        .bind(&now)
+        .bind(now)
         .bind(ip)
         .execute(connection)
         .await?;
@@ -64,7 +64,7 @@ pub async fn create(
 /// its state in it) and returns its token.
 pub async fn open_anonymous(db: &Db, ip: Option<&str>) -> Result<String, StoreError> {
     let mut connection = db.pool().acquire().await?;
-    create(&mut connection, None, ip).await
+    create(&mut connection, None, ip, &db.clock().now_text()).await
 }
 
 pub async fn find(db: &Db, token: &str) -> Result<Option<Session>, StoreError> {

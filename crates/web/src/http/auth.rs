@@ -320,7 +320,7 @@ pub async fn current_session(
     let Some(session) = passerelle_store::identity::session::find(&state.db, &token).await? else {
         return Ok(None);
     };
-    let now = time::OffsetDateTime::now_utc();
+    let now = state.db.clock().now();
     let parse = |text: &str| {
         time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok()
     };
@@ -353,7 +353,7 @@ fn remembered(state: &AppState, parts: &Parts) -> Option<SignedIn> {
     let record = state
         .signed_in
         .get(&passerelle_store::identity::session::token_hash(&token))?;
-    let now = time::OffsetDateTime::now_utc();
+    let now = state.db.clock().now();
     let now_text = passerelle_store::db::time_text::instant_to_text(now);
     let session = &record.session;
     if session.last_seen_at.get(..16) != now_text.get(..16) {

@@ -116,10 +116,12 @@ struct Outgoing {
     body: String,
 }
 
-/// Sends the messages due now; a failure is recorded on its row and retried later.
+/// Sends the messages due now; a failure is recorded on its row and retried later. One round
+/// of the server's mail task (`deliver_forever`); a test calls it instead of waiting for one.
 pub async fn deliver_due(db: &Db, mailer: &Mailer) -> Result<Delivery, StoreError> {
     let mut delivery = Delivery::default();
-    let now = time::OffsetDateTime::now_utc();
+    // The database's clock: a test moves it past a failure's wait to see the retry.
+    let now = db.clock().now();
     let mut outgoing = Vec::new();
     for mail in outbox::due(db, now, 100).await? {
         let (subject, body) = match status_mail_text(&mail, &mailer.public_url) {
@@ -245,7 +247,8 @@ pub fn access_notice_text(notice: &case_access::DueNotice, public_url: &str) -> 
     (subject, body)
 }
 
-/// The server's mail task: a round every `every`, until the process ends.
+/// The server's mail task: a round every `every` (`--mail-interval-secs`, never zero), until
+/// the process ends.
 pub async fn deliver_forever(db: Db, mailer: Mailer, every: std::time::Duration) {
     let mut ticks = tokio::time::interval(every);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);

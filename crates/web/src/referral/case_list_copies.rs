@@ -20,6 +20,7 @@
 use crate::AppState;
 use crate::http::error::{WebError, WebResult};
 use passerelle_domain::access::Place;
+use passerelle_store::db::clock::Clock;
 use passerelle_store::db::read_stamp::{self, REGISTRY};
 use passerelle_store::referral::{InboxFilter, InboxRow};
 use passerelle_store::registry::post::PostRow;
@@ -78,6 +79,8 @@ pub struct CaseListMemory {
     poll_every: Duration,
     stamps: RwLock<Option<Stamps>>,
     generation: AtomicU64,
+    /// The database's: stamps age on it, so a test sees polling stop without waiting.
+    clock: Clock,
 }
 
 /// Lists kept at most (each about 10 KB), current or not yet aged out.
@@ -97,7 +100,7 @@ pub enum Source {
 }
 
 impl CaseListMemory {
-    pub fn new(poll_every: Duration) -> Self {
+    pub fn new(poll_every: Duration, clock: Clock) -> Self {
         Self {
             lists: (!poll_every.is_zero()).then(|| {
                 moka::future::Cache::builder()
@@ -108,6 +111,7 @@ impl CaseListMemory {
             poll_every,
             stamps: RwLock::new(None),
             generation: AtomicU64::new(0),
+            clock,
         }
     }
 
@@ -115,9 +119,10 @@ impl CaseListMemory {
     /// off, or stamps not polled lately).
     fn tag(&self, post_id: &str) -> Option<Tag> {
         let stamps = self.stamps.read().ok()?;
-        let stamps = stamps
-            .as_ref()
-            .filter(|s| s.polled_at.elapsed() < self.poll_every * TRUSTED_POLLS)?;
+        let now = self.clock.instant();
+        let stamps = stamps.as_ref().filter(|s| {
+            now.saturating_duration_since(s.polled_at) < self.poll_every * TRUSTED_POLLS
+        })?;
         Some(Tag {
             post: stamps.of(post_id),
             registry: stamps.of(REGISTRY),
@@ -171,6 +176,18 @@ impl CaseListMemory {
         }
     }
 
+    /// One poll of the read stamps: what the background task of `watch` does every
+    /// `poll_every` (a test calls it instead of waiting for the task). A failure only logs:
+    /// the copies age out of trust after a few missed polls.
+    pub async fn poll(&self, db: &passerelle_store::Db) {
+        match read_stamp::all(db).await {
+            Ok(stamps) => self.polled(stamps),
+            Err(error) => {
+                tracing::warn!(%error, "read stamps not polled: case lists read from the database")
+            }
+        }
+    }
+
     /// Stamps only move forward: a poll that began before another one and ends after it
     /// must not take them back.
     fn polled(&self, by_subject: HashMap<String, i64>) {
@@ -181,7 +198,7 @@ impl CaseListMemory {
                 *kept = (*kept).max(stamp);
             }
             *stamps = Some(Stamps {
-                polled_at: Instant::now(),
+                polled_at: self.clock.instant(),
                 by_subject: merged,
             });
         }
@@ -218,12 +235,7 @@ async fn poll_forever(memory: Weak<CaseListMemory>, db: passerelle_store::Db, ev
         let Some(memory) = memory.upgrade() else {
             return;
         };
-        match read_stamp::all(&db).await {
-            Ok(stamps) => memory.polled(stamps),
-            Err(error) => {
-                tracing::warn!(%error, "read stamps not polled: case lists read from the database")
-            }
-        }
+        memory.poll(&db).await;
     }
 }
 
@@ -276,9 +288,15 @@ mod tests {
         (read.total, source)
     }
 
+    /// Polled every minute on the system's clock: in these tests, stamps are polled by hand
+    /// and stay trusted however slowly the test runs.
+    fn memory() -> CaseListMemory {
+        CaseListMemory::new(Duration::from_secs(60), Clock::system())
+    }
+
     #[tokio::test]
     async fn a_copy_is_served_only_while_its_stamps_stand() {
-        let memory = CaseListMemory::new(Duration::from_millis(100));
+        let memory = memory();
         assert_eq!(ask(&memory, "p", 1).await, (1, Source::Database));
         assert_eq!(
             ask(&memory, "p", 2).await,
@@ -345,7 +363,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_read_begun_before_stamps_moved_is_not_served_after_and_forgetting_drops_all() {
-        let memory = Arc::new(CaseListMemory::new(Duration::from_millis(100)));
+        let memory = Arc::new(memory());
         memory.polled(stamps(&[("p", 1)]));
         // A read under way while a form writes and the server polls again (`poll_now`).
         let (slow, release) = read_under_way(&memory, 1).await;
@@ -366,7 +384,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_late_poll_never_takes_the_stamps_back() {
-        let memory = CaseListMemory::new(Duration::from_millis(100));
+        let memory = memory();
         memory.polled(stamps(&[("p", 3), (REGISTRY, 2)]));
         ask(&memory, "p", 1).await;
         // A poll that began before the last one and ended after it.
@@ -380,17 +398,23 @@ mod tests {
 
     #[tokio::test]
     async fn requests_arriving_during_a_read_wait_for_it_instead_of_reading() {
-        let memory = Arc::new(CaseListMemory::new(Duration::from_millis(100)));
+        const ASKS: usize = 16;
+        let memory = Arc::new(memory());
         memory.polled(stamps(&[("p", 1)]));
         let reads = Arc::new(AtomicU64::new(0));
-        let asks: Vec<_> = (0..16)
+        // A read ends only once every request has arrived: each one that made its own read
+        // instead of waiting would be counted.
+        let (arrive, arrivals) = tokio::sync::watch::channel(0usize);
+        let asks: Vec<_> = (0..ASKS)
             .map(|_| {
-                let (memory, reads) = (memory.clone(), reads.clone());
+                let (memory, reads, arrive) = (memory.clone(), reads.clone(), arrive.clone());
+                let mut arrivals = arrivals.clone();
                 tokio::spawn(async move {
+                    arrive.send_modify(|n| *n += 1);
                     memory
                         .get_or_read(key("p"), async move {
                             reads.fetch_add(1, Ordering::SeqCst);
-                            tokio::time::sleep(Duration::from_millis(20)).await;
+                            let _ = arrivals.wait_for(|n| *n == ASKS).await;
                             Ok(list(1))
                         })
                         .await
@@ -406,14 +430,24 @@ mod tests {
 
     #[tokio::test]
     async fn stamps_not_polled_lately_are_not_trusted_and_off_keeps_nothing() {
-        let memory = CaseListMemory::new(Duration::from_millis(20));
+        let (clock, hand) = Clock::adjustable();
+        let every = Duration::from_secs(60);
+        let memory = CaseListMemory::new(every, clock.clone());
         memory.polled(stamps(&[("p", 1)]));
         ask(&memory, "p", 1).await;
         assert_eq!(ask(&memory, "p", 2).await.1, Source::Memory);
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        assert_eq!(ask(&memory, "p", 3).await, (3, Source::Database));
+        hand.advance(every * (TRUSTED_POLLS - 1));
+        assert_eq!(
+            ask(&memory, "p", 3).await.1,
+            Source::Memory,
+            "a poll missed"
+        );
+        hand.advance(every);
+        assert_eq!(ask(&memory, "p", 4).await, (4, Source::Database));
+        memory.polled(stamps(&[("p", 1)]));
+        assert_eq!(ask(&memory, "p", 5).await.1, Source::Memory, "polled again");
 
-        let off = CaseListMemory::new(Duration::ZERO);
+        let off = CaseListMemory::new(Duration::ZERO, clock);
         off.polled(stamps(&[("p", 1)]));
         ask(&off, "p", 1).await;
         assert_eq!(ask(&off, "p", 2).await, (2, Source::Database));
@@ -421,7 +455,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_failed_read_is_not_kept_and_keeps_its_kind() {
-        let memory = CaseListMemory::new(Duration::from_millis(100));
+        let memory = memory();
         memory.polled(stamps(&[("p", 1)]));
         let refused = memory
             .get_or_read(key("p"), async { Err(WebError::Forbidden) })

@@ -28,6 +28,9 @@ pub struct TestApp {
     pub keys_folder: tempfile::TempDir,
     /// The server's state, to reach its in-process memories (signed-in people, the grid).
     pub state: passerelle_web::AppState,
+    /// Moves the server's clock on (sessions, login locks, invitations, memories, outbox):
+    /// a test sees time pass at once instead of waiting for it.
+    pub clock: passerelle_store::db::clock::ClockHand,
     test_db: TestDb,
     server: tokio::task::JoinHandle<()>,
 }
@@ -178,6 +181,7 @@ impl TestApp {
             elsewhere,
             keys_folder,
             state,
+            clock: test_db.clock.clone(),
             test_db,
             server,
         }
@@ -212,9 +216,14 @@ impl TestApp {
         let account_id = self.login(role).id.clone();
         let role_id = self.demo_role_id(role).await;
         let mut connection = self.db.pool().acquire().await.unwrap();
-        let token = session::create(&mut connection, Some(&account_id), None)
-            .await
-            .unwrap();
+        let token = session::create(
+            &mut connection,
+            Some(&account_id),
+            None,
+            &self.db.clock().now_text(),
+        )
+        .await
+        .unwrap();
         let hash = session::token_hash(&token);
         session::mark_second_factor_done(&mut connection, &hash)
             .await
@@ -289,7 +298,7 @@ impl TestApp {
         (id, role_id)
     }
 
-    /// A valid invitation token for a new account.
+    /// A valid invitation token for a new account, for a week (as the administration's).
     pub async fn fresh_invitation(&self) -> String {
         let mut connection = self.db.pool().acquire().await.unwrap();
         let email = format!("invitee-{}@exemple.fr", uuid::Uuid::new_v4().simple());
@@ -300,7 +309,10 @@ impl TestApp {
             "Personne invitée",
             Some(&self.login(Role::Admin).id),
             &token_hash,
-            "2999-01-01T00:00:00Z",
+            // A week, as the administration's invitations.
+            &passerelle_store::db::time_text::instant_to_text(
+                self.db.clock().now() + time::Duration::days(7),
+            ),
         )
         .await
         .unwrap();

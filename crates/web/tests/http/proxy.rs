@@ -3,9 +3,10 @@
 
 use crate::helpers::{CSRF, TestApp};
 use passerelle_domain::identity::role::Role;
+use std::io::{Read, Write};
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 
 fn trusting(proxies: &str) -> passerelle_web::Config {
     passerelle_web::Config {
@@ -78,7 +79,7 @@ async fn a_forwarding_header_counts_only_from_a_trusted_proxy() {
 /// Debian's nginx, started on a free loopback port with its own configuration, pid and logs
 /// in a temporary folder, in front of `upstream`; stopped on drop.
 struct Nginx {
-    child: Child,
+    binary: PathBuf,
     port: u16,
     folder: tempfile::TempDir,
 }
@@ -111,7 +112,7 @@ impl Nginx {
             .port();
         let dir = folder.path().display();
         let config = format!(
-            r#"daemon off;
+            r#"daemon on;
 master_process off;
 worker_processes 1;
 pid {dir}/nginx.pid;
@@ -126,6 +127,7 @@ http {{
     scgi_temp_path {dir}/scgi;
     server {{
         listen 127.0.0.1:{port};
+        location = /nginx-pret {{ return 204; }}
         location / {{
             proxy_pass http://{upstream};
             proxy_set_header Host $http_host;
@@ -136,41 +138,50 @@ http {{
 }}
 "#
         );
-        let config_path = folder.path().join("nginx.conf");
-        std::fs::write(&config_path, config).unwrap();
-        let child = Command::new(binary)
-            .arg("-p")
-            .arg(folder.path())
-            .arg("-e")
-            .arg(folder.path().join("error.log"))
-            .arg("-c")
-            .arg(&config_path)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("nginx starts");
-        let mut nginx = Self {
-            child,
+        std::fs::write(folder.path().join("nginx.conf"), config).unwrap();
+        let nginx = Self {
+            binary: binary.to_path_buf(),
             port,
             folder,
         };
-        nginx.wait_until_listening();
+        // As a daemon, nginx returns once it listens (it forks after opening its sockets):
+        // nothing to wait for.
+        let started = nginx.command().status().expect("nginx starts");
+        if !started.success() {
+            let log = std::fs::read_to_string(nginx.folder.path().join("error.log"));
+            panic!("nginx did not start ({started}): {log:?}");
+        }
+        nginx.answers_itself();
         nginx
     }
 
-    fn wait_until_listening(&mut self) {
-        for _ in 0..100 {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                let log = std::fs::read_to_string(self.folder.path().join("error.log"));
-                panic!("nginx stopped ({status}): {log:?}");
-            }
-            if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
-                return;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
-        panic!("nginx did not listen on 127.0.0.1:{}", self.port);
+    /// nginx with this folder and configuration.
+    fn command(&self) -> Command {
+        let mut command = Command::new(&self.binary);
+        command
+            .arg("-p")
+            .arg(self.folder.path())
+            .arg("-e")
+            .arg(self.folder.path().join("error.log"))
+            .arg("-c")
+            .arg(self.folder.path().join("nginx.conf"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        command
+    }
+
+    /// One request nginx answers without the upstream: once answered, its pid file is written
+    /// (before it serves), so it can be stopped.
+    fn answers_itself(&self) {
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", self.port))
+            .expect("nginx listens as soon as it has started");
+        stream
+            .write_all(b"GET /nginx-pret HTTP/1.0\r\nHost: localhost\r\n\r\n")
+            .unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        assert!(answer.starts_with("HTTP/1.1 204"), "{answer}");
     }
 
     fn url(&self, path: &str) -> String {
@@ -179,9 +190,9 @@ http {{
 }
 
 impl Drop for Nginx {
+    /// Signals the nginx of this folder's pid file to stop.
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        let _ = self.command().args(["-s", "stop"]).status();
     }
 }
 

@@ -333,3 +333,42 @@ async fn parallel_wrong_passwords_are_checked_five_at_most() {
         app.finish().await;
     }
 }
+
+#[tokio::test]
+async fn a_lock_lapses_after_fifteen_minutes_and_failures_before_the_window_are_forgotten() {
+    for app in spawn_all().await {
+        let officer = app.login(Role::Officer).clone();
+        let attempt = |password: &str| {
+            let (client, password) = (browser(&app), password.to_string());
+            let email = officer.email.clone();
+            let app = &app;
+            async move { login(&client, app, &email, &password).await.status() }
+        };
+        let minutes = |n: u64| std::time::Duration::from_secs(n * 60);
+        for _ in 0..4 {
+            assert_eq!(attempt("pas le bon").await, 401);
+        }
+        // Sixteen minutes later, those four are forgotten: four more do not lock.
+        app.clock.advance(minutes(16));
+        for try_ in 0..4 {
+            assert_eq!(
+                attempt("pas le bon").await,
+                401,
+                "try {try_} after the window"
+            );
+        }
+        // The fifth within fifteen minutes locks the account for fifteen minutes.
+        attempt("pas le bon").await;
+        assert_eq!(attempt(&officer.password).await, 429);
+        app.clock.advance(minutes(14));
+        assert_eq!(attempt(&officer.password).await, 429, "still locked");
+        app.clock.advance(minutes(2));
+        assert_eq!(
+            attempt(&officer.password).await,
+            303,
+            "the lock lapsed ({})",
+            app.backend
+        );
+        app.finish().await;
+    }
+}

@@ -154,7 +154,7 @@ pub(super) async fn invite(
     }
     let (token, token_hash) = session::new_token();
     let expires = passerelle_store::db::time_text::instant_to_text(
-        time::OffsetDateTime::now_utc() + time::Duration::days(INVITATION_DAYS),
+        state.db.clock().now() + time::Duration::days(INVITATION_DAYS),
     );
     let employer = place.employers.first().cloned();
     // The account and its first role (or the proposal of it) in one transaction: an

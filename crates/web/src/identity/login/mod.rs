@@ -14,7 +14,6 @@ use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use passerelle_domain::identity::account::{Email, check_new_password};
 use passerelle_domain::journal::JournalAction;
-use passerelle_store::db::time_text::now_text;
 use passerelle_store::identity::{account, session};
 use passerelle_store::journal::Entry;
 use serde::Deserialize;
@@ -282,7 +281,7 @@ async fn invited_account(state: &AppState, token: &str) -> WebResult<account::Ac
             if account
                 .invitation_expires_at
                 .as_deref()
-                .is_some_and(|until| until > now_text().as_str()) =>
+                .is_some_and(|until| until > state.db.clock().now_text().as_str()) =>
         {
             Ok(account)
         }
