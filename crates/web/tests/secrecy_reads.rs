@@ -248,7 +248,10 @@ async fn a_persons_page_asks_the_policy_before_unsealing_the_identity() {
             .execute(app.db.pool())
             .await
             .unwrap();
-        for path in [format!("/personnes/{person}")] {
+        for path in [
+            format!("/personnes/{person}"),
+            format!("/personnes/{person}/journal"),
+        ] {
             let response = app
                 .send_as(
                     Some(Role::SocialWorker),
@@ -327,6 +330,213 @@ async fn a_transferred_case_opens_a_person_who_stayed_with_the_sending_post_unde
         assert_eq!(status, 200, "{}", app.backend);
         assert!(page.contains("Fictive"), "{}", app.backend);
         assert_eq!(reads_of(&app, &person).await, 1, "{}", app.backend);
+        app.finish().await;
+    }
+}
+
+/// POST `form` to `path` with a session and its real anti-forgery token: (status, headers,
+/// body bytes).
+async fn post_with(
+    app: &TestApp,
+    session: &str,
+    path: &str,
+    form: &[(&str, &str)],
+) -> (u16, reqwest::header::HeaderMap, Vec<u8>) {
+    let token = app.csrf_for(session);
+    let mut fields: Vec<(&str, &str)> = form.to_vec();
+    fields.push(("csrf", &token));
+    let response = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(app.url(path))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header(
+            "cookie",
+            format!("passerelle_csrf={token}; passerelle_session={session}"),
+        )
+        .body(serde_urlencoded::to_string(&fields).unwrap())
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    (status, headers, response.bytes().await.unwrap().to_vec())
+}
+
+/// The journal's rows in all, to see that a refusal wrote nothing.
+async fn journal_rows(app: &TestApp) -> i64 {
+    let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM journal")
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    count
+}
+
+/// The referral form of the demo officer's unit, for one victim.
+fn referral_form(last_name: &str) -> Vec<(&str, &str)> {
+    vec![
+        ("source", "intervention"),
+        ("urgency", "within_48h"),
+        ("category", "domestic_violence"),
+        ("context", "Différend conjugal signalé par un voisin."),
+        ("person_1_role", "victim"),
+        ("person_1_last_name", last_name),
+        ("person_1_first_name", "Camille"),
+        ("person_1_phone", "06 12 34 56 78"),
+        ("consent", "yes"),
+        ("contact_channel", "sms"),
+        ("contact_hours", "en journée"),
+        ("procedure_reference", ""),
+    ]
+}
+
+#[tokio::test]
+async fn the_posts_social_workers_see_who_read_a_case_and_a_person_in_their_journals() {
+    for app in spawn_all().await {
+        let post = app.scope(Role::SocialWorker);
+        // The officer refers a person: the referral is journaled on the case it opens.
+        let officer = app.session_for(Role::Officer).await;
+        let (status, _, body) =
+            post_with(&app, &officer, "/signalements", &referral_form("Fictive")).await;
+        assert_eq!(
+            status,
+            303,
+            "{}: {}",
+            app.backend,
+            String::from_utf8_lossy(&body)
+        );
+        let (case,): (String,) = sqlx::query_as(
+            "SELECT id FROM cases WHERE referral_unit_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1",
+        )
+        .bind(app.scope(Role::Officer))
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+        // The post's social worker identifies the person (a look-alike already exists).
+        let (look_alike, _) = app.person_for(true).await;
+        let (line,): (String,) =
+            sqlx::query_as("SELECT id FROM case_persons WHERE case_id = $1 AND person_id IS NULL")
+                .bind(&case)
+                .fetch_one(app.db.pool())
+                .await
+                .unwrap();
+        let worker = app.session_for(Role::SocialWorker).await;
+        let (status, _, body) = post_with(
+            &app,
+            &worker,
+            &format!("/dossiers/{case}/personnes"),
+            &[
+                ("line", line.as_str()),
+                ("role", "victim"),
+                ("last_name", "Fictive"),
+                ("first_names", "Camille"),
+                ("birth_date", "14/07/1990"),
+                ("decision", "new"),
+            ],
+        )
+        .await;
+        assert_eq!(
+            status,
+            303,
+            "{}: {}",
+            app.backend,
+            String::from_utf8_lossy(&body)
+        );
+        let (person,): (String,) = sqlx::query_as(
+            "SELECT person_id FROM case_persons WHERE id = $1 AND person_id IS NOT NULL",
+        )
+        .bind(&line)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+
+        // A colleague of the post reads the case and the person's page (which proposes the
+        // look-alike: a read of that other record too).
+        let (colleague, colleague_role) = app.new_account(Role::SocialWorker, Some(&post)).await;
+        let colleague = session_of(&app, &colleague, &colleague_role).await;
+        for path in [format!("/dossiers/{case}"), format!("/personnes/{person}")] {
+            let (status, _) = get_with(&app, &colleague, &path).await;
+            assert_eq!(status, 200, "{}: {path}", app.backend);
+        }
+
+        // The case's journal: the officer's referral and the colleague's read, by name and
+        // role, dated to the minute in Paris, newest first (this very look on top).
+        let (status, page) = get_with(&app, &worker, &format!("/dossiers/{case}/journal")).await;
+        assert_eq!(status, 200, "{}", app.backend);
+        let officer_name = &app.login(Role::Officer).display_name;
+        let today =
+            passerelle_web::http::clock::french_date(passerelle_web::http::clock::paris_today());
+        for expected in [
+            "Qui a consulté ce dossier",
+            officer_name.as_str(),
+            "Gendarme ou policier",
+            "saisine within_48h (avec consentement)",
+            "Compte cible",
+            "Intervenant social",
+            "dossier consulté",
+            "Consultation de données personnelles",
+            "journal du dossier consulté",
+            &format!("{today} "),
+        ] {
+            assert!(
+                page.contains(expected),
+                "{}: the case's journal shows « {expected} »",
+                app.backend
+            );
+        }
+        let at = |text: &str| page.find(text).unwrap();
+        assert!(
+            at("journal du dossier consulté") < at(">dossier consulté<")
+                && at(">dossier consulté<") < at("saisine within_48h"),
+            "{}: newest first",
+            app.backend
+        );
+        // It names who and when, never what: no identity, no fact of the case.
+        for secret in ["Fictive", "Camille", "Différend conjugal"] {
+            assert!(!page.contains(secret), "{}: {secret}", app.backend);
+        }
+
+        // The person's journal: their page read, their creation, and the rows of their case
+        // (the case page shows them), each saying what it is about.
+        let (status, page) = get_with(&app, &worker, &format!("/personnes/{person}/journal")).await;
+        assert_eq!(status, 200, "{}", app.backend);
+        for expected in [
+            "Journal de cette fiche",
+            "fiche personne consultée",
+            "personne créée",
+            "Cette fiche",
+            "Dossier reçu le",
+            "saisine within_48h",
+            "Compte cible",
+            "journal de la fiche consulté",
+        ] {
+            assert!(
+                page.contains(expected),
+                "{}: the person's journal shows « {expected} »",
+                app.backend
+            );
+        }
+
+        // The look-alike the person's page proposed: its own journal finds that read.
+        let (status, page) =
+            get_with(&app, &worker, &format!("/personnes/{look_alike}/journal")).await;
+        assert_eq!(status, 200, "{}", app.backend);
+        assert!(
+            page.contains("identité proposée comme doublon possible sur une autre fiche"),
+            "{}: a look-alike's read is in its own journal",
+            app.backend
+        );
+
+        // Looking at a journal is itself journaled, on its record.
+        let (count,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM journal WHERE target_id = $1 AND detail = 'journal du dossier consulté'",
+        )
+        .bind(&case)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+        assert_eq!(count, 1, "{}", app.backend);
         app.finish().await;
     }
 }

@@ -7,6 +7,7 @@ pub mod case_work;
 pub mod category;
 pub mod partner;
 pub mod person;
+pub mod record_journal;
 pub mod retention;
 
 use crate::db::time_text::now_text;
