@@ -472,6 +472,11 @@ async fn build(app: &TestApp, method: Method, path: &str, who: Who, side: Side) 
             "/personnes/{}/journal",
             app.person_for(side).await.0
         )),
+        // The person's copy: produced (a PDF) where allowed, one disclosure each time.
+        (Method::Post, "/personnes/{id}/releve-rgpd") => Request::post(
+            format!("/personnes/{}/releve-rgpd", app.person_for(side).await.0),
+            &[],
+        ),
         (Method::Post, "/personnes/{id}/fusion") => Request::post(
             format!("/personnes/{}/fusion", app.person_for(side).await.0),
             &[("duplicate", "inconnue")],
@@ -775,9 +780,12 @@ fn expected(method: Method, path: &str, who: Who) -> (Outcome, Outcome) {
             Some(Role::SocialWorker) => (Allow, Deny),
             Some(_) => (Deny, Deny),
         },
-        // Who read a record follows the record's content: its post's social workers, nobody
-        // above them, not the officer who referred.
-        (Method::Get, "/dossiers/{id}/journal" | "/personnes/{id}/journal") => match who {
+        // Who read a record, and the person's copy of it, follow the record's content: its
+        // post's social workers, nobody above them, not the officer who referred.
+        (
+            Method::Get | Method::Post,
+            "/dossiers/{id}/journal" | "/personnes/{id}/journal" | "/personnes/{id}/releve-rgpd",
+        ) => match who {
             None => (Login, Login),
             Some(Role::SocialWorker) => (Allow, Deny),
             Some(_) => (Deny, Deny),
@@ -856,7 +864,7 @@ const SENTINELS: &[&str] = &["Fictive", "Intervention au domicile"];
 
 /// What a body must show or hide beyond its status: a refusal (403, or the way to the login
 /// page) never carries the fixtures' personal data; a record's journal names who and when,
-/// never the facts (nor, for a case, the identities).
+/// never the facts (nor, for a case, the identities); the person's copy is a PDF.
 fn body_fault(
     method: Method,
     path: &str,
@@ -880,6 +888,9 @@ fn body_fault(
                     .then(|| "no person journal in the body".to_string()),
             }
         }
+        (Allow, Method::Post, "/personnes/{id}/releve-rgpd") => (content_type != "application/pdf"
+            || !body.starts_with(b"%PDF-"))
+        .then(|| format!("the copy is not a PDF ({content_type})")),
         _ => None,
     }
 }

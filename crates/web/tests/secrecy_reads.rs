@@ -6,7 +6,7 @@
 
 mod helpers;
 
-use helpers::{CSRF, TestApp, spawn_all};
+use helpers::{CSRF, TestApp, pdf_text, spawn_all};
 use passerelle_domain::identity::role::Role;
 use passerelle_store::identity::{account, session};
 
@@ -265,6 +265,7 @@ async fn a_persons_page_asks_the_policy_before_unsealing_the_identity() {
         for path in [
             format!("/personnes/{person}/fusion"),
             format!("/personnes/{person}/foyer"),
+            format!("/personnes/{person}/releve-rgpd"),
         ] {
             let response = app
                 .send_as(
@@ -277,6 +278,7 @@ async fn a_persons_page_asks_the_policy_before_unsealing_the_identity() {
             assert_eq!(response.status(), 403, "{}: {path}", app.backend);
         }
         assert_eq!(reads_of(&app, &person).await, 0, "{}", app.backend);
+        assert_eq!(disclosures_of(&app, &person).await, 0, "{}", app.backend);
         app.finish().await;
     }
 }
@@ -362,6 +364,18 @@ async fn post_with(
     let status = response.status().as_u16();
     let headers = response.headers().clone();
     (status, headers, response.bytes().await.unwrap().to_vec())
+}
+
+/// How many disclosures the journal holds for this target.
+async fn disclosures_of(app: &TestApp, target_id: &str) -> i64 {
+    let (count,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM journal WHERE action = 'personal_data.disclosed' AND target_id = $1",
+    )
+    .bind(target_id)
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap();
+    count
 }
 
 /// The journal's rows in all, to see that a refusal wrote nothing.
@@ -537,6 +551,176 @@ async fn the_posts_social_workers_see_who_read_a_case_and_a_person_in_their_jour
         .await
         .unwrap();
         assert_eq!(count, 1, "{}", app.backend);
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn a_records_journal_and_the_persons_copy_are_refused_to_others_as_if_unknown() {
+    for app in spawn_all().await {
+        let (person, case) = app.person_for(true).await;
+        let (stranger, stranger_role) = app
+            .new_account(Role::SocialWorker, Some(&app.elsewhere.other_post))
+            .await;
+        let mut sessions = vec![(
+            "social worker of another post",
+            session_of(&app, &stranger, &stranger_role).await,
+        )];
+        for role in [Role::Officer, Role::Employer, Role::National] {
+            sessions.push((role.code(), app.session_for(role).await));
+        }
+        let before = journal_rows(&app).await;
+        for (who, session) in &sessions {
+            for (path, unknown) in [
+                (
+                    format!("/dossiers/{case}/journal"),
+                    "/dossiers/inconnu/journal",
+                ),
+                (
+                    format!("/personnes/{person}/journal"),
+                    "/personnes/inconnue/journal",
+                ),
+            ] {
+                let real = get_with(&app, session, &path).await;
+                let none = get_with(&app, session, unknown).await;
+                assert_eq!(real.0, 403, "{}: {who} {path}", app.backend);
+                assert_eq!(
+                    real, none,
+                    "{}: {who} {path} answers as unknown",
+                    app.backend
+                );
+            }
+            let path = format!("/personnes/{person}/releve-rgpd");
+            let real = post_with(&app, session, &path, &[]).await;
+            let none = post_with(&app, session, "/personnes/inconnue/releve-rgpd", &[]).await;
+            assert_eq!(real.0, 403, "{}: {who} {path}", app.backend);
+            assert_eq!(
+                (real.0, real.2),
+                (none.0, none.2),
+                "{}: {who} {path} answers as unknown",
+                app.backend
+            );
+        }
+        assert_eq!(
+            journal_rows(&app).await,
+            before,
+            "{}: a refusal reads and writes nothing",
+            app.backend
+        );
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn the_persons_copy_holds_their_data_and_the_team_notes_not_private_ones_in_one_disclosure() {
+    for app in spawn_all().await {
+        let post = app.scope(Role::SocialWorker);
+        let (person, case) = app.person_for(true).await;
+        let worker = app.session_for(Role::SocialWorker).await;
+        let (colleague, colleague_role) = app.new_account(Role::SocialWorker, Some(&post)).await;
+        let colleague = session_of(&app, &colleague, &colleague_role).await;
+        for (session, text, visibility) in [
+            (&worker, "Sentinelle-Equipe : accompagnée au CCAS", "team"),
+            (&colleague, "Sentinelle-Privee-Collegue", "author"),
+            (&worker, "Sentinelle-Privee-Soi", "author"),
+        ] {
+            let (status, _, _) = post_with(
+                &app,
+                session,
+                &format!("/dossiers/{case}/notes"),
+                &[("text", text), ("visibility", visibility)],
+            )
+            .await;
+            assert_eq!(status, 303, "{}: {text}", app.backend);
+        }
+        let today = passerelle_web::http::clock::paris_today().to_string();
+        let (status, _, _) = post_with(
+            &app,
+            &worker,
+            &format!("/dossiers/{case}/entretiens"),
+            &[("held_on", &today), ("place", "phone"), ("minutes", "30")],
+        )
+        .await;
+        assert_eq!(status, 303, "{}", app.backend);
+        // Appointments name their person in words: hers is found by name, another's is not.
+        let officer = app.login(Role::Officer).id.clone();
+        visio_booked_by(&app, &officer, "Mme Camille Fictive", 20).await;
+        visio_booked_by(&app, &officer, "Dominique Sentinelle-Tiers", 21).await;
+
+        let (status, headers, body) = post_with(
+            &app,
+            &worker,
+            &format!("/personnes/{person}/releve-rgpd"),
+            &[],
+        )
+        .await;
+        assert_eq!(status, 200, "{}", app.backend);
+        assert_eq!(
+            headers["content-type"], "application/pdf",
+            "{}",
+            app.backend
+        );
+        assert_eq!(headers["cache-control"], "no-store", "{}", app.backend);
+        assert!(
+            headers["content-disposition"]
+                .to_str()
+                .unwrap()
+                .starts_with("attachment"),
+            "{}",
+            app.backend
+        );
+        let text = pdf_text(&body);
+        for expected in [
+            "Relevé des données personnelles",
+            "Fictive",
+            "Camille",
+            "14/07/1990",
+            "Sentinelle-Equipe : accompagnée au CCAS",
+            "Intervention au domicile",
+            "Entretien",
+            "Consignes de contact",
+            "Appeler le soir uniquement",
+            "Transmission",
+        ] {
+            assert!(
+                text.contains(expected),
+                "{}: the copy holds « {expected} »:\n{text}",
+                app.backend
+            );
+        }
+        for secret in [
+            "Sentinelle-Privee-Collegue",
+            "Sentinelle-Privee-Soi",
+            "Sentinelle-Tiers",
+        ] {
+            assert!(
+                !text.contains(secret),
+                "{}: the copy leaves out « {secret} »",
+                app.backend
+            );
+        }
+        assert_eq!(
+            disclosures_of(&app, &person).await,
+            1,
+            "{}: one disclosure for one copy",
+            app.backend
+        );
+        // The disclosure came first: it is in the copy's own journal, read after it.
+        let (first,): (i64,) = sqlx::query_as(
+            "SELECT MIN(seq) FROM journal WHERE action = 'personal_data.disclosed' AND target_id = $1",
+        )
+        .bind(&person)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+        let (reads_after,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM journal WHERE seq > $1 AND action = 'personal_data.read' AND detail LIKE 'noms des rendez-vous%'",
+        )
+        .bind(first)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+        assert_eq!(reads_after, 1, "{}", app.backend);
         app.finish().await;
     }
 }

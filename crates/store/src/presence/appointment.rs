@@ -176,6 +176,31 @@ pub async fn person_of(
     Ok(Some(person))
 }
 
+/// Every appointment of a post still holding its person (booked, moved or cancelled, past
+/// or to come), in time order, with the name it was booked under: an appointment names its
+/// person in words, not by record, so finding one person's appointments reads every name of
+/// the post. `entry`, the journal row of that read, is appended before any name is unsealed.
+pub async fn named_of_post(
+    db: &Db,
+    keys: &KeyRing,
+    post_id: &str,
+    entry: Entry,
+) -> Result<Vec<(AppointmentRow, String)>, StoreError> {
+    crate::journal::record(db, entry).await?;
+    let rows: Vec<AppointmentRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{SELECT_APPOINTMENTS} WHERE a.post_id = $1 AND a.purged_at IS NULL ORDER BY a.starts_at, a.id"
+    )))
+    .bind(post_id)
+    .fetch_all(db.pool())
+    .await?;
+    rows.into_iter()
+        .map(|row| {
+            let person = row.person(keys)?;
+            Ok((row, person))
+        })
+        .collect()
+}
+
 /// The booked intervals of a post overlapping a window, read in the caller's transaction.
 async fn booked_intervals(
     connection: &mut AnyConnection,

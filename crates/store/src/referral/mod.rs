@@ -9,6 +9,7 @@ pub mod partner;
 pub mod person;
 pub mod record_journal;
 pub mod retention;
+pub mod subject_access;
 
 use crate::db::time_text::now_text;
 use crate::journal::{Entry, append};

@@ -73,3 +73,21 @@ pub async fn rows_about(
     .await?;
     Ok((rows, total))
 }
+
+/// The rows about some appointments (booked, moved, cancelled, their names read), newest
+/// first: an appointment names its person in words, not by record, so the person's copy
+/// finds them by name and adds their rows.
+pub async fn rows_about_appointments(db: &Db, ids: &[String]) -> Result<Vec<Row>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let mut query = sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(format!(
+        "{SELECT_ROWS} WHERE target_kind = 'appointment' AND target_id IN ({}) ORDER BY seq DESC",
+        placeholders.join(", ")
+    )));
+    for id in ids {
+        query = query.bind(id);
+    }
+    Ok(query.fetch_all(db.pool()).await?)
+}

@@ -192,7 +192,7 @@ pub struct WorkLine {
     pub orientation: Option<(String, Vec<OrientationStatus>)>,
 }
 
-fn work_line(line: passerelle_store::referral::case_work::WorkLine) -> WorkLine {
+pub(crate) fn work_line(line: passerelle_store::referral::case_work::WorkLine) -> WorkLine {
     use passerelle_store::referral::case_work::WorkKind;
     let on = french_day_of(&line.on);
     match line.kind {
