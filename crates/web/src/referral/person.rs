@@ -159,10 +159,7 @@ async fn list(
             ip.as_deref(),
             &[(
                 "identité affichée dans une recherche de personnes",
-                lines
-                    .iter()
-                    .map(|line: &CandidateLine| line.id.as_str())
-                    .collect(),
+                lines.iter().map(|line| line.id.as_str()).collect(),
             )],
         )
         .await?;
@@ -283,9 +280,14 @@ async fn person_page(
                 "identité affichée dans le foyer d'une autre fiche",
                 household.iter().map(|(id, _, _)| id.as_str()).collect(),
             ),
+            // The household form, hence its choices, is not shown on a merged record.
             (
                 "identité proposée pour le foyer d'une autre fiche",
-                linkable.iter().map(|(id, _)| id.as_str()).collect(),
+                linkable
+                    .iter()
+                    .filter(|_| person.merged_into.is_none())
+                    .map(|(id, _)| id.as_str())
+                    .collect(),
             ),
         ],
     )
