@@ -8,6 +8,7 @@ pub mod pdf;
 pub mod poster;
 pub mod qr;
 pub mod spreadsheet;
+pub mod subject_access;
 pub mod text_workbook;
 
 /// A document that could not be produced.

@@ -152,6 +152,13 @@ pub enum Resource<'a> {
     /// One case file: persons, context, notes. Professional secrecy: the post's social
     /// workers only.
     Case { post: &'a Place },
+    /// The journal of one case or person record of a post: who read or changed it, when, in
+    /// which role and why. It shows the post's colleagues and the record's history, never
+    /// its content.
+    RecordJournal { post: &'a Place },
+    /// Producing for one person everything the post holds on them (RGPD art. 15): identity,
+    /// cases, notes for the team, the access journal. A disclosure of case content.
+    SubjectAccess { post: &'a Place },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -217,6 +224,17 @@ fn officer_reads_own_booking(
         (Some(unit), Scope::Unit(own)) => own == unit,
         (None, Scope::Unit(_)) => post.contains(&actor.grant.scope),
         (_, Scope::Post(_) | Scope::Employer(_) | Scope::Departement(_) | Scope::Nation) => false,
+    }
+}
+
+/// Whether the actor works on a post's cases: its social workers, and the social worker
+/// replacing in it today (for the period the employer granted). Nobody above them.
+fn works_on_cases(actor: &Actor, post: &Place) -> bool {
+    match actor.grant.role {
+        Role::SocialWorker => {
+            post.contains(&actor.grant.scope) || post.replacements.contains(&actor.account_id)
+        }
+        Role::Officer | Role::Employer | Role::Prevention | Role::National | Role::Admin => false,
     }
 }
 
@@ -359,9 +377,15 @@ pub fn decide(actor: &Actor, action: Action, resource: &Resource) -> Decision {
         // Case content: the post's social workers (and the one replacing them, for the
         // period granted), and nobody above them.
         (Action::View | Action::Manage, Resource::Cases { post } | Resource::Case { post }) => {
-            grant.role == Role::SocialWorker
-                && (post.contains(&grant.scope) || post.replacements.contains(&actor.account_id))
+            works_on_cases(actor, post)
         }
+        // Who read a record is read by those who may read the record itself: the journal
+        // names the post's colleagues and dates their work on a person, which is as telling
+        // as the content for anyone outside the post (an officer, the employer).
+        (Action::View, Resource::RecordJournal { post }) => works_on_cases(actor, post),
+        // The person's copy (RGPD art. 15) is produced by those who may open the content it
+        // copies; producing it is an act on the record (a disclosure, journaled), hence Manage.
+        (Action::Manage, Resource::SubjectAccess { post }) => works_on_cases(actor, post),
         // Who replaces in a post is granted by its employer (or the national steering).
         (Action::Manage, Resource::Replacements { post }) => match grant.role {
             Role::National => true,
@@ -679,6 +703,46 @@ mod tests {
             )
             .is_allowed()
         );
+    }
+
+    #[test]
+    fn a_records_journal_and_the_persons_copy_follow_the_case_content() {
+        let post = Place {
+            replacements: vec!["replacing".into()],
+            ..post_place("P1", "E1", "35")
+        };
+        let journal = Resource::RecordJournal { post: &post };
+        let copy = Resource::SubjectAccess { post: &post };
+        let mut replacing = actor(Role::SocialWorker, Scope::Post("P2".into()));
+        replacing.account_id = "replacing".into();
+        for (who, allowed) in [
+            (actor(Role::SocialWorker, Scope::Post("P1".into())), true),
+            (replacing, true),
+            (actor(Role::SocialWorker, Scope::Post("P2".into())), false),
+            (actor(Role::Officer, Scope::Unit("U1".into())), false),
+            (actor(Role::Employer, Scope::Employer("E1".into())), false),
+            (
+                actor(Role::Prevention, Scope::Departement("35".into())),
+                false,
+            ),
+            (actor(Role::National, Scope::Nation), false),
+            (actor(Role::Admin, Scope::Nation), false),
+        ] {
+            let role = who.grant.role;
+            assert_eq!(
+                decide(&who, Action::View, &journal).is_allowed(),
+                allowed,
+                "{role:?} journal"
+            );
+            assert_eq!(
+                decide(&who, Action::Manage, &copy).is_allowed(),
+                allowed,
+                "{role:?} copy"
+            );
+            // Reading the journal changes nothing; the copy is produced, never browsed.
+            assert!(!decide(&who, Action::Manage, &journal).is_allowed());
+            assert!(!decide(&who, Action::View, &copy).is_allowed());
+        }
     }
 
     #[test]

@@ -261,6 +261,20 @@ pub async fn record(db: &Db, entry: Entry) -> Result<i64, StoreError> {
     Ok(seq)
 }
 
+/// Appends several entries in one transaction: one row per record a page shows (the persons
+/// of a search), so that each record's journal finds its read.
+pub async fn record_all(db: &Db, entries: Vec<Entry>) -> Result<(), StoreError> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let mut tx = db.begin_write().await?;
+    for entry in entries {
+        append(&mut tx, entry).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Records, under the database's journal key, that the journal's links change key — when
 /// the head was linked by another key (after `rekey --new-key`) or by none (the first keyed
 /// row after an upgrade). Returns the row's number, or `None` when nothing changed.

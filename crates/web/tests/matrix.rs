@@ -465,6 +465,18 @@ async fn build(app: &TestApp, method: Method, path: &str, who: Who, side: Side) 
         (Method::Get, "/personnes/{id}") => {
             Request::get(format!("/personnes/{}", app.person_for(side).await.0))
         }
+        (Method::Get, "/dossiers/{id}/journal") => {
+            Request::get(format!("/dossiers/{}/journal", app.case_for(side).await))
+        }
+        (Method::Get, "/personnes/{id}/journal") => Request::get(format!(
+            "/personnes/{}/journal",
+            app.person_for(side).await.0
+        )),
+        // The person's copy: produced (a PDF) where allowed, one disclosure each time.
+        (Method::Post, "/personnes/{id}/releve-rgpd") => Request::post(
+            format!("/personnes/{}/releve-rgpd", app.person_for(side).await.0),
+            &[],
+        ),
         (Method::Post, "/personnes/{id}/fusion") => Request::post(
             format!("/personnes/{}/fusion", app.person_for(side).await.0),
             &[("duplicate", "inconnue")],
@@ -768,6 +780,16 @@ fn expected(method: Method, path: &str, who: Who) -> (Outcome, Outcome) {
             Some(Role::SocialWorker) => (Allow, Deny),
             Some(_) => (Deny, Deny),
         },
+        // Who read a record, and the person's copy of it, follow the record's content: its
+        // post's social workers, nobody above them, not the officer who referred.
+        (
+            Method::Get | Method::Post,
+            "/dossiers/{id}/journal" | "/personnes/{id}/journal" | "/personnes/{id}/releve-rgpd",
+        ) => match who {
+            None => (Login, Login),
+            Some(Role::SocialWorker) => (Allow, Deny),
+            Some(_) => (Deny, Deny),
+        },
         (Method::Get, "/dossiers/{id}") => match who {
             None => (Login, Login),
             Some(Role::SocialWorker) => (Allow, Deny),
@@ -837,6 +859,42 @@ fn expected(method: Method, path: &str, who: Who) -> (Outcome, Outcome) {
     }
 }
 
+/// What the fixtures' case and person hold that no refusal may show.
+const SENTINELS: &[&str] = &["Fictive", "Intervention au domicile"];
+
+/// What a body must show or hide beyond its status: a refusal (403, or the way to the login
+/// page) never carries the fixtures' personal data; a record's journal names who and when,
+/// never the facts (nor, for a case, the identities); the person's copy is a PDF.
+fn body_fault(
+    method: Method,
+    path: &str,
+    got: Outcome,
+    content_type: &str,
+    body: &[u8],
+) -> Option<String> {
+    let text = String::from_utf8_lossy(body);
+    let shown = |secrets: &[&'static str]| secrets.iter().find(|s| text.contains(**s)).copied();
+    match (got, method, path) {
+        (Deny | Login, _, _) => shown(SENTINELS).map(|s| format!("a refusal shows « {s} »")),
+        (Allow, Method::Get, "/dossiers/{id}/journal") => match shown(SENTINELS) {
+            Some(s) => Some(format!("the case's journal shows « {s} »")),
+            None => (!text.contains("Qui a consulté ce dossier"))
+                .then(|| "no case journal in the body".to_string()),
+        },
+        (Allow, Method::Get, "/personnes/{id}/journal") => {
+            match shown(&["Intervention au domicile"]) {
+                Some(s) => Some(format!("the person's journal shows « {s} »")),
+                None => (!text.contains("Journal de cette fiche"))
+                    .then(|| "no person journal in the body".to_string()),
+            }
+        }
+        (Allow, Method::Post, "/personnes/{id}/releve-rgpd") => (content_type != "application/pdf"
+            || !body.starts_with(b"%PDF-"))
+        .then(|| format!("the copy is not a PDF ({content_type})")),
+        _ => None,
+    }
+}
+
 fn classify(status: u16, location: Option<&str>) -> Outcome {
     match status {
         403 => Deny,
@@ -880,7 +938,25 @@ async fn every_route_every_role_inside_and_outside_its_scope() {
                             .get("location")
                             .and_then(|l| l.to_str().ok())
                             .map(str::to_string);
-                        let got = classify(response.status().as_u16(), location.as_deref());
+                        let status = response.status();
+                        let got = classify(status.as_u16(), location.as_deref());
+                        let content_type = response
+                            .headers()
+                            .get("content-type")
+                            .and_then(|v| v.to_str().ok())
+                            .unwrap_or_default()
+                            .to_string();
+                        let body = response.bytes().await.unwrap_or_default();
+                        if let Some(fault) = body_fault(method, path, got, &content_type, &body) {
+                            failures.push(format!(
+                                "{} {} as {:?} {:?}: {fault} ({})",
+                                method.as_str(),
+                                path,
+                                who,
+                                side,
+                                request.path
+                            ));
+                        }
                         if got != expected {
                             failures.push(format!(
                                 "{} {} as {:?} {:?}: expected {:?}, got {:?} ({} → {})",
@@ -891,7 +967,7 @@ async fn every_route_every_role_inside_and_outside_its_scope() {
                                 expected,
                                 got,
                                 request.path,
-                                response.status()
+                                status
                             ));
                         }
                     }

@@ -4,7 +4,7 @@
 
 use crate::db::time_text::now_text;
 use crate::identity::session::{new_token, token_hash};
-use crate::journal::read::{Journaled, journal_read};
+use crate::journal::read::{Journaled, Read, journal_read};
 use crate::journal::{Entry, append};
 use crate::seal::KeyRing;
 use crate::{Db, StoreError, WriteError, WriteResult};
@@ -184,6 +184,31 @@ pub async fn person_of(
     append(&mut tx, entry).await?;
     tx.commit().await?;
     Ok(Some(person))
+}
+
+/// Every appointment of a post still holding its person (booked, moved or cancelled, past
+/// or to come), in time order, with the name it was booked under: an appointment names its
+/// person in words, not by record, so finding one person's appointments reads every name of
+/// the post. `read`, the journal row of that read, is journaled before any name is unsealed.
+pub async fn named_of_post(
+    db: &Db,
+    keys: &KeyRing,
+    post_id: &str,
+    read: Read<'_>,
+) -> Result<Vec<(AppointmentRow, String)>, StoreError> {
+    read.journal(db, post_id).await?;
+    let rows: Vec<AppointmentRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{SELECT_APPOINTMENTS} WHERE a.post_id = $1 AND a.purged_at IS NULL ORDER BY a.starts_at, a.id"
+    )))
+    .bind(post_id)
+    .fetch_all(db.pool())
+    .await?;
+    rows.into_iter()
+        .map(|row| {
+            let person = open(keys, &PERSON, &row.id, &row.person_sealed)?;
+            Ok((row, person))
+        })
+        .collect()
 }
 
 /// The booked intervals of a post overlapping a window, read in the caller's transaction.

@@ -7,7 +7,9 @@ pub mod case_work;
 pub mod category;
 pub mod partner;
 pub mod person;
+pub mod record_journal;
 pub mod retention;
+pub mod subject_access;
 
 use crate::db::time_text::now_text;
 use crate::journal::read::Journaled;

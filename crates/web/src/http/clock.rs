@@ -36,6 +36,17 @@ pub fn french_day_of(stored: &str) -> String {
         .unwrap_or_default()
 }
 
+/// `jj/mm/aaaa HH:MM` in Paris of a stored instant ("2026-11-28T08:00:00.000000Z" →
+/// "28/11/2026 09:00"); the text itself when it is not one.
+pub fn french_instant_of(stored: &str) -> String {
+    stored
+        .parse::<Timestamp>()
+        .ok()
+        .and_then(|instant| instant.in_tz(PARIS).ok())
+        .map(|zoned| zoned.strftime("%d/%m/%Y %H:%M").to_string())
+        .unwrap_or_else(|| stored.to_string())
+}
+
 /// The current instant as Unix seconds.
 pub fn now_unix() -> i64 {
     Timestamp::now().as_second()
@@ -81,5 +92,18 @@ mod tests {
         // In summer Paris is UTC+2.
         let instant: Timestamp = "2026-07-13T22:30:00Z".parse().unwrap();
         assert_eq!(french_date(paris_date_of(instant)), "14/07/2026");
+    }
+
+    #[test]
+    fn a_stored_instant_reads_in_paris_to_the_minute() {
+        assert_eq!(
+            french_instant_of("2026-12-31T23:30:00.120000Z"),
+            "01/01/2027 00:30"
+        );
+        assert_eq!(
+            french_instant_of("2026-07-13T08:05:59Z"),
+            "13/07/2026 10:05"
+        );
+        assert_eq!(french_instant_of("pas un instant"), "pas un instant");
     }
 }

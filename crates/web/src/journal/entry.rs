@@ -35,3 +35,28 @@ pub fn post_entry(
         .in_employer(Some(&post.employer_id))
         .in_post(Some(&post.id))
 }
+
+/// One read per person whose identity a page shows beside its own record (look-alikes, a
+/// household, search results): each person's journal then finds the read, which the page's
+/// own row, on another record or on the post, does not name.
+pub fn persons_shown<'a>(
+    auth: &crate::http::auth::Authenticated,
+    post: &passerelle_store::registry::post::PostRow,
+    persons: impl IntoIterator<Item = &'a str>,
+    detail: &str,
+    ip: Option<&str>,
+) -> Vec<Entry> {
+    persons
+        .into_iter()
+        .map(|person| {
+            post_entry(
+                auth,
+                post,
+                JournalAction::PersonalDataRead,
+                detail.to_string(),
+                ip,
+            )
+            .on("person", person)
+        })
+        .collect()
+}

@@ -12,8 +12,10 @@ use axum::extract::State;
 use passerelle_domain::access::{
     Action, Resource, Scope, SecurityEventsReach, security_events_reach,
 };
+use passerelle_domain::identity::role::Role;
 use passerelle_domain::journal::JournalAction;
 use passerelle_store::journal::{self, EventScope};
+use std::collections::HashMap;
 
 pub fn routes() -> RouteTable {
     RouteTable::new()
@@ -42,48 +44,67 @@ fn paris_time(at: &str) -> String {
         .unwrap_or_else(|| at.to_string())
 }
 
-/// The rows as a page shows them: actors and target accounts by name, with the role they
-/// acted in, actions in words.
-async fn lines(state: &AppState, rows: Vec<journal::Row>) -> WebResult<Vec<EventLine>> {
-    let mut ids: Vec<String> = rows
-        .iter()
-        .flat_map(|row| {
-            let target = (row.target_kind.as_deref() == Some("account"))
-                .then(|| row.target_id.clone())
-                .flatten();
-            row.actor_account_id.clone().into_iter().chain(target)
-        })
-        .collect();
-    ids.sort();
-    ids.dedup();
-    let names = passerelle_store::identity::account::names_of(&state.db, &ids).await?;
-    let name = |id: &str| {
-        names
+/// The display names of the accounts a page of rows names: who acted, and the accounts acted
+/// on (a deleted account reads « compte supprimé »).
+pub(crate) struct AccountNames(HashMap<String, String>);
+
+impl AccountNames {
+    pub(crate) async fn of_rows(state: &AppState, rows: &[journal::Row]) -> WebResult<Self> {
+        let mut ids: Vec<String> = rows
+            .iter()
+            .flat_map(|row| {
+                let target = (row.target_kind.as_deref() == Some("account"))
+                    .then(|| row.target_id.clone())
+                    .flatten();
+                row.actor_account_id.clone().into_iter().chain(target)
+            })
+            .collect();
+        ids.sort();
+        ids.dedup();
+        Ok(Self(
+            passerelle_store::identity::account::names_of(&state.db, &ids).await?,
+        ))
+    }
+
+    pub(crate) fn name(&self, id: &str) -> String {
+        self.0
             .get(id)
             .cloned()
             .unwrap_or_else(|| "compte supprimé".into())
-    };
+    }
+}
+
+/// An action's code in words (the code itself if this version does not know it).
+pub(crate) fn action_words(code: &str) -> String {
+    JournalAction::parse(code)
+        .map(|action| action.label().to_string())
+        .unwrap_or_else(|_| code.to_string())
+}
+
+/// The role a row's actor acted in, in words.
+pub(crate) fn role_words(code: &str) -> &'static str {
+    Role::parse(code)
+        .map(|role| role.label())
+        .unwrap_or("rôle inconnu")
+}
+
+/// The rows as a page shows them: actors and target accounts by name, with the role they
+/// acted in, actions in words.
+async fn lines(state: &AppState, rows: Vec<journal::Row>) -> WebResult<Vec<EventLine>> {
+    let names = AccountNames::of_rows(state, &rows).await?;
     Ok(rows
         .into_iter()
         .map(|row| EventLine {
             seq: row.seq,
             at: paris_time(&row.at),
-            action: JournalAction::parse(&row.action)
-                .map(|a| a.label().to_string())
-                .unwrap_or(row.action),
+            action: action_words(&row.action),
             actor: match (&row.actor_account_id, &row.actor_role) {
-                (Some(id), Some(role)) => format!(
-                    "{}, {}",
-                    name(id),
-                    passerelle_domain::identity::role::Role::parse(role)
-                        .map(|r| r.label())
-                        .unwrap_or("rôle inconnu")
-                ),
-                (Some(id), None) => name(id),
+                (Some(id), Some(role)) => format!("{}, {}", names.name(id), role_words(role)),
+                (Some(id), None) => names.name(id),
                 (None, _) => "—".into(),
             },
             target: match (row.target_kind.as_deref(), &row.target_id) {
-                (Some("account"), Some(id)) => name(id),
+                (Some("account"), Some(id)) => names.name(id),
                 (_, Some(id)) => id.clone(),
                 (_, None) => "—".into(),
             },

@@ -77,6 +77,17 @@ pub(crate) async fn case_content_post(
     post_id: &str,
     action: Action,
 ) -> WebResult<passerelle_store::registry::post::PostRow> {
+    let (post, place) = record_post(state, post_id).await?;
+    auth.require(action, &Resource::Case { post: &place })?;
+    Ok(post)
+}
+
+/// The post holding a record and its place today (with who replaces in it), for the policy to
+/// decide on the record; an unknown post is refused like a forbidden one.
+pub(crate) async fn record_post(
+    state: &AppState,
+    post_id: &str,
+) -> WebResult<(passerelle_store::registry::post::PostRow, Place)> {
     let post = passerelle_store::registry::post::find(&state.db, post_id)
         .await?
         .ok_or(WebError::Forbidden)?;
@@ -86,6 +97,5 @@ pub(crate) async fn case_content_post(
         crate::http::clock::paris_today(),
     )
     .await?;
-    auth.require(action, &Resource::Case { post: &place })?;
-    Ok(post)
+    Ok((post, place))
 }

@@ -193,7 +193,9 @@ pub struct WorkLine {
     pub orientation: Option<(String, Vec<OrientationStatus>)>,
 }
 
-fn work_line(line: passerelle_store::referral::case_work::WorkLine) -> WebResult<WorkLine> {
+pub(crate) fn work_line(
+    line: passerelle_store::referral::case_work::WorkLine,
+) -> WebResult<WorkLine> {
     use passerelle_store::referral::case_work::WorkKind;
     let on = french_day_of(&line.on);
     Ok(match line.kind {

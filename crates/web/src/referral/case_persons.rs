@@ -237,6 +237,17 @@ async fn add_person(
                 Read::Entry(read),
             )
             .await?;
+            crate::referral::record_journal::record_shown(
+                &state,
+                &auth,
+                &post,
+                ip.as_deref(),
+                &[(
+                    "identité proposée comme ressemblante en ajoutant une personne à un dossier",
+                    candidates.iter().map(|c| c.person.id.as_str()).collect(),
+                )],
+            )
+            .await?;
             if !candidates.is_empty() {
                 return Ok(refuse(
                     Vec::new(),

@@ -169,6 +169,17 @@ async fn persons_named(
         passerelle_store::journal::read::Read::Entry(entry),
     )
     .await?;
+    crate::referral::record_journal::record_shown(
+        state,
+        auth,
+        post,
+        ip,
+        &[(
+            "dossiers de la personne retrouvés par une recherche sur son nom",
+            found.iter().map(|c| c.person.id.as_str()).collect(),
+        )],
+    )
+    .await?;
     Ok(found.into_iter().map(|c| c.person.id).collect())
 }
 

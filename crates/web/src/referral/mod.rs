@@ -4,10 +4,12 @@
 //!
 //! `desk` holds the referral form and the officer's list, `inbox` the post's case list,
 //! `case` the case page, `case_work` and `case_handover` the writes on a case, `person` and
-//! `case_persons` the persons a post follows; `access` says who may act on what, for all of
-//! them.
+//! `case_persons` the persons a post follows, `record_journal` who read or changed a case or
+//! a person, `access_request` a person's copy of what the post holds (RGPD art. 15); `access`
+//! says who may act on what, for all of them.
 
 mod access;
+pub mod access_request;
 pub mod case;
 pub mod case_handover;
 pub mod case_list_copies;
@@ -18,17 +20,20 @@ pub mod desk;
 pub mod inbox;
 pub mod partner;
 pub mod person;
+pub mod record_journal;
 mod words;
 
 use crate::http::route_table::RouteTable;
 
 pub use words::status_words;
 
-/// The referral desk, the inbox and the case page (the case's writes, the persons, the
-/// partners and the categories have their own `routes()`).
+/// The referral desk, the inbox, the case page and the records' journals and copies (the
+/// case's writes, the persons, the partners and the categories have their own `routes()`).
 pub fn routes() -> RouteTable {
     RouteTable::new()
         .merge(desk::routes())
         .merge(inbox::routes())
         .merge(case::routes())
+        .merge(record_journal::routes())
+        .merge(access_request::routes())
 }

@@ -125,7 +125,7 @@ async fn list(
         "liste des personnes".into(),
         ip.as_deref(),
     );
-    let lines = if text.is_empty() {
+    let lines: Vec<CandidateLine> = if text.is_empty() {
         store_person::latest_of_post(&state.db, &state.keys, &post.id, 50, Read::Entry(entry))
             .await?
             .iter()
@@ -150,6 +150,21 @@ async fn list(
         .map(candidate_line)
         .collect()
     };
+    // The persons a search finds are each named in their own journal; the post's latest
+    // persons (no search) stay under the list's one row on the post.
+    if !text.is_empty() {
+        crate::referral::record_journal::record_shown(
+            &state,
+            &auth,
+            &post,
+            ip.as_deref(),
+            &[(
+                "identité affichée dans une recherche de personnes",
+                lines.iter().map(|line| line.id.as_str()).collect(),
+            )],
+        )
+        .await?;
+    }
     Ok(PersonsPage {
         shell: Shell::for_actor("Personnes suivies", &auth, &csrf).at("/personnes"),
         query: text.to_string(),
@@ -245,12 +260,39 @@ async fn person_page(
             .into_iter()
             .map(|(other, relation)| (other.id, other.identity.display_name(), relation.label()))
             .collect();
-    let linkable = store_person::co_persons(&state.db, &state.keys, &person.id, &read)
-        .await?
-        .into_iter()
-        .filter(|other| !household.iter().any(|(id, _, _)| *id == other.id))
-        .map(|other| (other.id, other.identity.display_name()))
-        .collect();
+    let linkable: Vec<(String, String)> =
+        store_person::co_persons(&state.db, &state.keys, &person.id, &read)
+            .await?
+            .into_iter()
+            .filter(|other| !household.iter().any(|(id, _, _)| *id == other.id))
+            .map(|other| (other.id, other.identity.display_name()))
+            .collect();
+    crate::referral::record_journal::record_shown(
+        state,
+        auth,
+        &post,
+        ip,
+        &[
+            (
+                "identité proposée comme doublon possible sur une autre fiche",
+                look_alikes.iter().map(|c| c.id.as_str()).collect(),
+            ),
+            (
+                "identité affichée dans le foyer d'une autre fiche",
+                household.iter().map(|(id, _, _)| id.as_str()).collect(),
+            ),
+            // The household form, hence its choices, is not shown on a merged record.
+            (
+                "identité proposée pour le foyer d'une autre fiche",
+                linkable
+                    .iter()
+                    .filter(|_| person.merged_into.is_none())
+                    .map(|(id, _)| id.as_str())
+                    .collect(),
+            ),
+        ],
+    )
+    .await?;
     let identity = &person.identity;
     Ok(PersonPage {
         household,

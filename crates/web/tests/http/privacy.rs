@@ -28,6 +28,8 @@ async fn no_page_or_download_with_personal_data_stays_in_the_browser() {
         for (path, what) in [
             (format!("/dossiers/{case}"), "a case"),
             (format!("/personnes/{person}"), "a person"),
+            (format!("/dossiers/{case}/journal"), "who read a case"),
+            (format!("/personnes/{person}/journal"), "who read a person"),
             (
                 format!("/postes/{post}/rendez-vous"),
                 "the appointments of a day",
