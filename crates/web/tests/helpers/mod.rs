@@ -2,6 +2,9 @@
 //! acts as any demo role through sessions opened directly in the database.
 #![allow(dead_code)]
 
+pub mod bodies;
+pub mod sentinels;
+
 use passerelle_demo as demo;
 use passerelle_domain::identity::role::Role;
 use passerelle_store::Db;
