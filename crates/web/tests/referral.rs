@@ -1624,12 +1624,13 @@ async fn the_national_team_adds_renames_and_retires_a_category_and_cases_keep_th
         )
         .await;
         assert!(page.contains("Motifs : Cyberviolences"));
-        let (stored,): (String,) = sqlx::query_as("SELECT categories FROM cases WHERE id = $1")
-            .bind(&case)
-            .fetch_one(app.db.pool())
-            .await
-            .unwrap();
-        assert_eq!(stored, "violences_numeriques");
+        let stored: Vec<(String,)> =
+            sqlx::query_as("SELECT category FROM case_categories WHERE case_id = $1")
+                .bind(&case)
+                .fetch_all(app.db.pool())
+                .await
+                .unwrap();
+        assert_eq!(stored, [("violences_numeriques".to_string(),)]);
         assert_eq!(
             count(
                 &app,

@@ -80,7 +80,12 @@ pub(super) async fn case_facts(
         .fetch_one(&mut *connection)
         .await?;
     facts.first_contact_at = first_contact;
-    facts.categories = crate::referral::category::of_case(&mut *connection, case_id).await?;
+    let categories: Vec<(String,)> =
+        sqlx::query_as("SELECT category FROM case_categories WHERE case_id = $1 ORDER BY position")
+            .bind(case_id)
+            .fetch_all(&mut *connection)
+            .await?;
+    facts.categories = categories.into_iter().map(|(code,)| code).collect();
     facts.interviews =
         sqlx::query_as("SELECT held_on, place FROM case_interviews WHERE case_id = $1")
             .bind(case_id)
