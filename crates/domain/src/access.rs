@@ -286,7 +286,7 @@ pub fn decide(actor: &Actor, action: Action, resource: &Resource) -> Decision {
         (Action::Manage, Resource::Post { post }) => match grant.role {
             Role::National => true,
             Role::Employer => post.contains(&grant.scope),
-            _ => false,
+            Role::Prevention | Role::SocialWorker | Role::Officer | Role::Admin => false,
         },
         (Action::View, Resource::Pipeline) => {
             matches!(grant.role, Role::National | Role::Prevention)
@@ -321,13 +321,14 @@ pub fn decide(actor: &Actor, action: Action, resource: &Resource) -> Decision {
         (Action::Manage, Resource::Schedule { post }) => {
             matches!(grant.role, Role::SocialWorker | Role::Employer) && post.contains(&grant.scope)
         }
-        (Action::View, Resource::DepartementPresence { departement }) => {
-            match (&grant.role, &grant.scope) {
-                (Role::National, _) => true,
-                (Role::Prevention, Scope::Departement(own)) => own == departement,
-                _ => false,
-            }
-        }
+        (Action::View, Resource::DepartementPresence { departement }) => match grant.role {
+            Role::National => true,
+            Role::Prevention => match &grant.scope {
+                Scope::Departement(own) => own == departement,
+                Scope::Unit(_) | Scope::Post(_) | Scope::Employer(_) | Scope::Nation => false,
+            },
+            Role::Employer | Role::SocialWorker | Role::Officer | Role::Admin => false,
+        },
         // Appointments name persons: the post's social workers, and the officer of a host
         // unit for the booking (and, below, the appointments they booked themselves).
         (Action::View, Resource::Appointments { post }) => {
@@ -390,7 +391,7 @@ pub fn decide(actor: &Actor, action: Action, resource: &Resource) -> Decision {
         (Action::Manage, Resource::Replacements { post }) => match grant.role {
             Role::National => true,
             Role::Employer => post.contains(&grant.scope),
-            _ => false,
+            Role::Prevention | Role::SocialWorker | Role::Officer | Role::Admin => false,
         },
         (
             Action::Grant,
@@ -410,7 +411,57 @@ pub fn decide(actor: &Actor, action: Action, resource: &Resource) -> Decision {
                 proposer_roles,
             },
         ) => case_access::may_confirm(actor, post, grantee, proposer, proposer_roles),
-        _ => false,
+        // Every other pair is refused, named here so that a new resource or action must be
+        // decided: only roles and access to a post's cases are granted and confirmed, and
+        // what is only read is never managed.
+        (
+            Action::Grant | Action::Confirm,
+            Resource::PublicPage
+            | Resource::OwnAccount
+            | Resource::Accounts
+            | Resource::Account { .. }
+            | Resource::SecurityEvents
+            | Resource::PostAccessLog { .. }
+            | Resource::Posts
+            | Resource::Post { .. }
+            | Resource::Pipeline
+            | Resource::Registry
+            | Resource::CategoryGrid
+            | Resource::ActivityStatistics
+            | Resource::Schedule { .. }
+            | Resource::DepartementPresence { .. }
+            | Resource::Appointments { .. }
+            | Resource::Appointment { .. }
+            | Resource::BookingDesk { .. }
+            | Resource::OwnCalendar
+            | Resource::ReferralDesk { .. }
+            | Resource::Partners { .. }
+            | Resource::Replacements { .. }
+            | Resource::Cases { .. }
+            | Resource::Case { .. }
+            | Resource::RecordJournal { .. }
+            | Resource::SubjectAccess { .. },
+        ) => false,
+        (
+            Action::Manage,
+            Resource::PublicPage
+            | Resource::Accounts
+            | Resource::SecurityEvents
+            | Resource::PostAccessLog { .. }
+            | Resource::Posts
+            | Resource::Pipeline
+            | Resource::DepartementPresence { .. }
+            | Resource::BookingDesk { .. }
+            | Resource::RecordJournal { .. },
+        ) => false,
+        (Action::View, Resource::Replacements { .. } | Resource::SubjectAccess { .. }) => false,
+        (Action::View | Action::Manage | Action::Confirm, Resource::RoleAt { .. }) => false,
+        (Action::View | Action::Manage | Action::Confirm, Resource::CaseAccessProposal { .. }) => {
+            false
+        }
+        (Action::View | Action::Manage | Action::Grant, Resource::CaseAccessDecision { .. }) => {
+            false
+        }
     };
     Decision::from(allowed)
 }
