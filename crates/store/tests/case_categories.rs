@@ -2,9 +2,9 @@
 //! keeps its codes, in order, a repeated code once; a code the grid does not know cannot be
 //! stored. On SQLite and PostgreSQL, over the demonstration's cases.
 
-use passerelle_demo as demo;
+mod common;
+
 use passerelle_store::Backend;
-use passerelle_store::registry::territory::{Referentials, load_referentials};
 use passerelle_store::testing::{self, TestDb};
 use std::collections::BTreeMap;
 
@@ -29,30 +29,6 @@ fn statements(sql: &str) -> Vec<String> {
         .collect()
 }
 
-async fn demo_cases(test: &TestDb) {
-    let referentials = Referentials::embedded().unwrap();
-    load_referentials(&test.db, &referentials).await.unwrap();
-    let plan = demo::plan(&referentials, 2020);
-    let hashes: Vec<String> = plan
-        .logins
-        .iter()
-        .map(|_| "$argon2id$test".into())
-        .collect();
-    demo::insert(&test.db, &plan, &hashes, &|_| {})
-        .await
-        .unwrap();
-    demo::activity::insert_activity(
-        &test.db,
-        &testing::key_ring(),
-        &plan,
-        demo::DEMO_TODAY,
-        1,
-        &|_| {},
-    )
-    .await
-    .unwrap();
-}
-
 /// Every case's codes, in their order.
 async fn categories(test: &TestDb) -> BTreeMap<String, Vec<String>> {
     let rows: Vec<(String, String)> =
@@ -70,7 +46,7 @@ async fn categories(test: &TestDb) -> BTreeMap<String, Vec<String>> {
 #[tokio::test]
 async fn the_comma_joined_categories_move_to_their_table_in_order() {
     for test in testing::all_backends().await {
-        demo_cases(&test).await;
+        common::demo_activity(&test, 1).await;
         let expected = categories(&test).await;
         assert!(
             expected.len() > 20,

@@ -2,10 +2,10 @@
 //! text order and comparisons are time order on both backends; migration 0026 rewrites the
 //! instants written before in the old, shorter forms. On SQLite and PostgreSQL.
 
-use passerelle_demo as demo;
+mod common;
+
 use passerelle_store::Backend;
 use passerelle_store::db::time_text::{instant_to_text, text_to_instant};
-use passerelle_store::registry::territory::{Referentials, load_referentials};
 use passerelle_store::testing::{self, TestDb};
 use time::OffsetDateTime;
 use time::macros::datetime;
@@ -358,27 +358,7 @@ async fn the_migration_names_every_instant_column() {
 #[tokio::test]
 async fn every_instant_of_the_demo_data_is_rewritten_to_the_fixed_width() {
     for test in testing::all_backends().await {
-        let referentials = Referentials::embedded().unwrap();
-        load_referentials(&test.db, &referentials).await.unwrap();
-        let plan = demo::plan(&referentials, 2020);
-        let hashes: Vec<String> = plan
-            .logins
-            .iter()
-            .map(|_| "$argon2id$test".to_string())
-            .collect();
-        demo::insert(&test.db, &plan, &hashes, &|_| {})
-            .await
-            .unwrap();
-        demo::activity::insert_activity(
-            &test.db,
-            &testing::key_ring(),
-            &plan,
-            demo::DEMO_TODAY,
-            2,
-            &|_| {},
-        )
-        .await
-        .unwrap();
+        common::demo_activity(&test, 2).await;
         let mut values_before = 0;
         for (table, column) in rewritten_columns() {
             let select = format!("SELECT {column} FROM {table} WHERE {column} IS NOT NULL");

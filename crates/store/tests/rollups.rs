@@ -4,7 +4,8 @@
 //! writes), on both backends — and still after the retention purge erased the personal data,
 //! which must leave every counted figure as it was.
 
-use passerelle_demo as demo;
+mod common;
+
 use passerelle_domain::journal::JournalAction;
 use passerelle_domain::referral::PersonRole;
 use passerelle_domain::referral::case::{
@@ -18,7 +19,6 @@ use passerelle_domain::referral::{
     Urgency, validate_referral,
 };
 use passerelle_store::journal::Entry;
-use passerelle_store::registry::territory::{Referentials, load_referentials};
 use passerelle_store::seal::KeyRing;
 use passerelle_store::statistics::rollup;
 use passerelle_store::testing::{TestDb, all_backends};
@@ -387,17 +387,7 @@ async fn apply(test: &TestDb, world: &mut World, op: &Op) {
 }
 
 async fn world_of(test: &TestDb, keys_folder: &std::path::Path) -> World {
-    let referentials = Referentials::embedded().unwrap();
-    load_referentials(&test.db, &referentials).await.unwrap();
-    let plan = demo::plan(&referentials, 2020);
-    let hashes: Vec<String> = plan
-        .logins
-        .iter()
-        .map(|_| "$argon2id$test".to_string())
-        .collect();
-    demo::insert(&test.db, &plan, &hashes, &|_| {})
-        .await
-        .unwrap();
+    let plan = common::demo_registry(test).await;
     let posts: Vec<(String,)> =
         sqlx::query_as("SELECT id FROM posts WHERE status = 'filled' ORDER BY code LIMIT 3")
             .fetch_all(test.db.pool())

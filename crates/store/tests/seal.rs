@@ -2,6 +2,8 @@
 //! or foreign value is refused, they never appear in clear in the raw database (SQLite file
 //! bytes, pg_dump output), and `rekey` moves them all to a new key.
 
+mod common;
+
 use passerelle_store::seal::{KeyRing, SealError, SealedColumn, rekey_column};
 use passerelle_store::testing::{self, TestDb, execute};
 use std::path::{Path, PathBuf};
@@ -315,18 +317,7 @@ const PARTNER: &str = "Foyer d'accueil confidentiel des Tilleuls — 4be1d07c";
 async fn a_case(test: &TestDb, ring: &KeyRing) -> (String, String) {
     use passerelle_domain::referral::category::CategoryGrid;
     use passerelle_domain::referral::{PersonInput, ReferralInput, validate_referral};
-    use passerelle_store::registry::territory::{Referentials, load_referentials};
-    let referentials = Referentials::embedded().unwrap();
-    load_referentials(&test.db, &referentials).await.unwrap();
-    let plan = passerelle_demo::plan(&referentials, 2020);
-    let hashes: Vec<String> = plan
-        .logins
-        .iter()
-        .map(|_| "$argon2id$test".into())
-        .collect();
-    passerelle_demo::insert(&test.db, &plan, &hashes, &|_| {})
-        .await
-        .unwrap();
+    let plan = common::demo_registry(test).await;
     let one = |sql: &'static str| async move {
         let (id,): (String,) = sqlx::query_as(sql).fetch_one(test.db.pool()).await.unwrap();
         id

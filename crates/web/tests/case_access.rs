@@ -8,29 +8,7 @@ mod helpers;
 
 use helpers::{TestApp, spawn_all};
 use passerelle_domain::identity::role::Role;
-use passerelle_store::identity::session;
 use passerelle_web::http::route_table::Method;
-
-/// A session of `account` acting with its role `role_id`, second factor done.
-async fn session_of(app: &TestApp, account: &str, role_id: &str) -> String {
-    let mut connection = app.db.pool().acquire().await.unwrap();
-    let token = session::create(
-        &mut connection,
-        Some(account),
-        None,
-        &app.db.clock().now_text(),
-    )
-    .await
-    .unwrap();
-    let hash = session::token_hash(&token);
-    session::mark_second_factor_done(&mut connection, &hash)
-        .await
-        .unwrap();
-    session::set_active_role(&mut connection, &hash, role_id)
-        .await
-        .unwrap();
-    token
-}
 
 /// One request in `session`, with the session's anti-forgery token; (status, page text).
 async fn send_in(
@@ -215,7 +193,7 @@ async fn nobody_gives_themselves_the_social_worker_role_of_a_post() {
             "a proposal only"
         );
         let proposal = open_proposal(&app, &newcomer).await;
-        let officer_session = session_of(&app, &newcomer, &newcomer_role).await;
+        let officer_session = app.session_of(&newcomer, &newcomer_role).await;
         let status = case_page(&app, &officer_session, &case).await;
         assert_eq!(status, 403, "no case before the confirmation");
 
@@ -336,14 +314,14 @@ async fn a_replacement_is_proposed_by_one_person_confirmed_by_another_from_the_s
             .collect();
         let (status, _) = send_in(&app, &national, Method::Post, &path, &borrowed).await;
         assert_eq!(status, 303);
-        let neighbour_session = session_of(&app, &neighbour, &neighbour_role).await;
+        let neighbour_session = app.session_of(&neighbour, &neighbour_role).await;
         let status = case_page(&app, &neighbour_session, &case).await;
         assert_eq!(status, 403, "nothing opens on a proposal");
         let proposal = open_proposal(&app, &neighbour).await;
         let confirm = format!("/postes/{post}/acces/{proposal}/confirmer");
         // A national colleague of the proposer may not confirm; the post's employer may.
         let (colleague, colleague_role) = app.new_account(Role::National, None).await;
-        let colleague_session = session_of(&app, &colleague, &colleague_role).await;
+        let colleague_session = app.session_of(&colleague, &colleague_role).await;
         let (status, _) = send_in(&app, &colleague_session, Method::Post, &confirm, &[]).await;
         assert_eq!(status, 403, "a national colleague of the proposer");
         let (status, _) = send_in(&app, &neighbour_session, Method::Post, &confirm, &[]).await;

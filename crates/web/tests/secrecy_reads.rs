@@ -8,28 +8,7 @@ mod helpers;
 
 use helpers::{CSRF, TestApp, pdf_text, spawn_all};
 use passerelle_domain::identity::role::Role;
-use passerelle_store::identity::{account, session};
-
-/// A session of `account_id` acting with the role `role_id`, second factor done.
-async fn session_of(app: &TestApp, account_id: &str, role_id: &str) -> String {
-    let mut connection = app.db.pool().acquire().await.unwrap();
-    let token = session::create(
-        &mut connection,
-        Some(account_id),
-        None,
-        &app.db.clock().now_text(),
-    )
-    .await
-    .unwrap();
-    let hash = session::token_hash(&token);
-    session::mark_second_factor_done(&mut connection, &hash)
-        .await
-        .unwrap();
-    session::set_active_role(&mut connection, &hash, role_id)
-        .await
-        .unwrap();
-    token
-}
+use passerelle_store::identity::account;
 
 /// GET `path` with a session: (status, body with HTML apostrophes read back).
 async fn get_with(app: &TestApp, session: &str, path: &str) -> (u16, String) {
@@ -107,7 +86,7 @@ async fn the_booking_desk_names_a_person_only_from_the_unit_that_booked_and_jour
         let appointment = visio_booked_by(&app, &officer, "Mme Sentinelle-Bureau", 30).await;
 
         // At the unit that booked: the name is shown, and that read is journaled once.
-        let session = session_of(&app, &officer, &at_unit).await;
+        let session = app.session_of(&officer, &at_unit).await;
         let (status, page) = get_with(&app, &session, "/rendez-vous").await;
         assert_eq!(status, 200, "{}", app.backend);
         assert!(page.contains("Mme Sentinelle-Bureau"), "{}", app.backend);
@@ -139,7 +118,7 @@ async fn the_booking_desk_names_a_person_only_from_the_unit_that_booked_and_jour
         .await
         .unwrap();
         drop(connection);
-        let session = session_of(&app, &officer, &elsewhere).await;
+        let session = app.session_of(&officer, &elsewhere).await;
         let (status, page) = get_with(&app, &session, "/rendez-vous").await;
         assert_eq!(status, 200, "{}", app.backend);
         assert!(
@@ -332,7 +311,7 @@ async fn a_transferred_case_opens_a_person_who_stayed_with_the_sending_post_unde
         // The receiving post's social worker opens the case: the person is shown, their read
         // journaled in the post that holds them.
         let (worker, role) = app.new_account(Role::SocialWorker, Some(&other)).await;
-        let session = session_of(&app, &worker, &role).await;
+        let session = app.session_of(&worker, &role).await;
         let (status, page) = get_with(&app, &session, &format!("/dossiers/{case}")).await;
         assert_eq!(status, 200, "{}", app.backend);
         assert!(page.contains("Fictive"), "{}", app.backend);
@@ -473,7 +452,7 @@ async fn the_posts_social_workers_see_who_read_a_case_and_a_person_in_their_jour
         // A colleague of the post reads the case and the person's page (which proposes the
         // look-alike: a read of that other record too).
         let (colleague, colleague_role) = app.new_account(Role::SocialWorker, Some(&post)).await;
-        let colleague = session_of(&app, &colleague, &colleague_role).await;
+        let colleague = app.session_of(&colleague, &colleague_role).await;
         for path in [format!("/dossiers/{case}"), format!("/personnes/{person}")] {
             let (status, _) = get_with(&app, &colleague, &path).await;
             assert_eq!(status, 200, "{}: {path}", app.backend);
@@ -569,7 +548,7 @@ async fn a_records_journal_and_the_persons_copy_are_refused_to_others_as_if_unkn
             .await;
         let mut sessions = vec![(
             "social worker of another post",
-            session_of(&app, &stranger, &stranger_role).await,
+            app.session_of(&stranger, &stranger_role).await,
         )];
         for role in [Role::Officer, Role::Employer, Role::National] {
             sessions.push((role.code(), app.session_for(role).await));
@@ -623,7 +602,7 @@ async fn the_persons_copy_holds_their_data_and_the_team_notes_not_private_ones_i
         let (person, case) = app.person_for(true).await;
         let worker = app.session_for(Role::SocialWorker).await;
         let (colleague, colleague_role) = app.new_account(Role::SocialWorker, Some(&post)).await;
-        let colleague = session_of(&app, &colleague, &colleague_role).await;
+        let colleague = app.session_of(&colleague, &colleague_role).await;
         for (session, text, visibility) in [
             (&worker, "Sentinelle-Equipe : accompagnée au CCAS", "team"),
             (&colleague, "Sentinelle-Privee-Collegue", "author"),

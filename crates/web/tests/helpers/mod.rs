@@ -218,10 +218,16 @@ impl TestApp {
     pub async fn session_for(&self, role: Role) -> String {
         let account_id = self.login(role).id.clone();
         let role_id = self.demo_role_id(role).await;
-        let mut connection = self.db.pool().acquire().await.unwrap();
+        self.session_of(&account_id, &role_id).await
+    }
+
+    /// A session of `account_id` acting with its role `role_id`, second factor done, written
+    /// in one transaction (one commit each keeps PostgreSQL quick for the matrix's thousands).
+    pub async fn session_of(&self, account_id: &str, role_id: &str) -> String {
+        let mut connection = self.db.pool().begin().await.unwrap();
         let token = session::create(
             &mut connection,
-            Some(&account_id),
+            Some(account_id),
             None,
             &self.db.clock().now_text(),
         )
@@ -231,9 +237,10 @@ impl TestApp {
         session::mark_second_factor_done(&mut connection, &hash)
             .await
             .unwrap();
-        session::set_active_role(&mut connection, &hash, &role_id)
+        session::set_active_role(&mut connection, &hash, role_id)
             .await
             .unwrap();
+        connection.commit().await.unwrap();
         token
     }
 

@@ -89,7 +89,9 @@ impl<'a> World<'a> {
     pub async fn check_the_search_finds_what_is_shown(&self) {
         let app = self.app;
         let far = self.sentinels.far();
-        let session = session_of(app, &far.social_worker, &far.social_worker_role).await;
+        let session = app
+            .session_of(&far.social_worker, &far.social_worker_role)
+            .await;
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
@@ -172,7 +174,6 @@ impl<'a> World<'a> {
     /// transaction: the matrix opens one for each of its thousands of requests (a cell may
     /// sign out or close the other sessions), and one commit each keeps PostgreSQL quick.
     pub async fn session_for(&self, role: Role) -> String {
-        use passerelle_store::identity::session;
         let cached = self.role_ids.lock().unwrap().get(&role).cloned();
         let role_id = match cached {
             Some(id) => id,
@@ -182,24 +183,9 @@ impl<'a> World<'a> {
                 id
             }
         };
-        let mut tx = self.app.db.pool().begin().await.unwrap();
-        let token = session::create(
-            &mut tx,
-            Some(&self.app.login(role).id),
-            None,
-            &self.app.db.clock().now_text(),
-        )
-        .await
-        .unwrap();
-        let hash = session::token_hash(&token);
-        session::mark_second_factor_done(&mut tx, &hash)
+        self.app
+            .session_of(&self.app.login(role).id, &role_id)
             .await
-            .unwrap();
-        session::set_active_role(&mut tx, &hash, &role_id)
-            .await
-            .unwrap();
-        tx.commit().await.unwrap();
-        token
     }
 
     /// 0, 1, 2…: distinct days, hours and names for the records cells create.
@@ -574,28 +560,6 @@ impl<'a> World<'a> {
             })
             .count() as u64
     }
-}
-
-/// A session of `account` acting with its role `role_id`, second factor done.
-async fn session_of(app: &TestApp, account: &str, role_id: &str) -> String {
-    use passerelle_store::identity::session;
-    let mut connection = app.db.pool().acquire().await.unwrap();
-    let token = session::create(
-        &mut connection,
-        Some(account),
-        None,
-        &app.db.clock().now_text(),
-    )
-    .await
-    .unwrap();
-    let hash = session::token_hash(&token);
-    session::mark_second_factor_done(&mut connection, &hash)
-        .await
-        .unwrap();
-    session::set_active_role(&mut connection, &hash, role_id)
-        .await
-        .unwrap();
-    token
 }
 
 pub async fn orientation_of(app: &TestApp, case: &str) -> String {
