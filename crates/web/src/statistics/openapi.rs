@@ -87,7 +87,7 @@ pub(super) async fn openapi() -> axum::Json<serde_json::Value> {
                 }
             },
             "Cell": { "oneOf": [
-                { "type": "object", "required": ["effectif"], "properties": { "effectif": { "type": "integer", "minimum": 0 } } },
+                { "type": "object", "required": ["effectif"], "properties": { "effectif": { "type": "integer", "minimum": 0, "description": "Un zéro est toujours publié." } } },
                 { "type": "object", "required": ["secret"], "properties": { "secret": {
                     "type": "string",
                     "enum": [SECRET_VALUE],
