@@ -14,6 +14,8 @@ pub struct AnnualReport {
     /// `jj/mm/aaaa`.
     pub generated_on: String,
     pub suppressed: bool,
+    /// What the sign of a suppressed cell means, printed when `suppressed`.
+    pub secret_legend: String,
     pub summary: Vec<SummaryItem>,
     /// What a bar stands for: "mois" or "trimestre".
     pub period: String,
@@ -79,8 +81,9 @@ mod tests {
             year: 2026,
             generated_on: "29/11/2026".into(),
             suppressed: true,
+            secret_legend: "Secret statistique : « s » *pas du gras*".into(),
             summary: vec![SummaryItem {
-                value: "< 5".into(),
+                value: "s".into(),
                 label: "saisines".into(),
             }],
             period: "mois".into(),
@@ -101,7 +104,7 @@ mod tests {
                 rows: vec![
                     ReportRow {
                         label: "Saisines".into(),
-                        cells: vec!["< 5".into(), "s".into()],
+                        cells: vec!["s".into(), "s".into()],
                     },
                     ReportRow {
                         label: "Total".into(),

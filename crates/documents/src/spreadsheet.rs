@@ -1,6 +1,6 @@
 //! Tables as a workbook, one sheet per table: XLSX (rust_xlsxwriter) and ODS
 //! (spreadsheet-ods). A count is written as a number, so that a spreadsheet can add it up;
-//! a suppressed cell keeps its text (« < 5 », « s »).
+//! a suppressed cell keeps its text (« s »), and the sheet's note says what it means.
 
 use crate::DocumentError;
 
@@ -20,10 +20,12 @@ pub struct SheetTable {
     pub columns: Vec<String>,
     /// (line label, cells).
     pub lines: Vec<(String, Vec<CellValue>)>,
+    /// A line of text under the table (the legend of its signs), if any.
+    pub note: Option<String>,
 }
 
 impl SheetTable {
-    /// Every line of the sheet as it is written, title first.
+    /// Every line of the sheet as it is written, title first, the note last.
     fn grid(&self) -> Vec<Vec<CellValue>> {
         let mut grid = vec![vec![CellValue::Text(self.title.clone())]];
         grid.push(
@@ -38,6 +40,10 @@ impl SheetTable {
                     .chain(cells.iter().cloned())
                     .collect(),
             );
+        }
+        if let Some(note) = &self.note {
+            grid.push(Vec::new());
+            grid.push(vec![CellValue::Text(note.clone())]);
         }
         grid
     }
@@ -143,9 +149,10 @@ mod tests {
                 ),
                 (
                     "Logement".into(),
-                    vec![CellValue::Text("< 5".into()), CellValue::Text("s".into())],
+                    vec![CellValue::Text("s".into()), CellValue::Text("s".into())],
                 ),
             ],
+            note: Some("« s » : secret statistique".into()),
         }
     }
 

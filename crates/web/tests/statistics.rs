@@ -117,11 +117,8 @@ async fn the_post_sees_exact_counts_and_wider_scopes_see_small_cells_suppressed(
                     .all(|line| !line.contains(&"3".to_string())),
                 "{role:?} {zone_lines:?}"
             );
-            assert_eq!(referrals[quarter], "< 5", "{role:?} {referrals:?}");
-            assert_eq!(
-                referrals[4], "< 5",
-                "{role:?}: the total would give it away"
-            );
+            assert_eq!(referrals[quarter], "s", "{role:?} {referrals:?}");
+            assert_eq!(referrals[4], "s", "{role:?}: the total would give it away");
             // Whatever is published, the 3 cannot be recovered from this row.
             assert!(
                 !referrals.iter().any(|cell| cell == "3"),
@@ -129,7 +126,7 @@ async fn the_post_sees_exact_counts_and_wider_scopes_see_small_cells_suppressed(
             );
             assert_eq!(
                 row_cells(&shown, "table-delai"),
-                ["< 5", "—", "—"],
+                ["s", "—", "—"],
                 "{role:?}"
             );
             let totals = row(&shown, "table-activite", "Total");
@@ -158,7 +155,7 @@ async fn the_post_sees_exact_counts_and_wider_scopes_see_small_cells_suppressed(
             .lines()
             .find(|l| l.starts_with("Saisines;"))
             .unwrap();
-        assert_eq!(line.split(';').nth(quarter + 1).unwrap(), "< 5", "{line}");
+        assert_eq!(line.split(';').nth(quarter + 1).unwrap(), "s", "{line}");
         assert!(!line.split(';').any(|cell| cell == "3"), "{line}");
         assert_eq!(
             app.send_as(
@@ -182,7 +179,7 @@ async fn the_post_sees_exact_counts_and_wider_scopes_see_small_cells_suppressed(
             .replace("&#60;", "<")
             .replace("&lt;", "<");
         let referrals = row(&public, "table-activite", "Saisines");
-        assert_eq!(referrals[quarter], "< 5", "{referrals:?}");
+        assert_eq!(referrals[quarter], "s", "{referrals:?}");
         assert!(!referrals.iter().any(|cell| cell == "3"));
         assert!(
             !public.contains("/statistiques/activite.csv"),
@@ -214,7 +211,7 @@ async fn the_post_sees_exact_counts_and_wider_scopes_see_small_cells_suppressed(
         assert_eq!(public["secret_statistique"], true);
         assert_eq!(
             activity_cell(&public, quarter),
-            serde_json::json!({ "secret": "moins_de_5" })
+            serde_json::json!({ "secret": "secret_statistique" })
         );
         let own = json(
             app.send_as(
@@ -267,7 +264,7 @@ async fn the_post_sees_exact_counts_and_wider_scopes_see_small_cells_suppressed(
         assert!(!exact.contains("Secret statistique"));
         let published = report(Role::Prevention).await;
         assert!(published.contains("Secret statistique"), "{published}");
-        assert!(published.contains("< 5"));
+        assert!(!published.contains("< 5"), "{published}");
         // The map of the posts, the scope's département outlined; the nation's outlines none.
         let flat = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
         for text in [&exact, &published] {
@@ -399,9 +396,9 @@ async fn persons_count_once_a_year_by_sex_age_and_intake_knowledge_and_returns_c
         );
         // Outside the post, the same small numbers are secret, and so is the share.
         let (_, published) = page(&app, Role::Prevention, "/statistiques").await;
-        assert_eq!(total(&published, "table-personnes-sexe", "Total"), "< 5");
+        assert_eq!(total(&published, "table-personnes-sexe", "Total"), "s");
         assert!(!row(&published, "table-personnes-sexe", "Femme").contains(&"1".to_string()));
-        assert_eq!(total(&published, "table-recidives", "Total"), "< 5");
+        assert_eq!(total(&published, "table-recidives", "Total"), "s");
         assert!(
             published.contains("inconnues de tout service social à l'accueil : <strong>—</strong>")
         );
@@ -584,7 +581,7 @@ async fn the_years_before_passerelle_are_imported_whole_or_not_at_all_and_shown_
         // Outside the post, the small declared counts are suppressed like the computed ones.
         let (_, prevention) = page(&app, Role::Prevention, "/statistiques").await;
         let orientations = row(&prevention, "table-historique", "Orientations");
-        assert_eq!(orientations[0], "< 5", "{orientations:?}");
+        assert_eq!(orientations[0], "s", "{orientations:?}");
         // Only the post's social worker imports.
         let (status, _) = upload_grid(&app, Role::Employer, "ancien.csv", good.as_bytes()).await;
         assert_eq!(status, 403);
@@ -704,6 +701,256 @@ async fn the_activity_narrows_to_a_category_or_to_the_posts_of_a_zone_and_hides_
         }
         let (status, _) = page(&app, Role::Prevention, "/api/observatoire?filtre=zone:lune").await;
         assert_eq!(status, 400);
+        app.finish().await;
+    }
+}
+
+/// The cells of a table's row as marked up, `<td…>…</td>` whole: a class, a label or a title
+/// that told one hidden cell from another would show here.
+fn row_markup(page: &str, table: &str, label: &str) -> Vec<String> {
+    let table = &page[page.find(&format!("id=\"{table}\"")).expect(table)..];
+    let start = table
+        .find(&format!("<th scope=\"row\">{label}</th>"))
+        .unwrap_or_else(|| panic!("row {label} in {table}"));
+    let line = &table[start..table[start..].find("</tr>").unwrap() + start];
+    line.split("<td")
+        .skip(1)
+        .map(|cell| {
+            format!(
+                "<td{}",
+                &cell[..cell.find("</td>").unwrap() + "</td>".len()]
+            )
+        })
+        .collect()
+}
+
+/// What the former publication printed for a small count, in any of its spellings (a PDF's
+/// text reads « < 5 » as « <5 »), and the API's two former values.
+const FORMER_SIGNS: [&str; 6] = ["< 5", "<5", "&lt; 5", "&lt;5", "moins_de_5", "\"masque\""];
+
+fn no_former_sign(what: &str, text: &str) {
+    for sign in FORMER_SIGNS {
+        assert!(!text.contains(sign), "{what} prints « {sign} »: {text}");
+    }
+}
+
+/// The cells of a line of `pdftotext -layout`, without its label.
+fn pdf_cells(text: &str, label: &str) -> Vec<String> {
+    let line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with(label))
+        .unwrap_or_else(|| panic!("{label} in {text}"));
+    line.trim_start()[label.len()..]
+        .split_whitespace()
+        .map(str::to_string)
+        .collect()
+}
+
+/// This quarter, six referrals for domestic violence and two for addictions: outside the
+/// post the two are secret (from 1 to 4), and the six are hidden to protect them (the
+/// category's total would give the two away). Returns the quarter.
+async fn small_and_masked(app: &TestApp) -> usize {
+    for _ in 0..6 {
+        app.case_with_categories(&["domestic_violence"]).await;
+    }
+    for _ in 0..2 {
+        app.case_with_categories(&["addiction"]).await;
+    }
+    let quarter = (passerelle_web::http::clock::paris_today().month() as usize - 1) / 3;
+    let (_, worker) = page(app, Role::SocialWorker, "/statistiques").await;
+    assert_eq!(row(&worker, "table-motifs", MASKED_ROW)[quarter], "6");
+    assert_eq!(row(&worker, "table-motifs", SMALL_ROW)[quarter], "2");
+    quarter
+}
+
+/// The rows of `small_and_masked` in the table by category.
+const MASKED_ROW: &str = "Violences conjugales";
+const SMALL_ROW: &str = "Addictions";
+const LEGEND_START: &str = "Secret statistique : « s » remplace un effectif de 1 à 4";
+
+#[tokio::test]
+async fn a_small_cell_and_the_cell_masked_to_protect_it_print_alike_on_the_pages_and_the_chart() {
+    for app in spawn_all().await {
+        let quarter = small_and_masked(&app).await;
+        for (who, path) in [
+            (Some(Role::Prevention), "/statistiques"),
+            (Some(Role::National), "/statistiques"),
+            (None, "/observatoire"),
+        ] {
+            let shown = match who {
+                Some(role) => page(&app, role, path).await.1,
+                None => app.get(path).await.text().await.unwrap(),
+            };
+            // The markup whole: no class, label or title tells them apart.
+            let small = row_markup(&shown, "table-motifs", SMALL_ROW);
+            let masked = row_markup(&shown, "table-motifs", MASKED_ROW);
+            assert_eq!(small[quarter], "<td>s</td>", "{who:?} {}", app.backend);
+            assert_eq!(small[4], "<td>s</td>", "{who:?}: the year's total");
+            assert_eq!(masked, small, "{who:?}: the six print as the two do");
+            assert!(shown.contains(LEGEND_START), "{who:?}: the legend");
+            no_former_sign(path, &shown);
+        }
+        // The chart narrowed to either category: the same bars, the same labels.
+        let chart = |filter: &'static str| {
+            let app = &app;
+            async move {
+                let (_, shown) = page(
+                    app,
+                    Role::Prevention,
+                    &format!("/statistiques?filtre=motif:{filter}"),
+                )
+                .await;
+                let svg = &shown[shown.find("<svg id=\"chart-saisines\"").unwrap()..];
+                let drawn = &svg[svg.find("</title>").unwrap()..svg.find("</svg>").unwrap()];
+                assert!(drawn.contains(">s</text>"), "{filter}: {drawn}");
+                drawn.to_string()
+            }
+        };
+        assert_eq!(chart("domestic_violence").await, chart("addiction").await);
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn every_csv_file_prints_a_small_cell_and_the_cell_masked_to_protect_it_alike() {
+    for app in spawn_all().await {
+        let quarter = small_and_masked(&app).await;
+        let (_, published) = page(&app, Role::Prevention, "/statistiques").await;
+        let ids: Vec<&str> = published
+            .split("<table id=\"table-")
+            .skip(1)
+            .map(|t| &t[..t.find('"').unwrap()])
+            .filter(|id| *id != "delai")
+            .collect();
+        assert!(ids.contains(&"motifs"), "{ids:?}");
+        for id in ids {
+            let response = app
+                .send_as(
+                    Some(Role::Prevention),
+                    Method::Get,
+                    &format!("/statistiques/{id}.csv"),
+                    &[],
+                )
+                .await;
+            assert_eq!(response.status().as_u16(), 200, "{id}");
+            let csv = response.text().await.unwrap();
+            no_former_sign(id, &csv);
+            // Quoted: the legend holds a « ; ».
+            let last = csv.lines().last().unwrap().trim_start_matches('"');
+            assert!(last.starts_with(LEGEND_START), "{id}: {csv}");
+            if id == "motifs" {
+                let cells = |label: &str| sheet_line(&csv, label);
+                assert_eq!(cells(SMALL_ROW)[quarter], "s", "{} {csv}", app.backend);
+                assert_eq!(cells(MASKED_ROW), cells(SMALL_ROW), "{csv}");
+            }
+        }
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn the_workbooks_read_back_print_a_small_cell_and_the_cell_masked_to_protect_it_alike() {
+    for app in spawn_all().await {
+        let quarter = small_and_masked(&app).await;
+        for extension in ["xlsx", "ods"] {
+            let response = app
+                .send_as(
+                    Some(Role::Prevention),
+                    Method::Get,
+                    &format!("/statistiques/tableaux.{extension}"),
+                    &[],
+                )
+                .await;
+            let sheets = libreoffice_sheets(&response.bytes().await.unwrap(), extension);
+            for (name, sheet) in &sheets {
+                no_former_sign(&format!("{extension} {name}"), sheet);
+                assert!(sheet.contains(LEGEND_START), "{extension} {name}: {sheet}");
+            }
+            let motifs = &sheets["motifs"];
+            assert_eq!(sheet_line(motifs, SMALL_ROW)[quarter], "s", "{motifs}");
+            assert_eq!(
+                sheet_line(motifs, MASKED_ROW),
+                sheet_line(motifs, SMALL_ROW),
+                "{} {extension}",
+                app.backend
+            );
+        }
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn the_annual_report_prints_a_small_cell_and_the_cell_masked_to_protect_it_alike() {
+    for app in spawn_all().await {
+        let quarter = small_and_masked(&app).await;
+        let response = app
+            .send_as(
+                Some(Role::Prevention),
+                Method::Get,
+                "/statistiques/rapport.pdf",
+                &[],
+            )
+            .await;
+        let report = pdf_text(&response.bytes().await.unwrap());
+        no_former_sign("the report", &report);
+        let flat = report.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(flat.contains(LEGEND_START), "{report}");
+        assert_eq!(pdf_cells(&report, SMALL_ROW)[quarter], "s", "{report}");
+        assert_eq!(
+            pdf_cells(&report, MASKED_ROW),
+            pdf_cells(&report, SMALL_ROW),
+            "{} {report}",
+            app.backend
+        );
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn the_api_answers_a_small_cell_and_the_cell_masked_to_protect_it_alike() {
+    for app in spawn_all().await {
+        let quarter = small_and_masked(&app).await;
+        let scoped = app
+            .send_as(
+                Some(Role::Prevention),
+                Method::Get,
+                "/api/statistiques",
+                &[],
+            )
+            .await;
+        let public = app.get("/api/observatoire").await;
+        for answer in [scoped, public] {
+            let figures: serde_json::Value = answer.json().await.unwrap();
+            no_former_sign("the API", &figures.to_string());
+            let motifs = figures["tableaux"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|t| t["id"] == "motifs")
+                .unwrap()
+                .clone();
+            let values = |label: &str| {
+                motifs["lignes"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|l| l["libelle"] == label)
+                    .unwrap()["valeurs"]
+                    .clone()
+            };
+            assert_eq!(
+                values(SMALL_ROW)[quarter],
+                serde_json::json!({ "secret": "secret_statistique" }),
+                "{}",
+                app.backend
+            );
+            assert_eq!(values(MASKED_ROW), values(SMALL_ROW));
+        }
+        // Its description allows the one value only, and says the version changed.
+        let openapi: serde_json::Value = app.get("/api/openapi.json").await.json().await.unwrap();
+        let secret = &openapi["components"]["schemas"]["Cell"]["oneOf"][1]["properties"]["secret"];
+        assert_eq!(secret["enum"], serde_json::json!(["secret_statistique"]));
+        assert_eq!(openapi["info"]["version"], "2");
         app.finish().await;
     }
 }

@@ -70,12 +70,14 @@ pub enum FiguresExtent {
 pub enum Publication {
     /// Every count as it is: only to the post's own social workers, who know the persons.
     Exact,
-    /// Small cells shown as « < 5 » and the cells that would reveal them masked.
+    /// Small cells and the cells that would reveal them hidden, all alike (« s »).
     Suppressed,
 }
 
 /// Exact figures stay inside the post; anything wider is published, hence suppressed
-/// (PRODUCT.md: any published cell below 5 is « < 5 », with secondary suppression).
+/// (PRODUCT.md: a published cell below 5 is hidden, with secondary suppression so that totals
+/// cannot reveal it; it prints « s » like the cells that protect it, see
+/// `statistics::suppression`).
 pub fn publication_of(extent: FiguresExtent) -> Publication {
     match extent {
         FiguresExtent::Post => Publication::Exact,

@@ -113,6 +113,7 @@ pub(super) fn annual_report(
         year,
         generated_on: crate::http::clock::french_date(crate::http::clock::paris_today()),
         suppressed: figures.suppressed,
+        secret_legend: figures.secret_legend().unwrap_or_default().into(),
         summary,
         period: figures.period.into(),
         bars: figures

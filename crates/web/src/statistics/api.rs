@@ -11,12 +11,14 @@ use axum::extract::{Query, State};
 use passerelle_domain::statistics::suppression::Shown;
 use passerelle_store::statistics::rollup::ReportScope;
 
-/// A cell in JSON: `{"effectif": 12}` or `{"secret": "moins_de_5"}` / `{"secret": "masque"}`.
+/// What the API answers for every hidden cell, small or masked alike (`openapi` says why).
+pub(super) const SECRET_VALUE: &str = "secret_statistique";
+
+/// A cell in JSON: `{"effectif": 12}` or `{"secret": "secret_statistique"}`.
 fn cell_json(cell: &Shown) -> serde_json::Value {
     match cell {
         Shown::Count(n) => serde_json::json!({ "effectif": n }),
-        Shown::BelowFive => serde_json::json!({ "secret": "moins_de_5" }),
-        Shown::Masked => serde_json::json!({ "secret": "masque" }),
+        Shown::Secret => serde_json::json!({ "secret": SECRET_VALUE }),
     }
 }
 

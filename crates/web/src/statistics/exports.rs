@@ -36,12 +36,16 @@ pub(super) async fn download(
                 .into_iter()
                 .find(|t| t.id == wanted)
                 .ok_or(WebError::NotFound)?;
-            table_csv(table, year)
+            table_csv(table, year, figures.secret_legend())
         }
     }
 }
 
-fn table_csv(table: &TableView, year: i32) -> WebResult<axum::response::Response> {
+fn table_csv(
+    table: &TableView,
+    year: i32,
+    legend: Option<&str>,
+) -> WebResult<axum::response::Response> {
     let mut writer = crate::registry::open_data::french_csv();
     let csv_error = |e: csv::Error| WebError::Internal(e.into());
     writer
@@ -52,6 +56,12 @@ fn table_csv(table: &TableView, year: i32) -> WebResult<axum::response::Response
     for (label, cells) in &table.rows {
         writer
             .write_record(std::iter::once(label.clone()).chain(cells.iter().map(|c| c.text())))
+            .map_err(csv_error)?;
+    }
+    // The legend under the table, as wide as it (a CSV file's lines have one width).
+    if let Some(legend) = legend {
+        writer
+            .write_record(std::iter::once(legend).chain(table.columns.iter().map(|_| "")))
             .map_err(csv_error)?;
     }
     let body = writer
@@ -68,10 +78,12 @@ enum Workbook {
     Ods,
 }
 
-/// A table on its own sheet: counts as numbers, suppressed cells as their text.
-fn sheet_of(table: &TableView, name: &str) -> SheetTable {
+/// A table on its own sheet: counts as numbers, suppressed cells as their text, and the
+/// legend under them.
+fn sheet_of(table: &TableView, name: &str, legend: Option<&str>) -> SheetTable {
     SheetTable {
         name: name.to_string(),
+        note: legend.map(str::to_string),
         title: table.caption.clone(),
         columns: table.columns.clone(),
         lines: table
@@ -101,10 +113,16 @@ fn workbook_download(
     let mut sheets: Vec<SheetTable> = figures
         .published_tables()
         .into_iter()
-        .map(|table| sheet_of(table, table.id.trim_start_matches("table-")))
+        .map(|table| {
+            sheet_of(
+                table,
+                table.id.trim_start_matches("table-"),
+                figures.secret_legend(),
+            )
+        })
         .collect();
     if let Some((table, provenance)) = &figures.legacy {
-        let mut sheet = sheet_of(table, "avant Passerelle");
+        let mut sheet = sheet_of(table, "avant Passerelle", figures.secret_legend());
         sheet.title = format!("{} ({provenance})", sheet.title);
         sheets.push(sheet);
     }

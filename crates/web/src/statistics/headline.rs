@@ -44,7 +44,7 @@ pub(super) fn delay_view(lines: &[(String, String, i64)], suppressed: bool) -> D
     match passerelle_domain::statistics::median_and_p90(&distribution) {
         Some(_) if suppressed && contacted < passerelle_domain::statistics::suppression::SMALL => {
             DelayView {
-                contacted: Shown::BelowFive.text(),
+                contacted: Shown::Secret.text(),
                 median: "—".into(),
                 p90: "—".into(),
             }

@@ -106,6 +106,12 @@ impl Dashboard {
         serde_urlencoded::to_string(pairs).unwrap_or_default()
     }
 
+    /// What « s » means, where the figures are suppressed.
+    pub fn secret_legend(&self) -> Option<&'static str> {
+        self.suppressed
+            .then_some(passerelle_domain::statistics::suppression::SECRET_LEGEND)
+    }
+
     /// Every table, in the page's order: the activity, the filtered activity if any, the rest.
     fn published_tables(&self) -> Vec<&TableView> {
         let (activity, rest) = self.tables.split_at(self.tables.len().min(1));

@@ -1,6 +1,8 @@
 //! The hand-written OpenAPI 3.1 description of the JSON API (`/api/openapi.json`), served by
 //! the application itself; it must follow what `api` answers.
 
+use crate::statistics::api::SECRET_VALUE;
+
 /// The API's description (OpenAPI 3.1), served by the application itself.
 pub(super) async fn openapi() -> axum::Json<serde_json::Value> {
     let year = serde_json::json!({
@@ -28,8 +30,8 @@ pub(super) async fn openapi() -> axum::Json<serde_json::Value> {
         "openapi": "3.1.0",
         "info": {
             "title": "Passerelle — statistiques d'activité des intervenants sociaux",
-            "version": "1",
-            "description": "Chiffres calculés à partir du travail enregistré ; toute case de 1 à 4 sortant d'un poste est remplacée par un secret, avec des secrets secondaires pour qu'aucun total ni aucune différence ne la révèle."
+            "version": "2",
+            "description": "Chiffres calculés à partir du travail enregistré ; hors du poste, toute case de 1 à 4 est remplacée par un secret, avec des secrets secondaires pour qu'aucun total ni aucune différence ne la révèle. Un secret ne dit pas pourquoi la case est cachée. Version 2 : les secrets « moins_de_5 » et « masque » de la version 1 sont remplacés par la seule valeur « secret_statistique », et « < 5 » dans les textes par « s »."
         },
         "paths": {
             "/api/observatoire": { "get": {
@@ -55,14 +57,14 @@ pub(super) async fn openapi() -> axum::Json<serde_json::Value> {
                     "secret_statistique": { "type": "boolean" },
                     "delai_premier_contact": {
                         "type": "object",
-                        "description": "Délai entre la saisine et le premier contact : nombre de saisines mesurées (« < 5 » hors du poste s'il est petit), médiane et 90e centile (« — » quand non publiés).",
+                        "description": "Délai entre la saisine et le premier contact : nombre de saisines mesurées (« s » hors du poste quand il va de 1 à 4), médiane et 90e centile (« — » quand non publiés).",
                         "properties": {
                             "saisines": { "type": "string" },
                             "mediane": { "type": "string" },
                             "p90": { "type": "string" }
                         }
                     },
-                    "personnes_recues": { "type": "string", "description": "Personnes distinctes reçues dans l'année (« < 5 » ou « s » quand non publié)." },
+                    "personnes_recues": { "type": "string", "description": "Personnes distinctes reçues dans l'année (« s » quand non publié : secret statistique)." },
                     "part_inconnues_des_services_sociaux": { "type": "string", "description": "Part des personnes reçues qu'aucun service social ne connaissait à l'accueil, en pourcentage arrondi (« — » quand non publiée)." },
                     "tableaux": { "type": "array", "items": { "$ref": "#/components/schemas/Table" } }
                 }
@@ -85,8 +87,12 @@ pub(super) async fn openapi() -> axum::Json<serde_json::Value> {
                 }
             },
             "Cell": { "oneOf": [
-                { "type": "object", "required": ["effectif"], "properties": { "effectif": { "type": "integer", "minimum": 0 } } },
-                { "type": "object", "required": ["secret"], "properties": { "secret": { "type": "string", "enum": ["moins_de_5", "masque"] } } }
+                { "type": "object", "required": ["effectif"], "properties": { "effectif": { "type": "integer", "minimum": 0, "description": "Un zéro est toujours publié." } } },
+                { "type": "object", "required": ["secret"], "properties": { "secret": {
+                    "type": "string",
+                    "enum": [SECRET_VALUE],
+                    "description": "Case non publiée (secret statistique) : elle compte de 1 à 4, ou elle est masquée pour qu'aucun total ni aucune différence ne permette de retrouver une telle case. Les deux ont la même valeur, à dessein : jusqu'à la version 1, « moins_de_5 » et « masque » les distinguaient, et cette distinction suffisait à retrouver des effectifs."
+                } } }
             ]}
         }}
     }))

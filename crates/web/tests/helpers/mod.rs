@@ -514,7 +514,15 @@ impl TestApp {
     /// A referral with consent from the demo officer's unit to the demo social worker's post,
     /// or from a unit elsewhere to a post elsewhere; returns the case id.
     pub async fn case_for(&self, inside: impl Into<bool>) -> String {
-        let inside = inside.into();
+        self.case_in(inside.into(), &["domestic_violence"]).await
+    }
+
+    /// A referral like `case_for`'s to the demo social worker's post, for `categories`.
+    pub async fn case_with_categories(&self, categories: &[&str]) -> String {
+        self.case_in(true, categories).await
+    }
+
+    async fn case_in(&self, inside: bool, categories: &[&str]) -> String {
         let (post, unit) = if inside {
             (self.scope(Role::SocialWorker), self.scope(Role::Officer))
         } else {
@@ -526,7 +534,7 @@ impl TestApp {
         let input = passerelle_domain::referral::ReferralInput {
             source: "intervention".into(),
             urgency: "within_48h".into(),
-            categories: vec!["domestic_violence".into()],
+            categories: categories.iter().map(|c| c.to_string()).collect(),
             context: "Intervention au domicile pour un différend conjugal.".into(),
             persons: vec![passerelle_domain::referral::PersonInput {
                 role: "victim".into(),

@@ -1,8 +1,9 @@
 //! An attacker who reads only what is published, to judge suppression from outside it: the
-//! suppression code decides with its own rules (bridges, Gaussian elimination), so a test
-//! that asks those rules whether they worked cannot fail. This one asks an integer
-//! programming solver, given every table published together, for the least and the greatest
-//! count each hidden cell can hold. It never sees a hidden count.
+//! suppression code decides with its own rules (bridges, Gaussian elimination, the moves
+//! `protection` builds), so a test that asks those rules whether they worked cannot fail.
+//! This one asks an integer programming solver, given every table published together and
+//! what the reader knows besides (`Knowledge`), for the least and the greatest count each
+//! hidden cell can hold. It never sees a hidden count.
 //!
 //! Integer, not linear, programming: the relaxation's bounds are outer bounds, so a cell the
 //! relaxation leaves free may still be pinned once counts are whole numbers. The solver's
@@ -13,16 +14,21 @@
 use super::{SMALL, Shown};
 use microlp::{ComparisonOp, OptimizationDirection, Problem, SolutionStatus, SolveOutcome};
 
-/// What the attacker knows of a hidden cell, beyond the row and column equations.
+/// What the attacker knows of the hidden counts, beyond the printed counts and the row and
+/// column equations of every table published together.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Knowledge {
+pub enum Knowledge<'a> {
     /// Every count is a whole number, zero or more.
     Counts,
-    /// And "< 5" means from 1 to 4: it is printed.
-    Symbols,
-    /// And a masked cell ("s") holds 0 or at least 5: counts from 1 to 4 are always
-    /// printed "< 5", a rule that is public.
+    /// And the public rule of the one-symbol publication: a zero is always printed, so a
+    /// secret is at least 1; and a cell is hidden only to protect a count from 1 to 4, so
+    /// when anything is hidden, at least one secret of the tables published together is
+    /// from 1 to 4. All a reader can know from the published form and the rule.
     Rule,
+    /// What the former publication told on top of the rule, with two symbols: the secrets
+    /// at these (table, row, column) were printed "< 5", so from 1 to 4, and the others
+    /// were masked, so 5 or more (zeros are printed). Kept to show what one symbol closes.
+    TwoSymbols(&'a [(usize, usize, usize)]),
 }
 
 /// The attacker's conclusion on one hidden count, wherever it is published.
@@ -43,16 +49,24 @@ impl Bounds {
     }
 }
 
+/// How the attacker reads one count: printed, or secret with or without the former "< 5".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Label {
+    Count(u64),
+    Secret,
+    BelowFive,
+}
+
 /// The publication as the attacker reads it: counts (one per cell, cells of a repeated line
 /// shared), and one equation per row and column of every table.
-struct Model {
+struct Model<'a> {
     places: Vec<Vec<(usize, usize, usize)>>,
     /// How each count is published: its number where any table prints it.
-    labels: Vec<Shown>,
+    labels: Vec<Label>,
     /// Σ coefficient × count = 0.
     equations: Vec<Vec<(usize, i64)>>,
     ceiling: u64,
-    knowledge: Knowledge,
+    knowledge: Knowledge<'a>,
 }
 
 /// The least and greatest value of every hidden count of `published`, the tables published
@@ -68,7 +82,7 @@ pub fn bounds_of_hidden(
 ) -> Vec<Bounds> {
     let model = Model::read(published, lines, knowledge, ceiling);
     (0..model.labels.len())
-        .filter(|&k| !matches!(model.labels[k], Shown::Count(_)))
+        .filter(|&k| !matches!(model.labels[k], Label::Count(_)))
         .map(|k| {
             let least = model.extreme(k, OptimizationDirection::Minimize);
             let most = model.extreme(k, OptimizationDirection::Maximize);
@@ -81,11 +95,11 @@ pub fn bounds_of_hidden(
         .collect()
 }
 
-impl Model {
+impl<'a> Model<'a> {
     fn read(
         published: &[Vec<Vec<Shown>>],
         lines: &[Vec<(usize, usize)>],
-        knowledge: Knowledge,
+        knowledge: Knowledge<'a>,
         ceiling: u64,
     ) -> Self {
         // One count per cell, then the cells of a repeated line merged into one.
@@ -129,25 +143,31 @@ impl Model {
         }
         let mut index_of_root = vec![usize::MAX; parent.len()];
         let mut places: Vec<Vec<(usize, usize, usize)>> = Vec::new();
-        let mut labels: Vec<Shown> = Vec::new();
+        let mut labels: Vec<Label> = Vec::new();
         for (cell, &(t, r, c)) in place_of.iter().enumerate() {
             let rooted = root(&mut parent, cell);
             if index_of_root[rooted] == usize::MAX {
                 index_of_root[rooted] = places.len();
                 places.push(Vec::new());
-                labels.push(Shown::Masked);
+                labels.push(Label::Secret);
             }
             let k = index_of_root[rooted];
-            let label = published[t][r][c];
+            let label = match (published[t][r][c], knowledge) {
+                (Shown::Count(n), _) => Label::Count(n),
+                (Shown::Secret, Knowledge::TwoSymbols(small)) if small.contains(&(t, r, c)) => {
+                    Label::BelowFive
+                }
+                (Shown::Secret, _) => Label::Secret,
+            };
             // A count printed anywhere is known everywhere; "< 5" anywhere bounds it.
             labels[k] = match (labels[k], label) {
-                (Shown::Count(a), Shown::Count(b)) => {
+                (Label::Count(a), Label::Count(b)) => {
                     assert_eq!(a, b, "{:?} is published with two counts", places[k]);
-                    Shown::Count(a)
+                    Label::Count(a)
                 }
-                (Shown::Count(n), _) | (_, Shown::Count(n)) => Shown::Count(n),
-                (Shown::BelowFive, _) | (_, Shown::BelowFive) => Shown::BelowFive,
-                _ => Shown::Masked,
+                (Label::Count(n), _) | (_, Label::Count(n)) => Label::Count(n),
+                (Label::BelowFive, _) | (_, Label::BelowFive) => Label::BelowFive,
+                _ => Label::Secret,
             };
             places[k].push((t, r, c));
             count_of[t][r][c] = k;
@@ -182,24 +202,36 @@ impl Model {
     }
 
     /// The range the attacker allows a hidden count before any equation.
-    fn range(&self, label: Shown) -> (u64, u64) {
+    fn range(&self, label: Label) -> (u64, u64) {
         match (label, self.knowledge) {
-            (Shown::Count(n), _) => (n, n),
-            (Shown::BelowFive, Knowledge::Symbols | Knowledge::Rule) => (1, SMALL - 1),
-            _ => (0, self.ceiling),
+            (Label::Count(n), _) => (n, n),
+            (_, Knowledge::Counts) => (0, self.ceiling),
+            (Label::BelowFive, _) => (1, SMALL - 1),
+            (Label::Secret, Knowledge::Rule) => (1, self.ceiling),
+            (Label::Secret, Knowledge::TwoSymbols(_)) => (SMALL, self.ceiling),
         }
+    }
+
+    /// Whether the rule asks for a secret from 1 to 4 among the hidden counts.
+    fn one_small_secret(&self) -> bool {
+        self.knowledge == Knowledge::Rule
+            && self.labels.iter().any(|l| !matches!(l, Label::Count(_)))
     }
 
     /// Whether `values` (one per count) is a publication the attacker cannot rule out.
     fn admits(&self, values: &[u64]) -> bool {
         let in_range = self.labels.iter().zip(values).all(|(&label, &v)| {
             let (low, high) = self.range(label);
-            let small = label == Shown::Masked
-                && self.knowledge == Knowledge::Rule
-                && (1..SMALL).contains(&v);
-            (low..=high).contains(&v) && !small
+            (low..=high).contains(&v)
         });
+        let small_secret = !self.one_small_secret()
+            || self
+                .labels
+                .iter()
+                .zip(values)
+                .any(|(l, v)| !matches!(l, Label::Count(_)) && (1..SMALL).contains(v));
         in_range
+            && small_secret
             && self.equations.iter().all(|terms| {
                 terms
                     .iter()
@@ -224,23 +256,31 @@ impl Model {
                 problem.add_integer_var(weight, (int(low), int(high)))
             })
             .collect();
-        if self.knowledge == Knowledge::Rule {
-            // Masked: either zero (off) or from SMALL to the ceiling (on).
-            for (k, _) in self
+        if self.one_small_secret() {
+            // One secret at least is small: a switch per secret, on only if it is from 1 to
+            // SMALL - 1, and one switch on.
+            let switches: Vec<_> = self
                 .labels
                 .iter()
                 .enumerate()
-                .filter(|(_, l)| **l == Shown::Masked)
-            {
-                let on = problem.add_binary_var(0.0);
-                let x = variables[k];
-                problem.add_constraint([(x, 1.0), (on, -(SMALL as f64))], ComparisonOp::Ge, 0.0);
-                problem.add_constraint(
-                    [(x, 1.0), (on, -(self.ceiling as f64))],
-                    ComparisonOp::Le,
-                    0.0,
-                );
-            }
+                .filter(|(_, l)| !matches!(l, Label::Count(_)))
+                .map(|(k, _)| {
+                    let small = problem.add_binary_var(0.0);
+                    let slack = (self.ceiling - (SMALL - 1)) as f64;
+                    problem.add_constraint(
+                        [(variables[k], 1.0), (small, slack)],
+                        ComparisonOp::Le,
+                        self.ceiling as f64,
+                    );
+                    problem.add_constraint(
+                        [(variables[k], 1.0), (small, -1.0)],
+                        ComparisonOp::Ge,
+                        0.0,
+                    );
+                    small
+                })
+                .collect();
+            problem.add_constraint(switches.iter().map(|&s| (s, 1.0)), ComparisonOp::Ge, 1.0);
         }
         for terms in &self.equations {
             let mut merged: Vec<(usize, f64)> = Vec::new();
@@ -302,7 +342,7 @@ mod tests {
             .collect()
     }
 
-    /// Primary suppression only: small counts printed "< 5", nothing else hidden.
+    /// Primary suppression only: small counts secret, nothing else hidden.
     fn primary_only(table: &Bordered) -> Vec<Vec<Shown>> {
         table
             .cells
@@ -310,10 +350,25 @@ mod tests {
             .map(|row| {
                 row.iter()
                     .map(|&n| match n {
-                        1..SMALL => Shown::BelowFive,
+                        1..SMALL => Shown::Secret,
                         n => Shown::Count(n),
                     })
                     .collect()
+            })
+            .collect()
+    }
+
+    /// Where `table` holds a count from 1 to 4: what the former "< 5" marked.
+    fn small_places(t: usize, table: &Bordered) -> Vec<(usize, usize, usize)> {
+        table
+            .cells
+            .iter()
+            .enumerate()
+            .flat_map(|(r, row)| {
+                row.iter()
+                    .enumerate()
+                    .filter(|(_, n)| (1..SMALL).contains(*n))
+                    .map(move |(c, _)| (t, r, c))
             })
             .collect()
     }
@@ -326,7 +381,7 @@ mod tests {
             pinned(&[naive], &[], Knowledge::Counts),
             vec![((0, 0, 1), 3)]
         );
-        assert_eq!(pinned(&[suppress(&table)], &[], Knowledge::Counts), vec![]);
+        assert_eq!(pinned(&[suppress(&table)], &[], Knowledge::Rule), vec![]);
     }
 
     /// The referrals by origin total the activity table's first line: each table protects
@@ -339,7 +394,7 @@ mod tests {
         let apart = vec![suppress(&activity), suppress(&by_origin)];
         for table in &apart {
             assert_eq!(
-                pinned(std::slice::from_ref(table), &[], Knowledge::Counts),
+                pinned(std::slice::from_ref(table), &[], Knowledge::Rule),
                 vec![]
             );
         }
@@ -349,34 +404,32 @@ mod tests {
             vec![((0, 0, 0), 3), ((0, 1, 0), 20), ((0, 1, 1), 5)]
         );
         let together = suppress_linked(&[&activity, &by_origin], &lines);
-        assert_eq!(pinned(&together, &lines, Knowledge::Counts), vec![]);
+        assert_eq!(pinned(&together, &lines, Knowledge::Rule), vec![]);
     }
 
-    /// Two counts printed "< 5" whose row prints 8: the equations leave them free, what
-    /// "< 5" means does not.
+    /// Two small counts whose row prints 8: the equations leave them free, and so does the
+    /// one symbol; had they been printed "< 5" beside masked cells printed otherwise, what
+    /// the symbols meant would have pinned them.
     #[test]
-    fn what_below_five_means_pins_what_the_equations_leave_free() {
+    fn what_two_symbols_told_pins_what_the_equations_leave_free() {
         let table = Bordered::from_inner(&[vec![4, 4]]);
-        let shown: Vec<Vec<Shown>> = table
-            .cells
-            .iter()
-            .map(|row| {
-                row.iter()
-                    .map(|&n| match n {
-                        4 => Shown::BelowFive,
-                        n => Shown::Count(n),
-                    })
-                    .collect()
-            })
-            .collect();
+        let published = [suppress(&table)];
         assert_eq!(
-            revealed_jointly(&[(&table, &shown)], |t, r, c| (t, r, c)),
+            published[0],
+            vec![
+                vec![Shown::Secret, Shown::Secret, Shown::Count(8)],
+                vec![Shown::Secret, Shown::Secret, Shown::Count(8)],
+            ]
+        );
+        assert_eq!(
+            revealed_jointly(&[(&table, &published[0])], |t, r, c| (t, r, c)),
             vec![]
         );
-        let published = [shown];
         assert_eq!(pinned(&published, &[], Knowledge::Counts), vec![]);
+        assert_eq!(pinned(&published, &[], Knowledge::Rule), vec![]);
+        let small = small_places(0, &table);
         assert_eq!(
-            pinned(&published, &[], Knowledge::Symbols),
+            pinned(&published, &[], Knowledge::TwoSymbols(&small)),
             vec![
                 ((0, 0, 0), 4),
                 ((0, 0, 1), 4),
