@@ -15,20 +15,6 @@ fn migration(backend: Backend) -> &'static str {
     }
 }
 
-/// The migration's statements, comments left out.
-fn statements(sql: &str) -> Vec<String> {
-    sql.split(";\n")
-        .map(|chunk| {
-            chunk
-                .lines()
-                .filter(|line| !line.trim_start().starts_with("--"))
-                .collect::<Vec<_>>()
-                .join("\n")
-        })
-        .filter(|statement| !statement.trim().is_empty())
-        .collect()
-}
-
 /// Every case's codes, in their order.
 async fn categories(test: &TestDb) -> BTreeMap<String, Vec<String>> {
     let rows: Vec<(String, String)> =
@@ -86,7 +72,7 @@ async fn the_comma_joined_categories_move_to_their_table_in_order() {
                 .unwrap_or_else(|error| panic!("{sql}: {error}"));
         };
         run("DROP TABLE case_categories").await;
-        for statement in statements(migration(test.backend())) {
+        for statement in common::statements(migration(test.backend())) {
             run(&statement).await;
         }
         drop(connection);

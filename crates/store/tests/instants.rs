@@ -21,25 +21,9 @@ fn migration(backend: Backend) -> &'static str {
     }
 }
 
-/// The statements of the migration, one by one.
-fn statements(sql: &str) -> Vec<String> {
-    sql.split(";\n")
-        .map(|chunk| {
-            chunk
-                .lines()
-                .filter(|line| !line.trim_start().starts_with("--"))
-                .collect::<Vec<_>>()
-                .join("\n")
-                .trim()
-                .to_string()
-        })
-        .filter(|statement| !statement.trim().is_empty())
-        .collect()
-}
-
 /// Runs migration 0026 again on a database already migrated (it is idempotent).
 async fn run_migration(test: &TestDb) {
-    for statement in statements(migration(test.backend())) {
+    for statement in common::statements(migration(test.backend())) {
         testing::execute(&test.db, &statement).await;
     }
 }
@@ -47,7 +31,7 @@ async fn run_migration(test: &TestDb) {
 /// Runs the statement of migration 0026 that rewrites one column.
 async fn run_column(test: &TestDb, table: &str, column: &str) {
     let head = format!("UPDATE {table} SET {column} = ");
-    let statement = statements(migration(test.backend()))
+    let statement = common::statements(migration(test.backend()))
         .into_iter()
         .find(|statement| statement.starts_with(&head))
         .unwrap();
@@ -56,7 +40,7 @@ async fn run_column(test: &TestDb, table: &str, column: &str) {
 
 /// The (table, column) pairs the migration rewrites.
 fn rewritten_columns() -> Vec<(String, String)> {
-    statements(SQLITE_MIGRATION)
+    common::statements(SQLITE_MIGRATION)
         .iter()
         .map(|statement| {
             let mut words = statement.split_whitespace();
@@ -324,7 +308,7 @@ async fn the_migration_names_every_instant_column() {
     rewritten.sort();
     assert_eq!(rewritten, expected);
     // Both files rewrite the same columns, in the same order.
-    let postgres: Vec<String> = statements(POSTGRES_MIGRATION)
+    let postgres: Vec<String> = common::statements(POSTGRES_MIGRATION)
         .iter()
         .map(|s| {
             s.lines()
@@ -336,7 +320,7 @@ async fn the_migration_names_every_instant_column() {
                 .to_string()
         })
         .collect();
-    let sqlite: Vec<String> = statements(SQLITE_MIGRATION)
+    let sqlite: Vec<String> = common::statements(SQLITE_MIGRATION)
         .iter()
         .map(|s| {
             s.lines()

@@ -37,3 +37,20 @@ pub async fn demo_activity(test: &TestDb, months: u32) -> demo::DemoPlan {
     .unwrap();
     plan
 }
+
+/// A migration's statements, one by one, comments left out.
+#[allow(dead_code)] // for the tests that replay a migration
+pub fn statements(sql: &str) -> Vec<String> {
+    sql.split(";\n")
+        .map(|chunk| {
+            chunk
+                .lines()
+                .filter(|line| !line.trim_start().starts_with("--"))
+                .collect::<Vec<_>>()
+                .join("\n")
+                .trim()
+                .to_string()
+        })
+        .filter(|statement| !statement.is_empty())
+        .collect()
+}

@@ -23,7 +23,7 @@ use axum::extract::{Path, Query, State};
 use passerelle_domain::access::{Action, Resource};
 use passerelle_domain::journal::JournalAction;
 use passerelle_store::journal::Row;
-use passerelle_store::journal::read::{Read, journal_read};
+use passerelle_store::journal::read::{Journaled, Read, journal_read};
 use passerelle_store::referral::person as store_person;
 use passerelle_store::referral::record_journal::{self, PAGE_ROWS, Record};
 
@@ -153,21 +153,19 @@ async fn case_journal(
     Path(id): Path<String>,
     Query(query): Query<PageQuery>,
 ) -> WebResult<RecordJournalPage> {
+    let page = page_of(&query)?;
     let case = passerelle_store::referral::find_case(&state.db, &id)
         .await?
         .ok_or(WebError::Forbidden)?;
-    let (post, place) = record_post(&state, &case.post_id).await?;
-    auth.require(Action::View, &Resource::RecordJournal { post: &place })?;
-    let page = page_of(&query)?;
-    let entry = crate::journal::entry::post_entry(
+    opened_journal(
+        &state,
         &auth,
-        &post,
-        JournalAction::PersonalDataRead,
-        "journal du dossier consulté".into(),
+        &case.post_id,
+        ("case", &case.id),
+        "journal du dossier consulté",
         ip.as_deref(),
     )
-    .on("case", &case.id);
-    passerelle_store::journal::record(&state.db, entry).await?;
+    .await?;
     let (rows, total, pages) = page_rows(&state, Record::Case(&case.id), page).await?;
     Ok(RecordJournalPage {
         shell: Shell::for_actor("Qui a consulté ce dossier", &auth, &csrf).at("/dossiers"),
@@ -187,6 +185,29 @@ async fn case_journal(
     })
 }
 
+/// The journaled read of a record's journal page, once the policy lets the actor read it
+/// (written before anything is shown).
+async fn opened_journal(
+    state: &AppState,
+    auth: &Authenticated,
+    post_id: &str,
+    (kind, id): (&str, &str),
+    detail: &str,
+    ip: Option<&str>,
+) -> WebResult<Journaled> {
+    let (post, place) = record_post(state, post_id).await?;
+    auth.require(Action::View, &Resource::RecordJournal { post: &place })?;
+    let entry = crate::journal::entry::post_entry(
+        auth,
+        &post,
+        JournalAction::PersonalDataRead,
+        detail.into(),
+        ip,
+    )
+    .on(kind, id);
+    Ok(journal_read(&state.db, &post.id, entry).await?)
+}
+
 async fn person_journal(
     State(state): State<AppState>,
     auth: Authenticated,
@@ -195,23 +216,21 @@ async fn person_journal(
     Path(id): Path<String>,
     Query(query): Query<PageQuery>,
 ) -> WebResult<RecordJournalPage> {
+    let page = page_of(&query)?;
     // Where the person is, nothing unsealed before the policy answered.
     let found = store_person::post_of(&state.db, &id)
         .await?
         .ok_or(WebError::Forbidden)?;
-    let (post, place) = record_post(&state, &found.post_id).await?;
-    auth.require(Action::View, &Resource::RecordJournal { post: &place })?;
-    let page = page_of(&query)?;
-    let entry = crate::journal::entry::post_entry(
+    // The heading names the person: an identity opened under this page's row.
+    let read = opened_journal(
+        &state,
         &auth,
-        &post,
-        JournalAction::PersonalDataRead,
-        "journal de la fiche consulté".into(),
+        &found.post_id,
+        ("person", &found.id),
+        "journal de la fiche consulté",
         ip.as_deref(),
     )
-    .on("person", &found.id);
-    // The heading names the person: an identity opened under this page's row.
-    let read = journal_read(&state.db, &post.id, entry).await?;
+    .await?;
     let person = store_person::find(&state.db, &state.keys, &found.id, Read::Journaled(&read))
         .await?
         .ok_or(WebError::Forbidden)?;
