@@ -70,10 +70,8 @@ impl AppointmentRow {
         open(keys, &SAFE_CONTACT, &self.id, &self.safe_contact_sealed)
     }
 
-    /// The mode; an unknown code is a corrupt row, never a silent « En personne ».
     pub fn mode(&self) -> Result<AppointmentMode, StoreError> {
-        AppointmentMode::parse(&self.mode)
-            .map_err(|e| StoreError::Corrupt(format!("rendez-vous : {e}")))
+        stored_mode(&self.mode)
     }
 
     pub fn is_booked(&self) -> bool {
@@ -136,11 +134,14 @@ pub struct BookingRow {
     pub status: String,
 }
 
+/// A stored mode; an unknown code is a corrupt row, never a silent « En personne ».
+fn stored_mode(code: &str) -> Result<AppointmentMode, StoreError> {
+    AppointmentMode::parse(code).map_err(|e| StoreError::Corrupt(format!("rendez-vous : {e}")))
+}
+
 impl BookingRow {
-    /// The mode; an unknown code is a corrupt row, never a silent « En personne ».
     pub fn mode(&self) -> Result<AppointmentMode, StoreError> {
-        AppointmentMode::parse(&self.mode)
-            .map_err(|e| StoreError::Corrupt(format!("rendez-vous : {e}")))
+        stored_mode(&self.mode)
     }
 }
 
