@@ -7,6 +7,7 @@ use axum::Router;
 use axum::routing::get;
 use clap::Args;
 use passerelle_demo::progress::seed_demo;
+use passerelle_domain::ids::PostId;
 use std::time::{Duration, Instant};
 
 use crate::load_client::{demo_session, load, login_latency, worker_session};
@@ -369,9 +370,15 @@ async fn person_search(
             .detail("recherche de personnes (banc d'essai)")
             .in_post(Some(&posts[0])),
         );
-        let found =
-            passerelle_store::referral::person::search(db, keys, &posts[0], &query, 8, read)
-                .await?;
+        let found = passerelle_store::referral::person::search(
+            db,
+            keys,
+            &PostId::new(&posts[0]),
+            &query,
+            8,
+            read,
+        )
+        .await?;
         latencies.push(started.elapsed());
         scored += found.len();
     }

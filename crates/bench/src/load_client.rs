@@ -2,6 +2,7 @@
 //! timed login, and concurrent requests to one address counted into a throughput.
 
 use anyhow::Context;
+use passerelle_domain::ids::AccountId;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -93,7 +94,7 @@ pub(crate) async fn worker_session(
         .iter()
         .find(|l| l.role == passerelle_domain::identity::role::Role::SocialWorker)
         .context("demo social worker")?;
-    let role = passerelle_store::identity::account::roles_of(db, &worker.id)
+    let role = passerelle_store::identity::account::roles_of(db, &AccountId::new(&worker.id))
         .await?
         .into_iter()
         .next()

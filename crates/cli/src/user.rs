@@ -6,6 +6,7 @@ use anyhow::Context;
 use clap::{Args, Subcommand};
 use passerelle_domain::identity::account::{DisplayName, Email};
 use passerelle_domain::identity::role::Role;
+use passerelle_domain::ids::AccountId;
 use passerelle_domain::journal::JournalAction;
 use passerelle_store::identity::{account, session};
 use passerelle_store::journal::{self, Entry};
@@ -86,7 +87,7 @@ pub async fn run(args: UserArgs) -> anyhow::Result<()> {
         &expires,
     )
     .await?;
-    account::grant_role(&mut tx, &id, role, None).await?;
+    account::grant_role(&mut tx, &AccountId::new(&id), role, None).await?;
     journal::append(
         &mut tx,
         Entry::new(JournalAction::AccountInvited)

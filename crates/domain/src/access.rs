@@ -6,6 +6,8 @@
 //! resources here, and nowhere else.
 
 use crate::identity::role::Role;
+use crate::ids::{AccountId, EmployerId, PostId, UnitId};
+use crate::registry::territory::DepartementCode;
 
 mod case_access;
 mod reach;
@@ -20,10 +22,10 @@ pub use reading::{FeedFacts, feed_opens, reads_note};
 /// Where a role is held.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Scope {
-    Unit(String),
-    Post(String),
-    Employer(String),
-    Departement(String),
+    Unit(UnitId),
+    Post(PostId),
+    Employer(EmployerId),
+    Departement(DepartementCode),
     Nation,
 }
 
@@ -37,7 +39,7 @@ pub struct Grant {
 /// The person acting, through the grant they chose.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
-    pub account_id: String,
+    pub account_id: AccountId,
     pub grant: Grant,
 }
 
@@ -45,13 +47,13 @@ pub struct Actor {
 /// département, and so on. Filled by the store; the nation contains everything.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Place {
-    pub units: Vec<String>,
-    pub posts: Vec<String>,
-    pub employers: Vec<String>,
-    pub departements: Vec<String>,
+    pub units: Vec<UnitId>,
+    pub posts: Vec<PostId>,
+    pub employers: Vec<EmployerId>,
+    pub departements: Vec<DepartementCode>,
     /// Accounts replacing the post's social worker today (vacant post continuity): they
     /// work on its cases like its own social workers, for the period the employer granted.
-    pub replacements: Vec<String>,
+    pub replacements: Vec<AccountId>,
 }
 
 impl Place {
@@ -108,25 +110,25 @@ pub enum Resource<'a> {
     /// post's host units.
     Schedule { post: &'a Place },
     /// Who is where in a département, week by week.
-    DepartementPresence { departement: &'a str },
+    DepartementPresence { departement: &'a DepartementCode },
     /// The appointments of a post: the social worker's day list, and booking one.
     Appointments { post: &'a Place },
     /// One appointment: it names a person and their safe-contact instructions. `unit` is the
     /// unit where it takes place (none for a visio), `ended` whether its end is past.
     Appointment {
         post: &'a Place,
-        booked_by: &'a str,
-        unit: Option<&'a str>,
+        booked_by: &'a AccountId,
+        unit: Option<&'a UnitId>,
         ended: bool,
     },
     /// The officer's booking desk at a unit: the posts serving it, their next presences, and
     /// the appointments the officer booked (status, date, place; the persons' names are each
     /// an [`Resource::Appointment`] of their own).
-    BookingDesk { unit: &'a str },
+    BookingDesk { unit: &'a UnitId },
     /// The actor's private calendar feed (presence and appointments).
     OwnCalendar,
     /// Referring a person from a unit, and the statuses (never the content) of its referrals.
-    ReferralDesk { unit: &'a str },
+    ReferralDesk { unit: &'a UnitId },
     /// The partner directory of a territory; its place lists the département, its posts and
     /// its employers.
     Partners { territory: &'a Place },
@@ -137,14 +139,14 @@ pub enum Resource<'a> {
     CaseAccessProposal {
         kind: CaseAccessKind,
         post: &'a Place,
-        grantee: &'a str,
+        grantee: &'a AccountId,
         grantee_roles: &'a [(Role, Place)],
     },
     /// Confirming (or refusing) such a proposal: the second person.
     CaseAccessDecision {
         post: &'a Place,
-        grantee: &'a str,
-        proposer: &'a str,
+        grantee: &'a AccountId,
+        proposer: &'a AccountId,
         proposer_roles: &'a [(Role, Place)],
     },
     /// The case files of a post: its inbox.
@@ -213,11 +215,11 @@ fn administers(grant: &Grant, role: Role, place: &Place) -> bool {
 fn officer_reads_own_booking(
     actor: &Actor,
     post: &Place,
-    booked_by: &str,
-    unit: Option<&str>,
+    booked_by: &AccountId,
+    unit: Option<&UnitId>,
     ended: bool,
 ) -> bool {
-    if booked_by != actor.account_id || ended {
+    if *booked_by != actor.account_id || ended {
         return false;
     }
     match (unit, &actor.grant.scope) {
@@ -324,7 +326,7 @@ pub fn decide(actor: &Actor, action: Action, resource: &Resource) -> Decision {
         (Action::View, Resource::DepartementPresence { departement }) => match grant.role {
             Role::National => true,
             Role::Prevention => match &grant.scope {
-                Scope::Departement(own) => own == departement,
+                Scope::Departement(own) => own == *departement,
                 Scope::Unit(_) | Scope::Post(_) | Scope::Employer(_) | Scope::Nation => false,
             },
             Role::Employer | Role::SocialWorker | Role::Officer | Role::Admin => false,
@@ -351,7 +353,7 @@ pub fn decide(actor: &Actor, action: Action, resource: &Resource) -> Decision {
             Role::Employer | Role::Prevention | Role::National | Role::Admin => false,
         },
         (Action::View, Resource::BookingDesk { unit }) => match grant.role {
-            Role::Officer => grant.scope == Scope::Unit(unit.to_string()),
+            Role::Officer => matches!(&grant.scope, Scope::Unit(own) if own == *unit),
             Role::SocialWorker
             | Role::Employer
             | Role::Prevention
@@ -360,7 +362,7 @@ pub fn decide(actor: &Actor, action: Action, resource: &Resource) -> Decision {
         },
         (Action::View | Action::Manage, Resource::OwnCalendar) => grant.role == Role::SocialWorker,
         (Action::View | Action::Manage, Resource::ReferralDesk { unit }) => {
-            grant.role == Role::Officer && grant.scope == Scope::Unit(unit.to_string())
+            grant.role == Role::Officer && matches!(&grant.scope, Scope::Unit(own) if own == *unit)
         }
         // The partner directory is no secret, but it is the territory's: its social workers
         // and employers keep it; the steering reads it.
@@ -468,6 +470,10 @@ pub fn decide(actor: &Actor, action: Action, resource: &Resource) -> Decision {
 
 #[cfg(test)]
 mod tests {
+    fn dep(code: &str) -> crate::registry::territory::DepartementCode {
+        crate::registry::territory::DepartementCode::parse(code).expect("a département code")
+    }
+
     use super::*;
 
     fn actor(role: Role, scope: Scope) -> Actor {
@@ -481,7 +487,7 @@ mod tests {
         Place {
             posts: vec![post.into()],
             employers: vec![employer.into()],
-            departements: vec![departement.into()],
+            departements: vec![dep(departement)],
             ..Place::default()
         }
     }
@@ -489,7 +495,7 @@ mod tests {
     fn unit_place(unit: &str, departement: &str) -> Place {
         Place {
             units: vec![unit.into()],
-            departements: vec![departement.into()],
+            departements: vec![dep(departement)],
             ..Place::default()
         }
     }
@@ -499,7 +505,7 @@ mod tests {
         let post = Place {
             posts: vec!["P1".into()],
             employers: vec!["E1".into()],
-            departements: vec!["35".into()],
+            departements: vec![dep("35")],
             replacements: vec!["replacing".into()],
             ..Place::default()
         };
@@ -543,7 +549,7 @@ mod tests {
     #[test]
     fn the_partner_directory_is_kept_by_its_territory() {
         let territory = Place {
-            departements: vec!["35".into()],
+            departements: vec![dep("35")],
             posts: vec!["P1".into()],
             employers: vec!["E1".into()],
             ..Place::default()
@@ -556,15 +562,10 @@ mod tests {
             (Role::SocialWorker, Scope::Post("P2".into()), false, false),
             (Role::Employer, Scope::Employer("E1".into()), true, true),
             (Role::Employer, Scope::Employer("E2".into()), false, false),
+            (Role::Prevention, Scope::Departement(dep("35")), true, false),
             (
                 Role::Prevention,
-                Scope::Departement("35".into()),
-                true,
-                false,
-            ),
-            (
-                Role::Prevention,
-                Scope::Departement("22".into()),
+                Scope::Departement(dep("22")),
                 false,
                 false,
             ),
@@ -615,13 +616,13 @@ mod tests {
         }
         let own = Resource::Appointment {
             post: &post,
-            booked_by: "a",
+            booked_by: &"a".into(),
             unit: None,
             ended: false,
         };
         let someone_elses = Resource::Appointment {
             post: &post,
-            booked_by: "b",
+            booked_by: &"b".into(),
             unit: None,
             ended: false,
         };
@@ -651,10 +652,11 @@ mod tests {
             (at(None, false), officer("U9"), false),
             (at(None, true), officer("U1"), false),
         ] {
+            let unit = unit.map(UnitId::from);
             let booking = Resource::Appointment {
                 post: &post,
-                booked_by: "a",
-                unit,
+                booked_by: &"a".into(),
+                unit: unit.as_ref(),
                 ended,
             };
             for action in [Action::View, Action::Manage] {
@@ -669,8 +671,8 @@ mod tests {
         // The post's social worker reads it whatever its age.
         let ended = Resource::Appointment {
             post: &post,
-            booked_by: "a",
-            unit: Some("U1"),
+            booked_by: &"a".into(),
+            unit: Some(&"U1".into()),
             ended: true,
         };
         assert!(
@@ -686,7 +688,7 @@ mod tests {
             decide(
                 &officer("U1"),
                 Action::View,
-                &Resource::BookingDesk { unit: "U1" }
+                &Resource::BookingDesk { unit: &"U1".into() }
             )
             .is_allowed()
         );
@@ -694,7 +696,7 @@ mod tests {
             !decide(
                 &officer("U1"),
                 Action::View,
-                &Resource::BookingDesk { unit: "U2" }
+                &Resource::BookingDesk { unit: &"U2".into() }
             )
             .is_allowed()
         );
@@ -702,7 +704,7 @@ mod tests {
             !decide(
                 &actor(Role::SocialWorker, Scope::Post("P1".into())),
                 Action::View,
-                &Resource::BookingDesk { unit: "U1" }
+                &Resource::BookingDesk { unit: &"U1".into() }
             )
             .is_allowed()
         );
@@ -719,7 +721,7 @@ mod tests {
         for (role, scope) in [
             (Role::Officer, Scope::Unit("U1".into())),
             (Role::Employer, Scope::Employer("E1".into())),
-            (Role::Prevention, Scope::Departement("35".into())),
+            (Role::Prevention, Scope::Departement(dep("35"))),
             (Role::National, Scope::Nation),
             (Role::Admin, Scope::Nation),
         ] {
@@ -734,7 +736,7 @@ mod tests {
             decide(
                 &officer,
                 Action::Manage,
-                &Resource::ReferralDesk { unit: "U1" }
+                &Resource::ReferralDesk { unit: &"U1".into() }
             )
             .is_allowed()
         );
@@ -742,7 +744,7 @@ mod tests {
             !decide(
                 &officer,
                 Action::Manage,
-                &Resource::ReferralDesk { unit: "U2" }
+                &Resource::ReferralDesk { unit: &"U2".into() }
             )
             .is_allowed()
         );
@@ -750,7 +752,7 @@ mod tests {
             !decide(
                 &worker,
                 Action::Manage,
-                &Resource::ReferralDesk { unit: "U1" }
+                &Resource::ReferralDesk { unit: &"U1".into() }
             )
             .is_allowed()
         );
@@ -773,7 +775,7 @@ mod tests {
             (actor(Role::Officer, Scope::Unit("U1".into())), false),
             (actor(Role::Employer, Scope::Employer("E1".into())), false),
             (
-                actor(Role::Prevention, Scope::Departement("35".into())),
+                actor(Role::Prevention, Scope::Departement(dep("35"))),
                 false,
             ),
             (actor(Role::National, Scope::Nation), false),
@@ -874,7 +876,7 @@ mod tests {
 
     #[test]
     fn a_prevention_referent_invites_the_officers_of_its_departement() {
-        let prevention = actor(Role::Prevention, Scope::Departement("35".into()));
+        let prevention = actor(Role::Prevention, Scope::Departement(dep("35")));
         let inside = unit_place("U1", "35");
         let outside = unit_place("U2", "56");
         assert!(
@@ -990,9 +992,9 @@ mod tests {
         assert!(manage(Role::National, Scope::Nation));
         assert!(manage(Role::Employer, Scope::Employer("E1".into())));
         assert!(!manage(Role::Employer, Scope::Employer("E2".into())));
-        assert!(!manage(Role::Prevention, Scope::Departement("35".into())));
-        assert!(view(Role::Prevention, Scope::Departement("35".into())));
-        assert!(!view(Role::Prevention, Scope::Departement("56".into())));
+        assert!(!manage(Role::Prevention, Scope::Departement(dep("35"))));
+        assert!(view(Role::Prevention, Scope::Departement(dep("35"))));
+        assert!(!view(Role::Prevention, Scope::Departement(dep("56"))));
         assert!(!view(Role::Officer, Scope::Unit("U1".into())));
         assert!(!view(Role::Admin, Scope::Nation));
     }

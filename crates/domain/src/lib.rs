@@ -9,6 +9,7 @@ pub mod date_field;
 pub mod day;
 pub mod emergency;
 pub mod identity;
+pub mod ids;
 pub mod journal;
 pub mod plain_text;
 pub mod presence;
@@ -77,5 +78,7 @@ macro_rules! vocabulary {
                 f.write_str(self.label())
             }
         }
+
+        $crate::ids::stored_as_text!($name, |text: String| $name::parse(&text), code);
     };
 }

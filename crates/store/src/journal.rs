@@ -53,9 +53,9 @@ impl Entry {
         self
     }
 
-    pub fn on(mut self, kind: &str, id: &str) -> Self {
+    pub fn on(mut self, kind: &str, id: impl AsRef<str>) -> Self {
         self.target_kind = Some(kind.to_string());
-        self.target_id = Some(id.to_string());
+        self.target_id = Some(id.as_ref().to_string());
         self
     }
 

@@ -3,6 +3,8 @@
 //! once; afterwards the rollups still equal a full recount, and the nation its posts' sum.
 //! (Without the case's lock, PostgreSQL published several times the work done.)
 
+use passerelle_domain::ids::CaseId;
+use passerelle_domain::ids::{AccountId, PostId};
 use passerelle_domain::journal::JournalAction;
 use passerelle_domain::referral::case::{ActionKind, InterviewDuration, InterviewPlace};
 use passerelle_domain::referral::category::CategoryGrid;
@@ -56,10 +58,10 @@ async fn one_case(db: &Db) -> (String, String) {
     let referral = validate_referral(&input, &CategoryGrid::first()).unwrap();
     let id = uuid::Uuid::now_v7().to_string();
     let new = passerelle_store::referral::NewReferral {
-        id: id.clone(),
-        post_id: &post,
+        id: CaseId::new(id.clone()),
+        post_id: &PostId::new(&post),
         unit_id: None,
-        referred_by: &plan.logins[0].id,
+        referred_by: &AccountId::new(&plan.logins[0].id),
         referral: &referral,
         notify_referrer: false,
     };
@@ -101,10 +103,10 @@ async fn concurrent_writes_to_one_case_leave_the_rollups_equal_to_a_recount() {
                     if (writer + write) % 2 == 0 {
                         case_work::record_action(
                             &db,
-                            &case,
+                            &CaseId::new(&case),
                             day,
                             ActionKind::ALL[write % ActionKind::ALL.len()],
-                            &account,
+                            &AccountId::new(&account),
                             entry,
                         )
                         .await
@@ -112,11 +114,11 @@ async fn concurrent_writes_to_one_case_leave_the_rollups_equal_to_a_recount() {
                     } else {
                         case_work::record_interview(
                             &db,
-                            &case,
+                            &CaseId::new(&case),
                             day,
                             InterviewPlace::ALL[0],
                             InterviewDuration::new(30).unwrap(),
-                            &account,
+                            &AccountId::new(&account),
                             entry,
                         )
                         .await

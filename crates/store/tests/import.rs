@@ -133,7 +133,8 @@ async fn a_dry_run_writes_nothing_then_the_import_writes_and_a_reimport_updates(
             )
             .await
             .unwrap()[0]
-                .id,
+                .id
+                .as_str(),
         )
         .await
         .unwrap();

@@ -6,6 +6,7 @@
 
 mod common;
 
+use passerelle_domain::ids::{AccountId, CaseId, PersonId, PostId, UnitId};
 use passerelle_domain::journal::JournalAction;
 use passerelle_domain::referral::PersonRole;
 use passerelle_domain::referral::case::{
@@ -158,10 +159,10 @@ async fn apply(test: &TestDb, world: &mut World, op: &Op) {
             let referral = validate_referral(&input, &CategoryGrid::first()).unwrap();
             let id = uuid::Uuid::now_v7().to_string();
             let new = passerelle_store::referral::NewReferral {
-                id: id.clone(),
-                post_id: &world.posts[*post],
-                unit_id: Some(&world.unit),
-                referred_by: &world.account,
+                id: CaseId::new(id.clone()),
+                post_id: &PostId::new(&world.posts[*post]),
+                unit_id: Some(&UnitId::new(&world.unit)),
+                referred_by: &AccountId::new(&world.account),
                 referral: &referral,
                 notify_referrer: false,
             };
@@ -180,10 +181,10 @@ async fn apply(test: &TestDb, world: &mut World, op: &Op) {
             };
             let _ = passerelle_store::referral::move_case(
                 db,
-                &case,
+                &CaseId::new(&case),
                 ReferralStatus::ALL[*status % ReferralStatus::ALL.len()],
                 ClosureOutcome::ALL.get(*outcome).copied(),
-                &world.account,
+                &AccountId::new(&world.account),
                 entry(),
             )
             .await;
@@ -198,11 +199,11 @@ async fn apply(test: &TestDb, world: &mut World, op: &Op) {
             };
             passerelle_store::referral::case_work::record_interview(
                 db,
-                &case,
+                &CaseId::new(&case),
                 day(*offset),
                 InterviewPlace::ALL[*place % InterviewPlace::ALL.len()],
                 InterviewDuration::new(30).unwrap(),
-                &world.account,
+                &AccountId::new(&world.account),
                 entry(),
             )
             .await
@@ -218,10 +219,10 @@ async fn apply(test: &TestDb, world: &mut World, op: &Op) {
             };
             passerelle_store::referral::case_work::record_action(
                 db,
-                &case,
+                &CaseId::new(&case),
                 day(*offset),
                 ActionKind::ALL[*kind % ActionKind::ALL.len()],
-                &world.account,
+                &AccountId::new(&world.account),
                 entry(),
             )
             .await
@@ -238,11 +239,11 @@ async fn apply(test: &TestDb, world: &mut World, op: &Op) {
             passerelle_store::referral::case_work::propose_orientation(
                 db,
                 &world.keys,
-                &case,
+                &CaseId::new(&case),
                 day(*offset),
                 PartnerType::ALL[*partner % PartnerType::ALL.len()],
                 "Partenaire",
-                &world.account,
+                &AccountId::new(&world.account),
                 entry(),
             )
             .await
@@ -262,7 +263,7 @@ async fn apply(test: &TestDb, world: &mut World, op: &Op) {
             if let Some((orientation,)) = orientation {
                 let _ = passerelle_store::referral::case_work::move_orientation(
                     db,
-                    &case,
+                    &CaseId::new(&case),
                     &orientation,
                     OrientationStatus::ALL[*status % OrientationStatus::ALL.len()],
                     date!(2025 - 06 - 01),
@@ -275,9 +276,14 @@ async fn apply(test: &TestDb, world: &mut World, op: &Op) {
             let Some(case) = pick(world, *case) else {
                 return;
             };
-            passerelle_store::referral::case_work::set_criminal(db, &case, *criminal, entry())
-                .await
-                .unwrap();
+            passerelle_store::referral::case_work::set_criminal(
+                db,
+                &CaseId::new(&case),
+                *criminal,
+                entry(),
+            )
+            .await
+            .unwrap();
         }
         Op::Transfer { case, post } => {
             let Some(case) = pick(world, *case) else {
@@ -287,10 +293,10 @@ async fn apply(test: &TestDb, world: &mut World, op: &Op) {
             let transferred = passerelle_store::referral::case_work::transfer(
                 db,
                 &world.keys,
-                &case,
-                &world.posts[*post],
+                &CaseId::new(&case),
+                &PostId::new(&world.posts[*post]),
                 "La personne a déménagé",
-                &world.account,
+                &AccountId::new(&world.account),
                 entry(),
             )
             .await;
@@ -336,18 +342,18 @@ async fn apply(test: &TestDb, world: &mut World, op: &Op) {
             let id = passerelle_store::referral::person::create_in_case(
                 db,
                 &world.keys,
-                &post,
+                &PostId::new(&post),
                 &person,
                 date!(2025 - 06 - 01),
                 passerelle_store::referral::person::CaseLink::NewLine {
-                    case_id: &case,
+                    case_id: &CaseId::new(&case),
                     role: PersonRole::Victim,
                 },
                 entry(),
             )
             .await
             .unwrap();
-            world.persons.push((id, post));
+            world.persons.push((id.to_string(), post));
         }
         Op::AddPerson { person, case } => {
             let (Some(case), Some((person, _))) = (
@@ -358,9 +364,9 @@ async fn apply(test: &TestDb, world: &mut World, op: &Op) {
             };
             passerelle_store::referral::person::add_to_case(
                 db,
-                person,
+                &PersonId::new(person),
                 passerelle_store::referral::person::CaseLink::NewLine {
-                    case_id: &case,
+                    case_id: &CaseId::new(&case),
                     role: PersonRole::Victim,
                 },
                 entry(),

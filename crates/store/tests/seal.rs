@@ -4,6 +4,7 @@
 
 mod common;
 
+use passerelle_domain::ids::{AccountId, CaseId, PostId, UnitId};
 use passerelle_store::seal::{KeyRing, SealError, SealedColumn, rekey_column};
 use passerelle_store::testing::{self, TestDb, execute};
 use std::path::{Path, PathBuf};
@@ -344,10 +345,10 @@ async fn a_case(test: &TestDb, ring: &KeyRing) -> (String, String) {
     let id = uuid::Uuid::now_v7().to_string();
     let account = plan.logins[0].id.clone();
     let new = passerelle_store::referral::NewReferral {
-        id: id.clone(),
-        post_id: &post,
-        unit_id: Some(&unit),
-        referred_by: &account,
+        id: CaseId::new(id.clone()),
+        post_id: &PostId::new(&post),
+        unit_id: Some(&UnitId::new(&unit)),
+        referred_by: &AccountId::new(&account),
         referral: &referral,
         notify_referrer: false,
     };
@@ -367,11 +368,11 @@ async fn orient(test: &TestDb, ring: &KeyRing, (case, account): &(String, String
     passerelle_store::referral::case_work::propose_orientation(
         &test.db,
         ring,
-        case,
+        &CaseId::new(case),
         time::macros::date!(2026 - 01 - 05),
         passerelle_domain::referral::case::PartnerType::Cidff,
         name,
-        account,
+        &AccountId::new(account),
         written(),
     )
     .await
@@ -388,7 +389,7 @@ async fn partner_names(test: &TestDb, ring: &KeyRing, case: &str) -> Vec<(String
         .unwrap();
     let read = passerelle_store::journal::read::journal_read(
         &test.db,
-        &post,
+        &PostId::new(&post),
         passerelle_store::journal::Entry::new(
             passerelle_domain::journal::JournalAction::PersonalDataRead,
         )
@@ -397,7 +398,7 @@ async fn partner_names(test: &TestDb, ring: &KeyRing, case: &str) -> Vec<(String
     .await
     .unwrap();
     let mut names: Vec<(String, String)> =
-        passerelle_store::referral::case_work::work_of(&test.db, ring, case, &read)
+        passerelle_store::referral::case_work::work_of(&test.db, ring, &CaseId::new(case), &read)
             .await
             .unwrap()
             .into_iter()
@@ -579,11 +580,19 @@ async fn case_content_opens_only_under_a_journaled_read_of_its_post() {
             (&author, NoteVisibility::Author, "note privée de l'autrice"),
             (&other, NoteVisibility::Author, "note privée d'un collègue"),
         ] {
-            store_referral::add_note(&test.db, &ring, &case_id, by, visibility, text, written())
-                .await
-                .unwrap();
+            store_referral::add_note(
+                &test.db,
+                &ring,
+                &CaseId::new(&case_id),
+                &AccountId::new(by),
+                visibility,
+                text,
+                written(),
+            )
+            .await
+            .unwrap();
         }
-        let case = store_referral::find_case(&test.db, &case_id)
+        let case = store_referral::find_case(&test.db, &CaseId::new(&case_id))
             .await
             .unwrap()
             .unwrap();
@@ -601,45 +610,57 @@ async fn case_content_opens_only_under_a_journaled_read_of_its_post() {
             )
             .on("case", &case_id);
             let db = &test.db;
-            async move { journal_read(db, &post, entry).await.unwrap() }
+            async move { journal_read(db, &PostId::new(&post), entry).await.unwrap() }
         };
         let elsewhere = read("un-autre-poste".into()).await;
-        let own = read(case.post_id.clone()).await;
+        let own = read(case.post_id.clone().to_string()).await;
         assert_eq!(rows().await, before + 2, "one journal row per read");
 
         // A read journaled in another post opens nothing of this one.
         assert!(case.context(&ring, &elsewhere).is_err());
         assert!(
-            store_referral::persons_of(&test.db, &ring, &case_id, &elsewhere)
+            store_referral::persons_of(&test.db, &ring, &CaseId::new(&case_id), &elsewhere)
                 .await
                 .is_err()
         );
         assert!(
-            store_referral::notes_for(&test.db, &ring, &case_id, &author, &elsewhere)
-                .await
-                .is_err()
+            store_referral::notes_for(
+                &test.db,
+                &ring,
+                &CaseId::new(&case_id),
+                &AccountId::new(&author),
+                &elsewhere
+            )
+            .await
+            .is_err()
         );
         assert!(
-            store_referral::case_work::work_of(&test.db, &ring, &case_id, &elsewhere)
+            store_referral::case_work::work_of(&test.db, &ring, &CaseId::new(&case_id), &elsewhere)
                 .await
                 .is_err()
         );
 
         // Under its own post's read, the content opens; a private note only for its author.
         assert_eq!(case.context(&ring, &own).unwrap().as_deref(), Some("Faits"));
-        let persons = store_referral::persons_of(&test.db, &ring, &case_id, &own)
+        let persons = store_referral::persons_of(&test.db, &ring, &CaseId::new(&case_id), &own)
             .await
             .unwrap();
         assert_eq!(persons[0].transmitted.last_name.as_deref(), Some("Durand"));
         let texts = |reader: String| {
             let (db, ring, case_id, own) = (&test.db, &ring, &case_id, &own);
             async move {
-                store_referral::notes_for(db, ring, case_id, &reader, own)
-                    .await
-                    .unwrap()
-                    .into_iter()
-                    .map(|note| note.text)
-                    .collect::<Vec<_>>()
+                store_referral::notes_for(
+                    db,
+                    ring,
+                    &CaseId::new(case_id),
+                    &AccountId::new(&reader),
+                    own,
+                )
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|note| note.text)
+                .collect::<Vec<_>>()
             }
         };
         assert_eq!(

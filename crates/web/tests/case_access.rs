@@ -8,6 +8,7 @@ mod helpers;
 
 use helpers::{TestApp, spawn_all};
 use passerelle_domain::identity::role::Role;
+use passerelle_domain::ids::AccountId;
 use passerelle_web::http::route_table::Method;
 
 /// One request in `session`, with the session's anti-forgery token; (status, page text).
@@ -518,7 +519,7 @@ async fn the_grant_matrix_every_role_for_itself_a_colleague_and_someone_elsewher
             let mut connection = app.db.pool().acquire().await.unwrap();
             passerelle_store::identity::account::grant_role(
                 &mut connection,
-                &colleague,
+                &AccountId::new(&colleague),
                 Role::SocialWorker,
                 Some(&employer_post),
             )

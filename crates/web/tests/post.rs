@@ -5,6 +5,7 @@ mod helpers;
 
 use helpers::{CSRF, TestApp, spawn_all};
 use passerelle_domain::identity::role::Role;
+use passerelle_domain::ids::PostId;
 
 async fn move_as(
     app: &TestApp,
@@ -369,7 +370,7 @@ async fn host_units_keep_their_shares_within_one_hundred_percent() {
                 .form(&form)
                 .send()
         };
-        let hosts = passerelle_store::registry::post::host_units_of(&app.db, &post)
+        let hosts = passerelle_store::registry::post::host_units_of(&app.db, &PostId::new(&post))
             .await
             .unwrap();
         let (departement,): (String,) =
@@ -378,13 +379,16 @@ async fn host_units_keep_their_shares_within_one_hundred_percent() {
                 .fetch_one(app.db.pool())
                 .await
                 .unwrap();
-        let candidate = passerelle_store::registry::post::hostable_units(&app.db, &departement)
-            .await
-            .unwrap()
-            .into_iter()
-            .find(|(id, _)| !hosts.iter().any(|(h, _, _)| h == id))
-            .unwrap()
-            .0;
+        let candidate = passerelle_store::registry::post::hostable_units(
+            &app.db,
+            &passerelle_domain::registry::territory::DepartementCode::parse(&departement).unwrap(),
+        )
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|(id, _)| !hosts.iter().any(|(h, _, _)| h == id))
+        .unwrap()
+        .0;
         let over = send(
             format!("/postes/{post}/unites"),
             vec![("unit", candidate.clone()), ("share", "30".into())],
@@ -417,7 +421,7 @@ async fn host_units_keep_their_shares_within_one_hundred_percent() {
             .status(),
             303
         );
-        let after = passerelle_store::registry::post::host_units_of(&app.db, &post)
+        let after = passerelle_store::registry::post::host_units_of(&app.db, &PostId::new(&post))
             .await
             .unwrap();
         assert!(

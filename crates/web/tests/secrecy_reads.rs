@@ -8,6 +8,7 @@ mod helpers;
 
 use helpers::{CSRF, TestApp, pdf_text, spawn_all};
 use passerelle_domain::identity::role::Role;
+use passerelle_domain::ids::{AccountId, CaseId, PersonId};
 use passerelle_store::identity::account;
 
 /// GET `path` with a session: (status, body with HTML apostrophes read back).
@@ -111,7 +112,7 @@ async fn the_booking_desk_names_a_person_only_from_the_unit_that_booked_and_jour
         let mut connection = app.db.pool().acquire().await.unwrap();
         let elsewhere = account::grant_role(
             &mut connection,
-            &officer,
+            &AccountId::new(&officer),
             Role::Officer,
             Some(&app.elsewhere.other_unit),
         )
@@ -276,9 +277,9 @@ async fn a_transferred_case_opens_a_person_who_stayed_with_the_sending_post_unde
         let second = app.case_for(true).await;
         passerelle_store::referral::person::add_to_case(
             &app.db,
-            &person,
+            &PersonId::new(&person),
             passerelle_store::referral::person::CaseLink::NewLine {
-                case_id: &second,
+                case_id: &CaseId::new(&second),
                 role: passerelle_domain::referral::PersonRole::Victim,
             },
             passerelle_store::journal::Entry::new(

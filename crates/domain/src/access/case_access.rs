@@ -11,6 +11,7 @@
 
 use super::{Actor, Grant, Place, Scope, administers};
 use crate::identity::role::Role;
+use crate::ids::AccountId;
 
 /// What opens a post's case content.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,7 +55,7 @@ pub(super) fn may_propose(
     actor: &Actor,
     kind: CaseAccessKind,
     post: &Place,
-    grantee: &str,
+    grantee: &AccountId,
     grantee_roles: &[(Role, Place)],
 ) -> bool {
     let grant = &actor.grant;
@@ -70,14 +71,14 @@ pub(super) fn may_propose(
         CaseAccessKind::Role => true,
         CaseAccessKind::Replacement => may_replace_in(grantee_roles, post),
     };
-    proposer && eligible && grantee != actor.account_id && !shares_grant(grant, grantee_roles)
+    proposer && eligible && *grantee != actor.account_id && !shares_grant(grant, grantee_roles)
 }
 
 pub(super) fn may_confirm(
     actor: &Actor,
     post: &Place,
-    grantee: &str,
-    proposer: &str,
+    grantee: &AccountId,
+    proposer: &AccountId,
     proposer_roles: &[(Role, Place)],
 ) -> bool {
     let grant = &actor.grant;
@@ -89,13 +90,17 @@ pub(super) fn may_confirm(
         Role::Officer | Role::Prevention | Role::Admin => false,
     };
     confirmer
-        && actor.account_id != proposer
-        && actor.account_id != grantee
+        && actor.account_id != *proposer
+        && actor.account_id != *grantee
         && !shares_grant(grant, proposer_roles)
 }
 
 #[cfg(test)]
 mod tests {
+    fn dep(code: &str) -> crate::registry::territory::DepartementCode {
+        crate::registry::territory::DepartementCode::parse(code).expect("a département code")
+    }
+
     use super::super::{Action, Resource, decide};
     use super::*;
 
@@ -110,7 +115,7 @@ mod tests {
         Place {
             posts: vec![id.into()],
             employers: vec![employer.into()],
-            departements: vec![departement.into()],
+            departements: vec![dep(departement)],
             ..Place::default()
         }
     }
@@ -118,7 +123,7 @@ mod tests {
     fn employer_place(employer: &str, departement: &str) -> Place {
         Place {
             employers: vec![employer.into()],
-            departements: vec![departement.into()],
+            departements: vec![dep(departement)],
             ..Place::default()
         }
     }
@@ -136,7 +141,7 @@ mod tests {
             &Resource::CaseAccessProposal {
                 kind,
                 post: &p1,
-                grantee,
+                grantee: &AccountId::from(grantee),
                 grantee_roles: roles,
             },
         )
@@ -150,8 +155,8 @@ mod tests {
             Action::Confirm,
             &Resource::CaseAccessDecision {
                 post: &p1,
-                grantee,
-                proposer,
+                grantee: &AccountId::from(grantee),
+                proposer: &AccountId::from(proposer),
                 proposer_roles: roles,
             },
         )

@@ -4,13 +4,15 @@
 
 use super::{Grant, Scope};
 use crate::identity::role::Role;
+use crate::ids::{EmployerId, PostId, UnitId};
+use crate::registry::territory::DepartementCode;
 
 /// The posts a list of posts (the registry's list, the pipeline, agreements to renew) shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PostsReach {
     Nation,
-    Departement(String),
-    Employer(String),
+    Departement(DepartementCode),
+    Employer(EmployerId),
 }
 
 /// The posts the lists of posts show `grant`, or `None` when it has no such list. Agrees with
@@ -39,7 +41,7 @@ pub fn posts_reach(grant: &Grant) -> Option<PostsReach> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SecurityEventsReach {
     All,
-    Employer(String),
+    Employer(EmployerId),
 }
 
 /// The security events `grant` reads, or `None`. Agrees with `decide(View, SecurityEvents)`.
@@ -90,7 +92,7 @@ pub fn publication_of(extent: FiguresExtent) -> Publication {
 /// The département a registry page opens on when none is asked: the actor's own, or none,
 /// and the page asks to choose (a national or technical account has no département of its
 /// own; picking one for them would show a place they did not ask for).
-pub fn home_departement(grant: &Grant) -> Option<String> {
+pub fn home_departement(grant: &Grant) -> Option<DepartementCode> {
     match &grant.scope {
         Scope::Departement(code) => Some(code.clone()),
         Scope::Nation | Scope::Employer(_) | Scope::Post(_) | Scope::Unit(_) => None,
@@ -100,9 +102,9 @@ pub fn home_departement(grant: &Grant) -> Option<String> {
 /// The "who is where" view the menu opens.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PresenceView {
-    Unit(String),
-    Post(String),
-    Departement(String),
+    Unit(UnitId),
+    Post(PostId),
+    Departement(DepartementCode),
     /// The nation: the page asks which département to show.
     ChooseDepartement,
 }
@@ -133,13 +135,17 @@ pub fn presence_view(grant: &Grant) -> Option<PresenceView> {
 
 #[cfg(test)]
 mod tests {
+    fn dep(code: &str) -> crate::registry::territory::DepartementCode {
+        crate::registry::territory::DepartementCode::parse(code).expect("a département code")
+    }
+
     use super::super::{Action, Actor, Resource, decide};
     use super::*;
 
     fn grants() -> Vec<Grant> {
         let scopes = [
             Scope::Nation,
-            Scope::Departement("35".into()),
+            Scope::Departement(dep("35")),
             Scope::Employer("e".into()),
             Scope::Post("p".into()),
             Scope::Unit("u".into()),

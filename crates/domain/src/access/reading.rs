@@ -4,11 +4,12 @@
 
 use super::{Grant, Scope};
 use crate::identity::role::Role;
+use crate::ids::{AccountId, PostId};
 use crate::referral::case::NoteVisibility;
 
 /// Whether `reader` reads a note of a case they may open: the team's notes, and their own
 /// private ones ("Moi seul(e)" is the author's only, even for the post's other workers).
-pub fn reads_note(reader: &str, author: &str, visibility: NoteVisibility) -> bool {
+pub fn reads_note(reader: &AccountId, author: &AccountId, visibility: NoteVisibility) -> bool {
     match visibility {
         NoteVisibility::Team => true,
         NoteVisibility::Author => reader == author,
@@ -21,7 +22,7 @@ pub struct FeedFacts<'a> {
     pub revoked: bool,
     pub account_disabled: bool,
     /// The post the feed was issued for.
-    pub post: &'a str,
+    pub post: &'a PostId,
     /// The grants its account holds today.
     pub grants: &'a [Grant],
 }
@@ -37,7 +38,7 @@ pub fn feed_opens(feed: &FeedFacts<'_>) -> bool {
             .any(|grant| grants_post_feed(grant, feed.post))
 }
 
-fn grants_post_feed(grant: &Grant, post: &str) -> bool {
+fn grants_post_feed(grant: &Grant, post: &PostId) -> bool {
     match grant.role {
         Role::SocialWorker => match &grant.scope {
             Scope::Post(id) => id == post,
@@ -57,18 +58,23 @@ mod tests {
 
     #[test]
     fn a_private_note_is_read_by_its_author_only() {
-        assert!(reads_note("a", "b", NoteVisibility::Team));
-        assert!(reads_note("a", "a", NoteVisibility::Author));
-        assert!(!reads_note("a", "b", NoteVisibility::Author));
+        assert!(reads_note(&"a".into(), &"b".into(), NoteVisibility::Team));
+        assert!(reads_note(&"a".into(), &"a".into(), NoteVisibility::Author));
+        assert!(!reads_note(
+            &"a".into(),
+            &"b".into(),
+            NoteVisibility::Author
+        ));
     }
 
     #[test]
     fn a_feed_opens_for_a_social_worker_still_on_its_post() {
         let on_post = [grant(Role::SocialWorker, Scope::Post("p1".into()))];
+        let p1 = PostId::from("p1");
         let facts = |revoked, disabled, grants| FeedFacts {
             revoked,
             account_disabled: disabled,
-            post: "p1",
+            post: &p1,
             grants,
         };
         assert!(feed_opens(&facts(false, false, &on_post)));

@@ -53,6 +53,12 @@ impl fmt::Display for DepartementCode {
     }
 }
 
+crate::ids::stored_as_text!(
+    DepartementCode,
+    |text: String| DepartementCode::parse(&text),
+    as_str
+);
+
 impl TryFrom<String> for DepartementCode {
     type Error = ParseError;
     fn try_from(value: String) -> Result<Self, Self::Error> {

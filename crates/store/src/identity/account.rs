@@ -3,6 +3,7 @@
 
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::{Argon2, PasswordHash};
+use passerelle_domain::ids::{AccountId, EmployerId};
 
 #[derive(Debug, thiserror::Error)]
 #[error("échec du hachage du mot de passe")]
@@ -32,11 +33,12 @@ use crate::journal::{Entry, append};
 use crate::{Db, StoreError};
 use passerelle_domain::access::{Place, Scope};
 use passerelle_domain::identity::role::Role;
+use passerelle_domain::registry::territory::DepartementCode;
 use sqlx::AnyConnection;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AccountRow {
-    pub id: String,
+    pub id: AccountId,
     pub email: String,
     pub display_name: String,
     pub password_hash: Option<String>,
@@ -105,7 +107,7 @@ pub async fn find_by_invitation(
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct RoleRow {
     pub id: String,
-    pub account_id: String,
+    pub account_id: AccountId,
     pub role: String,
     pub scope_id: Option<String>,
 }
@@ -123,16 +125,18 @@ impl RoleRow {
                 .ok_or_else(|| StoreError::Corrupt(format!("rôle {} sans périmètre", self.id)))
         };
         Ok(match self.role()? {
-            Role::Officer => Scope::Unit(id()?),
-            Role::SocialWorker => Scope::Post(id()?),
-            Role::Employer => Scope::Employer(id()?),
-            Role::Prevention => Scope::Departement(id()?),
+            Role::Officer => Scope::Unit(id()?.into()),
+            Role::SocialWorker => Scope::Post(id()?.into()),
+            Role::Employer => Scope::Employer(id()?.into()),
+            Role::Prevention => Scope::Departement(
+                DepartementCode::parse(&id()?).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            ),
             Role::National | Role::Admin => Scope::Nation,
         })
     }
 }
 
-pub async fn roles_of(db: &Db, account_id: &str) -> Result<Vec<RoleRow>, StoreError> {
+pub async fn roles_of(db: &Db, account_id: &AccountId) -> Result<Vec<RoleRow>, StoreError> {
     Ok(sqlx::query_as("SELECT id, account_id, role, scope_id FROM account_roles WHERE account_id = $1 ORDER BY created_at, id")
         .bind(account_id)
         .fetch_all(db.pool())
@@ -154,7 +158,7 @@ pub async fn place_of(db: &Db, scope: &Scope) -> Result<Place, StoreError> {
     match scope {
         Scope::Unit(id) => {
             place.units.push(id.clone());
-            let departement: Option<(Option<String>,)> =
+            let departement: Option<(Option<DepartementCode>,)> =
                 sqlx::query_as("SELECT departement_code FROM units WHERE id = $1")
                     .bind(id)
                     .fetch_optional(db.pool())
@@ -163,7 +167,7 @@ pub async fn place_of(db: &Db, scope: &Scope) -> Result<Place, StoreError> {
         }
         Scope::Post(id) => {
             place.posts.push(id.clone());
-            let row: Option<(String, String)> =
+            let row: Option<(EmployerId, DepartementCode)> =
                 sqlx::query_as("SELECT employer_id, departement_code FROM posts WHERE id = $1")
                     .bind(id)
                     .fetch_optional(db.pool())
@@ -175,7 +179,7 @@ pub async fn place_of(db: &Db, scope: &Scope) -> Result<Place, StoreError> {
         }
         Scope::Employer(id) => {
             place.employers.push(id.clone());
-            let row: Option<(String,)> =
+            let row: Option<(DepartementCode,)> =
                 sqlx::query_as("SELECT departement_code FROM employers WHERE id = $1")
                     .bind(id)
                     .fetch_optional(db.pool())
@@ -210,7 +214,7 @@ pub async fn scope_exists(db: &Db, role: Role, scope_id: Option<&str>) -> Result
 /// The roles of an account with the places of their scopes (for the policy).
 pub async fn roles_with_places(
     db: &Db,
-    account_id: &str,
+    account_id: &AccountId,
 ) -> Result<Vec<(Role, Place)>, StoreError> {
     let mut result = Vec::new();
     for row in roles_of(db, account_id).await? {
@@ -229,20 +233,20 @@ pub async fn scope_label(db: &Db, scope: &Scope) -> Result<String, StoreError> {
         Ok::<_, StoreError>(row.map(|(label,)| label))
     };
     Ok(match scope {
-        Scope::Unit(id) => one("SELECT name FROM units WHERE id = $1", id.clone())
+        Scope::Unit(id) => one("SELECT name FROM units WHERE id = $1", id.to_string())
             .await?
             .unwrap_or_else(|| "Unité inconnue".into()),
-        Scope::Post(id) => one("SELECT code FROM posts WHERE id = $1", id.clone())
+        Scope::Post(id) => one("SELECT code FROM posts WHERE id = $1", id.to_string())
             .await?
             .map(|c| format!("Poste {c}"))
             .unwrap_or_else(|| "Poste inconnu".into()),
-        Scope::Employer(id) => one("SELECT name FROM employers WHERE id = $1", id.clone())
+        Scope::Employer(id) => one("SELECT name FROM employers WHERE id = $1", id.to_string())
             .await?
             .unwrap_or_else(|| "Employeur inconnu".into()),
         Scope::Departement(code) => {
             let name = one(
                 "SELECT name FROM departements WHERE code = $1",
-                code.clone(),
+                code.to_string(),
             )
             .await?
             .unwrap_or_default();
@@ -348,7 +352,7 @@ pub(crate) async fn link_oidc(
 
 pub async fn grant_role(
     connection: &mut AnyConnection,
-    account_id: &str,
+    account_id: &AccountId,
     role: Role,
     scope_id: Option<&str>,
 ) -> Result<String, StoreError> {
@@ -367,7 +371,7 @@ pub async fn grant_role(
 /// One line of the accounts list.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AccountListRow {
-    pub id: String,
+    pub id: AccountId,
     pub email: String,
     pub display_name: String,
     pub disabled: i64,

@@ -9,6 +9,7 @@ use crate::journal::{Entry, append};
 use crate::{Db, StoreError};
 use passerelle_domain::access::CaseAccessKind;
 use passerelle_domain::identity::role::Role;
+use passerelle_domain::ids::{AccountId, PostId};
 use sqlx::AnyConnection;
 
 /// Who is invited: address, name, who invites, and the invitation link (hashed) and its end.
@@ -30,7 +31,7 @@ pub enum FirstRole<'a> {
     },
     /// A role that opens case content: only proposed on the post, for a second person to
     /// confirm; `entry` is the proposal's post entry.
-    Proposed { post_id: &'a str, entry: Entry },
+    Proposed { post_id: &'a PostId, entry: Entry },
 }
 
 /// Creates an invited account with its first role (or the proposal of it) in one
@@ -43,7 +44,7 @@ pub async fn invite(
     invited: Entry,
 ) -> Result<String, StoreError> {
     let mut tx = db.begin_write().await?;
-    let id = account::invite(
+    let id: AccountId = account::invite(
         &mut tx,
         invitation.email,
         invitation.display_name,
@@ -51,7 +52,8 @@ pub async fn invite(
         invitation.token_hash,
         invitation.expires_at,
     )
-    .await?;
+    .await?
+    .into();
     match first_role {
         FirstRole::Proposed { post_id, entry } => {
             let new = NewProposal {
@@ -59,7 +61,7 @@ pub async fn invite(
                 post_id,
                 account_id: &id,
                 replacement: None,
-                proposed_by: invitation.invited_by,
+                proposed_by: &AccountId::from(invitation.invited_by),
             };
             case_access::propose_in(&mut tx, &new, entry).await?;
         }
@@ -74,11 +76,11 @@ pub async fn invite(
     }
     append(&mut tx, invited.on("account", &id)).await?;
     tx.commit().await?;
-    Ok(id)
+    Ok(id.into_string())
 }
 
 /// The RoleGranted entry, naming the account and the role given.
-fn granted(entry: Entry, account_id: &str, role: Role, role_id: &str) -> Entry {
+fn granted(entry: Entry, account_id: &AccountId, role: Role, role_id: &str) -> Entry {
     entry
         .on("account", account_id)
         .detail(format!("{} ({role_id})", role.code()))
@@ -89,7 +91,7 @@ fn granted(entry: Entry, account_id: &str, role: Role, role_id: &str) -> Entry {
 /// written).
 pub async fn grant_role(
     db: &Db,
-    account_id: &str,
+    account_id: &AccountId,
     role: Role,
     scope_id: Option<&str>,
     entry: Entry,

@@ -9,17 +9,18 @@ use crate::journal::{Entry, append};
 use crate::{Db, StoreError};
 use passerelle_domain::access::CaseAccessKind;
 use passerelle_domain::identity::role::Role;
+use passerelle_domain::ids::{AccountId, PostId};
 use sqlx::AnyConnection;
 use time::Date;
 
 /// What a proposal asks for.
 pub struct NewProposal<'a> {
     pub kind: CaseAccessKind,
-    pub post_id: &'a str,
-    pub account_id: &'a str,
+    pub post_id: &'a PostId,
+    pub account_id: &'a AccountId,
     /// A replacement's reason and period.
     pub replacement: Option<(&'a str, Date, Date)>,
-    pub proposed_by: &'a str,
+    pub proposed_by: &'a AccountId,
 }
 
 fn kind_code(kind: CaseAccessKind) -> &'static str {
@@ -33,9 +34,9 @@ fn kind_code(kind: CaseAccessKind) -> &'static str {
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ProposalRow {
     pub id: String,
-    pub post_id: String,
+    pub post_id: PostId,
     pub post_code: String,
-    pub account_id: String,
+    pub account_id: AccountId,
     pub account_name: String,
     pub account_email: String,
     pub kind: String,
@@ -126,11 +127,11 @@ pub async fn overlapping_replacement(
 async fn queue_notices(
     connection: &mut AnyConnection,
     proposal_id: &str,
-    post_id: &str,
+    post_id: &PostId,
     event: &str,
-    skip: &[&str],
+    skip: &[&AccountId],
 ) -> Result<(), StoreError> {
-    let recipients: Vec<(String,)> = sqlx::query_as(
+    let recipients: Vec<(AccountId,)> = sqlx::query_as(
         "SELECT DISTINCT a.id FROM account_roles r JOIN accounts a ON a.id = r.account_id \
          WHERE r.role = 'social_worker' AND r.scope_id = $1 AND a.disabled = 0",
     )
@@ -139,7 +140,7 @@ async fn queue_notices(
     .await?;
     let now = now_text();
     for (recipient,) in recipients {
-        if skip.contains(&recipient.as_str()) {
+        if skip.contains(&&recipient) {
             continue;
         }
         sqlx::query(
@@ -230,7 +231,7 @@ pub async fn propose_in(
 pub async fn confirm(
     db: &Db,
     proposal: &ProposalRow,
-    by: &str,
+    by: &AccountId,
     entry: Entry,
 ) -> Result<bool, StoreError> {
     let mut tx = db.begin_write().await?;
@@ -251,7 +252,7 @@ pub async fn confirm(
                     &mut tx,
                     &proposal.account_id,
                     Role::SocialWorker,
-                    Some(&proposal.post_id),
+                    Some(proposal.post_id.as_str()),
                 )
                 .await?;
             }
@@ -297,7 +298,7 @@ pub async fn confirm(
 pub async fn decline(
     db: &Db,
     proposal: &ProposalRow,
-    by: &str,
+    by: &AccountId,
     withdrawn: bool,
     entry: Entry,
 ) -> Result<bool, StoreError> {
@@ -314,7 +315,7 @@ pub async fn decline(
 async fn decide(
     connection: &mut AnyConnection,
     id: &str,
-    by: &str,
+    by: &AccountId,
     outcome: &str,
 ) -> Result<bool, StoreError> {
     Ok(sqlx::query(
@@ -339,7 +340,7 @@ pub struct DueNotice {
     pub to_name: String,
     pub event: String,
     pub kind: String,
-    pub post_id: String,
+    pub post_id: PostId,
     pub post_code: String,
     pub grantee_name: String,
     pub proposer_name: String,

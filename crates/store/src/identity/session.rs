@@ -3,6 +3,7 @@
 
 use crate::journal::{Entry, append};
 use crate::{Db, StoreError};
+use passerelle_domain::ids::AccountId;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use sqlx::AnyConnection;
@@ -10,7 +11,7 @@ use sqlx::AnyConnection;
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Session {
     pub token_hash: String,
-    pub account_id: Option<String>,
+    pub account_id: Option<AccountId>,
     pub active_role_id: Option<String>,
     pub second_factor_done: i64,
     pub oidc_state: Option<String>,

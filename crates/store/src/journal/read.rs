@@ -5,23 +5,24 @@
 
 use super::Entry;
 use crate::{Db, StoreError};
+use passerelle_domain::ids::PostId;
 
 /// Proof that a read of one post's personal data is in the journal: a page that shows
 /// several sealed fields of a post journals its read once and opens them with this.
 #[derive(Debug)]
 pub struct Journaled {
-    post_id: String,
+    post_id: PostId,
 }
 
 impl Journaled {
-    pub fn post_id(&self) -> &str {
+    pub fn post_id(&self) -> &PostId {
         &self.post_id
     }
 
     /// Whether this proof covers a read of `post_id`'s data: a row journaled in one post
     /// never opens another post's (the error is a bug in the caller, never shown as data).
-    pub(crate) fn covers(&self, post_id: &str) -> Result<(), StoreError> {
-        if self.post_id == post_id {
+    pub(crate) fn covers(&self, post_id: &PostId) -> Result<(), StoreError> {
+        if self.post_id == *post_id {
             Ok(())
         } else {
             Err(StoreError::Corrupt(format!(
@@ -34,10 +35,14 @@ impl Journaled {
 
 /// Appends `entry`, the journal row of a read of `post_id`'s personal data, and returns its
 /// proof.
-pub async fn journal_read(db: &Db, post_id: &str, entry: Entry) -> Result<Journaled, StoreError> {
+pub async fn journal_read(
+    db: &Db,
+    post_id: &PostId,
+    entry: Entry,
+) -> Result<Journaled, StoreError> {
     super::record(db, entry).await?;
     Ok(Journaled {
-        post_id: post_id.to_string(),
+        post_id: post_id.clone(),
     })
 }
 
@@ -53,7 +58,7 @@ pub enum Read<'a> {
 impl Read<'_> {
     /// Journals the read of `post_id`'s data, before anything is unsealed: appends the
     /// entry, or checks that the page's row covers that post.
-    pub(crate) async fn journal(self, db: &Db, post_id: &str) -> Result<(), StoreError> {
+    pub(crate) async fn journal(self, db: &Db, post_id: &PostId) -> Result<(), StoreError> {
         match self {
             Read::Entry(entry) => journal_read(db, post_id, entry).await.map(|_| ()),
             Read::Journaled(journaled) => journaled.covers(post_id),

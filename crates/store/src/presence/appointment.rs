@@ -9,6 +9,7 @@ use crate::journal::{Entry, append};
 use crate::seal::KeyRing;
 use crate::{Db, StoreError, WriteError, WriteResult};
 use passerelle_domain::access::{FeedFacts, Grant, feed_opens};
+use passerelle_domain::ids::{AccountId, PostId, UnitId};
 use passerelle_domain::presence::Occurrence;
 use passerelle_domain::presence::appointment::{
     AppointmentMode, AppointmentStatus, Booked, Request, check_booking,
@@ -43,8 +44,8 @@ pub const SAFE_CONTACT: crate::seal::SealedColumn = crate::seal::SealedColumn {
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AppointmentRow {
     pub id: String,
-    pub post_id: String,
-    pub unit_id: Option<String>,
+    pub post_id: PostId,
+    pub unit_id: Option<UnitId>,
     pub unit_name: Option<String>,
     pub mode: String,
     pub starts_at: String,
@@ -125,8 +126,8 @@ pub async fn of_post_between(
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct BookingRow {
     pub id: String,
-    pub post_id: String,
-    pub unit_id: Option<String>,
+    pub post_id: PostId,
+    pub unit_id: Option<UnitId>,
     pub unit_name: Option<String>,
     pub mode: String,
     pub starts_at: String,
@@ -194,7 +195,7 @@ pub async fn person_of(
 pub async fn named_of_post(
     db: &Db,
     keys: &KeyRing,
-    post_id: &str,
+    post_id: &PostId,
     read: Read<'_>,
 ) -> Result<Vec<(AppointmentRow, String)>, StoreError> {
     read.journal(db, post_id).await?;
@@ -360,7 +361,7 @@ pub async fn cancel(db: &Db, id: &str, entry: Entry) -> Result<bool, StoreError>
 
 /// Writes a read of appointments' personal data in `post_id` to the journal: the proof that
 /// opens their persons.
-pub async fn record_read(db: &Db, post_id: &str, entry: Entry) -> Result<Journaled, StoreError> {
+pub async fn record_read(db: &Db, post_id: &PostId, entry: Entry) -> Result<Journaled, StoreError> {
     journal_read(db, post_id, entry).await
 }
 
@@ -368,8 +369,8 @@ pub async fn record_read(db: &Db, post_id: &str, entry: Entry) -> Result<Journal
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct FeedRow {
     pub id: String,
-    pub account_id: String,
-    pub post_id: String,
+    pub account_id: AccountId,
+    pub post_id: PostId,
     pub show_names: i64,
     pub created_at: String,
 }

@@ -8,9 +8,11 @@ use crate::journal::{Entry, append};
 use crate::registry::post::PostRow;
 use crate::{Db, StoreError, WriteError, WriteResult};
 use passerelle_domain::access::Place;
+use passerelle_domain::ids::PostId;
 use passerelle_domain::presence::{
     Absence, AbsenceKind, WeeklySlot, check_absence, check_new_slot, parse_clock, parse_time_zone,
 };
+use passerelle_domain::registry::territory::DepartementCode;
 use sqlx::AnyConnection;
 use time::{Date, Time};
 
@@ -272,9 +274,9 @@ pub async fn set_notice(
 /// A post serving a unit, for the unit's presence page.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ServingPost {
-    pub id: String,
+    pub id: PostId,
     pub code: String,
-    pub departement_code: String,
+    pub departement_code: DepartementCode,
 }
 
 /// The open posts a unit hosts.

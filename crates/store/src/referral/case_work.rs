@@ -9,6 +9,7 @@ use crate::journal::{Entry, append};
 use crate::seal::{KeyRing, SealedColumn};
 use crate::{Db, StoreError, WriteError};
 use passerelle_domain::ParseError;
+use passerelle_domain::ids::{AccountId, CaseId, PostId};
 use passerelle_domain::referral::ReferralStatus;
 use passerelle_domain::referral::case::{
     ActionKind, InterviewDuration, InterviewPlace, OrientationStatus, PartnerType,
@@ -18,11 +19,11 @@ use time::Date;
 /// An interview with the person: it is a contact, so it dates the retention period.
 pub async fn record_interview(
     db: &Db,
-    case_id: &str,
+    case_id: &CaseId,
     held_on: Date,
     place: InterviewPlace,
     duration: InterviewDuration,
-    by: &str,
+    by: &AccountId,
     entry: Entry,
 ) -> Result<(), StoreError> {
     let mut tx = db.begin_write().await?;
@@ -46,7 +47,7 @@ pub async fn record_interview(
     .bind(case_id)
     .execute(&mut *tx)
     .await?;
-    crate::statistics::rollup::refresh_case(&mut tx, case_id).await?;
+    crate::statistics::rollup::refresh_case(&mut tx, case_id.as_str()).await?;
     append(&mut tx, entry).await?;
     tx.commit().await?;
     Ok(())
@@ -54,10 +55,10 @@ pub async fn record_interview(
 
 pub async fn record_action(
     db: &Db,
-    case_id: &str,
+    case_id: &CaseId,
     done_on: Date,
     kind: ActionKind,
-    by: &str,
+    by: &AccountId,
     entry: Entry,
 ) -> Result<(), StoreError> {
     let mut tx = db.begin_write().await?;
@@ -70,7 +71,7 @@ pub async fn record_action(
         .bind(now_text())
         .execute(&mut *tx)
         .await?;
-    crate::statistics::rollup::refresh_case(&mut tx, case_id).await?;
+    crate::statistics::rollup::refresh_case(&mut tx, case_id.as_str()).await?;
     append(&mut tx, entry).await?;
     tx.commit().await?;
     Ok(())
@@ -101,11 +102,11 @@ fn seal_partner_name(keys: &KeyRing, orientation_id: &str, name: &str) -> Option
 pub async fn propose_orientation(
     db: &Db,
     keys: &KeyRing,
-    case_id: &str,
+    case_id: &CaseId,
     proposed_on: Date,
     partner_type: PartnerType,
     partner_name: &str,
-    by: &str,
+    by: &AccountId,
     entry: Entry,
 ) -> Result<(), StoreError> {
     let mut tx = db.begin_write().await?;
@@ -123,7 +124,7 @@ pub async fn propose_orientation(
         .bind(now_text())
         .execute(&mut *tx)
         .await?;
-    crate::statistics::rollup::refresh_case(&mut tx, case_id).await?;
+    crate::statistics::rollup::refresh_case(&mut tx, case_id.as_str()).await?;
     append(&mut tx, entry).await?;
     tx.commit().await?;
     Ok(())
@@ -132,7 +133,7 @@ pub async fn propose_orientation(
 /// Moves an orientation of `case_id`, checked in the write transaction against its status then.
 pub async fn move_orientation(
     db: &Db,
-    case_id: &str,
+    case_id: &CaseId,
     orientation_id: &str,
     next: OrientationStatus,
     on: Date,
@@ -171,7 +172,7 @@ pub async fn move_orientation(
         .bind(orientation_id)
         .execute(&mut *tx)
         .await?;
-    crate::statistics::rollup::refresh_case(&mut tx, case_id).await?;
+    crate::statistics::rollup::refresh_case(&mut tx, case_id.as_str()).await?;
     append(&mut tx, entry).await?;
     tx.commit().await?;
     Ok(())
@@ -180,7 +181,7 @@ pub async fn move_orientation(
 /// Whether the case concerns a criminal offence; `None` until the social worker knows.
 pub async fn set_criminal(
     db: &Db,
-    case_id: &str,
+    case_id: &CaseId,
     criminal: Option<bool>,
     entry: Entry,
 ) -> Result<(), StoreError> {
@@ -190,7 +191,7 @@ pub async fn set_criminal(
         .bind(case_id)
         .execute(&mut *tx)
         .await?;
-    crate::statistics::rollup::refresh_case(&mut tx, case_id).await?;
+    crate::statistics::rollup::refresh_case(&mut tx, case_id.as_str()).await?;
     append(&mut tx, entry).await?;
     tx.commit().await?;
     Ok(())
@@ -202,14 +203,14 @@ pub async fn set_criminal(
 pub async fn transfer(
     db: &Db,
     keys: &crate::seal::KeyRing,
-    case_id: &str,
-    to_post: &str,
+    case_id: &CaseId,
+    to_post: &PostId,
     reason_note: &str,
-    by: &str,
+    by: &AccountId,
     entry: Entry,
 ) -> Result<(), WriteError> {
     let mut tx = db.begin_write().await?;
-    let current: Option<(String, String)> =
+    let current: Option<(String, PostId)> =
         sqlx::query_as("SELECT status, post_id FROM cases WHERE id = $1")
             .bind(case_id)
             .fetch_optional(&mut *tx)
@@ -222,7 +223,7 @@ pub async fn transfer(
             ParseError::new("transfert", "un dossier clôturé ne peut pas être transféré").into(),
         );
     }
-    if from_post == to_post {
+    if from_post == *to_post {
         return Err(ParseError::new(
             "poste de destination",
             "choisissez un autre poste que le vôtre",
@@ -270,7 +271,7 @@ pub async fn transfer(
         reason_note,
     )
     .await?;
-    crate::statistics::rollup::refresh_case(&mut tx, case_id).await?;
+    crate::statistics::rollup::refresh_case(&mut tx, case_id.as_str()).await?;
     append(&mut tx, entry).await?;
     tx.commit().await?;
     Ok(())
@@ -307,10 +308,10 @@ pub enum WorkKind {
 pub async fn work_of(
     db: &Db,
     keys: &KeyRing,
-    case_id: &str,
+    case_id: &CaseId,
     read: &Journaled,
 ) -> Result<Vec<WorkLine>, StoreError> {
-    let (post_id,): (String,) = sqlx::query_as("SELECT post_id FROM cases WHERE id = $1")
+    let (post_id,): (PostId,) = sqlx::query_as("SELECT post_id FROM cases WHERE id = $1")
         .bind(case_id)
         .fetch_one(db.pool())
         .await?;
@@ -465,7 +466,7 @@ async fn rewrite_after_sealing(db: &Db) -> Result<(), StoreError> {
 /// The posts a case can be transferred to (filled or vacant): (id, code, département), by code.
 pub async fn transfer_targets(
     db: &Db,
-    except_post: &str,
+    except_post: &PostId,
 ) -> Result<Vec<(String, String, String)>, StoreError> {
     Ok(sqlx::query_as(
         "SELECT p.id, p.code, d.name FROM posts p JOIN departements d ON d.code = p.departement_code \
@@ -480,7 +481,7 @@ pub async fn transfer_targets(
 pub async fn set_next_step(
     db: &Db,
     keys: &crate::seal::KeyRing,
-    case_id: &str,
+    case_id: &CaseId,
     next: Option<(&str, Date)>,
     entry: Entry,
 ) -> Result<(), StoreError> {
@@ -489,7 +490,7 @@ pub async fn set_next_step(
         .bind(next.map(|(text, _)| {
             keys.seal(
                 text.as_bytes(),
-                &crate::referral::NEXT_STEP.associated_data(case_id),
+                &crate::referral::NEXT_STEP.associated_data(case_id.as_str()),
             )
         }))
         .bind(next.map(|(_, on)| date_to_text(on)))

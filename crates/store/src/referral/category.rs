@@ -6,6 +6,7 @@ use crate::db::time_text::now_text;
 use crate::journal::{Entry, append};
 use crate::{Db, StoreError, WriteError};
 use passerelle_domain::ParseError;
+use passerelle_domain::ids::CaseId;
 use passerelle_domain::referral::category::{Category, CategoryGrid};
 
 /// The whole grid, in its order, retired categories included.
@@ -100,7 +101,7 @@ pub async fn change(
 /// Writes a new case's categories, in the referral's order, inside its transaction.
 pub(crate) async fn write_of_case(
     connection: &mut sqlx::AnyConnection,
-    case_id: &str,
+    case_id: &CaseId,
     codes: &[String],
 ) -> Result<(), StoreError> {
     for (position, code) in codes.iter().enumerate() {
@@ -119,7 +120,7 @@ pub(crate) async fn write_of_case(
 /// The categories of one case, in order.
 pub(crate) async fn of_case(
     connection: &mut sqlx::AnyConnection,
-    case_id: &str,
+    case_id: &CaseId,
 ) -> Result<Vec<String>, StoreError> {
     let rows: Vec<(String,)> = sqlx::query_as(
         "SELECT category FROM case_categories WHERE case_id = $1 ORDER BY position, category",
@@ -133,9 +134,9 @@ pub(crate) async fn of_case(
 /// The categories of several cases, each in order, read at once (a page of the inbox).
 pub(crate) async fn of_cases(
     db: &Db,
-    case_ids: &[&str],
-) -> Result<std::collections::HashMap<String, Vec<String>>, StoreError> {
-    let mut found: std::collections::HashMap<String, Vec<String>> = Default::default();
+    case_ids: &[&CaseId],
+) -> Result<std::collections::HashMap<CaseId, Vec<String>>, StoreError> {
+    let mut found: std::collections::HashMap<CaseId, Vec<String>> = Default::default();
     if case_ids.is_empty() {
         return Ok(found);
     }
@@ -144,7 +145,7 @@ pub(crate) async fn of_cases(
         "SELECT case_id, category FROM case_categories WHERE case_id IN ({}) ORDER BY case_id, position, category",
         placeholders.join(", ")
     );
-    let mut query = sqlx::query_as::<_, (String, String)>(sqlx::AssertSqlSafe(sql));
+    let mut query = sqlx::query_as::<_, (CaseId, String)>(sqlx::AssertSqlSafe(sql));
     for id in case_ids {
         query = query.bind(*id);
     }

@@ -3,12 +3,13 @@
 
 use super::category;
 use crate::{Db, StoreError};
+use passerelle_domain::ids::CaseId;
 use passerelle_domain::referral::ReferralStatus;
 
 /// A line of the social worker's inbox.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct InboxRow {
-    pub id: String,
+    pub id: CaseId,
     pub urgency: String,
     pub status: String,
     /// Category codes in order, read after the row (`case_categories`).
@@ -99,7 +100,7 @@ pub async fn inbox(
         query = query.bind(value);
     }
     let mut rows = query.fetch_all(db.pool()).await?;
-    let ids: Vec<&str> = rows.iter().map(|row| row.id.as_str()).collect();
+    let ids: Vec<&CaseId> = rows.iter().map(|row| &row.id).collect();
     let mut categories = category::of_cases(db, &ids).await?;
     for row in &mut rows {
         row.categories = categories.remove(&row.id).unwrap_or_default();

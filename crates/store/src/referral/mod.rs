@@ -19,6 +19,7 @@ use crate::journal::{Entry, append};
 use crate::seal::{KeyRing, SealedColumn};
 use crate::{Db, StoreError, WriteError};
 use passerelle_domain::access::reads_note;
+use passerelle_domain::ids::{AccountId, CaseId, PersonId, PostId, UnitId};
 use passerelle_domain::referral::case::NoteVisibility;
 use passerelle_domain::referral::{
     ClosureOutcome, ReferralStatus, ValidReferral, check_transition,
@@ -56,16 +57,17 @@ pub const NOTE: SealedColumn = SealedColumn {
     column: "body_sealed",
 };
 
-fn seal(keys: &KeyRing, column: &SealedColumn, id: &str, text: &str) -> Vec<u8> {
-    keys.seal(text.as_bytes(), &column.associated_data(id))
+fn seal(keys: &KeyRing, column: &SealedColumn, id: impl AsRef<str>, text: &str) -> Vec<u8> {
+    keys.seal(text.as_bytes(), &column.associated_data(id.as_ref()))
 }
 
 fn open(
     keys: &KeyRing,
     column: &SealedColumn,
-    id: &str,
+    id: impl AsRef<str>,
     sealed: &[u8],
 ) -> Result<String, StoreError> {
+    let id = id.as_ref();
     keys.open_string(sealed, &column.associated_data(id))
         .map(|text| text.to_string())
         .map_err(|e| StoreError::Corrupt(format!("{}.{} {id} : {e}", column.table, column.column)))
@@ -81,11 +83,11 @@ pub struct Identity {
 
 /// What a referral writes: the case, its persons and its first status.
 pub struct NewReferral<'a> {
-    pub id: String,
-    pub post_id: &'a str,
+    pub id: CaseId,
+    pub post_id: &'a PostId,
     /// The referring unit; none when the social worker opens the case directly.
-    pub unit_id: Option<&'a str>,
-    pub referred_by: &'a str,
+    pub unit_id: Option<&'a UnitId>,
+    pub referred_by: &'a AccountId,
     pub referral: &'a ValidReferral,
     /// The officer asked to be told of each status change by e-mail (status words only).
     pub notify_referrer: bool,
@@ -156,7 +158,7 @@ pub async fn create_referral(
             .await?;
     }
     record_status(&mut tx, &new.id, status, new.referred_by, &at).await?;
-    crate::statistics::rollup::refresh_case(&mut tx, &new.id).await?;
+    crate::statistics::rollup::refresh_case(&mut tx, new.id.as_str()).await?;
     append(&mut tx, entry).await?;
     tx.commit().await?;
     Ok(())
@@ -166,9 +168,9 @@ pub async fn create_referral(
 /// asked for it, the e-mail announcing it. Call it inside the change's transaction, after it.
 pub(crate) async fn record_status(
     connection: &mut sqlx::AnyConnection,
-    case_id: &str,
+    case_id: &CaseId,
     status: ReferralStatus,
-    by: &str,
+    by: &AccountId,
     at: &str,
 ) -> Result<(), StoreError> {
     sqlx::query("INSERT INTO case_status_history (id, case_id, status, at, by_account) VALUES ($1, $2, $3, $4, $5)")
@@ -179,13 +181,13 @@ pub(crate) async fn record_status(
         .bind(by)
         .execute(&mut *connection)
         .await?;
-    crate::mail::outbox::queue_status_mail(connection, case_id, by).await
+    crate::mail::outbox::queue_status_mail(connection, case_id.as_str(), by.as_str()).await
 }
 
 /// A referral as its officer sees it: when, how urgent, and its status. Never content.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct StatusRow {
-    pub id: String,
+    pub id: CaseId,
     pub received_at: String,
     pub urgency: String,
     pub status: String,
@@ -212,9 +214,9 @@ pub async fn referrals_of_unit(
 /// A case file with its sealed fields.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct CaseRow {
-    pub id: String,
-    pub post_id: String,
-    pub referral_unit_id: Option<String>,
+    pub id: CaseId,
+    pub post_id: PostId,
+    pub referral_unit_id: Option<UnitId>,
     pub unit_name: Option<String>,
     pub source: Option<String>,
     pub urgency: String,
@@ -289,7 +291,7 @@ impl CaseRow {
     }
 }
 
-pub async fn find_case(db: &Db, id: &str) -> Result<Option<CaseRow>, StoreError> {
+pub async fn find_case(db: &Db, id: &CaseId) -> Result<Option<CaseRow>, StoreError> {
     let found: Option<CaseRow> = sqlx::query_as(
         "SELECT c.id, c.post_id, c.referral_unit_id, u.name AS unit_name, c.source, c.urgency, c.consent, c.status, \
          c.closure_outcome, c.context_sealed, c.safe_contact_sealed, c.procedure_reference_sealed, c.received_at, c.criminal, c.next_step_sealed, c.next_step_on \
@@ -313,7 +315,7 @@ pub struct CasePerson {
     pub id: String,
     pub role: String,
     pub transmitted: Identity,
-    pub person_id: Option<String>,
+    pub person_id: Option<PersonId>,
 }
 
 /// The person lines of a case, in the order they came, opened under `read`, the journaled
@@ -321,10 +323,10 @@ pub struct CasePerson {
 pub async fn persons_of(
     db: &Db,
     keys: &KeyRing,
-    case_id: &str,
+    case_id: &CaseId,
     read: &Journaled,
 ) -> Result<Vec<CasePerson>, StoreError> {
-    let rows: Vec<(String, String, Option<Vec<u8>>, Option<String>, String)> = sqlx::query_as(
+    let rows: Vec<(String, String, Option<Vec<u8>>, Option<PersonId>, PostId)> = sqlx::query_as(
         "SELECT p.id, p.role, p.identity_sealed, p.person_id, c.post_id FROM case_persons p JOIN cases c ON c.id = p.case_id \
          WHERE p.case_id = $1 ORDER BY p.created_at, p.id",
     )
@@ -351,7 +353,7 @@ pub async fn persons_of(
 
 /// Whether `line_id` is a person line of the case still waiting to be identified (nothing
 /// sealed is read).
-pub async fn line_is_open(db: &Db, case_id: &str, line_id: &str) -> Result<bool, StoreError> {
+pub async fn line_is_open(db: &Db, case_id: &CaseId, line_id: &str) -> Result<bool, StoreError> {
     let found: Option<(i64,)> = sqlx::query_as(
         "SELECT 1 FROM case_persons WHERE case_id = $1 AND id = $2 AND person_id IS NULL",
     )
@@ -363,7 +365,10 @@ pub async fn line_is_open(db: &Db, case_id: &str, line_id: &str) -> Result<bool,
 }
 
 /// The statuses of a case, oldest first: (status code, at).
-pub async fn status_history(db: &Db, case_id: &str) -> Result<Vec<(String, String)>, StoreError> {
+pub async fn status_history(
+    db: &Db,
+    case_id: &CaseId,
+) -> Result<Vec<(String, String)>, StoreError> {
     Ok(sqlx::query_as(
         "SELECT status, at FROM case_status_history WHERE case_id = $1 ORDER BY at, id",
     )
@@ -376,10 +381,10 @@ pub async fn status_history(db: &Db, case_id: &str) -> Result<Vec<(String, Strin
 /// transaction against the status it has then.
 pub async fn move_case(
     db: &Db,
-    case_id: &str,
+    case_id: &CaseId,
     next: ReferralStatus,
     outcome: Option<ClosureOutcome>,
-    by: &str,
+    by: &AccountId,
     entry: Entry,
 ) -> Result<(), WriteError> {
     let mut tx = db.begin_write().await?;
@@ -423,7 +428,7 @@ pub async fn move_case(
     .execute(&mut *tx)
     .await?;
     record_status(&mut tx, case_id, next, by, &at).await?;
-    crate::statistics::rollup::refresh_case(&mut tx, case_id).await?;
+    crate::statistics::rollup::refresh_case(&mut tx, case_id.as_str()).await?;
     append(&mut tx, entry).await?;
     tx.commit().await?;
     Ok(())
@@ -443,11 +448,11 @@ pub struct Note {
 pub async fn notes_for(
     db: &Db,
     keys: &KeyRing,
-    case_id: &str,
-    reader: &str,
+    case_id: &CaseId,
+    reader: &AccountId,
     read: &Journaled,
 ) -> Result<Vec<Note>, StoreError> {
-    type NoteRow = (String, String, String, String, String, Vec<u8>, String);
+    type NoteRow = (String, AccountId, String, String, String, Vec<u8>, PostId);
     let rows: Vec<NoteRow> = sqlx::query_as(
         "SELECT n.id, n.author_id, a.display_name, n.created_at, n.visibility, n.body_sealed, c.post_id \
          FROM case_notes n JOIN accounts a ON a.id = n.author_id JOIN cases c ON c.id = n.case_id \
@@ -477,8 +482,8 @@ pub async fn notes_for(
 pub async fn add_note(
     db: &Db,
     keys: &KeyRing,
-    case_id: &str,
-    author: &str,
+    case_id: &CaseId,
+    author: &AccountId,
     visibility: NoteVisibility,
     text: &str,
     entry: Entry,
@@ -494,8 +499,8 @@ pub async fn add_note(
 pub(crate) async fn insert_note(
     connection: &mut sqlx::AnyConnection,
     keys: &KeyRing,
-    case_id: &str,
-    author: &str,
+    case_id: &CaseId,
+    author: &AccountId,
     visibility: NoteVisibility,
     text: &str,
 ) -> Result<(), StoreError> {

@@ -6,13 +6,15 @@ use crate::db::time_text::now_text;
 use crate::journal::{Entry, append};
 use crate::spreadsheet::{LineError, Table, cell, check_columns};
 use crate::{Db, StoreError};
+use passerelle_domain::ids::{EmployerId, PostId};
 use passerelle_domain::referral::partner::{PartnerInput, ValidPartner, validate_partner};
+use passerelle_domain::registry::territory::DepartementCode;
 
 /// A partner as listed.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PartnerRow {
     pub id: String,
-    pub departement_code: String,
+    pub departement_code: DepartementCode,
     pub partner_type: String,
     pub name: String,
     pub address: Option<String>,
@@ -234,19 +236,19 @@ fn column_of(field: &str) -> &'static str {
 /// directory).
 pub async fn territory_of(
     db: &Db,
-    departement: &str,
+    departement: &DepartementCode,
 ) -> Result<passerelle_domain::access::Place, StoreError> {
-    let posts: Vec<(String,)> = sqlx::query_as("SELECT id FROM posts WHERE departement_code = $1")
+    let posts: Vec<(PostId,)> = sqlx::query_as("SELECT id FROM posts WHERE departement_code = $1")
         .bind(departement)
         .fetch_all(db.pool())
         .await?;
-    let employers: Vec<(String,)> =
+    let employers: Vec<(EmployerId,)> =
         sqlx::query_as("SELECT id FROM employers WHERE departement_code = $1")
             .bind(departement)
             .fetch_all(db.pool())
             .await?;
     Ok(passerelle_domain::access::Place {
-        departements: vec![departement.to_string()],
+        departements: vec![departement.clone()],
         posts: posts.into_iter().map(|(id,)| id).collect(),
         employers: employers.into_iter().map(|(id,)| id).collect(),
         units: Vec::new(),
@@ -258,7 +260,7 @@ pub async fn territory_of(
 pub async fn home_departement(
     db: &Db,
     scope: &passerelle_domain::access::Scope,
-) -> Result<Option<String>, StoreError> {
+) -> Result<Option<DepartementCode>, StoreError> {
     use passerelle_domain::access::Scope;
     let sql = match scope {
         Scope::Departement(code) => return Ok(Some(code.clone())),
@@ -268,12 +270,14 @@ pub async fn home_departement(
         Scope::Unit(_) => "SELECT departement_code FROM units WHERE id = $1",
     };
     let id = match scope {
-        Scope::Post(id) | Scope::Employer(id) | Scope::Unit(id) => id,
-        _ => return Ok(None),
+        Scope::Post(id) => id.as_str(),
+        Scope::Employer(id) => id.as_str(),
+        Scope::Unit(id) => id.as_str(),
+        Scope::Departement(_) | Scope::Nation => return Ok(None),
     };
-    let row: Option<(String,)> = sqlx::query_as(sql)
+    let row: Option<(Option<DepartementCode>,)> = sqlx::query_as(sql)
         .bind(id)
         .fetch_optional(db.pool())
         .await?;
-    Ok(row.map(|(code,)| code))
+    Ok(row.and_then(|(code,)| code))
 }

@@ -3,12 +3,13 @@
 //! other person's identity.
 
 use crate::{Db, StoreError};
+use passerelle_domain::ids::{CaseId, PostId};
 
 /// A case a person is in, as their copy lists it.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PersonCase {
-    pub case_id: String,
-    pub post_id: String,
+    pub case_id: CaseId,
+    pub post_id: PostId,
     /// The person's role in the case (victim, suspect…), a vocabulary code.
     pub role: String,
     pub received_at: String,

@@ -4,13 +4,14 @@ use crate::db::time_text::{date_to_text, now_text};
 use crate::journal::{Entry, append};
 use crate::registry::post::PostScope;
 use crate::{Db, StoreError};
+use passerelle_domain::ids::PostId;
 use passerelle_domain::registry::funding::{Funder, Renewal};
 use time::Date;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AgreementRow {
     pub id: String,
-    pub post_id: String,
+    pub post_id: PostId,
     pub post_code: String,
     pub parties: String,
     pub starts_on: String,

@@ -2,7 +2,9 @@
 
 use crate::db::time_text::date_to_text;
 use crate::{Db, StoreError};
+use passerelle_domain::ids::{EmployerId, PostId, UnitId};
 use passerelle_domain::registry::post::{PostCounts, Zone};
+use passerelle_domain::registry::territory::DepartementCode;
 use time::Date;
 
 /// Posts existing on `at`, by zone. The SQL mirrors `passerelle_domain::registry::post::exists_on`;
@@ -88,7 +90,7 @@ pub struct PublicPost {
     pub code: String,
     pub zone: String,
     pub status: String,
-    pub departement_code: String,
+    pub departement_code: DepartementCode,
     pub departement: String,
     pub employer: String,
     pub employer_kind: String,
@@ -104,7 +106,7 @@ pub async fn public_posts(
     db: &Db,
     departement: Option<&str>,
 ) -> Result<Vec<PublicPost>, StoreError> {
-    let rows: Vec<(String, String, String, String, String, String, String, String, f64, Option<String>, Option<String>)> = sqlx::query_as(
+    let rows: Vec<(String, String, String, String, DepartementCode, String, String, String, f64, Option<String>, Option<String>)> = sqlx::query_as(
         "SELECT p.id, p.code, p.zone, p.status, p.departement_code, d.name, e.name, e.kind, p.fte, p.created_on, p.closed_on \
          FROM posts p JOIN departements d ON d.code = p.departement_code JOIN employers e ON e.id = p.employer_id \
          WHERE ($1 = '' OR p.departement_code = $1) ORDER BY p.code",
@@ -169,12 +171,12 @@ use passerelle_domain::registry::post::{LifecycleError, PostStatus, check_move};
 /// A post as its steering sees it.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PostRow {
-    pub id: String,
+    pub id: PostId,
     pub code: String,
     pub zone: String,
     pub status: String,
-    pub departement_code: String,
-    pub employer_id: String,
+    pub departement_code: DepartementCode,
+    pub employer_id: EmployerId,
     pub employer: String,
     pub fte: f64,
     pub created_on: Option<String>,
@@ -390,8 +392,8 @@ pub async fn holders(db: &Db, post_id: &str) -> Result<Vec<(String, String)>, St
 /// The units hosting a post: (unit id, name, share of the post's time in percent).
 pub async fn host_units_of(
     db: &Db,
-    post_id: &str,
-) -> Result<Vec<(String, String, i64)>, StoreError> {
+    post_id: &PostId,
+) -> Result<Vec<(UnitId, String, i64)>, StoreError> {
     Ok(sqlx::query_as(
         "SELECT u.id, u.name, h.time_share_percent FROM post_host_units h JOIN units u ON u.id = h.unit_id WHERE h.post_id = $1 ORDER BY h.time_share_percent DESC, u.name",
     )
@@ -403,7 +405,7 @@ pub async fn host_units_of(
 /// The units of a département that can host a post (brigades, compagnies, commissariats…).
 pub async fn hostable_units(
     db: &Db,
-    departement: &str,
+    departement: &DepartementCode,
 ) -> Result<Vec<(String, String)>, StoreError> {
     Ok(sqlx::query_as(
         "SELECT id, name FROM units WHERE departement_code = $1 \

@@ -6,6 +6,7 @@ use crate::db::time_text::{date_to_text, now_text};
 use crate::journal::{Entry, append};
 use crate::{Db, StoreError};
 use passerelle_domain::access::Place;
+use passerelle_domain::ids::{AccountId, PostId};
 use time::Date;
 
 /// A post's place for its case files: its own scopes, and the accounts replacing in it today.
@@ -16,7 +17,7 @@ pub async fn case_place(
 ) -> Result<Place, StoreError> {
     let mut place = crate::registry::post::place_of(post);
     let day = date_to_text(today);
-    let rows: Vec<(String,)> = sqlx::query_as(
+    let rows: Vec<(AccountId,)> = sqlx::query_as(
         "SELECT account_id FROM post_replacements WHERE post_id = $1 AND revoked_at IS NULL AND starts_on <= $2 AND ends_on >= $2",
     )
     .bind(&post.id)
@@ -31,9 +32,9 @@ pub async fn case_place(
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ReplacementRow {
     pub id: String,
-    pub post_id: String,
+    pub post_id: PostId,
     pub post_code: String,
-    pub account_id: String,
+    pub account_id: AccountId,
     pub account_name: String,
     pub account_email: String,
     pub reason: String,

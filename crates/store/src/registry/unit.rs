@@ -3,16 +3,18 @@
 use crate::db::time_text::now_text;
 use crate::journal::{Entry, append};
 use crate::{Db, StoreError, WriteError, WriteResult};
+use passerelle_domain::ids::{EmployerId, UnitId};
 use passerelle_domain::registry::employer::EmployerKind;
+use passerelle_domain::registry::territory::DepartementCode;
 use passerelle_domain::registry::unit::{UnitKind, check_parent};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct UnitRow {
-    pub id: String,
+    pub id: UnitId,
     pub kind: String,
     pub name: String,
-    pub parent_id: Option<String>,
-    pub departement_code: Option<String>,
+    pub parent_id: Option<UnitId>,
+    pub departement_code: Option<DepartementCode>,
     pub commune_code: Option<String>,
 }
 
@@ -83,8 +85,8 @@ pub async fn create_unit(
     if let Some(parent) = &parent {
         if parent
             .departement_code
-            .as_deref()
-            .is_some_and(|d| d != departement)
+            .as_ref()
+            .is_some_and(|d| d.as_str() != departement)
         {
             return Err(WriteError::refused(
                 "unité de rattachement",
@@ -121,7 +123,10 @@ pub async fn update_unit(
     commune_in(
         db,
         commune,
-        unit.departement_code.as_deref().unwrap_or_default(),
+        unit.departement_code
+            .as_ref()
+            .map(DepartementCode::as_str)
+            .unwrap_or_default(),
     )
     .await?;
     let mut tx = db.begin_write().await?;
@@ -138,10 +143,10 @@ pub async fn update_unit(
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct EmployerRow {
-    pub id: String,
+    pub id: EmployerId,
     pub kind: String,
     pub name: String,
-    pub departement_code: String,
+    pub departement_code: DepartementCode,
     pub commune_code: Option<String>,
 }
 
@@ -199,7 +204,7 @@ pub async fn save_employer(
             .bind(&employer.id)
             .execute(&mut *tx)
             .await?;
-            employer.id.clone()
+            employer.id.to_string()
         }
         None => {
             let id = uuid::Uuid::now_v7().to_string();

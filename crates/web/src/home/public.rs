@@ -43,8 +43,8 @@ async fn home(
         .map(|auth| (auth.role(), &auth.actor.grant.scope))
     {
         Some((Role::Officer, Scope::Unit(unit))) => Some((
-            unit.clone(),
-            crate::presence::next_presence_at(&state, unit).await?,
+            unit.to_string(),
+            crate::presence::next_presence_at(&state, unit.as_str()).await?,
         )),
         _ => None,
     };

@@ -404,7 +404,7 @@ impl FromRequestParts<AppState> for SignedIn {
             .account_id
             .clone()
             .ok_or_else(|| login_required(parts))?;
-        let account = passerelle_store::identity::account::find(&state.db, &account_id)
+        let account = passerelle_store::identity::account::find(&state.db, account_id.as_str())
             .await?
             .ok_or_else(|| login_required(parts))?;
         if account.is_disabled() {

@@ -7,6 +7,7 @@
 use crate::AppState;
 use crate::http::auth::{Authenticated, ClientIp};
 use crate::http::error::{WebError, WebResult};
+use passerelle_domain::ids::AccountId;
 // The store names the account the step is about (`Entry::on`).
 use crate::http::route_table::RouteTable;
 use crate::journal::entry::post_entry;
@@ -66,12 +67,17 @@ pub async fn propose(
         },
     );
     if !allowed.is_allowed() {
-        return Ok(Err(refusal(auth, new.kind, new.account_id)));
+        return Ok(Err(refusal(auth, new.kind, new.account_id.as_str())));
     }
     if let Some((_, starts, ends)) = new.replacement
-        && let Some((from, to)) =
-            store::overlapping_replacement(&state.db, &post.id, new.account_id, starts, ends)
-                .await?
+        && let Some((from, to)) = store::overlapping_replacement(
+            &state.db,
+            post.id.as_str(),
+            new.account_id.as_str(),
+            starts,
+            ends,
+        )
+        .await?
     {
         return Ok(Err(format!(
             "Début : cette personne remplace déjà sur ce poste du {} au {} ; retirez ce \
@@ -80,7 +86,7 @@ pub async fn propose(
             crate::http::clock::french_day_of(&to)
         )));
     }
-    let grantee = passerelle_store::identity::account::find(&state.db, new.account_id)
+    let grantee = passerelle_store::identity::account::find(&state.db, new.account_id.as_str())
         .await?
         .ok_or(WebError::Forbidden)?;
     let replacement = new.replacement.map(|(reason, starts, ends)| {
@@ -147,7 +153,7 @@ pub async fn pending_lines(
 ) -> WebResult<Vec<PendingLine>> {
     let place = passerelle_store::registry::post::place_of(post);
     let mut lines = Vec::new();
-    for row in store::open_of_post(&state.db, &post.id).await? {
+    for row in store::open_of_post(&state.db, post.id.as_str()).await? {
         let can_confirm = may_decide(state, auth, &place, &row).await?;
         lines.push(PendingLine {
             text: format!(
@@ -172,15 +178,18 @@ async fn may_decide(
     place: &passerelle_domain::access::Place,
     row: &ProposalRow,
 ) -> WebResult<bool> {
-    let proposer_roles =
-        passerelle_store::identity::account::roles_with_places(&state.db, &row.proposed_by).await?;
+    let proposer_roles = passerelle_store::identity::account::roles_with_places(
+        &state.db,
+        &AccountId::new(&row.proposed_by),
+    )
+    .await?;
     Ok(access::decide(
         &auth.actor,
         Action::Confirm,
         &Resource::CaseAccessDecision {
             post: place,
             grantee: &row.account_id,
-            proposer: &row.proposed_by,
+            proposer: &AccountId::new(&row.proposed_by),
             proposer_roles: &proposer_roles,
         },
     )
@@ -203,7 +212,7 @@ async fn post_and_proposal(
             post: &passerelle_store::registry::post::place_of(&post),
         },
     )?;
-    let row = store::find_open(&state.db, &post.id, proposal)
+    let row = store::find_open(&state.db, post.id.as_str(), proposal)
         .await?
         .ok_or_else(|| {
             WebError::BadRequest("Cette proposition n'existe pas ou a déjà été tranchée.".into())

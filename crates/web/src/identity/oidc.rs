@@ -198,21 +198,21 @@ async fn finish(
             "Aucun compte Passerelle actif n'est associé à l'adresse {email}. Demandez une invitation à la personne qui gère les comptes de votre structure."
         )));
     };
-    let employer = account::employer_of(&state.db, &found.id).await?;
+    let employer = account::employer_of(&state.db, found.id.as_str()).await?;
     let token = passerelle_store::identity::login::log_in_oidc(
         &state.db,
         &current.token_hash,
-        &found.id,
+        found.id.as_str(),
         first_link.then_some(issuer_subject.as_str()),
         ip.as_deref(),
         own_event(
             JournalAction::OidcLinked,
-            &found.id,
+            found.id.as_str(),
             ip.as_deref(),
             employer.as_deref(),
         ),
         Entry::new(JournalAction::LoginSucceeded)
-            .by(&found.id, None)
+            .by(found.id.as_str(), None)
             .on("account", &found.id)
             .detail("ProConnect")
             .from_ip(ip.as_deref())

@@ -83,10 +83,10 @@ async fn show_account(
         totp_enabled: auth.account.has_totp(),
         recovery_codes_left: stored_second_factor::unused_recovery_codes(
             &state.db,
-            &auth.account.id,
+            auth.account.id.as_str(),
         )
         .await?,
-        sessions: session::count_for_account(&state.db, &auth.account.id).await?,
+        sessions: session::count_for_account(&state.db, auth.account.id.as_str()).await?,
     })
 }
 
@@ -144,13 +144,13 @@ async fn switch_role(
             "Rôle : ce rôle ne vous appartient pas.".into(),
         ));
     };
-    let employer = account::employer_of(&state.db, &signed_in.account.id).await?;
+    let employer = account::employer_of(&state.db, signed_in.account.id.as_str()).await?;
     session::switch_role(
         &state.db,
         &signed_in.session.token_hash,
         &role.id,
         Entry::new(JournalAction::RoleSwitched)
-            .by(&signed_in.account.id, Some(&role.role))
+            .by(signed_in.account.id.as_str(), Some(&role.role))
             .on("account_role", &role.id)
             .from_ip(ip.as_deref())
             .in_employer(employer.as_deref()),
@@ -208,8 +208,9 @@ async fn show_enrolment(
     }
     // A new secret each time the page is shown, until one is confirmed by a code.
     let secret = second_factor::new_secret();
-    let sealed = second_factor::seal_secret(&state, &signed_in.account.id, &secret);
-    stored_second_factor::start_enrolment(&state.db, &signed_in.account.id, &sealed).await?;
+    let sealed = second_factor::seal_secret(&state, signed_in.account.id.as_str(), &secret);
+    stored_second_factor::start_enrolment(&state.db, signed_in.account.id.as_str(), &sealed)
+        .await?;
     let totp = second_factor::totp(&secret, &signed_in.account.email)?;
     Ok(EnrolmentPage {
         shell,
@@ -277,18 +278,18 @@ async fn confirm_enrolment(
     let codes = second_factor::new_recovery_codes();
     let hashes: Vec<String> = codes
         .iter()
-        .map(|c| second_factor::recovery_hash(&account.id, c))
+        .map(|c| second_factor::recovery_hash(account.id.as_str(), c))
         .collect();
-    let employer = account::employer_of(&state.db, &account.id).await?;
+    let employer = account::employer_of(&state.db, account.id.as_str()).await?;
     stored_second_factor::enrol(
         &state.db,
-        &account.id,
+        account.id.as_str(),
         step,
         &hashes,
         &signed_in.session.token_hash,
         own_event(
             JournalAction::SecondFactorEnrolled,
-            &account.id,
+            account.id.as_str(),
             ip.as_deref(),
             employer.as_deref(),
         ),
@@ -389,16 +390,16 @@ async fn change_password(
         .await
         .map_err(|e| WebError::Internal(e.into()))?
         .map_err(|e| WebError::Internal(e.into()))?;
-    let employer = account::employer_of(&state.db, &auth.account.id).await?;
+    let employer = account::employer_of(&state.db, auth.account.id.as_str()).await?;
     // Whoever else was signed in with the old password is out; this session stays.
     account::change_password(
         &state.db,
-        &auth.account.id,
+        auth.account.id.as_str(),
         &hash,
         &auth.session.token_hash,
         |ended| {
             Entry::new(JournalAction::PasswordChanged)
-                .by(&auth.account.id, Some(auth.role().code()))
+                .by(auth.account.id.as_str(), Some(auth.role().code()))
                 .on("account", &auth.account.id)
                 .detail(format!("{ended} autre(s) session(s) fermée(s)"))
                 .from_ip(ip.as_deref())
@@ -430,10 +431,10 @@ async fn locked(
     lock: Lock,
     ip: Option<&str>,
 ) -> WebResult<Response> {
-    let employer = account::employer_of(&state.db, &auth.account.id).await?;
+    let employer = account::employer_of(&state.db, auth.account.id.as_str()).await?;
     let entry = (lock == Lock::Account).then(|| {
         Entry::new(JournalAction::LoginLocked)
-            .by(&auth.account.id, Some(auth.role().code()))
+            .by(auth.account.id.as_str(), Some(auth.role().code()))
             .on("account", &auth.account.id)
             .detail("mot de passe actuel")
             .from_ip(ip)
@@ -462,10 +463,10 @@ async fn logout_everywhere(
     ClientIp(ip): ClientIp,
 ) -> WebResult<Response> {
     auth.require(Action::Manage, &Resource::OwnAccount)?;
-    let employer = account::employer_of(&state.db, &auth.account.id).await?;
-    session::end_all(&state.db, &auth.account.id, |ended| {
+    let employer = account::employer_of(&state.db, auth.account.id.as_str()).await?;
+    session::end_all(&state.db, auth.account.id.as_str(), |ended| {
         Entry::new(JournalAction::LogoutEverywhere)
-            .by(&auth.account.id, Some(auth.role().code()))
+            .by(auth.account.id.as_str(), Some(auth.role().code()))
             .on("account", &auth.account.id)
             .detail(format!("{ended} session(s)"))
             .from_ip(ip.as_deref())

@@ -65,7 +65,7 @@ pub fn open_secret(
         .ok_or_else(|| WebError::Internal(anyhow::anyhow!("no TOTP secret")))?;
     state
         .keys
-        .open(sealed, &associated(&account.id))
+        .open(sealed, &associated(account.id.as_str()))
         .map_err(|error| WebError::Internal(anyhow::anyhow!("TOTP secret: {error}")))
 }
 
@@ -124,7 +124,7 @@ pub fn code_of(state: &AppState, account: &AccountRow, code: &str) -> WebResult<
         });
     }
     if code.len() == 10 {
-        return Ok(Code::Recovery(recovery_hash(&account.id, &code)));
+        return Ok(Code::Recovery(recovery_hash(account.id.as_str(), &code)));
     }
     Ok(Code::Wrong)
 }

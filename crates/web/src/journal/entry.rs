@@ -28,12 +28,12 @@ pub fn post_entry(
     ip: Option<&str>,
 ) -> Entry {
     Entry::new(action)
-        .by(&auth.account.id, Some(auth.role().code()))
+        .by(auth.account.id.as_str(), Some(auth.role().code()))
         .on("post", &post.id)
         .detail(detail)
         .from_ip(ip)
-        .in_employer(Some(&post.employer_id))
-        .in_post(Some(&post.id))
+        .in_employer(Some(post.employer_id.as_str()))
+        .in_post(Some(post.id.as_str()))
 }
 
 /// One read per person whose identity a page shows beside its own record (look-alikes, a

@@ -131,7 +131,7 @@ async fn security_events(
     auth.require(Action::View, &Resource::SecurityEvents)?;
     let scope = match security_events_reach(&auth.actor.grant).ok_or(WebError::Forbidden)? {
         SecurityEventsReach::All => EventScope::All,
-        SecurityEventsReach::Employer(id) => EventScope::Employer(id),
+        SecurityEventsReach::Employer(id) => EventScope::Employer(id.to_string()),
     };
     Ok(JournalPage {
         shell: Shell::for_actor("Journal de sécurité", &auth, &csrf).at("/journal/securite"),
@@ -158,14 +158,18 @@ async fn post_accesses(
         _ => passerelle_domain::access::Place::default(),
     };
     auth.require(Action::View, &Resource::PostAccessLog { post: &post })?;
-    let post_id = post.posts.first().cloned().unwrap_or_default();
+    let post_id = post
+        .posts
+        .first()
+        .map(ToString::to_string)
+        .unwrap_or_default();
     Ok(JournalPage {
         shell: Shell::for_actor("Accès aux données du poste", &auth, &csrf).at("/journal/acces"),
         heading: "Accès aux données du poste",
         intro: "Chaque consultation ou écriture des données personnelles de votre poste est enregistrée ici : qui, quand, quoi ; et chaque étape d'un accès à ses dossiers (rôle d'intervenant social, remplacement : proposé, confirmé, retiré), avec les noms.",
         events: lines(
             &state,
-            journal::post_accesses(&state.db, &post_id, PAGE_ROWS).await?,
+            journal::post_accesses(&state.db, post_id.as_str(), PAGE_ROWS).await?,
         )
         .await?,
     })

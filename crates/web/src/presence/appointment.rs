@@ -35,12 +35,12 @@ pub(super) async fn presences_of(
     from: Date,
     until: Date,
 ) -> WebResult<Vec<Occurrence>> {
-    let slots = store_presence::slots_of(&state.db, &post.id).await?;
-    let absences = store_presence::absences_of(&state.db, &post.id, from).await?;
+    let slots = store_presence::slots_of(&state.db, post.id.as_str()).await?;
+    let absences = store_presence::absences_of(&state.db, post.id.as_str(), from).await?;
     Ok(occurrences(
         &slots,
         &absences,
-        &post.departement_code,
+        post.departement_code.as_str(),
         from,
         until,
     ))

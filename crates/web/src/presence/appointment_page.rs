@@ -17,6 +17,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use passerelle_domain::access::{Action, Resource};
 use passerelle_domain::identity::role::Role;
+use passerelle_domain::ids::AccountId;
 use passerelle_domain::journal::JournalAction;
 use passerelle_domain::presence::appointment::Request;
 use passerelle_domain::presence::time_zone_of_departement;
@@ -43,13 +44,13 @@ async fn appointment_for(
     let row = store_appointment::find(&state.db, id)
         .await?
         .ok_or(WebError::Forbidden)?;
-    let (post, place) = post_and_place(state, &row.post_id).await?;
+    let (post, place) = post_and_place(state, row.post_id.as_str()).await?;
     auth.require(
         action,
         &Resource::Appointment {
             post: &place,
-            booked_by: &row.booked_by,
-            unit: row.unit_id.as_deref(),
+            booked_by: &AccountId::new(&row.booked_by),
+            unit: row.unit_id.as_ref(),
             ended: text_to_unix(&row.ends_at)? <= now_unix(),
         },
     )?;
@@ -76,7 +77,7 @@ async fn appointment_view(
     ip: Option<&str>,
 ) -> WebResult<AppointmentPage> {
     let (row, post) = appointment_for(state, auth, id, Action::View).await?;
-    let zone = time_zone_of_departement(&post.departement_code);
+    let zone = time_zone_of_departement(post.departement_code.as_str());
     let read = store_appointment::record_read(
         &state.db,
         &post.id,
@@ -166,7 +167,7 @@ async fn move_appointment(
     if !row.is_booked() {
         return refuse("Rendez-vous : il est annulé ; prenez-en un nouveau.".into()).await;
     }
-    let zone = time_zone_of_departement(&post.departement_code);
+    let zone = time_zone_of_departement(post.departement_code.as_str());
     let (starts, ends) = match read_times(&form.date, &form.start, &form.end, zone) {
         Ok(times) => times,
         Err(message) => return refuse(message).await,
@@ -175,7 +176,7 @@ async fn move_appointment(
     let presences = presences_of(&state, &post, day, day).await?;
     let request = Request {
         mode: row.mode()?,
-        unit_id: row.unit_id.as_deref(),
+        unit_id: row.unit_id.as_ref().map(|id| id.as_str()),
         starts_unix: starts,
         ends_unix: ends,
         moving: Some(&row.id),
@@ -188,8 +189,15 @@ async fn move_appointment(
         format!("déplacé au {}", french_date(day)),
         ip.as_deref(),
     );
-    match store_appointment::move_to(&state.db, &post.id, &request, now_unix(), &presences, entry)
-        .await
+    match store_appointment::move_to(
+        &state.db,
+        post.id.as_str(),
+        &request,
+        now_unix(),
+        &presences,
+        entry,
+    )
+    .await
     {
         Ok(()) => Ok(Redirect::to(&format!("/rendez-vous/{}", row.id)).into_response()),
         Err(error) => {

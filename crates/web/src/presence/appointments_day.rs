@@ -56,10 +56,10 @@ pub(super) async fn day_view(
 ) -> WebResult<DayPage> {
     let (post, place) = post_and_place(state, id).await?;
     auth.require(Action::View, &Resource::Appointments { post: &place })?;
-    let zone = time_zone_of_departement(&post.departement_code);
+    let zone = time_zone_of_departement(post.departement_code.as_str());
     let from = instant(day, time::Time::MIDNIGHT, zone);
     let to = instant(day + Duration::days(1), time::Time::MIDNIGHT, zone);
-    let rows = store_appointment::of_post_between(&state.db, &post.id, from, to).await?;
+    let rows = store_appointment::of_post_between(&state.db, post.id.as_str(), from, to).await?;
     // The day's persons are opened only under its journaled read; an empty day reads none.
     let appointments = match rows.is_empty() {
         true => Vec::new(),
@@ -84,7 +84,7 @@ pub(super) async fn day_view(
     let hosts: Vec<(String, String)> = store_post::host_units_of(&state.db, &post.id)
         .await?
         .into_iter()
-        .map(|(id, name, _)| (id, name))
+        .map(|(id, name, _)| (id.into_string(), name))
         .collect();
     let found = presences_of(state, &post, day, day).await?;
     let presences = found
@@ -120,7 +120,7 @@ pub(super) async fn day_view(
             date: passerelle_store::db::time_text::date_to_text(day),
         },
         error,
-        post_id: post.id,
+        post_id: post.id.to_string(),
         post_code: post.code,
     })
 }

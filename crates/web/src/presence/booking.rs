@@ -22,6 +22,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use passerelle_domain::access::{Action, Resource, Scope};
 use passerelle_domain::identity::role::Role;
+use passerelle_domain::ids::UnitId;
 use passerelle_domain::journal::JournalAction;
 use passerelle_domain::presence::appointment::{AppointmentMode, AppointmentStatus, Request};
 use passerelle_domain::presence::{instant, parse_clock, time_zone_of_departement};
@@ -77,15 +78,15 @@ async fn own_bookings(
     ip: Option<&str>,
 ) -> WebResult<Vec<OwnBooking>> {
     let mut own = Vec::new();
-    for row in store_appointment::booked_by(&state.db, &auth.account.id, now).await? {
-        let (post, place) = post_and_place(state, &row.post_id).await?;
+    for row in store_appointment::booked_by(&state.db, auth.account.id.as_str(), now).await? {
+        let (post, place) = post_and_place(state, row.post_id.as_str()).await?;
         let readable = passerelle_domain::access::decide(
             &auth.actor,
             Action::View,
             &Resource::Appointment {
                 post: &place,
                 booked_by: &auth.account.id,
-                unit: row.unit_id.as_deref(),
+                unit: row.unit_id.as_ref(),
                 ended: store_appointment::text_to_unix(&row.ends_at)? <= now,
             },
         )
@@ -106,7 +107,7 @@ async fn own_bookings(
         let (when, hours) = when_and_hours(
             &row.starts_at,
             &row.ends_at,
-            time_zone_of_departement(&post.departement_code),
+            time_zone_of_departement(post.departement_code.as_str()),
         )?;
         own.push(OwnBooking {
             mode: row.mode()?.label(),
@@ -137,19 +138,19 @@ async fn desk_view(
         }
         (_, Scope::Unit(unit)) => unit.clone(),
         (_, Scope::Post(_) | Scope::Employer(_) | Scope::Departement(_) | Scope::Nation) => {
-            String::new()
+            UnitId::new("")
         }
     };
     auth.require(Action::View, &Resource::BookingDesk { unit: &unit_id })?;
-    let unit = passerelle_store::registry::unit::find_unit(&state.db, &unit_id)
+    let unit = passerelle_store::registry::unit::find_unit(&state.db, unit_id.as_str())
         .await?
         .ok_or(WebError::Forbidden)?;
     let today = paris_today();
     let mut forms = Vec::new();
     let mut presences = Vec::new();
     let now = now_unix();
-    for serving in store_presence::posts_serving(&state.db, &unit_id).await? {
-        let (post, place) = post_and_place(state, &serving.id).await?;
+    for serving in store_presence::posts_serving(&state.db, unit_id.as_str()).await? {
+        let (post, place) = post_and_place(state, serving.id.as_str()).await?;
         if !passerelle_domain::access::decide(
             &auth.actor,
             Action::Manage,
@@ -159,7 +160,7 @@ async fn desk_view(
         {
             continue;
         }
-        let zone = time_zone_of_departement(&post.departement_code);
+        let zone = time_zone_of_departement(post.departement_code.as_str());
         for o in presences_of(state, &post, today, today + Duration::days(20))
             .await?
             .iter()
@@ -177,7 +178,7 @@ async fn desk_view(
             BookingFormView {
                 prefix: format!("poste{}", forms.len() + 1),
                 action: format!("/postes/{}/rendez-vous", post.id),
-                units: vec![(unit.id.clone(), unit.name.clone())],
+                units: vec![(unit.id.clone().to_string(), unit.name.clone())],
                 modes: AppointmentMode::ALL,
                 date: String::new(),
             },
@@ -188,7 +189,7 @@ async fn desk_view(
         shell: Shell::for_actor("Prendre rendez-vous avec l'intervenant social", auth, csrf)
             .at("/rendez-vous"),
         unit_name: unit.name,
-        unit_id: unit.id,
+        unit_id: unit.id.to_string(),
         forms,
         presences,
         own,
@@ -264,7 +265,7 @@ async fn book(
 ) -> WebResult<Response> {
     let (post, place) = post_and_place(&state, &id).await?;
     auth.require(Action::Manage, &Resource::Appointments { post: &place })?;
-    let zone = time_zone_of_departement(&post.departement_code);
+    let zone = time_zone_of_departement(post.departement_code.as_str());
     let day = parse_date("date", &form.date).unwrap_or_else(|_| paris_today());
     let person = form.person.trim();
     let safe_contact = form.safe_contact.trim();
@@ -321,7 +322,7 @@ async fn book(
     let presences = presences_of(&state, &post, day, day).await?;
     let new = store_appointment::NewAppointment {
         id: appointment_id.clone(),
-        post_id: &post.id,
+        post_id: post.id.as_str(),
         request: Request {
             mode,
             unit_id: unit.as_deref(),
@@ -332,7 +333,7 @@ async fn book(
         person,
         safe_contact,
         visio_room: room,
-        booked_by: &auth.account.id,
+        booked_by: auth.account.id.as_str(),
     };
     let entry = entry_for(
         &auth,

@@ -67,7 +67,7 @@ pub fn ics_response(name: &str, events: &[passerelle_documents::calendar::FeedEv
 fn own_post(auth: &Authenticated) -> WebResult<String> {
     auth.require(Action::Manage, &Resource::OwnCalendar)?;
     match &auth.actor.grant.scope {
-        Scope::Post(post) => Ok(post.clone()),
+        Scope::Post(post) => Ok(post.clone().to_string()),
         _ => Err(WebError::Forbidden),
     }
 }
@@ -88,13 +88,13 @@ async fn issue_feed(
     let post_id = own_post(&auth)?;
     let entry = crate::journal::entry::own_event(
         JournalAction::CalendarFeedIssued,
-        &auth.account.id,
+        auth.account.id.as_str(),
         ip.as_deref(),
         None,
     );
     let token = store_appointment::issue_feed(
         &state.db,
-        &auth.account.id,
+        auth.account.id.as_str(),
         &post_id,
         form.show_names.is_some(),
         entry,
@@ -117,11 +117,11 @@ async fn revoke_feed(
     let post_id = own_post(&auth)?;
     let entry = crate::journal::entry::own_event(
         JournalAction::CalendarFeedRevoked,
-        &auth.account.id,
+        auth.account.id.as_str(),
         ip.as_deref(),
         None,
     );
-    store_appointment::revoke_feeds(&state.db, &auth.account.id, entry).await?;
+    store_appointment::revoke_feeds(&state.db, auth.account.id.as_str(), entry).await?;
     Ok(Redirect::to(&format!("/postes/{post_id}/presence")).into_response())
 }
 
@@ -135,13 +135,13 @@ async fn personal_feed(
     let feed = store_appointment::feed_by_token(&state.db, token)
         .await?
         .ok_or(WebError::NotFound)?;
-    let post = store_post::find(&state.db, &feed.post_id)
+    let post = store_post::find(&state.db, feed.post_id.as_str())
         .await?
         .ok_or(WebError::NotFound)?;
     let today = paris_today();
     let from = today - Duration::days(7);
     let until = today + Duration::weeks(8);
-    let zone = time_zone_of_departement(&post.departement_code);
+    let zone = time_zone_of_departement(post.departement_code.as_str());
     let hosts = store_post::host_units_of(&state.db, &post.id).await?;
     let unit_name = |unit_id: &str| {
         hosts
@@ -159,7 +159,7 @@ async fn personal_feed(
             .collect();
     let rows = store_appointment::of_post_between(
         &state.db,
-        &post.id,
+        post.id.as_str(),
         instant(from, time::Time::MIDNIGHT, zone),
         instant(until, time::Time::MIDNIGHT, zone),
     )
@@ -172,11 +172,11 @@ async fn personal_feed(
                 &state.db,
                 &post.id,
                 Entry::new(JournalAction::PersonalDataRead)
-                    .by(&feed.account_id, Some(Role::SocialWorker.code()))
+                    .by(feed.account_id.as_str(), Some(Role::SocialWorker.code()))
                     .on("calendar_feed", &feed.id)
                     .detail(format!("agenda privé : {} rendez-vous", rows.len()))
-                    .in_employer(Some(&post.employer_id))
-                    .in_post(Some(&post.id)),
+                    .in_employer(Some(post.employer_id.as_str()))
+                    .in_post(Some(post.id.as_str())),
             )
             .await?,
         ),

@@ -44,10 +44,13 @@ async fn departement_week(
     Path(code): Path<String>,
     Query(query): Query<WeekQuery>,
 ) -> WebResult<DepartementWeekPage> {
+    let code = passerelle_domain::registry::territory::DepartementCode::parse(&code)
+        .map_err(|_| WebError::NotFound)?;
     auth.require(
         Action::View,
         &Resource::DepartementPresence { departement: &code },
     )?;
+    let code = code.to_string();
     let monday = week_start(&query)?;
     if passerelle_domain::registry::territory::DepartementCode::parse(&code).is_err() {
         return Err(WebError::NotFound);
@@ -60,13 +63,13 @@ async fn departement_week(
     .await?;
     let mut lines = Vec::new();
     for post in posts.into_iter().filter(|p| p.status != "closed") {
-        let slots = store_presence::slots_of(&state.db, &post.id).await?;
-        let absences = store_presence::absences_of(&state.db, &post.id, monday).await?;
+        let slots = store_presence::slots_of(&state.db, post.id.as_str()).await?;
+        let absences = store_presence::absences_of(&state.db, post.id.as_str(), monday).await?;
         let hosts = store_post::host_units_of(&state.db, &post.id).await?;
         let found = occurrences(
             &slots,
             &absences,
-            &post.departement_code,
+            post.departement_code.as_str(),
             monday,
             monday + Duration::days(6),
         );

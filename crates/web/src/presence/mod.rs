@@ -178,37 +178,42 @@ pub async fn unit_presence(
     let today = paris_today();
     let first_monday = monday_of(from);
     let last_day = first_monday + Duration::days(7 * weeks - 1);
-    let departement = unit.departement_code.clone().unwrap_or_default();
+    let departement = unit
+        .departement_code
+        .as_ref()
+        .map(ToString::to_string)
+        .unwrap_or_default();
     let mut weekly = Vec::new();
     let mut found = Vec::new();
     let mut notices = Vec::new();
     let mut names = Vec::new();
     for post in store_presence::posts_serving(&state.db, unit_id).await? {
-        let slots: Vec<WeeklySlot> = store_presence::slots_of(&state.db, &post.id)
+        let slots: Vec<WeeklySlot> = store_presence::slots_of(&state.db, post.id.as_str())
             .await?
             .into_iter()
             .filter(|s| s.unit_id == unit_id)
             .collect();
         let absences =
-            store_presence::absences_of(&state.db, &post.id, first_monday.min(today)).await?;
+            store_presence::absences_of(&state.db, post.id.as_str(), first_monday.min(today))
+                .await?;
         weekly.extend(weekly_hours(&slots, today));
         found.extend(occurrences(
             &slots,
             &absences,
-            &post.departement_code,
+            post.departement_code.as_str(),
             first_monday,
             last_day,
         ));
         notices.extend(notices_on(
-            store_presence::notice_of(&state.db, &post.id, today).await?,
+            store_presence::notice_of(&state.db, post.id.as_str(), today).await?,
             &absences,
             today,
         ));
-        names.extend(store_presence::public_names(&state.db, &post.id).await?);
+        names.extend(store_presence::public_names(&state.db, post.id.as_str()).await?);
     }
     found.sort_by_key(|o| o.starts_unix);
     Ok(Some(UnitPresence {
-        time_zone: time_zone_of_departement(&departement),
+        time_zone: time_zone_of_departement(departement.as_str()),
         unit,
         weekly,
         occurrences: found,

@@ -81,7 +81,7 @@ pub(crate) async fn schedule_view(
     let hosts: Vec<(String, String)> = store_post::host_units_of(&state.db, &post.id)
         .await?
         .into_iter()
-        .map(|(id, name, _)| (id, name))
+        .map(|(id, name, _)| (id.into_string(), name))
         .collect();
     let unit_name = |unit_id: &str| {
         hosts
@@ -90,19 +90,19 @@ pub(crate) async fn schedule_view(
             .map(|(_, name)| name.clone())
             .unwrap_or_else(|| "unité qui n'accueille plus le poste".into())
     };
-    let slots = store_presence::slots_of(&state.db, &post.id).await?;
-    let absences = store_presence::absences_of(&state.db, &post.id, today).await?;
+    let slots = store_presence::slots_of(&state.db, post.id.as_str()).await?;
+    let absences = store_presence::absences_of(&state.db, post.id.as_str(), today).await?;
     let monday = monday_of(today);
     let found = occurrences(
         &slots,
         &absences,
-        &post.departement_code,
+        post.departement_code.as_str(),
         monday,
         monday + Duration::days(13),
     );
     let is_social_worker = auth.role() == passerelle_domain::identity::role::Role::SocialWorker;
     let feed = if is_social_worker {
-        super::calendar_feed::feed_view(state, &auth.account.id).await?
+        super::calendar_feed::feed_view(state, auth.account.id.as_str()).await?
     } else {
         None
     };
@@ -137,7 +137,7 @@ pub(crate) async fn schedule_view(
                 ),
             })
             .collect(),
-        notice: store_presence::notice_of(&state.db, &post.id, today)
+        notice: store_presence::notice_of(&state.db, post.id.as_str(), today)
             .await?
             .map(|n| (n.message, french_date(n.until))),
         hosts,
@@ -154,18 +154,18 @@ pub(crate) async fn schedule_view(
             .map(|zone| {
                 (
                     *zone,
-                    *zone == time_zone_of_departement(&post.departement_code),
+                    *zone == time_zone_of_departement(post.departement_code.as_str()),
                 )
             })
             .collect(),
         public_name: is_social_worker
-            && store_presence::shows_public_name(&state.db, &auth.account.id).await?,
+            && store_presence::shows_public_name(&state.db, auth.account.id.as_str()).await?,
         can_manage,
         is_social_worker,
         error,
         feed,
         new_feed_url,
-        post_id: post.id,
+        post_id: post.id.to_string(),
         post_code: post.code,
     })
 }

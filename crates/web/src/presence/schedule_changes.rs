@@ -132,7 +132,7 @@ async fn add_slot(
         ),
         ip.as_deref(),
     );
-    match store_presence::add_slot(&state.db, &post.id, &slot, entry).await {
+    match store_presence::add_slot(&state.db, post.id.as_str(), &slot, entry).await {
         Ok(()) => Ok(back_to(&post)),
         Err(error) => {
             let message = capitalised(crate::http::error::refusal(error)?);
@@ -154,7 +154,7 @@ async fn remove_slot(
         format!("créneau {slot_id} retiré"),
         ip.as_deref(),
     );
-    if !store_presence::remove_slot(&state.db, &post.id, &slot_id, entry).await? {
+    if !store_presence::remove_slot(&state.db, post.id.as_str(), &slot_id, entry).await? {
         return Err(WebError::BadRequest(
             "Créneau : il n'existe pas dans ce planning.".into(),
         ));
@@ -197,7 +197,7 @@ async fn add_absence(
         format!("absence du {} au {}", absence.starts_on, absence.ends_on),
         ip.as_deref(),
     );
-    match store_presence::add_absence(&state.db, &post.id, &absence, entry).await {
+    match store_presence::add_absence(&state.db, post.id.as_str(), &absence, entry).await {
         Ok(()) => Ok(back_to(&post)),
         Err(error) => {
             let message = capitalised(crate::http::error::refusal(error)?);
@@ -219,7 +219,7 @@ async fn remove_absence(
         format!("absence {absence_id} retirée"),
         ip.as_deref(),
     );
-    if !store_presence::remove_absence(&state.db, &post.id, &absence_id, entry).await? {
+    if !store_presence::remove_absence(&state.db, post.id.as_str(), &absence_id, entry).await? {
         return Err(WebError::BadRequest(
             "Absence : elle n'existe pas dans ce planning.".into(),
         ));
@@ -290,7 +290,7 @@ async fn set_notice(
         },
         ip.as_deref(),
     );
-    store_presence::set_notice(&state.db, &post.id, notice.as_ref(), entry).await?;
+    store_presence::set_notice(&state.db, post.id.as_str(), notice.as_ref(), entry).await?;
     Ok(back_to(&post))
 }
 
@@ -322,7 +322,7 @@ async fn set_public_name(
     }
     let shown = form.shown.is_some();
     let entry = Entry::new(JournalAction::ScheduleChanged)
-        .by(&auth.account.id, Some(auth.role().code()))
+        .by(auth.account.id.as_str(), Some(auth.role().code()))
         .on("account", &auth.account.id)
         .detail(if shown {
             "nom affiché en public"
@@ -330,7 +330,7 @@ async fn set_public_name(
             "nom masqué en public"
         })
         .from_ip(ip.as_deref());
-    store_presence::set_public_name(&state.db, &auth.account.id, shown, entry).await?;
+    store_presence::set_public_name(&state.db, auth.account.id.as_str(), shown, entry).await?;
     Ok(Redirect::to(&format!("/postes/{post}/presence")).into_response())
 }
 

@@ -102,7 +102,7 @@ async fn unit_page(
     let title = format!("Présence de l'intervenant social — {}", presence.unit.name);
     let can_book = visitor.as_ref().is_some_and(|auth| {
         auth.role() == passerelle_domain::identity::role::Role::Officer
-            && auth.actor.grant.scope == passerelle_domain::access::Scope::Unit(id.clone())
+            && auth.actor.grant.scope == passerelle_domain::access::Scope::Unit(id.as_str().into())
     });
     let shell = match &visitor {
         Some(auth) => Shell::for_actor(&title, auth, &csrf),
@@ -121,7 +121,7 @@ async fn unit_page(
             from - Duration::weeks(WEEKS_AHEAD),
         ),
         next: passerelle_store::db::time_text::date_to_text(from + Duration::weeks(WEEKS_AHEAD)),
-        unit_id: presence.unit.id,
+        unit_id: presence.unit.id.to_string(),
         unit_name: presence.unit.name,
         weekly: presence.weekly,
         notices: presence.notices,

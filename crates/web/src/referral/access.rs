@@ -6,16 +6,18 @@ use crate::AppState;
 use crate::http::auth::Authenticated;
 use crate::http::error::{WebError, WebResult};
 use passerelle_domain::access::{Action, Place, Resource, Scope};
+use passerelle_domain::ids::CaseId;
+use passerelle_domain::ids::UnitId;
 use passerelle_store::referral as store_referral;
 
 /// The officer's unit, or the policy's refusal.
 pub(super) fn officer_unit(auth: &Authenticated) -> WebResult<String> {
     let unit = match &auth.actor.grant.scope {
         Scope::Unit(unit) => unit.clone(),
-        _ => String::new(),
+        _ => UnitId::new(""),
     };
     auth.require(Action::Manage, &Resource::ReferralDesk { unit: &unit })?;
-    Ok(unit)
+    Ok(unit.to_string())
 }
 
 /// The post whose cases the actor works on, and its place, or the policy's refusal.
@@ -47,7 +49,7 @@ pub(crate) async fn acting_post(
     let Scope::Post(post_id) = &auth.actor.grant.scope else {
         return Err(WebError::Forbidden);
     };
-    let (post, place) = own_post(state, auth, post_id).await?;
+    let (post, place) = own_post(state, auth, post_id.as_str()).await?;
     auth.require(action, &Resource::Cases { post: &place })?;
     Ok(post)
 }
@@ -62,10 +64,10 @@ pub(crate) async fn case_for(
     store_referral::CaseRow,
     passerelle_store::registry::post::PostRow,
 )> {
-    let case = store_referral::find_case(&state.db, id)
+    let case = store_referral::find_case(&state.db, &CaseId::new(id))
         .await?
         .ok_or(WebError::Forbidden)?;
-    let post = case_content_post(state, auth, &case.post_id, action).await?;
+    let post = case_content_post(state, auth, case.post_id.as_str(), action).await?;
     Ok((case, post))
 }
 

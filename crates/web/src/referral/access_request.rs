@@ -23,6 +23,7 @@ use passerelle_documents::subject_access::{
     CaseCopy, Field, JournalEntry, NoteCopy, SubjectAccess, subject_access_pdf,
 };
 use passerelle_domain::access::{Action, Resource};
+use passerelle_domain::ids::PersonId;
 use passerelle_domain::journal::JournalAction;
 use passerelle_domain::referral::case::{KnownToSocialServices, NoteVisibility, Sex};
 use passerelle_domain::referral::person_name::{LIKELY_DUPLICATE, match_score};
@@ -262,7 +263,8 @@ async fn appointments_of(
         Read::Entry(entry),
     )
     .await?;
-    let zone = passerelle_domain::presence::time_zone_of_departement(&post.departement_code);
+    let zone =
+        passerelle_domain::presence::time_zone_of_departement(post.departement_code.as_str());
     let key = person.identity.key();
     let mut lines = Vec::new();
     let mut ids = Vec::new();
@@ -300,9 +302,14 @@ async fn gather(
     cases: &[PersonCase],
     ip: Option<&str>,
 ) -> WebResult<SubjectAccess> {
-    let person = store_person::find(&state.db, &state.keys, person_id, Read::Journaled(read))
-        .await?
-        .ok_or(WebError::Forbidden)?;
+    let person = store_person::find(
+        &state.db,
+        &state.keys,
+        &PersonId::new(person_id),
+        Read::Journaled(read),
+    )
+    .await?
+    .ok_or(WebError::Forbidden)?;
     let mut copies = Vec::new();
     let mut elsewhere = Vec::new();
     let mut done: Vec<&str> = Vec::new();
@@ -310,7 +317,7 @@ async fn gather(
         if done.contains(&line.case_id.as_str()) {
             continue;
         }
-        done.push(&line.case_id);
+        done.push(line.case_id.as_str());
         let roles: Vec<&str> = cases
             .iter()
             .filter(|other| other.case_id == line.case_id)
@@ -321,7 +328,7 @@ async fn gather(
         if line.post_id == post.id {
             copies.push(case_copy(state, auth, line, &roles, read).await?);
         } else {
-            let holder = passerelle_store::registry::post::find(&state.db, &line.post_id)
+            let holder = passerelle_store::registry::post::find(&state.db, line.post_id.as_str())
                 .await?
                 .map(|other| other.code)
                 .unwrap_or_else(|| "inconnu".into());
@@ -340,7 +347,7 @@ async fn gather(
         .collect();
     let (appointments, appointment_ids) =
         appointments_of(state, auth, post, &person, read, ip).await?;
-    let (journal, journal_note) = journal_of(state, &person.id, &appointment_ids).await?;
+    let (journal, journal_note) = journal_of(state, person.id.as_str(), &appointment_ids).await?;
     Ok(SubjectAccess {
         person: person.identity.display_name(),
         post: format!("{} — département {}", post.code, post.departement_code),
@@ -403,7 +410,7 @@ async fn produce(
     let found = store_person::post_of(&state.db, &id)
         .await?
         .ok_or(WebError::Forbidden)?;
-    let (post, place) = record_post(&state, &found.post_id).await?;
+    let (post, place) = record_post(&state, found.post_id.as_str()).await?;
     auth.require(Action::Manage, &Resource::SubjectAccess { post: &place })?;
     if found.merged_into.is_some() {
         return Err(WebError::BadRequest(
@@ -411,7 +418,7 @@ async fn produce(
         ));
     }
     // Which cases, from clear columns only, so that the disclosure names what it gives.
-    let cases = cases_of_person(&state.db, &found.id).await?;
+    let cases = cases_of_person(&state.db, found.id.as_str()).await?;
     let entry = crate::journal::entry::post_entry(
         &auth,
         &post,
@@ -429,7 +436,7 @@ async fn produce(
         &auth,
         &post,
         &read,
-        &found.id,
+        found.id.as_str(),
         &cases,
         ip.as_deref(),
     )

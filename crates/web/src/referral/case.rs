@@ -15,6 +15,8 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use passerelle_domain::access::Action;
+use passerelle_domain::ids::CaseId;
+use passerelle_domain::ids::PersonId;
 use passerelle_domain::journal::JournalAction;
 use passerelle_domain::referral::case::{
     ActionKind, InterviewPlace, NoteVisibility, OrientationStatus, PartnerType,
@@ -57,10 +59,12 @@ pub(crate) async fn person_lines(
     use passerelle_store::journal::read::Read;
     use passerelle_store::referral::person as store_person;
     let mut lines = Vec::new();
-    for line in store_referral::persons_of(&state.db, &state.keys, case_id, read).await? {
+    for line in
+        store_referral::persons_of(&state.db, &state.keys, &CaseId::new(case_id), read).await?
+    {
         let person = match &line.person_id {
-            Some(id) => match store_person::post_of(&state.db, id).await? {
-                Some(found) if found.post_id == read.post_id() => {
+            Some(id) => match store_person::post_of(&state.db, id.as_str()).await? {
+                Some(found) if found.post_id == *read.post_id() => {
                     store_person::find(&state.db, &state.keys, id, Read::Journaled(read)).await?
                 }
                 // A person who stayed with the post that sent this case (another of its
@@ -68,10 +72,10 @@ pub(crate) async fn person_lines(
                 Some(found) => {
                     let entry =
                         passerelle_store::journal::Entry::new(JournalAction::PersonalDataRead)
-                            .by(&auth.account.id, Some(auth.role().code()))
+                            .by(auth.account.id.as_str(), Some(auth.role().code()))
                             .on("person", id)
                             .detail("identité lue depuis un dossier transféré")
-                            .in_post(Some(&found.post_id));
+                            .in_post(Some(found.post_id.as_str()));
                     store_person::find(&state.db, &state.keys, id, Read::Entry(entry)).await?
                 }
                 None => None,
@@ -99,7 +103,7 @@ pub(crate) async fn person_lines(
             role: label_of(&line.role, PersonRole::parse, PersonRole::label)?,
             name,
             phone,
-            person_id: line.person_id,
+            person_id: line.person_id.map(PersonId::into_string),
             line_id: line.id,
         });
     }
@@ -260,7 +264,7 @@ async fn case_page(
 ) -> WebResult<CasePage> {
     let (case, post) = case_for(state, auth, id, Action::View).await?;
     // Every read of a case is journaled, before anything is shown.
-    let read = store_referral_read(state, auth, &post, &case.id, ip).await?;
+    let read = store_referral_read(state, auth, &post, case.id.as_str(), ip).await?;
     let keys = &state.keys;
     let current = case.status()?;
     let history = store_referral::status_history(&state.db, &case.id).await?;
@@ -289,7 +293,7 @@ async fn case_page(
         context: case.context(keys, &read)?,
         safe_contact: case.safe_contact(keys, &read)?,
         procedure_reference: case.procedure_reference(keys, &read)?,
-        persons: person_lines(state, auth, &case.id, &read).await?,
+        persons: person_lines(state, auth, case.id.as_str(), &read).await?,
         timeline: timeline(&history, &work, &notes)?,
         notes: notes
             .into_iter()
@@ -323,7 +327,7 @@ async fn case_page(
         .await?,
         partner_names: passerelle_store::referral::partner::of_departement(
             &state.db,
-            &post.departement_code,
+            post.departement_code.as_str(),
             None,
         )
         .await?
@@ -342,7 +346,7 @@ async fn case_page(
         open: current != ReferralStatus::Closed,
         today: crate::http::clock::paris_today().to_string(),
         error,
-        id: case.id,
+        id: case.id.to_string(),
     })
 }
 

@@ -197,9 +197,9 @@ async fn information_preoccupante(
     let departement = passerelle_store::registry::territory::departements(&state.db)
         .await?
         .into_iter()
-        .find(|d| d.code == write.post.departement_code)
+        .find(|d| d.code == write.post.departement_code.as_str())
         .map(|d| d.name)
-        .unwrap_or_else(|| write.post.departement_code.clone());
+        .unwrap_or_else(|| write.post.departement_code.clone().to_string());
     // The identities the document names are read first, journaled as such.
     let read = passerelle_store::journal::read::journal_read(
         &state.db,
@@ -211,7 +211,8 @@ async fn information_preoccupante(
     )
     .await?;
     let persons =
-        crate::referral::case::person_lines(state, &write.auth, &write.case.id, &read).await?;
+        crate::referral::case::person_lines(state, &write.auth, write.case.id.as_str(), &read)
+            .await?;
     let child = passerelle_domain::referral::PersonRole::Child.label();
     let describe = |line: &crate::referral::case::PersonLine| match line.name.as_str() {
         "" => "nom à compléter".to_string(),

@@ -260,7 +260,10 @@ mod tests {
                 code: "P".into(),
                 zone: "gendarmerie".into(),
                 status: "active".into(),
-                departement_code: "01".into(),
+                departement_code: passerelle_domain::registry::territory::DepartementCode::parse(
+                    "01",
+                )
+                .unwrap(),
                 employer_id: "e".into(),
                 employer: "E".into(),
                 fte: 1.0,

@@ -16,6 +16,7 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use passerelle_domain::access::Action;
+use passerelle_domain::ids::PersonId;
 use passerelle_domain::journal::JournalAction;
 use passerelle_domain::referral::PersonRole;
 use passerelle_domain::referral::case::{KnownToSocialServices, Sex};
@@ -103,7 +104,7 @@ async fn new_person_form(
     Ok(form_page(
         &auth,
         &csrf,
-        &case.id,
+        case.id.as_str(),
         typed,
         Vec::new(),
         Vec::new(),
@@ -168,7 +169,14 @@ async fn add_person(
         };
         (
             status,
-            form_page(&auth, &csrf, &case.id, typed.clone(), errors, candidates),
+            form_page(
+                &auth,
+                &csrf,
+                case.id.as_str(),
+                typed.clone(),
+                errors,
+                candidates,
+            ),
         )
             .into_response()
     };
@@ -270,7 +278,7 @@ async fn add_person(
             }
             store_person::add_to_case(
                 &state.db,
-                existing,
+                &PersonId::new(existing),
                 to,
                 entry("personne existante rattachée"),
             )

@@ -71,7 +71,7 @@ impl CaseWrite {
             &self.state,
             &self.auth,
             &self.csrf,
-            &self.case.id,
+            self.case.id.as_str(),
             format!("{message}"),
             self.ip.as_deref(),
         )

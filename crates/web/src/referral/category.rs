@@ -100,7 +100,7 @@ async fn grid_page(
 
 fn entry(auth: &Authenticated, detail: String) -> Entry {
     Entry::new(JournalAction::ReferentialChanged)
-        .by(&auth.account.id, Some(auth.role().code()))
+        .by(auth.account.id.as_str(), Some(auth.role().code()))
         .on("problem_category", "grid")
         .detail(detail)
 }

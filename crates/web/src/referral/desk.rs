@@ -16,6 +16,8 @@ use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use passerelle_domain::access::Action;
+use passerelle_domain::ids::CaseId;
+use passerelle_domain::ids::UnitId;
 use passerelle_domain::journal::JournalAction;
 use passerelle_domain::referral::category::{Category, CategoryGrid};
 use passerelle_domain::referral::{
@@ -237,7 +239,7 @@ async fn refer(
     else {
         return refuse(vec!["Aucun poste d'intervenant social ne couvre votre unité : adressez la personne aux services sociaux du département.".into()]);
     };
-    let post_row = passerelle_store::registry::post::find(&state.db, &post.id)
+    let post_row = passerelle_store::registry::post::find(&state.db, post.id.as_str())
         .await?
         .ok_or(WebError::Forbidden)?;
     let id = uuid::Uuid::now_v7().to_string();
@@ -258,9 +260,9 @@ async fn refer(
     )
     .on("case", &id);
     let new = store_referral::NewReferral {
-        id: id.clone(),
+        id: CaseId::new(id.as_str()),
         post_id: &post.id,
-        unit_id: Some(&unit),
+        unit_id: Some(&UnitId::new(&unit)),
         referred_by: &auth.account.id,
         referral: &referral,
         notify_referrer: fields
@@ -327,7 +329,7 @@ async fn open_direct_case(
     )
     .on("case", &id);
     let new = store_referral::NewReferral {
-        id: id.clone(),
+        id: CaseId::new(id.as_str()),
         post_id: &post.id,
         unit_id: None,
         referred_by: &auth.account.id,

@@ -14,6 +14,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
 use passerelle_domain::access::{Action, Resource, Scope};
+use passerelle_domain::ids::PostId;
 use passerelle_domain::journal::JournalAction;
 use passerelle_domain::referral::category::{Category, CategoryGrid};
 use passerelle_domain::referral::{ReferralStatus, Urgency};
@@ -180,7 +181,10 @@ async fn persons_named(
         )],
     )
     .await?;
-    Ok(found.into_iter().map(|c| c.person.id).collect())
+    Ok(found
+        .into_iter()
+        .map(|c| c.person.id.into_string())
+        .collect())
 }
 
 /// The post's list as `query` asks, for `auth`, with the page number asked: this server's
@@ -201,7 +205,7 @@ async fn case_list(
         && searched.is_empty()
     {
         let key = ListKey {
-            account_id: auth.account.id.clone(),
+            account_id: auth.account.id.clone().to_string(),
             post_id: post_id.clone(),
             day: today,
             filter: filter.clone(),
@@ -247,7 +251,7 @@ async fn read_list(
     let (place, account_posts) = passerelle_store::registry::replacement::place_and_account_posts(
         &state.db,
         &post,
-        &auth.account.id,
+        auth.account.id.as_str(),
         today,
     )
     .await?;
@@ -256,7 +260,7 @@ async fn read_list(
     if !searched.is_empty() {
         filter.persons = Some(persons_named(state, auth, &post, searched, ip).await?);
     }
-    let (rows, total) = store_referral::inbox(&state.db, &post.id, filter, page).await?;
+    let (rows, total) = store_referral::inbox(&state.db, post.id.as_str(), filter, page).await?;
     Ok(Arc::new(ListRead {
         post,
         place,
@@ -275,13 +279,21 @@ async fn inbox(
 ) -> WebResult<InboxPage> {
     let post_id = match (&auth.actor.grant.scope, query.poste.as_str()) {
         (Scope::Post(own), "") => own.clone(),
-        (Scope::Post(_), replaced) => replaced.to_string(),
+        (Scope::Post(_), replaced) => PostId::new(replaced),
         _ => return Err(WebError::Forbidden),
     };
     let today = crate::http::clock::paris_today();
     let grid = crate::referral::category::grid(&state).await?;
-    let (read, page) =
-        case_list(&state, &auth, post_id, today, &query, &grid, ip.as_deref()).await?;
+    let (read, page) = case_list(
+        &state,
+        &auth,
+        post_id.to_string(),
+        today,
+        &query,
+        &grid,
+        ip.as_deref(),
+    )
+    .await?;
     let ListRead {
         post,
         account_posts,
@@ -294,7 +306,7 @@ async fn inbox(
         .iter()
         .map(|r| {
             (
-                r.post_id.clone(),
+                r.post_id.to_string(),
                 r.post_code.clone(),
                 french_day_of(&r.ends_on),
             )
@@ -326,7 +338,7 @@ async fn inbox(
                     .next_step_on
                     .as_deref()
                     .map(|on| (french_day_of(on), on < today_text.as_str())),
-                id: row.id.clone(),
+                id: row.id.clone().to_string(),
             })
         })
         .collect::<WebResult<Vec<_>>>()?;

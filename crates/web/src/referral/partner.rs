@@ -84,13 +84,11 @@ async fn territory(
                 )
             })?,
         text => DepartementCode::parse(text)
-            .map_err(|e| WebError::BadRequest(format!("Département : {}.", e.reason)))?
-            .as_str()
-            .to_string(),
+            .map_err(|e| WebError::BadRequest(format!("Département : {}.", e.reason)))?,
     };
     let place = store_partner::territory_of(&state.db, &code).await?;
     auth.require(action, &Resource::Partners { territory: &place })?;
-    Ok(code)
+    Ok(code.into())
 }
 
 fn phone_text(phone: Option<String>) -> String {
@@ -137,7 +135,9 @@ async fn page(
             id: row.id,
         })
         .collect();
-    let place = store_partner::territory_of(&state.db, &departement).await?;
+    let code = DepartementCode::parse(&departement)
+        .map_err(|e| WebError::BadRequest(format!("Département : {}.", e.reason)))?;
+    let place = store_partner::territory_of(&state.db, &code).await?;
     let departement_name = passerelle_store::registry::territory::departements(&state.db)
         .await?
         .into_iter()
@@ -201,7 +201,7 @@ async fn directory_for_import(
 
 fn entry(auth: &Authenticated, departement: &str, detail: String, ip: Option<&str>) -> Entry {
     Entry::new(JournalAction::RegistryChange)
-        .by(&auth.account.id, Some(auth.role().code()))
+        .by(auth.account.id.as_str(), Some(auth.role().code()))
         .on("partners", departement)
         .detail(detail)
         .from_ip(ip)
@@ -282,7 +282,13 @@ async fn delete(
     let partner = store_partner::find(&state.db, &id)
         .await?
         .ok_or(WebError::Forbidden)?;
-    let departement = territory(&state, &auth, &partner.departement_code, Action::Manage).await?;
+    let departement = territory(
+        &state,
+        &auth,
+        partner.departement_code.as_str(),
+        Action::Manage,
+    )
+    .await?;
     let detail = format!("partenaire « {} » retiré", partner.name);
     store_partner::delete(
         &state.db,

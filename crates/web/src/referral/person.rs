@@ -13,6 +13,7 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use passerelle_domain::access::Action;
+use passerelle_domain::ids::PersonId;
 use passerelle_domain::journal::JournalAction;
 use passerelle_domain::referral::case::{KnownToSocialServices, Sex};
 use passerelle_domain::referral::person::HouseholdRelation;
@@ -52,7 +53,7 @@ pub struct CandidateLine {
 pub(super) fn candidate_line(candidate: &Candidate) -> CandidateLine {
     let identity = &candidate.person.identity;
     CandidateLine {
-        id: candidate.person.id.clone(),
+        id: candidate.person.id.clone().to_string(),
         name: identity.display_name(),
         born: born(identity),
         commune: identity.commune.clone().unwrap_or_default(),
@@ -211,7 +212,8 @@ async fn person_for(
         .await?
         .ok_or(WebError::Forbidden)?;
     let post =
-        crate::referral::access::case_content_post(state, auth, &person.post_id, action).await?;
+        crate::referral::access::case_content_post(state, auth, person.post_id.as_str(), action)
+            .await?;
     Ok((person, post))
 }
 
@@ -258,14 +260,20 @@ async fn person_page(
         store_person::household_of(&state.db, &state.keys, &person.id, &read)
             .await?
             .into_iter()
-            .map(|(other, relation)| (other.id, other.identity.display_name(), relation.label()))
+            .map(|(other, relation)| {
+                (
+                    other.id.into_string(),
+                    other.identity.display_name(),
+                    relation.label(),
+                )
+            })
             .collect();
     let linkable: Vec<(String, String)> =
         store_person::co_persons(&state.db, &state.keys, &person.id, &read)
             .await?
             .into_iter()
             .filter(|other| !household.iter().any(|(id, _, _)| *id == other.id))
-            .map(|other| (other.id, other.identity.display_name()))
+            .map(|other| (other.id.into_string(), other.identity.display_name()))
             .collect();
     crate::referral::record_journal::record_shown(
         state,
@@ -312,7 +320,7 @@ async fn person_page(
         known: KnownToSocialServices::parse(&person.known_to_social_services)
             .map(KnownToSocialServices::label)
             .unwrap_or("—"),
-        cases: store_person::cases_of(&state.db, &person.id)
+        cases: store_person::cases_of(&state.db, person.id.as_str())
             .await?
             .into_iter()
             .map(|(case_id, received, status)| {
@@ -329,7 +337,7 @@ async fn person_page(
         look_alikes,
         merged_into: person.merged_into.clone(),
         error,
-        id: person.id,
+        id: person.id.to_string(),
     })
 }
 
@@ -367,7 +375,7 @@ async fn merge(
         ip.as_deref(),
     )
     .on("person", &person.id);
-    match store_person::merge(&state.db, &person.id, form.duplicate.trim(), entry).await {
+    match store_person::merge(&state.db, person.id.as_str(), form.duplicate.trim(), entry).await {
         Ok(()) => Ok(Redirect::to(&format!("/personnes/{}", person.id)).into_response()),
         Err(error) => {
             let message = crate::http::error::refusal(error)?;
@@ -411,9 +419,8 @@ async fn link_household(
         ip.as_deref(),
     )
     .on("person", &person.id);
-    match store_person::link_household(&state.db, &person.id, form.other.trim(), relation, entry)
-        .await
-    {
+    let other = PersonId::new(form.other.trim());
+    match store_person::link_household(&state.db, &person.id, &other, relation, entry).await {
         Ok(()) => Ok(Redirect::to(&format!("/personnes/{}#foyer", person.id)).into_response()),
         Err(error) => refuse(crate::http::error::refusal(error)?).await,
     }

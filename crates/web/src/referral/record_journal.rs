@@ -21,6 +21,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use passerelle_domain::access::{Action, Resource};
+use passerelle_domain::ids::CaseId;
 use passerelle_domain::journal::JournalAction;
 use passerelle_store::journal::Row;
 use passerelle_store::journal::read::{Journaled, Read, journal_read};
@@ -154,19 +155,19 @@ async fn case_journal(
     Query(query): Query<PageQuery>,
 ) -> WebResult<RecordJournalPage> {
     let page = page_of(&query)?;
-    let case = passerelle_store::referral::find_case(&state.db, &id)
+    let case = passerelle_store::referral::find_case(&state.db, &CaseId::new(&id))
         .await?
         .ok_or(WebError::Forbidden)?;
     opened_journal(
         &state,
         &auth,
-        &case.post_id,
-        ("case", &case.id),
+        case.post_id.as_str(),
+        ("case", case.id.as_str()),
         "journal du dossier consulté",
         ip.as_deref(),
     )
     .await?;
-    let (rows, total, pages) = page_rows(&state, Record::Case(&case.id), page).await?;
+    let (rows, total, pages) = page_rows(&state, Record::Case(case.id.as_str()), page).await?;
     Ok(RecordJournalPage {
         shell: Shell::for_actor("Qui a consulté ce dossier", &auth, &csrf).at("/dossiers"),
         heading: format!(
@@ -225,8 +226,8 @@ async fn person_journal(
     let read = opened_journal(
         &state,
         &auth,
-        &found.post_id,
-        ("person", &found.id),
+        found.post_id.as_str(),
+        ("person", found.id.as_str()),
         "journal de la fiche consulté",
         ip.as_deref(),
     )
@@ -234,8 +235,8 @@ async fn person_journal(
     let person = store_person::find(&state.db, &state.keys, &found.id, Read::Journaled(&read))
         .await?
         .ok_or(WebError::Forbidden)?;
-    let cases = store_person::cases_of(&state.db, &person.id).await?;
-    let (rows, total, pages) = page_rows(&state, Record::Person(&person.id), page).await?;
+    let cases = store_person::cases_of(&state.db, person.id.as_str()).await?;
+    let (rows, total, pages) = page_rows(&state, Record::Person(person.id.as_str()), page).await?;
     Ok(RecordJournalPage {
         shell: Shell::for_actor("Journal de cette fiche", &auth, &csrf).at("/personnes"),
         heading: format!(
@@ -246,7 +247,7 @@ async fn person_journal(
         back: (format!("/personnes/{}", person.id), "Retour à la fiche"),
         here: format!("/personnes/{}/journal", person.id),
         merged_into: person.merged_into.clone(),
-        lines: journal_lines(&state, &rows, person_row_object(&person.id, &cases)).await?,
+        lines: journal_lines(&state, &rows, person_row_object(person.id.as_str(), &cases)).await?,
         mixed: true,
         total,
         page,

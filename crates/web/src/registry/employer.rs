@@ -54,7 +54,7 @@ async fn employers_page(
         .into_iter()
         .map(|e| {
             (
-                e.id,
+                e.id.into_string(),
                 EmployerKind::parse(&e.kind)
                     .map(EmployerKind::label)
                     .unwrap_or("—"),
@@ -201,7 +201,7 @@ async fn update_employer(
         &state,
         &auth,
         Some(&employer),
-        &employer.departement_code.clone(),
+        (employer.departement_code.clone()).as_str(),
         &form,
     )
     .await

@@ -221,7 +221,15 @@ async fn run_import(
     let report = match read_spreadsheet(name, bytes).await {
         Ok(table) => {
             let today = crate::http::clock::paris_today();
-            import(&state.db, kind, &table, dry_run, &auth.account.id, today).await?
+            import(
+                &state.db,
+                kind,
+                &table,
+                dry_run,
+                auth.account.id.as_str(),
+                today,
+            )
+            .await?
         }
         Err(error) => ImportReport {
             errors: vec![error],

@@ -112,7 +112,7 @@ fn post_cells(post: &PublicPost) -> Vec<String> {
         post.code.clone(),
         post.zone.clone(),
         post.status.clone(),
-        post.departement_code.clone(),
+        post.departement_code.clone().to_string(),
         post.departement.clone(),
         post.employer.clone(),
         post.employer_kind.clone(),

@@ -40,8 +40,8 @@ pub(super) fn scope_of(auth: &Authenticated) -> WebResult<PostScope> {
     Ok(
         match posts_reach(&auth.actor.grant).ok_or(WebError::Forbidden)? {
             PostsReach::Nation => PostScope::Nation,
-            PostsReach::Departement(code) => PostScope::Departement(code),
-            PostsReach::Employer(id) => PostScope::Employer(id),
+            PostsReach::Departement(code) => PostScope::Departement(code.to_string()),
+            PostsReach::Employer(id) => PostScope::Employer(id.to_string()),
         },
     )
 }
@@ -79,7 +79,7 @@ pub(super) fn line(post: PostRow, today: time::Date) -> PostLine {
             .unwrap_or("—"),
         days: days_since(&post.since, today),
         since: date_text(&post.since),
-        id: post.id,
+        id: post.id.to_string(),
         code: post.code,
         employer: post.employer,
     }
@@ -190,7 +190,7 @@ pub(crate) async fn post_page(
         &Resource::Post { post: &place },
     )
     .is_allowed();
-    let history = store_post::history(&state.db, &post.id)
+    let history = store_post::history(&state.db, post.id.as_str())
         .await?
         .into_iter()
         .map(|(status, on)| Step {
@@ -201,17 +201,18 @@ pub(crate) async fn post_page(
         })
         .collect();
     let today = paris_today();
-    let agreements = passerelle_store::registry::funding::agreements_of(&state.db, &post.id)
-        .await?
-        .into_iter()
-        .map(|a| agreement_line(a, today))
-        .collect();
-    let funding = passerelle_store::registry::funding::funding_of(&state.db, &post.id)
+    let agreements =
+        passerelle_store::registry::funding::agreements_of(&state.db, post.id.as_str())
+            .await?
+            .into_iter()
+            .map(|a| agreement_line(a, today))
+            .collect();
+    let funding = passerelle_store::registry::funding::funding_of(&state.db, post.id.as_str())
         .await?
         .into_iter()
         .map(funding_line)
         .collect();
-    let holders = store_post::holders(&state.db, &post.id)
+    let holders = store_post::holders(&state.db, post.id.as_str())
         .await?
         .into_iter()
         .map(|(name, since)| {
@@ -224,7 +225,11 @@ pub(crate) async fn post_page(
             )
         })
         .collect();
-    let hosts = store_post::host_units_of(&state.db, &post.id).await?;
+    let hosts: Vec<(String, String, i64)> = store_post::host_units_of(&state.db, &post.id)
+        .await?
+        .into_iter()
+        .map(|(id, name, share)| (id.into_string(), name, share))
+        .collect();
     let hostable = if can_manage {
         store_post::hostable_units(&state.db, &post.departement_code).await?
     } else {
@@ -233,7 +238,7 @@ pub(crate) async fn post_page(
     let can_grant_replacement = auth
         .require(Action::Manage, &Resource::Replacements { post: &place })
         .is_ok();
-    let replacements = crate::registry::replacement::lines(state, &post.id, today).await?;
+    let replacements = crate::registry::replacement::lines(state, post.id.as_str(), today).await?;
     let pending_access = crate::identity::case_access::pending_lines(state, auth, &post).await?;
     Ok(PostPage {
         replacements,
@@ -252,7 +257,7 @@ pub(crate) async fn post_page(
         shell: Shell::for_actor(&format!("Poste {}", post.code), auth, csrf).at("/postes"),
         zone: Zone::parse(&post.zone).map(Zone::label).unwrap_or("—"),
         status: current.label(),
-        departement: post.departement_code.clone(),
+        departement: post.departement_code.clone().to_string(),
         fte: format!("{}", post.fte).replace('.', ","),
         next_statuses: if can_manage {
             PostStatus::ALL
@@ -266,7 +271,7 @@ pub(crate) async fn post_page(
         today: passerelle_store::db::time_text::date_to_text(paris_today()),
         history,
         error,
-        id: post.id,
+        id: post.id.to_string(),
         code: post.code,
         employer: post.employer,
     })

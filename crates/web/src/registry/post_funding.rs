@@ -51,7 +51,7 @@ pub(super) fn agreement_line(
             .unwrap_or("—"),
         starts_on: date_text(&Some(row.starts_on)),
         ends_on: date_text(&Some(row.ends_on)),
-        post_id: row.post_id,
+        post_id: row.post_id.to_string(),
         post_code: row.post_code,
         parties: row.parties,
     }
@@ -135,8 +135,13 @@ async fn add_agreement(
         ends_on,
         renewal,
     };
-    passerelle_store::registry::funding::add_agreement(&state.db, &post.id, &agreement, entry)
-        .await?;
+    passerelle_store::registry::funding::add_agreement(
+        &state.db,
+        post.id.as_str(),
+        &agreement,
+        entry,
+    )
+    .await?;
     Ok(Redirect::to(&format!("/postes/{}", post.id)).into_response())
 }
 
@@ -180,7 +185,12 @@ async fn add_funding(
         ip.as_deref(),
     );
     if !passerelle_store::registry::funding::add_funding(
-        &state.db, &post.id, year, funder, cents, entry,
+        &state.db,
+        post.id.as_str(),
+        year,
+        funder,
+        cents,
+        entry,
     )
     .await?
     {

@@ -58,7 +58,7 @@ async fn move_post(
         Err(message) => return refuse(message).await,
     };
     let entry = Entry::new(JournalAction::PostLifecycle)
-        .by(&auth.account.id, Some(auth.role().code()))
+        .by(auth.account.id.as_str(), Some(auth.role().code()))
         .on("post", &post.id)
         .detail(format!(
             "{} le {}",
@@ -66,15 +66,15 @@ async fn move_post(
             passerelle_store::db::time_text::date_to_text(on)
         ))
         .from_ip(ip.as_deref())
-        .in_employer(Some(&post.employer_id))
-        .in_post(Some(&post.id));
+        .in_employer(Some(post.employer_id.as_str()))
+        .in_post(Some(post.id.as_str()));
     match store_post::move_post(
         &state.db,
-        &post.id,
+        post.id.as_str(),
         next,
         on,
         paris_today(),
-        &auth.account.id,
+        auth.account.id.as_str(),
         entry,
     )
     .await
@@ -152,7 +152,7 @@ async fn remove_host_unit(
         format!("unité d'accueil {unit_id} retirée"),
         ip.as_deref(),
     );
-    if !store_post::remove_host_unit(&state.db, &post.id, &unit_id, entry).await? {
+    if !store_post::remove_host_unit(&state.db, post.id.as_str(), &unit_id, entry).await? {
         return Err(WebError::BadRequest(
             "Unité : elle n'accueille pas ce poste.".into(),
         ));

@@ -13,6 +13,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use passerelle_domain::access::CaseAccessKind;
 use passerelle_domain::access::{Action, Resource};
+use passerelle_domain::ids::AccountId;
 use passerelle_domain::journal::JournalAction;
 use passerelle_store::identity::case_access::NewProposal;
 use passerelle_store::registry::replacement as store_replacement;
@@ -148,9 +149,14 @@ async fn grant(
     let (reason, starts_on, ends_on, (account_id, _name)) = match checked {
         Ok(checked) => checked,
         Err(message) => {
-            let page =
-                crate::registry::post::post_page(&state, &auth, &csrf, &post.id, Some(message))
-                    .await?;
+            let page = crate::registry::post::post_page(
+                &state,
+                &auth,
+                &csrf,
+                post.id.as_str(),
+                Some(message),
+            )
+            .await?;
             return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
@@ -158,7 +164,7 @@ async fn grant(
     let new = NewProposal {
         kind: CaseAccessKind::Replacement,
         post_id: &post.id,
-        account_id: &account_id,
+        account_id: &AccountId::new(&account_id),
         replacement: Some((&reason, starts_on, ends_on)),
         proposed_by: &auth.account.id,
     };
@@ -166,7 +172,8 @@ async fn grant(
         crate::identity::case_access::propose(&state, &auth, new, &post, ip.as_deref()).await?
     {
         let page =
-            crate::registry::post::post_page(&state, &auth, &csrf, &post.id, Some(message)).await?;
+            crate::registry::post::post_page(&state, &auth, &csrf, post.id.as_str(), Some(message))
+                .await?;
         return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     Ok(Redirect::to(&format!("/postes/{}#acces-dossiers", post.id)).into_response())
@@ -186,7 +193,7 @@ async fn revoke(
         "remplacement retiré".into(),
         ip.as_deref(),
     );
-    if !store_replacement::revoke(&state.db, &post.id, &replacement, entry).await? {
+    if !store_replacement::revoke(&state.db, post.id.as_str(), &replacement, entry).await? {
         return Err(WebError::BadRequest(
             "Ce remplacement n'existe pas ou est déjà retiré.".into(),
         ));

@@ -13,6 +13,7 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use passerelle_domain::access::{Action, Resource};
+use passerelle_domain::ids::UnitId;
 use passerelle_domain::journal::JournalAction;
 use passerelle_domain::registry::territory::{CommuneCode, DepartementCode};
 use passerelle_domain::registry::unit::UnitKind;
@@ -44,9 +45,10 @@ pub(super) fn departement_of(
         Some(text) => DepartementCode::parse(text)
             .map(|c| Some(c.to_string()))
             .map_err(|e| WebError::BadRequest(format!("Département : {e}."))),
-        None => Ok(passerelle_domain::access::home_departement(
-            &auth.actor.grant,
-        )),
+        None => Ok(
+            passerelle_domain::access::home_departement(&auth.actor.grant)
+                .map(|code| code.to_string()),
+        ),
     }
 }
 
@@ -58,7 +60,7 @@ pub(super) fn chosen_departement(auth: &Authenticated, asked: Option<&str>) -> W
 
 pub(super) fn entry(auth: &Authenticated, detail: String) -> Entry {
     Entry::new(JournalAction::RegistryChange)
-        .by(&auth.account.id, Some(auth.role().code()))
+        .by(auth.account.id.as_str(), Some(auth.role().code()))
         .detail(detail)
 }
 
@@ -87,22 +89,22 @@ pub struct UnitLine {
 
 /// Units in hierarchy order (each under its parent), with their depth.
 fn tree(units: Vec<store_unit::UnitRow>) -> Vec<UnitLine> {
-    let ids: std::collections::HashSet<String> = units.iter().map(|u| u.id.clone()).collect();
+    let ids: std::collections::HashSet<UnitId> = units.iter().map(|u| u.id.clone()).collect();
     let mut lines = Vec::new();
     fn walk(
         parent: Option<&str>,
         depth: usize,
         units: &[store_unit::UnitRow],
-        ids: &std::collections::HashSet<String>,
+        ids: &std::collections::HashSet<UnitId>,
         lines: &mut Vec<UnitLine>,
     ) {
         for unit in units.iter().filter(|u| match parent {
             // Top of the département: no parent, or a parent outside it (a region, a zone).
             None => u.parent_id.as_ref().is_none_or(|p| !ids.contains(p)),
-            Some(id) => u.parent_id.as_deref() == Some(id),
+            Some(id) => u.parent_id.as_ref().is_some_and(|p| p == id),
         }) {
             lines.push(UnitLine {
-                id: unit.id.clone(),
+                id: unit.id.clone().to_string(),
                 depth,
                 kind: UnitKind::parse(&unit.kind)
                     .map(UnitKind::label)
@@ -111,7 +113,7 @@ fn tree(units: Vec<store_unit::UnitRow>) -> Vec<UnitLine> {
                 commune: unit.commune_code.clone().unwrap_or_default(),
             });
             if depth < 6 {
-                walk(Some(&unit.id), depth + 1, units, ids, lines);
+                walk(Some(unit.id.as_str()), depth + 1, units, ids, lines);
             }
         }
     }

@@ -22,10 +22,10 @@ pub(super) async fn report_map(
     .await?;
     let outlined: Vec<String> = match scope {
         ReportScope::Nation => Vec::new(),
-        ReportScope::Departement(code) => vec![code.clone()],
+        ReportScope::Departement(code) => vec![code.to_string()],
         ReportScope::Post(id) => passerelle_store::registry::post::find(&state.db, id)
             .await?
-            .map(|post| vec![post.departement_code])
+            .map(|post| vec![post.departement_code.to_string()])
             .unwrap_or_default(),
         ReportScope::Employer(id) => {
             let mut codes: Vec<String> = passerelle_store::registry::post::posts_in(
@@ -35,7 +35,7 @@ pub(super) async fn report_map(
             )
             .await?
             .into_iter()
-            .map(|post| post.departement_code)
+            .map(|post| post.departement_code.to_string())
             .collect();
             codes.sort();
             codes.dedup();

@@ -31,9 +31,9 @@ const FILTER_ONLY: &str = "table-filtre";
 
 fn report_scope(scope: &Scope) -> WebResult<ReportScope> {
     Ok(match scope {
-        Scope::Post(id) => ReportScope::Post(id.clone()),
-        Scope::Employer(id) => ReportScope::Employer(id.clone()),
-        Scope::Departement(code) => ReportScope::Departement(code.clone()),
+        Scope::Post(id) => ReportScope::Post(id.clone().to_string()),
+        Scope::Employer(id) => ReportScope::Employer(id.clone().to_string()),
+        Scope::Departement(code) => ReportScope::Departement(code.clone().to_string()),
         Scope::Nation => ReportScope::Nation,
         Scope::Unit(_) => return Err(WebError::Forbidden),
     })

@@ -44,7 +44,7 @@ fn legacy_page(
 fn own_post_for_legacy(auth: &Authenticated) -> WebResult<String> {
     auth.require(Action::Manage, &Resource::ActivityStatistics)?;
     match &auth.actor.grant.scope {
-        Scope::Post(id) => Ok(id.clone()),
+        Scope::Post(id) => Ok(id.clone().to_string()),
         _ => Err(WebError::Forbidden),
     }
 }
@@ -92,7 +92,7 @@ pub(super) async fn legacy_import(
     let entry = passerelle_store::journal::Entry::new(
         passerelle_domain::journal::JournalAction::RegistryImport,
     )
-    .by(&auth.account.id, Some(auth.role().code()))
+    .by(auth.account.id.as_str(), Some(auth.role().code()))
     .on("post", &post)
     .detail(format!("activité avant Passerelle importée de « {name} »"));
     match passerelle_store::statistics::legacy::import(
@@ -100,7 +100,7 @@ pub(super) async fn legacy_import(
         &post,
         &counts,
         &name,
-        &auth.account.id,
+        auth.account.id.as_str(),
         entry,
     )
     .await?

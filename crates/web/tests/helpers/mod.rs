@@ -7,6 +7,7 @@ pub mod sentinels;
 
 use passerelle_demo as demo;
 use passerelle_domain::identity::role::Role;
+use passerelle_domain::ids::{AccountId, CaseId, PostId, UnitId};
 use passerelle_store::Db;
 use passerelle_store::identity::{account, session};
 use passerelle_store::registry::territory::{Referentials, load_referentials};
@@ -207,7 +208,7 @@ impl TestApp {
     }
 
     pub async fn demo_role_id(&self, role: Role) -> String {
-        account::roles_of(&self.db, &self.login(role).id)
+        account::roles_of(&self.db, &AccountId::new(&self.login(role).id))
             .await
             .unwrap()[0]
             .id
@@ -302,7 +303,7 @@ impl TestApp {
         )
         .await
         .unwrap();
-        let role_id = account::grant_role(&mut connection, &id, role, scope_id)
+        let role_id = account::grant_role(&mut connection, &AccountId::new(&id), role, scope_id)
             .await
             .unwrap();
         (id, role_id)
@@ -328,7 +329,7 @@ impl TestApp {
         .unwrap();
         account::grant_role(
             &mut connection,
-            &id,
+            &AccountId::new(&id),
             Role::Officer,
             Some(&self.scope(Role::Officer)),
         )
@@ -555,10 +556,10 @@ impl TestApp {
         let id = uuid::Uuid::now_v7().to_string();
         let officer = self.login(Role::Officer).id.clone();
         let new = passerelle_store::referral::NewReferral {
-            id: id.clone(),
-            post_id: &post,
-            unit_id: Some(&unit),
-            referred_by: &officer,
+            id: CaseId::new(id.as_str()),
+            post_id: &PostId::new(&post),
+            unit_id: Some(&UnitId::new(&unit)),
+            referred_by: &AccountId::new(&officer),
             referral: &referral,
             notify_referrer: false,
         };
@@ -597,13 +598,13 @@ impl TestApp {
             passerelle_domain::journal::JournalAction::PersonalDataWritten,
         );
         let to = passerelle_store::referral::person::CaseLink::NewLine {
-            case_id: &case,
+            case_id: &CaseId::new(&case),
             role: passerelle_domain::referral::PersonRole::Victim,
         };
         let id = passerelle_store::referral::person::create_in_case(
             &self.db,
             &self.keys(),
-            &post,
+            &PostId::new(&post),
             &person,
             passerelle_web::http::clock::paris_today(),
             to,
@@ -611,7 +612,7 @@ impl TestApp {
         )
         .await
         .unwrap();
-        (id, case)
+        (id.to_string(), case)
     }
 
     pub async fn finish(self) {

@@ -6,6 +6,7 @@
 use super::TestApp;
 use super::bodies::folded;
 use passerelle_domain::identity::role::Role;
+use passerelle_domain::ids::{AccountId, CaseId, PersonId, PostId, UnitId};
 use passerelle_domain::journal::JournalAction;
 use passerelle_domain::referral::case::{
     ActionKind, InterviewDuration, InterviewPlace, NoteVisibility, PartnerType,
@@ -193,6 +194,7 @@ async fn plant_in(
     use passerelle_store::referral as store;
     let keys = app.keys();
     let (social_worker, social_worker_role) = app.new_account(Role::SocialWorker, Some(post)).await;
+    let social_worker_id = AccountId::new(&social_worker);
     let by = |action| {
         Entry::new(action)
             .by(&social_worker, Some(Role::SocialWorker.code()))
@@ -238,15 +240,16 @@ async fn plant_in(
         &passerelle_domain::referral::category::CategoryGrid::first(),
     )
     .expect("the sentinel referral is valid");
-    let case = uuid::Uuid::now_v7().to_string();
+    let case_id = CaseId::generate();
+    let case = case_id.to_string();
     store::create_referral(
         &app.db,
         &keys,
         &store::NewReferral {
-            id: case.clone(),
-            post_id: post,
-            unit_id: Some(unit),
-            referred_by: referrer,
+            id: case_id.clone(),
+            post_id: &PostId::new(post),
+            unit_id: Some(&UnitId::new(unit)),
+            referred_by: &AccountId::new(referrer),
             referral: &referral,
             notify_referrer: false,
         },
@@ -293,12 +296,12 @@ async fn plant_in(
             .expect("the sentinel person is valid");
         let to = if index == 0 {
             CaseLink::ReferredLine {
-                case_id: &case,
+                case_id: &CaseId::new(&case),
                 case_person_id: &case_person_lines[0],
             }
         } else {
             CaseLink::NewLine {
-                case_id: &case,
+                case_id: &CaseId::new(&case),
                 role,
             }
         };
@@ -306,7 +309,7 @@ async fn plant_in(
             store::person::create_in_case(
                 &app.db,
                 &keys,
-                post,
+                &PostId::new(post),
                 &person,
                 passerelle_web::http::clock::paris_today(),
                 to,
@@ -335,8 +338,8 @@ async fn plant_in(
         store::add_note(
             &app.db,
             &keys,
-            &case,
-            &social_worker,
+            &case_id,
+            &social_worker_id,
             visibility,
             &planter.text("case_notes.body_sealed", what),
             by(JournalAction::PersonalDataWritten),
@@ -347,21 +350,21 @@ async fn plant_in(
     let today = passerelle_web::http::clock::paris_today();
     store::case_work::record_interview(
         &app.db,
-        &case,
+        &case_id,
         today,
         InterviewPlace::Phone,
         InterviewDuration::new(45).unwrap(),
-        &social_worker,
+        &social_worker_id,
         by(JournalAction::PersonalDataWritten),
     )
     .await
     .unwrap();
     store::case_work::record_action(
         &app.db,
-        &case,
+        &case_id,
         today,
         ActionKind::RightsInformation,
-        &social_worker,
+        &social_worker_id,
         by(JournalAction::PersonalDataWritten),
     )
     .await
@@ -369,14 +372,14 @@ async fn plant_in(
     store::case_work::propose_orientation(
         &app.db,
         &keys,
-        &case,
+        &case_id,
         today,
         PartnerType::Cidff,
         &planter.text(
             "case_orientations.partner_name_sealed",
             "partenaire de l'orientation",
         ),
-        &social_worker,
+        &social_worker_id,
         by(JournalAction::PersonalDataWritten),
     )
     .await
@@ -385,7 +388,7 @@ async fn plant_in(
     store::case_work::set_next_step(
         &app.db,
         &keys,
-        &case,
+        &CaseId::new(&case),
         Some((&next_step, today + time::Duration::days(10))),
         by(JournalAction::PersonalDataWritten),
     )
@@ -441,7 +444,7 @@ async fn plant_in(
         post: post.to_string(),
         case,
         case_person_lines,
-        persons,
+        persons: persons.into_iter().map(PersonId::into_string).collect(),
         appointment,
         appointment_day: (today + time::Duration::days(21)).to_string(),
         social_worker,

@@ -7,6 +7,8 @@ use crate::helpers::bodies::readable_text;
 use crate::helpers::sentinels::Sentinels;
 use crate::helpers::{CSRF, TestApp};
 use passerelle_domain::identity::role::Role;
+use passerelle_domain::ids::CaseId;
+use passerelle_domain::ids::{AccountId, PostId};
 use passerelle_domain::journal::JournalAction;
 use passerelle_store::journal::Entry;
 use std::collections::{BTreeSet, HashMap};
@@ -310,9 +312,13 @@ impl<'a> World<'a> {
         .await
         .unwrap();
         let host = if hosted {
-            passerelle_store::registry::post::hostable_units(&self.app.db, &departement)
-                .await
-                .unwrap()[0]
+            passerelle_store::registry::post::hostable_units(
+                &self.app.db,
+                &passerelle_domain::registry::territory::DepartementCode::parse(&departement)
+                    .unwrap(),
+            )
+            .await
+            .unwrap()[0]
                 .1
                 .clone()
         } else {
@@ -352,25 +358,29 @@ impl<'a> World<'a> {
                 .fetch_one(self.app.db.pool())
                 .await
                 .unwrap();
-        let hosts = passerelle_store::registry::post::host_units_of(&self.app.db, post)
-            .await
-            .unwrap();
-        passerelle_store::registry::post::hostable_units(&self.app.db, &departement)
-            .await
-            .unwrap()
-            .into_iter()
-            .find(|(id, _)| !hosts.iter().any(|(host, _, _)| host == id))
-            .unwrap()
-            .0
+        let hosts =
+            passerelle_store::registry::post::host_units_of(&self.app.db, &PostId::new(post))
+                .await
+                .unwrap();
+        passerelle_store::registry::post::hostable_units(
+            &self.app.db,
+            &passerelle_domain::registry::territory::DepartementCode::parse(&departement).unwrap(),
+        )
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|(id, _)| !hosts.iter().any(|(host, _, _)| host == id))
+        .unwrap()
+        .0
     }
 
     /// A unit hosting the post, if any.
     pub async fn host_of(&self, post: &str) -> Option<String> {
-        passerelle_store::registry::post::host_units_of(&self.app.db, post)
+        passerelle_store::registry::post::host_units_of(&self.app.db, &PostId::new(post))
             .await
             .unwrap()
             .first()
-            .map(|(id, _, _)| id.clone())
+            .map(|(id, _, _)| id.to_string())
     }
 
     /// A fresh proposal (by the technical administrator) that a new account get the social
@@ -385,10 +395,10 @@ impl<'a> World<'a> {
             &self.app.db,
             &passerelle_store::identity::case_access::NewProposal {
                 kind: passerelle_domain::access::CaseAccessKind::Role,
-                post_id: post,
-                account_id: &grantee,
+                post_id: &PostId::new(post),
+                account_id: &AccountId::new(&grantee),
                 replacement: None,
-                proposed_by: &admin,
+                proposed_by: &AccountId::new(&admin),
             },
             Entry::new(JournalAction::CaseAccessProposed)
                 .by(&admin, None)
@@ -511,11 +521,11 @@ impl<'a> World<'a> {
         passerelle_store::referral::case_work::propose_orientation(
             &self.app.db,
             &self.app.keys(),
-            case,
+            &CaseId::new(case),
             today(),
             passerelle_domain::referral::case::PartnerType::Ccas,
             "CCAS de la ville",
-            &self.app.login(Role::SocialWorker).id,
+            &AccountId::new(&self.app.login(Role::SocialWorker).id),
             Entry::new(JournalAction::PersonalDataWritten),
         )
         .await
@@ -554,7 +564,7 @@ impl<'a> World<'a> {
         .map(|(post,)| post)
         .collect();
         rows.iter()
-            .filter(|row| row.unit_id.is_none() && hosted.contains(&row.post_id))
+            .filter(|row| row.unit_id.is_none() && hosted.contains(&(&row.post_id).to_string()))
             .filter(|row| {
                 passerelle_store::presence::appointment::text_to_unix(&row.ends_at).unwrap() > now
             })

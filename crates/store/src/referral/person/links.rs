@@ -6,6 +6,7 @@ use crate::journal::{Entry, append};
 use crate::seal::KeyRing;
 use crate::{Db, StoreError, WriteError};
 use passerelle_domain::ParseError;
+use passerelle_domain::ids::PersonId;
 
 use super::*;
 
@@ -125,8 +126,8 @@ pub(crate) async fn purge_persons(
 /// person, or when they are already linked.
 pub async fn link_household(
     db: &Db,
-    person_id: &str,
-    other_id: &str,
+    person_id: &PersonId,
+    other_id: &PersonId,
     relation: passerelle_domain::referral::person::HouseholdRelation,
     entry: Entry,
 ) -> Result<(), WriteError> {
@@ -181,7 +182,7 @@ pub async fn link_household(
 pub async fn household_of(
     db: &Db,
     keys: &KeyRing,
-    person_id: &str,
+    person_id: &PersonId,
     read: &Journaled,
 ) -> Result<
     Vec<(
@@ -191,7 +192,7 @@ pub async fn household_of(
     StoreError,
 > {
     use passerelle_domain::referral::person::HouseholdRelation;
-    let links: Vec<(String, String, String)> = sqlx::query_as(
+    let links: Vec<(PersonId, PersonId, String)> = sqlx::query_as(
         "SELECT person_id, other_id, relation FROM person_links WHERE person_id = $1 OR other_id = $1",
     )
     .bind(person_id)
@@ -201,7 +202,7 @@ pub async fn household_of(
     for (from, to, relation) in links {
         let relation =
             HouseholdRelation::parse(&relation).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let (other, relation) = if from == person_id {
+        let (other, relation) = if from == *person_id {
             (to, relation)
         } else {
             (from, relation.reverse())
@@ -218,10 +219,10 @@ pub async fn household_of(
 pub async fn co_persons(
     db: &Db,
     keys: &KeyRing,
-    person_id: &str,
+    person_id: &PersonId,
     read: &Journaled,
 ) -> Result<Vec<Person>, StoreError> {
-    let ids: Vec<(String,)> = sqlx::query_as(
+    let ids: Vec<(PersonId,)> = sqlx::query_as(
         "SELECT DISTINCT other.person_id FROM case_persons mine JOIN case_persons other ON other.case_id = mine.case_id \
          WHERE mine.person_id = $1 AND other.person_id IS NOT NULL AND other.person_id <> $1",
     )

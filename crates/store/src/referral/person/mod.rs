@@ -7,6 +7,7 @@ use crate::journal::read::{Journaled, Read};
 use crate::journal::{Entry, append};
 use crate::seal::{KeyRing, SealedColumn};
 use crate::{Db, StoreError};
+use passerelle_domain::ids::{CaseId, PersonId, PostId};
 use passerelle_domain::referral::PersonRole;
 use passerelle_domain::referral::person::{Identity, ValidPerson};
 use passerelle_domain::referral::person_name::{PersonKey, blocking_keys, match_score};
@@ -24,18 +25,22 @@ pub const IDENTITY: SealedColumn = SealedColumn {
 
 /// The blind index of one blocking key, scoped to its post: the same name gives other
 /// hashes in another post, so the index links nothing across posts.
-fn key_hash(keys: &KeyRing, post_id: &str, key: &str) -> String {
+fn key_hash(keys: &KeyRing, post_id: &PostId, key: &str) -> String {
     keys.blind_index(&format!("person_keys:{post_id}"), key)
 }
 
-fn seal_identity(keys: &KeyRing, id: &str, identity: &Identity) -> Result<Vec<u8>, StoreError> {
+fn seal_identity(
+    keys: &KeyRing,
+    id: &PersonId,
+    identity: &Identity,
+) -> Result<Vec<u8>, StoreError> {
     let json = serde_json::to_string(identity).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    Ok(keys.seal(json.as_bytes(), &IDENTITY.associated_data(id)))
+    Ok(keys.seal(json.as_bytes(), &IDENTITY.associated_data(id.as_str())))
 }
 
-fn open_identity(keys: &KeyRing, id: &str, sealed: &[u8]) -> Result<Identity, StoreError> {
+fn open_identity(keys: &KeyRing, id: &PersonId, sealed: &[u8]) -> Result<Identity, StoreError> {
     let json = keys
-        .open_string(sealed, &IDENTITY.associated_data(id))
+        .open_string(sealed, &IDENTITY.associated_data(id.as_str()))
         .map_err(|e| StoreError::Corrupt(format!("persons.identity_sealed {id} : {e}")))?;
     serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(format!("identité {id} : {e}")))
 }
@@ -43,8 +48,8 @@ fn open_identity(keys: &KeyRing, id: &str, sealed: &[u8]) -> Result<Identity, St
 async fn index_person(
     connection: &mut sqlx::AnyConnection,
     keys: &KeyRing,
-    post_id: &str,
-    person_id: &str,
+    post_id: &PostId,
+    person_id: &PersonId,
     key: &PersonKey,
 ) -> Result<(), StoreError> {
     for blocking in blocking_keys(key) {
@@ -63,18 +68,18 @@ async fn index_person(
 #[derive(Debug, Clone, Copy)]
 pub enum CaseLink<'a> {
     NewLine {
-        case_id: &'a str,
+        case_id: &'a CaseId,
         role: PersonRole,
     },
     ReferredLine {
-        case_id: &'a str,
+        case_id: &'a CaseId,
         case_person_id: &'a str,
     },
 }
 
 async fn link(
     connection: &mut sqlx::AnyConnection,
-    person_id: &str,
+    person_id: &PersonId,
     to: CaseLink<'_>,
 ) -> Result<(), StoreError> {
     match to {
@@ -108,20 +113,20 @@ async fn link(
         }
     }
     // The person is received in this case: counted, and perhaps recurring.
-    crate::statistics::rollup::refresh_person(connection, person_id).await
+    crate::statistics::rollup::refresh_person(connection, person_id.as_str()).await
 }
 
 /// Creates a person of `post_id` and puts them in a case, in one transaction.
 pub async fn create_in_case(
     db: &Db,
     keys: &KeyRing,
-    post_id: &str,
+    post_id: &PostId,
     person: &ValidPerson,
     intake: Date,
     to: CaseLink<'_>,
     entry: Entry,
-) -> Result<String, StoreError> {
-    let id = uuid::Uuid::now_v7().to_string();
+) -> Result<PersonId, StoreError> {
+    let id = PersonId::generate();
     let mut tx = db.begin_write().await?;
     sqlx::query(
         "INSERT INTO persons (id, post_id, identity_sealed, sex, age_band, known_to_social_services, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -145,7 +150,7 @@ pub async fn create_in_case(
 /// Puts an existing person of the post in a case.
 pub async fn add_to_case(
     db: &Db,
-    person_id: &str,
+    person_id: &PersonId,
     to: CaseLink<'_>,
     entry: Entry,
 ) -> Result<(), StoreError> {
@@ -159,8 +164,8 @@ pub async fn add_to_case(
 /// A person as stored, identity opened.
 #[derive(Debug, Clone)]
 pub struct Person {
-    pub id: String,
-    pub post_id: String,
+    pub id: PersonId,
+    pub post_id: PostId,
     pub identity: Identity,
     pub sex: String,
     pub age_band: Option<String>,
@@ -169,8 +174,8 @@ pub struct Person {
 }
 
 type PersonRow = (
-    String,
-    String,
+    PersonId,
+    PostId,
     Option<Vec<u8>>,
     String,
     Option<String>,
@@ -202,8 +207,8 @@ fn opened(keys: &KeyRing, row: PersonRow) -> Result<Person, StoreError> {
 /// unsealed.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PersonPost {
-    pub id: String,
-    pub post_id: String,
+    pub id: PersonId,
+    pub post_id: PostId,
     pub merged_into: Option<String>,
 }
 
@@ -217,7 +222,7 @@ pub async fn post_of(db: &Db, id: &str) -> Result<Option<PersonPost>, StoreError
     )
 }
 
-async fn row_of(db: &Db, id: &str) -> Result<Option<PersonRow>, StoreError> {
+async fn row_of(db: &Db, id: &PersonId) -> Result<Option<PersonRow>, StoreError> {
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {PERSON_COLUMNS} FROM persons WHERE id = $1"
     )))
@@ -231,7 +236,7 @@ async fn row_of(db: &Db, id: &str) -> Result<Option<PersonRow>, StoreError> {
 pub async fn find(
     db: &Db,
     keys: &KeyRing,
-    id: &str,
+    id: &PersonId,
     read: Read<'_>,
 ) -> Result<Option<Person>, StoreError> {
     let Some(row) = row_of(db, id).await? else {
@@ -254,7 +259,7 @@ pub struct Candidate {
 pub async fn search(
     db: &Db,
     keys: &KeyRing,
-    post_id: &str,
+    post_id: &PostId,
     query: &PersonKey,
     limit: usize,
     read: Read<'_>,
@@ -317,7 +322,7 @@ pub async fn cases_of(
 pub async fn latest_of_post(
     db: &Db,
     keys: &KeyRing,
-    post_id: &str,
+    post_id: &PostId,
     limit: i64,
     read: Read<'_>,
 ) -> Result<Vec<Person>, StoreError> {

@@ -15,6 +15,7 @@ use axum::response::{IntoResponse, Response};
 use passerelle_domain::access::{self, Action, CaseAccessKind, Resource, Scope};
 use passerelle_domain::identity::account::{DisplayName, Email};
 use passerelle_domain::identity::role::Role;
+use passerelle_domain::ids::AccountId;
 use passerelle_domain::journal::JournalAction;
 use passerelle_store::identity::administration::{self, FirstRole, Invitation};
 use passerelle_store::identity::{account, session};
@@ -144,7 +145,7 @@ pub(super) async fn invite(
             &Resource::CaseAccessProposal {
                 kind: CaseAccessKind::Role,
                 post: &passerelle_store::registry::post::place_of(&post),
-                grantee: "",
+                grantee: &AccountId::new(""),
                 grantee_roles: &[],
             },
         );
@@ -183,9 +184,9 @@ pub(super) async fn invite(
             role,
             scope_id: scope_id.as_deref(),
             entry: Entry::new(JournalAction::RoleGranted)
-                .by(&auth.account.id, Some(auth.role().code()))
+                .by(auth.account.id.as_str(), Some(auth.role().code()))
                 .from_ip(ip.as_deref())
-                .in_employer(employer.as_deref()),
+                .in_employer(employer.as_ref().map(|id| id.as_str())),
         },
     };
     administration::invite(
@@ -193,15 +194,15 @@ pub(super) async fn invite(
         &Invitation {
             email: email.as_str(),
             display_name: name.as_str(),
-            invited_by: &auth.account.id,
+            invited_by: auth.account.id.as_str(),
             token_hash: &token_hash,
             expires_at: &expires,
         },
         first_role,
         Entry::new(JournalAction::AccountInvited)
-            .by(&auth.account.id, Some(auth.role().code()))
+            .by(auth.account.id.as_str(), Some(auth.role().code()))
             .from_ip(ip.as_deref())
-            .in_employer(employer.as_deref()),
+            .in_employer(employer.as_ref().map(|id| id.as_str())),
     )
     .await?;
     page.invitation_url = Some(format!(

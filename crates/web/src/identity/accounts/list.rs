@@ -50,7 +50,7 @@ pub(super) async fn list_accounts(
         {
             accounts.push(AccountLine {
                 status: status_of(row.disabled != 0, row.invited != 0, row.totp_enabled != 0),
-                id: row.id,
+                id: row.id.to_string(),
                 email: row.email,
                 display_name: row.display_name,
             });
@@ -102,7 +102,7 @@ pub(super) async fn show_account(
             scope_label: account::scope_label(&state.db, &role.scope()?).await?,
         });
     }
-    let pending = case_access::open_of_account(&state.db, &target.id)
+    let pending = case_access::open_of_account(&state.db, target.id.as_str())
         .await?
         .into_iter()
         .map(|p| {
@@ -117,7 +117,7 @@ pub(super) async fn show_account(
                 p.proposer_name,
                 crate::http::clock::french_day_of(&p.proposed_at)
             );
-            (p.post_id, text)
+            (p.post_id.into_string(), text)
         })
         .collect();
     let departement = query
@@ -132,7 +132,7 @@ pub(super) async fn show_account(
             target.has_totp(),
         ),
         disabled: target.is_disabled(),
-        id: target.id,
+        id: target.id.to_string(),
         email: target.email,
         display_name: target.display_name,
         roles: managed,

@@ -10,6 +10,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use passerelle_domain::access::{self, Action, CaseAccessKind, Place, Resource, Scope};
 use passerelle_domain::identity::role::Role;
+use passerelle_domain::ids::{AccountId, EmployerId, PostId};
 use passerelle_domain::journal::JournalAction;
 use passerelle_store::identity::case_access::NewProposal;
 use passerelle_store::identity::{account, administration};
@@ -30,12 +31,12 @@ pub(super) async fn grantable(
     departement: Option<&str>,
 ) -> WebResult<Vec<(Role, Vec<ScopeOption>)>> {
     let departement = match &auth.actor.grant.scope {
-        Scope::Departement(code) => Some(code.clone()),
+        Scope::Departement(code) => Some(code.to_string()),
         Scope::Employer(id) => account::place_of(&state.db, &Scope::Employer(id.clone()))
             .await?
             .departements
             .first()
-            .cloned(),
+            .map(ToString::to_string),
         _ => departement.map(str::to_string),
     };
     let mut result = Vec::new();
@@ -104,7 +105,7 @@ pub(super) async fn place_for(
 ) -> WebResult<Place> {
     let scope = account::RoleRow {
         id: String::new(),
-        account_id: String::new(),
+        account_id: AccountId::new(""),
         role: role.code().into(),
         scope_id: scope_id.map(str::to_string),
     }
@@ -166,9 +167,9 @@ pub(super) async fn grant_role(
         role,
         scope_id.as_deref(),
         Entry::new(JournalAction::RoleGranted)
-            .by(&auth.account.id, Some(auth.role().code()))
+            .by(auth.account.id.as_str(), Some(auth.role().code()))
             .from_ip(ip.as_deref())
-            .in_employer(place.employers.first().map(String::as_str)),
+            .in_employer(place.employers.first().map(EmployerId::as_str)),
     )
     .await?
     .ok_or_else(|| {
@@ -200,7 +201,7 @@ pub(super) async fn revoke_role(
         &state.db,
         &role.id,
         Entry::new(JournalAction::RoleRevoked)
-            .by(&auth.account.id, Some(auth.role().code()))
+            .by(auth.account.id.as_str(), Some(auth.role().code()))
             .on("account", &target.id)
             .detail(format!(
                 "{} ({}) n'a plus le rôle {} ({})",
@@ -210,8 +211,8 @@ pub(super) async fn revoke_role(
                 role.id
             ))
             .from_ip(ip.as_deref())
-            .in_employer(place.employers.first().map(String::as_str))
-            .in_post(place.posts.first().map(String::as_str)),
+            .in_employer(place.employers.first().map(EmployerId::as_str))
+            .in_post(place.posts.first().map(PostId::as_str)),
     )
     .await?;
     Ok(Redirect::to(&format!("/comptes/{}", target.id)).into_response())

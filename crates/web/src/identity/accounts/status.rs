@@ -34,13 +34,13 @@ async fn set_disabled(
     };
     administration::set_disabled(
         &state.db,
-        &target.id,
+        target.id.as_str(),
         disabled,
         Entry::new(action)
-            .by(&auth.account.id, Some(auth.role().code()))
+            .by(auth.account.id.as_str(), Some(auth.role().code()))
             .on("account", &target.id)
             .from_ip(ip.as_deref())
-            .in_employer(employer.as_deref()),
+            .in_employer(employer.as_ref().map(|id| id.as_str())),
     )
     .await?;
     Ok(Redirect::to(&format!("/comptes/{}", target.id)).into_response())
@@ -78,10 +78,10 @@ pub(super) async fn unlock(
         &state.db,
         &target.email,
         Entry::new(JournalAction::AccountUnlocked)
-            .by(&auth.account.id, Some(auth.role().code()))
+            .by(auth.account.id.as_str(), Some(auth.role().code()))
             .on("account", &target.id)
             .from_ip(ip.as_deref())
-            .in_employer(employer.as_deref()),
+            .in_employer(employer.as_ref().map(|id| id.as_str())),
     )
     .await?;
     Ok(Redirect::to(&format!("/comptes/{}", target.id)).into_response())

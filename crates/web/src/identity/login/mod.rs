@@ -178,7 +178,7 @@ async fn submit_login(
         (Some((found, _)), true) => {
             let found = &found;
             // Read before the write transaction: it holds the only writer meanwhile.
-            let employer = account::employer_of(&state.db, &found.id).await?;
+            let employer = account::employer_of(&state.db, found.id.as_str()).await?;
             let replaced = crate::http::auth::cookie(&headers, SESSION_COOKIE)
                 .map(|old| session::token_hash(&old));
             // With a second factor, the login is complete only once the code is right:
@@ -188,11 +188,11 @@ async fn submit_login(
                 &counts,
                 !found.has_totp(),
                 replaced.as_deref(),
-                &found.id,
+                found.id.as_str(),
                 ip,
                 own_event(
                     JournalAction::LoginSucceeded,
-                    &found.id,
+                    found.id.as_str(),
                     ip,
                     employer.as_deref(),
                 ),
@@ -244,16 +244,20 @@ async fn logout(
 ) -> WebResult<Response> {
     if let Some(current) = crate::http::auth::current_session(&state, &headers).await? {
         let employer = match &current.account_id {
-            Some(account_id) => account::employer_of(&state.db, account_id).await?,
+            Some(account_id) => account::employer_of(&state.db, account_id.as_str()).await?,
             None => None,
         };
-        let entry = current.account_id.as_deref().map(|account_id| {
-            Entry::new(JournalAction::Logout)
-                .by(account_id, None)
-                .on("account", account_id)
-                .from_ip(ip.as_deref())
-                .in_employer(employer.as_deref())
-        });
+        let entry = current
+            .account_id
+            .as_ref()
+            .map(|id| id.as_str())
+            .map(|account_id| {
+                Entry::new(JournalAction::Logout)
+                    .by(account_id, None)
+                    .on("account", account_id)
+                    .from_ip(ip.as_deref())
+                    .in_employer(employer.as_deref())
+            });
         session::end(&state.db, &current.token_hash, entry).await?;
     }
     let mut response = Redirect::to("/").into_response();
@@ -345,14 +349,14 @@ async fn accept_invitation(
         .await
         .map_err(|e| WebError::Internal(e.into()))?
         .map_err(|e| WebError::Internal(e.into()))?;
-    let employer = account::employer_of(&state.db, &account.id).await?;
+    let employer = account::employer_of(&state.db, account.id.as_str()).await?;
     account::accept_invitation(
         &state.db,
-        &account.id,
+        account.id.as_str(),
         &hash,
         own_event(
             JournalAction::InvitationAccepted,
-            &account.id,
+            account.id.as_str(),
             ip.as_deref(),
             employer.as_deref(),
         ),

@@ -119,12 +119,12 @@ pub(super) async fn submit_second_factor(
     if let Some(lock) = counts.lock(&state.db).await? {
         return locked_out(&state, &signed_in, &csrf, lock, next).await;
     }
-    let employer = account::employer_of(&state.db, &account.id).await?;
+    let employer = account::employer_of(&state.db, account.id.as_str()).await?;
     // Checked against the secret first (no database); consumed while the account's count
     // is held: parallel codes on one account are checked one after the other, each seeing
     // the failures before it.
     let code = second_factor::code_of(&state, account, &form.code)?;
-    let own = |action| own_event(action, &account.id, ip, employer.as_deref());
+    let own = |action| own_event(action, account.id.as_str(), ip, employer.as_deref());
     let entries = CodeEntries {
         accepted: own(JournalAction::SecondFactorSucceeded),
         recovery_code_used: own(JournalAction::RecoveryCodeUsed),
@@ -137,7 +137,7 @@ pub(super) async fn submit_second_factor(
     let checked = login::check_code(
         &state.db,
         &counts,
-        &account.id,
+        account.id.as_str(),
         &signed_in.session.token_hash,
         &code,
         entries,
