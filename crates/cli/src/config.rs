@@ -95,7 +95,8 @@ pub enum LogFormat {
     Json,
 }
 
-/// Logs on stderr as text, or as JSON lines; `filter` is the level (e.g. "info",
+/// Logs on stderr as text, or as JSON lines, never with personal data (see `logs`); `filter`
+/// is the level (e.g. "info",
 /// "passerelle_web=debug"), "warn" when absent or unreadable.
 pub fn init_logging(filter: Option<&str>, format: LogFormat) {
     use tracing_subscriber::EnvFilter;
@@ -110,9 +111,15 @@ pub fn init_logging(filter: Option<&str>, format: LogFormat) {
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
+    // The fields of requests' spans without the client's address nor identifiers in paths.
     match format {
-        LogFormat::Json => builder.json().init(),
-        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder
+            .json()
+            .fmt_fields(crate::logs::Fields { json: true })
+            .init(),
+        LogFormat::Text => builder
+            .fmt_fields(crate::logs::Fields { json: false })
+            .init(),
     }
 }
 

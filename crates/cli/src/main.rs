@@ -6,6 +6,7 @@ mod config;
 mod config_file;
 mod demo;
 mod keyfile;
+mod logs;
 mod purge;
 mod rekey;
 mod restore;

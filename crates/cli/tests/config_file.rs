@@ -159,7 +159,12 @@ fn the_file_sets_what_a_variable_would_and_variables_and_flags_win() {
         root.path(),
         &format!("data_dir = \"{}\"\n", from_file.display()),
     );
-    let (ok, _, stderr) = run(passerelle().arg("--config").arg(&path).arg("migrate"));
+    // Run from the folder, so that a file not read would leave ./data there, not in the tree.
+    let (ok, _, stderr) = run(passerelle()
+        .current_dir(root.path())
+        .arg("--config")
+        .arg(&path)
+        .arg("migrate"));
     assert!(ok, "{stderr}");
     assert!(migrated_into(&from_file), "the file's data_dir is used");
 
