@@ -85,18 +85,51 @@ pub async fn open_and_migrate(args: &DatabaseArgs) -> anyhow::Result<Db> {
     Ok(db)
 }
 
-/// Logs as text by default, as JSON lines with PASSERELLE_LOG_FORMAT=json; the level comes
-/// from PASSERELLE_LOG (e.g. "info", "passerelle_web=debug").
-pub fn init_logging() {
+/// The format of the log lines.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Text,
+    /// One JSON object per line, with the request's span (method, path, request id).
+    Json,
+}
+
+/// Logs on stderr as text, or as JSON lines, never with personal data (see `logs`); `filter`
+/// is the level (e.g. "info",
+/// "passerelle_web=debug"), "warn" when absent or unreadable.
+pub fn init_logging(filter: Option<&str>, format: LogFormat) {
     use tracing_subscriber::EnvFilter;
-    let filter =
-        EnvFilter::try_from_env("PASSERELLE_LOG").unwrap_or_else(|_| EnvFilter::new("warn"));
+    let filter = match filter.map(EnvFilter::try_new) {
+        Some(Ok(filter)) => filter,
+        Some(Err(error)) => {
+            eprintln!("attention : niveau de journalisation illisible ({error}) : « warn » retenu");
+            EnvFilter::new("warn")
+        }
+        None => EnvFilter::new("warn"),
+    };
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
-    if std::env::var("PASSERELLE_LOG_FORMAT").as_deref() == Ok("json") {
-        builder.json().init();
-    } else {
-        builder.init();
+    // The fields of requests' spans without the client's address nor identifiers in paths.
+    match format {
+        LogFormat::Json => builder
+            .json()
+            .fmt_fields(crate::logs::Fields { json: true })
+            .init(),
+        LogFormat::Text => builder
+            .fmt_fields(crate::logs::Fields { json: false })
+            .init(),
+    }
+}
+
+/// An input/output error in French for an operator (the kind, then the system's words).
+pub fn io_error_fr(error: &std::io::Error) -> String {
+    match error.kind() {
+        std::io::ErrorKind::NotFound => "fichier absent".into(),
+        std::io::ErrorKind::PermissionDenied => "accès refusé".into(),
+        std::io::ErrorKind::IsADirectory => "c'est un dossier".into(),
+        std::io::ErrorKind::InvalidData => "ce n'est pas du texte UTF-8".into(),
+        _ => error.to_string(),
     }
 }

@@ -334,3 +334,34 @@ async fn units_are_imported_under_their_parents_from_the_same_file() {
         test.finish().await;
     }
 }
+
+/// The lines that error messages name are those of a text editor, blank lines, Windows line
+/// ends and a name over two lines included (the reader counts them in one pass).
+#[tokio::test]
+async fn error_messages_name_the_lines_of_the_file_as_written() {
+    let file = "type;nom;departement\r\n\r\nassociation;A;35\r\nassociation;\"B\nsur deux lignes\";99\n\n\n\ncommune;C;2C\n";
+    for test in testing::all_backends().await {
+        ready(&test).await;
+        let report = import(
+            &test.db,
+            ImportKind::Employers,
+            &read_table("e.csv", file.as_bytes()).unwrap(),
+            false,
+            "t",
+            today(),
+        )
+        .await
+        .unwrap();
+        let messages: Vec<String> = report.errors.iter().map(ToString::to_string).collect();
+        assert_eq!(messages.len(), 2, "{messages:?}");
+        assert!(
+            messages[0].starts_with("ligne 4, colonne « departement » : « 99 »"),
+            "{messages:?}"
+        );
+        assert!(
+            messages[1].starts_with("ligne 9, colonne « departement » : « 2C »"),
+            "{messages:?}"
+        );
+        test.finish().await;
+    }
+}

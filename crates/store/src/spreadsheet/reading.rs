@@ -66,14 +66,45 @@ pub fn read_table_within(
     Ok(table)
 }
 
-/// The line (from 1) where a record starts; the reader reports the offset before any blank
-/// lines it skipped, so those are stepped over first.
-fn line_of(bytes: &[u8], offset: usize) -> usize {
-    let mut start = offset.min(bytes.len());
-    while start < bytes.len() && matches!(bytes[start], b'\n' | b'\r') {
-        start += 1;
+/// The line (from 1) where each record starts, counted in one pass over the file: records
+/// come in order, so each count goes on from the previous one (counting from the start for
+/// every record was quadratic: 46 s for the 20,000 records of a 5 MB file, against 2 ms).
+struct LineCounter<'a> {
+    bytes: &'a [u8],
+    /// Newlines in `bytes[..counted_to]`.
+    newlines: usize,
+    counted_to: usize,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        Self {
+            bytes,
+            newlines: 0,
+            counted_to: 0,
+        }
     }
-    bytes[..start].iter().filter(|&&b| b == b'\n').count() + 1
+
+    /// The line of the record at byte `offset`; the reader reports the offset before any
+    /// blank lines it skipped, so those are stepped over first.
+    fn line_of(&mut self, offset: usize) -> usize {
+        let bytes = self.bytes;
+        let mut start = offset.min(bytes.len());
+        while start < bytes.len() && matches!(bytes[start], b'\n' | b'\r') {
+            start += 1;
+        }
+        if start < self.counted_to {
+            // Never for records read in order; counted again from the start rather than wrong.
+            self.newlines = 0;
+            self.counted_to = 0;
+        }
+        self.newlines += bytes[self.counted_to..start]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        self.counted_to = start;
+        self.newlines + 1
+    }
 }
 
 type Rows = Vec<(usize, Vec<String>)>;
@@ -112,6 +143,7 @@ fn read_csv(
         .flexible(true)
         .from_reader(bytes);
     let mut rows = Vec::new();
+    let mut lines = LineCounter::new(bytes);
     for (index, record) in reader.records().enumerate() {
         if index.is_multiple_of(1024) {
             budget.check(file_name)?;
@@ -119,7 +151,7 @@ fn read_csv(
         let record = record.map_err(|e| LineError {
             line: e
                 .position()
-                .map_or(index + 1, |p| line_of(bytes, p.byte() as usize)),
+                .map_or(index + 1, |p| lines.line_of(p.byte() as usize)),
             column: None,
             reason: "ligne CSV illisible (guillemets non fermés ?)".into(),
         })?;
@@ -131,7 +163,7 @@ fn read_csv(
         // The csv reader skips blank lines: the line number comes from its position.
         let line = record
             .position()
-            .map_or(index + 1, |p| line_of(bytes, p.byte() as usize));
+            .map_or(index + 1, |p| lines.line_of(p.byte() as usize));
         rows.push((line, record.iter().map(|c| c.trim().to_string()).collect()));
     }
     Ok((rows, notices))
@@ -185,6 +217,51 @@ fn cell_text(cell: &calamine::Data) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Lines as a person counts them in a text editor: blank lines (skipped by the reader),
+    /// Windows line ends and a quoted cell over two lines all count.
+    #[test]
+    fn each_record_keeps_the_line_it_starts_on() {
+        let csv = "nom;commune\r\n\r\nBrigade A;Pacé\r\n\"Brigade\nsur deux lignes\";Rennes\n\n\nBrigade C;Vitré\n;\nBrigade D;Dol\n";
+        let table = read_table("unites.csv", csv.as_bytes()).unwrap();
+        assert_eq!(table.header_line, 1);
+        let lines: Vec<usize> = table.rows.iter().map(|(line, _)| *line).collect();
+        assert_eq!(lines, vec![3, 4, 8, 10]);
+        assert_eq!(table.rows[1].1[0], "Brigade sur deux lignes");
+    }
+
+    /// A 5 MB file of short records between blank lines: every record's line is right, and
+    /// the file is read in one pass (counting from the start for each record took 56 s
+    /// optimised, many minutes in a test build).
+    #[test]
+    fn five_megabytes_of_short_lines_are_counted_in_one_pass() {
+        let mut csv = String::from("nom;commune\n");
+        let mut expected = Vec::new();
+        let mut line = 2;
+        let mut i = 0;
+        while csv.len() < 5 * 1024 * 1024 {
+            csv.push_str(&format!("u{i};c\n"));
+            expected.push(line);
+            // 1 to 400 blank lines, some of them Windows ones.
+            let blanks = 1 + (i * 7919) % 400;
+            for b in 0..blanks {
+                csv.push_str(if b % 3 == 0 { "\r\n" } else { "\n" });
+            }
+            line += 1 + blanks;
+            i += 1;
+        }
+        let started = std::time::Instant::now();
+        let table = read_table("unites.csv", csv.as_bytes()).unwrap();
+        let elapsed = started.elapsed();
+        let lines: Vec<usize> = table.rows.iter().map(|(line, _)| *line).collect();
+        assert_eq!(lines.len(), expected.len());
+        assert_eq!(lines, expected);
+        assert!(
+            elapsed < std::time::Duration::from_secs(30),
+            "{} bytes read in {elapsed:?}",
+            csv.len()
+        );
+    }
 
     #[test]
     fn cells_lose_control_and_bidi_override_characters() {
