@@ -113,6 +113,8 @@ pub async fn purge(
             .bind(case_id)
             .execute(&mut *tx)
             .await?;
+            // The blind index of the names goes with them.
+            crate::referral::referral_keys::forget_case(&mut tx, case_id).await?;
             sqlx::query("UPDATE case_persons SET identity_sealed = NULL WHERE case_id = $1")
                 .bind(case_id)
                 .execute(&mut *tx)

@@ -33,7 +33,11 @@ fn seal_identity(keys: &KeyRing, id: &str, identity: &Identity) -> Result<Vec<u8
     Ok(keys.seal(json.as_bytes(), &IDENTITY.associated_data(id)))
 }
 
-fn open_identity(keys: &KeyRing, id: &str, sealed: &[u8]) -> Result<Identity, StoreError> {
+pub(crate) fn open_identity(
+    keys: &KeyRing,
+    id: &str,
+    sealed: &[u8],
+) -> Result<Identity, StoreError> {
     let json = keys
         .open_string(sealed, &IDENTITY.associated_data(id))
         .map_err(|e| StoreError::Corrupt(format!("persons.identity_sealed {id} : {e}")))?;
