@@ -162,10 +162,10 @@ async fn the_names_an_officer_typed_are_found_through_their_blind_index() {
                     .unwrap()
             }
         };
-        assert_eq!(found(key("Maëlle", "Orlanne")).await, [maelle.clone()]);
+        assert_eq!(found(key("Maëlle", "Orlanne")).await, vec![maelle.clone()]);
         // Accents and a typo, as the persons' search tolerates them.
-        assert_eq!(found(key("Maelle", "Orlane")).await, [maelle.clone()]);
-        assert_eq!(found(key("Jean", "Dupont")).await, [jean.clone()]);
+        assert_eq!(found(key("Maelle", "Orlane")).await, vec![maelle.clone()]);
+        assert_eq!(found(key("Jean", "Dupont")).await, vec![jean.clone()]);
         assert!(found(key("Zoé", "Kermarrec")).await.is_empty());
 
         // The index holds keyed hashes only, scoped to the post.
@@ -234,7 +234,7 @@ async fn the_names_an_officer_typed_are_found_through_their_blind_index() {
                 .unwrap(),
             0
         );
-        assert_eq!(found(key("Maëlle", "Orlanne")).await, [maelle.clone()]);
+        assert_eq!(found(key("Maëlle", "Orlanne")).await, vec![maelle.clone()]);
 
         // A transfer takes the names to the receiving post's search.
         store_referral::case_work::transfer(
@@ -261,7 +261,7 @@ async fn the_names_an_officer_typed_are_found_through_their_blind_index() {
             )
             .await
             .unwrap(),
-            [maelle.clone()]
+            vec![maelle.clone()]
         );
         let (opened_at,): (Option<String>,) =
             sqlx::query_as("SELECT opened_at FROM cases WHERE id = $1")

@@ -128,7 +128,7 @@ async fn a_fresh_referral_comes_first_named_and_journaled_until_it_is_opened() {
         let new_list = home.split("id=\"today-day\"").next().unwrap();
         assert_eq!(
             linked_cases(new_list),
-            [fresh.clone()],
+            vec![fresh.clone()],
             "only the new one is new"
         );
         assert!(new_list.contains("Nouveau") && new_list.contains("Maëlle Orlanne"));
@@ -165,9 +165,13 @@ async fn a_fresh_referral_comes_first_named_and_journaled_until_it_is_opened() {
 
         // The name the officer typed finds the case, accents and all.
         let (_, found, _) = send(&app, Method::Get, "/dossiers?q=Ma%C3%ABlle%20Orlanne", &[]).await;
-        assert_eq!(linked_cases(&found), [fresh.clone()]);
+        assert_eq!(linked_cases(&found), vec![fresh.clone()]);
         let (_, found, _) = send(&app, Method::Get, "/dossiers?q=maelle%20orlane", &[]).await;
-        assert_eq!(linked_cases(&found), [fresh.clone()], "a typo is tolerated");
+        assert_eq!(
+            linked_cases(&found),
+            vec![fresh.clone()],
+            "a typo is tolerated"
+        );
 
         // Opened: no longer new, on the home or in the inbox.
         send(&app, Method::Get, &format!("/dossiers/{fresh}"), &[]).await;
