@@ -121,7 +121,8 @@ describe('referral', () => {
     assert.ok(response.status() < 400, `the note answers ${response.status()}`);
     assert.match(await text(worker.locator('.passerelle-note').last()), new RegExp(NOTE));
 
-    await worker.getByRole('button', { name: 'Orienter vers un partenaire' }).click();
+    // The case's sections are <details>: their summary opens them, with or without JavaScript.
+    await worker.locator('summary', { hasText: 'Orienter vers un partenaire' }).click();
     await worker.selectOption('#orientation-type', 'cidff');
     await worker.fill('#orientation-name', 'CIDFF départemental');
     response = await submit(worker, worker.locator('#orientation-form'), "Proposer l'orientation");

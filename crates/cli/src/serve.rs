@@ -239,6 +239,14 @@ pub async fn run(mut args: ServeArgs) -> anyhow::Result<()> {
     if sealed > 0 {
         tracing::info!(sealed, "orientation partner names sealed");
     }
+    // Migration 0028 could not index the names referrals transmitted before it: done here too.
+    let indexed = passerelle_store::referral::referral_keys::index_missing(&db, &keys, 500).await?;
+    if indexed > 0 {
+        tracing::info!(
+            indexed,
+            "names transmitted by referrals indexed for the name search"
+        );
+    }
     anyhow::ensure!(
         args.retention_years >= 1,
         "--retention-years : au moins 1 an de conservation"

@@ -154,6 +154,9 @@ pub enum Resource<'a> {
     /// One case file: persons, context, notes. Professional secrecy: the post's social
     /// workers only.
     Case { post: &'a Place },
+    /// The names of the persons of a post's cases beside its lists (the inbox, the social
+    /// worker's home): a read of personal data, journaled one row per view.
+    CaseNames { post: &'a Place },
     /// The journal of one case or person record of a post: who read or changed it, when, in
     /// which role and why. It shows the post's colleagues and the record's history, never
     /// its content.
@@ -386,6 +389,9 @@ pub fn decide(actor: &Actor, action: Action, resource: &Resource) -> Decision {
         // names the post's colleagues and dates their work on a person, which is as telling
         // as the content for anyone outside the post (an officer, the employer).
         (Action::View, Resource::RecordJournal { post }) => works_on_cases(actor, post),
+        // The names in a list are case content, read by those who open the cases; a list
+        // without them (the officer's, the steering's) is never given them.
+        (Action::View, Resource::CaseNames { post }) => works_on_cases(actor, post),
         // The person's copy (RGPD art. 15) is produced by those who may open the content it
         // copies; producing it is an act on the record (a disclosure, journaled), hence Manage.
         (Action::Manage, Resource::SubjectAccess { post }) => works_on_cases(actor, post),
@@ -441,6 +447,7 @@ pub fn decide(actor: &Actor, action: Action, resource: &Resource) -> Decision {
             | Resource::Replacements { .. }
             | Resource::Cases { .. }
             | Resource::Case { .. }
+            | Resource::CaseNames { .. }
             | Resource::RecordJournal { .. }
             | Resource::SubjectAccess { .. },
         ) => false,
@@ -454,6 +461,7 @@ pub fn decide(actor: &Actor, action: Action, resource: &Resource) -> Decision {
             | Resource::Pipeline
             | Resource::DepartementPresence { .. }
             | Resource::BookingDesk { .. }
+            | Resource::CaseNames { .. }
             | Resource::RecordJournal { .. },
         ) => false,
         (Action::View, Resource::Replacements { .. } | Resource::SubjectAccess { .. }) => false,
@@ -729,8 +737,15 @@ mod tests {
             for action in [Action::View, Action::Manage] {
                 assert!(!decide(&someone, action, &case).is_allowed(), "{role:?}");
                 assert!(!decide(&someone, action, &Resource::Cases { post: &post }).is_allowed());
+                let names = Resource::CaseNames { post: &post };
+                assert!(!decide(&someone, action, &names).is_allowed(), "{role:?}");
             }
         }
+        // The names beside a list: the post's workers read them, manage nothing through them.
+        let names = Resource::CaseNames { post: &post };
+        assert!(decide(&worker, Action::View, &names).is_allowed());
+        assert!(!decide(&worker, Action::Manage, &names).is_allowed());
+        assert!(!decide(&other_worker, Action::View, &names).is_allowed());
         let officer = actor(Role::Officer, Scope::Unit("U1".into()));
         assert!(
             decide(

@@ -268,6 +268,8 @@ fn expected(method: Method, path: &str, who: Who) -> (Outcome, Outcome) {
         (Method::Get, "/signalements" | "/signalements/nouveau") => only(who, &[Role::Officer]),
         // The officer refers from their own unit: there is no outside to ask for.
         (Method::Post, "/signalements") => only(who, &[Role::Officer]),
+        // The social worker's home: their own post's day, no other post to ask for.
+        (Method::Get, "/aujourdhui") => only(who, &[Role::SocialWorker]),
         (Method::Get, "/dossiers/nouveau" | "/personnes") | (Method::Post, "/dossiers") => {
             only(who, &[Role::SocialWorker])
         }

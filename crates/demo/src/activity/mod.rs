@@ -176,6 +176,11 @@ pub async fn insert_activity(
         report.persons += rows.persons.len() as u64;
         progress(ActivityStep::Written(index as u64 + 1));
     }
+    // The demonstration's past was read by its social workers as it came: only the referrals
+    // made while it runs are « Nouveau ».
+    sqlx::query("UPDATE cases SET opened_at = received_at WHERE opened_at IS NULL")
+        .execute(db.pool())
+        .await?;
     // The cases were bulk-written, not refreshed one by one: count them all once.
     passerelle_store::statistics::rollup::rebuild(db, |done, _| {
         progress(ActivityStep::Counted(done))

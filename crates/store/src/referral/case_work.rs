@@ -231,7 +231,8 @@ pub async fn transfer(
         .into());
     }
     let at = now_text();
-    sqlx::query("UPDATE cases SET post_id = $1, status = $2, status_changed_at = $3 WHERE id = $4")
+    // New to the receiving post: « Nouveau » in its inbox until one of its workers opens it.
+    sqlx::query("UPDATE cases SET post_id = $1, status = $2, status_changed_at = $3, opened_at = NULL WHERE id = $4")
         .bind(to_post)
         .bind(ReferralStatus::Received.code())
         .bind(&at)
@@ -262,6 +263,8 @@ pub async fn transfer(
     .bind(case_id)
     .execute(&mut *tx)
     .await?;
+    // The referral's names are found by the receiving post's search, no longer the sender's.
+    crate::referral::referral_keys::reindex_case(&mut tx, keys, case_id).await?;
     crate::referral::insert_note(
         &mut tx,
         keys,

@@ -6,10 +6,14 @@
 pub mod case_work;
 pub mod category;
 mod inbox;
-pub use inbox::{INBOX_PAGE, InboxFilter, InboxRow, inbox};
+pub use inbox::{
+    DayRow, INBOX_PAGE, InboxFilter, InboxRow, Named, PostDay, day_of_post, inbox, mark_opened,
+    names_of_cases,
+};
 pub mod partner;
 pub mod person;
 pub mod record_journal;
+pub mod referral_keys;
 pub mod retention;
 pub mod subject_access;
 
@@ -150,12 +154,15 @@ pub async fn create_referral(
             .bind(&id)
             .bind(&new.id)
             .bind(person.role().code())
-            .bind(identity.map(|identity| {
-                seal(keys, &IDENTITY, &id, &serde_json::to_string(&identity).unwrap_or_default())
+            .bind(identity.as_ref().map(|identity| {
+                seal(keys, &IDENTITY, &id, &serde_json::to_string(identity).unwrap_or_default())
             }))
             .bind(&at)
             .execute(&mut *tx)
             .await?;
+        if let Some(identity) = &identity {
+            referral_keys::index_line(&mut tx, keys, new.post_id, &id, identity).await?;
+        }
     }
     record_status(&mut tx, &new.id, status, new.referred_by, &at).await?;
     crate::statistics::rollup::refresh_case(&mut tx, new.id.as_str()).await?;

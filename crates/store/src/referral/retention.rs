@@ -8,6 +8,7 @@ use crate::db::time_text::{date_to_text, now_text};
 use crate::journal::{Entry, append};
 use crate::seal::KeyRing;
 use crate::{Db, StoreError};
+use passerelle_domain::ids::CaseId;
 use passerelle_domain::journal::JournalAction;
 use passerelle_domain::referral::case::is_past_retention;
 use time::Date;
@@ -113,6 +114,8 @@ pub async fn purge(
             .bind(case_id)
             .execute(&mut *tx)
             .await?;
+            // The blind index of the names goes with them.
+            crate::referral::referral_keys::forget_case(&mut tx, &CaseId::new(case_id)).await?;
             sqlx::query("UPDATE case_persons SET identity_sealed = NULL WHERE case_id = $1")
                 .bind(case_id)
                 .execute(&mut *tx)

@@ -32,7 +32,14 @@ async fn home(
     State(state): State<AppState>,
     MaybeAuthenticated(visitor): MaybeAuthenticated,
     csrf: CsrfToken,
-) -> WebResult<HomePage> {
+) -> WebResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    // The social worker's home is their day (« Aujourd'hui »), not the public page.
+    if let Some(auth) = &visitor
+        && auth.role() == Role::SocialWorker
+    {
+        return Ok(axum::response::Redirect::to("/aujourdhui").into_response());
+    }
     let figures = state.national_figures.get(&state.db).await?;
     let shell = match &visitor {
         Some(auth) => Shell::for_actor("Accueil", auth, &csrf),
@@ -54,7 +61,8 @@ async fn home(
         counts: figures.counts,
         departements_covered: figures.departements_covered,
         as_of: french_date(figures.date),
-    })
+    }
+    .into_response())
 }
 
 /// The national figures of the day.

@@ -86,24 +86,7 @@ pub(super) async fn day_view(
         .into_iter()
         .map(|(id, name, _)| (id.into_string(), name))
         .collect();
-    let found = presences_of(state, &post, day, day).await?;
-    let presences = found
-        .iter()
-        .map(|o| super::DayLine {
-            label: hosts
-                .iter()
-                .find(|(id, _)| *id == o.unit_id)
-                .map(|(_, n)| n.clone())
-                .unwrap_or_default(),
-            hours: format!(
-                "{} – {}",
-                passerelle_domain::presence::clock_label(o.start),
-                passerelle_domain::presence::clock_label(o.end)
-            ),
-            takes_place: o.takes_place(),
-            unit: o.skipped.map(|s| s.label().to_string()).unwrap_or_default(),
-        })
-        .collect();
+    let presences = presences_on(state, &post, &hosts, day).await?;
     Ok(DayPage {
         shell: Shell::for_actor(&format!("Rendez-vous du {}", french_date(day)), auth, csrf)
             .at("/rendez-vous"),
@@ -123,6 +106,69 @@ pub(super) async fn day_view(
         post_id: post.id.to_string(),
         post_code: post.code,
     })
+}
+
+/// The post's presences on `day` at its host units (`hosts`: id, name): where, when, and
+/// whether it takes place.
+async fn presences_on(
+    state: &AppState,
+    post: &passerelle_store::registry::post::PostRow,
+    hosts: &[(String, String)],
+    day: Date,
+) -> WebResult<Vec<super::DayLine>> {
+    let found = presences_of(state, post, day, day).await?;
+    Ok(found
+        .iter()
+        .map(|o| super::DayLine {
+            label: hosts
+                .iter()
+                .find(|(id, _)| *id == o.unit_id)
+                .map(|(_, n)| n.clone())
+                .unwrap_or_default(),
+            hours: format!(
+                "{} – {}",
+                passerelle_domain::presence::clock_label(o.start),
+                passerelle_domain::presence::clock_label(o.end)
+            ),
+            takes_place: o.takes_place(),
+            unit: o.skipped.map(|s| s.label().to_string()).unwrap_or_default(),
+        })
+        .collect())
+}
+
+/// The social worker's day at a glance, for the home page: the post's presences today and
+/// the hours and places of its appointments (no person: the day's page names them, under
+/// its journaled read). Asks the policy as the day's page does.
+pub async fn today_of_post(
+    state: &AppState,
+    auth: &Authenticated,
+    post_id: &str,
+) -> WebResult<(Vec<super::DayLine>, Vec<(String, String)>)> {
+    let (post, place) = post_and_place(state, post_id).await?;
+    auth.require(Action::View, &Resource::Appointments { post: &place })?;
+    let day = paris_today();
+    let zone = time_zone_of_departement(post.departement_code.as_str());
+    let from = instant(day, time::Time::MIDNIGHT, zone);
+    let to = instant(day + Duration::days(1), time::Time::MIDNIGHT, zone);
+    let rows = store_appointment::of_post_between(&state.db, post.id.as_str(), from, to).await?;
+    let hosts: Vec<(String, String)> = store_post::host_units_of(&state.db, &post.id)
+        .await?
+        .into_iter()
+        .map(|(id, name, _)| (id.into_string(), name))
+        .collect();
+    let appointments = rows
+        .iter()
+        .map(|row| {
+            let (_, hours) =
+                super::appointment::when_and_hours(&row.starts_at, &row.ends_at, zone)?;
+            let place = match &row.unit_name {
+                Some(unit) => format!("{} — {unit}", row.mode()?.label()),
+                None => row.mode()?.label().to_string(),
+            };
+            Ok((hours, place))
+        })
+        .collect::<WebResult<Vec<_>>>()?;
+    Ok((presences_on(state, &post, &hosts, day).await?, appointments))
 }
 
 async fn day_list(

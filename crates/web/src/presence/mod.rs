@@ -6,6 +6,7 @@
 pub mod appointment;
 mod appointment_page;
 mod appointments_day;
+pub use appointments_day::today_of_post;
 mod booking;
 mod calendar_feed;
 mod departement_week;

@@ -1,5 +1,6 @@
-//! The case page: what the referral transmitted, the persons, the chronology, the notes the
-//! reader may read and the forms of the case's work. Every read of it is journaled before
+//! The case page: what the referral transmitted, the persons, the chronology (oldest first,
+//! with Paris times), the notes the reader may read (each saying who may) and the forms of
+//! the case's work, in `<details>` sections that open without JavaScript. Every read of it is journaled before
 //! anything is shown; the case's writes (case_work.rs) answer a refusal with this page.
 
 use crate::AppState;
@@ -113,8 +114,17 @@ pub(crate) async fn person_lines(
 pub struct NoteLine {
     pub author: String,
     pub at: String,
-    pub private: bool,
+    /// Who may read it, in words: said on every note, as when it was saved.
+    pub readers: &'static str,
     pub text: String,
+}
+
+/// Who reads a note of this visibility, as the page says it (`access::reads_note`).
+pub(crate) fn note_readers(visibility: NoteVisibility) -> &'static str {
+    match visibility {
+        NoteVisibility::Team => "l'équipe du poste (ses intervenants sociaux)",
+        NoteVisibility::Author => "vous seul(e)",
+    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -132,8 +142,10 @@ pub struct CasePage {
     safe_contact: Option<String>,
     procedure_reference: Option<String>,
     persons: Vec<PersonLine>,
-    /// Everything that happened, newest first: (day, what).
+    /// Everything that happened, oldest first: (when, in Paris time, what).
     timeline: Vec<(String, String)>,
+    /// Who may read the note just saved.
+    note_saved: Option<&'static str>,
     notes: Vec<NoteLine>,
     next_statuses: Vec<ReferralStatus>,
     outcomes: &'static [ClosureOutcome],
@@ -153,8 +165,9 @@ pub struct CasePage {
     error: Option<String>,
 }
 
-/// The case's chronology, newest first: statuses, interviews, actions, orientations and the
-/// notes the reader may read (named, not quoted).
+/// The case's chronology, oldest first: statuses, interviews, actions, orientations and the
+/// notes the reader may read (named, not quoted). An instant shows its day and time in Paris;
+/// work recorded for a day shows the day.
 fn timeline(
     history: &[(String, String)],
     work: &[passerelle_store::referral::case_work::WorkLine],
@@ -175,18 +188,34 @@ fn timeline(
             work.iter()
                 .map(|line| Ok((line.on.clone(), work_line(line.clone())?.what))),
         )
-        .chain(
-            notes
-                .iter()
-                .map(|note| Ok((note.at.clone(), format!("Note de {}", note.author)))),
-        )
+        .chain(notes.iter().map(|note| {
+            Ok((
+                note.at.clone(),
+                format!(
+                    "Note de {} (lisible par {})",
+                    note.author,
+                    note_readers(note.visibility)
+                ),
+            ))
+        }))
         .collect::<WebResult<_>>()?;
     // ISO days and instants sort as text; a day sorts before the instants of that day.
-    events.sort_by(|a, b| b.0.cmp(&a.0));
+    events.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(events
         .into_iter()
-        .map(|(at, what)| (french_day_of(&at), what))
+        .map(|(at, what)| (when(&at), what))
         .collect())
+}
+
+/// "jj/mm/aaaa à hh:mm" (Paris) of a stored instant, "jj/mm/aaaa" of a stored day.
+fn when(stored: &str) -> String {
+    if stored.len() <= 10 {
+        return french_day_of(stored);
+    }
+    match crate::http::clock::french_instant_of(stored).split_once(' ') {
+        Some((day, time)) => format!("{day} à {time}"),
+        None => french_day_of(stored),
+    }
 }
 
 /// A line of the case's work, in words.
@@ -260,11 +289,17 @@ async fn case_page(
     csrf: &CsrfToken,
     id: &str,
     error: Option<String>,
+    note_saved: Option<NoteVisibility>,
     ip: Option<&str>,
 ) -> WebResult<CasePage> {
     let (case, post) = case_for(state, auth, id, Action::View).await?;
     // Every read of a case is journaled, before anything is shown.
     let read = store_referral_read(state, auth, &post, case.id.as_str(), ip).await?;
+    // Shown to one who works on the post's cases: no longer « Nouveau ». The lists it left
+    // are read again at once, as after a form.
+    if store_referral::mark_opened(&state.db, case.id.as_str()).await? {
+        state.case_lists.poll_now(&state.db).await;
+    }
     let keys = &state.keys;
     let current = case.status()?;
     let history = store_referral::status_history(&state.db, &case.id).await?;
@@ -295,12 +330,13 @@ async fn case_page(
         procedure_reference: case.procedure_reference(keys, &read)?,
         persons: person_lines(state, auth, case.id.as_str(), &read).await?,
         timeline: timeline(&history, &work, &notes)?,
+        note_saved: note_saved.map(note_readers),
         notes: notes
             .into_iter()
             .map(|note| NoteLine {
                 author: note.author,
-                at: french_day_of(&note.at),
-                private: note.visibility == NoteVisibility::Author,
+                at: when(&note.at),
+                readers: note_readers(note.visibility),
                 text: note.text,
             })
             .collect(),
@@ -368,14 +404,24 @@ async fn store_referral_read(
     Ok(passerelle_store::journal::read::journal_read(&state.db, &post.id, entry).await?)
 }
 
+/// After a note is saved, the page says who may read it (`?note=` its visibility's code).
+#[derive(serde::Deserialize, Default)]
+pub struct CaseQuery {
+    #[serde(default)]
+    note: String,
+}
+
 async fn show_case(
     State(state): State<AppState>,
     auth: Authenticated,
     csrf: CsrfToken,
     ClientIp(ip): ClientIp,
     Path(id): Path<String>,
+    axum::extract::Query(query): axum::extract::Query<CaseQuery>,
 ) -> WebResult<CasePage> {
-    case_page(&state, &auth, &csrf, &id, None, ip.as_deref()).await
+    // An unknown code says nothing rather than refusing the page.
+    let saved = NoteVisibility::parse(&query.note).ok();
+    case_page(&state, &auth, &csrf, &id, None, saved, ip.as_deref()).await
 }
 
 pub(crate) async fn refuse_on_case(
@@ -386,6 +432,6 @@ pub(crate) async fn refuse_on_case(
     message: String,
     ip: Option<&str>,
 ) -> WebResult<Response> {
-    let page = case_page(state, auth, csrf, id, Some(message), ip).await?;
+    let page = case_page(state, auth, csrf, id, Some(message), None, ip).await?;
     Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }

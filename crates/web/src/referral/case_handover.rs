@@ -148,6 +148,12 @@ async fn transfer(
             ))
             .await;
     }
+    // Nothing is chosen for them: the list starts on no post.
+    if form.post.trim().is_empty() {
+        return write
+            .refuse("Le champ « Poste de destination » est requis : choisissez un poste.")
+            .await;
+    }
     let Some(target) =
         passerelle_store::registry::post::find(&write.state.db, form.post.trim()).await?
     else {

@@ -198,7 +198,13 @@ async fn add_note(
         entry,
     )
     .await?;
-    write.written("notes")
+    // The page then says who may read the note just saved.
+    Ok(Redirect::to(&format!(
+        "/dossiers/{}?note={}#notes",
+        write.case.id,
+        visibility.code()
+    ))
+    .into_response())
 }
 
 /// A day of work on the case, within its field's window: not in the future (the next step

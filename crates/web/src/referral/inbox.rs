@@ -1,6 +1,8 @@
 //! The social worker's inbox: the post's cases (or a replaced post's) filtered by status,
-//! urgency, category or a person's name, paged, served from this server's copies of the case
-//! lists when it can, authorized on every request and journaled on every name search.
+//! urgency, category or a person's name (identified persons, and the names referrals
+//! transmitted), the new ones first, paged, served from this server's copies of the case
+//! lists when it can, authorized on every request; a name search and the names shown beside
+//! the cases are journaled on every view.
 
 use crate::AppState;
 use crate::http::auth::{Authenticated, ClientIp, CsrfToken};
@@ -27,6 +29,10 @@ pub fn routes() -> RouteTable {
 
 pub struct InboxLine {
     pub id: String,
+    /// No social worker of the post has opened it yet: « Nouveau ».
+    pub new: bool,
+    /// The persons' names, for those the policy gives them.
+    pub names: String,
     pub urgency: &'static str,
     pub urgent: bool,
     pub status: &'static str,
@@ -80,7 +86,8 @@ pub struct InboxQuery {
     /// Another post's cases, for the social worker replacing in it.
     #[serde(default)]
     poste: String,
-    /// A person's name (and birth date), searched among the post's identified persons.
+    /// A person's name (and birth date), searched among the post's identified persons and
+    /// the names the referrals transmitted.
     #[serde(default)]
     q: String,
 }
@@ -139,15 +146,16 @@ fn inbox_filter(
     ))
 }
 
-/// The post's identified persons who may be `searched` (the fuzzy person search). Searching
-/// by name is reading personal data: journaled.
+/// The post's identified persons who may be `searched` (the fuzzy person search), and the
+/// cases whose referral named someone alike (their blind index). Searching by name is
+/// reading personal data: journaled once, before either is unsealed.
 async fn persons_named(
     state: &AppState,
     auth: &Authenticated,
     post: &passerelle_store::registry::post::PostRow,
     searched: &str,
     ip: Option<&str>,
-) -> WebResult<Vec<String>> {
+) -> WebResult<store_referral::Named> {
     if searched.chars().count() > 200 {
         return Err(WebError::BadRequest(
             "Filtre « personne » : 200 caractères au plus.".into(),
@@ -161,13 +169,23 @@ async fn persons_named(
         "recherche de dossiers par personne".into(),
         ip,
     );
+    let read = passerelle_store::journal::read::journal_read(&state.db, &post.id, entry).await?;
     let found = passerelle_store::referral::person::search(
         &state.db,
         &state.keys,
         &post.id,
         &key,
         50,
-        passerelle_store::journal::read::Read::Entry(entry),
+        passerelle_store::journal::read::Read::Journaled(&read),
+    )
+    .await?;
+    let cases = store_referral::referral_keys::cases_named(
+        &state.db,
+        &state.keys,
+        &post.id,
+        &key,
+        50,
+        &read,
     )
     .await?;
     crate::referral::record_journal::record_shown(
@@ -181,10 +199,13 @@ async fn persons_named(
         )],
     )
     .await?;
-    Ok(found
-        .into_iter()
-        .map(|c| c.person.id.into_string())
-        .collect())
+    Ok(store_referral::Named {
+        persons: found
+            .into_iter()
+            .map(|c| c.person.id.into_string())
+            .collect(),
+        cases,
+    })
 }
 
 /// The post's list as `query` asks, for `auth`, with the page number asked: this server's
@@ -296,11 +317,22 @@ async fn inbox(
     .await?;
     let ListRead {
         post,
+        place,
         account_posts,
         rows,
         total,
-        ..
     } = read.as_ref();
+    let shown: Vec<&str> = rows.iter().map(|row| row.id.as_str()).collect();
+    let names = crate::referral::inbox_names::names_shown(
+        &state,
+        &auth,
+        post,
+        place,
+        &shown,
+        "liste des dossiers",
+        ip.as_deref(),
+    )
+    .await?;
     let total = *total;
     let replacing = account_posts
         .iter()
@@ -323,6 +355,11 @@ async fn inbox(
                 .and_then(|d| passerelle_store::db::time_text::text_to_date(d).ok())
                 .unwrap_or(today);
             Ok(InboxLine {
+                new: row.opened_at.is_none(),
+                names: names
+                    .get(row.id.as_str())
+                    .map(|n| n.join(", "))
+                    .unwrap_or_default(),
                 urgency: label_of(&row.urgency, Urgency::parse, Urgency::label)?,
                 urgent: row.urgency != "normal",
                 status: label_of(&row.status, ReferralStatus::parse, ReferralStatus::label)?,

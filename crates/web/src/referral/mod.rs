@@ -2,7 +2,8 @@
 //! case file. Professional secrecy: the officer sees status words only; the case's content
 //! is for the post's social workers, and every read of it is journaled.
 //!
-//! `desk` holds the referral form and the officer's list, `inbox` the post's case list,
+//! `desk` holds the referral form and the officer's list, `inbox` the post's case list (and
+//! `inbox_names` the persons' names beside it),
 //! `case` the case page, `case_work` and `case_handover` the writes on a case, `person` and
 //! `case_persons` the persons a post follows, `record_journal` who read or changed a case or
 //! a person, `access_request` a person's copy of what the post holds (RGPD art. 15); `access`
@@ -18,6 +19,7 @@ pub mod case_work;
 pub mod category;
 pub mod desk;
 pub mod inbox;
+pub mod inbox_names;
 pub mod partner;
 pub mod person;
 pub mod record_journal;

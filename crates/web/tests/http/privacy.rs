@@ -36,6 +36,7 @@ async fn no_page_or_download_with_personal_data_stays_in_the_browser() {
             ),
             (format!("/rendez-vous/{appointment}"), "an appointment"),
             ("/dossiers".to_string(), "the inbox"),
+            ("/aujourdhui".to_string(), "the social worker's home"),
             ("/statistiques/activite.csv".to_string(), "a download"),
         ] {
             let response = app

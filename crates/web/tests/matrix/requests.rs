@@ -595,13 +595,18 @@ pub async fn build(w: &World<'_>, method: Method, path: &str, who: Who, side: Si
         (Method::Get, "/signalements")
         | (Method::Get, "/signalements/nouveau")
         | (Method::Get, "/dossiers/nouveau") => Request::get(path),
-        // The inbox, then a search for the sentinel persons' names among the post's own
-        // persons (nobody found; the search is a read); outside, the sentinel posts' inboxes,
-        // asked for by address.
+        // The inbox (the names of its cases' persons: one read for the view), then a search
+        // for the sentinel persons' names among the post's own persons and referrals (nobody
+        // found; the search is a read); outside, the sentinel posts' inboxes, asked for by
+        // address.
         (Method::Get, "/dossiers") => {
             let name = SEARCHED;
             if inside {
-                Request::get(path).and_get(format!("/dossiers?statut=tous&q={name}"), 1)
+                // A fresh referral of the demo post, so that the list names someone.
+                case().await;
+                Request::get(path)
+                    .reading(1)
+                    .and_get(format!("/dossiers?statut=tous&q={name}"), 1)
             } else {
                 Request::get(format!("/dossiers?poste={}&statut=tous", far.post)).and_get(
                     format!(
@@ -705,6 +710,13 @@ pub async fn build(w: &World<'_>, method: Method, path: &str, who: Who, side: Si
             ],
         )
         .reading(1),
+        // The home names the persons of the new, late and silent cases: one read per view.
+        // A fresh referral of the demo post (the social worker's own, on either side: the page
+        // has no other post to ask for) is new, hence named.
+        (Method::Get, "/aujourdhui") => {
+            app.case_for(true).await;
+            Request::get(path).reading(1)
+        }
         (Method::Get, "/personnes") => Request::get(path)
             .reading(1)
             .and_get(format!("/personnes?q={SEARCHED}"), 1),

@@ -38,7 +38,11 @@ fn seal_identity(
     Ok(keys.seal(json.as_bytes(), &IDENTITY.associated_data(id.as_str())))
 }
 
-fn open_identity(keys: &KeyRing, id: &PersonId, sealed: &[u8]) -> Result<Identity, StoreError> {
+pub(crate) fn open_identity(
+    keys: &KeyRing,
+    id: &PersonId,
+    sealed: &[u8],
+) -> Result<Identity, StoreError> {
     let json = keys
         .open_string(sealed, &IDENTITY.associated_data(id.as_str()))
         .map_err(|e| StoreError::Corrupt(format!("persons.identity_sealed {id} : {e}")))?;
