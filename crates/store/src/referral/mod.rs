@@ -10,6 +10,7 @@ pub use inbox::{INBOX_PAGE, InboxFilter, InboxRow, inbox};
 pub mod partner;
 pub mod person;
 pub mod record_journal;
+pub mod referrer;
 pub mod retention;
 pub mod subject_access;
 

@@ -1,3 +1,5 @@
-//! Where people arrive: the public home page with the live national counts.
+//! Where people arrive: the public home page with the live national counts, and the home
+//! of each signed-in role.
 
 pub mod public;
+pub mod signed_in;

@@ -2,7 +2,8 @@
 //! case file. Professional secrecy: the officer sees status words only; the case's content
 //! is for the post's social workers, and every read of it is journaled.
 //!
-//! `desk` holds the referral form and the officer's list, `inbox` the post's case list,
+//! `desk` holds the referral pages and the officer's list, `referral_form` the form itself
+//! (its fields, what it reads back, where each refusal shows), `inbox` the post's case list,
 //! `case` the case page, `case_work` and `case_handover` the writes on a case, `person` and
 //! `case_persons` the persons a post follows, `record_journal` who read or changed a case or
 //! a person, `access_request` a person's copy of what the post holds (RGPD art. 15); `access`
@@ -18,9 +19,11 @@ pub mod case_work;
 pub mod category;
 pub mod desk;
 pub mod inbox;
+pub mod own_referrals;
 pub mod partner;
 pub mod person;
 pub mod record_journal;
+pub mod referral_form;
 mod words;
 
 use crate::http::route_table::RouteTable;
