@@ -197,4 +197,35 @@ describe('officer', () => {
       await page.close();
     }
   });
+
+  test('the phone header menu without JavaScript: hidden, a plain link to the menu page instead', async () => {
+    const context = await browser.newContext({ locale: 'fr-FR', javaScriptEnabled: false, viewport: PHONE });
+    context.setDefaultTimeout(15_000);
+    const page = await context.newPage();
+    await logInAndEnrol(page, server.url, server.logins.officier);
+    await page.goto(`${server.url}/`, { waitUntil: 'load' });
+    assert.equal(await page.locator('#button-menu').isVisible(), false, 'the button that needs JavaScript is hidden');
+    const hidden = await page.evaluate(() => getComputedStyle(document.querySelector('.fr-header__menu')).display);
+    assert.equal(hidden, 'none', 'the menu is out of the page, its links not clickable');
+    await page.locator('#link-menu').click();
+    await page.waitForLoadState('load');
+    assert.equal(pathOf(page), '/menu');
+    const links = page.locator('#menu-page a');
+    assert.ok((await links.allInnerTexts()).includes('Mes signalements'));
+    await links.filter({ hasText: 'Mes signalements' }).click();
+    await page.waitForLoadState('load');
+    assert.equal(pathOf(page), '/signalements');
+    await context.close();
+
+    // With JavaScript: the DSFR's menu button, no plain link; the menu page is accessible.
+    for (const mobile of [true, false]) {
+      const withJs = await newPage(browser, { mobile });
+      await logInAndEnrol(withJs, server.url, server.logins.officier);
+      await withJs.goto(`${server.url}/menu`, { waitUntil: 'load' });
+      assert.equal(await withJs.locator('#link-menu').isVisible(), false);
+      assert.equal(await withJs.locator('#button-menu').isVisible(), mobile);
+      await assertAccessible(withJs, `/menu (${mobile ? 'phone' : 'desktop'})`);
+      await withJs.close();
+    }
+  });
 });

@@ -138,6 +138,7 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 pub fn route_table() -> http::route_table::RouteTable {
     http::route_table::RouteTable::new()
         .merge(home::public::routes())
+        .merge(home::menu::routes())
         .merge(http::health::routes())
         .merge(http::assets::routes())
         .merge(identity::login::routes())
