@@ -153,12 +153,19 @@ pub fn form_page(
     direct: bool,
 ) -> ReferralFormPage {
     let shown = if direct { 1 } else { persons_shown(&typed) };
+    let (title, at) = if direct {
+        ("Ouvrir un dossier", "/dossiers")
+    } else {
+        ("Signaler une situation", "/signalements")
+    };
+    // A refused form says so in its title: the first thing a screen reader reads.
+    let title = if errors.is_empty() {
+        title.to_string()
+    } else {
+        format!("Erreur : {title}")
+    };
     ReferralFormPage {
-        shell: if direct {
-            Shell::for_actor("Ouvrir un dossier", auth, csrf).at("/dossiers")
-        } else {
-            Shell::for_actor("Signaler une situation", auth, csrf).at("/signalements")
-        },
+        shell: Shell::for_actor(&title, auth, csrf).at(at),
         sources: ReferralSource::ALL,
         urgencies: Urgency::ALL,
         categories: grid.active().cloned().collect(),
