@@ -72,7 +72,10 @@ async fn the_officer_reads_the_reference_they_typed_and_each_view_is_journaled()
         for view in 1..=2 {
             let (status, list) = send(&app, Method::Get, "/signalements", &[]).await;
             assert_eq!(status, 200);
-            assert!(list.contains("Mes signalements") && list.contains(REFERENCE), "{list}");
+            assert!(
+                list.contains("Mes signalements") && list.contains(REFERENCE),
+                "{list}"
+            );
             assert_eq!(reads_naming(&app, &case).await, view, "{}", app.backend);
         }
 
@@ -130,7 +133,11 @@ async fn without_consent_nothing_but_the_count_is_asked_and_a_person_is_added_on
             &app,
             Method::Post,
             "/signalements",
-            &[("consent", "yes"), ("context", "Faits tapés"), ("add_person", "1")],
+            &[
+                ("consent", "yes"),
+                ("context", "Faits tapés"),
+                ("add_person", "1"),
+            ],
         )
         .await;
         assert_eq!(status, 200);

@@ -19,7 +19,10 @@ pub struct MenuPage {
     shell: Shell,
 }
 
-async fn menu(MaybeAuthenticated(visitor): MaybeAuthenticated, csrf: CsrfToken) -> WebResult<MenuPage> {
+async fn menu(
+    MaybeAuthenticated(visitor): MaybeAuthenticated,
+    csrf: CsrfToken,
+) -> WebResult<MenuPage> {
     let shell = match &visitor {
         Some(auth) => Shell::for_actor("Menu", auth, &csrf),
         None => Shell::public("Menu"),

@@ -127,7 +127,14 @@ async fn refer(
     let grid = crate::referral::category::grid(&state).await?;
     if adds_person(&fields) {
         // Nothing is sent: the same form with one more person, everything typed kept.
-        let page = form_page(&auth, &csrf, &grid, Vec::new(), with_one_more_person(typed), false);
+        let page = form_page(
+            &auth,
+            &csrf,
+            &grid,
+            Vec::new(),
+            with_one_more_person(typed),
+            false,
+        );
         return Ok(page.into_response());
     }
     let refuse = |errors: Vec<FieldError>| {
@@ -144,7 +151,9 @@ async fn refer(
         .into_iter()
         .next()
     else {
-        return refuse(vec![FieldError::general("Aucun poste d'intervenant social ne couvre votre unité : adressez la personne aux services sociaux du département.")]);
+        return refuse(vec![FieldError::general(
+            "Aucun poste d'intervenant social ne couvre votre unité : adressez la personne aux services sociaux du département.",
+        )]);
     };
     let post_row = passerelle_store::registry::post::find(&state.db, &post.id)
         .await?
@@ -212,14 +221,7 @@ async fn open_direct_case(
     let referral = match validate_referral(&input, &grid) {
         Ok(referral) => referral,
         Err(errors) => {
-            let page = form_page(
-                &auth,
-                &csrf,
-                &grid,
-                placed(&errors, &grid),
-                typed,
-                true,
-            );
+            let page = form_page(&auth, &csrf, &grid, placed(&errors, &grid), typed, true);
             return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };

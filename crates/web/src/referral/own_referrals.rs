@@ -40,8 +40,7 @@ fn facts<'a>(row: &'a OwnReferral, today: time::Date) -> WebResult<OwnReferralFa
         referred_by: row.referred_by.as_deref(),
         unit: row.referral_unit_id.as_deref(),
         purged: row.purged != 0,
-        last_contact: passerelle_store::db::time_text::text_to_date(day)
-            .map_err(WebError::from)?,
+        last_contact: passerelle_store::db::time_text::text_to_date(day).map_err(WebError::from)?,
         today,
     })
 }
@@ -61,8 +60,7 @@ pub async fn own_lines(
     let mut readable: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     if let References::Opened { .. } = references {
         for row in &rows {
-            if row.has_reference() && officer_reads_own_referral(&auth.actor, &facts(row, today)?)
-            {
+            if row.has_reference() && officer_reads_own_referral(&auth.actor, &facts(row, today)?) {
                 readable.entry(&row.post_id).or_default().push(&row.id);
             }
         }
