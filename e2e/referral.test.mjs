@@ -71,7 +71,8 @@ describe('referral', () => {
     await assertAccessible(officer, '/signalements/nouveau (phone)');
     // DSFR draws radios and checkboxes on their labels: a person taps the label.
     await officer.locator('label[for="urgency-within_48h"]').click();
-    await officer.selectOption('#source', 'intervention');
+    // Consent first: it decides what is asked next.
+    await officer.locator('label[for="consent-yes"]').click();
     await officer.locator('label[for="category-domestic_violence"]').click();
     // The demo never uses this category: it tells our referral apart in the inbox.
     await officer.locator('label[for="category-radicalisation"]').click();
@@ -80,17 +81,17 @@ describe('referral', () => {
     await officer.fill('#person-1-last', NAME);
     await officer.fill('#person-1-first', 'Maëlle');
     await officer.fill('#person-1-phone', '06 11 22 33 44');
-    await officer.locator('label[for="consent-yes"]').click();
     await officer.selectOption('#contact-channel', 'phone_call');
     await officer.fill('#contact-hours', 'En semaine avant 17 h');
     // The officer asks to be told of each status change by e-mail (status words only).
+    await officer.locator('#more summary').click();
     await officer.locator('label[for="notify"]').click();
     await screenshot(officer, 'signalement-formulaire-mobile');
     let response = await submit(officer, officer.locator('#referral-form'), "Transmettre à l'intervenant social");
     assert.ok(response.status() < 400, `the referral answers ${response.status()}: ${await errorText(officer)}`);
     assert.equal(pathOf(officer), '/signalements');
     assert.match(await text(officer.locator('[role="status"]')), /transmis/);
-    assert.equal(await text(officer.locator('#unit-referrals tbody tr .referral-status').first()), 'Reçue');
+    assert.equal(await text(officer.locator('#my-referrals tbody tr .referral-status').first()), 'Reçue');
 
     // 2. The social worker takes it over.
     const worker = await newPage(browser);
@@ -157,7 +158,7 @@ describe('referral', () => {
     }
     // 3. The officer sees "En contact", nothing else.
     await officer.goto(`${server.url}/signalements`, { waitUntil: 'load' });
-    assert.equal(await text(officer.locator('#unit-referrals tbody tr .referral-status').first()), 'En contact');
+    assert.equal(await text(officer.locator('#my-referrals tbody tr .referral-status').first()), 'En contact');
     const page = await officer.content();
     for (const secret of [CONTEXT, NOTE, NAME, 'CIDFF']) {
       assert.ok(!page.includes(secret), `the officer's page shows « ${secret} »`);

@@ -12,12 +12,14 @@ use crate::registry::territory::DepartementCode;
 mod case_access;
 mod reach;
 mod reading;
+mod referrer;
 pub use case_access::{CaseAccessKind, opens_case_content};
 pub use reach::{
     FiguresExtent, PostsReach, PresenceView, Publication, SecurityEventsReach, home_departement,
     posts_reach, presence_view, publication_of, security_events_reach,
 };
 pub use reading::{FeedFacts, feed_opens, reads_note};
+pub use referrer::{OwnReferralFacts, officer_reads_own_referral};
 
 /// Where a role is held.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

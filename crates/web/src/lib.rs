@@ -139,6 +139,7 @@ pub fn route_table() -> http::route_table::RouteTable {
     http::route_table::RouteTable::new()
         .merge(home::public::routes())
         .merge(home::today::routes())
+        .merge(home::menu::routes())
         .merge(http::health::routes())
         .merge(http::assets::routes())
         .merge(identity::login::routes())

@@ -86,7 +86,7 @@ fn expected(method: Method, path: &str, who: Who) -> (Outcome, Outcome) {
     match (method, path) {
         (
             Method::Get,
-            "/" | "/healthz" | "/metrics" | "/connexion" | "/assets/{version}/{*path}",
+            "/" | "/menu" | "/healthz" | "/metrics" | "/connexion" | "/assets/{version}/{*path}",
         ) => (Allow, Allow),
         // OpenID Connect is not configured here (its flow is tested in the browser against a
         // real provider): both legs answer 404 to everyone.

@@ -342,7 +342,7 @@ async fn bad_input_is_refused_in_french_and_nothing_is_written() {
         let (status, page) = send(&app, Role::Officer, Method::Post, "/signalements", &bad).await;
         assert_eq!(status, 422);
         assert!(
-            page.contains("Catégories : choisissez au moins une catégorie"),
+            page.contains("Motifs : choisissez au moins un motif"),
             "{page}"
         );
         assert!(page.contains("Personne 1 — téléphone"), "{page}");
@@ -997,7 +997,7 @@ async fn a_social_worker_opens_a_case_without_referral() {
         .await;
         assert_eq!(status, 422);
         assert!(
-            page.contains("Ouvrir un dossier") && page.contains("Contexte"),
+            page.contains("Ouvrir un dossier") && page.contains("Faits"),
             "{page}"
         );
         app.finish().await;
@@ -1611,7 +1611,7 @@ async fn the_national_team_adds_renames_and_retires_a_category_and_cases_keep_th
         .await;
         assert_eq!(status, 422);
         assert!(
-            page.contains("Catégories : « violences_numeriques » est retirée de la grille"),
+            page.contains("Motifs : « violences_numeriques » est retirée de la grille"),
             "{page}"
         );
         assert_eq!(count(&app, "SELECT COUNT(*) FROM cases").await, before);

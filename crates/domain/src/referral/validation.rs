@@ -205,7 +205,7 @@ pub fn validate_referral(
     let mut errors = Vec::new();
 
     let source = ReferralSource::parse(&input.source)
-        .map_err(|e| errors.push(relabel("Source", e)))
+        .map_err(|e| errors.push(relabel("Origine", e)))
         .ok();
     let urgency = Urgency::parse(&input.urgency)
         .map_err(|e| errors.push(relabel("Urgence", e)))
@@ -219,7 +219,7 @@ pub fn validate_referral(
     {
         match grid.parse_active(code) {
             Ok(category) => chosen.push(category.code.as_str()),
-            Err(e) => errors.push(relabel("Catégories", e)),
+            Err(e) => errors.push(relabel("Motifs", e)),
         }
     }
     let categories: Vec<String> = grid
@@ -228,35 +228,36 @@ pub fn validate_referral(
         .map(|category| category.code.clone())
         .collect();
     if categories.is_empty() && input.categories.iter().all(|c| c.trim().is_empty()) {
-        errors.push(ParseError::new(
-            "Catégories",
-            "choisissez au moins une catégorie",
-        ));
-    }
-
-    let context = input.context.trim();
-    let context_chars = context.chars().count();
-    if context.is_empty() {
-        errors.push(ParseError::new(
-            "Contexte",
-            "décrivez brièvement la situation",
-        ));
-    } else if context_chars > CONTEXT_MAX_CHARS {
-        errors.push(ParseError::new(
-            "Contexte",
-            format!("{CONTEXT_MAX_CHARS} caractères au plus ({context_chars} saisis)"),
-        ));
-    } else if has_control(context, true) {
-        errors.push(ParseError::new(
-            "Contexte",
-            "contient des caractères de contrôle invisibles",
-        ));
+        errors.push(ParseError::new("Motifs", "choisissez au moins un motif"));
     }
 
     let consent = parse_consent(&input.consent)
         .map_err(|e| errors.push(e))
         .ok();
     let keep_identity = consent == Some(true);
+
+    // The facts are kept only with consent (an anonymous count keeps none): asked only then.
+    let context = if consent == Some(false) {
+        ""
+    } else {
+        input.context.trim()
+    };
+    let context_chars = context.chars().count();
+    if consent == Some(false) {
+        // Nothing to check: nothing is kept.
+    } else if context.is_empty() {
+        errors.push(ParseError::new("Faits", "décrivez brièvement la situation"));
+    } else if context_chars > CONTEXT_MAX_CHARS {
+        errors.push(ParseError::new(
+            "Faits",
+            format!("{CONTEXT_MAX_CHARS} caractères au plus ({context_chars} saisis)"),
+        ));
+    } else if has_control(context, true) {
+        errors.push(ParseError::new(
+            "Faits",
+            "contient des caractères de contrôle invisibles",
+        ));
+    }
 
     if input.persons.is_empty() {
         errors.push(ParseError::new(
@@ -308,12 +309,19 @@ pub fn validate_referral(
 
     let mut safe_contact = None;
     if keep_identity {
+        // Left blank, the channel follows what was given: a call when the person helped left
+        // a number, otherwise through the unit. Never a refusal for a default.
         let channel = if input.contact_channel.trim().is_empty() {
-            errors.push(ParseError::new(
-                "Contact sûr — canal",
-                "indiquez comment joindre la personne sans danger",
-            ));
-            None
+            Some(
+                if persons
+                    .iter()
+                    .any(|p| p.phone.is_some() && p.role != PersonRole::Suspect)
+                {
+                    ContactChannel::PhoneCall
+                } else {
+                    ContactChannel::ViaUnit
+                },
+            )
         } else {
             ContactChannel::parse(&input.contact_channel)
                 .map_err(|e| errors.push(relabel("Contact sûr — canal", e)))
@@ -321,7 +329,7 @@ pub fn validate_referral(
         };
         let hours = single_line(
             &input.contact_hours,
-            "Contact sûr — horaires",
+            "Contact sûr — horaires et consignes",
             CONTACT_HOURS_MAX_CHARS,
             &mut errors,
         );
@@ -469,7 +477,7 @@ mod tests {
                 person("witness", "", "", "12"),
             ],
             consent: "yes".into(),
-            contact_channel: "".into(),
+            contact_channel: "pigeon".into(),
             contact_hours: "".into(),
             procedure_reference: "R".repeat(65),
         };
@@ -478,10 +486,10 @@ mod tests {
         assert_eq!(
             fields,
             [
-                "Source",
+                "Origine",
                 "Urgence",
-                "Catégories",
-                "Contexte",
+                "Motifs",
+                "Faits",
                 "Personne 2 — rôle",
                 "Personne 2 — nom",
                 "Personne 2 — téléphone",
@@ -491,7 +499,7 @@ mod tests {
         );
         assert_eq!(
             errors[3].to_string(),
-            "Contexte : 1000 caractères au plus (1001 saisis)"
+            "Faits : 1000 caractères au plus (1001 saisis)"
         );
         assert_eq!(
             errors[6].to_string(),
@@ -510,7 +518,7 @@ mod tests {
             .iter()
             .map(|e| e.field)
             .collect();
-        assert_eq!(fields, ["Contexte", "Consentement", "Personnes"]);
+        assert_eq!(fields, ["Consentement", "Faits", "Personnes"]);
 
         let mut input = good_input();
         input.persons[0].phone.clear();
@@ -526,6 +534,52 @@ mod tests {
     }
 
     #[test]
+    fn a_blank_channel_follows_what_was_given_and_never_refuses() {
+        let mut input = good_input();
+        input.contact_channel = " ".into();
+        let referral = validate_referral(&input, &CategoryGrid::first()).unwrap();
+        assert_eq!(
+            referral.safe_contact().map(SafeContact::channel),
+            Some(ContactChannel::PhoneCall)
+        );
+        // Only the suspect's number: never called; the unit relays.
+        input.persons[0].phone.clear();
+        input.persons[1].phone = "06 98 76 54 32".into();
+        let referral = validate_referral(&input, &CategoryGrid::first()).unwrap();
+        assert_eq!(
+            referral.safe_contact().map(SafeContact::channel),
+            Some(ContactChannel::ViaUnit)
+        );
+    }
+
+    #[test]
+    fn without_consent_neither_names_nor_facts_are_asked() {
+        let input = ReferralInput {
+            source: "intervention".into(),
+            urgency: "normal".into(),
+            categories: vec!["housing".into()],
+            context: String::new(),
+            persons: vec![person("victim", "", "", "")],
+            consent: "no".into(),
+            contact_channel: String::new(),
+            contact_hours: String::new(),
+            procedure_reference: String::new(),
+        };
+        let referral = validate_referral(&input, &CategoryGrid::first()).unwrap();
+        assert!(referral.anonymous_count_only());
+        assert_eq!(referral.context(), "");
+        // Facts typed before answering « Non » are not kept either.
+        let mut typed = input.clone();
+        typed.context = "Des faits".into();
+        assert_eq!(
+            validate_referral(&typed, &CategoryGrid::first())
+                .unwrap()
+                .context(),
+            ""
+        );
+    }
+
+    #[test]
     fn control_characters_and_unknown_categories_are_refused() {
         let mut input = good_input();
         input.context = "ligne 1\nligne 2\u{0}".into();
@@ -536,7 +590,7 @@ mod tests {
             .iter()
             .map(|e| e.field)
             .collect();
-        assert_eq!(fields, ["Catégories", "Contexte", "Personne 1 — nom"]);
+        assert_eq!(fields, ["Motifs", "Faits", "Personne 1 — nom"]);
 
         let mut input = good_input();
         input.context = "ligne 1\r\nligne 2\tfin".into();

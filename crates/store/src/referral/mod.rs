@@ -14,6 +14,7 @@ pub mod partner;
 pub mod person;
 pub mod record_journal;
 pub mod referral_keys;
+pub mod referrer;
 pub mod retention;
 pub mod subject_access;
 

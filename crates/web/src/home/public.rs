@@ -1,4 +1,5 @@
 //! The public home page: what Passerelle is, and the live national counts of posts.
+//! Signed in, `/` is the home of the role (`signed_in`).
 
 use crate::AppState;
 use crate::http::auth::{CsrfToken, MaybeAuthenticated};
@@ -9,8 +10,7 @@ use crate::http::route_table::RouteTable;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
-use passerelle_domain::access::Scope;
-use passerelle_domain::identity::role::Role;
+use axum::response::{IntoResponse, Response};
 use passerelle_domain::registry::post::PostCounts;
 
 pub fn routes() -> RouteTable {
@@ -24,40 +24,26 @@ pub struct HomePage {
     counts: PostCounts,
     departements_covered: u64,
     as_of: String,
-    /// For an officer: their unit and the next presence of its social worker there.
-    officer_unit: Option<(String, Option<String>)>,
 }
 
+/// The public home for a visitor; a signed-in person lands on the home of their role.
 async fn home(
     State(state): State<AppState>,
     MaybeAuthenticated(visitor): MaybeAuthenticated,
     csrf: CsrfToken,
-) -> WebResult<axum::response::Response> {
-    use axum::response::IntoResponse;
-    // The social worker's home is their day (« Aujourd'hui »), not the public page.
+) -> WebResult<Response> {
+    // The social worker's home is their day (« Aujourd'hui »), not a page of links.
     if let Some(auth) = &visitor
-        && auth.role() == Role::SocialWorker
+        && auth.role() == passerelle_domain::identity::role::Role::SocialWorker
     {
         return Ok(axum::response::Redirect::to("/aujourdhui").into_response());
     }
+    if let Some(auth) = &visitor {
+        return crate::home::signed_in::home(&state, auth, &csrf).await;
+    }
     let figures = state.national_figures.get(&state.db).await?;
-    let shell = match &visitor {
-        Some(auth) => Shell::for_actor("Accueil", auth, &csrf),
-        None => Shell::public("Accueil"),
-    };
-    let officer_unit = match visitor
-        .as_ref()
-        .map(|auth| (auth.role(), &auth.actor.grant.scope))
-    {
-        Some((Role::Officer, Scope::Unit(unit))) => Some((
-            unit.to_string(),
-            crate::presence::next_presence_at(&state, unit.as_str()).await?,
-        )),
-        _ => None,
-    };
     Ok(HomePage {
-        officer_unit,
-        shell: shell.at("/"),
+        shell: Shell::public("Accueil").at("/"),
         counts: figures.counts,
         departements_covered: figures.departements_covered,
         as_of: french_date(figures.date),

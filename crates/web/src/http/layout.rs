@@ -83,7 +83,7 @@ pub fn navigation_for(roles: &[Role]) -> Vec<NavItem> {
     }
     if has(Role::Officer) {
         items.push(NavItem {
-            label: "Signalements",
+            label: "Mes signalements",
             href: "/signalements",
         });
     }

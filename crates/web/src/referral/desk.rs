@@ -10,6 +10,11 @@ use crate::http::forms::FrenchForm;
 use crate::http::layout::Shell;
 use crate::http::route_table::RouteTable;
 use crate::referral::access::{acting_post, officer_unit};
+use crate::referral::own_referrals::{OwnLine, References, own_lines};
+use crate::referral::referral_form::{
+    FieldError, ReferralFormPage, adds_person, form_page, placed, referral_input, typed_values,
+    with_one_more_person,
+};
 use crate::referral::words::{label_of, status_words};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -19,11 +24,7 @@ use passerelle_domain::access::Action;
 use passerelle_domain::ids::CaseId;
 use passerelle_domain::ids::UnitId;
 use passerelle_domain::journal::JournalAction;
-use passerelle_domain::referral::category::{Category, CategoryGrid};
-use passerelle_domain::referral::{
-    ContactChannel, PersonInput, PersonRole, ReferralInput, ReferralSource, Urgency,
-    validate_referral,
-};
+use passerelle_domain::referral::{ReferralSource, Urgency, validate_referral};
 use passerelle_store::referral as store_referral;
 
 pub fn routes() -> RouteTable {
@@ -34,9 +35,6 @@ pub fn routes() -> RouteTable {
         .get("/dossiers/nouveau", direct_case_form)
         .post("/dossiers", open_direct_case)
 }
-
-/// How many persons the form offers (victim, suspect, a child…); more are rare at intake.
-const FORM_PERSONS: usize = 3;
 
 pub struct StatusLine {
     pub received: String,
@@ -49,6 +47,9 @@ pub struct StatusLine {
 #[template(path = "referral/referrals.html")]
 pub struct ReferralsPage {
     shell: Shell,
+    /// The officer's own referrals, with their reasons and references.
+    mine: Vec<OwnLine>,
+    /// The unit's other referrals: status words only.
     lines: Vec<StatusLine>,
     created: bool,
 }
@@ -58,16 +59,31 @@ pub struct CreatedQuery {
     envoye: Option<String>,
 }
 
+/// How many referrals the list shows.
+const LISTED: i64 = 200;
+
 async fn unit_referrals(
     State(state): State<AppState>,
     auth: Authenticated,
     csrf: CsrfToken,
+    ClientIp(ip): ClientIp,
     axum::extract::Query(query): axum::extract::Query<CreatedQuery>,
 ) -> WebResult<ReferralsPage> {
     let unit = officer_unit(&auth)?;
-    let lines = store_referral::referrals_of_unit(&state.db, &unit, 200)
+    let mine = own_lines(
+        &state,
+        &auth,
+        &unit,
+        LISTED,
+        References::Opened { ip: ip.as_deref() },
+    )
+    .await?;
+    let mine_ids: std::collections::HashSet<&str> =
+        mine.iter().map(|line| line.id.as_str()).collect();
+    let lines = store_referral::referrals_of_unit(&state.db, &unit, LISTED)
         .await?
         .into_iter()
+        .filter(|row| !mine_ids.contains(row.id.as_str()))
         .map(|row| {
             Ok(StatusLine {
                 received: french_day_of(&row.received_at),
@@ -78,68 +94,11 @@ async fn unit_referrals(
         })
         .collect::<WebResult<_>>()?;
     Ok(ReferralsPage {
-        shell: Shell::for_actor("Signalements de l'unité", &auth, &csrf).at("/signalements"),
+        shell: Shell::for_actor("Mes signalements", &auth, &csrf).at("/signalements"),
+        mine,
         lines,
         created: query.envoye.is_some(),
     })
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "referral/referral_form.html")]
-pub struct ReferralFormPage {
-    shell: Shell,
-    sources: &'static [ReferralSource],
-    urgencies: &'static [Urgency],
-    categories: Vec<Category>,
-    roles: &'static [PersonRole],
-    channels: &'static [ContactChannel],
-    persons: Vec<usize>,
-    /// Opened by the social worker for a person who came directly: no unit, no consent
-    /// question (the person is there), one person.
-    direct: bool,
-    errors: Vec<String>,
-    /// The values typed, given back after a refusal.
-    typed: std::collections::HashMap<String, String>,
-}
-
-impl ReferralFormPage {
-    fn value(&self, name: &str) -> String {
-        self.typed.get(name).cloned().unwrap_or_default()
-    }
-
-    fn is(&self, name: &str, value: &str) -> bool {
-        self.typed.get(name).is_some_and(|v| v == value)
-    }
-
-    fn person_field(&self, index: &usize, field: &str) -> String {
-        self.value(&format!("person_{index}_{field}"))
-    }
-}
-
-fn form_page(
-    auth: &Authenticated,
-    csrf: &CsrfToken,
-    grid: &CategoryGrid,
-    errors: Vec<String>,
-    typed: std::collections::HashMap<String, String>,
-    direct: bool,
-) -> ReferralFormPage {
-    ReferralFormPage {
-        shell: if direct {
-            Shell::for_actor("Ouvrir un dossier", auth, csrf).at("/dossiers")
-        } else {
-            Shell::for_actor("Signaler une situation", auth, csrf).at("/signalements")
-        },
-        sources: ReferralSource::ALL,
-        urgencies: Urgency::ALL,
-        categories: grid.active().cloned().collect(),
-        roles: PersonRole::ALL,
-        channels: ContactChannel::ALL,
-        persons: (1..=if direct { 1 } else { FORM_PERSONS }).collect(),
-        direct,
-        errors,
-        typed,
-    }
 }
 
 async fn referral_form(
@@ -158,61 +117,6 @@ async fn referral_form(
     ))
 }
 
-/// The referral form's fields as the domain reads them (categories are checkboxes named
-/// `category`, persons `person_N_field`).
-fn referral_input(fields: &[(String, String)]) -> ReferralInput {
-    let one = |name: &str| {
-        fields
-            .iter()
-            .find(|(key, _)| key == name)
-            .map(|(_, value)| value.clone())
-            .unwrap_or_default()
-    };
-    ReferralInput {
-        source: one("source"),
-        urgency: one("urgency"),
-        categories: fields
-            .iter()
-            .filter(|(key, _)| key == "category")
-            .map(|(_, value)| value.clone())
-            .collect(),
-        context: one("context"),
-        persons: (1..=FORM_PERSONS)
-            .map(|index| PersonInput {
-                role: one(&format!("person_{index}_role")),
-                last_name: one(&format!("person_{index}_last_name")),
-                first_name: one(&format!("person_{index}_first_name")),
-                phone: one(&format!("person_{index}_phone")),
-            })
-            .filter(|p| {
-                !(p.last_name.trim().is_empty()
-                    && p.first_name.trim().is_empty()
-                    && p.phone.trim().is_empty())
-            })
-            .collect(),
-        consent: one("consent"),
-        contact_channel: one("contact_channel"),
-        contact_hours: one("contact_hours"),
-        procedure_reference: one("procedure_reference"),
-    }
-}
-
-/// The values typed, to give the form back after a refusal (each category ticked as
-/// `category_<code>`).
-fn typed_values(fields: &[(String, String)]) -> std::collections::HashMap<String, String> {
-    fields
-        .iter()
-        .filter(|(key, _)| key != "csrf" && key != "category")
-        .cloned()
-        .chain(
-            fields
-                .iter()
-                .filter(|(key, _)| key == "category")
-                .map(|(_, v)| (format!("category_{v}"), "1".into())),
-        )
-        .collect()
-}
-
 async fn refer(
     State(state): State<AppState>,
     auth: Authenticated,
@@ -223,13 +127,25 @@ async fn refer(
     let unit = officer_unit(&auth)?;
     let typed = typed_values(&fields);
     let grid = crate::referral::category::grid(&state).await?;
-    let refuse = |errors: Vec<String>| {
+    if adds_person(&fields) {
+        // Nothing is sent: the same form with one more person, everything typed kept.
+        let page = form_page(
+            &auth,
+            &csrf,
+            &grid,
+            Vec::new(),
+            with_one_more_person(typed),
+            false,
+        );
+        return Ok(page.into_response());
+    }
+    let refuse = |errors: Vec<FieldError>| {
         let page = form_page(&auth, &csrf, &grid, errors, typed.clone(), false);
         Ok::<_, WebError>((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
     };
     let referral = match validate_referral(&referral_input(&fields), &grid) {
         Ok(referral) => referral,
-        Err(errors) => return refuse(errors.iter().map(|e| format!("{e}.")).collect()),
+        Err(errors) => return refuse(placed(&errors, &grid)),
     };
     // The post that covers the officer's unit (a filled one first).
     let Some(post) = passerelle_store::presence::posts_serving(&state.db, &unit)
@@ -237,7 +153,9 @@ async fn refer(
         .into_iter()
         .next()
     else {
-        return refuse(vec!["Aucun poste d'intervenant social ne couvre votre unité : adressez la personne aux services sociaux du département.".into()]);
+        return refuse(vec![FieldError::general(
+            "Aucun poste d'intervenant social ne couvre votre unité : adressez la personne aux services sociaux du département.",
+        )]);
     };
     let post_row = passerelle_store::registry::post::find(&state.db, post.id.as_str())
         .await?
@@ -305,14 +223,7 @@ async fn open_direct_case(
     let referral = match validate_referral(&input, &grid) {
         Ok(referral) => referral,
         Err(errors) => {
-            let page = form_page(
-                &auth,
-                &csrf,
-                &grid,
-                errors.iter().map(|e| format!("{e}.")).collect(),
-                typed,
-                true,
-            );
+            let page = form_page(&auth, &csrf, &grid, placed(&errors, &grid), typed, true);
             return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };

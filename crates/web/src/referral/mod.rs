@@ -2,7 +2,8 @@
 //! case file. Professional secrecy: the officer sees status words only; the case's content
 //! is for the post's social workers, and every read of it is journaled.
 //!
-//! `desk` holds the referral form and the officer's list, `inbox` the post's case list (and
+//! `desk` holds the referral pages and the officer's list, `referral_form` the form itself
+//! (its fields, what it reads back, where each refusal shows), `inbox` the post's case list (and
 //! `inbox_names` the persons' names beside it),
 //! `case` the case page, `case_work` and `case_handover` the writes on a case, `person` and
 //! `case_persons` the persons a post follows, `record_journal` who read or changed a case or
@@ -20,9 +21,11 @@ pub mod category;
 pub mod desk;
 pub mod inbox;
 pub mod inbox_names;
+pub mod own_referrals;
 pub mod partner;
 pub mod person;
 pub mod record_journal;
+pub mod referral_form;
 mod words;
 
 use crate::http::route_table::RouteTable;

@@ -456,7 +456,8 @@ impl Sentinels {
     /// Plants two sentinel case files: one in a post of another département and employer
     /// (referred from a unit there; its appointment booked by the demo officer, who may not
     /// read it from a unit the post does not serve), one in a second post of the demo
-    /// département (referred from the demo officer's unit, whose desk lists its status).
+    /// département (referred from the demo officer's unit by a colleague: the desk lists its
+    /// status, never its reference).
     pub async fn plant(app: &TestApp) -> Sentinels {
         let mut planter = Planter {
             all: Vec::new(),
@@ -474,12 +475,17 @@ impl Sentinels {
         .await;
         planter.post_label = "autre poste du département".into();
         let near_post = neighbour_post(app).await;
+        // Referred by a colleague of the demo officer's unit: the desk lists its status, and
+        // its procedure reference stays its referrer's alone.
+        let (colleague, _) = app
+            .new_account(Role::Officer, Some(&app.scope(Role::Officer)))
+            .await;
         let near = plant_in(
             app,
             &mut planter,
             &near_post,
             &app.scope(Role::Officer),
-            &officer,
+            &colleague,
             None,
         )
         .await;

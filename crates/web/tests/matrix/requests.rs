@@ -173,6 +173,7 @@ pub async fn build(w: &World<'_>, method: Method, path: &str, who: Who, side: Si
     };
     match (method, path) {
         (Method::Get, "/")
+        | (Method::Get, "/menu")
         | (Method::Get, "/healthz")
         | (Method::Get, "/metrics")
         | (Method::Get, "/connexion")
