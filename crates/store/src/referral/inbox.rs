@@ -9,15 +9,15 @@ use crate::journal::read::Journaled;
 use crate::seal::KeyRing;
 use crate::{Db, StoreError};
 use passerelle_domain::ids::{CaseId, PersonId, PostId};
-use passerelle_domain::referral::ReferralStatus;
+use passerelle_domain::referral::{ReferralStatus, Urgency};
 use std::collections::HashMap;
 
 /// A line of the social worker's inbox.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct InboxRow {
     pub id: CaseId,
-    pub urgency: String,
-    pub status: String,
+    pub urgency: Urgency,
+    pub status: ReferralStatus,
     /// Category codes in order, read after the row (`case_categories`).
     #[sqlx(skip)]
     pub categories: Vec<String>,
@@ -240,9 +240,9 @@ pub async fn mark_opened(db: &Db, case_id: &str) -> Result<bool, StoreError> {
 /// A case as the social worker's home lists it (codes and dates, nothing sealed).
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct DayRow {
-    pub id: String,
-    pub urgency: String,
-    pub status: String,
+    pub id: CaseId,
+    pub urgency: Urgency,
+    pub status: ReferralStatus,
     pub received_at: String,
     pub unit_name: Option<String>,
     pub next_step_on: Option<String>,

@@ -27,7 +27,7 @@ use passerelle_domain::access::reads_note;
 use passerelle_domain::ids::{AccountId, CaseId, PersonId, PostId, UnitId};
 use passerelle_domain::referral::case::NoteVisibility;
 use passerelle_domain::referral::{
-    ClosureOutcome, ReferralStatus, ValidReferral, check_transition,
+    ClosureOutcome, ReferralSource, ReferralStatus, Urgency, ValidReferral, check_transition,
 };
 use serde::{Deserialize, Serialize};
 
@@ -197,9 +197,9 @@ pub(crate) async fn record_status(
 pub struct StatusRow {
     pub id: CaseId,
     pub received_at: String,
-    pub urgency: String,
-    pub status: String,
-    pub closure_outcome: Option<String>,
+    pub urgency: Urgency,
+    pub status: ReferralStatus,
+    pub closure_outcome: Option<ClosureOutcome>,
     pub status_changed_at: String,
 }
 
@@ -226,14 +226,14 @@ pub struct CaseRow {
     pub post_id: PostId,
     pub referral_unit_id: Option<UnitId>,
     pub unit_name: Option<String>,
-    pub source: Option<String>,
-    pub urgency: String,
+    pub source: Option<ReferralSource>,
+    pub urgency: Urgency,
     /// Category codes in order, read after the row (`case_categories`).
     #[sqlx(skip)]
     pub categories: Vec<String>,
     pub consent: i64,
-    pub status: String,
-    pub closure_outcome: Option<String>,
+    pub status: ReferralStatus,
+    pub closure_outcome: Option<ClosureOutcome>,
     pub context_sealed: Option<Vec<u8>>,
     pub safe_contact_sealed: Option<Vec<u8>>,
     pub procedure_reference_sealed: Option<Vec<u8>>,
@@ -290,12 +290,6 @@ impl CaseRow {
         read: &Journaled,
     ) -> Result<Option<String>, StoreError> {
         self.opened(keys, &NEXT_STEP, &self.next_step_sealed, read)
-    }
-
-    /// The status; an unknown code is a corrupt row, never a silent « Reçu ».
-    pub fn status(&self) -> Result<ReferralStatus, StoreError> {
-        ReferralStatus::parse(&self.status)
-            .map_err(|e| StoreError::Corrupt(format!("dossier {} : {e}", self.id)))
     }
 }
 

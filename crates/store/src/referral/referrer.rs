@@ -8,6 +8,7 @@ use crate::journal::read::Journaled;
 use crate::seal::KeyRing;
 use crate::{Db, StoreError};
 use passerelle_domain::ids::{AccountId, CaseId, PostId, UnitId};
+use passerelle_domain::referral::{ClosureOutcome, ReferralStatus, Urgency};
 
 /// One referral its officer sent from a unit.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -17,9 +18,9 @@ pub struct OwnReferral {
     pub referral_unit_id: Option<UnitId>,
     pub referred_by: Option<AccountId>,
     pub received_at: String,
-    pub urgency: String,
-    pub status: String,
-    pub closure_outcome: Option<String>,
+    pub urgency: Urgency,
+    pub status: ReferralStatus,
+    pub closure_outcome: Option<ClosureOutcome>,
     pub status_changed_at: String,
     /// The day retention counts from: the last contact, or the receipt.
     pub last_contact: String,

@@ -14,7 +14,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
 use passerelle_domain::access::{Action, Resource, Scope};
-use passerelle_domain::referral::{ReferralStatus, Urgency};
+use passerelle_domain::referral::Urgency;
 use passerelle_store::referral as store_referral;
 
 pub fn routes() -> RouteTable {
@@ -93,7 +93,7 @@ async fn today(
     let mut shown: Vec<&str> = Vec::new();
     for row in lists.new.iter().chain(&lists.overdue).chain(&lists.silent) {
         if !shown.contains(&row.id.as_str()) {
-            shown.push(&row.id);
+            shown.push(row.id.as_str());
         }
     }
     let names = crate::referral::inbox_names::names_shown(
@@ -113,22 +113,21 @@ async fn today(
             .and_then(|d| passerelle_store::db::time_text::text_to_date(d).ok())
             .unwrap_or(day);
         Ok(TodayLine {
-            urgency: Urgency::parse(&row.urgency)
-                .map(|u| u.label().to_string())
-                .map_err(|e| WebError::Internal(anyhow::anyhow!("urgence enregistrée : {e}")))?,
-            urgent: row.urgency != "normal",
-            status: ReferralStatus::parse(&row.status)
-                .map(|s| s.label().to_string())
-                .map_err(|e| WebError::Internal(anyhow::anyhow!("statut enregistré : {e}")))?,
+            urgency: row.urgency.label().to_string(),
+            urgent: row.urgency != Urgency::Normal,
+            status: row.status.label().to_string(),
             received: french_date(received),
             age_days: (day - received).whole_days(),
             unit: row
                 .unit_name
                 .clone()
                 .unwrap_or_else(|| "Ouverture directe".into()),
-            names: names.get(&row.id).map(|n| n.join(", ")).unwrap_or_default(),
+            names: names
+                .get(row.id.as_str())
+                .map(|n| n.join(", "))
+                .unwrap_or_default(),
             day: on.map(french_day_of).unwrap_or_default(),
-            id: row.id.clone(),
+            id: row.id.to_string(),
         })
     };
     let new = lists

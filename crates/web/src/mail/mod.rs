@@ -78,7 +78,8 @@ pub fn status_mail_text(
     mail: &DueMail,
     public_url: &str,
 ) -> crate::http::error::WebResult<(String, String)> {
-    let status = crate::referral::status_words(&mail.status, mail.closure_outcome.as_deref())?;
+    let status =
+        crate::referral::stored_status_words(&mail.status, mail.closure_outcome.as_deref())?;
     let day = french_day_of(&mail.received_at);
     let unit = mail
         .unit_name
@@ -309,7 +310,7 @@ mod tests {
     fn a_closed_referral_is_announced_by_its_outcome() {
         let (subject, _) =
             status_mail_text(&due("closed", Some("oriented")), "https://p.fr").unwrap();
-        let words = crate::referral::status_words("closed", Some("oriented")).unwrap();
+        let words = crate::referral::stored_status_words("closed", Some("oriented")).unwrap();
         assert!(subject.ends_with(&words), "{subject}");
         assert_ne!(words, "—");
     }

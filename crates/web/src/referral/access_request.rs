@@ -27,7 +27,7 @@ use passerelle_domain::ids::PersonId;
 use passerelle_domain::journal::JournalAction;
 use passerelle_domain::referral::case::{KnownToSocialServices, NoteVisibility, Sex};
 use passerelle_domain::referral::person_name::{LIKELY_DUPLICATE, match_score};
-use passerelle_domain::referral::{AgeBand, PersonRole, ReferralSource, ReferralStatus, Urgency};
+use passerelle_domain::referral::{AgeBand, PersonRole, ReferralStatus};
 use passerelle_store::journal::Row;
 use passerelle_store::journal::read::{Journaled, Read, journal_read};
 use passerelle_store::referral::person::{self as store_person, Person};
@@ -116,7 +116,7 @@ async fn case_copy(
     let fields = vec![
         field(
             "Statut",
-            Some(status_words(&case.status, case.closure_outcome.as_deref())?),
+            Some(status_words(case.status, case.closure_outcome)),
         ),
         field(
             "Votre rôle",
@@ -128,18 +128,8 @@ async fn case_copy(
                     .join(", "),
             ),
         ),
-        field(
-            "Origine",
-            case.source
-                .as_deref()
-                .map(|s| label_of(s, ReferralSource::parse, ReferralSource::label))
-                .transpose()?
-                .map(str::to_string),
-        ),
-        field(
-            "Urgence",
-            Some(label_of(&case.urgency, Urgency::parse, Urgency::label)?.into()),
-        ),
+        field("Origine", case.source.map(|s| s.label().to_string())),
+        field("Urgence", Some(case.urgency.label().into())),
         field(
             "Unité",
             Some(

@@ -22,9 +22,7 @@ use passerelle_domain::journal::JournalAction;
 use passerelle_domain::referral::case::{
     ActionKind, InterviewPlace, NoteVisibility, OrientationStatus, PartnerType,
 };
-use passerelle_domain::referral::{
-    ClosureOutcome, PersonRole, ReferralSource, ReferralStatus, Urgency,
-};
+use passerelle_domain::referral::{ClosureOutcome, PersonRole, ReferralSource, ReferralStatus};
 use passerelle_store::referral as store_referral;
 
 pub fn routes() -> RouteTable {
@@ -301,7 +299,7 @@ async fn case_page(
         state.case_lists.poll_now(&state.db).await;
     }
     let keys = &state.keys;
-    let current = case.status()?;
+    let current = case.status;
     let history = store_referral::status_history(&state.db, &case.id).await?;
     let work =
         passerelle_store::referral::case_work::work_of(&state.db, keys, &case.id, &read).await?;
@@ -309,14 +307,9 @@ async fn case_page(
         store_referral::notes_for(&state.db, keys, &case.id, &auth.account.id, &read).await?;
     Ok(CasePage {
         shell: Shell::for_actor("Dossier", auth, csrf).at("/dossiers"),
-        urgency: label_of(&case.urgency, Urgency::parse, Urgency::label)?,
-        source: case
-            .source
-            .as_deref()
-            .map(|s| label_of(s, ReferralSource::parse, ReferralSource::label))
-            .transpose()?
-            .unwrap_or("—"),
-        status: status_words(&case.status, case.closure_outcome.as_deref())?,
+        urgency: case.urgency.label(),
+        source: case.source.map(ReferralSource::label).unwrap_or("—"),
+        status: status_words(case.status, case.closure_outcome),
         categories: crate::referral::category::grid(state)
             .await?
             .labels(&case.categories),

@@ -15,7 +15,7 @@ use crate::referral::referral_form::{
     FieldError, ReferralFormPage, adds_person, form_page, placed, referral_input, typed_values,
     with_one_more_person,
 };
-use crate::referral::words::{label_of, status_words};
+use crate::referral::words::status_words;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
@@ -24,7 +24,7 @@ use passerelle_domain::access::Action;
 use passerelle_domain::ids::CaseId;
 use passerelle_domain::ids::UnitId;
 use passerelle_domain::journal::JournalAction;
-use passerelle_domain::referral::{ReferralSource, Urgency, validate_referral};
+use passerelle_domain::referral::{ReferralSource, validate_referral};
 use passerelle_store::referral as store_referral;
 
 pub fn routes() -> RouteTable {
@@ -87,8 +87,8 @@ async fn unit_referrals(
         .map(|row| {
             Ok(StatusLine {
                 received: french_day_of(&row.received_at),
-                urgency: label_of(&row.urgency, Urgency::parse, Urgency::label)?,
-                status: status_words(&row.status, row.closure_outcome.as_deref())?,
+                urgency: row.urgency.label(),
+                status: status_words(row.status, row.closure_outcome),
                 since: french_day_of(&row.status_changed_at),
             })
         })

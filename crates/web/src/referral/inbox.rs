@@ -11,7 +11,6 @@ use crate::http::error::{WebError, WebResult};
 use crate::http::layout::Shell;
 use crate::http::route_table::RouteTable;
 use crate::referral::case_list_copies::{ListKey, ListRead, Source};
-use crate::referral::words::label_of;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
@@ -360,9 +359,9 @@ async fn inbox(
                     .get(row.id.as_str())
                     .map(|n| n.join(", "))
                     .unwrap_or_default(),
-                urgency: label_of(&row.urgency, Urgency::parse, Urgency::label)?,
-                urgent: row.urgency != "normal",
-                status: label_of(&row.status, ReferralStatus::parse, ReferralStatus::label)?,
+                urgency: row.urgency.label(),
+                urgent: row.urgency != Urgency::Normal,
+                status: row.status.label(),
                 categories: grid.labels(&row.categories),
                 received: french_date(received),
                 age_days: (today - received).whole_days(),

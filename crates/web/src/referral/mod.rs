@@ -30,7 +30,7 @@ mod words;
 
 use crate::http::route_table::RouteTable;
 
-pub use words::status_words;
+pub use words::{status_words, stored_status_words};
 
 /// The referral desk, the inbox, the case page and the records' journals and copies (the
 /// case's writes, the persons, the partners and the categories have their own `routes()`).

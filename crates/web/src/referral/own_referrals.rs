@@ -7,11 +7,10 @@ use crate::AppState;
 use crate::http::auth::Authenticated;
 use crate::http::clock::{french_day_of, paris_today};
 use crate::http::error::{WebError, WebResult};
-use crate::referral::words::{label_of, status_words};
+use crate::referral::words::status_words;
 use passerelle_domain::access::{OwnReferralFacts, officer_reads_own_referral};
 use passerelle_domain::ids::UnitId;
 use passerelle_domain::journal::JournalAction;
-use passerelle_domain::referral::Urgency;
 use passerelle_store::journal::read::journal_read;
 use passerelle_store::referral::referrer::{OwnReferral, sent_by};
 use std::collections::BTreeMap;
@@ -106,8 +105,8 @@ pub async fn own_lines(
                 received: french_day_of(&row.received_at),
                 reasons: grid.labels(&row.categories),
                 reference,
-                urgency: label_of(&row.urgency, Urgency::parse, Urgency::label)?,
-                status: status_words(&row.status, row.closure_outcome.as_deref())?,
+                urgency: row.urgency.label(),
+                status: status_words(row.status, row.closure_outcome),
                 since: french_day_of(&row.status_changed_at),
             })
         })

@@ -20,17 +20,24 @@ pub(crate) fn label_of<T: Copy>(
 
 /// What the officer may know of a referral: its status, and how a closed one ended. The
 /// officer's list and the status e-mails both say it this way.
-pub fn status_words(status: &str, outcome: Option<&str>) -> WebResult<String> {
-    let status = ReferralStatus::parse(status).map_err(|error| {
-        WebError::Internal(anyhow::anyhow!("valeur enregistrée inconnue : {error}"))
-    })?;
-    let outcome = outcome
-        .map(|o| label_of(o, ClosureOutcome::parse, ClosureOutcome::label))
-        .transpose()?;
-    Ok(match (status, outcome) {
+pub fn status_words(status: ReferralStatus, outcome: Option<ClosureOutcome>) -> String {
+    match (status, outcome) {
         (ReferralStatus::Closed, Some(outcome)) => {
-            format!("{} — {}", status.label(), outcome.to_lowercase())
+            format!("{} — {}", status.label(), outcome.label().to_lowercase())
         }
         (_, _) => status.label().to_string(),
-    })
+    }
+}
+
+/// The same words from the codes a row stored as text (the mail outbox): an unknown code is
+/// a corrupt row, an error, never a default.
+pub fn stored_status_words(status: &str, outcome: Option<&str>) -> WebResult<String> {
+    let unknown =
+        |error| WebError::Internal(anyhow::anyhow!("valeur enregistrée inconnue : {error}"));
+    let status = ReferralStatus::parse(status).map_err(unknown)?;
+    let outcome = outcome
+        .map(ClosureOutcome::parse)
+        .transpose()
+        .map_err(unknown)?;
+    Ok(status_words(status, outcome))
 }
