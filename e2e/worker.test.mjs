@@ -38,16 +38,15 @@ describe("the social worker's day", () => {
     const officer = await newPage(browser, { mobile: true });
     await logInAndEnrol(officer, server.url, server.logins.officier);
     await officer.goto(`${server.url}/signalements/nouveau`, { waitUntil: 'load' });
+    // The form as it is now: consent first, the origin and the channel left to their defaults.
+    await officer.locator('label[for="consent-yes"]').click();
     await officer.locator('label[for="urgency-within_48h"]').click();
-    await officer.selectOption('#source', 'intervention');
     await officer.locator('label[for="category-domestic_violence"]').click();
     await officer.fill('#context', 'Voisins inquiets, cris entendus.');
     await officer.selectOption('#person-1-role', 'victim');
     await officer.fill('#person-1-last', LAST);
     await officer.fill('#person-1-first', FIRST);
     await officer.fill('#person-1-phone', '06 11 22 33 44');
-    await officer.locator('label[for="consent-yes"]').click();
-    await officer.selectOption('#contact-channel', 'phone_call');
     let response = await submit(officer, officer.locator('#referral-form'), "Transmettre à l'intervenant social");
     assert.ok(response.status() < 400, `the referral answers ${response.status()}`);
     await officer.close();
