@@ -8,7 +8,6 @@ mod helpers;
 
 use helpers::{TestApp, spawn_all};
 use passerelle_domain::identity::role::Role;
-use passerelle_domain::ids::{AccountId, CaseId, PostId, UnitId};
 use passerelle_web::http::route_table::Method;
 
 async fn send(
@@ -55,31 +54,9 @@ async fn refer(app: &TestApp, urgency: &str, first: &str, last: &str) -> String 
         contact_hours: String::new(),
         procedure_reference: String::new(),
     };
-    let referral = passerelle_domain::referral::validate_referral(
-        &input,
-        &passerelle_domain::referral::category::CategoryGrid::first(),
-    )
-    .unwrap();
-    let id = uuid::Uuid::now_v7().to_string();
     let post = app.scope(Role::SocialWorker);
     let unit = app.scope(Role::Officer);
-    let officer = app.login(Role::Officer).id.clone();
-    let new = passerelle_store::referral::NewReferral {
-        id: CaseId::new(id.clone()),
-        post_id: &PostId::new(&post),
-        unit_id: Some(&UnitId::new(&unit)),
-        referred_by: &AccountId::new(&officer),
-        referral: &referral,
-        notify_referrer: false,
-    };
-    let entry = passerelle_store::journal::Entry::new(
-        passerelle_domain::journal::JournalAction::PersonalDataWritten,
-    )
-    .by(&officer, None);
-    passerelle_store::referral::create_referral(&app.db, &app.keys(), &new, entry)
-        .await
-        .unwrap();
-    id
+    app.refer_with(&input, &post, &unit).await
 }
 
 /// The details of the reads of personal data journaled after `seq`.

@@ -548,8 +548,19 @@ impl TestApp {
             contact_hours: "après 18 h".into(),
             procedure_reference: String::new(),
         };
+        self.refer_with(&input, &post, &unit).await
+    }
+
+    /// A referral of `input` by the demo officer from `unit` to `post`, with its
+    /// journal row; returns the case id.
+    pub async fn refer_with(
+        &self,
+        input: &passerelle_domain::referral::ReferralInput,
+        post: &str,
+        unit: &str,
+    ) -> String {
         let referral = passerelle_domain::referral::validate_referral(
-            &input,
+            input,
             &passerelle_domain::referral::category::CategoryGrid::first(),
         )
         .unwrap();
@@ -557,8 +568,8 @@ impl TestApp {
         let officer = self.login(Role::Officer).id.clone();
         let new = passerelle_store::referral::NewReferral {
             id: CaseId::new(id.as_str()),
-            post_id: &PostId::new(&post),
-            unit_id: Some(&UnitId::new(&unit)),
+            post_id: &PostId::new(post),
+            unit_id: Some(&UnitId::new(unit)),
             referred_by: &AccountId::new(&officer),
             referral: &referral,
             notify_referrer: false,
