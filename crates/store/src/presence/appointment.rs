@@ -47,7 +47,7 @@ pub struct AppointmentRow {
     pub post_id: PostId,
     pub unit_id: Option<UnitId>,
     pub unit_name: Option<String>,
-    pub mode: String,
+    pub mode: AppointmentMode,
     pub starts_at: String,
     pub ends_at: String,
     pub person_sealed: Vec<u8>,
@@ -55,7 +55,7 @@ pub struct AppointmentRow {
     pub visio_room: Option<String>,
     pub booked_by: String,
     pub booked_by_name: String,
-    pub status: String,
+    pub status: AppointmentStatus,
 }
 
 impl AppointmentRow {
@@ -71,12 +71,8 @@ impl AppointmentRow {
         open(keys, &SAFE_CONTACT, &self.id, &self.safe_contact_sealed)
     }
 
-    pub fn mode(&self) -> Result<AppointmentMode, StoreError> {
-        stored_mode(&self.mode)
-    }
-
     pub fn is_booked(&self) -> bool {
-        self.status == AppointmentStatus::Booked.code()
+        self.status == AppointmentStatus::Booked
     }
 }
 
@@ -129,23 +125,13 @@ pub struct BookingRow {
     pub post_id: PostId,
     pub unit_id: Option<UnitId>,
     pub unit_name: Option<String>,
-    pub mode: String,
+    pub mode: AppointmentMode,
     pub starts_at: String,
     pub ends_at: String,
-    pub status: String,
+    pub status: AppointmentStatus,
 }
 
 /// A stored mode; an unknown code is a corrupt row, never a silent « En personne ».
-fn stored_mode(code: &str) -> Result<AppointmentMode, StoreError> {
-    AppointmentMode::parse(code).map_err(|e| StoreError::Corrupt(format!("rendez-vous : {e}")))
-}
-
-impl BookingRow {
-    pub fn mode(&self) -> Result<AppointmentMode, StoreError> {
-        stored_mode(&self.mode)
-    }
-}
-
 /// The appointments an account booked (booked or cancelled) that end from `from` on, in time
 /// order, without the persons.
 pub async fn booked_by(

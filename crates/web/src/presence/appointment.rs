@@ -82,7 +82,7 @@ pub(super) fn line(
         id: row.id.clone(),
         when,
         hours,
-        mode: row.mode()?.label(),
+        mode: row.mode.label(),
         place: row.unit_name.clone().unwrap_or_default(),
         person: row.person(&state.keys, read)?,
         safe_contact: row.safe_contact(&state.keys, read)?,

@@ -175,7 +175,7 @@ async fn move_appointment(
     let day = crate::http::clock::civil_of(starts, zone).0;
     let presences = presences_of(&state, &post, day, day).await?;
     let request = Request {
-        mode: row.mode()?,
+        mode: row.mode,
         unit_id: row.unit_id.as_ref().map(|id| id.as_str()),
         starts_unix: starts,
         ends_unix: ends,

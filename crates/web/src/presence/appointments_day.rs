@@ -162,8 +162,8 @@ pub async fn today_of_post(
             let (_, hours) =
                 super::appointment::when_and_hours(&row.starts_at, &row.ends_at, zone)?;
             let place = match &row.unit_name {
-                Some(unit) => format!("{} — {unit}", row.mode()?.label()),
-                None => row.mode()?.label().to_string(),
+                Some(unit) => format!("{} — {unit}", row.mode.label()),
+                None => row.mode.label().to_string(),
             };
             Ok((hours, place))
         })

@@ -24,7 +24,7 @@ use passerelle_domain::access::{Action, Resource, Scope};
 use passerelle_domain::identity::role::Role;
 use passerelle_domain::ids::UnitId;
 use passerelle_domain::journal::JournalAction;
-use passerelle_domain::presence::appointment::{AppointmentMode, AppointmentStatus, Request};
+use passerelle_domain::presence::appointment::{AppointmentMode, Request};
 use passerelle_domain::presence::{instant, parse_clock, time_zone_of_departement};
 use passerelle_store::presence as store_presence;
 use passerelle_store::presence::appointment as store_appointment;
@@ -110,11 +110,9 @@ async fn own_bookings(
             time_zone_of_departement(post.departement_code.as_str()),
         )?;
         own.push(OwnBooking {
-            mode: row.mode()?.label(),
+            mode: row.mode.label(),
             place: row.unit_name.clone().unwrap_or_default(),
-            status: AppointmentStatus::parse(&row.status)
-                .map(AppointmentStatus::label)
-                .unwrap_or("—"),
+            status: row.status.label(),
             id: row.id,
             when,
             hours,

@@ -190,7 +190,7 @@ async fn personal_feed(
             ends_unix: text_to_unix(&row.ends_at)?,
             summary: match &read {
                 Some(read) => format!("Rendez-vous — {}", row.person(&state.keys, read)?),
-                None => format!("Rendez-vous ({})", row.mode()?.label().to_lowercase()),
+                None => format!("Rendez-vous ({})", row.mode.label().to_lowercase()),
             },
             location: Some(place),
             description: row

@@ -237,7 +237,7 @@ async fn appointments_of(
     read: &Journaled,
     ip: Option<&str>,
 ) -> WebResult<(Vec<String>, Vec<String>)> {
-    use passerelle_domain::presence::appointment::{AppointmentMode, AppointmentStatus};
+    use passerelle_domain::presence::appointment::AppointmentMode;
     let entry = crate::journal::entry::post_entry(
         auth,
         post,
@@ -263,18 +263,14 @@ async fn appointments_of(
             continue;
         }
         let starts = passerelle_store::presence::appointment::text_to_unix(&row.starts_at)?;
-        let place = match (&row.unit_name, row.mode()?) {
+        let place = match (&row.unit_name, row.mode) {
             (Some(unit), AppointmentMode::InPerson) => format!("à l'unité {unit}"),
             (_, mode) => mode.label().to_lowercase(),
         };
         lines.push(format!(
             "{} — {place} — {} — consignes de contact : {}",
             french_date_time(starts, zone),
-            label_of(
-                &row.status,
-                AppointmentStatus::parse,
-                AppointmentStatus::label
-            )?,
+            row.status.label(),
             row.safe_contact(&state.keys, read)?
         ));
         ids.push(row.id);
