@@ -1,6 +1,7 @@
 //! A row holding a code the application does not know is an error (logged, an error page),
 //! never a default that shows something else than what was recorded: an unknown status
-//! used to read « Reçu », an unknown appointment mode « En personne ».
+//! used to read « Reçu », an unknown appointment mode « En personne », an unknown post
+//! status « — ».
 
 mod helpers;
 
@@ -50,6 +51,20 @@ async fn an_unknown_status_or_mode_is_an_error_page_not_a_default() {
             .await;
         assert_eq!(answer.status(), 500, "{}", app.backend);
         assert!(!answer.text().await.unwrap().contains("En personne"));
+
+        // The registry too: an unknown post status used to print « — ».
+        let post = app.scope(Role::SocialWorker);
+        sqlx::query("UPDATE posts SET status = 'egare' WHERE id = $1")
+            .bind(&post)
+            .execute(app.db.pool())
+            .await
+            .unwrap();
+        for path in [format!("/postes/{post}"), "/postes".to_string()] {
+            let answer = app
+                .send_as(Some(Role::National), Method::Get, &path, &[])
+                .await;
+            assert_eq!(answer.status(), 500, "{} {path}", app.backend);
+        }
         app.finish().await;
     }
 }

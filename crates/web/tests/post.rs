@@ -291,7 +291,7 @@ async fn agreements_and_funding_are_recorded_and_ending_agreements_raise_alerts(
         assert!(
             lines
                 .iter()
-                .any(|l| l.year == 2031 && l.funder == "caf" && l.amount_cents == 1_200_050)
+                .any(|l| l.year == 2031 && l.funder.code() == "caf" && l.amount_cents == 1_200_050)
         );
         app.finish().await;
     }

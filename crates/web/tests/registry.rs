@@ -56,7 +56,10 @@ async fn a_departement_page_lists_its_posts_and_never_a_person() {
         let posts = passerelle_store::registry::post::public_posts(&app.db, Some("35"))
             .await
             .unwrap();
-        for post in posts.iter().filter(|p| p.status != "closed") {
+        for post in posts
+            .iter()
+            .filter(|p| p.status != passerelle_domain::registry::post::PostStatus::Closed)
+        {
             assert!(html.contains(&post.code), "{}", post.code);
         }
         for login in &app.plan.logins {

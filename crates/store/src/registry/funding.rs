@@ -16,7 +16,7 @@ pub struct AgreementRow {
     pub parties: String,
     pub starts_on: String,
     pub ends_on: String,
-    pub renewal: String,
+    pub renewal: Renewal,
 }
 
 const SELECT_AGREEMENTS: &str = "SELECT a.id, a.post_id, p.code AS post_code, a.parties, a.starts_on, a.ends_on, a.renewal \
@@ -83,7 +83,7 @@ pub async fn add_agreement(
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct FundingRow {
     pub year: i64,
-    pub funder: String,
+    pub funder: Funder,
     pub amount_cents: i64,
 }
 

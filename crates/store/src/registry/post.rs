@@ -88,8 +88,8 @@ pub async fn coverage_on(db: &Db, at: Date) -> Result<Vec<DepartementCoverage>, 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct PublicPost {
     pub code: String,
-    pub zone: String,
-    pub status: String,
+    pub zone: Zone,
+    pub status: PostStatus,
     pub departement_code: DepartementCode,
     pub departement: String,
     pub employer: String,
@@ -106,7 +106,7 @@ pub async fn public_posts(
     db: &Db,
     departement: Option<&str>,
 ) -> Result<Vec<PublicPost>, StoreError> {
-    let rows: Vec<(String, String, String, String, DepartementCode, String, String, String, f64, Option<String>, Option<String>)> = sqlx::query_as(
+    let rows: Vec<(String, String, Zone, PostStatus, DepartementCode, String, String, String, f64, Option<String>, Option<String>)> = sqlx::query_as(
         "SELECT p.id, p.code, p.zone, p.status, p.departement_code, d.name, e.name, e.kind, p.fte, p.created_on, p.closed_on \
          FROM posts p JOIN departements d ON d.code = p.departement_code JOIN employers e ON e.id = p.employer_id \
          WHERE ($1 = '' OR p.departement_code = $1) ORDER BY p.code",
@@ -173,8 +173,8 @@ use passerelle_domain::registry::post::{LifecycleError, PostStatus, check_move};
 pub struct PostRow {
     pub id: PostId,
     pub code: String,
-    pub zone: String,
-    pub status: String,
+    pub zone: Zone,
+    pub status: PostStatus,
     pub departement_code: DepartementCode,
     pub employer_id: EmployerId,
     pub employer: String,

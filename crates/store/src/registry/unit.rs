@@ -11,7 +11,7 @@ use passerelle_domain::registry::unit::{UnitKind, check_parent};
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct UnitRow {
     pub id: UnitId,
-    pub kind: String,
+    pub kind: UnitKind,
     pub name: String,
     pub parent_id: Option<UnitId>,
     pub departement_code: Option<DepartementCode>,
@@ -77,10 +77,7 @@ pub async fn create_unit(
             })?),
             None => None,
         };
-    let parent_kind = parent
-        .as_ref()
-        .map(|p| UnitKind::parse(&p.kind))
-        .transpose()?;
+    let parent_kind = parent.as_ref().map(|p| p.kind);
     check_parent(kind, parent_kind)?;
     if let Some(parent) = &parent {
         if parent
@@ -144,7 +141,7 @@ pub async fn update_unit(
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct EmployerRow {
     pub id: EmployerId,
-    pub kind: String,
+    pub kind: EmployerKind,
     pub name: String,
     pub departement_code: DepartementCode,
     pub commune_code: Option<String>,

@@ -62,7 +62,10 @@ async fn departement_week(
     )
     .await?;
     let mut lines = Vec::new();
-    for post in posts.into_iter().filter(|p| p.status != "closed") {
+    for post in posts
+        .into_iter()
+        .filter(|p| p.status != passerelle_domain::registry::post::PostStatus::Closed)
+    {
         let slots = store_presence::slots_of(&state.db, post.id.as_str()).await?;
         let absences = store_presence::absences_of(&state.db, post.id.as_str(), monday).await?;
         let hosts = store_post::host_units_of(&state.db, &post.id).await?;

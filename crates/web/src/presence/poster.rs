@@ -30,12 +30,15 @@ async fn poster_of(
         .await?
         .ok_or(WebError::NotFound)?;
     let unit_name = presence.unit.name.clone();
-    let force_title =
-        if presence.unit.kind == "commissariat" || presence.unit.kind == "circonscription" {
-            "Intervenant social en commissariat"
-        } else {
-            "Intervenant social en gendarmerie"
-        };
+    let force_title = if matches!(
+        presence.unit.kind,
+        passerelle_domain::registry::unit::UnitKind::Commissariat
+            | passerelle_domain::registry::unit::UnitKind::Circonscription
+    ) {
+        "Intervenant social en commissariat"
+    } else {
+        "Intervenant social en gendarmerie"
+    };
     let weeks = weeks_of(&presence.occurrences, presence.first_monday, 3, &|_| {
         unit_name.clone()
     });

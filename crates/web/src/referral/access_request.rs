@@ -25,7 +25,7 @@ use passerelle_documents::subject_access::{
 use passerelle_domain::access::{Action, Resource};
 use passerelle_domain::ids::PersonId;
 use passerelle_domain::journal::JournalAction;
-use passerelle_domain::referral::case::{KnownToSocialServices, NoteVisibility, Sex};
+use passerelle_domain::referral::case::{KnownToSocialServices, NoteVisibility};
 use passerelle_domain::referral::person_name::{LIKELY_DUPLICATE, match_score};
 use passerelle_domain::referral::{AgeBand, PersonRole, ReferralStatus};
 use passerelle_store::journal::Row;
@@ -69,10 +69,7 @@ fn identity_fields(person: &Person) -> WebResult<Vec<Field>> {
         field("Date de naissance", identity.birth_date.map(french_date)),
         field("Téléphone", national_phone(identity.phone.as_deref())),
         field("Commune", identity.commune.clone()),
-        field(
-            "Sexe",
-            Some(label_of(&person.sex, Sex::parse, Sex::label)?.into()),
-        ),
+        field("Sexe", Some(person.sex.label().into())),
         field(
             "Tranche d'âge à l'arrivée",
             person

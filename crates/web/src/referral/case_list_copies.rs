@@ -258,8 +258,8 @@ mod tests {
             post: PostRow {
                 id: "p".into(),
                 code: "P".into(),
-                zone: "gendarmerie".into(),
-                status: "active".into(),
+                zone: passerelle_domain::registry::post::Zone::Gendarmerie,
+                status: passerelle_domain::registry::post::PostStatus::Filled,
                 departement_code: passerelle_domain::registry::territory::DepartementCode::parse(
                     "01",
                 )

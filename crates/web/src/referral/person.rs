@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use passerelle_domain::access::Action;
 use passerelle_domain::ids::PersonId;
 use passerelle_domain::journal::JournalAction;
-use passerelle_domain::referral::case::{KnownToSocialServices, Sex};
+use passerelle_domain::referral::case::KnownToSocialServices;
 use passerelle_domain::referral::person::HouseholdRelation;
 use passerelle_domain::referral::person_name::{LIKELY_DUPLICATE, POSSIBLE_DUPLICATE, PersonKey};
 use passerelle_store::journal::read::{Read, journal_read};
@@ -316,7 +316,7 @@ async fn person_page(
             .map(|p| p.national())
             .unwrap_or_default(),
         commune: identity.commune.clone().unwrap_or_default(),
-        sex: Sex::parse(&person.sex).map(Sex::label).unwrap_or("—"),
+        sex: person.sex.label(),
         known: KnownToSocialServices::parse(&person.known_to_social_services)
             .map(KnownToSocialServices::label)
             .unwrap_or("—"),

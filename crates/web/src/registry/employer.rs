@@ -55,9 +55,7 @@ async fn employers_page(
         .map(|e| {
             (
                 e.id.into_string(),
-                EmployerKind::parse(&e.kind)
-                    .map(EmployerKind::label)
-                    .unwrap_or("—"),
+                e.kind.label(),
                 e.name,
                 e.commune_code.unwrap_or_default(),
             )

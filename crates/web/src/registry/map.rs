@@ -13,7 +13,7 @@ use axum::extract::{Path, Query, State};
 use passerelle_domain::registry::coverage::{
     MapMeasure, class_of, gap_to_target, legend, per_hundred_thousand,
 };
-use passerelle_domain::registry::post::{PostStatus, Zone};
+use passerelle_domain::registry::post::PostStatus;
 use passerelle_domain::registry::territory::DepartementCode;
 use serde::Deserialize;
 use std::sync::OnceLock;
@@ -299,7 +299,7 @@ async fn show_departement(
     let mut employers: Vec<String> = Vec::new();
     let lines = posts
         .into_iter()
-        .filter(|p| p.status != PostStatus::Closed.code())
+        .filter(|p| p.status != PostStatus::Closed)
         .map(|p| {
             if !employers.contains(&p.employer) {
                 employers.push(p.employer.clone());
@@ -314,10 +314,8 @@ async fn show_departement(
                 None => "en projet".into(),
             };
             PostLine {
-                zone: Zone::parse(&p.zone).map(Zone::label).unwrap_or("—"),
-                status: PostStatus::parse(&p.status)
-                    .map(PostStatus::label)
-                    .unwrap_or("—"),
+                zone: p.zone.label(),
+                status: p.status.label(),
                 code: p.code,
                 employer: p.employer,
                 host_units: p.host_units,

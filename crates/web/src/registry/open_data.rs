@@ -110,8 +110,8 @@ pub fn file_download(filename: &str, content_type: &str, body: Vec<u8>) -> Respo
 fn post_cells(post: &PublicPost) -> Vec<String> {
     vec![
         post.code.clone(),
-        post.zone.clone(),
-        post.status.clone(),
+        post.zone.code().to_string(),
+        post.status.code().to_string(),
         post.departement_code.clone().to_string(),
         post.departement.clone(),
         post.employer.clone(),

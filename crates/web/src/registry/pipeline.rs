@@ -79,20 +79,17 @@ async fn pipeline(
     let posts = store_post::posts_in(&state.db, &scope, None).await?;
     let counts = PostStatus::ALL
         .iter()
-        .map(|s| {
-            (
-                s.label(),
-                posts.iter().filter(|p| p.status == s.code()).count(),
-            )
-        })
+        .map(|s| (s.label(), posts.iter().filter(|p| p.status == *s).count()))
         .collect();
     let mut in_creation = Vec::new();
     let mut vacant = Vec::new();
     for post in posts {
-        match post.status.as_str() {
-            "project" | "funded" | "recruiting" => in_creation.push(line(post, today)),
-            "vacant" => vacant.push(line(post, today)),
-            _ => {}
+        match post.status {
+            PostStatus::Project | PostStatus::Funded | PostStatus::Recruiting => {
+                in_creation.push(line(post, today))
+            }
+            PostStatus::Vacant => vacant.push(line(post, today)),
+            PostStatus::Filled | PostStatus::Closed => {}
         }
     }
     vacant.sort_by(|a, b| b.days.cmp(&a.days));

@@ -18,7 +18,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use passerelle_domain::access::{Action, Resource};
 use passerelle_domain::registry::funding::{Funder, Renewal};
-use passerelle_domain::registry::post::{PostStatus, Zone};
+use passerelle_domain::registry::post::PostStatus;
 use passerelle_store::db::time_text::text_to_date;
 use passerelle_store::registry::post::{self as store_post, PostRow, PostScope};
 use serde::Deserialize;
@@ -73,10 +73,8 @@ pub struct PostLine {
 
 pub(super) fn line(post: PostRow, today: time::Date) -> PostLine {
     PostLine {
-        zone: Zone::parse(&post.zone).map(Zone::label).unwrap_or("—"),
-        status: PostStatus::parse(&post.status)
-            .map(PostStatus::label)
-            .unwrap_or("—"),
+        zone: post.zone.label(),
+        status: post.status.label(),
         days: days_since(&post.since, today),
         since: date_text(&post.since),
         id: post.id.to_string(),
@@ -183,7 +181,7 @@ pub(crate) async fn post_page(
         .ok_or(WebError::Forbidden)?;
     let place = store_post::place_of(&post);
     auth.require(Action::View, &Resource::Post { post: &place })?;
-    let current = PostStatus::parse(&post.status).map_err(|e| WebError::Internal(e.into()))?;
+    let current = post.status;
     let can_manage = passerelle_domain::access::decide(
         &auth.actor,
         Action::Manage,
@@ -255,7 +253,7 @@ pub(crate) async fn post_page(
         renewals: Renewal::ALL,
         current_year: today.year(),
         shell: Shell::for_actor(&format!("Poste {}", post.code), auth, csrf).at("/postes"),
-        zone: Zone::parse(&post.zone).map(Zone::label).unwrap_or("—"),
+        zone: post.zone.label(),
         status: current.label(),
         departement: post.departement_code.clone().to_string(),
         fte: format!("{}", post.fte).replace('.', ","),

@@ -46,9 +46,7 @@ pub(super) fn agreement_line(
     AgreementLine {
         alert: alert.map(AgreementAlert::label),
         urgent: alert == Some(AgreementAlert::Within30Days),
-        renewal: Renewal::parse(&row.renewal)
-            .map(Renewal::label)
-            .unwrap_or("—"),
+        renewal: row.renewal.label(),
         starts_on: date_text(&Some(row.starts_on)),
         ends_on: date_text(&Some(row.ends_on)),
         post_id: row.post_id.to_string(),
@@ -66,7 +64,7 @@ pub struct FundingLine {
 pub(super) fn funding_line(row: passerelle_store::registry::funding::FundingRow) -> FundingLine {
     FundingLine {
         year: row.year,
-        funder: Funder::parse(&row.funder).map(Funder::label).unwrap_or("—"),
+        funder: row.funder.label(),
         amount: euros(row.amount_cents),
     }
 }

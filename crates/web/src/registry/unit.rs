@@ -106,9 +106,7 @@ fn tree(units: Vec<store_unit::UnitRow>) -> Vec<UnitLine> {
             lines.push(UnitLine {
                 id: unit.id.clone().to_string(),
                 depth,
-                kind: UnitKind::parse(&unit.kind)
-                    .map(UnitKind::label)
-                    .unwrap_or("—"),
+                kind: unit.kind.label(),
                 name: unit.name.clone(),
                 commune: unit.commune_code.clone().unwrap_or_default(),
             });
@@ -242,9 +240,7 @@ async fn unit_page(
         .ok_or(WebError::NotFound)?;
     Ok(UnitPage {
         shell: Shell::for_actor(&unit.name, auth, csrf).at("/registre/unites"),
-        kind: UnitKind::parse(&unit.kind)
-            .map(UnitKind::label)
-            .unwrap_or("—"),
+        kind: unit.kind.label(),
         can_manage: passerelle_domain::access::decide(
             &auth.actor,
             Action::Manage,

@@ -9,6 +9,7 @@ use crate::seal::{KeyRing, SealedColumn};
 use crate::{Db, StoreError};
 use passerelle_domain::ids::{CaseId, PersonId, PostId};
 use passerelle_domain::referral::PersonRole;
+use passerelle_domain::referral::case::Sex;
 use passerelle_domain::referral::person::{Identity, ValidPerson};
 use passerelle_domain::referral::person_name::{PersonKey, blocking_keys, match_score};
 use time::Date;
@@ -171,7 +172,7 @@ pub struct Person {
     pub id: PersonId,
     pub post_id: PostId,
     pub identity: Identity,
-    pub sex: String,
+    pub sex: Sex,
     pub age_band: Option<String>,
     pub known_to_social_services: String,
     pub merged_into: Option<String>,
@@ -181,7 +182,7 @@ type PersonRow = (
     PersonId,
     PostId,
     Option<Vec<u8>>,
-    String,
+    Sex,
     Option<String>,
     String,
     Option<String>,
