@@ -52,6 +52,23 @@ async fn an_unknown_status_or_mode_is_an_error_page_not_a_default() {
         assert_eq!(answer.status(), 500, "{}", app.backend);
         assert!(!answer.text().await.unwrap().contains("En personne"));
 
+        // A person's page printed « — » for an unknown « connu des services sociaux ».
+        let (person, _) = app.person_for(true).await;
+        sqlx::query("UPDATE persons SET known_to_social_services = 'peut_etre' WHERE id = $1")
+            .bind(&person)
+            .execute(app.db.pool())
+            .await
+            .unwrap();
+        let answer = app
+            .send_as(
+                Some(Role::SocialWorker),
+                Method::Get,
+                &format!("/personnes/{person}"),
+                &[],
+            )
+            .await;
+        assert_eq!(answer.status(), 500, "{}: the person's page", app.backend);
+
         // The registry too: an unknown post status used to print « — ».
         let post = app.scope(Role::SocialWorker);
         sqlx::query("UPDATE posts SET status = 'egare' WHERE id = $1")

@@ -25,9 +25,9 @@ use passerelle_documents::subject_access::{
 use passerelle_domain::access::{Action, Resource};
 use passerelle_domain::ids::PersonId;
 use passerelle_domain::journal::JournalAction;
-use passerelle_domain::referral::case::{KnownToSocialServices, NoteVisibility};
+use passerelle_domain::referral::case::NoteVisibility;
 use passerelle_domain::referral::person_name::{LIKELY_DUPLICATE, match_score};
-use passerelle_domain::referral::{AgeBand, PersonRole, ReferralStatus};
+use passerelle_domain::referral::{PersonRole, ReferralStatus};
 use passerelle_store::journal::Row;
 use passerelle_store::journal::read::{Journaled, Read, journal_read};
 use passerelle_store::referral::person::{self as store_person, Person};
@@ -72,23 +72,11 @@ fn identity_fields(person: &Person) -> WebResult<Vec<Field>> {
         field("Sexe", Some(person.sex.label().into())),
         field(
             "Tranche d'âge à l'arrivée",
-            person
-                .age_band
-                .as_deref()
-                .map(|band| label_of(band, AgeBand::parse, AgeBand::label))
-                .transpose()?
-                .map(str::to_string),
+            person.age_band.map(|band| band.label().to_string()),
         ),
         field(
             "Connue d'un service social à l'arrivée",
-            Some(
-                label_of(
-                    &person.known_to_social_services,
-                    KnownToSocialServices::parse,
-                    KnownToSocialServices::label,
-                )?
-                .into(),
-            ),
+            Some(person.known_to_social_services.label().into()),
         ),
     ])
 }

@@ -15,7 +15,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use passerelle_domain::access::Action;
 use passerelle_domain::ids::PersonId;
 use passerelle_domain::journal::JournalAction;
-use passerelle_domain::referral::case::KnownToSocialServices;
 use passerelle_domain::referral::person::HouseholdRelation;
 use passerelle_domain::referral::person_name::{LIKELY_DUPLICATE, POSSIBLE_DUPLICATE, PersonKey};
 use passerelle_store::journal::read::{Read, journal_read};
@@ -317,9 +316,7 @@ async fn person_page(
             .unwrap_or_default(),
         commune: identity.commune.clone().unwrap_or_default(),
         sex: person.sex.label(),
-        known: KnownToSocialServices::parse(&person.known_to_social_services)
-            .map(KnownToSocialServices::label)
-            .unwrap_or("—"),
+        known: person.known_to_social_services.label(),
         cases: store_person::cases_of(&state.db, person.id.as_str())
             .await?
             .into_iter()

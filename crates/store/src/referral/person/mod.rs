@@ -8,8 +8,9 @@ use crate::journal::{Entry, append};
 use crate::seal::{KeyRing, SealedColumn};
 use crate::{Db, StoreError};
 use passerelle_domain::ids::{CaseId, PersonId, PostId};
+use passerelle_domain::referral::AgeBand;
 use passerelle_domain::referral::PersonRole;
-use passerelle_domain::referral::case::Sex;
+use passerelle_domain::referral::case::{KnownToSocialServices, Sex};
 use passerelle_domain::referral::person::{Identity, ValidPerson};
 use passerelle_domain::referral::person_name::{PersonKey, blocking_keys, match_score};
 use time::Date;
@@ -173,8 +174,8 @@ pub struct Person {
     pub post_id: PostId,
     pub identity: Identity,
     pub sex: Sex,
-    pub age_band: Option<String>,
-    pub known_to_social_services: String,
+    pub age_band: Option<AgeBand>,
+    pub known_to_social_services: KnownToSocialServices,
     pub merged_into: Option<String>,
 }
 
@@ -183,8 +184,8 @@ type PersonRow = (
     PostId,
     Option<Vec<u8>>,
     Sex,
-    Option<String>,
-    String,
+    Option<AgeBand>,
+    KnownToSocialServices,
     Option<String>,
 );
 
