@@ -36,52 +36,57 @@ async fn an_unknown_status_or_mode_is_an_error_page_not_a_default() {
         }
 
         let appointment = app.appointment_for(true).await;
-        sqlx::query("UPDATE appointments SET mode = 'pigeon' WHERE id = $1")
-            .bind(&appointment)
-            .execute(app.db.pool())
-            .await
-            .unwrap();
-        let answer = app
-            .send_as(
-                Some(Role::SocialWorker),
-                Method::Get,
-                &format!("/rendez-vous/{appointment}"),
-                &[],
-            )
-            .await;
-        assert_eq!(answer.status(), 500, "{}", app.backend);
-        assert!(!answer.text().await.unwrap().contains("En personne"));
+        corrupt(
+            &app,
+            "UPDATE appointments SET mode = 'pigeon' WHERE id = $1",
+            &appointment,
+        )
+        .await;
+        let answer = error_page(
+            &app,
+            Role::SocialWorker,
+            &format!("/rendez-vous/{appointment}"),
+        )
+        .await;
+        assert!(!answer.contains("En personne"));
 
         // A person's page printed « — » for an unknown « connu des services sociaux ».
         let (person, _) = app.person_for(true).await;
-        sqlx::query("UPDATE persons SET known_to_social_services = 'peut_etre' WHERE id = $1")
-            .bind(&person)
-            .execute(app.db.pool())
-            .await
-            .unwrap();
-        let answer = app
-            .send_as(
-                Some(Role::SocialWorker),
-                Method::Get,
-                &format!("/personnes/{person}"),
-                &[],
-            )
-            .await;
-        assert_eq!(answer.status(), 500, "{}: the person's page", app.backend);
+        corrupt(
+            &app,
+            "UPDATE persons SET known_to_social_services = 'peut_etre' WHERE id = $1",
+            &person,
+        )
+        .await;
+        error_page(&app, Role::SocialWorker, &format!("/personnes/{person}")).await;
 
         // The registry too: an unknown post status used to print « — ».
         let post = app.scope(Role::SocialWorker);
-        sqlx::query("UPDATE posts SET status = 'egare' WHERE id = $1")
-            .bind(&post)
-            .execute(app.db.pool())
-            .await
-            .unwrap();
+        corrupt(
+            &app,
+            "UPDATE posts SET status = 'egare' WHERE id = $1",
+            &post,
+        )
+        .await;
         for path in [format!("/postes/{post}"), "/postes".to_string()] {
-            let answer = app
-                .send_as(Some(Role::National), Method::Get, &path, &[])
-                .await;
-            assert_eq!(answer.status(), 500, "{} {path}", app.backend);
+            error_page(&app, Role::National, &path).await;
         }
         app.finish().await;
     }
+}
+
+/// Writes an unknown code into one row, as a bug or a hand in the database would.
+async fn corrupt(app: &helpers::TestApp, sql: &'static str, id: &str) {
+    sqlx::query(sql)
+        .bind(id)
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+}
+
+/// The page `path` as `role` sees it: an error page (500), whose text is returned.
+async fn error_page(app: &helpers::TestApp, role: Role, path: &str) -> String {
+    let answer = app.send_as(Some(role), Method::Get, path, &[]).await;
+    assert_eq!(answer.status(), 500, "{} {path}", app.backend);
+    answer.text().await.unwrap()
 }

@@ -45,6 +45,17 @@ async fn no_page_or_download_with_personal_data_stays_in_the_browser() {
             assert_eq!(response.status(), 200, "{what} ({})", app.backend);
             assert_not_kept(&response, what);
         }
+        // The officer's own referrals show the procedure references they typed.
+        let response = app
+            .send_as(Some(Role::Officer), Method::Get, "/signalements", &[])
+            .await;
+        assert_eq!(
+            response.status(),
+            200,
+            "the officer's referrals ({})",
+            app.backend
+        );
+        assert_not_kept(&response, "the officer's referrals");
         // Public pages, redirects and error pages too: one rule, nothing to forget.
         for path in ["/", "/connexion", "/dossiers", "/page-qui-nexiste-pas"] {
             assert_not_kept(&app.get(path).await, path);
