@@ -535,13 +535,29 @@ pub async fn daily(
     output: PathBuf,
     keep: usize,
 ) {
+    use passerelle_store::db::jobs::{Job, Run, once_a_day, server_name};
+    let server = server_name();
     let period = std::time::Duration::from_secs(24 * 60 * 60);
     let first = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
     let mut every_day = tokio::time::interval_at(first, period);
     loop {
         every_day.tick().await;
         let started = std::time::Instant::now();
-        match take(&db, &ring, &source, &output, keep, false).await {
+        // One server of those sharing the database takes the day's backup.
+        let today = passerelle_web::http::clock::paris_today();
+        let run = once_a_day(&db, Job::Backup, today, &server, || {
+            take(&db, &ring, &source, &output, keep, false)
+        })
+        .await;
+        let taken = match run {
+            Ok(Run::Ran(taken)) => taken,
+            Ok(Run::AlreadyDone | Run::Busy) => continue,
+            Err(error) => {
+                tracing::error!(%error, "backup not started");
+                continue;
+            }
+        };
+        match taken {
             Ok(written) => tracing::info!(
                 archive = %written.path.display(),
                 bytes = written.bytes,

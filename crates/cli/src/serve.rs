@@ -363,28 +363,37 @@ async fn shutdown_signal() {
     tracing::info!("shutdown requested, finishing in-flight requests");
 }
 
-/// The retention purge, at start and then every day; a failure is logged and retried the
-/// next day (the data stays sealed meanwhile).
+/// The retention purge, at start and then every day, on one server of those sharing the
+/// database (`store::db::jobs`); a failure is logged and retried at the next tick (the data
+/// stays sealed meanwhile).
 async fn daily_purge(
     db: passerelle_store::Db,
     keys: std::sync::Arc<passerelle_store::seal::KeyRing>,
     years: u16,
 ) {
+    use passerelle_store::db::jobs::{Job, Run, once_a_day, server_name};
+    let server = server_name();
     let mut every_day = tokio::time::interval(std::time::Duration::from_secs(24 * 60 * 60));
     loop {
         every_day.tick().await;
         let today = passerelle_web::http::clock::paris_today();
-        match passerelle_store::referral::retention::purge(&db, &keys, today, years, false, &|_| {})
-            .await
-        {
-            Ok(report) => tracing::info!(
+        let run = once_a_day(&db, Job::RetentionPurge, today, &server, || {
+            passerelle_store::referral::retention::purge(&db, &keys, today, years, false, &|_| {})
+        })
+        .await;
+        match run {
+            Ok(Run::Ran(Ok(report))) => tracing::info!(
                 cases = report.cases,
                 persons = report.persons,
                 notes = report.notes,
                 appointments = report.appointments,
                 "retention purge"
             ),
-            Err(error) => tracing::error!(%error, "retention purge failed"),
+            Ok(Run::Ran(Err(error))) => tracing::error!(%error, "retention purge failed"),
+            Ok(Run::AlreadyDone | Run::Busy) => {
+                tracing::debug!("retention purge: done today by another server")
+            }
+            Err(error) => tracing::error!(%error, "retention purge not started"),
         }
     }
 }

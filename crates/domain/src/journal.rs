@@ -48,6 +48,7 @@ vocabulary!(
         CaseAccessDeclined => ("case_access.declined", "Proposition d'accès aux dossiers refusée ou retirée"),
         ReferentialChanged => ("referential.changed", "Référentiel modifié (grille des catégories…)"),
         JournalKeyChanged => ("journal.key_changed", "Clé du journal changée (nouvelle clé du fichier de clés)"),
+        ScheduledJob => ("job.ran", "Tâche quotidienne d'un serveur (purge, sauvegarde, contrôle)"),
     }
 );
 

@@ -2,6 +2,7 @@
 
 pub mod bulk;
 pub mod clock;
+pub mod jobs;
 pub mod read_stamp;
 pub mod time_text;
 

@@ -39,12 +39,24 @@ pub async fn verify_once(state: &AppState) -> Result<usize, passerelle_store::St
 /// Verifies every `every`, the first time one period after the start (a recount of a
 /// national database takes a while: not at every restart).
 pub async fn verify_forever(state: AppState, every: std::time::Duration) {
+    use passerelle_store::db::jobs::{Job, Run, once_a_day, server_name};
+    let server = server_name();
     let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticks.tick().await;
-        if let Err(error) = verify_once(&state).await {
-            tracing::error!(%error, "statistics verification failed");
+        // One server of those sharing the database checks on a given day.
+        let today = crate::http::clock::paris_today();
+        let run = once_a_day(&state.db, Job::RollupCheck, today, &server, || {
+            verify_once(&state)
+        })
+        .await;
+        match run {
+            Ok(Run::Ran(Err(error))) => {
+                tracing::error!(%error, "statistics verification failed")
+            }
+            Ok(Run::Ran(Ok(_)) | Run::AlreadyDone | Run::Busy) => {}
+            Err(error) => tracing::error!(%error, "statistics verification not started"),
         }
     }
 }
