@@ -101,11 +101,10 @@ async fn poster_page(
 async fn poster_pdf(State(state): State<AppState>, Path(id): Path<String>) -> WebResult<Response> {
     let poster = poster_of(&state, &id).await?;
     // Typst lays out on the blocking pool: a poster takes milliseconds, but CPU ones.
-    let pdf =
-        tokio::task::spawn_blocking(move || passerelle_documents::poster::poster_pdf(&poster))
-            .await
-            .map_err(|e| WebError::Internal(e.into()))?
-            .map_err(|e| WebError::Internal(e.into()))?;
+    let pdf = crate::http::blocking::off_runtime(move || {
+        passerelle_documents::poster::poster_pdf(&poster)
+    })
+    .await?;
     Ok((
         [
             (header::CONTENT_TYPE, "application/pdf".to_string()),

@@ -2,7 +2,7 @@
 //! the posts by département on which the scope's départements are outlined.
 
 use crate::AppState;
-use crate::http::error::{WebError, WebResult};
+use crate::http::error::WebResult;
 use crate::statistics::Dashboard;
 use axum::response::IntoResponse;
 use passerelle_store::statistics::rollup::ReportScope;
@@ -66,7 +66,7 @@ pub(super) async fn report_map(
 }
 
 /// The annual report of the figures as PDF, with its map (SVG) and the map's caption.
-pub(super) fn annual_report(
+pub(super) async fn annual_report(
     figures: &Dashboard,
     year: i32,
     (map, map_caption): &(String, String),
@@ -148,8 +148,11 @@ pub(super) fn annual_report(
             p90: figures.delay.p90.clone(),
         },
     };
+    // Typst lays the report out for about a second of CPU: on the blocking pool.
+    let map = map.clone();
     let pdf =
-        annual_report_pdf(&report, map.as_bytes()).map_err(|e| WebError::Internal(e.into()))?;
+        crate::http::blocking::off_runtime(move || annual_report_pdf(&report, map.as_bytes()))
+            .await?;
     Ok((
         [
             (

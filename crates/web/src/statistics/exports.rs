@@ -23,9 +23,9 @@ pub(super) async fn download(
 ) -> WebResult<axum::response::Response> {
     let (year, scope, figures) = actor_figures(&state, &auth, &query).await?;
     match file.as_str() {
-        "rapport.pdf" => annual_report(&figures, year, &report_map(&state, &scope).await?),
-        "tableaux.xlsx" => workbook_download(&figures, year, Workbook::Xlsx),
-        "tableaux.ods" => workbook_download(&figures, year, Workbook::Ods),
+        "rapport.pdf" => annual_report(&figures, year, &report_map(&state, &scope).await?).await,
+        "tableaux.xlsx" => workbook_download(&figures, year, Workbook::Xlsx).await,
+        "tableaux.ods" => workbook_download(&figures, year, Workbook::Ods).await,
         _ => {
             let wanted = file
                 .strip_suffix(".csv")
@@ -105,7 +105,7 @@ fn sheet_of(table: &TableView, name: &str, legend: Option<&str>) -> SheetTable {
 
 /// Every table of the dashboard in one workbook; the years before Passerelle on a sheet of
 /// their own, with their provenance.
-fn workbook_download(
+async fn workbook_download(
     figures: &Dashboard,
     year: i32,
     format: Workbook,
@@ -126,15 +126,15 @@ fn workbook_download(
         sheet.title = format!("{} ({provenance})", sheet.title);
         sheets.push(sheet);
     }
-    let internal = |e: passerelle_documents::DocumentError| WebError::Internal(e.into());
+    // Writing a workbook is CPU work (zip, XML): on the blocking pool.
     let (body, extension, content_type) = match format {
         Workbook::Xlsx => (
-            spreadsheet::xlsx(&sheets).map_err(internal)?,
+            crate::http::blocking::off_runtime(move || spreadsheet::xlsx(&sheets)).await?,
             "xlsx",
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         ),
         Workbook::Ods => (
-            spreadsheet::ods(&sheets).map_err(internal)?,
+            crate::http::blocking::off_runtime(move || spreadsheet::ods(&sheets)).await?,
             "ods",
             "application/vnd.oasis.opendocument.spreadsheet",
         ),
