@@ -88,15 +88,19 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for FrenchForm<T> {
         let bytes = axum::body::to_bytes(request.into_body(), crate::http::auth::FORM_LIMIT_BYTES)
             .await
             .map_err(|_| WebError::TooLarge)?;
-        check_encoded_form(&bytes)?;
-        serde_urlencoded::from_str(&plain_form(&bytes)?)
-            .map(FrenchForm)
-            .map_err(|error| {
-                WebError::BadRequest(format!(
-                    "Le formulaire envoyé est incomplet ou mal formé ({error})."
-                ))
-            })
+        decode_form(&bytes).map(FrenchForm)
     }
+}
+
+/// A form's body as the handler's type: strict UTF-8, control characters dropped, every
+/// refusal a French message (fuzzed by `crates/web/tests/fuzz_forms.rs`).
+pub fn decode_form<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, WebError> {
+    check_encoded_form(bytes)?;
+    serde_urlencoded::from_str(&plain_form(bytes)?).map_err(|error| {
+        WebError::BadRequest(format!(
+            "Le formulaire envoyé est incomplet ou mal formé ({error})."
+        ))
+    })
 }
 
 #[cfg(test)]
