@@ -14,7 +14,7 @@ pub fn thousands(value: i64) -> String {
         out.push('-');
     }
     for (index, digit) in digits.chars().enumerate() {
-        if index > 0 && (digits.len() - index) % 3 == 0 {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
             out.push(THIN_SPACE);
         }
         out.push(digit);
@@ -36,7 +36,11 @@ pub fn percent(part: u64, whole: u64) -> Option<String> {
     // Tenths of a percent, rounded half up, in integers.
     let tenths = (u128::from(part) * 1000 + u128::from(whole) / 2) / u128::from(whole);
     let tenths = u64::try_from(tenths).unwrap_or(u64::MAX);
-    Some(format!("{},{}{THIN_SPACE}%", count(tenths / 10), tenths % 10))
+    Some(format!(
+        "{},{}{THIN_SPACE}%",
+        count(tenths / 10),
+        tenths % 10
+    ))
 }
 
 /// The change from `from` to `to` in percent, to one decimal, signed: "+12,5 %",
@@ -73,7 +77,10 @@ mod tests {
         assert_eq!(thousands(1000), "1\u{202f}000");
         assert_eq!(thousands(0), "0");
         assert_eq!(thousands(-34_658), "-34\u{202f}658");
-        assert_eq!(thousands(i64::MIN), "-9\u{202f}223\u{202f}372\u{202f}036\u{202f}854\u{202f}775\u{202f}808");
+        assert_eq!(
+            thousands(i64::MIN),
+            "-9\u{202f}223\u{202f}372\u{202f}036\u{202f}854\u{202f}775\u{202f}808"
+        );
         assert_eq!(count(160_844), "160\u{202f}844");
     }
 

@@ -78,7 +78,9 @@ fn shows_before_it_tells(page: &str, who: &str) {
         "{who}: the delay and the share unknown to social services lead"
     );
     assert_eq!(tiles.len(), 8, "{who}: {tiles:?}");
-    let summary = page.find("class=\"fr-summary").expect("a table of contents");
+    let summary = page
+        .find("class=\"fr-summary")
+        .expect("a table of contents");
     assert!(
         summary < page.find("id=\"essentiel\"").unwrap(),
         "{who}: the table of contents comes before the figures"
@@ -96,7 +98,10 @@ fn shows_before_it_tells(page: &str, who: &str) {
         .collect();
     assert!(anchors.len() >= 6, "{who}: {anchors:?}");
     for anchor in anchors {
-        assert!(page.contains(&format!("id=\"{anchor}\"")), "{who}: #{anchor}");
+        assert!(
+            page.contains(&format!("id=\"{anchor}\"")),
+            "{who}: #{anchor}"
+        );
     }
     // A chart beside every table, drawn as SVG and named.
     let tables = ids(page, "table", "table-");
@@ -106,12 +111,16 @@ fn shows_before_it_tells(page: &str, who: &str) {
         let svg = &page[page
             .find(&format!("<svg id=\"{chart}\""))
             .unwrap_or_else(|| panic!("{who}: no chart for {table}"))..];
-        assert!(svg[..svg.find('>').unwrap()].contains(&format!("aria-labelledby=\"{chart}-title\"")));
-        assert!(svg.contains(&format!("<title id=\"{chart}-title\">")), "{who}: {chart}");
         assert!(
-            page[page.find(&format!("id=\"{table}\"")).unwrap()..].starts_with(&format!(
-                "id=\"{table}\" tabindex=\"0\""
-            )),
+            svg[..svg.find('>').unwrap()].contains(&format!("aria-labelledby=\"{chart}-title\""))
+        );
+        assert!(
+            svg.contains(&format!("<title id=\"{chart}-title\">")),
+            "{who}: {chart}"
+        );
+        assert!(
+            page[page.find(&format!("id=\"{table}\"")).unwrap()..]
+                .starts_with(&format!("id=\"{table}\" tabindex=\"0\"")),
             "{who}: {table} scrolls from the keyboard"
         );
     }
@@ -168,9 +177,17 @@ async fn every_dashboard_and_the_observatory_open_on_tiles_a_table_of_contents_a
             "{}",
             app.backend
         );
-        assert_eq!(tile(&public, "tile-saisines").1, None, "no département for the public");
+        assert_eq!(
+            tile(&public, "tile-saisines").1,
+            None,
+            "no département for the public"
+        );
         let national = page(&app, Some(Role::National), "/observatoire").await;
-        assert_eq!(tile(&national, "tile-saisines").1, None, "the nation has no département");
+        assert_eq!(
+            tile(&national, "tile-saisines").1,
+            None,
+            "the nation has no département"
+        );
         app.finish().await;
     }
 }
@@ -206,7 +223,10 @@ async fn large_counts_are_grouped_by_thousands_and_the_observatory_compares_the_
             "{}",
             app.backend
         );
-        assert!(public.contains(&format!("href=\"#evolution\">Évolution depuis {}", year - 1)));
+        assert!(public.contains(&format!(
+            "href=\"#evolution\">Évolution depuis {}",
+            year - 1
+        )));
         assert!(public.contains("<svg id=\"chart-evolution\""));
         // Asked for the first year, there is nothing to compare yet.
         let first = page(&app, None, &format!("/observatoire?annee={}", year - 1)).await;
@@ -223,7 +243,12 @@ async fn large_counts_are_grouped_by_thousands_and_the_observatory_compares_the_
         let worker = page(&app, Some(Role::SocialWorker), "/statistiques").await;
         let grouped = "34\u{202f}658";
         let referrals = row(&worker, "table-activite", "Saisines");
-        assert_eq!(referrals[usize::from(month) - 1], grouped, "{}", app.backend);
+        assert_eq!(
+            referrals[usize::from(month) - 1],
+            grouped,
+            "{}",
+            app.backend
+        );
         assert_eq!(referrals[12], grouped);
         assert_eq!(tile(&worker, "tile-saisines").0, grouped);
         let chart = &worker[worker.find("<svg id=\"chart-activite\"").unwrap()..];
@@ -231,7 +256,12 @@ async fn large_counts_are_grouped_by_thousands_and_the_observatory_compares_the_
         assert!(!worker.contains("34658"), "no figure without its separator");
         // The files a spreadsheet reads keep plain numbers.
         let csv = app
-            .send_as(Some(Role::SocialWorker), Method::Get, "/statistiques/activite.csv", &[])
+            .send_as(
+                Some(Role::SocialWorker),
+                Method::Get,
+                "/statistiques/activite.csv",
+                &[],
+            )
             .await
             .text()
             .await
@@ -268,7 +298,10 @@ async fn the_pipeline_says_when_a_table_is_empty_and_shows_each_table_once() {
             // Every table has a body row: a line, or the sentence saying there is none.
             for body in today.split("<tbody>").skip(1) {
                 let body = &body[..body.find("</tbody>").unwrap()];
-                assert!(body.contains("<tr>"), "{who:?}: an empty table says so: {today}");
+                assert!(
+                    body.contains("<tr>"),
+                    "{who:?}: an empty table says so: {today}"
+                );
             }
             for table in today.split("<table").skip(1) {
                 assert!(
@@ -291,7 +324,10 @@ async fn the_wide_tables_of_the_departement_and_the_open_data_scroll_from_the_ke
             assert!(!tables.is_empty(), "{path}");
             for table in tables {
                 let opening = &table[..table.find('>').unwrap()];
-                assert!(opening.contains("tabindex=\"0\""), "{path}: <table{opening}>");
+                assert!(
+                    opening.contains("tabindex=\"0\""),
+                    "{path}: <table{opening}>"
+                );
                 assert!(table.contains("<caption>"), "{path}: named by its caption");
             }
         }

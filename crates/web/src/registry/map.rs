@@ -327,4 +327,3 @@ async fn show_departement(
         employers,
     })
 }
-

@@ -81,7 +81,12 @@ const LABEL_CHARS: usize = 58;
 
 /// Bars for (label, value) pairs: a secret or missing value draws none.
 pub(super) fn row_chart(rows: &[(String, Option<u64>, String)]) -> RowChart {
-    let most = rows.iter().filter_map(|(_, n, _)| *n).max().unwrap_or(0).max(1);
+    let most = rows
+        .iter()
+        .filter_map(|(_, n, _)| *n)
+        .max()
+        .unwrap_or(0)
+        .max(1);
     let bars = rows
         .iter()
         .enumerate()

@@ -59,8 +59,7 @@ pub(super) async fn dashboard(
         tiles,
         evolution: None,
         csv_links: true,
-        can_import: decide(&auth.actor, Action::Manage, &Resource::ActivityStatistics)
-            .is_allowed(),
+        can_import: decide(&auth.actor, Action::Manage, &Resource::ActivityStatistics).is_allowed(),
     })
 }
 

@@ -39,7 +39,9 @@ fn place_of(table: &TableView) -> (&'static str, &'static str, String) {
         | "table-employeurs" => ("saisines", "Saisines"),
         "table-issues" | "table-entretiens" | "table-actions" | "table-partenaires"
         | "table-suites" => ("suites", "Entretiens, actions, orientations et clôtures"),
-        "table-personnes-sexe" | "table-personnes-age" | "table-personnes-connues"
+        "table-personnes-sexe"
+        | "table-personnes-age"
+        | "table-personnes-connues"
         | "table-recidives" => ("personnes", "Personnes reçues"),
         _ => ("avant-passerelle", "Avant Passerelle"),
     };
@@ -129,10 +131,7 @@ impl Dashboard {
     /// The chart of the delay: its median and its 90th percentile, in days.
     pub fn delay_chart(&self) -> RowChart {
         let (median, p90) = match self.delay.days {
-            Some((median, p90)) => (
-                u64::try_from(median).ok(),
-                u64::try_from(p90).ok(),
-            ),
+            Some((median, p90)) => (u64::try_from(median).ok(), u64::try_from(p90).ok()),
             None => (None, None),
         };
         row_chart(&[
