@@ -183,7 +183,7 @@ describe('referral', () => {
     const referralsRow = worker.locator('#table-activite tbody tr', { hasText: 'Saisines' });
     // The year's total (the last column): the month is Paris's, not this machine's.
     assert.ok(Number(await text(referralsRow.locator('td').nth(12))) >= 1, 'the year counts our referral');
-    assert.equal(await worker.locator('#chart-saisines rect').count(), 12);
+    assert.equal(await worker.locator('#chart-activite rect').count(), 12);
     await assertAccessible(worker, '/statistiques (post)');
     // The annual report downloads as a PDF whose text holds the year's referrals.
     const [download] = await Promise.all([worker.waitForEvent('download'), worker.locator('#annual-report').click()]);
@@ -191,7 +191,8 @@ describe('referral', () => {
     const pdfText = execFileSync('pdftotext', ['-layout', pdfPath, '-']).toString().replace(/’/g, "'");
     const yearTotal = await text(referralsRow.locator('td').nth(12));
     assert.match(pdfText, /Rapport d'activité \d{4}/);
-    assert.match(pdfText.replace(/\s+/g, ' '), new RegExp(`^.*En bref ${yearTotal} `), 'the summary opens with the year\'s referrals');
+    // The summary is the page's headline tiles: the delay first, then whom, then how much.
+    assert.match(pdfText.replace(/\s+/g, ' '), new RegExp(`En bref .*délai médian.*${yearTotal}.*saisines reçues`), 'the summary gives the year\'s referrals');
     // Every table as a workbook: LibreOffice opens it and finds the same year's total.
     const [workbook] = await Promise.all([worker.waitForEvent('download'), worker.locator('#tables-ods').click()]);
     const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'passerelle-ods-'));
@@ -207,7 +208,7 @@ describe('referral', () => {
     await worker.locator('#period-form').getByRole('button', { name: 'Afficher' }).click();
     await worker.waitForURL(/filtre=motif/);
     assert.match(await text(worker.locator('#table-activite-filtree caption')), /motif « Violences conjugales »/);
-    assert.equal(await worker.locator('#chart-saisines rect').count(), 12);
+    assert.equal(await worker.locator('#chart-activite-filtree rect').count(), 12);
     await assertAccessible(worker, '/statistiques?filtre=motif:… (post)');
     await worker.close();
   });
@@ -229,11 +230,11 @@ describe('referral', () => {
     await national.locator('#period-form').getByRole('button', { name: 'Afficher' }).click();
     await national.waitForURL(/filtre=zone/);
     assert.match(await text(national.locator('#table-activite-filtree caption')), /Zone gendarmerie/);
-    assert.equal(await national.locator('#chart-saisines rect').count(), 4, 'published by quarter');
+    assert.equal(await national.locator('#chart-activite-filtree rect').count(), 4, 'published by quarter');
     const visitor = await newPage(browser, { mobile: true });
     await visitor.goto(`${server.url}/observatoire`, { waitUntil: 'load' });
     assert.match(await text(visitor.locator('h1')), /Observatoire national/);
-    assert.equal(await visitor.locator('#chart-saisines rect').count(), 4, 'published by quarter');
+    assert.equal(await visitor.locator('#chart-activite rect').count(), 4, 'published by quarter');
     await assertAccessible(visitor, '/observatoire (public, phone)');
     await visitor.close();
     await national.close();

@@ -46,7 +46,7 @@ async fn verify(database: DatabaseArgs) -> anyhow::Result<()> {
     if found.is_exact() {
         println!(
             "Statistiques exactes : {} cellules comparées, toutes égales au recomptage.",
-            passerelle_web::registry::map::french_thousands(found.cells as i64)
+            passerelle_domain::numbers::count(found.cells as u64)
         );
         return Ok(());
     }
@@ -80,7 +80,7 @@ async fn rebuild(database: DatabaseArgs) -> anyhow::Result<()> {
     db.close().await;
     println!(
         "Statistiques recomptées depuis les faits : {} cellules écrites.",
-        passerelle_web::registry::map::french_thousands(written? as i64)
+        passerelle_domain::numbers::count(written? as u64)
     );
     Ok(())
 }

@@ -58,19 +58,12 @@ pub fn alert_on(ends_on: Date, today: Date) -> Option<AgreementAlert> {
 
 /// "12 345,67 €" from cents.
 pub fn euros(cents: i64) -> String {
-    let units = cents.abs() / 100;
-    let digits = units.to_string();
-    let mut grouped = String::new();
-    for (index, digit) in digits.chars().enumerate() {
-        if index > 0 && (digits.len() - index) % 3 == 0 {
-            grouped.push('\u{202f}');
-        }
-        grouped.push(digit);
-    }
+    let units = i64::try_from(cents.unsigned_abs() / 100).unwrap_or(i64::MAX);
     format!(
-        "{}{grouped},{:02}\u{a0}€",
+        "{}{},{:02}\u{a0}€",
         if cents < 0 { "-" } else { "" },
-        cents.abs() % 100
+        crate::numbers::thousands(units),
+        cents.unsigned_abs() % 100
     )
 }
 

@@ -51,6 +51,15 @@ impl Shown {
             Shown::Secret => SECRET_SYMBOL.into(),
         }
     }
+
+    /// As a page or a report prints it: thousands grouped the French way ("34 658").
+    /// `text` stays for the files a spreadsheet reads back as numbers.
+    pub fn french(self) -> String {
+        match self {
+            Shown::Count(n) => crate::numbers::count(n),
+            Shown::Secret => SECRET_SYMBOL.into(),
+        }
+    }
 }
 
 /// The threshold: counts from 1 to `SMALL - 1` are never published.

@@ -266,19 +266,6 @@ pub struct DepartementPage {
     employers: Vec<String>,
 }
 
-/// 68350798 → "68 350 798".
-pub fn french_thousands(value: i64) -> String {
-    let digits = value.abs().to_string();
-    let mut out = String::new();
-    for (index, digit) in digits.chars().enumerate() {
-        if index > 0 && (digits.len() - index) % 3 == 0 {
-            out.push('\u{202f}');
-        }
-        out.push(digit);
-    }
-    if value < 0 { format!("-{out}") } else { out }
-}
-
 async fn show_departement(
     State(state): State<AppState>,
     MaybeAuthenticated(visitor): MaybeAuthenticated,
@@ -325,7 +312,7 @@ async fn show_departement(
         .collect();
     Ok(DepartementPage {
         shell: shell_for(&departement.name, &visitor, &csrf).at("/carte"),
-        population: french_thousands(departement.population),
+        population: passerelle_domain::numbers::thousands(departement.population),
         as_of: french_date(today),
         existing,
         target: state.config.target_per_departement,
@@ -339,16 +326,4 @@ async fn show_departement(
         posts: lines,
         employers,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn thousands_are_grouped_the_french_way() {
-        assert_eq!(french_thousands(68_350_798), "68\u{202f}350\u{202f}798");
-        assert_eq!(french_thousands(999), "999");
-        assert_eq!(french_thousands(1000), "1\u{202f}000");
-    }
 }

@@ -17,6 +17,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use passerelle_domain::access::{Action, Resource};
+use passerelle_domain::numbers::count;
 use passerelle_domain::registry::coverage::gap_to_target;
 use passerelle_domain::registry::post::PostStatus;
 use passerelle_store::registry::post::{self as store_post, PostScope};
@@ -39,22 +40,23 @@ pub struct PipelinePage {
     shell: Shell,
     scope_label: String,
     as_of: String,
-    counts: Vec<(&'static str, usize)>,
     in_creation: Vec<PostLine>,
     vacant: Vec<PostLine>,
     below_target: Vec<GapLine>,
     without_post: usize,
     target: u64,
-    /// For the national steering: posts today against the national target.
-    national: Option<(u64, u64)>,
+    /// For the national steering: posts today against the national target, as printed.
+    national: Option<(String, String)>,
     ending: Vec<AgreementLine>,
     funding: Vec<FundingLine>,
     /// The registry as of the chosen date.
     snapshot_date: String,
     snapshot_iso: String,
     by_zone: passerelle_domain::registry::post::PostCounts,
-    by_employer_kind: Vec<(&'static str, u64)>,
-    by_status: Vec<(&'static str, u64)>,
+    by_employer_kind: Vec<(&'static str, String)>,
+    /// The posts by status on the chosen date and, when it is not today, today: one table.
+    by_status: Vec<(&'static str, String, Option<String>)>,
+    snapshot_is_today: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -77,9 +79,9 @@ async fn pipeline(
     };
     let snapshot = store_post::snapshot_on(&state.db, &scope, as_of).await?;
     let posts = store_post::posts_in(&state.db, &scope, None).await?;
-    let counts = PostStatus::ALL
+    let today_by_status: Vec<usize> = PostStatus::ALL
         .iter()
-        .map(|s| (s.label(), posts.iter().filter(|p| p.status == *s).count()))
+        .map(|s| posts.iter().filter(|p| p.status == *s).count())
         .collect();
     let mut in_creation = Vec::new();
     let mut vacant = Vec::new();
@@ -117,8 +119,8 @@ async fn pipeline(
         .collect();
     let national = match scope {
         PostScope::Nation => Some((
-            coverage.iter().map(|d| d.posts.total()).sum(),
-            state.config.national_target,
+            count(coverage.iter().map(|d| d.posts.total()).sum()),
+            count(state.config.national_target),
         )),
         _ => None,
     };
@@ -135,7 +137,7 @@ async fn pipeline(
                     passerelle_domain::registry::employer::EmployerKind::parse(&kind)
                         .map(|k| k.label())
                         .unwrap_or("—"),
-                    n,
+                    count(n),
                 )
             })
             .collect(),
@@ -143,14 +145,19 @@ async fn pipeline(
             .by_status
             .into_iter()
             .map(|(status, n)| {
+                let status = PostStatus::parse(&status).ok();
+                let current = status
+                    .and_then(|s| PostStatus::ALL.iter().position(|known| *known == s))
+                    .and_then(|row| today_by_status.get(row))
+                    .map(|n| count(*n as u64));
                 (
-                    PostStatus::parse(&status)
-                        .map(PostStatus::label)
-                        .unwrap_or("—"),
-                    n,
+                    status.map(PostStatus::label).unwrap_or("—"),
+                    count(n),
+                    current.filter(|_| as_of != today),
                 )
             })
             .collect(),
+        snapshot_is_today: as_of == today,
         ending,
         funding,
         shell: Shell::for_actor("Pilotage", &auth, &csrf).at("/pilotage"),
@@ -160,7 +167,6 @@ async fn pipeline(
         )
         .await?,
         as_of: french_date(today),
-        counts,
         in_creation,
         vacant,
         without_post: below_target.iter().filter(|g| g.posts == 0).count(),

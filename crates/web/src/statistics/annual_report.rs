@@ -44,8 +44,9 @@ pub(super) async fn report_map(
     };
     let posts: u64 = areas.iter().map(|area| area.posts).sum();
     let mut caption = format!(
-        "Postes d'intervenant social par département au {} ({posts} postes en France)",
-        crate::http::clock::french_date(today)
+        "Postes d'intervenant social par département au {} ({} postes en France)",
+        crate::http::clock::french_date(today),
+        passerelle_domain::numbers::count(posts)
     );
     if !outlined.is_empty() {
         caption.push_str(&format!(
@@ -72,42 +73,14 @@ pub(super) async fn annual_report(
     (map, map_caption): &(String, String),
 ) -> WebResult<axum::response::Response> {
     use passerelle_documents::annual_report::*;
-    let activity = &figures.tables[0];
-    let total_of = |row: usize| {
-        activity
-            .rows
-            .get(row)
-            .and_then(|(_, cells)| cells.last())
-            .map(|cell| cell.text())
-            .unwrap_or_default()
-    };
-    let summary = [
-        (0, "saisines reçues"),
-        (2, "entretiens"),
-        (3, "actions"),
-        (4, "orientations vers des partenaires"),
-        (1, "dossiers clôturés"),
-    ]
-    .into_iter()
-    .map(|(row, label)| SummaryItem {
-        value: total_of(row),
-        label: label.into(),
-    })
-    .chain([
-        SummaryItem {
-            value: figures.persons.clone(),
-            label: "personnes reçues".into(),
-        },
-        SummaryItem {
-            value: figures.unknown_share.clone(),
-            label: "des personnes inconnues de tout service social à l'accueil".into(),
-        },
-        SummaryItem {
-            value: figures.delay.median.clone(),
-            label: "délai médian jusqu'au premier contact".into(),
-        },
-    ])
-    .collect();
+    // The page's headline tiles, in the page's order.
+    let summary = crate::statistics::headline::tiles(figures)
+        .into_iter()
+        .map(|tile| SummaryItem {
+            value: tile.value,
+            label: tile.label.into(),
+        })
+        .collect();
     let report = AnnualReport {
         scope: figures.scope_label.clone(),
         year,
@@ -121,7 +94,7 @@ pub(super) async fn annual_report(
             .iter()
             .map(|bar| ReportBar {
                 month: bar.month.clone(),
-                value: bar.label.parse().ok(),
+                value: bar.value,
                 label: bar.label.clone(),
             })
             .collect(),
@@ -136,7 +109,7 @@ pub(super) async fn annual_report(
                     .iter()
                     .map(|(label, cells)| ReportRow {
                         label: label.clone(),
-                        cells: cells.iter().map(|c| c.text()).collect(),
+                        cells: cells.iter().map(|c| c.french()).collect(),
                     })
                     .collect(),
             })

@@ -33,8 +33,8 @@ fn figures_json(scope_label: &str, year: i32, figures: &Dashboard) -> serde_json
             "mediane": figures.delay.median,
             "p90": figures.delay.p90,
         },
-        "personnes_recues": figures.persons,
-        "part_inconnues_des_services_sociaux": figures.unknown_share,
+        "personnes_recues": figures.persons.text(),
+        "part_inconnues_des_services_sociaux": crate::statistics::headline::share_text(figures.unknown_share),
         "filtre": figures.filter_description,
         "tableaux": figures.published_tables().into_iter().map(|table| serde_json::json!({
             "id": table.id.trim_start_matches("table-"),

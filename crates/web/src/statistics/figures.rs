@@ -322,11 +322,14 @@ pub(super) async fn figures(
             .collect(),
         rows: focus_rows,
     });
-    let charted = match &focus {
-        Some(table) => table.rows.first().map(|(_, cells)| cells.as_slice()),
-        None => shown.first().map(Vec::as_slice),
-    };
-    let bars = bars_of(charted.unwrap_or_default(), &periods);
+    let charted = |rows: Option<&[Shown]>| bars_of(rows.unwrap_or_default(), &periods.labels);
+    let bars = charted(shown.first().map(Vec::as_slice));
+    let focus_bars = charted(
+        focus
+            .as_ref()
+            .and_then(|table| table.rows.first())
+            .map(|(_, cells)| cells.as_slice()),
+    );
 
     // Referrals by category (a referral may have several: no line repeats another table's).
     let (by_category, _) = publish(
@@ -394,7 +397,7 @@ pub(super) async fn figures(
                 .unwrap_or(usize::MAX);
             persons_summary(shown, unknown_row)
         })
-        .unwrap_or_else(|| ("0".into(), "—".into()));
+        .unwrap_or((Shown::Count(0), None));
     let (recurrences, _) = publish(
         quarterly_spec(
             "table-recidives",
@@ -433,7 +436,8 @@ pub(super) async fn figures(
         filters,
         focus,
         bars,
-        tables: std::iter::once(activity)
+        focus_bars,
+        tables: std::iter::once(activity.without_total_row())
             .chain(std::iter::once(by_category))
             .chain(tables_after_activity)
             .chain(persons_tables.into_iter().map(|(table, _)| table))

@@ -162,5 +162,5 @@ pub(super) async fn legacy_table(
             )
         })
         .unwrap_or_default();
-    Ok(Some((table, provenance)))
+    Ok(Some((table.without_total_row(), provenance)))
 }

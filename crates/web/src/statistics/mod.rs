@@ -14,6 +14,7 @@ mod figures;
 mod headline;
 mod legacy_years;
 mod openapi;
+mod sections;
 mod tables;
 
 use crate::http::error::{WebError, WebResult};
@@ -73,6 +74,18 @@ pub struct TableView {
     pub rows: Vec<(String, Vec<Shown>)>,
 }
 
+impl TableView {
+    /// The table without its « Total » row, for a table whose rows count different things
+    /// (referrals, interviews, actions…): their sum means nothing. The row was counted when
+    /// the cells were suppressed, so hiding it reveals nothing.
+    fn without_total_row(mut self) -> Self {
+        if self.rows.last().is_some_and(|(label, _)| label == "Total") {
+            self.rows.pop();
+        }
+        self
+    }
+}
+
 /// What the dashboard and its exports show for a scope and a year.
 pub struct Dashboard {
     scope_label: String,
@@ -83,13 +96,15 @@ pub struct Dashboard {
     filter_description: Option<String>,
     filters: Vec<FilterGroup>,
     focus: Option<TableView>,
-    /// Distinct persons received in the year, and the share of them no social service knew
-    /// at intake ("—" when a suppressed cell hides either).
-    persons: String,
-    unknown_share: String,
+    /// Distinct persons received in the year, and (no social service knew them at intake,
+    /// all of them) when both cells are published.
+    persons: Shown,
+    unknown_share: Option<(u64, u64)>,
     /// "mois" inside the post, "trimestre" once published.
     period: &'static str,
+    /// The chart of the activity table, and of the filtered activity when there is one.
     bars: Vec<Bar>,
+    focus_bars: Vec<Bar>,
     tables: Vec<TableView>,
     delay: DelayView,
     /// The declared years before Passerelle, and their provenance, kept apart.

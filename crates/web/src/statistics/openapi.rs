@@ -65,7 +65,7 @@ pub(super) async fn openapi() -> axum::Json<serde_json::Value> {
                         }
                     },
                     "personnes_recues": { "type": "string", "description": "Personnes distinctes reçues dans l'année (« s » quand non publié : secret statistique)." },
-                    "part_inconnues_des_services_sociaux": { "type": "string", "description": "Part des personnes reçues qu'aucun service social ne connaissait à l'accueil, en pourcentage arrondi (« — » quand non publiée)." },
+                    "part_inconnues_des_services_sociaux": { "type": "string", "description": "Part des personnes reçues qu'aucun service social ne connaissait à l'accueil, en pourcentage au dixième, écrit à la française (« 12,5 % », « — » quand non publiée)." },
                     "tableaux": { "type": "array", "items": { "$ref": "#/components/schemas/Table" } }
                 }
             },
