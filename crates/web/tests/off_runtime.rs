@@ -8,7 +8,6 @@ mod helpers;
 
 use helpers::TestApp;
 use passerelle_domain::identity::role::Role;
-use reqwest::Method;
 use std::time::{Duration, Instant};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
