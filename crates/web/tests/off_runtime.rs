@@ -1,7 +1,6 @@
 //! CPU-heavy answers leave the async workers free: while eight annual reports (Typst, about
-//! a second of CPU each) are drawn at once, `/healthz` keeps answering quickly. On two async
-//! workers, as on a two-core server; the report's layout on a worker would hold `/healthz`
-//! for seconds. SQLite only: what is measured is the runtime, not the database. A test program
+//! a second of CPU each) are drawn at once, `/healthz` keeps answering quickly. On one async
+//! worker, the harshest case: a report laid out on it would hold `/healthz` for seconds. SQLite only: what is measured is the runtime, not the database. A test program
 //! of its own, so that no other test shares the machine's cores while it measures.
 
 mod helpers;
@@ -10,7 +9,7 @@ use helpers::TestApp;
 use passerelle_domain::identity::role::Role;
 use std::time::{Duration, Instant};
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn eight_annual_reports_being_drawn_leave_healthz_quick() {
     let app = TestApp::spawn(passerelle_store::testing::sqlite().await).await;
     let session = app.session_for(Role::National).await;
