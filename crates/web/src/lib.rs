@@ -144,6 +144,7 @@ pub fn route_table() -> http::route_table::RouteTable {
         .merge(http::assets::routes())
         .merge(identity::login::routes())
         .merge(identity::own_account::routes())
+        .merge(identity::password_reset::routes())
         .merge(identity::accounts::routes())
         .merge(journal::pages::routes())
         .merge(identity::oidc::routes())

@@ -19,6 +19,8 @@ const CLAIM: Duration = Duration::minutes(2);
 pub enum Outbox {
     Status,
     Access,
+    /// The links of forgotten passwords (`identity::password_reset`).
+    PasswordReset,
 }
 
 impl Outbox {
@@ -26,6 +28,7 @@ impl Outbox {
         match self {
             Outbox::Status => "mail_outbox",
             Outbox::Access => "access_mail_outbox",
+            Outbox::PasswordReset => "password_resets",
         }
     }
 }
