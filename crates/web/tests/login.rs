@@ -79,7 +79,12 @@ fn now() -> u64 {
 
 /// Signs `email` in with `password` in `client` and enrols a second factor; returns its
 /// secret (base32). The browser is then signed in with the second factor done.
-async fn enrol_totp(client: &reqwest::Client, app: &TestApp, email: &str, password: &str) -> String {
+async fn enrol_totp(
+    client: &reqwest::Client,
+    app: &TestApp,
+    email: &str,
+    password: &str,
+) -> String {
     assert_eq!(login(client, app, email, password).await.status(), 303);
     let page = client
         .get(app.url("/compte/second-facteur"))

@@ -198,11 +198,13 @@ pub async fn reset_password(
         tx.commit().await?;
         return Ok(false);
     }
-    sqlx::query("UPDATE password_resets SET used_at = $1 WHERE account_id = $2 AND used_at IS NULL")
-        .bind(&now)
-        .bind(&reset.account_id)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "UPDATE password_resets SET used_at = $1 WHERE account_id = $2 AND used_at IS NULL",
+    )
+    .bind(&now)
+    .bind(&reset.account_id)
+    .execute(&mut *tx)
+    .await?;
     sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2")
         .bind(password_hash)
         .bind(&reset.account_id)

@@ -157,11 +157,13 @@ pub async fn mark_trusted(
     token_hash: &str,
     until: &str,
 ) -> Result<(), StoreError> {
-    sqlx::query("UPDATE sessions SET second_factor_done = 1, trusted_until = $1 WHERE token_hash = $2")
-        .bind(until)
-        .bind(token_hash)
-        .execute(connection)
-        .await?;
+    sqlx::query(
+        "UPDATE sessions SET second_factor_done = 1, trusted_until = $1 WHERE token_hash = $2",
+    )
+    .bind(until)
+    .bind(token_hash)
+    .execute(connection)
+    .await?;
     Ok(())
 }
 

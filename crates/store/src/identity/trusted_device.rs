@@ -60,12 +60,17 @@ pub async fn trusted_until(
 }
 
 /// Ends the trust of every device of an account.
-pub async fn revoke_all(connection: &mut AnyConnection, account_id: &str) -> Result<u64, StoreError> {
-    Ok(sqlx::query("DELETE FROM trusted_devices WHERE account_id = $1")
-        .bind(account_id)
-        .execute(connection)
-        .await?
-        .rows_affected())
+pub async fn revoke_all(
+    connection: &mut AnyConnection,
+    account_id: &str,
+) -> Result<u64, StoreError> {
+    Ok(
+        sqlx::query("DELETE FROM trusted_devices WHERE account_id = $1")
+            .bind(account_id)
+            .execute(connection)
+            .await?
+            .rows_affected(),
+    )
 }
 
 /// Devices trusted now for an account (the account page, the tests).

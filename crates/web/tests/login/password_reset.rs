@@ -42,11 +42,7 @@ fn link_in(text: &str) -> String {
         .find("https://passerelle.example/mot-de-passe-oublie/")
         .unwrap_or_else(|| panic!("a link in {text}"))
         + "https://passerelle.example".len();
-    text[start..]
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_string()
+    text[start..].split_whitespace().next().unwrap().to_string()
 }
 
 async fn ask(client: &reqwest::Client, app: &TestApp, email: &str) -> (u16, String) {
@@ -81,7 +77,10 @@ async fn the_mailed_link_sets_a_new_password_once_ends_every_session_and_the_sec
         );
         let (status, known) = ask(&client, &app, &worker.email).await;
         assert_eq!(status, 200);
-        assert!(known.contains("Si un compte Passerelle a l'adresse"), "{known}");
+        assert!(
+            known.contains("Si un compte Passerelle a l'adresse"),
+            "{known}"
+        );
         let (status, unknown) = ask(&client, &app, "personne@exemple.fr").await;
         assert_eq!(status, 200);
         assert_eq!(
@@ -90,7 +89,12 @@ async fn the_mailed_link_sets_a_new_password_once_ends_every_session_and_the_sec
             "the same answer whether an account has the address or not"
         );
         assert_eq!(
-            count(&app, "SELECT COUNT(*) FROM journal WHERE action = $1", "account.password_reset_requested").await,
+            count(
+                &app,
+                "SELECT COUNT(*) FROM journal WHERE action = $1",
+                "account.password_reset_requested"
+            )
+            .await,
             2,
             "both requests journaled"
         );
@@ -103,7 +107,12 @@ async fn the_mailed_link_sets_a_new_password_once_ends_every_session_and_the_sec
         let link = link_in(text);
         let secret_in_link = link.rsplit('/').next().unwrap();
         assert_eq!(
-            count(&app, "SELECT COUNT(*) FROM password_resets WHERE token_hash = $1", secret_in_link).await,
+            count(
+                &app,
+                "SELECT COUNT(*) FROM password_resets WHERE token_hash = $1",
+                secret_in_link
+            )
+            .await,
             0,
             "the database keeps only the token's hash"
         );
@@ -113,17 +122,57 @@ async fn the_mailed_link_sets_a_new_password_once_ends_every_session_and_the_sec
         assert_eq!(form.status(), 200);
         let form = form.text().await.unwrap();
         assert!(form.contains("Choisir un nouveau mot de passe") && form.contains(&worker.email));
-        let different = post(&client, &app, &link, &[("password", NEW), ("confirmation", "autre chose")]).await;
+        let different = post(
+            &client,
+            &app,
+            &link,
+            &[("password", NEW), ("confirmation", "autre chose")],
+        )
+        .await;
         assert_eq!(different.status(), 422);
-        assert!(different.text().await.unwrap().contains("Confirmation du mot de passe : les deux saisies sont différentes."));
-        let weak = post(&client, &app, &link, &[("password", "motdepasse12"), ("confirmation", "motdepasse12")]).await;
+        assert!(
+            different
+                .text()
+                .await
+                .unwrap()
+                .contains("Confirmation du mot de passe : les deux saisies sont différentes.")
+        );
+        let weak = post(
+            &client,
+            &app,
+            &link,
+            &[
+                ("password", "motdepasse12"),
+                ("confirmation", "motdepasse12"),
+            ],
+        )
+        .await;
         assert_eq!(weak.status(), 422);
-        assert!(weak.text().await.unwrap().contains("mot de passe : il est trop courant"));
-        let done = post(&client, &app, &link, &[("password", NEW), ("confirmation", NEW)]).await;
+        assert!(
+            weak.text()
+                .await
+                .unwrap()
+                .contains("mot de passe : il est trop courant")
+        );
+        let done = post(
+            &client,
+            &app,
+            &link,
+            &[("password", NEW), ("confirmation", NEW)],
+        )
+        .await;
         assert_eq!(done.status(), 303);
-        assert_eq!(done.headers()["location"], "/connexion?reinitialisation=faite");
         assert_eq!(
-            count(&app, "SELECT COUNT(*) FROM sessions WHERE account_id = $1", &worker.id).await,
+            done.headers()["location"],
+            "/connexion?reinitialisation=faite"
+        );
+        assert_eq!(
+            count(
+                &app,
+                "SELECT COUNT(*) FROM sessions WHERE account_id = $1",
+                &worker.id
+            )
+            .await,
             0,
             "every session of the account ended"
         );
@@ -138,25 +187,63 @@ async fn the_mailed_link_sets_a_new_password_once_ends_every_session_and_the_sec
             .unwrap();
         assert_eq!(old.status(), 303);
         assert_eq!(
-            count(&app, "SELECT COUNT(*) FROM journal WHERE action = $1", "account.password_reset").await,
+            count(
+                &app,
+                "SELECT COUNT(*) FROM journal WHERE action = $1",
+                "account.password_reset"
+            )
+            .await,
             1
         );
 
         let again = client.get(app.url(&link)).send().await.unwrap();
         assert_eq!(again.status(), 400, "the link works once");
-        assert!(again.text().await.unwrap().contains("Lien expiré ou déjà utilisé"));
-        let replayed = post(&client, &app, &link, &[("password", "autre phrase assez longue pour passer"), ("confirmation", "autre phrase assez longue pour passer")]).await;
+        assert!(
+            again
+                .text()
+                .await
+                .unwrap()
+                .contains("Lien expiré ou déjà utilisé")
+        );
+        let replayed = post(
+            &client,
+            &app,
+            &link,
+            &[
+                ("password", "autre phrase assez longue pour passer"),
+                ("confirmation", "autre phrase assez longue pour passer"),
+            ],
+        )
+        .await;
         assert_eq!(replayed.status(), 400);
 
         // The old password opens nothing; the new one asks the second factor.
-        assert_eq!(login(&browser(&app), &app, &worker.email, &worker.password).await.status(), 401);
+        assert_eq!(
+            login(&browser(&app), &app, &worker.email, &worker.password)
+                .await
+                .status(),
+            401
+        );
         let fresh = browser(&app);
         assert_eq!(login(&fresh, &app, &worker.email, NEW).await.status(), 303);
         let home = fresh.get(app.url("/compte")).send().await.unwrap();
         assert_eq!(home.headers()["location"], "/connexion/second-facteur");
         let code = fresh_code(&app, &worker.id, &secret).await;
-        assert_eq!(post(&fresh, &app, "/connexion/second-facteur", &[("code", &code)]).await.status(), 303);
-        assert_eq!(fresh.get(app.url("/compte")).send().await.unwrap().status(), 200);
+        assert_eq!(
+            post(
+                &fresh,
+                &app,
+                "/connexion/second-facteur",
+                &[("code", &code)]
+            )
+            .await
+            .status(),
+            303
+        );
+        assert_eq!(
+            fresh.get(app.url("/compte")).send().await.unwrap().status(),
+            200
+        );
         app.finish().await;
     }
 }
@@ -170,18 +257,48 @@ async fn an_expired_or_altered_link_gets_a_clear_page_and_a_late_message_is_neve
         let mails = delivered(&app).await;
         let link = link_in(&mails[0].1);
         let altered = format!("{}0", &link[..link.len() - 1]);
-        let altered = if altered == link { format!("{}1", &link[..link.len() - 1]) } else { altered };
+        let altered = if altered == link {
+            format!("{}1", &link[..link.len() - 1])
+        } else {
+            altered
+        };
         let page = client.get(app.url(&altered)).send().await.unwrap();
         assert_eq!(page.status(), 400);
-        assert!(page.text().await.unwrap().contains("Demander un nouveau lien"));
-        assert_eq!(client.get(app.url(&link)).send().await.unwrap().status(), 200);
+        assert!(
+            page.text()
+                .await
+                .unwrap()
+                .contains("Demander un nouveau lien")
+        );
+        assert_eq!(
+            client.get(app.url(&link)).send().await.unwrap().status(),
+            200
+        );
         app.clock.advance(std::time::Duration::from_secs(31 * 60));
         let expired = client.get(app.url(&link)).send().await.unwrap();
         assert_eq!(expired.status(), 400);
-        assert!(expired.text().await.unwrap().contains("dépassé ses 30 minutes"));
-        let refused = post(&client, &app, &link, &[("password", NEW), ("confirmation", NEW)]).await;
+        assert!(
+            expired
+                .text()
+                .await
+                .unwrap()
+                .contains("dépassé ses 30 minutes")
+        );
+        let refused = post(
+            &client,
+            &app,
+            &link,
+            &[("password", NEW), ("confirmation", NEW)],
+        )
+        .await;
         assert_eq!(refused.status(), 400);
-        assert_eq!(login(&browser(&app), &app, &officer.email, &officer.password).await.status(), 303, "the password is unchanged");
+        assert_eq!(
+            login(&browser(&app), &app, &officer.email, &officer.password)
+                .await
+                .status(),
+            303,
+            "the password is unchanged"
+        );
 
         // Asked, then not sent before its expiry: never sent.
         ask(&client, &app, &officer.email).await;
@@ -201,9 +318,17 @@ async fn requests_are_limited_per_address_silently_and_per_network_openly() {
             answers.push(ask(&client, &app, &officer.email).await);
         }
         assert!(answers.iter().all(|(status, _)| *status == 200));
-        assert_eq!(answers[3].1, answers[0].1, "the fourth is answered as the first");
         assert_eq!(
-            count(&app, "SELECT COUNT(*) FROM password_resets WHERE account_id = $1", &officer.id).await,
+            answers[3].1, answers[0].1,
+            "the fourth is answered as the first"
+        );
+        assert_eq!(
+            count(
+                &app,
+                "SELECT COUNT(*) FROM password_resets WHERE account_id = $1",
+                &officer.id
+            )
+            .await,
             3,
             "three links an hour for an address, no more"
         );
@@ -216,7 +341,12 @@ async fn requests_are_limited_per_address_silently_and_per_network_openly() {
         app.clock.advance(std::time::Duration::from_secs(61 * 60));
         assert_eq!(ask(&client, &app, &officer.email).await.0, 200);
         assert_eq!(
-            count(&app, "SELECT COUNT(*) FROM password_resets WHERE account_id = $1", &officer.id).await,
+            count(
+                &app,
+                "SELECT COUNT(*) FROM password_resets WHERE account_id = $1",
+                &officer.id
+            )
+            .await,
             4,
             "an hour later, a new link"
         );
@@ -230,7 +360,9 @@ async fn requests_are_limited_per_address_silently_and_per_network_openly() {
 #[tokio::test]
 async fn an_account_that_signs_in_with_proconnect_only_is_told_so_without_a_link() {
     for app in spawn_all().await {
-        let (id, _) = app.new_account(Role::Officer, Some(&app.scope(Role::Officer))).await;
+        let (id, _) = app
+            .new_account(Role::Officer, Some(&app.scope(Role::Officer)))
+            .await;
         sqlx::query("UPDATE accounts SET oidc_subject = 'sujet-proconnect', invitation_token_hash = NULL WHERE id = $1")
             .bind(&id)
             .execute(app.db.pool())
@@ -247,8 +379,15 @@ async fn an_account_that_signs_in_with_proconnect_only_is_told_so_without_a_link
         assert!(page.contains("Si votre compte se connecte avec ProConnect"));
         let mails = delivered(&app).await;
         assert_eq!(mails.len(), 1);
-        assert_eq!(mails[0].0, "Passerelle — votre compte se connecte avec ProConnect");
-        assert!(mails[0].1.contains("il n'a pas de mot de passe"), "{}", mails[0].1);
+        assert_eq!(
+            mails[0].0,
+            "Passerelle — votre compte se connecte avec ProConnect"
+        );
+        assert!(
+            mails[0].1.contains("il n'a pas de mot de passe"),
+            "{}",
+            mails[0].1
+        );
         assert!(!mails[0].1.contains("/mot-de-passe-oublie/"), "no link");
         app.finish().await;
     }
