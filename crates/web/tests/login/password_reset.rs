@@ -120,6 +120,12 @@ async fn the_mailed_link_sets_a_new_password_once_ends_every_session_and_the_sec
 
         let form = client.get(app.url(&link)).send().await.unwrap();
         assert_eq!(form.status(), 200);
+        assert_eq!(form.headers()["cache-control"], "no-store");
+        assert_eq!(
+            form.headers()["referrer-policy"],
+            "same-origin",
+            "the link leaves no trace elsewhere"
+        );
         let form = form.text().await.unwrap();
         assert!(form.contains("Choisir un nouveau mot de passe") && form.contains(&worker.email));
         let different = post(

@@ -156,6 +156,18 @@ async fn logging_out_everywhere_ends_the_trust_and_another_account_cannot_use_it
             full_login(&phone, &app, who, &secret, true).await.status(),
             303
         );
+        let page = phone
+            .get(app.url("/compte"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            page.contains("Appareils de confiance pour votre service : 1"),
+            "{page}"
+        );
         // A plain logout keeps the device's trust: the password is enough again.
         post(&phone, &app, "/deconnexion", &[]).await;
         login(&phone, &app, &email, &password).await;
