@@ -12,9 +12,9 @@ pub const MAX_ATTEMPTS: i64 = 8;
 /// How long a claimed message is left to its sender before another may try it.
 const CLAIM: Duration = Duration::minutes(2);
 
-/// The two outboxes the mail task sends: status changes to referring officers, and the
-/// access notices to a post's social workers (`case_access`). They share their claim and
-/// retry rules.
+/// The outboxes the mail task sends: status changes to referring officers, the access
+/// notices to a post's social workers (`case_access`), and the links of forgotten passwords
+/// (`identity::password_reset`). They share their claim and retry rules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outbox {
     Status,
