@@ -1,7 +1,8 @@
 //! E-mails: status changes to referring officers (status words and dates only, never what the
-//! case holds), and notices to a post's social workers when someone is proposed for, or
-//! given, access to its cases; the links of forgotten passwords (`password_reset`). Sent over SMTP, or written as `.eml` files in a folder
-//! (demonstration, tests). Nothing here ever writes to the person.
+//! case holds), notices to a post's social workers when someone is proposed for, or given,
+//! access to its cases, and the links of forgotten passwords (`password_reset`). Sent over
+//! SMTP, or written as `.eml` files in a folder (demonstration, tests). Nothing here ever
+//! writes to the person.
 
 use crate::http::clock::french_day_of;
 use lettre::message::{Mailbox, Message, header::ContentType};
