@@ -275,7 +275,7 @@ pub async fn run(mut args: ServeArgs) -> anyhow::Result<()> {
         Some(mailer) => {
             tokio::spawn(passerelle_web::mail::deliver_forever(
                 db.clone(),
-                mailer,
+                mailer.with_keys(state.keys.clone()),
                 std::time::Duration::from_secs(args.mail_interval_secs),
             ));
         }

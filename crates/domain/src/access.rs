@@ -194,6 +194,23 @@ pub fn requires_second_factor(role: Role) -> bool {
     !matches!(role, Role::Officer)
 }
 
+/// Whether holders of `role` may trust a device for a shift: there, after the idle timeout,
+/// the login asks the password only until 12 hours after the second factor was last given.
+/// Officers only: their shift is 12 hours on a phone, re-logging every 30 idle minutes is
+/// what slows a referral down, and what their session reaches (their unit's referrals,
+/// their own appointments) is far less than a case file. Social workers read case content
+/// under professional secrecy on a workstation during office days: a lost phone trusted
+/// with a password alone would open it, so they keep the second factor at every login; the
+/// steering, employer and technical roles administer accounts and read across posts.
+pub fn may_trust_device(role: Role) -> bool {
+    match role {
+        Role::Officer => true,
+        Role::SocialWorker | Role::Employer | Role::Prevention | Role::National | Role::Admin => {
+            false
+        }
+    }
+}
+
 /// Whether `grant` administers an account that holds `role` at `place`:
 /// the admin everyone; an employer its social workers and its own coordinators; a
 /// prevention referent the officers of its département.
@@ -1014,6 +1031,20 @@ mod tests {
         assert!(!view(Role::Prevention, Scope::Departement(dep("56"))));
         assert!(!view(Role::Officer, Scope::Unit("U1".into())));
         assert!(!view(Role::Admin, Scope::Nation));
+    }
+
+    #[test]
+    fn only_officers_may_trust_a_device_for_their_shift() {
+        assert!(may_trust_device(Role::Officer));
+        for role in [
+            Role::SocialWorker,
+            Role::Employer,
+            Role::Prevention,
+            Role::National,
+            Role::Admin,
+        ] {
+            assert!(!may_trust_device(role));
+        }
     }
 
     #[test]

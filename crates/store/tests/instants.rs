@@ -295,10 +295,19 @@ async fn the_migration_names_every_instant_column() {
     .await
     .unwrap();
     // Columns added after it are written in the fixed width from the start (0028's
-    // `cases.opened_at`, by `now_text`, or copied from a rewritten column).
+    // `cases.opened_at`, by `now_text`, or copied from a rewritten column; 0030's forgotten
+    // passwords and trusted devices, by `instant_to_text`).
     let not_rewritten = [
         ("cases", "opened_at"),
         ("journal", "at"),
+        ("password_reset_requests", "requested_at"),
+        ("password_resets", "created_at"),
+        ("password_resets", "expires_at"),
+        ("password_resets", "next_attempt_at"),
+        ("password_resets", "sent_at"),
+        ("password_resets", "used_at"),
+        ("trusted_devices", "expires_at"),
+        ("trusted_devices", "second_factor_at"),
         ("presence_slots", "ends_at"),
         ("presence_slots", "starts_at"),
     ];

@@ -144,6 +144,7 @@ pub fn route_table() -> http::route_table::RouteTable {
         .merge(http::assets::routes())
         .merge(identity::login::routes())
         .merge(identity::own_account::routes())
+        .merge(identity::password_reset::routes())
         .merge(identity::accounts::routes())
         .merge(journal::pages::routes())
         .merge(identity::oidc::routes())
@@ -221,7 +222,7 @@ pub fn router_with(routes: Router<AppState>, state: AppState) -> Router {
                 let client = http::auth::client_address(&trusted, request.extensions(), request.headers())
                     .map(|a| a.to_string())
                     .unwrap_or_else(|| "-".into());
-                tracing::info_span!("request", method = %request.method(), uri = %request.uri().path(), request_id = %request_id, client = %client)
+                tracing::info_span!("request", method = %request.method(), uri = %http::local_path::logged_path(request.uri().path()), request_id = %request_id, client = %client)
             }),
         )
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))

@@ -77,6 +77,41 @@ fn now() -> u64 {
         .as_secs()
 }
 
+/// Signs `email` in with `password` in `client` and enrols a second factor; returns its
+/// secret (base32). The browser is then signed in with the second factor done.
+async fn enrol_totp(
+    client: &reqwest::Client,
+    app: &TestApp,
+    email: &str,
+    password: &str,
+) -> String {
+    assert_eq!(login(client, app, email, password).await.status(), 303);
+    let page = client
+        .get(app.url("/compte/second-facteur"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let secret = between(&page, r#"<code id="totp-secret">"#, "</code>").to_string();
+    let code = totp_code(&secret, now());
+    let enrolled = post(client, app, "/compte/second-facteur", &[("code", &code)]).await;
+    assert_eq!(enrolled.status(), 200);
+    secret
+}
+
+/// A code the server accepts now: the account's last accepted step is forgotten first, so
+/// that a code of the same 30 seconds as the previous one is not a replay.
+async fn fresh_code(app: &TestApp, account_id: &str, secret: &str) -> String {
+    sqlx::query("UPDATE accounts SET totp_last_step = 0 WHERE id = $1")
+        .bind(account_id)
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+    totp_code(secret, now())
+}
+
 fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
     let from = html
         .find(start)
@@ -504,5 +539,9 @@ async fn one_address_guessing_many_names_is_throttled() {
 mod lockout;
 #[path = "login/password.rs"]
 mod password;
+#[path = "login/password_reset.rs"]
+mod password_reset;
 #[path = "login/redirects.rs"]
 mod redirects;
+#[path = "login/trusted_device.rs"]
+mod trusted_device;

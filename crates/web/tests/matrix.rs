@@ -167,6 +167,10 @@ fn expected(method: Method, path: &str, who: Who) -> (Outcome, Outcome) {
         (Method::Get, "/invitation/{token}") | (Method::Post, "/invitation/{token}") => {
             (Allow, Refused)
         }
+        // Asking for a link answers everyone alike, whether an account has the address or not.
+        (Method::Get | Method::Post, "/mot-de-passe-oublie") => (Allow, Allow),
+        // The link is the credential: one never issued is refused, whoever asks.
+        (Method::Get | Method::Post, "/mot-de-passe-oublie/{id}/{secret}") => (Allow, Refused),
         (Method::Get | Method::Post, "/connexion/second-facteur") => signed_in(who, Allow),
         (
             Method::Get,

@@ -14,6 +14,16 @@ pub const LOCKOUT_DURATION: Duration = Duration::minutes(15);
 /// Failed logins from one network address, whatever the names tried, that block that
 /// address for the same duration: a slower guesser cycling through many names.
 pub const ADDRESS_LOCKOUT_THRESHOLD: i64 = 30;
+/// How long the link of a forgotten password works, once.
+pub const PASSWORD_RESET_VALIDITY: Duration = Duration::minutes(30);
+/// Resets asked per address typed, and per client network address, within the window: more
+/// are not sent (per address, silently: the answer never tells whether the address exists).
+pub const PASSWORD_RESETS_PER_EMAIL: i64 = 3;
+pub const PASSWORD_RESETS_PER_NETWORK_ADDRESS: i64 = 10;
+pub const PASSWORD_RESET_WINDOW: Duration = Duration::hours(1);
+/// How long a device trusted for a shift spares the second factor, counted from the moment
+/// the second factor was given on it: never longer.
+pub const TRUSTED_DEVICE_DURATION: Duration = Duration::hours(12);
 
 /// A login: an e-mail address, trimmed and lower-cased.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

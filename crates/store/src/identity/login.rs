@@ -11,11 +11,14 @@ use crate::{Db, StoreError};
 /// The reserved password proved right: its count is taken back (and the account's count
 /// cleared when the login is `completed`, i.e. there is no second factor to pass), the
 /// session the browser had (`replaced_session`) ends and a new one opens, journaled by
-/// `entry`. Returns the new session's token.
+/// `entry`. On a device trusted for the account (`trusted_until`, the end of its trust), the
+/// second factor counts as given until then. Returns the new session's token.
+#[allow(clippy::too_many_arguments)]
 pub async fn log_in(
     db: &Db,
     counts: &Counts,
     completed: bool,
+    trusted_until: Option<&str>,
     replaced_session: Option<&str>,
     account_id: &str,
     ip: Option<&str>,
@@ -31,6 +34,9 @@ pub async fn log_in(
     }
     let now = db.clock().now_text();
     let token = session::create(&mut tx, Some(account_id), ip, &now).await?;
+    if let Some(until) = trusted_until {
+        session::mark_trusted(&mut tx, &session::token_hash(&token), until).await?;
+    }
     append(&mut tx, entry).await?;
     tx.commit().await?;
     Ok(token)

@@ -1,11 +1,13 @@
 //! Accounts (passwords, roles, invitations), the sessions several app servers share, the
 //! lockout of guessed logins, the second factor, and the writes of logging in and of
-//! administering accounts; the access to a post's case content, given by two people.
+//! administering accounts; forgotten passwords and devices trusted for a shift; the access to a post's case content, given by two people.
 
 pub mod account;
 pub mod administration;
 pub mod case_access;
 pub mod lockout;
 pub mod login;
+pub mod password_reset;
 pub mod second_factor;
 pub mod session;
+pub mod trusted_device;

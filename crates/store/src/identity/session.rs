@@ -18,6 +18,8 @@ pub struct Session {
     pub created_at: String,
     pub last_seen_at: String,
     pub ip: Option<String>,
+    /// Opened on a trusted device without the second factor: it ends when the trust does.
+    pub trusted_until: Option<String>,
 }
 
 impl Session {
@@ -74,7 +76,7 @@ pub async fn find(db: &Db, token: &str) -> Result<Option<Session>, StoreError> {
         return Ok(None);
     }
     Ok(sqlx::query_as(
-        "SELECT token_hash, account_id, active_role_id, second_factor_done, oidc_state, created_at, last_seen_at, ip \
+        "SELECT token_hash, account_id, active_role_id, second_factor_done, oidc_state, created_at, last_seen_at, ip, trusted_until \
          FROM sessions WHERE token_hash = $1",
     )
     .bind(token_hash(token))
@@ -104,11 +106,13 @@ pub async fn delete(connection: &mut AnyConnection, token_hash: &str) -> Result<
     Ok(())
 }
 
-/// Ends every session of an account ("log out everywhere", disabling, password change).
+/// Ends every session of an account ("log out everywhere", disabling, password change), and
+/// the trust of its devices: the second factor is asked again at the next login.
 pub async fn delete_for_account(
     connection: &mut AnyConnection,
     account_id: &str,
 ) -> Result<u64, StoreError> {
+    super::trusted_device::revoke_all(&mut *connection, account_id).await?;
     Ok(sqlx::query("DELETE FROM sessions WHERE account_id = $1")
         .bind(account_id)
         .execute(connection)
@@ -116,12 +120,14 @@ pub async fn delete_for_account(
         .rows_affected())
 }
 
-/// Ends every session of an account but one (the one that changed the password).
+/// Ends every session of an account but one (the one that changed the password), and the
+/// trust of its devices.
 pub async fn delete_others_for_account(
     connection: &mut AnyConnection,
     account_id: &str,
     kept_token_hash: &str,
 ) -> Result<u64, StoreError> {
+    super::trusted_device::revoke_all(&mut *connection, account_id).await?;
     Ok(
         sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND token_hash <> $2")
             .bind(account_id)
@@ -142,6 +148,22 @@ pub async fn set_active_role(
         .bind(token_hash)
         .execute(connection)
         .await?;
+    Ok(())
+}
+
+/// The session opened on a trusted device: the second factor counts as given, until `until`.
+pub async fn mark_trusted(
+    connection: &mut AnyConnection,
+    token_hash: &str,
+    until: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE sessions SET second_factor_done = 1, trusted_until = $1 WHERE token_hash = $2",
+    )
+    .bind(until)
+    .bind(token_hash)
+    .execute(connection)
+    .await?;
     Ok(())
 }
 

@@ -12,13 +12,15 @@ pub const MAX_ATTEMPTS: i64 = 8;
 /// How long a claimed message is left to its sender before another may try it.
 const CLAIM: Duration = Duration::minutes(2);
 
-/// The two outboxes the mail task sends: status changes to referring officers, and the
-/// access notices to a post's social workers (`case_access`). They share their claim and
-/// retry rules.
+/// The outboxes the mail task sends: status changes to referring officers, the access
+/// notices to a post's social workers (`case_access`), and the links of forgotten passwords
+/// (`identity::password_reset`). They share their claim and retry rules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outbox {
     Status,
     Access,
+    /// The links of forgotten passwords (`identity::password_reset`).
+    PasswordReset,
 }
 
 impl Outbox {
@@ -26,6 +28,7 @@ impl Outbox {
         match self {
             Outbox::Status => "mail_outbox",
             Outbox::Access => "access_mail_outbox",
+            Outbox::PasswordReset => "password_resets",
         }
     }
 }

@@ -309,6 +309,20 @@ pub struct SignedIn {
     pub roles: Vec<RoleRow>,
 }
 
+/// Whether a session is over: idle or too old, or opened on a trusted device whose trust has
+/// ended (the 12 hours after the second factor are never extended).
+fn session_over(
+    session: &Session,
+    created: time::OffsetDateTime,
+    last_seen: time::OffsetDateTime,
+    now: time::OffsetDateTime,
+) -> bool {
+    let trust_ended = session.trusted_until.as_deref().is_some_and(|until| {
+        until <= passerelle_store::db::time_text::instant_to_text(now).as_str()
+    });
+    trust_ended || session_end(created, last_seen, now).is_some()
+}
+
 /// Loads the session of the cookie, ending it if it timed out or its account was disabled.
 pub async fn current_session(
     state: &AppState,
@@ -329,7 +343,7 @@ pub async fn current_session(
     else {
         return Ok(None);
     };
-    if session_end(created, last_seen, now).is_some() {
+    if session_over(&session, created, last_seen, now) {
         let mut connection = state.db.pool().acquire().await?;
         passerelle_store::identity::session::delete(&mut connection, &session.token_hash).await?;
         return Ok(None);
@@ -363,7 +377,7 @@ fn remembered(state: &AppState, parts: &Parts) -> Option<SignedIn> {
         time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok()
     };
     let (created, last_seen) = (parse(&session.created_at)?, parse(&session.last_seen_at)?);
-    if session_end(created, last_seen, now).is_some() {
+    if session_over(session, created, last_seen, now) {
         return None;
     }
     Some(SignedIn {

@@ -55,6 +55,21 @@ fn percent_decoded(path: &str) -> String {
     String::from_utf8_lossy(&decoded).into_owned()
 }
 
+/// Paths whose last segments are a credential: an invitation, a forgotten password's link.
+const CREDENTIAL_PATHS: [&str; 2] = ["/invitation/", "/mot-de-passe-oublie/"];
+
+/// The path as the server's logs may show it: a link that is itself a credential is cut
+/// before its token, so that whoever reads the logs cannot use it.
+pub fn logged_path(path: &str) -> std::borrow::Cow<'_, str> {
+    match CREDENTIAL_PATHS
+        .iter()
+        .find(|prefix| path.len() > prefix.len() && path.starts_with(*prefix))
+    {
+        Some(prefix) => format!("{prefix}…").into(),
+        None => path.into(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,5 +146,16 @@ mod tests {
             let decoded_is_plain = plain(&percent_decoded(&path));
             prop_assert_eq!(safe_next(Some(&path)) == path, decoded_is_plain);
         }
+    }
+
+    #[test]
+    fn credential_links_are_cut_in_the_logs() {
+        assert_eq!(
+            logged_path("/mot-de-passe-oublie/0190-ab/0123abcd"),
+            "/mot-de-passe-oublie/…"
+        );
+        assert_eq!(logged_path("/invitation/abcdef"), "/invitation/…");
+        assert_eq!(logged_path("/mot-de-passe-oublie"), "/mot-de-passe-oublie");
+        assert_eq!(logged_path("/dossiers/12"), "/dossiers/12");
     }
 }

@@ -85,6 +85,7 @@ mod tests {
                 created_at: "2026-11-29T09:00:00Z".into(),
                 last_seen_at: "2026-11-29T09:00:00Z".into(),
                 ip: None,
+                trusted_until: None,
             },
             account: AccountRow {
                 id: "a".into(),

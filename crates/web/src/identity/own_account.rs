@@ -67,6 +67,8 @@ pub struct AccountPage {
     totp_enabled: bool,
     recovery_codes_left: i64,
     sessions: i64,
+    /// Devices trusted now for a shift (officers only).
+    trusted_devices: i64,
 }
 
 async fn show_account(
@@ -87,6 +89,11 @@ async fn show_account(
         )
         .await?,
         sessions: session::count_for_account(&state.db, auth.account.id.as_str()).await?,
+        trusted_devices: passerelle_store::identity::trusted_device::count_for_account(
+            &state.db,
+            auth.account.id.as_str(),
+        )
+        .await?,
     })
 }
 

@@ -1,7 +1,8 @@
 //! E-mails: status changes to referring officers (status words and dates only, never what the
-//! case holds), and notices to a post's social workers when someone is proposed for, or
-//! given, access to its cases. Sent over SMTP, or written as `.eml` files in a folder
-//! (demonstration, tests). Nothing here ever writes to the person.
+//! case holds), notices to a post's social workers when someone is proposed for, or given,
+//! access to its cases, and the links of forgotten passwords (`password_reset`). Sent over
+//! SMTP, or written as `.eml` files in a folder (demonstration, tests). Nothing here ever
+//! writes to the person.
 
 use crate::http::clock::french_day_of;
 use lettre::message::{Mailbox, Message, header::ContentType};
@@ -10,6 +11,8 @@ use passerelle_store::identity::case_access;
 use passerelle_store::mail::outbox::{self, DueMail, Outbox};
 use passerelle_store::{Db, StoreError};
 use std::path::PathBuf;
+
+pub mod password_reset;
 
 /// Where messages go.
 pub enum Transport {
@@ -23,6 +26,8 @@ pub struct Mailer {
     from: Mailbox,
     /// Links in the messages point here.
     public_url: String,
+    /// What computes the links of forgotten passwords; without it they wait in the outbox.
+    keys: Option<std::sync::Arc<passerelle_store::seal::KeyRing>>,
 }
 
 fn sender(from: &str) -> Result<Mailbox, String> {
@@ -41,6 +46,7 @@ impl Mailer {
             transport: Transport::Smtp(transport),
             from: sender(from)?,
             public_url: public_url.trim_end_matches('/').to_string(),
+            keys: None,
         })
     }
 
@@ -51,7 +57,14 @@ impl Mailer {
             transport: Transport::Folder(AsyncFileTransport::<Tokio1Executor>::new(folder)),
             from: sender(from)?,
             public_url: public_url.trim_end_matches('/').to_string(),
+            keys: None,
         })
+    }
+
+    /// The key ring the links of forgotten passwords are computed with (the server's).
+    pub fn with_keys(mut self, keys: std::sync::Arc<passerelle_store::seal::KeyRing>) -> Self {
+        self.keys = Some(keys);
+        self
     }
 
     async fn send(&self, message: Message) -> Result<(), String> {
@@ -161,6 +174,20 @@ pub async fn deliver_due(db: &Db, mailer: &Mailer) -> Result<Delivery, StoreErro
             subject,
             body,
         });
+    }
+    if let Some(keys) = &mailer.keys {
+        for reset in password_reset::due(db, now, 100).await? {
+            let (subject, body) = password_reset::text(&reset, keys, &mailer.public_url);
+            outgoing.push(Outgoing {
+                outbox: Outbox::PasswordReset,
+                id: reset.id,
+                attempts: reset.attempts,
+                to_address: reset.to_address,
+                to_name: reset.to_name,
+                subject,
+                body,
+            });
+        }
     }
     for mail in outgoing {
         if !outbox::claim(db, mail.outbox, &mail.id, now).await? {

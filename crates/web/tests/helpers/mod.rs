@@ -338,6 +338,37 @@ impl TestApp {
         token
     }
 
+    /// The path of a valid forgotten-password link (as the e-mail gives it) for a new
+    /// officer account, which its use leaves the demo accounts' passwords alone.
+    pub async fn fresh_reset_link(&self) -> String {
+        let (id, _) = self
+            .new_account(Role::Officer, Some(&self.scope(Role::Officer)))
+            .await;
+        let (email,): (String,) = sqlx::query_as("SELECT email FROM accounts WHERE id = $1")
+            .bind(&id)
+            .fetch_one(self.db.pool())
+            .await
+            .unwrap();
+        use passerelle_store::identity::password_reset;
+        let reset = password_reset::new_id();
+        let secret =
+            passerelle_web::identity::password_reset::link_secret(&self.state.keys, &reset);
+        password_reset::request(
+            &self.db,
+            &email,
+            None,
+            Some((&id, &reset, &password_reset::token_hash(&secret))),
+            |_| {
+                passerelle_store::journal::Entry::new(
+                    passerelle_domain::journal::JournalAction::PasswordResetRequested,
+                )
+            },
+        )
+        .await
+        .unwrap();
+        passerelle_web::identity::password_reset::link_path(&self.state.keys, &reset)
+    }
+
     /// The demo social worker's post (inside every demo scope) or a post of another
     /// département and employer.
     pub fn post_for(&self, inside: impl Into<bool>) -> String {

@@ -372,6 +372,45 @@ pub async fn build(w: &World<'_>, method: Method, path: &str, who: Who, side: Si
                 )
             }
         }
+        (Method::Get, "/mot-de-passe-oublie") => Request::get(path),
+        // An account's address inside, an address nobody has outside: the same answer. The
+        // requests counted so far are forgotten, so that the network's hourly limit (which
+        // `tests/login/password_reset.rs` checks) does not answer the cells after the tenth.
+        (Method::Post, "/mot-de-passe-oublie") => {
+            sqlx::query("DELETE FROM password_reset_requests")
+                .execute(app.db.pool())
+                .await
+                .unwrap();
+            let email = if inside {
+                app.login(who.unwrap_or(Role::Officer)).email.clone()
+            } else {
+                "personne@exemple.fr".to_string()
+            };
+            Request::post(path, &[("email", &email)])
+        }
+        // Outside, a link never issued.
+        (Method::Get | Method::Post, "/mot-de-passe-oublie/{id}/{secret}") => {
+            let link = if inside {
+                app.fresh_reset_link().await
+            } else {
+                format!(
+                    "/mot-de-passe-oublie/{}/{}",
+                    uuid::Uuid::now_v7(),
+                    "0".repeat(32)
+                )
+            };
+            if method == Method::Get {
+                Request::get(link)
+            } else {
+                Request::post(
+                    link,
+                    &[
+                        ("password", "cheval agrafe lumière boussole"),
+                        ("confirmation", "cheval agrafe lumière boussole"),
+                    ],
+                )
+            }
+        }
         (Method::Get, "/compte")
         | (Method::Get, "/compte/role")
         | (Method::Get, "/compte/sans-role")

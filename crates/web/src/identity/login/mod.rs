@@ -21,6 +21,7 @@ use std::sync::OnceLock;
 
 pub mod lockout;
 mod second_step;
+pub mod trusted_device;
 
 pub use crate::http::local_path::safe_next;
 pub use lockout::{ADDRESS_LOCKED, Counts, LOCKED, Lock, address_hash, login_hash};
@@ -46,6 +47,8 @@ pub struct NextQuery {
     suite: Option<String>,
     /// Set after an invitation was accepted, to say so on the login page.
     invitation: Option<String>,
+    /// Set after a forgotten password was replaced through its link.
+    reinitialisation: Option<String>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -64,10 +67,14 @@ async fn show_login(
     csrf: CsrfToken,
     Query(query): Query<NextQuery>,
 ) -> LoginPage {
-    let notice = query
-        .invitation
-        .as_ref()
-        .map(|_| "Votre mot de passe est enregistré : connectez-vous.".to_string());
+    let notice = if query.reinitialisation.is_some() {
+        Some("Votre nouveau mot de passe est enregistré et toutes vos sessions sont fermées : connectez-vous.".to_string())
+    } else {
+        query
+            .invitation
+            .as_ref()
+            .map(|_| "Votre mot de passe est enregistré : connectez-vous.".to_string())
+    };
     LoginPage {
         shell: Shell::public("Connexion").with_csrf(&csrf),
         email: String::new(),
@@ -181,21 +188,34 @@ async fn submit_login(
             let employer = account::employer_of(&state.db, found.id.as_str()).await?;
             let replaced = crate::http::auth::cookie(&headers, SESSION_COOKIE)
                 .map(|old| session::token_hash(&old));
+            // On a device trusted for this account's shift, the password is enough.
+            let trusted_until = if found.has_totp() {
+                let roles = account::roles_of(&state.db, &found.id).await?;
+                trusted_device::trusted_until(&state.db, &headers, found.id.as_str(), &roles)
+                    .await?
+            } else {
+                None
+            };
+            let mut entry = own_event(
+                JournalAction::LoginSucceeded,
+                found.id.as_str(),
+                ip,
+                employer.as_deref(),
+            );
+            if trusted_until.is_some() {
+                entry = entry.detail("appareil de confiance : second facteur non redemandé");
+            }
             // With a second factor, the login is complete only once the code is right:
             // until then the failures stay counted (see `lockout`).
             let token = login::log_in(
                 &state.db,
                 &counts,
-                !found.has_totp(),
+                !found.has_totp() || trusted_until.is_some(),
+                trusted_until.as_deref(),
                 replaced.as_deref(),
                 found.id.as_str(),
                 ip,
-                own_event(
-                    JournalAction::LoginSucceeded,
-                    found.id.as_str(),
-                    ip,
-                    employer.as_deref(),
-                ),
+                entry,
             )
             .await?;
             let target = format!(

@@ -27,6 +27,8 @@ pub struct SecondFactorPage {
     shell: Shell,
     next: String,
     error: Option<String>,
+    /// The account may trust this device for its shift (`trusted_device::may_trust`).
+    may_trust: bool,
 }
 
 /// The half-open login ends: its session is closed and the login page says why, in the
@@ -91,6 +93,7 @@ pub(super) async fn show_second_factor(
         shell: Shell::for_signed_in("Second facteur", &signed_in.account.display_name, &csrf),
         next,
         error: None,
+        may_trust: super::trusted_device::may_trust(&signed_in.roles),
     }
     .into_response())
 }
@@ -99,6 +102,8 @@ pub(super) async fn show_second_factor(
 pub struct SecondFactorForm {
     code: String,
     suite: Option<String>,
+    /// « Faire confiance à cet appareil pendant mon service (12 h) », ticked.
+    confiance: Option<String>,
 }
 
 pub(super) async fn submit_second_factor(
@@ -147,7 +152,22 @@ pub(super) async fn submit_second_factor(
         CodeCheck::Locked => {
             return locked_out(&state, &signed_in, &csrf, Lock::Account, next).await;
         }
-        CodeCheck::Accepted => Redirect::to(&next).into_response(),
+        CodeCheck::Accepted => {
+            let mut response = Redirect::to(&next).into_response();
+            if form.confiance.is_some() && super::trusted_device::may_trust(&signed_in.roles) {
+                let (token, _) = passerelle_store::identity::trusted_device::trust(
+                    &state.db,
+                    account.id.as_str(),
+                    own(JournalAction::DeviceTrusted),
+                )
+                .await?;
+                response.headers_mut().append(
+                    header::SET_COOKIE,
+                    super::trusted_device::device_cookie(&state, &token),
+                );
+            }
+            response
+        }
         CodeCheck::Refused {
             lock: Some(lock), ..
         } => locked_page(&state, &csrf, lock, next),
@@ -160,6 +180,7 @@ pub(super) async fn submit_second_factor(
                 shell: Shell::for_signed_in("Second facteur", &account.display_name, &csrf),
                 next,
                 error: Some(second_factor::message(outcome).to_string()),
+                may_trust: super::trusted_device::may_trust(&signed_in.roles),
             },
         )
             .into_response(),
