@@ -95,9 +95,13 @@ mod tests {
         let taken = booked("a", NINE + HOUR, NINE + HOUR + 1800);
         let slots = free_slots(&[morning], &[taken], 0, 45);
         let starts: Vec<Time> = slots.iter().map(|s| s.start).collect();
-        // 9:00, 9:45 and 10:30 (which meets the 10:00–10:30 one) and 11:15.
+        // 9:00, then 10:30 (9:45 would overlap the 10:00–10:30 one) and 11:15.
         assert_eq!(starts, vec![time!(9:00), time!(10:30), time!(11:15)]);
-        assert!(slots.iter().all(|s| s.end == s.start + Duration::minutes(45)));
+        assert!(
+            slots
+                .iter()
+                .all(|s| s.end == s.start + Duration::minutes(45))
+        );
     }
 
     #[test]

@@ -2,8 +2,8 @@
 //! it to other hours, checked again against the presences and the other appointments.
 
 use super::appointment::{AppointmentLine, entry_for, line, presences_of};
-use super::reservation::read_times;
 use super::post_and_place;
+use super::reservation::read_times;
 use crate::AppState;
 use crate::http::auth::{Authenticated, ClientIp, CsrfToken};
 use crate::http::clock::{french_date, now_unix};
@@ -188,9 +188,16 @@ async fn move_appointment(
 ) -> WebResult<Response> {
     let (row, post) = appointment_for(&state, &auth, &id, Action::Manage).await?;
     let refuse = |message: String| async {
-        let page =
-            appointment_view(&state, &auth, &csrf, &id, Some(message), false, ip.as_deref())
-                .await?;
+        let page = appointment_view(
+            &state,
+            &auth,
+            &csrf,
+            &id,
+            Some(message),
+            false,
+            ip.as_deref(),
+        )
+        .await?;
         Ok::<_, WebError>((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
     };
     if !row.is_booked() {

@@ -7,9 +7,9 @@
 //! booked it, until it ends: `domain::access`), each name unsealed with its journal row.
 
 use super::appointment::{BookingFormView, entry_for, presences_of, when_and_hours};
-use super::reservation::{Reservation, reserve};
 use super::appointments_day::day_view;
 use super::post_and_place;
+use super::reservation::{Reservation, reserve};
 use crate::AppState;
 use crate::http::auth::{Authenticated, ClientIp, CsrfToken};
 use crate::http::clock::{french_date_time, now_unix, paris_today};
@@ -262,6 +262,8 @@ async fn book(
         Ok(appointment_id) => {
             Ok(Redirect::to(&format!("/rendez-vous/{appointment_id}?pris=1")).into_response())
         }
-        Err(message) => refuse_booking(&state, &auth, &csrf, &id, day, message, ip.as_deref()).await,
+        Err(message) => {
+            refuse_booking(&state, &auth, &csrf, &id, day, message, ip.as_deref()).await
+        }
     }
 }

@@ -208,7 +208,9 @@ async fn book(
     };
     // A free slot chosen stands for its unit, day and hours, at the unit.
     let (mode, unit, date, start, end) = match SlotChoice::fields(&form.slot) {
-        Some((unit, date, start, end)) => (AppointmentMode::InPerson.code(), unit, date, start, end),
+        Some((unit, date, start, end)) => {
+            (AppointmentMode::InPerson.code(), unit, date, start, end)
+        }
         None => (
             form.mode.as_str(),
             form.unit.as_str(),
@@ -239,8 +241,17 @@ async fn book(
             Ok(Redirect::to(&format!("/rendez-vous/{appointment}?pris=1")).into_response())
         }
         Err(message) => {
-            let page =
-                form_page(&state, &auth, &csrf, &case, &post, &read, form, Some(message)).await?;
+            let page = form_page(
+                &state,
+                &auth,
+                &csrf,
+                &case,
+                &post,
+                &read,
+                form,
+                Some(message),
+            )
+            .await?;
             Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
     }
