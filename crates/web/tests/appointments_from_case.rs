@@ -411,6 +411,11 @@ async fn the_week_shows_monday_to_sunday_with_today_and_its_appointments() {
             app.backend
         );
         assert_eq!(reads(&app).await - before, counted, "{}", app.backend);
+        // The day's page leads to its week.
+        let (_, day) = get(&app, &format!("/postes/{post_id}/rendez-vous?jour={later}")).await;
+        assert!(day.contains(&format!(
+            "href=\"/postes/{post_id}/rendez-vous/semaine?semaine={later}\""
+        )));
         // The social worker's desk opens on the week.
         let desk = app
             .send_as(Some(Role::SocialWorker), Method::Get, "/rendez-vous", &[])

@@ -141,7 +141,7 @@ pub async fn booked_of_post(
     to: i64,
 ) -> Result<Vec<Booked>, StoreError> {
     let mut connection = db.pool().acquire().await?;
-    booked_intervals(&mut *connection, post_id, from, to).await
+    booked_intervals(&mut connection, post_id, from, to).await
 }
 
 /// An appointment as the list of its booking officer shows it: when, where, how, and its
