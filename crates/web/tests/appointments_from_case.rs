@@ -229,6 +229,23 @@ async fn a_case_books_its_person_on_a_free_slot_confirmed_and_listed() {
             "{}",
             app.backend
         );
+        // The day's page lists its free slots beside its form: not the taken one, but the
+        // next one when it is on that day.
+        let day_path = format!("/postes/{}/rendez-vous?jour={day}", app.post_for(true));
+        let (_, day_page) = get(&app, &day_path).await;
+        let free = &day_page[day_page.find("id=\"free-slots\"").unwrap_or(0)..];
+        let free = &free[..free.find("</p>").unwrap_or(0)];
+        let next: Vec<&str> = slots[1].split('|').collect();
+        if next[0] == day {
+            assert!(
+                free.contains(&format!("{} – {}", hour(next[1]), hour(next[2]))),
+                "{free}"
+            );
+        }
+        assert!(
+            !free.contains(&format!("{} – {}", hour(start), hour(end))),
+            "{free}"
+        );
         app.finish().await;
     }
 }

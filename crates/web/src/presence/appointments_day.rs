@@ -43,6 +43,8 @@ pub struct DayPage {
     previous: String,
     next: String,
     presences: Vec<super::DayLine>,
+    /// The day's free slots inside its presences, to type into the form.
+    free: Vec<super::reservation::SlotChoice>,
     appointments: Vec<AppointmentLine>,
     form: BookingFormView,
     error: Option<String>,
@@ -97,6 +99,7 @@ pub(super) async fn day_view(
         previous: passerelle_store::db::time_text::date_to_text(day - Duration::days(1)),
         next: passerelle_store::db::time_text::date_to_text(day + Duration::days(1)),
         presences,
+        free: super::reservation::free_slots_between(state, &post, day, day, 16).await?,
         appointments,
         form: BookingFormView {
             prefix: "jour".into(),

@@ -162,6 +162,8 @@ pub struct SlotChoice {
     pub value: String,
     /// "Mardi 01/12/2026, 9 h 00 – 9 h 45 — Brigade de …".
     pub label: String,
+    /// "9 h 00 – 9 h 45 — Brigade de …", for a page of one day.
+    pub hours: String,
 }
 
 impl SlotChoice {
@@ -183,8 +185,21 @@ pub async fn free_slot_choices(
     until: Date,
     limit: usize,
 ) -> WebResult<Vec<SlotChoice>> {
-    let zone = time_zone_of_departement(post.departement_code.as_str());
     let today = crate::http::clock::paris_today();
+    free_slots_between(state, post, today, until, limit).await
+}
+
+/// The post's free slots on the days from `from` to `until` (none before now), first
+/// `limit` of them.
+pub async fn free_slots_between(
+    state: &AppState,
+    post: &PostRow,
+    from: Date,
+    until: Date,
+    limit: usize,
+) -> WebResult<Vec<SlotChoice>> {
+    let zone = time_zone_of_departement(post.departement_code.as_str());
+    let today = from;
     let presences = presences_of(state, post, today, until).await?;
     let booked = store_appointment::booked_of_post(
         &state.db,
@@ -216,6 +231,11 @@ pub async fn free_slot_choices(
                     "{} {}, {} – {} — {unit}",
                     passerelle_domain::presence::weekday_label(slot.date.weekday()),
                     french_date(slot.date),
+                    clock_label(slot.start),
+                    clock_label(slot.end)
+                ),
+                hours: format!(
+                    "{} – {} — {unit}",
                     clock_label(slot.start),
                     clock_label(slot.end)
                 ),
