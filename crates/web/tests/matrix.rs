@@ -247,7 +247,7 @@ fn expected(method: Method, path: &str, who: Who) -> (Outcome, Outcome) {
         },
         // Appointments name persons: the post's social worker; the host unit's officer books
         // and handles the appointments they booked. Nobody above them.
-        (Method::Get, "/postes/{id}/rendez-vous") => match who {
+        (Method::Get, "/postes/{id}/rendez-vous" | "/postes/{id}/rendez-vous/semaine") => match who {
             None => (Login, Login),
             Some(Role::SocialWorker) => (Allow, Deny),
             Some(_) => (Deny, Deny),
@@ -286,6 +286,8 @@ fn expected(method: Method, path: &str, who: Who) -> (Outcome, Outcome) {
         (
             Method::Get | Method::Post,
             "/dossiers/{id}/personnes/nouvelle"
+            // Booking from a case reads its persons: the case's social workers only.
+            | "/dossiers/{id}/rendez-vous"
             | "/personnes/{id}"
             | "/dossiers/{id}/information-preoccupante"
             // Who read a record, and the person's copy under RGPD art. 15, follow the

@@ -61,6 +61,7 @@ async fn visio_booked_by(app: &TestApp, officer: &str, person: &str, days: i64) 
         safe_contact: "Appeler le soir uniquement",
         visio_room: Some(uuid::Uuid::new_v4().simple().to_string()),
         booked_by: officer,
+        case_id: None,
     };
     let entry = passerelle_store::journal::Entry::new(
         passerelle_domain::journal::JournalAction::AppointmentBooked,

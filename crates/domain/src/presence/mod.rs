@@ -6,6 +6,7 @@
 //! instants (UTC) are computed per date.
 
 pub mod appointment;
+pub mod free_slots;
 pub mod holiday;
 
 use crate::presence::holiday::holiday_on;

@@ -56,6 +56,8 @@ pub struct AppointmentRow {
     pub booked_by: String,
     pub booked_by_name: String,
     pub status: AppointmentStatus,
+    /// The case it was booked from, if any.
+    pub case_id: Option<String>,
 }
 
 impl AppointmentRow {
@@ -88,7 +90,7 @@ fn open(
 }
 
 const SELECT_APPOINTMENTS: &str = "SELECT a.id, a.post_id, a.unit_id, u.name AS unit_name, a.mode, a.starts_at, a.ends_at, \
-     a.person_sealed, a.safe_contact_sealed, a.visio_room, a.booked_by, b.display_name AS booked_by_name, a.status \
+     a.person_sealed, a.safe_contact_sealed, a.visio_room, a.booked_by, b.display_name AS booked_by_name, a.status, a.case_id \
      FROM appointments a LEFT JOIN units u ON u.id = a.unit_id JOIN accounts b ON b.id = a.booked_by";
 
 pub async fn find(db: &Db, id: &str) -> Result<Option<AppointmentRow>, StoreError> {
@@ -115,6 +117,31 @@ pub async fn of_post_between(
     .bind(unix_to_text(to))
     .fetch_all(db.pool())
     .await?)
+}
+
+/// The booked appointments of a case ending after `from` (Unix seconds), in time order:
+/// what the case page lists (when, where, how; the persons are not unsealed).
+pub async fn of_case(db: &Db, case_id: &str, from: i64) -> Result<Vec<BookingRow>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT a.id, a.post_id, a.unit_id, u.name AS unit_name, a.mode, a.starts_at, a.ends_at, a.status \
+         FROM appointments a LEFT JOIN units u ON u.id = a.unit_id \
+         WHERE a.case_id = $1 AND a.status = 'booked' AND a.ends_at > $2 ORDER BY a.starts_at, a.id",
+    )
+    .bind(case_id)
+    .bind(unix_to_text(from))
+    .fetch_all(db.pool())
+    .await?)
+}
+
+/// The booked intervals of a post overlapping `[from, to)`, as the free slots need them.
+pub async fn booked_of_post(
+    db: &Db,
+    post_id: &str,
+    from: i64,
+    to: i64,
+) -> Result<Vec<Booked>, StoreError> {
+    let mut connection = db.pool().acquire().await?;
+    booked_intervals(&mut connection, post_id, from, to).await
 }
 
 /// An appointment as the list of its booking officer shows it: when, where, how, and its
@@ -235,6 +262,8 @@ pub struct NewAppointment<'a> {
     /// An unguessable room name for a visio appointment.
     pub visio_room: Option<String>,
     pub booked_by: &'a str,
+    /// The case it is booked from, if any.
+    pub case_id: Option<&'a str>,
 }
 
 async fn checked_in_transaction(
@@ -276,8 +305,8 @@ pub async fn book(
     .await?;
     let at = now_text();
     sqlx::query(
-        "INSERT INTO appointments (id, post_id, unit_id, mode, starts_at, ends_at, person_sealed, safe_contact_sealed, visio_room, booked_by, status, created_at, changed_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'booked', $11, $11)",
+        "INSERT INTO appointments (id, post_id, unit_id, mode, starts_at, ends_at, person_sealed, safe_contact_sealed, visio_room, booked_by, status, created_at, changed_at, case_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'booked', $11, $11, $12)",
     )
     .bind(&appointment.id)
     .bind(appointment.post_id)
@@ -293,6 +322,7 @@ pub async fn book(
     .bind(appointment.visio_room.as_deref())
     .bind(appointment.booked_by)
     .bind(&at)
+    .bind(appointment.case_id)
     .execute(&mut *tx)
     .await?;
     append(&mut tx, entry).await?;

@@ -5,7 +5,7 @@
 //! the booking form's view; the pages are in `appointments_day`, `booking`,
 //! `appointment_page` and `calendar_feed`.
 
-use super::{appointment_page, appointments_day, booking, calendar_feed};
+use super::{appointment_page, appointments_day, booking, calendar_feed, week};
 use crate::AppState;
 use crate::http::auth::Authenticated;
 use crate::http::clock::french_date;
@@ -23,6 +23,7 @@ use time::Date;
 pub fn routes() -> RouteTable {
     RouteTable::new()
         .merge(appointments_day::routes())
+        .merge(week::routes())
         .merge(booking::routes())
         .merge(appointment_page::routes())
         .merge(calendar_feed::routes())

@@ -2,8 +2,8 @@
 //! it to other hours, checked again against the presences and the other appointments.
 
 use super::appointment::{AppointmentLine, entry_for, line, presences_of};
-use super::booking::read_times;
 use super::post_and_place;
+use super::reservation::read_times;
 use crate::AppState;
 use crate::http::auth::{Authenticated, ClientIp, CsrfToken};
 use crate::http::clock::{french_date, now_unix};
@@ -64,8 +64,22 @@ pub struct AppointmentPage {
     appointment: AppointmentLine,
     booked: bool,
     date_iso: String,
+    /// The current hours, as the « Déplacer » form starts from them ("hh:mm").
+    start_clock: String,
+    end_clock: String,
     back: String,
+    /// Just booked: the confirmation says so, with the way back to the case and the week.
+    confirmed: bool,
+    case_link: Option<String>,
+    week_link: Option<String>,
     error: Option<String>,
+}
+
+/// After a booking, its page confirms it (`?pris=1`).
+#[derive(Deserialize, Default)]
+pub struct ShowQuery {
+    #[serde(default)]
+    pris: String,
 }
 
 async fn appointment_view(
@@ -74,6 +88,7 @@ async fn appointment_view(
     csrf: &CsrfToken,
     id: &str,
     error: Option<String>,
+    confirmed: bool,
     ip: Option<&str>,
 ) -> WebResult<AppointmentPage> {
     let (row, post) = appointment_for(state, auth, id, Action::View).await?;
@@ -91,21 +106,32 @@ async fn appointment_view(
         ),
     )
     .await?;
-    let (date, _) = crate::http::clock::civil_of(text_to_unix(&row.starts_at)?, zone);
+    let (date, start) = crate::http::clock::civil_of(text_to_unix(&row.starts_at)?, zone);
+    let (_, end) = crate::http::clock::civil_of(text_to_unix(&row.ends_at)?, zone);
+    let clock = |t: time::Time| format!("{:02}:{:02}", t.hour(), t.minute());
+    let social_worker = auth.role() == Role::SocialWorker;
+    let date_iso = passerelle_store::db::time_text::date_to_text(date);
     Ok(AppointmentPage {
         shell: Shell::for_actor("Rendez-vous", auth, csrf).at("/rendez-vous"),
         appointment: line(state, &row, zone, &read)?,
         booked: row.is_booked(),
-        date_iso: passerelle_store::db::time_text::date_to_text(date),
-        back: if auth.role() == Role::SocialWorker {
-            format!(
-                "/postes/{}/rendez-vous?jour={}",
-                post.id,
-                passerelle_store::db::time_text::date_to_text(date)
-            )
+        start_clock: clock(start),
+        end_clock: clock(end),
+        back: if social_worker {
+            format!("/postes/{}/rendez-vous?jour={date_iso}", post.id)
         } else {
             "/rendez-vous".into()
         },
+        confirmed: confirmed && row.is_booked(),
+        // The case's page and the week are the post's social workers' (`domain::access`).
+        case_link: row
+            .case_id
+            .as_ref()
+            .filter(|_| social_worker)
+            .map(|case| format!("/dossiers/{case}")),
+        week_link: social_worker
+            .then(|| format!("/postes/{}/rendez-vous/semaine?semaine={date_iso}", post.id)),
+        date_iso,
         error,
     })
 }
@@ -116,8 +142,10 @@ async fn show(
     csrf: CsrfToken,
     ClientIp(ip): ClientIp,
     Path(id): Path<String>,
+    axum::extract::Query(query): axum::extract::Query<ShowQuery>,
 ) -> WebResult<AppointmentPage> {
-    appointment_view(&state, &auth, &csrf, &id, None, ip.as_deref()).await
+    let confirmed = query.pris == "1";
+    appointment_view(&state, &auth, &csrf, &id, None, confirmed, ip.as_deref()).await
 }
 
 async fn cancel(
@@ -160,8 +188,16 @@ async fn move_appointment(
 ) -> WebResult<Response> {
     let (row, post) = appointment_for(&state, &auth, &id, Action::Manage).await?;
     let refuse = |message: String| async {
-        let page =
-            appointment_view(&state, &auth, &csrf, &id, Some(message), ip.as_deref()).await?;
+        let page = appointment_view(
+            &state,
+            &auth,
+            &csrf,
+            &id,
+            Some(message),
+            false,
+            ip.as_deref(),
+        )
+        .await?;
         Ok::<_, WebError>((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
     };
     if !row.is_booked() {

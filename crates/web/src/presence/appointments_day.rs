@@ -38,9 +38,13 @@ pub struct DayPage {
     post_id: String,
     post_code: String,
     day: String,
+    /// The day as the week's link asks for it (aaaa-mm-jj).
+    iso: String,
     previous: String,
     next: String,
     presences: Vec<super::DayLine>,
+    /// The day's free slots inside its presences, to type into the form.
+    free: Vec<super::reservation::SlotChoice>,
     appointments: Vec<AppointmentLine>,
     form: BookingFormView,
     error: Option<String>,
@@ -91,9 +95,11 @@ pub(super) async fn day_view(
         shell: Shell::for_actor(&format!("Rendez-vous du {}", french_date(day)), auth, csrf)
             .at("/rendez-vous"),
         day: french_date(day),
+        iso: passerelle_store::db::time_text::date_to_text(day),
         previous: passerelle_store::db::time_text::date_to_text(day - Duration::days(1)),
         next: passerelle_store::db::time_text::date_to_text(day + Duration::days(1)),
         presences,
+        free: super::reservation::free_slots_between(state, &post, day, day, 16).await?,
         appointments,
         form: BookingFormView {
             prefix: "jour".into(),

@@ -9,11 +9,12 @@
 use super::appointment::{BookingFormView, entry_for, presences_of, when_and_hours};
 use super::appointments_day::day_view;
 use super::post_and_place;
+use super::reservation::{Reservation, reserve};
 use crate::AppState;
 use crate::http::auth::{Authenticated, ClientIp, CsrfToken};
-use crate::http::clock::{french_date, french_date_time, now_unix, paris_today};
+use crate::http::clock::{french_date_time, now_unix, paris_today};
 use crate::http::error::{WebError, WebResult};
-use crate::http::forms::{DateField, FrenchForm, parse_date, read_date};
+use crate::http::forms::{FrenchForm, parse_date};
 use crate::http::layout::Shell;
 use crate::http::route_table::RouteTable;
 use askama::Template;
@@ -24,11 +25,10 @@ use passerelle_domain::access::{Action, Resource, Scope};
 use passerelle_domain::identity::role::Role;
 use passerelle_domain::ids::UnitId;
 use passerelle_domain::journal::JournalAction;
-use passerelle_domain::presence::appointment::{AppointmentMode, Request};
-use passerelle_domain::presence::{instant, parse_clock, time_zone_of_departement};
+use passerelle_domain::presence::appointment::AppointmentMode;
+use passerelle_domain::presence::time_zone_of_departement;
 use passerelle_store::presence as store_presence;
 use passerelle_store::presence::appointment as store_appointment;
-use rand::RngCore;
 use serde::Deserialize;
 use time::{Date, Duration};
 
@@ -37,10 +37,6 @@ pub fn routes() -> RouteTable {
         .post("/postes/{id}/rendez-vous", book)
         .get("/rendez-vous", booking_desk)
 }
-
-/// Free text of an appointment stays short: it is a reservation, not a case file.
-const PERSON_MAX_CHARS: usize = 120;
-const SAFE_CONTACT_MAX_CHARS: usize = 500;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "presence/booking.html")]
@@ -130,9 +126,9 @@ async fn desk_view(
     ip: Option<&str>,
 ) -> WebResult<Response> {
     let unit_id = match (&auth.actor.grant.role, &auth.actor.grant.scope) {
-        // The social worker books from their day list (which asks the policy).
+        // The social worker books from their week (which asks the policy).
         (Role::SocialWorker, Scope::Post(post)) => {
-            return Ok(Redirect::to(&format!("/postes/{post}/rendez-vous")).into_response());
+            return Ok(Redirect::to(&format!("/postes/{post}/rendez-vous/semaine")).into_response());
         }
         (_, Scope::Unit(unit)) => unit.clone(),
         (_, Scope::Post(_) | Scope::Employer(_) | Scope::Departement(_) | Scope::Nation) => {
@@ -224,19 +220,6 @@ pub struct BookingForm {
     consent: Option<String>,
 }
 
-/// Reads the date and hours of a form into instants in the post's time zone.
-pub(super) fn read_times(
-    date: &str,
-    start: &str,
-    end: &str,
-    zone: &str,
-) -> Result<(i64, i64), String> {
-    let day = read_date(DateField::Appointment, date)?;
-    let start = parse_clock("début", start).map_err(|e| format!("{e}."))?;
-    let end = parse_clock("fin", end).map_err(|e| format!("{e}."))?;
-    Ok((instant(day, start, zone), instant(day, end, zone)))
-}
-
 async fn refuse_booking(
     state: &AppState,
     auth: &Authenticated,
@@ -263,89 +246,23 @@ async fn book(
 ) -> WebResult<Response> {
     let (post, place) = post_and_place(&state, &id).await?;
     auth.require(Action::Manage, &Resource::Appointments { post: &place })?;
-    let zone = time_zone_of_departement(post.departement_code.as_str());
     let day = parse_date("date", &form.date).unwrap_or_else(|_| paris_today());
-    let person = form.person.trim();
-    let safe_contact = form.safe_contact.trim();
-    let checked = (|| {
-        let mode = AppointmentMode::parse(&form.mode).map_err(|e| format!("{e}."))?;
-        if form.consent.is_none() {
-            return Err("Consentement : la personne doit avoir accepté d'être contactée pour qu'un rendez-vous soit pris.".to_string());
+    let reservation = Reservation {
+        mode: &form.mode,
+        unit: &form.unit,
+        date: &form.date,
+        start: &form.start,
+        end: &form.end,
+        person: &form.person,
+        safe_contact: &form.safe_contact,
+        consent: form.consent.is_some(),
+        case_id: None,
+    };
+    match reserve(&state, &auth, &post, &place, &reservation, ip.as_deref()).await? {
+        Ok(appointment_id) => {
+            Ok(Redirect::to(&format!("/rendez-vous/{appointment_id}?pris=1")).into_response())
         }
-        if person.is_empty() || person.chars().count() > PERSON_MAX_CHARS {
-            return Err(format!(
-                "Personne : de 1 à {PERSON_MAX_CHARS} caractères (un nom, ou un repère convenu avec elle)."
-            ));
-        }
-        if safe_contact.is_empty() || safe_contact.chars().count() > SAFE_CONTACT_MAX_CHARS {
-            return Err(format!(
-                "Contact sécurisé : de 1 à {SAFE_CONTACT_MAX_CHARS} caractères (canal et horaires sûrs, ce qu'il faut éviter)."
-            ));
-        }
-        let unit = match mode {
-            AppointmentMode::InPerson => {
-                let unit = form.unit.trim();
-                if !place.units.iter().any(|u| u == unit) {
-                    return Err("Unité : elle n'accueille pas ce poste.".to_string());
-                }
-                // An officer receives the person at their own unit: the unit that booked is
-                // the appointment's unit, which the policy reads (`domain::access`).
-                if let (Role::Officer, Scope::Unit(own)) =
-                    (&auth.actor.grant.role, &auth.actor.grant.scope)
-                    && own != unit
-                {
-                    return Err(
-                        "Unité : un rendez-vous en personne se prend dans votre unité.".to_string(),
-                    );
-                }
-                Some(unit.to_string())
-            }
-            AppointmentMode::Visio => None,
-        };
-        let (starts, ends) = read_times(&form.date, &form.start, &form.end, zone)?;
-        Ok((mode, unit, starts, ends))
-    })();
-    let (mode, unit, starts, ends) = match checked {
-        Ok(values) => values,
         Err(message) => {
-            return refuse_booking(&state, &auth, &csrf, &id, day, message, ip.as_deref()).await;
-        }
-    };
-    let appointment_id = uuid::Uuid::now_v7().to_string();
-    let room = (mode == AppointmentMode::Visio).then(|| {
-        let mut bytes = [0u8; 16];
-        rand::rng().fill_bytes(&mut bytes);
-        hex::encode(bytes)
-    });
-    let presences = presences_of(&state, &post, day, day).await?;
-    let new = store_appointment::NewAppointment {
-        id: appointment_id.clone(),
-        post_id: post.id.as_str(),
-        request: Request {
-            mode,
-            unit_id: unit.as_deref(),
-            starts_unix: starts,
-            ends_unix: ends,
-            moving: None,
-        },
-        person,
-        safe_contact,
-        visio_room: room,
-        booked_by: auth.account.id.as_str(),
-    };
-    let entry = entry_for(
-        &auth,
-        &post,
-        JournalAction::AppointmentBooked,
-        &appointment_id,
-        format!("{} le {}", mode.code(), french_date(day)),
-        ip.as_deref(),
-    );
-    match store_appointment::book(&state.db, &state.keys, &new, now_unix(), &presences, entry).await
-    {
-        Ok(()) => Ok(Redirect::to(&format!("/rendez-vous/{appointment_id}")).into_response()),
-        Err(error) => {
-            let message = crate::http::error::refusal(error)?;
             refuse_booking(&state, &auth, &csrf, &id, day, message, ip.as_deref()).await
         }
     }

@@ -11,9 +11,11 @@ mod booking;
 mod calendar_feed;
 mod departement_week;
 mod poster;
+pub mod reservation;
 mod schedule;
 mod schedule_changes;
 mod unit_page;
+mod week;
 
 use crate::AppState;
 use crate::http::clock::{french_date, now_unix, paris_today};
@@ -259,7 +261,7 @@ fn week_start(query: &WeekQuery) -> WebResult<Date> {
 }
 
 /// Loads a post and its schedule's place; unknown posts answer like forbidden ones.
-async fn post_and_place(
+pub async fn post_and_place(
     state: &AppState,
     id: &str,
 ) -> WebResult<(PostRow, passerelle_domain::access::Place)> {

@@ -142,6 +142,8 @@ pub struct CasePage {
     persons: Vec<PersonLine>,
     /// Everything that happened, oldest first: (when, in Paris time, what).
     timeline: Vec<(String, String)>,
+    /// The case's appointments still to come (booked from it).
+    appointments: Vec<crate::presence::reservation::CaseAppointment>,
     /// Who may read the note just saved.
     note_saved: Option<&'static str>,
     notes: Vec<NoteLine>,
@@ -323,6 +325,12 @@ async fn case_page(
         procedure_reference: case.procedure_reference(keys, &read)?,
         persons: person_lines(state, auth, case.id.as_str(), &read).await?,
         timeline: timeline(&history, &work, &notes)?,
+        appointments: crate::presence::reservation::case_appointments(
+            state,
+            case.id.as_str(),
+            post.departement_code.as_str(),
+        )
+        .await?,
         note_saved: note_saved.map(note_readers),
         notes: notes
             .into_iter()

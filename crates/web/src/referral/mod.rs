@@ -5,7 +5,7 @@
 //! `desk` holds the referral pages and the officer's list, `referral_form` the form itself
 //! (its fields, what it reads back, where each refusal shows), `inbox` the post's case list (and
 //! `inbox_names` the persons' names beside it),
-//! `case` the case page, `case_work` and `case_handover` the writes on a case, `person` and
+//! `case` the case page, `case_appointment` booking an appointment from it, `case_work` and `case_handover` the writes on a case, `person` and
 //! `case_persons` the persons a post follows, `record_journal` who read or changed a case or
 //! a person, `access_request` a person's copy of what the post holds (RGPD art. 15); `access`
 //! says who may act on what, for all of them.
@@ -13,6 +13,7 @@
 mod access;
 pub mod access_request;
 pub mod case;
+pub mod case_appointment;
 pub mod case_handover;
 pub mod case_list_copies;
 pub mod case_persons;
@@ -39,6 +40,7 @@ pub fn routes() -> RouteTable {
         .merge(desk::routes())
         .merge(inbox::routes())
         .merge(case::routes())
+        .merge(case_appointment::routes())
         .merge(record_journal::routes())
         .merge(access_request::routes())
 }

@@ -512,6 +512,7 @@ impl TestApp {
             safe_contact: "Appeler le matin uniquement",
             visio_room: Some(uuid::Uuid::new_v4().simple().to_string()),
             booked_by: &booked_by,
+            case_id: None,
         };
         let entry = passerelle_store::journal::Entry::new(
             passerelle_domain::journal::JournalAction::AppointmentBooked,

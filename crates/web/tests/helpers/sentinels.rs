@@ -425,6 +425,7 @@ async fn plant_in(
             safe_contact: &safe_contact,
             visio_room: Some(uuid::Uuid::new_v4().simple().to_string()),
             booked_by: booker,
+            case_id: None,
         },
         starts - 86_400,
         &[],

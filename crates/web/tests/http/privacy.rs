@@ -35,6 +35,14 @@ async fn no_page_or_download_with_personal_data_stays_in_the_browser() {
                 "the appointments of a day",
             ),
             (format!("/rendez-vous/{appointment}"), "an appointment"),
+            (
+                format!("/postes/{post}/rendez-vous/semaine"),
+                "the appointments of a week",
+            ),
+            (
+                format!("/dossiers/{case}/rendez-vous"),
+                "booking from a case",
+            ),
             ("/dossiers".to_string(), "the inbox"),
             ("/aujourdhui".to_string(), "the social worker's home"),
             ("/statistiques/activite.csv".to_string(), "a download"),

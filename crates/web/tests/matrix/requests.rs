@@ -581,6 +581,40 @@ pub async fn build(w: &World<'_>, method: Method, path: &str, who: Who, side: Si
             };
             Request::get(format!("/postes/{}/rendez-vous?jour={day}", w.post(side))).reading(1)
         }
+        // The week holding that day: the same appointment, one read for the week.
+        (Method::Get, "/postes/{id}/rendez-vous/semaine") => {
+            let day = if inside {
+                w.inside_day.clone()
+            } else {
+                far.appointment_day.clone()
+            };
+            Request::get(format!(
+                "/postes/{}/rendez-vous/semaine?semaine={day}",
+                w.post(side)
+            ))
+            .reading(1)
+        }
+        // Booking from a case reads the case (its persons, its safe contact): one read, for
+        // the form as for the booking (a visio on a day nobody took, for a mark typed).
+        (Method::Get, "/dossiers/{id}/rendez-vous") => {
+            Request::get(format!("/dossiers/{}/rendez-vous", case().await)).reading(1)
+        }
+        (Method::Post, "/dossiers/{id}/rendez-vous") => Request::post(
+            format!("/dossiers/{}/rendez-vous", case().await),
+            &[
+                ("slot", "autre"),
+                ("mode", "visio"),
+                ("unit", ""),
+                ("date", &w.free_appointment_day()),
+                ("start", "11:00"),
+                ("end", "11:30"),
+                ("person_line", ""),
+                ("person", "Personne fictive"),
+                ("safe_contact", "Appeler le matin uniquement"),
+                ("consent", "1"),
+            ],
+        )
+        .reading(1),
         (Method::Post, "/postes/{id}/rendez-vous") => Request::post(
             format!("/postes/{}/rendez-vous", w.post(side)),
             &[
