@@ -5,6 +5,7 @@
 pub mod funding;
 pub mod import;
 pub mod post;
+pub mod post_list;
 pub mod replacement;
 pub mod territory;
 pub mod unit;

@@ -266,18 +266,8 @@ pub struct DepartementPage {
     employers: Vec<String>,
 }
 
-/// 68350798 → "68 350 798".
-pub fn french_thousands(value: i64) -> String {
-    let digits = value.abs().to_string();
-    let mut out = String::new();
-    for (index, digit) in digits.chars().enumerate() {
-        if index > 0 && (digits.len() - index) % 3 == 0 {
-            out.push('\u{202f}');
-        }
-        out.push(digit);
-    }
-    if value < 0 { format!("-{out}") } else { out }
-}
+/// 68350798 → "68 350 798" (the one formatting lists use too).
+pub use crate::http::listing::french_thousands;
 
 async fn show_departement(
     State(state): State<AppState>,

@@ -1,0 +1,250 @@
+//! Lists that scale, over HTTP on both backends: the posts list a page at a time with its
+//! filters and search kept in the URL, its counts, its CSV export under the same filters,
+//! and « Créer un poste », the one-line import.
+
+mod helpers;
+
+use helpers::{TestApp, spawn_all};
+use passerelle_domain::identity::role::Role;
+use passerelle_domain::registry::post::PostStatus;
+use passerelle_store::registry::post::{PostRow, PostScope, posts_in};
+use passerelle_web::http::listing::PAGE_SIZE;
+use passerelle_web::http::route_table::Method;
+
+async fn page(app: &TestApp, who: Role, path: &str) -> (u16, String) {
+    let response = app.send_as(Some(who), Method::Get, path, &[]).await;
+    (
+        response.status().as_u16(),
+        response.text().await.unwrap_or_default(),
+    )
+}
+
+fn summary(total: usize, page: usize) -> String {
+    let pages = total.div_ceil(PAGE_SIZE as usize).max(1);
+    let noun = if total > 1 { "postes" } else { "poste" };
+    format!("{total} {noun}, page {page} sur {pages}")
+}
+
+/// Whether a post's line is in the page's list (its link in the list's table, not in the
+/// agreements ending below it).
+fn shows(html: &str, post: &PostRow) -> bool {
+    let list = html
+        .split_once("id=\"liste-postes\"")
+        .and_then(|(_, rest)| rest.split_once("</table>"))
+        .map(|(table, _)| table)
+        .unwrap_or_default();
+    list.contains(&format!("href=\"/postes/{}\">{}</a>", post.id, post.code))
+}
+
+#[tokio::test]
+async fn the_national_team_filters_posts_by_departement_and_status() {
+    for app in spawn_all().await {
+        let all = posts_in(&app.db, &PostScope::Nation, None).await.unwrap();
+        let probe = &all[all.len() / 2];
+        let departement = probe.departement_code.to_string();
+        let wanted: Vec<&PostRow> = all
+            .iter()
+            .filter(|p| p.departement_code == probe.departement_code && p.status == probe.status)
+            .collect();
+        let (status, html) = page(
+            &app,
+            Role::National,
+            &format!(
+                "/postes?departement={departement}&statut={}",
+                probe.status.code()
+            ),
+        )
+        .await;
+        assert_eq!(status, 200, "{}", app.backend);
+        assert!(html.contains(&summary(wanted.len(), 1)), "{}", app.backend);
+        for post in wanted.iter().take(PAGE_SIZE as usize) {
+            assert!(shows(&html, post), "{} missing", post.code);
+        }
+        for post in all.iter().filter(|p| !wanted.iter().any(|w| w.id == p.id)) {
+            assert!(!shows(&html, post), "{} should be filtered out", post.code);
+        }
+        // The filters stay chosen in the form.
+        assert!(html.contains(&format!("value=\"{departement}\" selected")));
+        // The search finds a post by its code, whatever its case.
+        let (_, found) = page(
+            &app,
+            Role::National,
+            &format!("/postes?q={}", probe.code.to_lowercase()),
+        )
+        .await;
+        assert!(shows(&found, probe), "search by code");
+        assert!(!found.contains("0 poste,"));
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn pages_count_and_bad_queries_fall_back_in_french() {
+    for app in spawn_all().await {
+        let all = posts_in(&app.db, &PostScope::Nation, None).await.unwrap();
+        assert!(all.len() > PAGE_SIZE as usize, "the demo fills two pages");
+        let size = PAGE_SIZE as usize;
+        let (_, first) = page(&app, Role::National, "/postes").await;
+        assert!(first.contains(&summary(all.len(), 1)));
+        assert!(first.contains("class=\"fr-pagination__list\""));
+        assert!(shows(&first, &all[0]) && !shows(&first, &all[size]));
+        let (_, second) = page(&app, Role::National, "/postes?page=2").await;
+        assert!(second.contains(&summary(all.len(), 2)));
+        assert!(shows(&second, &all[size]) && !shows(&second, &all[0]));
+        let (status, bad) = page(&app, Role::National, "/postes?page=abc&statut=zz").await;
+        assert_eq!(status, 200);
+        assert!(bad.contains("Page : « abc »"), "{bad}");
+        assert!(bad.contains("Statut : « zz »"));
+        assert!(bad.contains(&summary(all.len(), 1)));
+        let last = all.len().div_ceil(size);
+        let (_, beyond) = page(&app, Role::National, "/postes?page=9999").await;
+        assert!(beyond.contains(&summary(all.len(), last)));
+        assert!(shows(&beyond, all.last().unwrap()));
+        // The prevention referent's list holds its département only, counted as such.
+        let scope = app.scope(Role::Prevention);
+        let own = posts_in(&app.db, &PostScope::Departement(scope), None)
+            .await
+            .unwrap();
+        let (_, prevention) = page(&app, Role::Prevention, "/postes").await;
+        assert!(prevention.contains(&summary(own.len(), 1)));
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn the_export_is_french_csv_under_the_lists_filters() {
+    for app in spawn_all().await {
+        let vacant = posts_in(&app.db, &PostScope::Nation, Some(PostStatus::Vacant))
+            .await
+            .unwrap();
+        let response = app
+            .send_as(
+                Some(Role::National),
+                Method::Get,
+                "/postes/export.csv?statut=vacant",
+                &[],
+            )
+            .await;
+        assert_eq!(response.status(), 200);
+        assert_eq!(
+            response.headers()["content-type"],
+            "text/csv; charset=utf-8"
+        );
+        let bytes = response.bytes().await.unwrap();
+        assert!(bytes.starts_with("\u{feff}".as_bytes()), "UTF-8 BOM");
+        let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+        let mut lines = text.lines();
+        assert_eq!(
+            lines.next(),
+            Some("Poste;Zone;Statut;Depuis le;Département;Employeur;ETP")
+        );
+        let rows: Vec<&str> = lines.collect();
+        assert_eq!(rows.len(), vacant.len());
+        for (row, post) in rows.iter().zip(&vacant) {
+            assert!(row.starts_with(&format!("{};", post.code)), "{row}");
+            assert!(row.contains(";Vacant;"), "{row}");
+        }
+        app.finish().await;
+    }
+}
+
+async fn count(app: &TestApp, sql: &'static str) -> i64 {
+    let (count,): (i64,) = sqlx::query_as(sql).fetch_one(app.db.pool()).await.unwrap();
+    count
+}
+
+#[tokio::test]
+async fn one_post_is_created_from_the_form_with_the_imports_rules() {
+    for app in spawn_all().await {
+        let (employer, departement): (String, String) =
+            sqlx::query_as("SELECT name, departement_code FROM employers ORDER BY id LIMIT 1")
+                .fetch_one(app.db.pool())
+                .await
+                .unwrap();
+        let form = |etp: &str, date: &str, employer: &str| -> Vec<(String, String)> {
+            [
+                ("code", "ISCG-TEST-001"),
+                ("departement", departement.as_str()),
+                ("zone", "police"),
+                ("employeur", employer),
+                ("etp", etp),
+                ("statut", "project"),
+                ("date", date),
+                ("unites", ""),
+            ]
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+        };
+        let posts = count(&app, "SELECT COUNT(*) FROM posts").await;
+        let journal = count(&app, "SELECT COUNT(*) FROM journal").await;
+        // Wrong: each error at its field, in French, and nothing written.
+        let refused = app
+            .send_as(
+                Some(Role::National),
+                Method::Post,
+                "/postes/nouveau",
+                &form("3", "31/02/2024", "Employeur inconnu"),
+            )
+            .await;
+        assert_eq!(refused.status(), 422);
+        let html = refused.text().await.unwrap();
+        for field in ["etp", "date", "employeur"] {
+            assert!(
+                html.contains(&format!("<p class=\"fr-error-text\" id=\"{field}-error\">")),
+                "{field} in {html}"
+            );
+        }
+        assert!(html.contains("Temps de travail (ETP) : "));
+        assert!(
+            html.contains("value=\"Employeur inconnu\""),
+            "the form keeps what was typed"
+        );
+        assert_eq!(count(&app, "SELECT COUNT(*) FROM posts").await, posts);
+        assert_eq!(count(&app, "SELECT COUNT(*) FROM journal").await, journal);
+        // Right: the post exists, its page is shown next, the import's journal row is written.
+        let created = app
+            .send_as(
+                Some(Role::National),
+                Method::Post,
+                "/postes/nouveau",
+                &form("0,5", "02/01/2024", &employer),
+            )
+            .await;
+        assert_eq!(created.status(), 303, "{}", app.backend);
+        let (id, fte): (String, f64) =
+            sqlx::query_as("SELECT id, fte FROM posts WHERE code = 'ISCG-TEST-001'")
+                .fetch_one(app.db.pool())
+                .await
+                .unwrap();
+        assert_eq!(fte, 0.5);
+        assert_eq!(
+            created.headers()["location"].to_str().unwrap(),
+            format!("/postes/{id}")
+        );
+        let (action, detail): (String, Option<String>) =
+            sqlx::query_as("SELECT action, detail FROM journal ORDER BY seq DESC LIMIT 1")
+                .fetch_one(app.db.pool())
+                .await
+                .unwrap();
+        assert_eq!(action, "registry.import");
+        assert!(detail.unwrap_or_default().contains("1 créés"));
+        assert_eq!(
+            count(&app, "SELECT COUNT(*) FROM journal").await,
+            journal + 1
+        );
+        // The same code again is refused: the form creates, it never updates.
+        let again = app
+            .send_as(
+                Some(Role::National),
+                Method::Post,
+                "/postes/nouveau",
+                &form("1", "02/01/2024", &employer),
+            )
+            .await;
+        assert_eq!(again.status(), 422);
+        assert!(again.text().await.unwrap().contains("id=\"code-error\""));
+        assert_eq!(count(&app, "SELECT COUNT(*) FROM posts").await, posts + 1);
+        app.finish().await;
+    }
+}
