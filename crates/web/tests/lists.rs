@@ -248,3 +248,79 @@ async fn one_post_is_created_from_the_form_with_the_imports_rules() {
         app.finish().await;
     }
 }
+
+#[tokio::test]
+async fn units_are_listed_by_departement_and_kind_searched_by_name_and_exported() {
+    for app in spawn_all().await {
+        let in_35: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT id, name, kind FROM units WHERE departement_code = '35' ORDER BY name, id",
+        )
+        .fetch_all(app.db.pool())
+        .await
+        .unwrap();
+        let kind = in_35[0].2.clone();
+        let of_kind: Vec<&(String, String, String)> =
+            in_35.iter().filter(|(_, _, k)| *k == kind).collect();
+        let (status, html) = page(
+            &app,
+            Role::National,
+            &format!("/registre/unites?departement=35&type={kind}"),
+        )
+        .await;
+        assert_eq!(status, 200, "{}", app.backend);
+        let noun = if of_kind.len() > 1 {
+            "unités"
+        } else {
+            "unité"
+        };
+        let pages = of_kind.len().div_ceil(PAGE_SIZE as usize).max(1);
+        assert!(
+            html.contains(&format!("{} {noun}, page 1 sur {pages}", of_kind.len())),
+            "{}",
+            app.backend
+        );
+        for (id, _, k) in &in_35 {
+            assert_eq!(
+                html.contains(&format!("href=\"/registre/unites/{id}\"")),
+                *k == kind
+                    && of_kind
+                        .iter()
+                        .take(PAGE_SIZE as usize)
+                        .any(|(i, _, _)| i == id),
+                "{id} {k}"
+            );
+        }
+        // The search by name, across départements.
+        let wanted = &in_35[in_35.len() / 2];
+        let (_, found) = page(
+            &app,
+            Role::National,
+            &format!(
+                "/registre/unites?departement=&{}",
+                serde_urlencoded::to_string([("q", wanted.1.as_str())]).unwrap()
+            ),
+        )
+        .await;
+        assert!(found.contains(&format!("href=\"/registre/unites/{}\"", wanted.0)));
+        // The export: every unit the filters keep, in French CSV.
+        let export = app
+            .send_as(
+                Some(Role::Prevention),
+                Method::Get,
+                &format!("/registre/unites/export.csv?departement=35&type={kind}"),
+                &[],
+            )
+            .await;
+        assert_eq!(export.status(), 200);
+        let bytes = export.bytes().await.unwrap();
+        assert!(bytes.starts_with("\u{feff}".as_bytes()), "UTF-8 BOM");
+        let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+        let mut lines = text.lines();
+        assert_eq!(
+            lines.next(),
+            Some("Unité;Type;Département;Commune;Unité de rattachement")
+        );
+        assert_eq!(lines.count(), of_kind.len());
+        app.finish().await;
+    }
+}

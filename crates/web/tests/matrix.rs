@@ -112,7 +112,7 @@ fn expected(method: Method, path: &str, who: Who) -> (Outcome, Outcome) {
         (Method::Get, "/registre/import" | "/registre/import/modele/{fichier}") => {
             only(who, &[Role::National, Role::Admin])
         }
-        (Method::Get, "/registre/unites" | "/registre/employeurs") => {
+        (Method::Get, "/registre/unites" | "/registre/employeurs" | "/registre/unites/export.csv") => {
             only(who, &[Role::National, Role::Admin, Role::Prevention])
         }
         (Method::Get, "/registre/unites/{id}" | "/registre/employeurs/{id}") => match who {

@@ -9,3 +9,4 @@ pub mod post_list;
 pub mod replacement;
 pub mod territory;
 pub mod unit;
+pub mod unit_list;

@@ -13,3 +13,4 @@ pub mod post_lifecycle;
 pub mod post_list;
 pub mod replacement;
 pub mod unit;
+pub mod unit_list;

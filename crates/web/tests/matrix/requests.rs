@@ -192,6 +192,9 @@ pub async fn build(w: &World<'_>, method: Method, path: &str, who: Who, side: Si
         (Method::Get, "/registre/import") => Request::get(path),
         (Method::Get, "/postes/export.csv") => Request::get("/postes/export.csv?statut=vacant&q=a"),
         (Method::Get, "/postes/nouveau") => Request::get(path),
+        (Method::Get, "/registre/unites/export.csv") => {
+            Request::get("/registre/unites/export.csv?departement=35&type=bta")
+        }
         // A new post of the demo département under a code nobody took, with one of its
         // employers.
         (Method::Post, "/postes/nouveau") => {
