@@ -324,3 +324,41 @@ async fn units_are_listed_by_departement_and_kind_searched_by_name_and_exported(
         app.finish().await;
     }
 }
+
+/// The rows of a table of the page, by its id.
+fn rows_of(html: &str, table: &str) -> usize {
+    html.split_once(&format!("id=\"{table}\""))
+        .and_then(|(_, rest)| rest.split_once("<tbody>"))
+        .and_then(|(_, rest)| rest.split_once("</tbody>"))
+        .map(|(body, _)| body.matches("<tr>").count())
+        .unwrap_or(0)
+}
+
+#[tokio::test]
+async fn the_officers_referrals_go_a_page_at_a_time() {
+    for app in spawn_all().await {
+        let unit = passerelle_domain::ids::UnitId::new(app.scope(Role::Officer));
+        let officer = passerelle_domain::ids::AccountId::new(&app.login(Role::Officer).id);
+        let count =
+            || passerelle_store::referral::referrer::count_sent_by(&app.db, &unit, &officer);
+        while count().await.unwrap() <= PAGE_SIZE {
+            app.case_for(true).await;
+        }
+        let total = count().await.unwrap() as usize;
+        let pages = total.div_ceil(PAGE_SIZE as usize);
+        let (status, first) = page(&app, Role::Officer, "/signalements").await;
+        assert_eq!(status, 200, "{}", app.backend);
+        assert!(first.contains(&format!("{total} signalements, page 1 sur {pages}")));
+        assert_eq!(rows_of(&first, "my-referrals"), PAGE_SIZE as usize);
+        assert!(first.contains("href=\"/signalements?page=2\""));
+        let (_, last) = page(&app, Role::Officer, &format!("/signalements?page={pages}")).await;
+        assert!(last.contains(&format!("page {pages} sur {pages}")));
+        assert_eq!(
+            rows_of(&last, "my-referrals"),
+            total - (pages - 1) * PAGE_SIZE as usize
+        );
+        // The colleagues' list is the first page's, without the officer's own.
+        assert!(!last.contains("id=\"unit-referrals\""));
+        app.finish().await;
+    }
+}
