@@ -362,3 +362,90 @@ async fn the_officers_referrals_go_a_page_at_a_time() {
         app.finish().await;
     }
 }
+
+/// The accounts the list showed before it had pages, for a demo role: the remit's query,
+/// then the policy on each account in full.
+async fn expected_accounts(app: &TestApp, who: Role) -> Vec<(String, String)> {
+    use passerelle_domain::access::{Action, Actor, Resource, decide};
+    use passerelle_domain::ids::AccountId;
+    use passerelle_store::identity::account;
+    let login = app.login(who);
+    let role = account::roles_of(&app.db, &AccountId::new(&login.id))
+        .await
+        .unwrap()
+        .remove(0);
+    let actor = Actor {
+        account_id: AccountId::new(&login.id),
+        grant: passerelle_domain::access::Grant {
+            role: who,
+            scope: role.scope().unwrap(),
+        },
+    };
+    let mut shown = Vec::new();
+    for row in account::accounts_in_remit(&app.db, who, &actor.grant.scope)
+        .await
+        .unwrap()
+    {
+        let roles = account::roles_with_places(&app.db, &row.id).await.unwrap();
+        if decide(&actor, Action::View, &Resource::Account { roles: &roles }).is_allowed() {
+            shown.push((row.id.to_string(), row.email));
+        }
+    }
+    shown
+}
+
+#[tokio::test]
+async fn accounts_are_listed_within_the_remit_by_role_and_searched() {
+    for app in spawn_all().await {
+        for who in [Role::Admin, Role::Prevention, Role::Employer] {
+            let expected = expected_accounts(&app, who).await;
+            let (status, html) = page(&app, who, "/comptes").await;
+            assert_eq!(status, 200, "{who:?} {}", app.backend);
+            let noun = if expected.len() > 1 {
+                "comptes"
+            } else {
+                "compte"
+            };
+            let pages = expected.len().div_ceil(PAGE_SIZE as usize).max(1);
+            assert!(
+                html.contains(&format!("{} {noun}, page 1 sur {pages}", expected.len())),
+                "{who:?} {}: {} expected",
+                app.backend,
+                expected.len()
+            );
+            // Each one found by its address, on its own.
+            let (id, email) = &expected[expected.len() / 2];
+            let (_, found) = page(
+                &app,
+                who,
+                &format!(
+                    "/comptes?{}",
+                    serde_urlencoded::to_string([("q", email.to_uppercase())]).unwrap()
+                ),
+            )
+            .await;
+            assert!(
+                found.contains(&format!("href=\"/comptes/{id}\"")),
+                "{email}"
+            );
+        }
+        // The administrator filters by role and state.
+        let (officers,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(DISTINCT a.id) FROM accounts a JOIN account_roles r ON r.account_id = a.id \
+             WHERE r.role = 'officer' AND a.disabled = 0 AND a.invitation_token_hash IS NULL",
+        )
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+        let (_, html) = page(&app, Role::Admin, "/comptes?role=officer&etat=actif").await;
+        let noun = if officers > 1 { "comptes" } else { "compte" };
+        assert!(
+            html.contains(&format!("{officers} {noun}, page 1 sur")),
+            "{}",
+            app.backend
+        );
+        let (_, bad) = page(&app, Role::Admin, "/comptes?role=roi").await;
+        assert!(bad.contains("Rôle : « roi »"));
+        app.finish().await;
+    }
+}
