@@ -63,6 +63,13 @@ describe('lists that scale', () => {
     await page.goto(`${server.url}/postes?page=3`, { waitUntil: 'load' });
     assert.match(await page.locator('caption').first().innerText(), /page 3 sur/);
     await assertAccessible(page, '/postes page 3 (desktop)');
+
+    // The units' list, filtered, on both screens.
+    await page.goto(`${server.url}/registre/unites?departement=35&type=bta`, { waitUntil: 'load' });
+    assert.match(await page.locator('#liste-unites caption').innerText(), /^\d+ unités?, page 1 sur \d+$/);
+    await assertAccessible(page, '/registre/unites filtered (desktop)');
+    await page.setViewportSize(PHONE);
+    await assertAccessible(page, '/registre/unites filtered (phone)');
   });
 
   test('« Créer un poste »: errors at their fields, then the new post', async () => {
@@ -102,5 +109,23 @@ describe('lists that scale', () => {
     await page.getByRole('button', { name: 'Créer le poste' }).click();
     await page.waitForURL(/\/postes\/[0-9a-f-]+$/);
     assert.match(await page.locator('h1').innerText(), /ISCG-35-E2E/);
+  });
+
+  test('the administrator\'s accounts list: filtered, paged, accessible', async () => {
+    const admin = await newPage(browser, { mobile: true });
+    try {
+      await logInAndEnrol(admin, server.url, server.logins.admin);
+      await admin.goto(`${server.url}/comptes`, { waitUntil: 'load' });
+      await admin.selectOption('#role', 'officer');
+      await admin.selectOption('#etat', 'actif');
+      await admin.getByRole('button', { name: 'Filtrer' }).click();
+      await admin.waitForURL(/\/comptes\?.*role=officer.*etat=actif/);
+      assert.match(await admin.locator('#liste-comptes caption').innerText(), /: \d+ comptes?, page 1 sur \d+$/);
+      await assertAccessible(admin, '/comptes filtered (phone)');
+      await admin.setViewportSize(DESKTOP);
+      await assertAccessible(admin, '/comptes filtered (desktop)');
+    } finally {
+      await admin.close();
+    }
   });
 });
