@@ -68,7 +68,13 @@ async fn an_unknown_status_or_mode_is_an_error_page_not_a_default() {
             &post,
         )
         .await;
-        for path in [format!("/postes/{post}"), "/postes".to_string()] {
+        // The list goes a page at a time: the post is sought by its code to be on it.
+        let (code,): (String,) = sqlx::query_as("SELECT code FROM posts WHERE id = $1")
+            .bind(&post)
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+        for path in [format!("/postes/{post}"), format!("/postes?q={code}")] {
             error_page(&app, Role::National, &path).await;
         }
         app.finish().await;

@@ -104,11 +104,15 @@ fn expected(method: Method, path: &str, who: Who) -> (Outcome, Outcome) {
             | "/donnees/postes.json",
         ) => (Allow, Allow),
         (Method::Get, "/departements/{code}") => (Allow, Absent),
-        (Method::Get, "/postes") => only(who, &[Role::National, Role::Prevention, Role::Employer]),
+        (Method::Get, "/postes" | "/postes/export.csv") => {
+            only(who, &[Role::National, Role::Prevention, Role::Employer])
+        }
+        // Creating one post is importing one line: as the import.
+        (Method::Get | Method::Post, "/postes/nouveau") => only(who, &[Role::National, Role::Admin]),
         (Method::Get, "/registre/import" | "/registre/import/modele/{fichier}") => {
             only(who, &[Role::National, Role::Admin])
         }
-        (Method::Get, "/registre/unites" | "/registre/employeurs") => {
+        (Method::Get, "/registre/unites" | "/registre/employeurs" | "/registre/unites/export.csv") => {
             only(who, &[Role::National, Role::Admin, Role::Prevention])
         }
         (Method::Get, "/registre/unites/{id}" | "/registre/employeurs/{id}") => match who {

@@ -85,7 +85,8 @@ async fn units_are_created_in_their_place_in_the_hierarchy_and_employers_edited(
                 .contains("n&#39;est pas dans le département 35")
         );
         let list = reqwest::Client::new()
-            .get(app.url("/registre/unites?departement=35"))
+            // The list goes a page at a time: the new unit is found by its name.
+            .get(app.url("/registre/unites?departement=35&q=brigade+territoriale+autonome+de+test"))
             .header(
                 "cookie",
                 format!(

@@ -3,6 +3,7 @@
 //! administering accounts; forgotten passwords and devices trusted for a shift; the access to a post's case content, given by two people.
 
 pub mod account;
+pub mod account_list;
 pub mod administration;
 pub mod case_access;
 pub mod lockout;

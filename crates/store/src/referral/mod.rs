@@ -207,13 +207,17 @@ pub struct StatusRow {
 pub async fn referrals_of_unit(
     db: &Db,
     unit_id: &str,
+    // The account whose own referrals are listed apart, left out here.
+    except_by: &str,
     limit: i64,
 ) -> Result<Vec<StatusRow>, StoreError> {
     Ok(sqlx::query_as(
         "SELECT id, received_at, urgency, status, closure_outcome, status_changed_at FROM cases \
-         WHERE referral_unit_id = $1 ORDER BY received_at DESC, id DESC LIMIT $2",
+         WHERE referral_unit_id = $1 AND (referred_by IS NULL OR referred_by <> $2) \
+         ORDER BY received_at DESC, id DESC LIMIT $3",
     )
     .bind(unit_id)
+    .bind(except_by)
     .bind(limit)
     .fetch_all(db.pool())
     .await?)

@@ -58,16 +58,45 @@ pub async fn sent_by(
     account_id: &AccountId,
     limit: i64,
 ) -> Result<Vec<OwnReferral>, StoreError> {
+    sent_by_page(db, unit_id, account_id, limit, 0).await
+}
+
+/// How many referrals `account_id` sent from `unit_id`.
+pub async fn count_sent_by(
+    db: &Db,
+    unit_id: &UnitId,
+    account_id: &AccountId,
+) -> Result<u64, StoreError> {
+    let (count,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM cases WHERE referral_unit_id = $1 AND referred_by = $2",
+    )
+    .bind(unit_id)
+    .bind(account_id)
+    .fetch_one(db.pool())
+    .await?;
+    Ok(u64::try_from(count).unwrap_or(0))
+}
+
+/// A page of the referrals `account_id` sent from `unit_id`: `limit` of them after the
+/// `offset` newest.
+pub async fn sent_by_page(
+    db: &Db,
+    unit_id: &UnitId,
+    account_id: &AccountId,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<OwnReferral>, StoreError> {
     let mut rows: Vec<OwnReferral> = sqlx::query_as(
         "SELECT id, post_id, referral_unit_id, referred_by, received_at, urgency, status, closure_outcome, \
          status_changed_at, COALESCE(last_contact_at, received_at) AS last_contact, \
          CASE WHEN purged_at IS NULL THEN 0 ELSE 1 END AS purged, procedure_reference_sealed \
          FROM cases WHERE referral_unit_id = $1 AND referred_by = $2 \
-         ORDER BY received_at DESC, id DESC LIMIT $3",
+         ORDER BY received_at DESC, id DESC LIMIT $3 OFFSET $4",
     )
     .bind(unit_id)
     .bind(account_id)
     .bind(limit)
+    .bind(offset)
     .fetch_all(db.pool())
     .await?;
     let ids: Vec<&CaseId> = rows.iter().map(|row| &row.id).collect();

@@ -5,6 +5,8 @@
 pub mod funding;
 pub mod import;
 pub mod post;
+pub mod post_list;
 pub mod replacement;
 pub mod territory;
 pub mod unit;
+pub mod unit_list;

@@ -185,7 +185,7 @@ pub struct PostRow {
     pub since: Option<String>,
 }
 
-const SELECT_POSTS: &str = "SELECT p.id, p.code, p.zone, p.status, p.departement_code, p.employer_id, e.name AS employer, p.fte, \
+pub(super) const SELECT_POSTS: &str = "SELECT p.id, p.code, p.zone, p.status, p.departement_code, p.employer_id, e.name AS employer, p.fte, \
      p.created_on, p.closed_on, (SELECT MAX(h.effective_on) FROM post_status_history h WHERE h.post_id = p.id) AS since \
      FROM posts p JOIN employers e ON e.id = p.employer_id";
 

@@ -11,6 +11,7 @@ pub mod forms;
 pub mod forwarded;
 pub mod health;
 pub mod layout;
+pub mod listing;
 pub mod local_path;
 pub mod metrics;
 pub mod route_table;

@@ -8,9 +8,10 @@ use crate::http::clock::french_day_of;
 use crate::http::error::{WebError, WebResult};
 use crate::http::forms::FrenchForm;
 use crate::http::layout::Shell;
+use crate::http::listing::{Listing, PAGE_SIZE, Pagination};
 use crate::http::route_table::RouteTable;
 use crate::referral::access::{acting_post, officer_unit};
-use crate::referral::own_referrals::{OwnLine, References, own_lines};
+use crate::referral::own_referrals::{OwnLine, References, own_lines_page};
 use crate::referral::referral_form::{
     FieldError, ReferralFormPage, adds_person, form_page, placed, referral_input, typed_values,
     with_one_more_person,
@@ -18,7 +19,7 @@ use crate::referral::referral_form::{
 use crate::referral::words::status_words;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use passerelle_domain::access::Action;
 use passerelle_domain::ids::CaseId;
@@ -49,41 +50,52 @@ pub struct ReferralsPage {
     shell: Shell,
     /// The officer's own referrals, with their reasons and references.
     mine: Vec<OwnLine>,
-    /// The unit's other referrals: status words only.
+    /// The pages of the officer's own referrals, and how many there are.
+    pagination: Pagination,
+    summary: String,
+    notices: Vec<String>,
+    /// The unit's other latest referrals, on the first page: status words only.
     lines: Vec<StatusLine>,
     created: bool,
 }
-
-#[derive(serde::Deserialize, Default)]
-pub struct CreatedQuery {
-    envoye: Option<String>,
-}
-
-/// How many referrals the list shows.
-const LISTED: i64 = 200;
 
 async fn unit_referrals(
     State(state): State<AppState>,
     auth: Authenticated,
     csrf: CsrfToken,
     ClientIp(ip): ClientIp,
-    axum::extract::Query(query): axum::extract::Query<CreatedQuery>,
+    RawQuery(raw): RawQuery,
 ) -> WebResult<ReferralsPage> {
     let unit = officer_unit(&auth)?;
-    let mine = own_lines(
+    let mut listing = Listing::parse(raw.as_deref(), &[]);
+    // « envoye »: the referral just sent, confirmed once (the pages' links drop it).
+    let created = form_urlencoded::parse(raw.as_deref().unwrap_or("").as_bytes())
+        .any(|(key, _)| key == "envoye");
+    let total = passerelle_store::referral::referrer::count_sent_by(
+        &state.db,
+        &UnitId::new(&unit),
+        &auth.account.id,
+    )
+    .await?;
+    listing.clamp_to(total);
+    let page_size = i64::try_from(PAGE_SIZE).unwrap_or(20);
+    let mine = own_lines_page(
         &state,
         &auth,
         &unit,
-        LISTED,
+        page_size,
+        i64::try_from(listing.offset()).unwrap_or(0),
         References::Opened { ip: ip.as_deref() },
     )
     .await?;
-    let mine_ids: std::collections::HashSet<&str> =
-        mine.iter().map(|line| line.id.as_str()).collect();
-    let lines = store_referral::referrals_of_unit(&state.db, &unit, LISTED)
-        .await?
+    let others = if listing.page == 1 {
+        store_referral::referrals_of_unit(&state.db, &unit, auth.account.id.as_str(), page_size)
+            .await?
+    } else {
+        Vec::new()
+    };
+    let lines = others
         .into_iter()
-        .filter(|row| !mine_ids.contains(row.id.as_str()))
         .map(|row| {
             Ok(StatusLine {
                 received: french_day_of(&row.received_at),
@@ -93,11 +105,15 @@ async fn unit_referrals(
             })
         })
         .collect::<WebResult<_>>()?;
+    let pagination = listing.pagination("/signalements", total);
     Ok(ReferralsPage {
         shell: Shell::for_actor("Mes signalements", &auth, &csrf).at("/signalements"),
+        summary: pagination.summary("signalement", "signalements"),
+        pagination,
+        notices: listing.notices,
         mine,
         lines,
-        created: query.envoye.is_some(),
+        created,
     })
 }
 

@@ -12,7 +12,7 @@ use passerelle_domain::access::{OwnReferralFacts, officer_reads_own_referral};
 use passerelle_domain::ids::UnitId;
 use passerelle_domain::journal::JournalAction;
 use passerelle_store::journal::read::journal_read;
-use passerelle_store::referral::referrer::{OwnReferral, sent_by};
+use passerelle_store::referral::referrer::{OwnReferral, sent_by_page};
 use std::collections::BTreeMap;
 
 pub struct OwnLine {
@@ -53,7 +53,27 @@ pub async fn own_lines(
     limit: i64,
     references: References<'_>,
 ) -> WebResult<Vec<OwnLine>> {
-    let rows = sent_by(&state.db, &UnitId::new(unit), &auth.account.id, limit).await?;
+    own_lines_page(state, auth, unit, limit, 0, references).await
+}
+
+/// A page of the officer's referrals from their unit: `limit` after the `offset` newest.
+/// Only the page's references are opened, and journaled.
+pub async fn own_lines_page(
+    state: &AppState,
+    auth: &Authenticated,
+    unit: &str,
+    limit: i64,
+    offset: i64,
+    references: References<'_>,
+) -> WebResult<Vec<OwnLine>> {
+    let rows = sent_by_page(
+        &state.db,
+        &UnitId::new(unit),
+        &auth.account.id,
+        limit,
+        offset,
+    )
+    .await?;
     let grid = crate::referral::category::grid(state).await?;
     let today = paris_today();
     // The lines whose reference the policy opens, by post: one journal row per post read.

@@ -1,4 +1,4 @@
-//! Posts for the people who steer them: the list in one's scope and a post's page (its
+//! Posts for the people who steer them: a post's page (the list is in `post_list`) (its
 //! lifecycle, agreements, funding, holders, host units and replacements). The forms of the
 //! page are handled in `post_lifecycle` (status steps, host units) and `post_funding`
 //! (agreements, funding); the pipeline of post creation in `pipeline`.
@@ -9,25 +9,22 @@ use crate::http::clock::{french_date, paris_today};
 use crate::http::error::{WebError, WebResult};
 use crate::http::layout::Shell;
 use crate::http::route_table::RouteTable;
-use crate::registry::post_funding::{
-    AgreementLine, FundingLine, agreement_line, agreements_to_renew, funding_line,
-};
+use crate::registry::post_funding::{AgreementLine, FundingLine, agreement_line, funding_line};
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use passerelle_domain::access::{Action, Resource};
 use passerelle_domain::registry::funding::{Funder, Renewal};
 use passerelle_domain::registry::post::PostStatus;
 use passerelle_store::db::time_text::text_to_date;
 use passerelle_store::registry::post::{self as store_post, PostRow, PostScope};
-use serde::Deserialize;
 
 /// The routes of posts: the list and a post's page here, the page's forms and the pipeline
 /// in their own files.
 pub fn routes() -> RouteTable {
     RouteTable::new()
-        .get("/postes", list_posts)
+        .merge(crate::registry::post_list::routes())
         .get("/postes/{id}", show_post)
         .merge(crate::registry::post_lifecycle::routes())
         .merge(crate::registry::post_funding::routes())
@@ -81,51 +78,6 @@ pub(super) fn line(post: PostRow, today: time::Date) -> PostLine {
         code: post.code,
         employer: post.employer,
     }
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "registry/posts.html")]
-pub struct PostsPage {
-    shell: Shell,
-    posts: Vec<PostLine>,
-    statuses: &'static [PostStatus],
-    selected: String,
-    ending: Vec<AgreementLine>,
-}
-
-#[derive(Deserialize, Default)]
-pub struct PostsQuery {
-    statut: Option<String>,
-}
-
-async fn list_posts(
-    State(state): State<AppState>,
-    auth: Authenticated,
-    csrf: CsrfToken,
-    Query(query): Query<PostsQuery>,
-) -> WebResult<PostsPage> {
-    auth.require(Action::View, &Resource::Posts)?;
-    let status = match query.statut.as_deref() {
-        None | Some("") => None,
-        Some(text) => Some(
-            PostStatus::parse(text).map_err(|e| WebError::BadRequest(format!("Filtre : {e}.")))?,
-        ),
-    };
-    let today = paris_today();
-    let reach = scope_of(&auth)?;
-    let posts = store_post::posts_in(&state.db, &reach, status)
-        .await?
-        .into_iter()
-        .map(|p| line(p, today))
-        .collect();
-    let ending = agreements_to_renew(&state, &reach, today).await?;
-    Ok(PostsPage {
-        ending,
-        shell: Shell::for_actor("Postes", &auth, &csrf).at("/postes"),
-        posts,
-        statuses: PostStatus::ALL,
-        selected: status.map(|s| s.code().to_string()).unwrap_or_default(),
-    })
 }
 
 pub struct Step {

@@ -10,10 +10,9 @@ use crate::http::layout::Shell;
 use crate::http::route_table::RouteTable;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use passerelle_domain::access::{Action, Resource};
-use passerelle_domain::ids::UnitId;
 use passerelle_domain::journal::JournalAction;
 use passerelle_domain::registry::territory::{CommuneCode, DepartementCode};
 use passerelle_domain::registry::unit::UnitKind;
@@ -25,7 +24,12 @@ use serde::Deserialize;
 /// The routes of the registry's units here and of its employers (`employer.rs`).
 pub fn routes() -> RouteTable {
     RouteTable::new()
-        .form("/registre/unites", list_units, create_unit)
+        .form(
+            "/registre/unites",
+            crate::registry::unit_list::list_units,
+            create_unit,
+        )
+        .merge(crate::registry::unit_list::routes())
         .form("/registre/unites/{id}", show_unit, update_unit)
         .merge(crate::registry::employer::routes())
 }
@@ -79,94 +83,6 @@ pub(super) fn name_field(text: &str) -> WriteResult<String> {
     Ok(name.to_string())
 }
 
-pub struct UnitLine {
-    pub id: String,
-    pub depth: usize,
-    pub kind: &'static str,
-    pub name: String,
-    pub commune: String,
-}
-
-/// Units in hierarchy order (each under its parent), with their depth.
-fn tree(units: Vec<store_unit::UnitRow>) -> Vec<UnitLine> {
-    let ids: std::collections::HashSet<UnitId> = units.iter().map(|u| u.id.clone()).collect();
-    let mut lines = Vec::new();
-    fn walk(
-        parent: Option<&str>,
-        depth: usize,
-        units: &[store_unit::UnitRow],
-        ids: &std::collections::HashSet<UnitId>,
-        lines: &mut Vec<UnitLine>,
-    ) {
-        for unit in units.iter().filter(|u| match parent {
-            // Top of the département: no parent, or a parent outside it (a region, a zone).
-            None => u.parent_id.as_ref().is_none_or(|p| !ids.contains(p)),
-            Some(id) => u.parent_id.as_ref().is_some_and(|p| p == id),
-        }) {
-            lines.push(UnitLine {
-                id: unit.id.clone().to_string(),
-                depth,
-                kind: unit.kind.label(),
-                name: unit.name.clone(),
-                commune: unit.commune_code.clone().unwrap_or_default(),
-            });
-            if depth < 6 {
-                walk(Some(unit.id.as_str()), depth + 1, units, ids, lines);
-            }
-        }
-    }
-    walk(None, 0, &units, &ids, &mut lines);
-    lines
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "registry/units.html")]
-pub struct UnitsPage {
-    shell: Shell,
-    departement: Option<String>,
-    units: Vec<UnitLine>,
-    kinds: &'static [UnitKind],
-    can_manage: bool,
-    error: Option<String>,
-}
-
-async fn units_page(
-    state: &AppState,
-    auth: &Authenticated,
-    csrf: &CsrfToken,
-    departement: Option<String>,
-    error: Option<String>,
-) -> WebResult<UnitsPage> {
-    auth.require(Action::View, &Resource::Registry)?;
-    let units = match &departement {
-        Some(code) => tree(store_unit::units_of(&state.db, code).await?),
-        None => Vec::new(),
-    };
-    Ok(UnitsPage {
-        shell: Shell::for_actor("Unités", auth, csrf).at("/registre/unites"),
-        can_manage: passerelle_domain::access::decide(
-            &auth.actor,
-            Action::Manage,
-            &Resource::Registry,
-        )
-        .is_allowed(),
-        kinds: UnitKind::ALL,
-        departement,
-        units,
-        error,
-    })
-}
-
-async fn list_units(
-    State(state): State<AppState>,
-    auth: Authenticated,
-    csrf: CsrfToken,
-    Query(query): Query<DepartementQuery>,
-) -> WebResult<UnitsPage> {
-    let departement = departement_of(&auth, query.departement.as_deref())?;
-    units_page(&state, &auth, &csrf, departement, None).await
-}
-
 #[derive(Deserialize)]
 pub struct NewUnitForm {
     departement: String,
@@ -210,7 +126,14 @@ async fn create_unit(
             let message = crate::http::error::refusal(error)?;
             Ok((
                 axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-                units_page(&state, &auth, &csrf, Some(departement), Some(message)).await?,
+                crate::registry::unit_list::units_page(
+                    &state,
+                    &auth,
+                    &csrf,
+                    Some(&format!("departement={departement}")),
+                    Some(message),
+                )
+                .await?,
             )
                 .into_response())
         }

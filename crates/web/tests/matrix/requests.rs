@@ -190,6 +190,36 @@ pub async fn build(w: &World<'_>, method: Method, path: &str, who: Who, side: Si
         | (Method::Get, "/postes")
         | (Method::Get, "/pilotage") => Request::get(path),
         (Method::Get, "/registre/import") => Request::get(path),
+        (Method::Get, "/postes/export.csv") => Request::get("/postes/export.csv?statut=vacant&q=a"),
+        (Method::Get, "/postes/nouveau") => Request::get(path),
+        (Method::Get, "/registre/unites/export.csv") => {
+            Request::get("/registre/unites/export.csv?departement=35&type=bta")
+        }
+        // A new post of the demo département under a code nobody took, with one of its
+        // employers.
+        (Method::Post, "/postes/nouveau") => {
+            let departement = app.departement_for(true).await;
+            let (employer,): (String,) = sqlx::query_as(
+                "SELECT name FROM employers WHERE departement_code = $1 ORDER BY id LIMIT 1",
+            )
+            .bind(&departement)
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+            Request::post(
+                path,
+                &[
+                    ("code", &format!("ISCG-T-{}", letters())),
+                    ("departement", &departement),
+                    ("zone", "gendarmerie"),
+                    ("employeur", &employer),
+                    ("etp", "1"),
+                    ("statut", "project"),
+                    ("date", "02/01/2024"),
+                    ("unites", ""),
+                ],
+            )
+        }
         (Method::Get, "/registre/import/modele/{fichier}") => {
             Request::get("/registre/import/modele/postes.xlsx")
         }

@@ -6,12 +6,15 @@ use crate::AppState;
 use crate::http::auth::{Authenticated, CsrfToken};
 use crate::http::error::WebResult;
 use crate::http::layout::Shell;
+use crate::http::listing::{Listing, PAGE_SIZE, Pagination};
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query, RawQuery, State};
 use passerelle_domain::access::{self, Action, Resource};
 use passerelle_domain::identity::role::Role;
+use passerelle_domain::registry::territory::DepartementCode;
 use passerelle_store::identity::account;
+use passerelle_store::identity::account_list::{self, AccountFilter, AccountState};
 use passerelle_store::identity::case_access;
 
 use super::invitations::invite_page;
@@ -29,16 +32,47 @@ pub struct AccountLine {
 pub struct AccountsPage {
     shell: Shell,
     accounts: Vec<AccountLine>,
+    pagination: Pagination,
+    summary: String,
+    notices: Vec<String>,
+    search: String,
+    role: String,
+    departement: String,
+    account_state: String,
+    roles: &'static [Role],
+    states: &'static [AccountState],
+    departements: Vec<(String, String)>,
 }
 
+const FILTERS: &[&str] = &["role", "departement", "etat"];
+
+/// The accounts in the actor's remit, a page at a time (`http::listing`), filtered by role,
+/// département and state, searched by name or address. No export: the list names persons,
+/// and the policy gives nobody the right to take it away.
 pub(super) async fn list_accounts(
     State(state): State<AppState>,
     auth: Authenticated,
     csrf: CsrfToken,
+    RawQuery(raw): RawQuery,
 ) -> WebResult<AccountsPage> {
     auth.require(Action::View, &Resource::Accounts)?;
+    let mut listing = Listing::parse(raw.as_deref(), FILTERS);
+    let filter = AccountFilter {
+        role: listing.read_filter("role", "Rôle", |text| Role::parse(text).ok()),
+        departement: listing.read_filter("departement", "Département", |text| {
+            DepartementCode::parse(text).ok()
+        }),
+        state: listing.read_filter("etat", "État", AccountState::parse),
+        search: listing.search.clone(),
+    };
+    let (role, scope) = (auth.role(), &auth.actor.grant.scope);
+    let total = account_list::count_accounts(&state.db, role, scope, &filter).await?;
+    listing.clamp_to(total);
+    let rows =
+        account_list::accounts_page(&state.db, role, scope, &filter, PAGE_SIZE, listing.offset())
+            .await?;
     let mut accounts = Vec::new();
-    for row in account::accounts_in_remit(&state.db, auth.role(), &auth.actor.grant.scope).await? {
+    for row in rows {
         // The query keeps what is outside the remit out; the policy checks each in full.
         let roles = account::roles_with_places(&state.db, &row.id).await?;
         if access::decide(
@@ -56,9 +90,24 @@ pub(super) async fn list_accounts(
             });
         }
     }
+    let pagination = listing.pagination("/comptes", total);
     Ok(AccountsPage {
         shell: Shell::for_actor("Comptes", &auth, &csrf).at("/comptes"),
+        summary: pagination.summary("compte", "comptes"),
+        pagination,
         accounts,
+        search: listing.search.clone(),
+        role: listing.filter("role").unwrap_or_default().into(),
+        departement: listing.filter("departement").unwrap_or_default().into(),
+        account_state: listing.filter("etat").unwrap_or_default().into(),
+        notices: listing.notices,
+        roles: Role::ALL,
+        states: AccountState::ALL,
+        departements: passerelle_store::registry::territory::departements(&state.db)
+            .await?
+            .into_iter()
+            .map(|d| (d.code, d.name))
+            .collect(),
     })
 }
 
