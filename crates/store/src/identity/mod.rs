@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod administration;
+pub mod attention;
 pub mod case_access;
 pub mod lockout;
 pub mod login;

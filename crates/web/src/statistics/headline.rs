@@ -61,3 +61,42 @@ pub(super) fn delay_view(lines: &[(String, String, i64)], suppressed: bool) -> D
         },
     }
 }
+
+/// The activity figures a steering home shows of its scope for `year`: the referrals (the
+/// year's total of the activity table) and the median delay to first contact, with how many
+/// referrals it is measured on, exactly as the scope's dashboard publishes them — the same
+/// small-cell suppression, and the calendar year only: a rolling twelve months, set beside
+/// the published quarters of two years, would give a secret cell away by difference.
+pub struct ScopeHeadline {
+    pub referrals: String,
+    pub median_delay: String,
+    pub contacted: String,
+}
+
+pub(crate) async fn scope_headline(
+    state: &crate::AppState,
+    scope: &passerelle_domain::access::Scope,
+    year: i32,
+) -> crate::http::error::WebResult<ScopeHeadline> {
+    let scope = super::figures::report_scope(scope)?;
+    let dashboard = super::figures::figures(state, &scope, year, "").await?;
+    // The activity table is published first; its first row is the referrals, its last
+    // cell the row's total.
+    let referrals = dashboard
+        .tables
+        .first()
+        .and_then(|table| table.rows.first())
+        .and_then(|(_, cells)| cells.last())
+        .map(|shown| match shown {
+            Shown::Count(n) => {
+                crate::registry::map::french_thousands(i64::try_from(*n).unwrap_or(i64::MAX))
+            }
+            Shown::Secret => Shown::Secret.text(),
+        })
+        .unwrap_or_else(|| "0".into());
+    Ok(ScopeHeadline {
+        referrals,
+        median_delay: dashboard.delay.median,
+        contacted: dashboard.delay.contacted,
+    })
+}
