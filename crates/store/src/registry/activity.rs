@@ -18,6 +18,9 @@ pub struct QuietPost {
     pub last_activity: Option<String>,
 }
 
+/// A post and the latest of its cases' receptions, status changes and contacts.
+type LastCaseWork = (PostId, Option<String>, Option<String>, Option<String>);
+
 /// The posts of `scope` filled before `since` (by their last lifecycle step) with no case
 /// received, changed or contacted on or after `since`; the longest quiet first.
 pub async fn quiet_posts(
@@ -27,7 +30,7 @@ pub async fn quiet_posts(
 ) -> Result<Vec<QuietPost>, StoreError> {
     let posts = posts_in(db, scope, Some(PostStatus::Filled)).await?;
     let (condition, value) = scope.sql_condition();
-    let rows: Vec<(PostId, Option<String>, Option<String>, Option<String>)> =
+    let rows: Vec<LastCaseWork> =
         sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT c.post_id, MAX(c.received_at), MAX(c.status_changed_at), MAX(c.last_contact_at) \
              FROM cases c JOIN posts p ON p.id = c.post_id WHERE {condition} AND p.status = 'filled' GROUP BY c.post_id"

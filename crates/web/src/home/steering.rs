@@ -154,8 +154,8 @@ pub async fn steering_view(state: &AppState, auth: &Authenticated) -> WebResult<
         }
     }
     // The longest first: they need the look most.
-    vacant.sort_by(|a, b| b.days.cmp(&a.days));
-    in_creation.sort_by(|a, b| b.days.cmp(&a.days));
+    vacant.sort_by_key(|post| std::cmp::Reverse(post.days));
+    in_creation.sort_by_key(|post| std::cmp::Reverse(post.days));
     let vacant = vacant
         .into_iter()
         .map(|post| {
