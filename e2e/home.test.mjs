@@ -1,7 +1,7 @@
 // The public home page and the 404 page, in a real browser.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { axeViolations, formatViolations, launchBrowser, newPage, screenshot, startServer, assertAccessible, startServerAndBrowser, stopAll } from './helpers.mjs';
+import { axeViolations, formatViolations, launchBrowser, logInAndEnrol, newPage, screenshot, startServer, assertAccessible, startServerAndBrowser, stopAll } from './helpers.mjs';
 
 const EMERGENCY_NUMBERS = ['17', '112', '15', '18', '114', '119', '3919', '3977'];
 
@@ -102,4 +102,69 @@ describe('home page', () => {
       await page.close();
     }
   });
+});
+
+// The homes of those who steer posts: their alerts first, then three figures, then their
+// pages; accessible on a desktop and on a phone.
+describe('steering homes', () => {
+  let server;
+  let browser;
+
+  before(async () => {
+    ({ server, browser } = await startServerAndBrowser());
+  });
+
+  after(async () => {
+    await stopAll({ server, browser });
+  });
+
+  const loginWithLabel = (pattern) => {
+    const found = Object.values(server.logins).find((login) => pattern.test(login.roleLabel));
+    assert.ok(found, `a demo login for ${pattern}: ${JSON.stringify(Object.keys(server.logins))}`);
+    return found;
+  };
+
+  for (const [name, pattern] of [
+    ['employer', /employeur/i],
+    ['prevention', /prévention/i],
+    ['national', /national/i],
+  ]) {
+    test(`${name}: alerts, figures and pages, desktop and phone`, async () => {
+      const page = await newPage(browser);
+      try {
+        await logInAndEnrol(page, server.url, loginWithLabel(pattern));
+        await page.goto(`${server.url}/`, { waitUntil: 'load' });
+        const main = page.locator('main');
+        const alerts = main.locator('#alertes');
+        assert.ok(await alerts.isVisible(), 'the alerts are shown');
+        const figures = main.locator('#chiffres');
+        // Alerts first, then the figures, then the pages.
+        const top = async (locator) => (await locator.boundingBox()).y;
+        assert.ok(await top(alerts) < await top(figures), 'the alerts come before the figures');
+        assert.ok(await top(figures) < await top(main.locator('#role-pages')), 'the figures before the pages');
+        assert.match(await main.locator('#chiffre-pourvus').innerText(), /^\d[\d\u202f]* sur \d[\d\u202f]*$/);
+        assert.ok(await main.locator('#chiffre-saisines').isVisible(), 'the referrals of the year');
+        assert.ok(await main.locator('#chiffre-delai').isVisible(), 'the median delay');
+        await screenshot(page, `home-${name}-desktop`);
+        await assertAccessible(page, `/ (${name}, desktop)`);
+
+        await page.setViewportSize({ width: 390, height: 844 });
+        await page.goto(`${server.url}/`, { waitUntil: 'load' });
+        await screenshot(page, `home-${name}-phone`);
+        await assertAccessible(page, `/ (${name}, phone)`);
+
+        // An alert leads to its post.
+        const link = main.locator('#alertes a[href^="/postes/"]').first();
+        if ((await link.count()) > 0) {
+          const href = await link.getAttribute('href');
+          await link.click();
+          await page.waitForURL((url) => url.pathname === href);
+          assert.match(await page.locator('h1').innerText(), /ISCG|Poste/);
+        }
+        assert.deepEqual(page.problems.pageErrors, [], 'no uncaught script error');
+      } finally {
+        await page.close();
+      }
+    });
+  }
 });

@@ -2,6 +2,7 @@
 //! funding, the official territory referentials, who replaces a post's social worker, and the
 //! imports that fill all of it.
 
+pub mod activity;
 pub mod funding;
 pub mod import;
 pub mod post;

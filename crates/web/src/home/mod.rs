@@ -4,4 +4,5 @@
 pub mod menu;
 pub mod public;
 pub mod signed_in;
+pub mod steering;
 pub mod today;

@@ -13,7 +13,7 @@ use crate::http::route_table::RouteTable;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
-use passerelle_domain::access::{Action, Resource, Scope};
+use passerelle_domain::access::{Action, Decision, Resource, Scope, decide};
 use passerelle_domain::referral::Urgency;
 use passerelle_store::referral as store_referral;
 
@@ -41,6 +41,21 @@ pub struct TodayLine {
     pub day: String,
 }
 
+/// The three lists of one post: new referrals, next steps past their day, silent cases.
+pub struct PostLists {
+    pub new: Vec<TodayLine>,
+    pub overdue: Vec<TodayLine>,
+    pub silent: Vec<TodayLine>,
+}
+
+/// A post the social worker replaces in today, and its lists.
+pub struct ReplacedDay {
+    pub post_id: String,
+    pub code: String,
+    pub until: String,
+    pub lists: PostLists,
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "home/today.html")]
 pub struct TodayPage {
@@ -48,9 +63,10 @@ pub struct TodayPage {
     today: String,
     post_id: String,
     silent_days: i64,
-    new: Vec<TodayLine>,
-    overdue: Vec<TodayLine>,
-    silent: Vec<TodayLine>,
+    /// The own post's lists.
+    lists: PostLists,
+    /// The lists of the posts replaced in today.
+    replaced: Vec<ReplacedDay>,
     presences: Vec<crate::presence::DayLine>,
     appointments: Vec<(String, String)>,
 }
@@ -71,7 +87,7 @@ async fn today(
     let post = passerelle_store::registry::post::find(&state.db, post_id.as_str())
         .await?
         .ok_or(WebError::Forbidden)?;
-    let (place, _) = passerelle_store::registry::replacement::place_and_account_posts(
+    let (place, account_posts) = passerelle_store::registry::replacement::place_and_account_posts(
         &state.db,
         &post,
         auth.account.id.as_str(),
@@ -79,6 +95,78 @@ async fn today(
     )
     .await?;
     auth.require(Action::View, &Resource::Cases { post: &place })?;
+    let lists = post_lists(
+        &state,
+        &auth,
+        &post,
+        &place,
+        day,
+        "accueil « Aujourd'hui »",
+        ip.as_deref(),
+    )
+    .await?;
+    // The posts replaced in today: their cases only (the policy opens a replaced post's
+    // cases, not its schedule nor its appointments), each under its own heading, and their
+    // names journaled on their own post.
+    let mut replaced = Vec::new();
+    for replacement in account_posts {
+        let Some(other) =
+            passerelle_store::registry::post::find(&state.db, replacement.post_id.as_str()).await?
+        else {
+            continue;
+        };
+        let other_place =
+            passerelle_store::registry::replacement::case_place(&state.db, &other, day).await?;
+        match decide(
+            &auth.actor,
+            Action::View,
+            &Resource::Cases { post: &other_place },
+        ) {
+            Decision::Allow => {}
+            Decision::Deny => continue,
+        }
+        let lists = post_lists(
+            &state,
+            &auth,
+            &other,
+            &other_place,
+            day,
+            "accueil « Aujourd'hui » (remplacement)",
+            ip.as_deref(),
+        )
+        .await?;
+        replaced.push(ReplacedDay {
+            post_id: other.id.to_string(),
+            code: other.code.clone(),
+            until: french_day_of(&replacement.ends_on),
+            lists,
+        });
+    }
+    let (presences, appointments) =
+        crate::presence::today_of_post(&state, &auth, post.id.as_str()).await?;
+    Ok(TodayPage {
+        shell: Shell::for_actor("Aujourd'hui", &auth, &csrf).at("/aujourdhui"),
+        today: french_date(day),
+        post_id: post.id.to_string(),
+        silent_days: SILENT_DAYS,
+        lists,
+        replaced,
+        presences,
+        appointments,
+    })
+}
+
+/// The lists of `post` (whose place is `place`) on `day`, with the persons' names where the
+/// policy gives them (one journaled read naming the cases, for the list called `list`).
+async fn post_lists(
+    state: &AppState,
+    auth: &Authenticated,
+    post: &passerelle_store::registry::post::PostRow,
+    place: &passerelle_domain::access::Place,
+    day: time::Date,
+    list: &str,
+    ip: Option<&str>,
+) -> WebResult<PostLists> {
     let silent_since = passerelle_store::db::time_text::instant_to_text(
         time::OffsetDateTime::now_utc() - time::Duration::days(SILENT_DAYS),
     );
@@ -96,16 +184,9 @@ async fn today(
             shown.push(row.id.as_str());
         }
     }
-    let names = crate::referral::inbox_names::names_shown(
-        &state,
-        &auth,
-        &post,
-        &place,
-        &shown,
-        "accueil « Aujourd'hui »",
-        ip.as_deref(),
-    )
-    .await?;
+    let names =
+        crate::referral::inbox_names::names_shown(state, auth, post, place, &shown, list, ip)
+            .await?;
     let line = |row: &store_referral::DayRow, on: Option<&str>| -> WebResult<TodayLine> {
         let received = row
             .received_at
@@ -150,17 +231,9 @@ async fn today(
             )
         })
         .collect::<WebResult<_>>()?;
-    let (presences, appointments) =
-        crate::presence::today_of_post(&state, &auth, post.id.as_str()).await?;
-    Ok(TodayPage {
-        shell: Shell::for_actor("Aujourd'hui", &auth, &csrf).at("/aujourdhui"),
-        today: french_date(day),
-        post_id: post.id.to_string(),
-        silent_days: SILENT_DAYS,
+    Ok(PostLists {
         new,
         overdue,
         silent,
-        presences,
-        appointments,
     })
 }

@@ -32,7 +32,7 @@ pub fn routes() -> RouteTable {
 }
 
 /// The posts the actor's lists show, as the policy decides (`access::posts_reach`).
-pub(super) fn scope_of(auth: &Authenticated) -> WebResult<PostScope> {
+pub(crate) fn scope_of(auth: &Authenticated) -> WebResult<PostScope> {
     use passerelle_domain::access::{PostsReach, posts_reach};
     Ok(
         match posts_reach(&auth.actor.grant).ok_or(WebError::Forbidden)? {
@@ -68,7 +68,7 @@ pub struct PostLine {
     pub days: i64,
 }
 
-pub(super) fn line(post: PostRow, today: time::Date) -> PostLine {
+pub(crate) fn line(post: PostRow, today: time::Date) -> PostLine {
     PostLine {
         zone: post.zone.label(),
         status: post.status.label(),

@@ -29,7 +29,7 @@ use passerelle_store::statistics::rollup::{self, PostAttribute, ReportScope};
 /// The id of the tables published only so that the filtered activity hides what they hide.
 const FILTER_ONLY: &str = "table-filtre";
 
-fn report_scope(scope: &Scope) -> WebResult<ReportScope> {
+pub(super) fn report_scope(scope: &Scope) -> WebResult<ReportScope> {
     Ok(match scope {
         Scope::Post(id) => ReportScope::Post(id.clone().to_string()),
         Scope::Employer(id) => ReportScope::Employer(id.clone().to_string()),

@@ -88,18 +88,22 @@ pub struct Tile {
     pub beside: Option<String>,
 }
 
+/// The year's total of one row of the activity table (published first; its last cell is the
+/// row's total), as printed: 0 referrals, 1 closures, 2 interviews, 3 actions, 4 orientations.
+fn activity_total(figures: &Dashboard, row: usize) -> String {
+    figures
+        .tables
+        .first()
+        .and_then(|activity| activity.rows.get(row))
+        .and_then(|(_, cells)| cells.last())
+        .map(|cell| cell.french())
+        .unwrap_or_else(|| "0".into())
+}
+
 /// The headline figures of a dashboard, in the order they are read: how fast and whom the
 /// social workers reach first, then how much.
 pub fn tiles(figures: &Dashboard) -> Vec<Tile> {
-    let activity_total = |row: usize| {
-        figures
-            .tables
-            .first()
-            .and_then(|activity| activity.rows.get(row))
-            .and_then(|(_, cells)| cells.last())
-            .map(|cell| cell.french())
-            .unwrap_or_else(|| "0".into())
-    };
+    let activity_total = |row: usize| activity_total(figures, row);
     let tile = |id, value, label| Tile {
         id,
         value,
@@ -144,4 +148,29 @@ pub fn tiles_beside(figures: &Dashboard, other: &Dashboard, other_label: &str) -
             tile
         })
         .collect()
+}
+
+/// The activity figures a steering home shows of its scope for `year`: the referrals (the
+/// year's total of the activity table) and the median delay to first contact, with how many
+/// referrals it is measured on, exactly as the scope's dashboard publishes them — the same
+/// small-cell suppression, and the calendar year only: a rolling twelve months, set beside
+/// the published quarters of two years, would give a secret cell away by difference.
+pub struct ScopeHeadline {
+    pub referrals: String,
+    pub median_delay: String,
+    pub contacted: String,
+}
+
+pub(crate) async fn scope_headline(
+    state: &crate::AppState,
+    scope: &passerelle_domain::access::Scope,
+    year: i32,
+) -> crate::http::error::WebResult<ScopeHeadline> {
+    let scope = super::figures::report_scope(scope)?;
+    let dashboard = super::figures::figures(state, &scope, year, "").await?;
+    Ok(ScopeHeadline {
+        referrals: activity_total(&dashboard, 0),
+        median_delay: dashboard.delay.median,
+        contacted: dashboard.delay.contacted,
+    })
 }

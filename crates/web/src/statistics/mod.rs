@@ -11,7 +11,7 @@ pub mod check;
 mod dashboard;
 mod exports;
 mod figures;
-mod headline;
+pub(crate) mod headline;
 mod legacy_years;
 mod openapi;
 mod sections;
