@@ -172,7 +172,11 @@ async fn security_journal_names_accounts_and_filters_them() {
         .await;
         let table = table_text(&body);
         assert!(table.contains("Mot de passe changé"), "{}", app.backend);
-        assert!(!table.contains("Compte débloqué"), "{}: {link} {table}", app.backend);
+        assert!(
+            !table.contains("Compte débloqué"),
+            "{}: {link} {table}",
+            app.backend
+        );
         assert!(body.contains("retirer ce filtre"), "{}", app.backend);
 
         // Dates: a day with nothing, then a day that is not one, named by its field.
@@ -317,7 +321,9 @@ async fn the_export_is_a_french_csv_of_the_filter_and_is_journaled() {
         )
         .await;
         assert_eq!(status, 200);
-        let at = body.find("/journal/securite/export.csv").expect("an export link");
+        let at = body
+            .find("/journal/securite/export.csv")
+            .expect("an export link");
         let export = body[at..body[at..].find('"').unwrap() + at].to_string();
         assert!(
             export.starts_with("/journal/securite/export.csv?qui="),

@@ -5,6 +5,7 @@
 pub mod assets;
 pub mod auth;
 pub mod clock;
+pub mod downloads;
 pub mod error;
 pub mod forms;
 pub mod forwarded;

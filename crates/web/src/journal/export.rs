@@ -3,11 +3,11 @@
 
 use crate::AppState;
 use crate::http::auth::Authenticated;
+use crate::http::downloads::{csv_download, french_csv};
 use crate::http::error::{WebError, WebResult};
 use crate::journal::filter::JournalQuery;
 use crate::journal::pages::{Journal, filter_of};
 use crate::journal::words::event_lines;
-use crate::registry::open_data::{csv_download, french_csv};
 use axum::response::Response;
 use passerelle_domain::journal::JournalAction;
 use passerelle_store::journal::Entry;
