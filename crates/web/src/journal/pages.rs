@@ -8,7 +8,7 @@ use crate::http::error::{WebError, WebResult};
 use crate::http::layout::Shell;
 use crate::http::route_table::RouteTable;
 use crate::journal::filter::{FieldError, JournalQuery};
-use crate::journal::words::{EventLine, event_lines};
+use crate::journal::words::{EventLine, event_lines, record_in_words};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
@@ -17,7 +17,7 @@ use axum::response::{IntoResponse, Response};
 use passerelle_domain::access::{
     Action, Resource, Scope, SecurityEventsReach, security_events_reach,
 };
-use passerelle_store::journal::labels::{accounts_matching, records_named};
+use passerelle_store::journal::labels::accounts_matching;
 use passerelle_store::journal::page::{self, Filter, Reach};
 
 pub fn routes() -> RouteTable {
@@ -170,14 +170,10 @@ async fn journal_page(
     };
     let record = match query.sur.trim() {
         "" => None,
-        id => Some(
-            records_named(&state.db, &[id.to_string()])
-                .await?
-                .contains_key(id)
-                .then(|| event_target(&events, id))
-                .flatten()
-                .unwrap_or_else(|| "l'enregistrement choisi".into()),
-        ),
+        id => Some(match event_target(&events, id) {
+            Some(words) => words,
+            None => record_in_words(state, id).await?,
+        }),
     };
     let events = events
         .into_iter()

@@ -71,6 +71,15 @@ impl RecordNames {
     }
 }
 
+/// The record a page is filtered on, in words, when none of its rows names it.
+pub(crate) async fn record_in_words(state: &AppState, id: &str) -> WebResult<String> {
+    Ok(records_named(&state.db, &[id.to_string()])
+        .await?
+        .get(id)
+        .map(known_words)
+        .unwrap_or_else(|| "l'enregistrement choisi".into()))
+}
+
 fn known_words(known: &Known) -> String {
     match known {
         Known::Account { name, email } => format!("{name} ({email})"),
