@@ -12,4 +12,4 @@ CREATE INDEX journal_target_seq ON journal (target_id, seq);
 CREATE INDEX journal_post_seq ON journal (scope_post_id, seq);
 CREATE INDEX journal_employer_seq ON journal (scope_employer_id, seq);
 CREATE INDEX journal_action_seq ON journal (action, seq);
-CREATE INDEX journal_at ON journal (at);
+CREATE INDEX journal_at_seq ON journal (at, seq);
