@@ -31,6 +31,9 @@ pub enum Known {
     },
 }
 
+/// Makes a label from the two columns a table's query selects.
+type Labeller = fn(String, String) -> Known;
+
 /// The labels of the records among `ids` (unknown ids are left out: a deleted record, a
 /// département code…).
 pub async fn records_named(db: &Db, ids: &[String]) -> Result<HashMap<String, Known>, StoreError> {
@@ -43,7 +46,7 @@ pub async fn records_named(db: &Db, ids: &[String]) -> Result<HashMap<String, Kn
             .map(|i| format!("${i}"))
             .collect::<Vec<_>>()
             .join(", ");
-        let tables: [(&str, fn(String, String) -> Known); 6] = [
+        let tables: [(&str, Labeller); 6] = [
             (
                 "SELECT id, display_name, email FROM accounts",
                 |name, email| Known::Account { name, email },
