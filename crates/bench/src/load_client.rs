@@ -83,26 +83,40 @@ pub(crate) async fn load(
     })
 }
 
-/// A session of the demo social worker, second factor done, acting as social worker.
+/// A session of the demo social worker, second factor done, acting with that role.
 pub(crate) async fn worker_session(
     db: &passerelle_store::Db,
     plan: &passerelle_demo::DemoPlan,
 ) -> anyhow::Result<String> {
+    role_session(
+        db,
+        plan,
+        passerelle_domain::identity::role::Role::SocialWorker,
+    )
+    .await
+}
+
+/// A session of the demo account of `role`, second factor done, acting with that role.
+pub(crate) async fn role_session(
+    db: &passerelle_store::Db,
+    plan: &passerelle_demo::DemoPlan,
+    role: passerelle_domain::identity::role::Role,
+) -> anyhow::Result<String> {
     use passerelle_store::identity::session;
-    let worker = plan
+    let login = plan
         .logins
         .iter()
-        .find(|l| l.role == passerelle_domain::identity::role::Role::SocialWorker)
-        .context("demo social worker")?;
-    let role = passerelle_store::identity::account::roles_of(db, &AccountId::new(&worker.id))
+        .find(|l| l.role == role)
+        .with_context(|| format!("demo account of {}", role.code()))?;
+    let role = passerelle_store::identity::account::roles_of(db, &AccountId::new(&login.id))
         .await?
         .into_iter()
         .next()
-        .context("demo social worker's role")?;
+        .context("demo account's role")?;
     let mut connection = db.pool().acquire().await?;
     let token = session::create(
         &mut connection,
-        Some(&worker.id),
+        Some(&login.id),
         None,
         &db.clock().now_text(),
     )

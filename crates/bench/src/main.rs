@@ -2,6 +2,7 @@
 //! outside the production binary `passerelle`. Figures go to docs/benchmarks.md.
 
 mod bench;
+mod bench_journal;
 mod bench_report;
 mod load_client;
 
@@ -25,6 +26,8 @@ enum Command {
     Bench(bench::BenchArgs),
     /// Measure the national annual report over years of national activity, against DuckDB.
     BenchReport(bench_report::BenchReportArgs),
+    /// Measure the journal pages over millions of journal rows.
+    BenchJournal(bench_journal::BenchJournalArgs),
 }
 
 fn main() -> ExitCode {
@@ -44,6 +47,7 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Bench(args) => bench::run(args).await,
             Command::BenchReport(args) => bench_report::run(args).await,
+            Command::BenchJournal(args) => bench_journal::run(args).await,
         }
     });
     match result {

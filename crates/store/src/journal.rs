@@ -9,6 +9,8 @@
 //! a journal rolled back to an earlier, intact state.
 
 pub mod checkpoint;
+pub mod labels;
+pub mod page;
 pub mod read;
 mod verify;
 
@@ -309,56 +311,3 @@ pub async fn record_key_change(db: &Db) -> Result<Option<i64>, StoreError> {
 
 pub(crate) const SELECT_ROWS: &str = "SELECT seq, at, actor_account_id, actor_role, action, target_kind, target_id, scope_post_id, \
      scope_employer_id, scope_departement, detail, ip, previous_hash, hash FROM journal";
-
-/// Which security events a page may list.
-#[derive(Debug, Clone)]
-pub enum EventScope {
-    All,
-    Employer(String),
-}
-
-/// The most recent security events in a scope, newest first.
-pub async fn security_events(
-    db: &Db,
-    scope: &EventScope,
-    limit: i64,
-) -> Result<Vec<Row>, StoreError> {
-    let security: Vec<&str> = JournalAction::ALL
-        .iter()
-        .filter(|a| a.is_security_event())
-        .map(|a| a.code())
-        .collect();
-    let actions = security
-        .iter()
-        .map(|a| format!("'{a}'"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let rows = match scope {
-        EventScope::All => {
-            sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT_ROWS} WHERE action IN ({actions}) ORDER BY seq DESC LIMIT $1")))
-                .bind(limit)
-                .fetch_all(db.pool())
-                .await?
-        }
-        EventScope::Employer(employer) => {
-            sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT_ROWS} WHERE action IN ({actions}) AND scope_employer_id = $1 ORDER BY seq DESC LIMIT $2")))
-                .bind(employer)
-                .bind(limit)
-                .fetch_all(db.pool())
-                .await?
-        }
-    };
-    Ok(rows)
-}
-
-/// Reads, writes and disclosures of a post's personal data, and every step of an access to
-/// its cases (proposals, confirmations, roles and replacements given and ended), newest first.
-pub async fn post_accesses(db: &Db, post_id: &str, limit: i64) -> Result<Vec<Row>, StoreError> {
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{SELECT_ROWS} WHERE scope_post_id = $1 AND action IN ('personal_data.read', 'personal_data.written', 'personal_data.disclosed', 'export', 'post.replacement_granted', 'post.replacement_ended', 'role.granted', 'role.revoked', 'case_access.proposed', 'case_access.confirmed', 'case_access.declined') ORDER BY seq DESC LIMIT $2"
-    )))
-    .bind(post_id)
-    .bind(limit)
-    .fetch_all(db.pool())
-    .await?)
-}

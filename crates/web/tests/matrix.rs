@@ -197,8 +197,12 @@ fn expected(method: Method, path: &str, who: Who) -> (Outcome, Outcome) {
         (Method::Get, "/comptes" | "/comptes/inviter") => {
             only(who, &[Role::Admin, Role::Employer, Role::Prevention])
         }
-        (Method::Get, "/journal/securite") => only(who, &[Role::Admin, Role::Employer]),
-        (Method::Get, "/journal/acces") => only(who, &[Role::SocialWorker]),
+        (Method::Get, "/journal/securite" | "/journal/securite/export.csv") => {
+            only(who, &[Role::Admin, Role::Employer])
+        }
+        (Method::Get, "/journal/acces" | "/journal/acces/export.csv") => {
+            only(who, &[Role::SocialWorker])
+        }
         (Method::Post, "/comptes/inviter") => match who {
             // Viewing the form is allowed; granting outside the remit is not.
             Some(Role::Officer | Role::SocialWorker | Role::National) => (Deny, Deny),

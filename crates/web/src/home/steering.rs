@@ -246,8 +246,8 @@ pub async fn steering_view(state: &AppState, auth: &Authenticated) -> WebResult<
             ),
         ],
         figures: Figures {
-            filled: crate::registry::map::french_thousands(filled as i64),
-            open: crate::registry::map::french_thousands(open as i64),
+            filled: passerelle_domain::numbers::thousands(filled as i64),
+            open: passerelle_domain::numbers::thousands(open as i64),
             year,
             activity,
         },

@@ -6,6 +6,7 @@ pub mod assets;
 pub mod auth;
 pub mod blocking;
 pub mod clock;
+pub mod downloads;
 pub mod error;
 pub mod forms;
 pub mod forwarded;

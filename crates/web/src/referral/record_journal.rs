@@ -15,7 +15,7 @@ use crate::http::clock::{french_day_of, french_instant_of};
 use crate::http::error::{WebError, WebResult};
 use crate::http::layout::Shell;
 use crate::http::route_table::RouteTable;
-use crate::journal::pages::{AccountNames, action_words, role_words};
+use crate::journal::words::{RecordNames, action_words, role_words};
 use crate::referral::access::record_post;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -52,7 +52,7 @@ pub(crate) async fn journal_lines(
     rows: &[Row],
     object: impl Fn(&Row) -> Option<(String, Option<String>)>,
 ) -> WebResult<Vec<JournalLine>> {
-    let names = AccountNames::of_rows(state, rows).await?;
+    let names = RecordNames::of_rows(state, rows).await?;
     Ok(rows
         .iter()
         .map(|row| JournalLine {
@@ -60,12 +60,16 @@ pub(crate) async fn journal_lines(
             who: row
                 .actor_account_id
                 .as_deref()
-                .map(|id| names.name(id))
+                .map(|id| names.account(id))
                 .unwrap_or_else(|| "Passerelle (tâche automatique)".into()),
             role: row.actor_role.as_deref().map(role_words).unwrap_or("—"),
             action: action_words(&row.action),
             object: object(row),
-            detail: row.detail.clone().unwrap_or_default(),
+            detail: row
+                .detail
+                .as_deref()
+                .map(|detail| names.detail(&row.action, detail))
+                .unwrap_or_default(),
         })
         .collect())
 }

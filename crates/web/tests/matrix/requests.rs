@@ -478,7 +478,9 @@ pub async fn build(w: &World<'_>, method: Method, path: &str, who: Who, side: Si
         (Method::Get, "/comptes")
         | (Method::Get, "/comptes/inviter")
         | (Method::Get, "/journal/securite")
-        | (Method::Get, "/journal/acces") => Request::get(path),
+        | (Method::Get, "/journal/securite/export.csv")
+        | (Method::Get, "/journal/acces")
+        | (Method::Get, "/journal/acces/export.csv") => Request::get(path),
         (Method::Post, "/comptes/inviter") => {
             let (role, scope) = app.grantable(who, side);
             let email = format!("invite-{}@exemple.fr", uuid::Uuid::new_v4().simple());
