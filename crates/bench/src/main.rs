@@ -2,6 +2,7 @@
 //! outside the production binary `passerelle`. Figures go to docs/benchmarks.md.
 
 mod bench;
+mod bench_import;
 mod bench_journal;
 mod bench_report;
 mod load_client;
@@ -26,6 +27,8 @@ enum Command {
     Bench(bench::BenchArgs),
     /// Measure the national annual report over years of national activity, against DuckDB.
     BenchReport(bench_report::BenchReportArgs),
+    /// Measure an XLSX import at the import's bound: reading, dry run, writing.
+    BenchImport(bench_import::BenchImportArgs),
     /// Measure the journal pages over millions of journal rows.
     BenchJournal(bench_journal::BenchJournalArgs),
 }
@@ -47,6 +50,7 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Bench(args) => bench::run(args).await,
             Command::BenchReport(args) => bench_report::run(args).await,
+            Command::BenchImport(args) => bench_import::run(args).await,
             Command::BenchJournal(args) => bench_journal::run(args).await,
         }
     });

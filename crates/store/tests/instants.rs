@@ -296,7 +296,7 @@ async fn the_migration_names_every_instant_column() {
     .unwrap();
     // Columns added after it are written in the fixed width from the start (0028's
     // `cases.opened_at`, by `now_text`, or copied from a rewritten column; 0030's forgotten
-    // passwords and trusted devices, by `instant_to_text`).
+    // passwords and trusted devices, and 0034's scheduled runs, by `instant_to_text`).
     let not_rewritten = [
         ("cases", "opened_at"),
         ("journal", "at"),
@@ -310,6 +310,7 @@ async fn the_migration_names_every_instant_column() {
         ("trusted_devices", "second_factor_at"),
         ("presence_slots", "ends_at"),
         ("presence_slots", "starts_at"),
+        ("scheduled_runs", "started_at"),
     ];
     let mut expected: Vec<(String, String)> = columns
         .into_iter()
