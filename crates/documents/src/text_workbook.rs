@@ -17,12 +17,14 @@ pub struct TemplateColumn {
     pub required: bool,
     /// The allowed values, offered as a drop-down list; empty: free text.
     pub choices: Vec<String>,
+    /// The value of the template's example line (second row); empty: left blank.
+    pub example: String,
 }
 
 /// Rows of a template where the drop-down lists apply.
 const TEMPLATE_ROWS: u32 = 2_000;
 
-/// An import template: the header on the first sheet, cells typed as text, a drop-down list
+/// An import template: the header and an example line on the first sheet, cells typed as text, a drop-down list
 /// on each column with choices (kept on a second sheet, which has no length limit), and the
 /// meaning of each column on a third.
 pub fn template_xlsx(columns: &[TemplateColumn]) -> Result<Vec<u8>, DocumentError> {
@@ -40,6 +42,11 @@ pub fn template_xlsx(columns: &[TemplateColumn]) -> Result<Vec<u8>, DocumentErro
         sheet
             .write_string_with_format(0, at, &column.name, &bold)
             .map_err(failed)?;
+        if !column.example.is_empty() {
+            sheet
+                .write_string_with_format(1, at, &column.example, &text)
+                .map_err(failed)?;
+        }
     }
     sheet.set_freeze_panes(1, 0).map_err(failed)?;
     let mut lists = Vec::new();
@@ -141,6 +148,7 @@ mod tests {
             meaning: "Police, Gendarmerie ou Mixte".into(),
             required: true,
             choices: vec!["Zone police".into(), "Zone gendarmerie".into()],
+            example: "Zone police".into(),
         }];
         assert!(template_xlsx(&columns).unwrap().starts_with(b"PK"));
         let table = text_table_xlsx(

@@ -2,8 +2,8 @@
 //! a national-census-style file in Windows-1252 CSV and in XLSX — a title above the header,
 //! « n° dépt », département « 1 », zones « Gendarmerie », « G », « Mixte », « P/G », French
 //! statuses, FTE « 100% », host units, posts without a code — imported, re-imported as
-//! updates, and refused with every error of every line at once; the templates to fill; the
-//! open data as XLSX with its codes typed as text (point 8).
+//! updates, and refused with every error of every line at once (a table: line, column,
+//! error); the templates to fill; the open data as XLSX with its codes typed as text (point 8).
 
 mod helpers;
 
@@ -214,14 +214,14 @@ n° dépt;Zone;Employeur;ETP;Statut;Date;Unités d'accueil\n\
             upload(&app, "postes", "postes.csv", file.as_bytes().to_vec(), true).await;
         assert_eq!(status, 422, "{}: {page}", app.backend);
         for expected in [
-            "ligne 3, colonne « zone » : « Marine » n'est pas une valeur connue",
-            "ligne 3, colonne « etp » : « 150% »",
-            "ligne 3, colonne « statut » : « ouvert » n'est pas une valeur connue (valeurs possibles : En projet, Financé",
-            "ligne 3, colonne « date » : « 31/02/2021 »",
-            "ligne 3, colonne « unites » : « Brigade fantôme » : pas une unité d'accueil enregistrée dans le département 01",
-            "ligne 5, colonne « code » : poste sans code en double avec la ligne 4",
-            "ligne 6, colonne « departement » : « 96 » n'est pas un code de département",
-            "ligne 6, colonne « date » : « 01/09/21 »",
+            "<tr><td>3</td><td>zone</td><td>« Marine » n'est pas une valeur connue",
+            "<tr><td>3</td><td>etp</td><td>« 150% »",
+            "<tr><td>3</td><td>statut</td><td>« ouvert » n'est pas une valeur connue (valeurs possibles : En projet, Financé",
+            "<tr><td>3</td><td>date</td><td>« 31/02/2021 »",
+            "<tr><td>3</td><td>unites</td><td>« Brigade fantôme » : pas une unité d'accueil enregistrée dans le département 01",
+            "<tr><td>5</td><td>code</td><td>poste sans code en double avec la ligne 4",
+            "<tr><td>6</td><td>departement</td><td>« 96 » n'est pas un code de département",
+            "<tr><td>6</td><td>date</td><td>« 01/09/21 »",
         ] {
             assert!(
                 page.contains(expected),

@@ -107,7 +107,40 @@ pub async fn read_upload(state: &AppState, request: Request) -> WebResult<Upload
 pub struct Outcome {
     pub dry_run: bool,
     pub report: ImportReport,
-    pub errors: Vec<String>,
+    /// The first [`ERRORS_SHOWN`] errors, as the page's table shows them.
+    pub errors: Vec<ErrorRow>,
+    /// How many errors the file has in all, in French figures.
+    pub error_count: String,
+    /// Whether the table shows fewer than all of them.
+    pub errors_cut: bool,
+}
+
+/// Errors listed on the page: a file with more is wrong throughout, and a longer table
+/// would only slow the page down.
+pub const ERRORS_SHOWN: usize = 500;
+
+/// One error as a row of the page's table.
+pub struct ErrorRow {
+    /// The line in the file, or « — » for the whole file.
+    pub line: String,
+    /// The column as the template names it, or « — ».
+    pub column: String,
+    pub message: String,
+}
+
+impl ErrorRow {
+    pub fn of(error: &passerelle_store::spreadsheet::LineError) -> Self {
+        let dash = || "—".to_string();
+        ErrorRow {
+            // As the spreadsheet numbers its lines: no thousands separator.
+            line: match error.line {
+                0 => dash(),
+                line => line.to_string(),
+            },
+            column: error.column.clone().unwrap_or_else(dash),
+            message: error.reason.clone(),
+        }
+    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -146,7 +179,7 @@ async fn show_import(auth: Authenticated, csrf: CsrfToken) -> WebResult<ImportPa
     Ok(page(&auth, &csrf, None, None, None))
 }
 
-/// A template to fill: `postes.xlsx` (drop-down lists of the allowed values, cells typed as
+/// A template to fill, with its example line: `postes.xlsx` (drop-down lists of the allowed values, cells typed as
 /// text so that « 01 » keeps its zero) or `postes.csv` (`;`, UTF-8 with its byte-order mark).
 async fn template(auth: Authenticated, Path(file): Path<String>) -> WebResult<Response> {
     auth.require(Action::Manage, &Resource::Registry)?;
@@ -158,6 +191,7 @@ async fn template(auth: Authenticated, Path(file): Path<String>) -> WebResult<Re
             let mut writer = crate::registry::open_data::french_csv();
             writer
                 .write_record(kind.columns().iter().map(|(name, _, _)| *name))
+                .and_then(|()| writer.write_record(kind.example()))
                 .map_err(|e| WebError::Internal(e.into()))?;
             let body = writer
                 .into_inner()
@@ -168,12 +202,14 @@ async fn template(auth: Authenticated, Path(file): Path<String>) -> WebResult<Re
             let columns: Vec<_> = kind
                 .columns()
                 .iter()
-                .map(|(name, required, meaning)| {
+                .zip(kind.example())
+                .map(|((name, required, meaning), example)| {
                     passerelle_documents::text_workbook::TemplateColumn {
                         name: (*name).to_string(),
                         meaning: (*meaning).to_string(),
                         required: *required,
                         choices: kind.choices(name).into_iter().map(String::from).collect(),
+                        example: (*example).to_string(),
                     }
                 })
                 .collect();
@@ -244,7 +280,14 @@ async fn run_import(
     } else {
         axum::http::StatusCode::UNPROCESSABLE_ENTITY
     };
-    let errors = report.errors.iter().map(ToString::to_string).collect();
+    let errors = report
+        .errors
+        .iter()
+        .take(ERRORS_SHOWN)
+        .map(ErrorRow::of)
+        .collect();
+    let error_count = passerelle_domain::numbers::count(report.errors.len() as u64);
+    let errors_cut = report.errors.len() > ERRORS_SHOWN;
     Ok((
         status,
         page(
@@ -255,6 +298,8 @@ async fn run_import(
                 dry_run,
                 report,
                 errors,
+                error_count,
+                errors_cut,
             }),
             None,
         ),

@@ -58,6 +58,27 @@ impl ImportKind {
         }
     }
 
+    /// One line of the templates, a value per column of [`Self::columns`]: the post's names the
+    /// employers' example, so the templates imported in order go in without an error.
+    pub fn example(self) -> &'static [&'static str] {
+        match self {
+            // The one kind with no unit above it in the gendarmerie (see
+            // `UnitKind::allowed_parents`): a line that stands alone.
+            ImportKind::Units => &["Région de gendarmerie", "Région d'exemple", "01", "", ""],
+            ImportKind::Employers => &["Association", "Association d'exemple", "01", ""],
+            ImportKind::Posts => &[
+                "",
+                "Zone gendarmerie",
+                "01",
+                "Association d'exemple",
+                "1",
+                "En recrutement",
+                "01/09/2025",
+                "",
+            ],
+        }
+    }
+
     /// (column, required, meaning): the one list behind the checks and the help page.
     pub fn columns(self) -> &'static [(&'static str, bool, &'static str)] {
         match self {
