@@ -23,6 +23,9 @@ fn short_date(date: Date) -> String {
     )
 }
 
+/// A weekday, the start of validity when later than today, the end of validity, the hours.
+type DayLine = (time::Weekday, Option<Date>, Option<Date>, Vec<String>);
+
 /// One line per weekday (and per period of validity when it changes), in weekday order:
 /// "Le mardi de 9 h à 12 h et de 14 h à 17 h", "Le jeudi de 14 h à 17 h (à partir du
 /// 04/01/2027)". Slots that ended before `today` are left out.
@@ -41,8 +44,7 @@ pub fn regular_week(slots: &[WeeklySlot], today: Date) -> Vec<String> {
             slot.start,
         )
     });
-    // (weekday, start of validity when later than today, end of validity, hours).
-    let mut lines: Vec<(time::Weekday, Option<Date>, Option<Date>, Vec<String>)> = Vec::new();
+    let mut lines: Vec<DayLine> = Vec::new();
     for slot in current {
         let hours = format!("de {} à {}", spoken_hour(slot.start), spoken_hour(slot.end));
         match lines.last_mut() {
