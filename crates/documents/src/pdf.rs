@@ -9,6 +9,10 @@ use typst_layout::PagedDocument;
 
 static SANS: &[u8] = include_bytes!("../fonts/DejaVuSans.ttf");
 static SANS_BOLD: &[u8] = include_bytes!("../fonts/DejaVuSans-Bold.ttf");
+// Marianne, the State's font, as the DSFR ships it (decompressed to TrueType by
+// scripts/assets.sh): the poster's font; DejaVu Sans stays for the other documents.
+static MARIANNE: &[u8] = include_bytes!("../fonts/Marianne-Regular.ttf");
+static MARIANNE_BOLD: &[u8] = include_bytes!("../fonts/Marianne-Bold.ttf");
 
 /// A compiled template, ready to be filled many times.
 pub struct Template {
@@ -20,7 +24,7 @@ impl Template {
         Self {
             engine: TypstEngine::builder()
                 .main_file(source)
-                .fonts([SANS, SANS_BOLD])
+                .fonts([SANS, SANS_BOLD, MARIANNE, MARIANNE_BOLD])
                 .build(),
         }
     }

@@ -216,7 +216,7 @@ async fn a_schedule_is_refused_when_wrong_and_shown_on_the_unit_page_the_poster_
             .await;
         assert_eq!(pdf.headers()["content-type"], "application/pdf");
         let text = pdf_text(&pdf.bytes().await.unwrap());
-        assert!(text.contains("9 h 00 – 12 h 00"), "{text}");
+        assert!(text.contains("de 9 h à 12 h"), "{text}");
         for number in passerelle_domain::emergency::EMERGENCY_NUMBERS {
             assert!(
                 text.contains(number.number),

@@ -23,8 +23,8 @@ use crate::http::error::{WebError, WebResult};
 use crate::http::forms::parse_date;
 use crate::http::route_table::RouteTable;
 use passerelle_domain::presence::{
-    Absence, Occurrence, WeeklySlot, clock_label, monday_of, occurrences, time_zone_of_departement,
-    weekday_label,
+    Absence, Occurrence, WeeklySlot, clock_label, monday_of, occurrences, regular_week,
+    time_zone_of_departement, weekday_label,
 };
 use passerelle_store::presence::{self as store_presence, Notice};
 use passerelle_store::registry::post::{self as store_post, PostRow};
@@ -41,8 +41,10 @@ pub fn routes() -> RouteTable {
         .merge(departement_week::routes())
 }
 
-/// How many weeks the public page and the poster show ahead.
+/// How many weeks the public page shows ahead.
 pub const WEEKS_AHEAD: i64 = 4;
+/// How many coming absences the poster lists.
+const POSTER_ABSENCES: usize = 4;
 
 /// "9 h 00 – 12 h 30".
 fn hours(start: time::Time, end: time::Time) -> String {
@@ -163,6 +165,12 @@ pub struct UnitPresence {
     pub occurrences: Vec<Occurrence>,
     pub notices: Vec<String>,
     pub names: Vec<String>,
+    /// The regular week for the poster: "Le mardi de 9 h à 12 h".
+    pub regular_week: Vec<String>,
+    /// The coming absences that cancel a presence here: "Du 24/12/2026 au 02/01/2027".
+    pub coming_absences: Vec<String>,
+    /// The posts' own temporary messages, without the absence under way.
+    pub messages: Vec<String>,
     pub first_monday: Date,
     pub time_zone: &'static str,
 }
@@ -190,6 +198,9 @@ pub async fn unit_presence(
     let mut found = Vec::new();
     let mut notices = Vec::new();
     let mut names = Vec::new();
+    let mut all_slots = Vec::new();
+    let mut coming_absences = Vec::new();
+    let mut messages = Vec::new();
     for post in store_presence::posts_serving(&state.db, unit_id).await? {
         let slots: Vec<WeeklySlot> = store_presence::slots_of(&state.db, post.id.as_str())
             .await?
@@ -207,11 +218,17 @@ pub async fn unit_presence(
             first_monday,
             last_day,
         ));
-        notices.extend(notices_on(
-            store_presence::notice_of(&state.db, post.id.as_str(), today).await?,
+        coming_absences.extend(regular_week::coming_absences(
+            &slots,
             &absences,
+            post.departement_code.as_str(),
             today,
+            POSTER_ABSENCES,
         ));
+        let notice = store_presence::notice_of(&state.db, post.id.as_str(), today).await?;
+        messages.extend(notice.iter().map(|n| n.message.clone()));
+        notices.extend(notices_on(notice, &absences, today));
+        all_slots.extend(slots);
         names.extend(store_presence::public_names(&state.db, post.id.as_str()).await?);
     }
     found.sort_by_key(|o| o.starts_unix);
@@ -222,6 +239,9 @@ pub async fn unit_presence(
         occurrences: found,
         notices,
         names,
+        regular_week: regular_week::regular_week(&all_slots, today),
+        coming_absences,
+        messages,
         first_monday,
     }))
 }

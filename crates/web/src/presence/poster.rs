@@ -1,8 +1,9 @@
-//! A unit's poster, to print and pin at the front desk: its regular hours, the next three
-//! weeks, the notices, how to reach the social worker and the emergency numbers, in HTML
-//! and in PDF (laid out by Typst).
+//! A unit's poster, to print and pin at the front desk: the State's block, its regular week
+//! (no dated weeks: the poster stays true for months), the coming absences, the notices, how
+//! to reach the social worker and the emergency numbers, in HTML and in PDF (laid out by
+//! Typst), saved under the unit's name.
 
-use super::{unit_presence, weeks_of};
+use super::unit_presence;
 use crate::AppState;
 use crate::http::clock::{french_date, paris_today};
 use crate::http::error::{WebError, WebResult};
@@ -26,10 +27,9 @@ async fn poster_of(
     unit_id: &str,
 ) -> WebResult<passerelle_documents::poster::Poster> {
     let today = paris_today();
-    let presence = unit_presence(state, unit_id, today, 3)
+    let presence = unit_presence(state, unit_id, today, 1)
         .await?
         .ok_or(WebError::NotFound)?;
-    let unit_name = presence.unit.name.clone();
     let force_title = if matches!(
         presence.unit.kind,
         passerelle_domain::registry::unit::UnitKind::Commissariat
@@ -39,21 +39,12 @@ async fn poster_of(
     } else {
         "Intervenant social en gendarmerie"
     };
-    let weeks = weeks_of(&presence.occurrences, presence.first_monday, 3, &|_| {
-        unit_name.clone()
-    });
     Ok(passerelle_documents::poster::Poster {
         title: force_title.to_string(),
         holder_name: (!presence.names.is_empty()).then(|| presence.names.join(", ")),
-        weekly_hours: presence.weekly,
-        weeks: weeks
-            .into_iter()
-            .map(|w| passerelle_documents::poster::PosterWeek {
-                label: w.label,
-                days: w.days.into_iter().map(|d| (d.label, d.hours)).collect(),
-            })
-            .collect(),
-        notices: presence.notices,
+        weekly_hours: presence.regular_week,
+        absences: presence.coming_absences,
+        notices: presence.messages,
         how_to_reach: vec![
             "Adressez-vous à l'accueil de l'unité : on vous proposera un rendez-vous, à l'unité ou en visio.".into(),
             "L'entretien est gratuit et confidentiel. Vous pouvez venir sans porter plainte.".into(),
@@ -98,8 +89,28 @@ async fn poster_page(
     })
 }
 
+/// "affiche-brigade-de-gendarmerie-de-pont-l-abbe.pdf": the unit's name in ASCII.
+fn poster_file_name(unit_name: &str) -> String {
+    let slug = passerelle_domain::referral::person_name::normalise(unit_name)
+        .split(' ')
+        .map(|word| {
+            word.chars()
+                .filter(char::is_ascii_alphanumeric)
+                .collect::<String>()
+        })
+        .filter(|word| !word.is_empty())
+        .collect::<Vec<_>>()
+        .join("-");
+    if slug.is_empty() {
+        "affiche.pdf".to_string()
+    } else {
+        format!("affiche-{slug}.pdf")
+    }
+}
+
 async fn poster_pdf(State(state): State<AppState>, Path(id): Path<String>) -> WebResult<Response> {
     let poster = poster_of(&state, &id).await?;
+    let file_name = poster_file_name(&poster.unit_name);
     // Typst lays out on the blocking pool: a poster takes milliseconds, but CPU ones.
     let pdf = crate::http::blocking::off_runtime(move || {
         passerelle_documents::poster::poster_pdf(&poster)
@@ -110,7 +121,7 @@ async fn poster_pdf(State(state): State<AppState>, Path(id): Path<String>) -> We
             (header::CONTENT_TYPE, "application/pdf".to_string()),
             (
                 header::CONTENT_DISPOSITION,
-                format!("inline; filename=\"affiche-{id}.pdf\""),
+                format!("inline; filename=\"{file_name}\""),
             ),
             (header::CACHE_CONTROL, "no-cache".to_string()),
         ],
