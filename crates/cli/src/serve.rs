@@ -108,6 +108,26 @@ pub struct ServeArgs {
     #[arg(long, env = "PASSERELLE_RETENTION_YEARS", default_value_t = passerelle_domain::referral::case::RETENTION_YEARS)]
     pub retention_years: u16,
 
+    /// The legal notice's publisher: the organisation running this installation, its address.
+    #[arg(long, env = "PASSERELLE_LEGAL_PUBLISHER")]
+    pub legal_publisher: Option<String>,
+
+    /// The director of publication (a function is enough).
+    #[arg(long, env = "PASSERELLE_LEGAL_DIRECTOR")]
+    pub legal_director: Option<String>,
+
+    /// The host of the servers, with its address.
+    #[arg(long, env = "PASSERELLE_LEGAL_HOST")]
+    pub legal_host: Option<String>,
+
+    /// Where people write about the service (accessibility, questions): an e-mail address.
+    #[arg(long, env = "PASSERELLE_LEGAL_CONTACT")]
+    pub legal_contact: Option<String>,
+
+    /// The data protection officer's contact (name or function, address, e-mail).
+    #[arg(long, env = "PASSERELLE_DPO_CONTACT")]
+    pub dpo_contact: Option<String>,
+
     /// Status e-mails to officers over SMTP, e.g. smtps://user:password@smtp.example.org:465
     /// or smtp://localhost:25. Without it (nor --mail-dir) they wait in the outbox.
     #[arg(
@@ -230,6 +250,8 @@ pub async fn run(mut args: ServeArgs) -> anyhow::Result<()> {
         national_target: args.national_target,
         visio_url_template: args.visio_url_template.clone(),
         case_lists_polled_every: std::time::Duration::from_millis(args.case_list_poll_ms),
+        legal: legal_notice(&args),
+        retention_years: args.retention_years,
         ..passerelle_web::Config::default()
     };
     let keys = load_key_ring(&key_file)?;
@@ -361,6 +383,29 @@ async fn shutdown_signal() {
         _ = terminate => {},
     }
     tracing::info!("shutdown requested, finishing in-flight requests");
+}
+
+/// The legal notice: each setting given replaces its default.
+fn legal_notice(args: &ServeArgs) -> passerelle_web::home::legal::LegalNotice {
+    let mut notice = passerelle_web::home::legal::LegalNotice::default();
+    let given = |value: &Option<String>| {
+        value
+            .as_ref()
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
+    for (value, field) in [
+        (&args.legal_publisher, &mut notice.publisher),
+        (&args.legal_director, &mut notice.publication_director),
+        (&args.legal_host, &mut notice.host),
+        (&args.legal_contact, &mut notice.contact),
+        (&args.dpo_contact, &mut notice.dpo_contact),
+    ] {
+        if let Some(value) = given(value) {
+            *field = value;
+        }
+    }
+    notice
 }
 
 /// The retention purge, at start and then every day, on one server of those sharing the

@@ -48,6 +48,10 @@ pub struct Config {
     /// How often the read stamps are polled to keep copies of case lists (see
     /// `case_list_memory`); zero: no copies.
     pub case_lists_polled_every: std::time::Duration,
+    /// Who publishes, hosts and answers for personal data (the legal pages).
+    pub legal: home::legal::LegalNotice,
+    /// Years a case is kept after its last contact (the purge's setting, shown to the public).
+    pub retention_years: u16,
 }
 
 /// An OpenID Connect provider (ProConnect or a compatible one).
@@ -75,6 +79,8 @@ impl Default for Config {
             visio_url_template: DEFAULT_VISIO_URL_TEMPLATE.into(),
             signed_in_kept_for: std::time::Duration::from_secs(2),
             case_lists_polled_every: std::time::Duration::from_millis(250),
+            legal: home::legal::LegalNotice::default(),
+            retention_years: passerelle_domain::referral::case::RETENTION_YEARS,
         }
     }
 }
@@ -140,6 +146,7 @@ pub fn route_table() -> http::route_table::RouteTable {
         .merge(home::public::routes())
         .merge(home::today::routes())
         .merge(home::menu::routes())
+        .merge(home::legal::routes())
         .merge(http::health::routes())
         .merge(http::assets::routes())
         .merge(identity::login::routes())

@@ -88,6 +88,15 @@ fn expected(method: Method, path: &str, who: Who) -> (Outcome, Outcome) {
             Method::Get,
             "/" | "/menu" | "/healthz" | "/metrics" | "/connexion" | "/assets/{version}/{*path}",
         ) => (Allow, Allow),
+        // The legal pages every State site carries: public, for everyone.
+        (
+            Method::Get,
+            "/accessibilite"
+            | "/mentions-legales"
+            | "/donnees-personnelles"
+            | "/cookies"
+            | "/plan-du-site",
+        ) => (Allow, Allow),
         // OpenID Connect is not configured here (its flow is tested in the browser against a
         // real provider): both legs answer 404 to everyone.
         (Method::Get, "/connexion/proconnect" | "/connexion/proconnect/retour") => (Absent, Absent),

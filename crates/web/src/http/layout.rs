@@ -209,6 +209,11 @@ impl Shell {
         self.current_path == item.href
     }
 
+    /// The accessibility status the footer shows, computed from the audit.
+    pub fn accessibility_status(&self) -> &'static str {
+        crate::home::legal::rgaa::current_status().label()
+    }
+
     pub fn emergency_numbers(&self) -> &'static [EmergencyNumber] {
         EMERGENCY_NUMBERS
     }
