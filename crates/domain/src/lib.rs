@@ -17,6 +17,7 @@ pub mod presence;
 pub mod referral;
 pub mod registry;
 pub mod statistics;
+pub mod text;
 
 /// Error raised when text from outside does not parse into a domain value.
 /// The message is French because it ends up in front of a person.

@@ -113,6 +113,8 @@ fn expected(method: Method, path: &str, who: Who) -> (Outcome, Outcome) {
             | "/donnees/postes.json",
         ) => (Allow, Allow),
         (Method::Get, "/departements/{code}") => (Allow, Absent),
+        // The public search of the social worker by commune.
+        (Method::Get, "/trouver") => (Allow, Allow),
         (Method::Get, "/postes" | "/postes/export.csv") => {
             only(who, &[Role::National, Role::Prevention, Role::Employer])
         }

@@ -5,7 +5,6 @@
 //! Matching only suggests: a person decides whether two records are the same person.
 
 use time::Date;
-use unicode_normalization::char::{decompose_compatible, is_combining_mark};
 
 /// From this score on, the form warns that the person is very probably already known.
 pub const LIKELY_DUPLICATE: f64 = 0.85;
@@ -31,31 +30,10 @@ const PARTICLES: &[&str] = &[
     "von",
 ];
 
-/// Lowercase, without accents, ligatures spelt out (œ → oe, æ → ae, ß → ss), every hyphen,
-/// apostrophe or other non-alphanumeric character as a single space, trimmed:
-/// "Le Gall-Kerjean" → "le gall kerjean". Letters of other scripts are kept, lowercased.
+/// Lowercase, without accents, every separator as one space: the shared text folding
+/// (`crate::text::fold`). "Le Gall-Kerjean" → "le gall kerjean".
 pub fn normalise(name: &str) -> String {
-    let mut folded = String::with_capacity(name.len());
-    for lower in name.chars().flat_map(char::to_lowercase) {
-        // Compatibility decomposition also spells out ligatures (ﬁ) and full-width letters.
-        decompose_compatible(lower, |part| {
-            // A decomposition can yield a capital (ᴭ → Æ): lowercase once more before mapping.
-            for letter in part.to_lowercase() {
-                match letter {
-                    _ if is_combining_mark(letter) => {}
-                    'œ' => folded.push_str("oe"),
-                    'æ' => folded.push_str("ae"),
-                    'ß' => folded.push_str("ss"),
-                    'ø' => folded.push('o'),
-                    'đ' | 'ð' => folded.push('d'),
-                    'ł' => folded.push('l'),
-                    _ if letter.is_alphanumeric() => folded.push(letter),
-                    _ => folded.push(' '),
-                }
-            }
-        });
-    }
-    folded.split_whitespace().collect::<Vec<_>>().join(" ")
+    crate::text::fold(name)
 }
 
 /// The normalised words of a name.

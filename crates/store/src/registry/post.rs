@@ -99,6 +99,8 @@ pub struct PublicPost {
     pub closed_on: Option<String>,
     /// Host units with their share of the post's time, e.g. "Commissariat de Rennes (100 %)".
     pub host_units: Vec<String>,
+    /// The same host units as (unit id, label), for links to their public pages.
+    pub host_unit_links: Vec<(String, String)>,
 }
 
 /// Every post of the registry (optionally of one département), in code order.
@@ -114,20 +116,20 @@ pub async fn public_posts(
     .bind(departement.unwrap_or(""))
     .fetch_all(db.pool())
     .await?;
-    let hosts: Vec<(String, String, i64)> = sqlx::query_as(
-        "SELECT h.post_id, u.name, h.time_share_percent FROM post_host_units h JOIN units u ON u.id = h.unit_id \
+    let hosts: Vec<(String, String, String, i64)> = sqlx::query_as(
+        "SELECT h.post_id, u.id, u.name, h.time_share_percent FROM post_host_units h JOIN units u ON u.id = h.unit_id \
          JOIN posts p ON p.id = h.post_id WHERE ($1 = '' OR p.departement_code = $1) ORDER BY h.time_share_percent DESC, u.name",
     )
     .bind(departement.unwrap_or(""))
     .fetch_all(db.pool())
     .await?;
-    let mut by_post: std::collections::HashMap<String, Vec<String>> =
+    let mut by_post: std::collections::HashMap<String, Vec<(String, String)>> =
         std::collections::HashMap::new();
-    for (post, unit, share) in hosts {
+    for (post, unit_id, unit, share) in hosts {
         by_post
             .entry(post)
             .or_default()
-            .push(format!("{unit} ({share} %)"));
+            .push((unit_id, format!("{unit} ({share} %)")));
     }
     Ok(rows
         .into_iter()
@@ -144,21 +146,52 @@ pub async fn public_posts(
                 fte,
                 created_on,
                 closed_on,
-            )| PublicPost {
-                host_units: by_post.remove(&id).unwrap_or_default(),
-                code,
-                zone,
-                status,
-                departement_code,
-                departement,
-                employer,
-                employer_kind,
-                fte,
-                created_on,
-                closed_on,
+            )| {
+                let host_unit_links = by_post.remove(&id).unwrap_or_default();
+                PublicPost {
+                    host_units: host_unit_links
+                        .iter()
+                        .map(|(_, label)| label.clone())
+                        .collect(),
+                    host_unit_links,
+                    code,
+                    zone,
+                    status,
+                    departement_code,
+                    departement,
+                    employer,
+                    employer_kind,
+                    fte,
+                    created_on,
+                    closed_on,
+                }
             },
         )
         .collect())
+}
+
+/// A unit that hosts a filled post, for the public search of the social worker.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct HostingUnit {
+    pub id: String,
+    pub name: String,
+    pub commune_code: Option<String>,
+}
+
+/// The units of a département that host at least one filled post, by name.
+pub async fn units_with_social_worker(
+    db: &Db,
+    departement: &str,
+) -> Result<Vec<HostingUnit>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT DISTINCT u.id, u.name, u.commune_code FROM post_host_units h \
+         JOIN posts p ON p.id = h.post_id JOIN units u ON u.id = h.unit_id \
+         WHERE p.status = 'filled' AND COALESCE(u.departement_code, p.departement_code) = $1 \
+         ORDER BY u.name, u.id",
+    )
+    .bind(departement)
+    .fetch_all(db.pool())
+    .await?)
 }
 
 // ---------------------------------------------------------------------------------------

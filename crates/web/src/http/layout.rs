@@ -19,6 +19,10 @@ pub fn navigation_for(roles: &[Role]) -> Vec<NavItem> {
             href: "/",
         },
         NavItem {
+            label: "Trouver l'intervenant social",
+            href: "/trouver",
+        },
+        NavItem {
             label: "Carte des postes",
             href: "/carte",
         },

@@ -10,6 +10,7 @@ pub use appointments_day::today_of_post;
 mod booking;
 mod calendar_feed;
 mod departement_week;
+pub mod finder;
 mod poster;
 pub mod reservation;
 mod schedule;
@@ -39,6 +40,7 @@ pub fn routes() -> RouteTable {
         .merge(unit_page::routes())
         .merge(poster::routes())
         .merge(departement_week::routes())
+        .merge(finder::routes())
 }
 
 /// How many weeks the public page shows ahead.
@@ -251,8 +253,13 @@ pub async fn next_presence_at(state: &AppState, unit_id: &str) -> WebResult<Opti
     let Some(presence) = unit_presence(state, unit_id, paris_today(), 3).await? else {
         return Ok(None);
     };
+    Ok(next_presence(&presence))
+}
+
+/// The next presence of `presence` that takes place, from now (as `next_presence_at`).
+pub fn next_presence(presence: &UnitPresence) -> Option<String> {
     let now = now_unix();
-    Ok(presence
+    presence
         .occurrences
         .iter()
         .find(|o| o.takes_place() && o.ends_unix > now)
@@ -265,7 +272,7 @@ pub async fn next_presence_at(state: &AppState, unit_id: &str) -> WebResult<Opti
                     .unwrap_or_default(),
                 hours(o.start, o.end)
             )
-        }))
+        })
 }
 
 #[derive(Deserialize, Default)]

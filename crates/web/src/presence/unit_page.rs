@@ -86,6 +86,8 @@ pub struct UnitPresencePage {
     previous: String,
     next: String,
     can_book: bool,
+    /// The unit's département (code, name), for the link back to its page.
+    departement: Option<(String, String)>,
 }
 
 async fn unit_page(
@@ -109,7 +111,13 @@ async fn unit_page(
         None => Shell::public(&title),
     };
     let unit_name = presence.unit.name.clone();
+    let departement = presence.unit.departement_code.as_ref().map(|code| {
+        let code = code.to_string();
+        let name = super::finder::departement_name(&code).unwrap_or_else(|| code.clone());
+        (code, name)
+    });
     Ok(UnitPresencePage {
+        departement,
         shell,
         weeks: weeks_of(
             &presence.occurrences,

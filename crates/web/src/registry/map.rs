@@ -246,7 +246,8 @@ pub struct PostLine {
     pub zone: &'static str,
     pub status: &'static str,
     pub employer: String,
-    pub host_units: Vec<String>,
+    /// (unit id, "Commissariat de Rennes (100 %)").
+    pub host_units: Vec<(String, String)>,
     pub created_on: String,
 }
 
@@ -305,7 +306,7 @@ async fn show_departement(
                 status: p.status.label(),
                 code: p.code,
                 employer: p.employer,
-                host_units: p.host_units,
+                host_units: p.host_unit_links,
                 created_on,
             }
         })

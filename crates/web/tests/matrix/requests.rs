@@ -353,6 +353,11 @@ pub async fn build(w: &World<'_>, method: Method, path: &str, who: Who, side: Si
             format!("/postes/{}/statut", w.fresh_post(side, false).await),
             &[("status", "vacant"), ("date", &day(0))],
         ),
+        (Method::Get, "/trouver") => Request::get(if inside {
+            "/trouver?q=la+meziere"
+        } else {
+            "/trouver?q=maizieres"
+        }),
         (Method::Get, "/departements/{code}") => Request::get(if inside {
             "/departements/2A"
         } else {
