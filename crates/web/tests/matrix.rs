@@ -574,6 +574,22 @@ fn check(
     failures
 }
 
+/// Every page behind login says where it is (issue 20): a DSFR breadcrumb ending on the
+/// current page.
+fn breadcrumb_missing(cell: &str, ask: &Ask, answer: &Answer) -> Option<String> {
+    let served_page = answer.page && answer.status == 200;
+    let drawn = answer.text.contains(r#"class="fr-breadcrumb"#)
+        && answer
+            .text
+            .contains(r#"class="fr-breadcrumb__link" aria-current="page""#);
+    (served_page && !drawn).then(|| {
+        format!(
+            "{cell} ({}): a signed-in page without a breadcrumb",
+            ask.path
+        )
+    })
+}
+
 /// What one backend's matrix asked.
 struct Tally {
     cells: usize,
@@ -607,6 +623,10 @@ async fn run(app: &TestApp) -> Tally {
     let mut posts_nobody_may_send = Vec::new();
     for &(method, path) in &declared {
         let mut someone_may = false;
+        // A page the public may see keeps its own header (a breadcrumb or none); but `/` is,
+        // once signed in, the role's home.
+        let public_page =
+            method == Method::Get && expected(method, path, None).0 == Allow && path != "/";
         for &who in &whos {
             let (inside, outside) = expected(method, path, who);
             for (side, expected) in [(Side::Inside, inside), (Side::Outside, outside)] {
@@ -620,6 +640,9 @@ async fn run(app: &TestApp) -> Tally {
                         let answer = send(&world, &client, who, ask).await;
                         let reads = reads_since(app, head).await;
                         failures.extend(check(&world, &cell, who, expected, ask, &answer, reads));
+                        if who.is_some() && method == Method::Get && !public_page {
+                            failures.extend(breadcrumb_missing(&cell, ask, &answer));
+                        }
                         requests += 1;
                         // The password is the new one only if the change went through.
                         if let Some((role, password)) = &request.password_to

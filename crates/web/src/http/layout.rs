@@ -143,6 +143,44 @@ pub struct Shell {
     pub account: Option<ShellAccount>,
     /// The anti-forgery token for the page's forms (the header's logout button is one).
     pub csrf: String,
+    /// « Vous êtes ici » : drawn by base.html on every page acting through a role.
+    pub breadcrumb: Option<Breadcrumb>,
+}
+
+/// The trail from the role's home to the current page: links, then the page itself.
+/// Built this way the last item is always the current page (`aria-current="page"`, no link).
+#[derive(Debug, Clone)]
+pub struct Breadcrumb {
+    /// (label, href) of each ancestor, the role's home first.
+    pub links: Vec<(String, String)>,
+    pub here: String,
+}
+
+impl Breadcrumb {
+    /// The role's home, then `title`; only the home itself when `title` names it.
+    fn from_home(role: Role, title: &str) -> Self {
+        let (home_label, home_href) = home_of(role);
+        if title == home_label {
+            return Self {
+                links: Vec::new(),
+                here: title.to_string(),
+            };
+        }
+        Self {
+            links: vec![(home_label.to_string(), home_href.to_string())],
+            here: title.to_string(),
+        }
+    }
+}
+
+/// The page a role starts its day on: the social worker's « Aujourd'hui », the others' home.
+pub fn home_of(role: Role) -> (&'static str, &'static str) {
+    match role {
+        Role::SocialWorker => ("Aujourd'hui", "/aujourdhui"),
+        Role::Officer | Role::Employer | Role::Prevention | Role::National | Role::Admin => {
+            ("Accueil", "/")
+        }
+    }
 }
 
 impl Shell {
@@ -154,6 +192,7 @@ impl Shell {
             current_path: String::new(),
             account: None,
             csrf: String::new(),
+            breadcrumb: None,
         }
     }
 
@@ -179,6 +218,7 @@ impl Shell {
                 role_label: role.label(),
             }),
             csrf: csrf.0.clone(),
+            breadcrumb: Some(Breadcrumb::from_home(role, title)),
         }
     }
 
@@ -197,11 +237,41 @@ impl Shell {
                 role_label: "",
             }),
             csrf: csrf.0.clone(),
+            breadcrumb: None,
         }
+        .located()
     }
 
     pub fn at(mut self, path: &str) -> Self {
         self.current_path = path.to_string();
+        self
+    }
+
+    /// A public page that says where it is too: the home, then the page (signed in: the
+    /// role's home, already there).
+    pub fn located(mut self) -> Self {
+        if self.breadcrumb.is_none() {
+            self.breadcrumb = Some(Breadcrumb {
+                links: vec![("Accueil".to_string(), "/".to_string())],
+                here: self.title.clone(),
+            });
+        }
+        self
+    }
+
+    /// Adds an ancestor between the role's home and the current page (call from the top down).
+    pub fn under(mut self, label: impl Into<String>, href: impl Into<String>) -> Self {
+        if let Some(trail) = self.breadcrumb.as_mut() {
+            trail.links.push((label.into(), href.into()));
+        }
+        self
+    }
+
+    /// Names the current page in the breadcrumb when its title says more (or less) than that.
+    pub fn here(mut self, label: impl Into<String>) -> Self {
+        if let Some(trail) = self.breadcrumb.as_mut() {
+            trail.here = label.into();
+        }
         self
     }
 
@@ -241,6 +311,16 @@ mod tests {
                 .iter()
                 .any(|i| i.href.starts_with("/comptes") || i.href.starts_with("/journal"))
         );
+    }
+
+    #[test]
+    fn a_trail_starts_at_the_role_home_and_ends_on_the_page() {
+        let trail = Breadcrumb::from_home(Role::SocialWorker, "Dossier");
+        assert_eq!(trail.links, [("Aujourd'hui".into(), "/aujourdhui".into())]);
+        assert_eq!(trail.here, "Dossier");
+        let home = Breadcrumb::from_home(Role::Officer, "Accueil");
+        assert!(home.links.is_empty());
+        assert_eq!(home.here, "Accueil");
     }
 
     #[test]

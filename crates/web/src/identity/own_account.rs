@@ -324,7 +324,8 @@ pub struct PasswordPage {
 async fn show_password(auth: Authenticated, csrf: CsrfToken) -> WebResult<PasswordPage> {
     auth.require(Action::Manage, &Resource::OwnAccount)?;
     Ok(PasswordPage {
-        shell: Shell::for_actor("Changer de mot de passe", &auth, &csrf),
+        shell: Shell::for_actor("Changer de mot de passe", &auth, &csrf)
+            .under("Mon compte", "/compte"),
         error: None,
         done: false,
     })
@@ -345,7 +346,8 @@ async fn change_password(
     FrenchForm(form): FrenchForm<PasswordForm>,
 ) -> WebResult<Response> {
     auth.require(Action::Manage, &Resource::OwnAccount)?;
-    let shell = Shell::for_actor("Changer de mot de passe", &auth, &csrf);
+    let shell =
+        Shell::for_actor("Changer de mot de passe", &auth, &csrf).under("Mon compte", "/compte");
     let refuse = |message: &str| {
         (
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,

@@ -111,26 +111,37 @@ async fn appointment_view(
     let clock = |t: time::Time| format!("{:02}:{:02}", t.hour(), t.minute());
     let social_worker = auth.role() == Role::SocialWorker;
     let date_iso = passerelle_store::db::time_text::date_to_text(date);
+    let appointment = line(state, &row, zone, &read)?;
+    let back = if social_worker {
+        format!("/postes/{}/rendez-vous?jour={date_iso}", post.id)
+    } else {
+        "/rendez-vous".into()
+    };
+    // The case's page and the week are the post's social workers' (`domain::access`).
+    let case_link = row
+        .case_id
+        .as_ref()
+        .filter(|_| social_worker)
+        .map(|case| format!("/dossiers/{case}"));
+    let week_link = social_worker
+        .then(|| format!("/postes/{}/rendez-vous/semaine?semaine={date_iso}", post.id));
+    let mut shell = Shell::for_actor("Rendez-vous", auth, csrf).at("/rendez-vous");
+    if let Some(case) = &case_link {
+        shell = shell.under("Dossier", case.as_str());
+    }
+    let shell = shell
+        .under("Rendez-vous", week_link.as_deref().unwrap_or(&back))
+        .here(appointment.when.as_str());
     Ok(AppointmentPage {
-        shell: Shell::for_actor("Rendez-vous", auth, csrf).at("/rendez-vous"),
-        appointment: line(state, &row, zone, &read)?,
+        shell,
+        appointment,
         booked: row.is_booked(),
         start_clock: clock(start),
         end_clock: clock(end),
-        back: if social_worker {
-            format!("/postes/{}/rendez-vous?jour={date_iso}", post.id)
-        } else {
-            "/rendez-vous".into()
-        },
+        back,
         confirmed: confirmed && row.is_booked(),
-        // The case's page and the week are the post's social workers' (`domain::access`).
-        case_link: row
-            .case_id
-            .as_ref()
-            .filter(|_| social_worker)
-            .map(|case| format!("/dossiers/{case}")),
-        week_link: social_worker
-            .then(|| format!("/postes/{}/rendez-vous/semaine?semaine={date_iso}", post.id)),
+        case_link,
+        week_link,
         date_iso,
         error,
     })

@@ -108,6 +108,11 @@ pub(crate) async fn schedule_view(
     };
     Ok(SchedulePage {
         shell: Shell::for_actor(&format!("Présence — poste {}", post.code), auth, csrf)
+            .under(
+                format!("Poste {}", post.code),
+                format!("/postes/{}", post.id),
+            )
+            .here("Présence")
             .at("/postes"),
         weeks: weeks_of(&found, monday, 2, &unit_name),
         slots: slots

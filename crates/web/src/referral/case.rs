@@ -308,7 +308,13 @@ async fn case_page(
     let notes =
         store_referral::notes_for(&state.db, keys, &case.id, &auth.account.id, &read).await?;
     Ok(CasePage {
-        shell: Shell::for_actor("Dossier", auth, csrf).at("/dossiers"),
+        shell: Shell::for_actor("Dossier", auth, csrf)
+            .under("Dossiers du poste", "/dossiers")
+            .here(format!(
+                "Dossier reçu le {}",
+                french_day_of(&case.received_at)
+            ))
+            .at("/dossiers"),
         urgency: case.urgency.label(),
         source: case.source.map(ReferralSource::label).unwrap_or("—"),
         status: status_words(case.status, case.closure_outcome),

@@ -148,7 +148,16 @@ async fn form_page(
     let today = paris_today();
     let until = passerelle_domain::presence::monday_of(today) + Duration::days(13);
     Ok(CaseBookingPage {
-        shell: Shell::for_actor("Prendre rendez-vous", auth, csrf).at("/dossiers"),
+        shell: Shell::for_actor("Prendre rendez-vous", auth, csrf)
+            .under("Dossiers du poste", "/dossiers")
+            .under(
+                format!(
+                    "Dossier reçu le {}",
+                    crate::http::clock::french_day_of(&case.received_at)
+                ),
+                format!("/dossiers/{}", case.id),
+            )
+            .at("/dossiers"),
         id: case.id.to_string(),
         received: crate::http::clock::french_day_of(&case.received_at),
         persons,

@@ -120,7 +120,10 @@ fn form_page(
     candidates: Vec<CandidateLine>,
 ) -> PersonFormPage {
     PersonFormPage {
-        shell: Shell::for_actor("Personne du dossier", auth, csrf).at("/dossiers"),
+        shell: Shell::for_actor("Personne du dossier", auth, csrf)
+            .under("Dossiers du poste", "/dossiers")
+            .under("Dossier", format!("/dossiers/{case_id}"))
+            .at("/dossiers"),
         case_id: case_id.to_string(),
         roles: PersonRole::ALL,
         sexes: Sex::ALL,

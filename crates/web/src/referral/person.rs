@@ -305,7 +305,10 @@ async fn person_page(
         household,
         linkable,
         relations: HouseholdRelation::ALL,
-        shell: Shell::for_actor("Personne", auth, csrf).at("/personnes"),
+        shell: Shell::for_actor("Personne", auth, csrf)
+            .under("Personnes suivies", "/personnes")
+            .here(identity.display_name())
+            .at("/personnes"),
         name: identity.display_name(),
         born: born(identity),
         phone: identity

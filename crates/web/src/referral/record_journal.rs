@@ -173,7 +173,11 @@ async fn case_journal(
     .await?;
     let (rows, total, pages) = page_rows(&state, Record::Case(case.id.as_str()), page).await?;
     Ok(RecordJournalPage {
-        shell: Shell::for_actor("Qui a consulté ce dossier", &auth, &csrf).at("/dossiers"),
+        shell: Shell::for_actor("Qui a consulté ce dossier", &auth, &csrf)
+            .under("Dossiers du poste", "/dossiers")
+            .under("Dossier", format!("/dossiers/{}", case.id))
+            .here("Journal")
+            .at("/dossiers"),
         heading: format!(
             "Qui a consulté ce dossier (reçu le {})",
             french_day_of(&case.received_at)
@@ -242,7 +246,11 @@ async fn person_journal(
     let cases = store_person::cases_of(&state.db, person.id.as_str()).await?;
     let (rows, total, pages) = page_rows(&state, Record::Person(person.id.as_str()), page).await?;
     Ok(RecordJournalPage {
-        shell: Shell::for_actor("Journal de cette fiche", &auth, &csrf).at("/personnes"),
+        shell: Shell::for_actor("Journal de cette fiche", &auth, &csrf)
+            .under("Personnes", "/personnes")
+            .under("Fiche de la personne", format!("/personnes/{}", person.id))
+            .here("Journal")
+            .at("/personnes"),
         heading: format!(
             "Journal de cette fiche : {}",
             person.identity.display_name()

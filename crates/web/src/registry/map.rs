@@ -312,7 +312,10 @@ async fn show_departement(
         })
         .collect();
     Ok(DepartementPage {
-        shell: shell_for(&departement.name, &visitor, &csrf).at("/carte"),
+        shell: shell_for(&departement.name, &visitor, &csrf)
+            .located()
+            .under("Carte des postes", "/carte")
+            .at("/carte"),
         population: passerelle_domain::numbers::thousands(departement.population),
         as_of: french_date(today),
         existing,

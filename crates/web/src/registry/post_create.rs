@@ -129,7 +129,9 @@ async fn page(
     general: Vec<String>,
 ) -> WebResult<NewPostPage> {
     Ok(NewPostPage {
-        shell: Shell::for_actor("Créer un poste", auth, csrf).at("/postes"),
+        shell: Shell::for_actor("Créer un poste", auth, csrf)
+            .under("Postes", "/postes")
+            .at("/postes"),
         form,
         errors,
         general,

@@ -56,7 +56,9 @@ pub(super) async fn invite_page(
         Vec::new()
     };
     Ok(InvitePage {
-        shell: Shell::for_actor("Inviter une personne", auth, csrf).at("/comptes"),
+        shell: Shell::for_actor("Inviter une personne", auth, csrf)
+            .under("Comptes", "/comptes")
+            .at("/comptes"),
         departements,
         departement: departement.unwrap_or_default().to_string(),
         needs_departement,

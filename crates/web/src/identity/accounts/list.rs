@@ -174,7 +174,9 @@ pub(super) async fn show_account(
         .filter(|d| passerelle_domain::registry::territory::DepartementCode::parse(d).is_ok());
     let invite = invite_page(&state, &auth, &csrf, departement.as_deref()).await?;
     Ok(AccountAdminPage {
-        shell: Shell::for_actor(&target.display_name, &auth, &csrf).at("/comptes"),
+        shell: Shell::for_actor(&target.display_name, &auth, &csrf)
+            .under("Comptes", "/comptes")
+            .at("/comptes"),
         status: status_of(
             target.is_disabled(),
             target.invitation_expires_at.is_some(),
