@@ -1,5 +1,5 @@
 //! `passerelle-bench bench-import`: an XLSX of units at the import's bound (`MAX_LINES`, 20,000
-//! lines; every unit in a real commune of its département) read and imported — the reading of
+//! lines; a tree of units, each in a real commune of its département) read and imported — the reading of
 //! the workbook, the dry run the import page shows first, and the import written in one
 //! transaction — on a fresh database. A file over the bound is refused before it is read.
 
@@ -32,15 +32,31 @@ pub async fn run(args: BenchImportArgs) -> anyhow::Result<()> {
     );
     let referentials = Referentials::embedded()?;
     let communes = &referentials.communes;
+    // Blocks of five lines, as the gendarmerie's tree is: a region, its groupement, a
+    // compagnie, a communauté de brigades and one of its brigades, each attached to the line
+    // above it, all in one commune.
+    const TREE: [&str; 5] = [
+        "region_gendarmerie",
+        "groupement",
+        "compagnie",
+        "cob",
+        "brigade_proximite",
+    ];
     let rows: Vec<Vec<String>> = (0..args.rows)
         .map(|i| {
-            let commune = &communes[(i * 7919) % communes.len()];
+            let (block, level) = (i / TREE.len(), i % TREE.len());
+            let commune = &communes[(block * 7919) % communes.len()];
+            let name = |level: usize| format!("{} d'essai {block:05}", TREE[level]);
             vec![
-                "brigade_proximite".to_string(),
-                format!("Brigade d'essai {i:06}"),
+                TREE[level].to_string(),
+                name(level),
                 commune.departement_code.to_string(),
                 commune.code.to_string(),
-                String::new(),
+                if level == 0 {
+                    String::new()
+                } else {
+                    name(level - 1)
+                },
             ]
         })
         .collect();
