@@ -298,9 +298,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_public_sees_the_home_the_map_and_the_observatory() {
+    fn the_public_sees_the_home_the_search_the_map_and_the_observatory() {
         let hrefs: Vec<_> = navigation_for(&[]).iter().map(|i| i.href).collect();
-        assert_eq!(hrefs, ["/", "/carte", "/observatoire"]);
+        assert_eq!(hrefs, ["/", "/trouver", "/carte", "/observatoire"]);
     }
 
     #[test]
