@@ -24,9 +24,10 @@ impl CommuneQuery {
         let compact: String = trimmed.chars().filter(|c| !c.is_whitespace()).collect();
         let is_code = compact.len() == 5
             && compact.is_ascii()
-            && compact.chars().enumerate().all(|(i, c)| {
-                c.is_ascii_digit() || (i == 1 && matches!(c, 'a' | 'A' | 'b' | 'B'))
-            });
+            && compact
+                .chars()
+                .enumerate()
+                .all(|(i, c)| c.is_ascii_digit() || (i == 1 && matches!(c, 'a' | 'A' | 'b' | 'B')));
         if is_code {
             return CommuneQuery::Code(compact.to_ascii_uppercase());
         }
@@ -91,11 +92,23 @@ mod tests {
 
     #[test]
     fn codes_names_and_empty_queries() {
-        assert_eq!(CommuneQuery::parse(" 35177 "), CommuneQuery::Code("35177".into()));
-        assert_eq!(CommuneQuery::parse("2a004"), CommuneQuery::Code("2A004".into()));
-        assert_eq!(CommuneQuery::parse("LA MÉZIÈRE"), CommuneQuery::Name("la meziere".into()));
+        assert_eq!(
+            CommuneQuery::parse(" 35177 "),
+            CommuneQuery::Code("35177".into())
+        );
+        assert_eq!(
+            CommuneQuery::parse("2a004"),
+            CommuneQuery::Code("2A004".into())
+        );
+        assert_eq!(
+            CommuneQuery::parse("LA MÉZIÈRE"),
+            CommuneQuery::Name("la meziere".into())
+        );
         assert_eq!(CommuneQuery::parse(" - "), CommuneQuery::Empty);
-        assert_eq!(CommuneQuery::parse("3517"), CommuneQuery::Name("3517".into()));
+        assert_eq!(
+            CommuneQuery::parse("3517"),
+            CommuneQuery::Name("3517".into())
+        );
     }
 
     #[test]
@@ -108,7 +121,12 @@ mod tests {
 
     #[test]
     fn exact_homonyms_then_close_names() {
-        let list = names(&["La Mézière", "Mézières-sur-Couesnon", "Maizières", "Maizières"]);
+        let list = names(&[
+            "La Mézière",
+            "Mézières-sur-Couesnon",
+            "Maizières",
+            "Maizières",
+        ]);
         assert_eq!(match_name("la meziere", &list), NameMatch::Exact(vec![0]));
         assert_eq!(match_name("maizieres", &list), NameMatch::Exact(vec![2, 3]));
         match match_name("la mezeire", &list) {

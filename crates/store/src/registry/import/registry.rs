@@ -239,7 +239,9 @@ pub(super) async fn import_units(
     let mut by_place: HashMap<(String, String), usize> = HashMap::new();
     for (position, (_, _, home, name)) in known.iter().enumerate() {
         by_name.entry(name.clone()).or_default().push(position);
-        by_place.entry((home.clone(), name.clone())).or_insert(position);
+        by_place
+            .entry((home.clone(), name.clone()))
+            .or_insert(position);
     }
     let communes: Vec<(String, String)> =
         sqlx::query_as("SELECT code, departement_code FROM communes")
