@@ -1,9 +1,11 @@
-//! `passerelle demo`: fills an empty database with the deterministic demonstration data.
+//! `passerelle demo` and `serve --demo`: fill an empty database with the deterministic
+//! demonstration data. Compiled with the `demo` feature only: the production build
+//! (`--no-default-features`) holds no demonstration code.
 
 use crate::config::{DatabaseArgs, open_and_migrate};
 use clap::Args;
 use indicatif::ProgressBar;
-pub use passerelle_demo::progress::seed_demo;
+use passerelle_demo::progress::seed_demo;
 use passerelle_demo::progress::{activity_bar, activity_progress};
 use passerelle_demo::{DemoLogin, DemoPlan};
 use passerelle_store::Db;
@@ -26,6 +28,40 @@ pub struct DemoArgs {
     /// created if missing).
     #[arg(long, env = "PASSERELLE_KEY_FILE")]
     pub key_file: Option<std::path::PathBuf>,
+}
+
+/// `serve --demo`'s options.
+#[derive(Args, Debug)]
+pub struct ServeDemoArgs {
+    /// Start with demonstration data: a fresh SQLite database in a temporary folder (unless
+    /// --data-dir or --database-url is given), filled if empty, and the demo logins printed.
+    #[arg(long)]
+    pub demo: bool,
+
+    /// Months of case activity the demonstration writes for every filled post (0: none).
+    #[arg(long, env = "PASSERELLE_DEMO_MONTHS", default_value_t = DEFAULT_ACTIVITY_MONTHS)]
+    pub demo_months: u32,
+
+    /// Seed of the demonstration data.
+    #[arg(long, env = "PASSERELLE_DEMO_SEED", default_value_t = 2020)]
+    pub demo_seed: u64,
+}
+
+/// Fills the database `serve --demo` starts on, unless it already holds posts.
+pub async fn seed_for_serve(
+    db: &Db,
+    key_file: &std::path::Path,
+    args: &ServeDemoArgs,
+) -> anyhow::Result<()> {
+    if passerelle_store::registry::post::count_all(db).await? == 0 {
+        let (plan, _) = seed_demo(db, args.demo_seed, true).await?;
+        let keys = crate::keyfile::load_key_ring(key_file)?;
+        seed_activity(db, &keys, &plan, args.demo_months, true).await?;
+        print_logins(&plan.logins);
+    } else {
+        println!("La base contient déjà des données : démonstration non régénérée.");
+    }
+    Ok(())
 }
 
 /// Enough for a full inbox and a quarter of statistics, quick to write at start-up.

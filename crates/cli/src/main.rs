@@ -4,6 +4,7 @@ mod audit;
 mod backup;
 mod config;
 mod config_file;
+#[cfg(feature = "demo")]
 mod demo;
 mod keyfile;
 mod logs;
@@ -49,6 +50,7 @@ enum Command {
     /// Apply the database migrations and load the official referentials, then exit.
     Migrate(config::MigrateArgs),
     /// Fill an empty database with fictitious demonstration data.
+    #[cfg(feature = "demo")]
     Demo(demo::DemoArgs),
     /// Check the tamper-evident journal.
     Audit(audit::AuditArgs),
@@ -117,6 +119,7 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Serve(args) => serve::run(*args).await,
             Command::Migrate(args) => config::migrate(&args).await,
+            #[cfg(feature = "demo")]
             Command::Demo(args) => demo::run(args).await,
             Command::Audit(args) => audit::run(args).await,
             Command::User(args) => user::run(args).await,

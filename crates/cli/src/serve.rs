@@ -1,7 +1,6 @@
 //! `passerelle serve`: migrations, optional demo data, then the web server until SIGTERM.
 
 use crate::config::{DatabaseArgs, open_and_migrate};
-use crate::demo::{print_logins, seed_activity, seed_demo};
 use crate::keyfile::{Missing, load_key_ring, open_key_ring};
 use anyhow::Context;
 use clap::Args;
@@ -25,18 +24,11 @@ pub struct ServeArgs {
     #[command(flatten)]
     pub journal_checkpoints: crate::audit::CheckpointFile,
 
-    /// Start with demonstration data: a fresh SQLite database in a temporary folder (unless
-    /// --data-dir or --database-url is given), filled if empty, and the demo logins printed.
-    #[arg(long)]
-    pub demo: bool,
-
-    /// Months of case activity the demonstration writes for every filled post (0: none).
-    #[arg(long, env = "PASSERELLE_DEMO_MONTHS", default_value_t = crate::demo::DEFAULT_ACTIVITY_MONTHS)]
-    pub demo_months: u32,
-
-    /// Seed of the demonstration data.
-    #[arg(long, env = "PASSERELLE_DEMO_SEED", default_value_t = 2020)]
-    pub demo_seed: u64,
+    /// `--demo` and its options: only in a binary built with the `demo` feature (the default
+    /// for development; the production build leaves it out).
+    #[cfg(feature = "demo")]
+    #[command(flatten)]
+    pub demo: crate::demo::ServeDemoArgs,
 
     /// The address people reach Passerelle at (invitation links, OpenID Connect return).
     /// Default: http:// followed by the listening address.
@@ -169,10 +161,20 @@ pub struct ServeArgs {
     pub oidc_client_secret: Option<String>,
 }
 
+impl ServeArgs {
+    /// Whether the server starts with demonstration data.
+    fn demo(&self) -> bool {
+        #[cfg(feature = "demo")]
+        return self.demo.demo;
+        #[cfg(not(feature = "demo"))]
+        return false;
+    }
+}
+
 pub async fn run(mut args: ServeArgs) -> anyhow::Result<()> {
     // Kept alive until the server stops; removed on exit.
     let mut _temporary_data = None;
-    if args.demo && args.database.data_dir.is_none() && args.database.database_url.is_none() {
+    if args.demo() && args.database.data_dir.is_none() && args.database.database_url.is_none() {
         let folder = tempfile::Builder::new()
             .prefix("passerelle-demo-")
             .tempdir()
@@ -195,15 +197,9 @@ pub async fn run(mut args: ServeArgs) -> anyhow::Result<()> {
     // Every journal row this server writes is linked with the key file's journal key.
     let db = db.with_journal_key(ring.journal_key());
     passerelle_store::journal::record_key_change(&db).await?;
-    if args.demo {
-        if passerelle_store::registry::post::count_all(&db).await? == 0 {
-            let (plan, _) = seed_demo(&db, args.demo_seed, true).await?;
-            let keys = load_key_ring(&key_file)?;
-            seed_activity(&db, &keys, &plan, args.demo_months, true).await?;
-            print_logins(&plan.logins);
-        } else {
-            println!("La base contient déjà des données : démonstration non régénérée.");
-        }
+    #[cfg(feature = "demo")]
+    if args.demo.demo {
+        crate::demo::seed_for_serve(&db, &key_file, &args.demo).await?;
     }
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
@@ -348,7 +344,7 @@ fn mailer(
 ) -> anyhow::Result<Option<passerelle_web::mail::Mailer>> {
     use passerelle_web::mail::Mailer;
     let folder = args.mail_dir.clone().or_else(|| {
-        args.demo
+        args.demo()
             .then(|| args.database.data_dir().join("courriels"))
     });
     let mailer = match (&args.smtp_url, folder) {
