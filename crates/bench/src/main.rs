@@ -6,6 +6,7 @@ mod bench_import;
 mod bench_journal;
 mod bench_report;
 mod load_client;
+mod soak;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -31,6 +32,8 @@ enum Command {
     BenchImport(bench_import::BenchImportArgs),
     /// Measure the journal pages over millions of journal rows.
     BenchJournal(bench_journal::BenchJournalArgs),
+    /// Run the production binary on a demo database: idle memory, then minutes of load.
+    Soak(soak::SoakArgs),
 }
 
 fn main() -> ExitCode {
@@ -52,6 +55,7 @@ fn main() -> ExitCode {
             Command::BenchReport(args) => bench_report::run(args).await,
             Command::BenchImport(args) => bench_import::run(args).await,
             Command::BenchJournal(args) => bench_journal::run(args).await,
+            Command::Soak(args) => soak::run(args).await,
         }
     });
     match result {
