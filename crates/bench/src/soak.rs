@@ -126,11 +126,13 @@ fn mix() -> Vec<(Option<Role>, &'static str)> {
         (Some(Role::Officer), "/signalements"),
         (Some(Role::SocialWorker), "/aujourdhui"),
         (Some(Role::SocialWorker), "/dossiers"),
+        (None, "/presence/departements/35"),
         (Some(Role::SocialWorker), "/rendez-vous"),
         (Some(Role::National), "/postes"),
         (Some(Role::National), "/statistiques"),
-        (Some(Role::National), "/journal/acces"),
-        (Some(Role::Employer), "/pilotage"),
+        (Some(Role::SocialWorker), "/journal/acces"),
+        (Some(Role::National), "/pilotage"),
+        (Some(Role::Employer), "/postes"),
         (None, "/healthz"),
     ]
 }
@@ -148,8 +150,10 @@ pub async fn run(args: SoakArgs) -> anyhow::Result<()> {
     );
     let (server, base) = start(&args.binary, folder.path())?;
     let pid = server.0.id();
+    // A page that leads elsewhere (the social worker's appointments to their post's day) is
+    // followed, with the session cookie: the page reached must answer.
     let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
+        .redirect(reqwest::redirect::Policy::limited(3))
         .build()?;
     client
         .get(format!("{base}/healthz"))
