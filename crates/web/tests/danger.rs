@@ -157,7 +157,7 @@ async fn the_danger_grid_is_checked_sealed_shown_ranked_first_and_counted() {
         );
 
         // The inbox and « Aujourd'hui »: the danger first, shown as such.
-        for (path, line_start) in [("/dossiers", "<tr>"), ("/", "<li")] {
+        for (path, line_start) in [("/dossiers", "<tr>"), ("/aujourdhui", "<li")] {
             let (status, page) = send(&app, Role::SocialWorker, Method::Get, path, &[]).await;
             assert_eq!(status, 200);
             let at = |case: &str| page.find(&format!("/dossiers/{case}\""));
