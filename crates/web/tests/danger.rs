@@ -60,7 +60,7 @@ async fn newest_case(app: &helpers::TestApp) -> String {
     id
 }
 
-const DANGER_REFERRALS: &str = "SELECT COALESCE(SUM(count), 0) FROM activity_rollups WHERE indicator = 'referrals' AND dimension = 'danger_grid' AND value = $1";
+const DANGER_REFERRALS: &str = "SELECT CAST(COALESCE(SUM(count), 0) AS BIGINT) FROM activity_rollups WHERE indicator = 'referrals' AND dimension = 'danger_grid' AND value = $1";
 
 #[tokio::test]
 async fn the_danger_grid_is_checked_sealed_shown_ranked_first_and_counted() {
