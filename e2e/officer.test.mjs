@@ -73,7 +73,11 @@ describe('officer', () => {
     const depth = await submitDepth(officer);
     console.log(`typical referral: submit button ${Math.round(depth)} px below the form top (${(depth / PHONE.height).toFixed(2)} screens)`);
     assert.ok(depth <= 2 * PHONE.height, `the form takes ${depth} px, more than two phone screens`);
+    // The danger grid's result is offered for domestic violence only, folded: no tap added.
+    assert.equal(await officer.locator('#danger-grid').isVisible(), false, 'the danger grid before its category');
     await count.tap(officer.locator('label[for="category-domestic_violence"]'));
+    assert.equal(await officer.locator('#danger-grid').isVisible(), true, 'the danger grid for domestic violence');
+    assert.equal(await officer.locator('#danger-conclusion').isVisible(), false, 'folded until opened');
     await count.tap(officer.locator('#context'));
     await officer.keyboard.type('Différend conjugal signalé par les voisins.');
     await officer.keyboard.press('Enter');
@@ -117,6 +121,7 @@ describe('officer', () => {
     }
     await assertAccessible(officer, '/signalements/nouveau (consent no, phone)');
     await count.tap(officer.locator('label[for="category-housing"]'));
+    assert.equal(await officer.locator('#danger-grid').isVisible(), false, 'no danger grid for housing');
     await count.go(officer.locator('#send'));
     console.log(`consent-no referral: ${count.taps} taps with the submit`);
     assert.ok(count.taps <= 6, `${count.taps} taps`);

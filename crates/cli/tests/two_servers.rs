@@ -209,6 +209,7 @@ fn two_servers_behind_nginx_share_sessions_lockouts_lists_and_daily_jobs() {
             contact_channel: "sms".into(),
             contact_hours: String::new(),
             procedure_reference: String::new(),
+            danger: Default::default(),
         };
         let referral = validate_referral(&input, &CategoryGrid::first()).unwrap();
         let case_id = uuid::Uuid::now_v7().to_string();

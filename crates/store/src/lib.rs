@@ -35,6 +35,7 @@ pub const SEALED_COLUMNS: &[seal::SealedColumn] = &[
     crate::referral::IDENTITY,
     crate::referral::NOTE,
     crate::referral::NEXT_STEP,
+    crate::referral::DANGER_ASSESSMENT,
     crate::referral::person::IDENTITY,
     crate::referral::case_work::PARTNER_NAME,
 ];

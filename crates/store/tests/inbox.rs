@@ -67,6 +67,7 @@ async fn refer(
         contact_channel: "sms".into(),
         contact_hours: String::new(),
         procedure_reference: String::new(),
+        danger: Default::default(),
     };
     let referral = validate_referral(&input, &CategoryGrid::first()).unwrap();
     let id = uuid::Uuid::now_v7().to_string();

@@ -155,6 +155,7 @@ async fn apply(test: &TestDb, world: &mut World, op: &Op) {
                 contact_channel: "sms".into(),
                 contact_hours: String::new(),
                 procedure_reference: String::new(),
+                danger: Default::default(),
             };
             let referral = validate_referral(&input, &CategoryGrid::first()).unwrap();
             let id = uuid::Uuid::now_v7().to_string();

@@ -340,6 +340,7 @@ async fn a_case(test: &TestDb, ring: &KeyRing) -> (String, String) {
         contact_channel: "sms".into(),
         contact_hours: String::new(),
         procedure_reference: String::new(),
+        danger: Default::default(),
     };
     let referral = validate_referral(&input, &CategoryGrid::first()).unwrap();
     let id = uuid::Uuid::now_v7().to_string();

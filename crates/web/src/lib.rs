@@ -157,6 +157,7 @@ pub fn route_table() -> http::route_table::RouteTable {
         .merge(identity::oidc::routes())
         .merge(registry::map::routes())
         .merge(registry::open_data::routes())
+        .merge(registry::data_inclusion::routes())
         .merge(registry::post::routes())
         .merge(registry::import::routes())
         .merge(registry::unit::routes())

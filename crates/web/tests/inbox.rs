@@ -53,6 +53,7 @@ async fn refer(app: &TestApp, urgency: &str, first: &str, last: &str) -> String 
         contact_channel: "phone_call".into(),
         contact_hours: String::new(),
         procedure_reference: String::new(),
+        danger: Default::default(),
     };
     let post = app.scope(Role::SocialWorker);
     let unit = app.scope(Role::Officer);

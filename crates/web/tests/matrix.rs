@@ -110,7 +110,9 @@ fn expected(method: Method, path: &str, who: Who) -> (Outcome, Outcome) {
             | "/donnees"
             | "/donnees/postes.csv"
             | "/donnees/postes.xlsx"
-            | "/donnees/postes.json",
+            | "/donnees/postes.json"
+            | "/donnees/data-inclusion/structures.json"
+            | "/donnees/data-inclusion/services.json",
         ) => (Allow, Allow),
         (Method::Get, "/departements/{code}") => (Allow, Absent),
         // The public search of the social worker by commune.

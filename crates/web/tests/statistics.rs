@@ -84,7 +84,12 @@ async fn the_post_sees_exact_counts_and_wider_scopes_see_small_cells_suppressed(
         let categories = row(&worker, "table-motifs", "Violences conjugales");
         assert_eq!(categories[4], "3");
         // Each breakdown of the referrals totals them.
-        for table in ["table-origines", "table-urgences", "table-penal"] {
+        for table in [
+            "table-origines",
+            "table-urgences",
+            "table-penal",
+            "table-danger",
+        ] {
             assert_eq!(row(&worker, table, "Total")[4], "3", "{table}");
         }
         assert_eq!(row(&worker, "table-issues", "Total")[4], "0");
@@ -100,6 +105,7 @@ async fn the_post_sees_exact_counts_and_wider_scopes_see_small_cells_suppressed(
                 "table-origines",
                 "table-urgences",
                 "table-penal",
+                "table-danger",
                 "table-zones",
                 "table-employeurs",
             ] {

@@ -8,6 +8,7 @@
 pub mod appointment;
 pub mod free_slots;
 pub mod holiday;
+pub mod opening_hours;
 pub mod regular_week;
 
 use crate::presence::holiday::holiday_on;

@@ -9,6 +9,7 @@
 
 pub mod case;
 pub mod category;
+pub mod danger;
 pub mod partner;
 pub mod person;
 pub mod person_name;

@@ -4,6 +4,7 @@
 
 use crate::ParseError;
 use crate::referral::category::CategoryGrid;
+use crate::referral::danger::{DangerAssessment, DangerInput, parse_danger};
 use crate::referral::{ContactChannel, PersonRole, PhoneNumber, ReferralSource, Urgency};
 
 /// What the referral form sends, as typed.
@@ -20,6 +21,8 @@ pub struct ReferralInput {
     pub contact_channel: String,
     pub contact_hours: String,
     pub procedure_reference: String,
+    /// The danger grid's result; read only for domestic violence.
+    pub danger: DangerInput,
 }
 
 /// One person of the referral form, as typed.
@@ -84,6 +87,7 @@ pub struct ValidReferral {
     consent: bool,
     safe_contact: Option<SafeContact>,
     procedure_reference: Option<String>,
+    danger: Option<DangerAssessment>,
 }
 
 impl ValidReferral {
@@ -117,6 +121,10 @@ impl ValidReferral {
     /// Opaque: never parsed nor linked to a police file.
     pub fn procedure_reference(&self) -> Option<&str> {
         self.procedure_reference.as_deref()
+    }
+    /// The danger grid's result, for domestic violence only, when the officer gave it.
+    pub fn danger(&self) -> Option<DangerAssessment> {
+        self.danger
     }
 }
 
@@ -230,6 +238,8 @@ pub fn validate_referral(
     if categories.is_empty() && input.categories.iter().all(|c| c.trim().is_empty()) {
         errors.push(ParseError::new("Motifs", "choisissez au moins un motif"));
     }
+
+    let danger = parse_danger(&input.danger, &categories, &mut errors);
 
     let consent = parse_consent(&input.consent)
         .map_err(|e| errors.push(e))
@@ -380,6 +390,7 @@ pub fn validate_referral(
             consent,
             safe_contact,
             procedure_reference,
+            danger,
         }),
         _ => Err(errors),
     }
@@ -397,6 +408,37 @@ mod tests {
             first_name: first.into(),
             phone: phone.into(),
         }
+    }
+
+    #[test]
+    fn the_danger_grid_is_kept_for_domestic_violence_and_its_errors_join_the_others() {
+        use crate::referral::danger::{DangerConclusion, FIELD_CONCLUSION};
+        let grid = CategoryGrid::first();
+        let mut input = good_input();
+        input.danger = DangerInput {
+            filled: "yes".into(),
+            conclusion: "characterised".into(),
+            alarm_criteria: "9".into(),
+        };
+        let referral = validate_referral(&input, &grid).unwrap();
+        assert!(matches!(
+            referral.danger(),
+            Some(DangerAssessment::Filled {
+                conclusion: DangerConclusion::Characterised,
+                ..
+            })
+        ));
+        input.danger.filled = "no".into();
+        input.context = String::new();
+        let errors = validate_referral(&input, &grid).unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field).collect();
+        assert!(
+            fields.contains(&FIELD_CONCLUSION) && fields.contains(&"Faits"),
+            "{fields:?}"
+        );
+        input.categories = vec!["housing".into()];
+        input.context = "Des faits".into();
+        assert_eq!(validate_referral(&input, &grid).unwrap().danger(), None);
     }
 
     fn good_input() -> ReferralInput {
@@ -419,6 +461,7 @@ mod tests {
             contact_channel: "sms".into(),
             contact_hours: "en semaine, 9 h – 12 h".into(),
             procedure_reference: " PV 2026/001234 ".into(),
+            danger: Default::default(),
         }
     }
 
@@ -480,6 +523,7 @@ mod tests {
             contact_channel: "pigeon".into(),
             contact_hours: "".into(),
             procedure_reference: "R".repeat(65),
+            danger: Default::default(),
         };
         let errors = validate_referral(&input, &CategoryGrid::first()).unwrap_err();
         let fields: Vec<&str> = errors.iter().map(|e| e.field).collect();
@@ -564,6 +608,7 @@ mod tests {
             contact_channel: String::new(),
             contact_hours: String::new(),
             procedure_reference: String::new(),
+            danger: Default::default(),
         };
         let referral = validate_referral(&input, &CategoryGrid::first()).unwrap();
         assert!(referral.anonymous_count_only());
@@ -633,6 +678,7 @@ mod tests {
             let input = ReferralInput {
                 source, urgency, categories, context, persons, consent,
                 contact_channel, contact_hours, procedure_reference,
+                danger: Default::default(),
             };
             match validate_referral(&input, &CategoryGrid::first()) {
                 Ok(referral) => {

@@ -21,6 +21,8 @@ pub struct CaseFacts {
     /// Category codes, in the referral's order.
     pub categories: Vec<String>,
     pub consent: bool,
+    /// The danger grid's result code (`referral::danger::DangerGridResult`), if given.
+    pub danger_grid: Option<String>,
     /// Whether the situation is a criminal offence; None until the social worker knows.
     pub criminal: Option<bool>,
     pub unit_id: Option<String>,
@@ -103,13 +105,20 @@ pub mod recurrence {
 /// The version of the counting rules below. Change it whenever `contribution` or
 /// `person_contribution` count differently: the stored rollups are then rebuilt from the
 /// facts at the next start (store::rollup::bring_up_to_date).
-pub const COUNTING_VERSION: i64 = 3;
+pub const COUNTING_VERSION: i64 = 4;
 
 /// The dimension every indicator has: its total, under the value "".
 pub const TOTAL: &str = "total";
 
 /// The dimension of every case indicator by the problem categories of its case.
 pub const CATEGORY: &str = "category";
+
+/// Referrals by the danger grid's result: one of `DangerGridResult`'s codes for domestic
+/// violence, `not_recorded` when the officer gave none, `not_applicable` for the referrals of
+/// other categories, so that the values add up to every referral like the other breakdowns.
+pub const DANGER_GRID: &str = "danger_grid";
+pub const DANGER_GRID_NOT_RECORDED: &str = "not_recorded";
+pub const DANGER_GRID_NOT_APPLICABLE: &str = "not_applicable";
 
 /// Referrals by whole days from receipt to the first contact (or attempt); the last value
 /// stands for that many days or more.
@@ -215,6 +224,23 @@ pub fn contribution(facts: &CaseFacts) -> BTreeMap<Cell, i64> {
             Some(true) => "yes",
             Some(false) => "no",
             None => "unknown",
+        },
+    );
+    add(
+        &received,
+        REFERRALS,
+        DANGER_GRID,
+        if facts
+            .categories
+            .iter()
+            .any(|code| code == crate::referral::danger::DOMESTIC_VIOLENCE)
+        {
+            facts
+                .danger_grid
+                .as_deref()
+                .unwrap_or(DANGER_GRID_NOT_RECORDED)
+        } else {
+            DANGER_GRID_NOT_APPLICABLE
         },
     );
     add(
@@ -423,6 +449,7 @@ mod tests {
             ],
             consent: true,
             criminal: Some(true),
+            danger_grid: Some("danger".into()),
             unit_id: Some("U".into()),
             status: "closed".into(),
             closure_outcome: Some("oriented".into()),
@@ -685,6 +712,33 @@ mod tests {
         assert_eq!(median_and_p90(&[(9, 1), (0, 5), (2, 4)]), Some((0, 2)));
         assert_eq!(median_and_p90(&[(0, 4), (2, 5), (9, 1)]), Some((2, 2)));
         assert_eq!(median_and_p90(&[(0, 4), (2, 4), (9, 2)]), Some((2, 9)));
+    }
+
+    #[test]
+    fn every_referral_counts_once_by_the_danger_grids_result() {
+        let value = |facts: &CaseFacts| {
+            let cells: Vec<(String, i64)> = contribution(facts)
+                .into_iter()
+                .filter(|(cell, _)| {
+                    cell.indicator == indicator::REFERRALS && cell.dimension == DANGER_GRID
+                })
+                .map(|(cell, n)| (cell.value, n))
+                .collect();
+            assert_eq!(cells.len(), 1, "{cells:?}");
+            assert_eq!(cells[0].1, 1);
+            cells[0].0.clone()
+        };
+        assert_eq!(value(&facts()), "danger");
+        let not_recorded = CaseFacts {
+            danger_grid: None,
+            ..facts()
+        };
+        assert_eq!(value(&not_recorded), DANGER_GRID_NOT_RECORDED);
+        let housing = CaseFacts {
+            categories: vec!["housing".into()],
+            ..facts()
+        };
+        assert_eq!(value(&housing), DANGER_GRID_NOT_APPLICABLE);
     }
 
     #[test]

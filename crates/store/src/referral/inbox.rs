@@ -9,6 +9,7 @@ use crate::journal::read::Journaled;
 use crate::seal::KeyRing;
 use crate::{Db, StoreError};
 use passerelle_domain::ids::{CaseId, PersonId, PostId};
+use passerelle_domain::referral::danger::DangerGridResult;
 use passerelle_domain::referral::{ReferralStatus, Urgency};
 use std::collections::HashMap;
 
@@ -17,6 +18,8 @@ use std::collections::HashMap;
 pub struct InboxRow {
     pub id: CaseId,
     pub urgency: Urgency,
+    /// The danger grid's result: a characterised danger comes before every urgency.
+    pub danger_grid: Option<DangerGridResult>,
     pub status: ReferralStatus,
     /// Category codes in order, read after the row (`case_categories`).
     #[sqlx(skip)]
@@ -50,6 +53,10 @@ pub struct Named {
     pub persons: Vec<String>,
     pub cases: Vec<String>,
 }
+
+/// The order of urgency of the inbox and the home: a danger the grid characterised first,
+/// then immediate, within 48 h, normal.
+const URGENCY_RANK: &str = "(CASE WHEN c.danger_grid = 'danger' THEN 0 WHEN c.urgency = 'immediate' THEN 1 WHEN c.urgency = 'within_48h' THEN 2 ELSE 3 END)";
 
 /// Lines per inbox page.
 pub const INBOX_PAGE: i64 = 50;
@@ -114,11 +121,11 @@ pub async fn inbox(
     // The page and the number of matching cases in one round trip: the count is an
     // uncorrelated subquery, computed once by both engines.
     let sql = format!(
-        "SELECT c.id, c.urgency, c.status, c.received_at, u.name AS unit_name, c.next_step_on, c.opened_at, \
+        "SELECT c.id, c.urgency, c.danger_grid, c.status, c.received_at, u.name AS unit_name, c.next_step_on, c.opened_at, \
          (SELECT COUNT(*) FROM case_persons p WHERE p.case_id = c.id) AS persons, \
          (SELECT COUNT(*) FROM cases c WHERE {clause}) AS total \
          FROM cases c LEFT JOIN units u ON u.id = c.referral_unit_id WHERE {clause} \
-         ORDER BY (CASE WHEN c.opened_at IS NULL THEN 0 ELSE 1 END), (CASE c.urgency WHEN 'immediate' THEN 0 WHEN 'within_48h' THEN 1 ELSE 2 END), c.received_at, c.id \
+         ORDER BY (CASE WHEN c.opened_at IS NULL THEN 0 ELSE 1 END), {URGENCY_RANK}, c.received_at, c.id \
          LIMIT {INBOX_PAGE} OFFSET {}",
         (page.max(1) - 1) * INBOX_PAGE
     );
@@ -242,6 +249,7 @@ pub async fn mark_opened(db: &Db, case_id: &str) -> Result<bool, StoreError> {
 pub struct DayRow {
     pub id: CaseId,
     pub urgency: Urgency,
+    pub danger_grid: Option<DangerGridResult>,
     pub status: ReferralStatus,
     pub received_at: String,
     pub unit_name: Option<String>,
@@ -270,10 +278,9 @@ pub async fn day_of_post(
     silent_since: &str,
     limit: i64,
 ) -> Result<PostDay, StoreError> {
-    const COLUMNS: &str = "SELECT c.id, c.urgency, c.status, c.received_at, u.name AS unit_name, c.next_step_on, c.last_contact_at \
+    const COLUMNS: &str = "SELECT c.id, c.urgency, c.danger_grid, c.status, c.received_at, u.name AS unit_name, c.next_step_on, c.last_contact_at \
          FROM cases c LEFT JOIN units u ON u.id = c.referral_unit_id WHERE c.post_id = $1 AND c.status <> 'closed'";
-    const URGENCY: &str =
-        "(CASE c.urgency WHEN 'immediate' THEN 0 WHEN 'within_48h' THEN 1 ELSE 2 END)";
+    const URGENCY: &str = URGENCY_RANK;
     let list = |condition: String, order: String| {
         sqlx::AssertSqlSafe(format!(
             "{COLUMNS} AND {condition} ORDER BY {order}, c.id LIMIT {limit}"

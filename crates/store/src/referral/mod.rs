@@ -26,6 +26,7 @@ use crate::{Db, StoreError, WriteError};
 use passerelle_domain::access::reads_note;
 use passerelle_domain::ids::{AccountId, CaseId, PersonId, PostId, UnitId};
 use passerelle_domain::referral::case::NoteVisibility;
+use passerelle_domain::referral::danger::{DangerAssessment, DangerGridResult};
 use passerelle_domain::referral::{
     ClosureOutcome, ReferralSource, ReferralStatus, Urgency, ValidReferral, check_transition,
 };
@@ -55,6 +56,12 @@ pub const NEXT_STEP: SealedColumn = SealedColumn {
     table: "cases",
     id_column: "id",
     column: "next_step_sealed",
+};
+/// The danger grid's whole result (with the number of alarm criteria), sealed with the facts.
+pub const DANGER_ASSESSMENT: SealedColumn = SealedColumn {
+    table: "cases",
+    id_column: "id",
+    column: "danger_assessment_sealed",
 };
 pub const NOTE: SealedColumn = SealedColumn {
     table: "case_notes",
@@ -118,8 +125,9 @@ pub async fn create_referral(
     let mut tx = db.begin_write().await?;
     sqlx::query(
         "INSERT INTO cases (id, post_id, referral_unit_id, referred_by, source, urgency, consent, status, closure_outcome, \
-         context_sealed, safe_contact_sealed, procedure_reference_sealed, received_at, status_changed_at, created_at, notify_referrer) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $13, $14)",
+         context_sealed, safe_contact_sealed, procedure_reference_sealed, received_at, status_changed_at, created_at, notify_referrer, \
+         danger_grid, danger_assessment_sealed) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $13, $14, $15, $16)",
     )
     .bind(&new.id)
     .bind(new.post_id)
@@ -141,6 +149,9 @@ pub async fn create_referral(
     .bind(referral.procedure_reference().filter(|_| !counted_only).map(|r| seal(keys, &PROCEDURE_REFERENCE, &new.id, r)))
     .bind(&at)
     .bind((new.notify_referrer && !counted_only) as i64)
+    // An anonymous count keeps the result's code (it is counted), never the sealed detail.
+    .bind(referral.danger().map(|danger| danger.result().code()))
+    .bind(referral.danger().filter(|_| !counted_only).map(|danger| seal(keys, &DANGER_ASSESSMENT, &new.id, &danger.stored())))
     .execute(&mut *tx)
     .await?;
     category::write_of_case(&mut tx, &new.id, categories).await?;
@@ -245,6 +256,9 @@ pub struct CaseRow {
     pub criminal: Option<i64>,
     pub next_step_sealed: Option<Vec<u8>>,
     pub next_step_on: Option<String>,
+    /// The danger grid's result, clear (domestic violence only, when the officer gave it).
+    pub danger_grid: Option<DangerGridResult>,
+    pub danger_assessment_sealed: Option<Vec<u8>>,
 }
 
 impl CaseRow {
@@ -288,6 +302,26 @@ impl CaseRow {
         )
     }
 
+    /// The danger grid's whole result, opened under `read` like the facts.
+    pub fn danger_assessment(
+        &self,
+        keys: &KeyRing,
+        read: &Journaled,
+    ) -> Result<Option<DangerAssessment>, StoreError> {
+        self.opened(
+            keys,
+            &DANGER_ASSESSMENT,
+            &self.danger_assessment_sealed,
+            read,
+        )?
+        .map(|text| {
+            DangerAssessment::from_stored(&text).map_err(|e| {
+                StoreError::Corrupt(format!("cases.danger_assessment_sealed {} : {e}", self.id))
+            })
+        })
+        .transpose()
+    }
+
     pub fn next_step(
         &self,
         keys: &KeyRing,
@@ -300,7 +334,8 @@ impl CaseRow {
 pub async fn find_case(db: &Db, id: &CaseId) -> Result<Option<CaseRow>, StoreError> {
     let found: Option<CaseRow> = sqlx::query_as(
         "SELECT c.id, c.post_id, c.referral_unit_id, u.name AS unit_name, c.source, c.urgency, c.consent, c.status, \
-         c.closure_outcome, c.context_sealed, c.safe_contact_sealed, c.procedure_reference_sealed, c.received_at, c.criminal, c.next_step_sealed, c.next_step_on \
+         c.closure_outcome, c.context_sealed, c.safe_contact_sealed, c.procedure_reference_sealed, c.received_at, c.criminal, c.next_step_sealed, c.next_step_on, \
+         c.danger_grid, c.danger_assessment_sealed \
          FROM cases c LEFT JOIN units u ON u.id = c.referral_unit_id WHERE c.id = $1",
     )
     .bind(id)

@@ -108,7 +108,7 @@ pub async fn purge(
                 continue;
             }
             sqlx::query(
-                "UPDATE cases SET context_sealed = NULL, safe_contact_sealed = NULL, procedure_reference_sealed = NULL, next_step_sealed = NULL, purged_at = $1 WHERE id = $2",
+                "UPDATE cases SET context_sealed = NULL, safe_contact_sealed = NULL, procedure_reference_sealed = NULL, next_step_sealed = NULL, danger_assessment_sealed = NULL, purged_at = $1 WHERE id = $2",
             )
             .bind(now_text())
             .bind(case_id)

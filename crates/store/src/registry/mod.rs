@@ -3,6 +3,7 @@
 //! imports that fill all of it.
 
 pub mod activity;
+pub mod directory;
 pub mod funding;
 pub mod import;
 pub mod post;

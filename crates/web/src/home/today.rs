@@ -14,7 +14,6 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
 use passerelle_domain::access::{Action, Decision, Resource, Scope, decide};
-use passerelle_domain::referral::Urgency;
 use passerelle_store::referral as store_referral;
 
 pub fn routes() -> RouteTable {
@@ -194,8 +193,9 @@ async fn post_lists(
             .and_then(|d| passerelle_store::db::time_text::text_to_date(d).ok())
             .unwrap_or(day);
         Ok(TodayLine {
-            urgency: row.urgency.label().to_string(),
-            urgent: row.urgency != Urgency::Normal,
+            urgency: crate::referral::words::urgency_words(row.urgency, row.danger_grid)
+                .to_string(),
+            urgent: crate::referral::words::is_urgent(row.urgency, row.danger_grid),
             status: row.status.label().to_string(),
             received: french_date(received),
             age_days: (day - received).whole_days(),

@@ -139,6 +139,10 @@ pub struct CasePage {
     context: Option<String>,
     safe_contact: Option<String>,
     procedure_reference: Option<String>,
+    /// The danger grid's result, in words (opened with the facts).
+    danger: Option<String>,
+    /// The grid characterised a danger: shown first.
+    danger_characterised: bool,
     persons: Vec<PersonLine>,
     /// Everything that happened, oldest first: (when, in Paris time, what).
     timeline: Vec<(String, String)>,
@@ -329,6 +333,11 @@ async fn case_page(
         context: case.context(keys, &read)?,
         safe_contact: case.safe_contact(keys, &read)?,
         procedure_reference: case.procedure_reference(keys, &read)?,
+        danger: case
+            .danger_assessment(keys, &read)?
+            .map(|danger| danger.summary()),
+        danger_characterised: case.danger_grid
+            == Some(passerelle_domain::referral::danger::DangerGridResult::Characterised),
         persons: person_lines(state, auth, case.id.as_str(), &read).await?,
         timeline: timeline(&history, &work, &notes)?,
         appointments: crate::presence::reservation::case_appointments(

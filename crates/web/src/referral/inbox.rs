@@ -359,8 +359,8 @@ async fn inbox(
                     .get(row.id.as_str())
                     .map(|n| n.join(", "))
                     .unwrap_or_default(),
-                urgency: row.urgency.label(),
-                urgent: row.urgency != Urgency::Normal,
+                urgency: crate::referral::words::urgency_words(row.urgency, row.danger_grid),
+                urgent: crate::referral::words::is_urgent(row.urgency, row.danger_grid),
                 status: row.status.label(),
                 categories: grid.labels(&row.categories),
                 received: french_date(received),

@@ -27,7 +27,7 @@ pub mod partner;
 pub mod person;
 pub mod record_journal;
 pub mod referral_form;
-mod words;
+pub(crate) mod words;
 
 use crate::http::route_table::RouteTable;
 

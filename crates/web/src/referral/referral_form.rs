@@ -8,6 +8,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use passerelle_domain::ParseError;
 use passerelle_domain::referral::category::{Category, CategoryGrid};
+use passerelle_domain::referral::danger::{self, DangerConclusion, DangerInput};
 use passerelle_domain::referral::{
     ContactChannel, MAX_PERSONS, PersonInput, PersonRole, ReferralInput, ReferralSource, Urgency,
 };
@@ -54,6 +55,12 @@ fn place_of(field: &str, grid: &CategoryGrid) -> Option<(String, String)> {
         "Contact sûr — canal" => same("contact-channel"),
         "Contact sûr — horaires et consignes" => same("contact-hours"),
         "Référence de procédure" => same("procedure-reference"),
+        danger::FIELD_FILLED => Some(("danger-filled".into(), "danger-filled-yes".into())),
+        danger::FIELD_CONCLUSION => Some((
+            "danger-conclusion".into(),
+            "danger-conclusion-characterised".into(),
+        )),
+        danger::FIELD_CRITERIA => same("danger-criteria"),
         other => {
             // « Personne 2 — téléphone »
             let rest = other.strip_prefix("Personne ")?;
@@ -95,6 +102,8 @@ pub struct ReferralFormPage {
     categories: Vec<Category>,
     roles: &'static [PersonRole],
     channels: &'static [ContactChannel],
+    conclusions: &'static [DangerConclusion],
+    alarm_criteria_max: u8,
     persons: Vec<usize>,
     /// Opened by the social worker for a person who came directly: no unit, no consent
     /// question (the person is there), one person.
@@ -139,6 +148,16 @@ impl ReferralFormPage {
             || !(self.value("source").is_empty() || self.is("source", "intervention"))
     }
 
+    /// The danger grid's details open when one of its fields was given or refused.
+    fn danger_open(&self) -> bool {
+        ["danger_filled", "danger_conclusion", "danger_criteria"]
+            .iter()
+            .any(|name| !self.value(name).trim().is_empty())
+            || ["danger-filled", "danger-conclusion", "danger-criteria"]
+                .iter()
+                .any(|key| self.error(key).is_some())
+    }
+
     fn can_add_person(&self) -> bool {
         !self.direct && self.persons.len() < MAX_PERSONS
     }
@@ -171,6 +190,8 @@ pub fn form_page(
         categories: grid.active().cloned().collect(),
         roles: PersonRole::ALL,
         channels: ContactChannel::ALL,
+        conclusions: DangerConclusion::ALL,
+        alarm_criteria_max: danger::ALARM_CRITERIA_MAX,
         persons: (1..=shown).collect(),
         direct,
         errors,
@@ -253,6 +274,11 @@ pub fn referral_input(fields: &[(String, String)]) -> ReferralInput {
         contact_channel: one("contact_channel"),
         contact_hours: one("contact_hours"),
         procedure_reference: one("procedure_reference"),
+        danger: DangerInput {
+            filled: one("danger_filled"),
+            conclusion: one("danger_conclusion"),
+            alarm_criteria: one("danger_criteria"),
+        },
     }
 }
 
@@ -296,6 +322,9 @@ mod tests {
             "Contact sûr — canal",
             "Contact sûr — horaires et consignes",
             "Référence de procédure",
+            danger::FIELD_FILLED,
+            danger::FIELD_CONCLUSION,
+            danger::FIELD_CRITERIA,
             "Personne 12 — prénom",
         ] {
             assert!(place_of(field, &grid).is_some(), "{field}");

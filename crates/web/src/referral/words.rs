@@ -3,7 +3,27 @@
 //! the status e-mails).
 
 use crate::http::error::{WebError, WebResult};
-use passerelle_domain::referral::{ClosureOutcome, ReferralStatus};
+use passerelle_domain::referral::danger::DangerGridResult;
+use passerelle_domain::referral::{ClosureOutcome, ReferralStatus, Urgency};
+
+/// The urgency the inbox and the home show: a danger the grid characterised raises it above
+/// every urgency the officer chose (and the lists put it first).
+pub fn urgency_words(urgency: Urgency, danger: Option<DangerGridResult>) -> &'static str {
+    match danger {
+        Some(DangerGridResult::Characterised) => DangerGridResult::Characterised.label(),
+        Some(
+            DangerGridResult::NotCharacterised
+            | DangerGridResult::NotFilled
+            | DangerGridResult::Unknown,
+        )
+        | None => urgency.label(),
+    }
+}
+
+/// Whether a line is shown as urgent.
+pub fn is_urgent(urgency: Urgency, danger: Option<DangerGridResult>) -> bool {
+    urgency != Urgency::Normal || danger == Some(DangerGridResult::Characterised)
+}
 
 /// The French label of a vocabulary `code` read from the database. An unknown code is a
 /// corrupt row: an error in the log and an error page, never a dash or a default that

@@ -1,6 +1,7 @@
 //! The registry of posts: posts and their lifecycle, who holds and who replaces them, units
 //! and employers, imports, the pipeline, the map and the open data.
 
+pub mod data_inclusion;
 pub mod employer;
 pub mod import;
 pub mod map;

@@ -19,11 +19,12 @@ use passerelle_domain::access::{FiguresExtent, Publication, publication_of};
 use passerelle_domain::referral::case::{
     ActionKind, InterviewPlace, KnownToSocialServices, OrientationStatus, PartnerType, Sex,
 };
+use passerelle_domain::referral::danger::DangerGridResult;
 use passerelle_domain::referral::{AgeBand, ClosureOutcome, ReferralSource, Urgency};
 use passerelle_domain::registry::employer::EmployerKind;
 use passerelle_domain::registry::post::Zone;
 use passerelle_domain::statistics::suppression::Shown;
-use passerelle_domain::statistics::{CATEGORY, TOTAL, indicator, recurrence};
+use passerelle_domain::statistics::{self, CATEGORY, TOTAL, indicator, recurrence};
 use passerelle_store::statistics::rollup::{self, PostAttribute, ReportScope};
 
 /// The id of the tables published only so that the filtered activity hides what they hide.
@@ -161,6 +162,31 @@ pub(super) async fn figures(
             ("unknown".into(), "Non précisé".into()),
         ],
         report(indicator::REFERRALS, "criminal").await?,
+    ));
+    breakdowns.push((
+        breakdown(
+            "table-danger",
+            "Saisines selon la grille d'évaluation du danger",
+            0,
+        ),
+        codes_and_labels(
+            DangerGridResult::ALL,
+            DangerGridResult::code,
+            DangerGridResult::label,
+        )
+        .into_iter()
+        .chain([
+            (
+                statistics::DANGER_GRID_NOT_RECORDED.into(),
+                "Violences conjugales, grille non renseignée".into(),
+            ),
+            (
+                statistics::DANGER_GRID_NOT_APPLICABLE.into(),
+                "Hors violences conjugales".into(),
+            ),
+        ])
+        .collect(),
+        report(indicator::REFERRALS, statistics::DANGER_GRID).await?,
     ));
     // Beyond one post, every indicator by the zone and the employer type of the posts too:
     // the referrals' tables are shown, the others only through the filter, but all of them

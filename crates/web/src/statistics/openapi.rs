@@ -73,7 +73,7 @@ pub(super) async fn openapi() -> axum::Json<serde_json::Value> {
                 "type": "object",
                 "required": ["id", "titre", "colonnes", "lignes"],
                 "properties": {
-                    "id": { "type": "string", "description": "activite, activite-filtree, motifs, origines, urgences, penal, zones, employeurs, issues, entretiens, actions, partenaires, suites, personnes-sexe, personnes-age, personnes-connues, recidives" },
+                    "id": { "type": "string", "description": "activite, activite-filtree, motifs, origines, urgences, penal, danger, zones, employeurs, issues, entretiens, actions, partenaires, suites, personnes-sexe, personnes-age, personnes-connues, recidives" },
                     "titre": { "type": "string" },
                     "colonnes": { "type": "array", "items": { "type": "string" }, "description": "La dernière colonne est le total." },
                     "lignes": { "type": "array", "items": {

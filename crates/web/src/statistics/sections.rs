@@ -35,8 +35,8 @@ pub struct Section<'a> {
 fn place_of(table: &TableView) -> (&'static str, &'static str, String) {
     let (section, title) = match table.id {
         "table-activite" | "table-activite-filtree" => ("activite", "Activité"),
-        "table-motifs" | "table-origines" | "table-urgences" | "table-penal" | "table-zones"
-        | "table-employeurs" => ("saisines", "Saisines"),
+        "table-motifs" | "table-origines" | "table-urgences" | "table-penal" | "table-danger"
+        | "table-zones" | "table-employeurs" => ("saisines", "Saisines"),
         "table-issues" | "table-entretiens" | "table-actions" | "table-partenaires"
         | "table-suites" => ("suites", "Entretiens, actions, orientations et clôtures"),
         "table-personnes-sexe"
@@ -51,6 +51,7 @@ fn place_of(table: &TableView) -> (&'static str, &'static str, String) {
         "table-origines" => "Saisines par origine",
         "table-urgences" => "Saisines par urgence",
         "table-penal" => "Caractère pénal de la situation",
+        "table-danger" => "Grille d'évaluation du danger (violences conjugales)",
         "table-zones" => "Saisines par zone des postes",
         "table-employeurs" => "Saisines par type d'employeur des postes",
         "table-issues" => "Clôtures par issue",

@@ -579,6 +579,7 @@ impl TestApp {
             contact_channel: "phone_call".into(),
             contact_hours: "après 18 h".into(),
             procedure_reference: String::new(),
+            danger: Default::default(),
         };
         self.refer_with(&input, &post, &unit).await
     }

@@ -126,6 +126,30 @@ impl Planter {
         national
     }
 
+    /// A filled danger grid whose number of alarm criteria is drawn at random (2 to the
+    /// grid's maximum): stored as the domain seals it, shown as the case page words it.
+    fn danger(
+        &mut self,
+        column: &str,
+        what: &str,
+    ) -> passerelle_domain::referral::danger::DangerInput {
+        use passerelle_domain::referral::danger::ALARM_CRITERIA_MAX;
+        let count = 2 + uuid::Uuid::new_v4().as_bytes()[0] % (ALARM_CRITERIA_MAX - 1);
+        self.all.push(Sentinel {
+            column: column.into(),
+            what: format!("{what} ({})", self.post_label),
+            stored: Some(format!("characterised:{count}")),
+            shown: vec![folded(&format!(
+                "{count} critères d'alarme sur {ALARM_CRITERIA_MAX}"
+            ))],
+        });
+        passerelle_domain::referral::danger::DangerInput {
+            filled: "yes".into(),
+            conclusion: "characterised".into(),
+            alarm_criteria: count.to_string(),
+        }
+    }
+
     /// A birth date of the early twentieth century, drawn at random: `DD/MM/YYYY`.
     fn birth_date(&mut self, column: &str, what: &str) -> String {
         let bytes = *uuid::Uuid::new_v4().as_bytes();
@@ -234,6 +258,10 @@ async fn plant_in(
         contact_hours: planter.text("cases.safe_contact_sealed", "consignes de contact sûr"),
         procedure_reference: planter
             .text("cases.procedure_reference_sealed", "référence de procédure"),
+        danger: planter.danger(
+            "cases.danger_assessment_sealed",
+            "grille d'évaluation du danger",
+        ),
     };
     let referral = validate_referral(
         &input,

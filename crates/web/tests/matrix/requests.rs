@@ -192,6 +192,8 @@ pub async fn build(w: &World<'_>, method: Method, path: &str, who: Who, side: Si
         | (Method::Get, "/donnees/postes.csv")
         | (Method::Get, "/donnees/postes.xlsx")
         | (Method::Get, "/donnees/postes.json")
+        | (Method::Get, "/donnees/data-inclusion/structures.json")
+        | (Method::Get, "/donnees/data-inclusion/services.json")
         | (Method::Get, "/postes")
         | (Method::Get, "/pilotage") => Request::get(path),
         (Method::Get, "/registre/import") => Request::get(path),

@@ -22,9 +22,10 @@ type CaseRowFacts = (
     String,
     Option<String>,
     String,
+    Option<String>,
 );
 
-const CASE_FACTS: &str = "SELECT id, post_id, received_at, source, urgency, consent, criminal, referral_unit_id, status, closure_outcome, status_changed_at FROM cases";
+const CASE_FACTS: &str = "SELECT id, post_id, received_at, source, urgency, consent, criminal, referral_unit_id, status, closure_outcome, status_changed_at, danger_grid FROM cases";
 
 fn facts_of(row: CaseRowFacts) -> (String, CaseFacts) {
     let (
@@ -39,6 +40,7 @@ fn facts_of(row: CaseRowFacts) -> (String, CaseFacts) {
         status,
         closure_outcome,
         status_changed_at,
+        danger_grid,
     ) = row;
     (
         id,
@@ -53,6 +55,7 @@ fn facts_of(row: CaseRowFacts) -> (String, CaseFacts) {
             status,
             closure_outcome,
             status_changed_at,
+            danger_grid,
             ..CaseFacts::default()
         },
     )
