@@ -68,7 +68,7 @@ mod tests {
                 "Le jeudi de 14 h à 17 h".into(),
             ],
             absences: vec!["Du 24/12/2026 au 02/01/2027".into()],
-            notices: vec!["Permanence au CCAS le 15/12/2026".into()],
+            notices: vec!["Présence au CCAS le 15/12/2026".into()],
             how_to_reach: vec![
                 "Demandez à l'accueil de l'unité : un rendez-vous vous sera proposé.".into(),
             ],
