@@ -99,7 +99,7 @@ describe('officer', () => {
     const row = officer.locator('#my-referrals tbody tr').first();
     assert.equal(await text(row.locator('.referral-reference')), REFERENCE);
     assert.equal(await text(row.locator('.referral-reasons')), 'Violences conjugales');
-    assert.equal(await text(row.locator('.referral-status')), 'Reçue');
+    assert.equal(await text(row.locator('.referral-status')), 'Reçu');
     await assertAccessible(officer, '/signalements (phone)');
     // The home recalls it, with a link to the list.
     await officer.goto(`${server.url}/`, { waitUntil: 'load' });

@@ -91,7 +91,7 @@ describe('referral', () => {
     assert.ok(response.status() < 400, `the referral answers ${response.status()}: ${await errorText(officer)}`);
     assert.equal(pathOf(officer), '/signalements');
     assert.match(await text(officer.locator('[role="status"]')), /transmis/);
-    assert.equal(await text(officer.locator('#my-referrals tbody tr .referral-status').first()), 'Reçue');
+    assert.equal(await text(officer.locator('#my-referrals tbody tr .referral-status').first()), 'Reçu');
 
     // 2. The social worker takes it over.
     const worker = await newPage(browser);
@@ -180,7 +180,7 @@ describe('referral', () => {
 
     // 5. Its post's activity: exact counts, this referral among them.
     await worker.goto(`${server.url}/statistiques`, { waitUntil: 'load' });
-    const referralsRow = worker.locator('#table-activite tbody tr', { hasText: 'Saisines' });
+    const referralsRow = worker.locator('#table-activite tbody tr', { hasText: 'Signalements' });
     // The year's total (the last column): the month is Paris's, not this machine's.
     assert.ok(Number(await text(referralsRow.locator('td').nth(12))) >= 1, 'the year counts our referral');
     assert.equal(await worker.locator('#chart-activite rect').count(), 12);
@@ -192,7 +192,7 @@ describe('referral', () => {
     const yearTotal = await text(referralsRow.locator('td').nth(12));
     assert.match(pdfText, /Rapport d'activité \d{4}/);
     // The summary is the page's headline tiles: the delay first, then whom, then how much.
-    assert.match(pdfText.replace(/\s+/g, ' '), new RegExp(`En bref .*délai médian.*${yearTotal}.*saisines reçues`), 'the summary gives the year\'s referrals');
+    assert.match(pdfText.replace(/\s+/g, ' '), new RegExp(`En bref .*délai médian.*${yearTotal}.*signalements reçus`), 'the summary gives the year\'s referrals');
     // Every table as a workbook: LibreOffice opens it and finds the same year's total.
     const [workbook] = await Promise.all([worker.waitForEvent('download'), worker.locator('#tables-ods').click()]);
     const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'passerelle-ods-'));
@@ -201,7 +201,7 @@ describe('referral', () => {
     execFileSync('soffice', [`-env:UserInstallation=file://${outDir}/profil`, '--headless', '--convert-to',
       'csv:Text - txt - csv (StarCalc):59,34,76,1,,0,false,true,false,false,false,-1', '--outdir', outDir, odsPath]);
     const activity = fs.readFileSync(path.join(outDir, 'tableaux-activite.csv'), 'utf8');
-    const referralsLine = activity.split('\n').find((line) => line.startsWith('Saisines;'));
+    const referralsLine = activity.split('\n').find((line) => line.startsWith('Signalements;'));
     assert.equal(referralsLine.trim().split(';')[13], yearTotal, 'the workbook\'s year total is the dashboard\'s');
     // The activity narrowed to one category: a table of its own, drawn by the chart.
     await worker.selectOption('#filtre', 'motif:domestic_violence');

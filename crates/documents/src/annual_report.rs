@@ -84,7 +84,7 @@ mod tests {
             secret_legend: "Secret statistique : « s » *pas du gras*".into(),
             summary: vec![SummaryItem {
                 value: "s".into(),
-                label: "saisines".into(),
+                label: "signalements".into(),
             }],
             period: "mois".into(),
             bars: (1..=12)
@@ -103,7 +103,7 @@ mod tests {
                 columns: vec!["janv.".into(), "Total".into()],
                 rows: vec![
                     ReportRow {
-                        label: "Saisines".into(),
+                        label: "Signalements".into(),
                         cells: vec!["s".into(), "s".into()],
                     },
                     ReportRow {

@@ -140,7 +140,7 @@ mod tests {
     fn table() -> SheetTable {
         SheetTable {
             name: "Motifs: 2026/[a]".into(),
-            title: "Motifs de saisine, 2026".into(),
+            title: "Motifs de signalement, 2026".into(),
             columns: vec!["janv.".into(), "Total".into()],
             lines: vec![
                 (

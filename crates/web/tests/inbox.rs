@@ -208,7 +208,7 @@ async fn the_case_page_says_who_reads_a_note_and_asks_where_to_transfer() {
         // The chronology, oldest first, with its times.
         let timeline = page.split("id=\"case-timeline\"").nth(1).unwrap();
         let timeline = timeline.split("</ol>").next().unwrap();
-        let received = timeline.find("Statut : Reçue").expect("the receipt");
+        let received = timeline.find("Statut : Reçu").expect("the receipt");
         let note = timeline.find("Note de").expect("the note");
         assert!(received < note, "{timeline}");
         assert!(timeline.contains(" à "), "a time: {timeline}");

@@ -134,7 +134,7 @@ async fn each_legal_page_answers_publicly_with_its_key_content() {
         let data = page_of(&app, None, "/donnees-personnelles").await;
         for expected in [
             "Comptes et authentification",
-            "Saisines et suivi des situations, sous secret professionnel",
+            "Signalements et suivi des situations, sous secret professionnel",
             "Rendez-vous",
             "Journal des accès",
             "Statistiques de l'activité",

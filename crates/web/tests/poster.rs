@@ -1,7 +1,8 @@
 //! The poster a unit keeps on its wall, over HTTP on both backends: the State's block (the
 //! Marianne drawn in blue and red, the motto) and the Marianne font, seen on the page rendered
 //! by poppler (`pdftoppm`, `pdffonts`); the regular week with « sauf jours fériés » and the
-//! coming absences, no dated weeks, words that agree (`pdftotext`); saved under the unit's name.
+//! coming absences, no dated weeks, words that agree (`pdftotext`); saved under the unit's name;
+//! the HTML poster draws the same block in the same font.
 
 mod helpers;
 
@@ -274,6 +275,52 @@ async fn the_poster_shows_the_state_block_the_regular_week_and_the_coming_absenc
         assert!(page.count(motto, is_dark) > 60, "the motto under the words");
         // The rest of the page carries no blue and red bars of the old block.
         assert!(page.count((140, 0, 455, 30), is_red) == 0);
+
+        // The HTML poster draws the PDF's very block (its Marianne and motto images), in the
+        // Marianne font the DSFR distributes, and no longer the two coloured bars.
+        let html = app
+            .get(&format!("/presence/unites/{unit}/affiche"))
+            .await
+            .text()
+            .await
+            .unwrap();
+        use base64::Engine;
+        for (image, svg) in [
+            (
+                "affiche__marianne",
+                passerelle_documents::poster::MARIANNE_SVG,
+            ),
+            ("affiche__devise", passerelle_documents::poster::MOTTO_SVG),
+        ] {
+            let data = base64::engine::general_purpose::STANDARD.encode(svg);
+            assert!(
+                html.contains(&format!(
+                    "<img class=\"{image}\" src=\"data:image/svg+xml;base64,{data}\""
+                )),
+                "{image} missing:\n{html}"
+            );
+        }
+        assert!(html.contains("République<br>française"), "{html}");
+        let stylesheet = html
+            .split("<link rel=\"stylesheet\" href=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap()
+            .to_string();
+        let css = app.get(&stylesheet).await.text().await.unwrap();
+        assert!(!css.contains("border-image"), "the old bars:\n{css}");
+        let folder = stylesheet.rsplit_once('/').unwrap().0;
+        for font in ["Marianne-Regular.woff2", "Marianne-Bold.woff2"] {
+            let url = format!("vendor/dsfr/fonts/{font}");
+            assert!(css.contains(&format!("src: url({url})")), "{font}:\n{css}");
+            let bytes = app
+                .get(&format!("{folder}/{url}"))
+                .await
+                .bytes()
+                .await
+                .unwrap();
+            assert!(bytes.starts_with(b"wOF2"), "{font} is served");
+        }
         app.finish().await;
     }
 }

@@ -471,7 +471,7 @@ async fn the_posts_social_workers_see_who_read_a_case_and_a_person_in_their_jour
             "Qui a consulté ce dossier",
             officer_name.as_str(),
             "Gendarme ou policier",
-            "saisine Sous 48 h (avec consentement)",
+            "signalement Sous 48 h (avec consentement)",
             "Compte cible",
             "Intervenant social",
             "dossier consulté",
@@ -488,7 +488,7 @@ async fn the_posts_social_workers_see_who_read_a_case_and_a_person_in_their_jour
         let at = |text: &str| page.find(text).unwrap();
         assert!(
             at("journal du dossier consulté") < at(">dossier consulté<")
-                && at(">dossier consulté<") < at("saisine Sous 48 h"),
+                && at(">dossier consulté<") < at("signalement Sous 48 h"),
             "{}: newest first",
             app.backend
         );
@@ -507,7 +507,7 @@ async fn the_posts_social_workers_see_who_read_a_case_and_a_person_in_their_jour
             "personne créée",
             "Cette fiche",
             "Dossier reçu le",
-            "saisine Sous 48 h",
+            "signalement Sous 48 h",
             "Compte cible",
             "journal de la fiche consulté",
         ] {

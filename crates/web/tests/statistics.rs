@@ -71,7 +71,7 @@ async fn the_post_sees_exact_counts_and_wider_scopes_see_small_cells_suppressed(
         let quarter = (month - 1) / 3;
         let (status, worker) = page(&app, Role::SocialWorker, "/statistiques").await;
         assert_eq!(status, 200);
-        let referrals = row(&worker, "table-activite", "Saisines");
+        let referrals = row(&worker, "table-activite", "Signalements");
         assert_eq!(referrals[month - 1], "3", "{} — {referrals:?}", app.backend);
         assert_eq!(referrals[12], "3", "the year's total");
         assert!(!worker.contains("Secret statistique"));
@@ -98,7 +98,7 @@ async fn the_post_sees_exact_counts_and_wider_scopes_see_small_cells_suppressed(
             let (status, shown) = page(&app, role, "/statistiques").await;
             assert_eq!(status, 200, "{role:?}");
             assert!(shown.contains("Secret statistique"), "{role:?}");
-            let referrals = row(&shown, "table-activite", "Saisines");
+            let referrals = row(&shown, "table-activite", "Signalements");
             // Published by quarter: every published table repeats the same totals, hidden alike.
             assert_eq!(referrals.len(), 5, "four quarters and the year");
             for table in [
@@ -163,12 +163,15 @@ async fn the_post_sees_exact_counts_and_wider_scopes_see_small_cells_suppressed(
         };
         let exact = csv(Role::SocialWorker).await;
         assert!(exact.starts_with('\u{feff}'), "byte-order mark");
-        let line = exact.lines().find(|l| l.starts_with("Saisines;")).unwrap();
+        let line = exact
+            .lines()
+            .find(|l| l.starts_with("Signalements;"))
+            .unwrap();
         assert_eq!(line.split(';').nth(month).unwrap(), "3", "{line}");
         let published = csv(Role::Prevention).await;
         let line = published
             .lines()
-            .find(|l| l.starts_with("Saisines;"))
+            .find(|l| l.starts_with("Signalements;"))
             .unwrap();
         assert_eq!(line.split(';').nth(quarter + 1).unwrap(), "s", "{line}");
         assert!(!line.split(';').any(|cell| cell == "3"), "{line}");
@@ -193,7 +196,7 @@ async fn the_post_sees_exact_counts_and_wider_scopes_see_small_cells_suppressed(
             .unwrap()
             .replace("&#60;", "<")
             .replace("&lt;", "<");
-        let referrals = row(&public, "table-activite", "Saisines");
+        let referrals = row(&public, "table-activite", "Signalements");
         assert_eq!(referrals[quarter], "s", "{referrals:?}");
         assert!(!referrals.iter().any(|cell| cell == "3"));
         assert!(
@@ -217,7 +220,7 @@ async fn the_post_sees_exact_counts_and_wider_scopes_see_small_cells_suppressed(
                 .as_array()
                 .unwrap()
                 .iter()
-                .find(|l| l["libelle"] == "Saisines")
+                .find(|l| l["libelle"] == "Signalements")
                 .unwrap()
                 .clone();
             line["valeurs"][column].clone()
@@ -273,7 +276,7 @@ async fn the_post_sees_exact_counts_and_wider_scopes_see_small_cells_suppressed(
         );
         let summary = exact.split_whitespace().collect::<Vec<_>>().join(" ");
         assert!(
-            summary.contains("3 saisines reçues") || summary.contains("3 3"),
+            summary.contains("3 signalements reçus") || summary.contains("3 3"),
             "{summary}"
         );
         assert!(!exact.contains("Secret statistique"));
@@ -470,7 +473,7 @@ async fn every_table_downloads_as_xlsx_and_ods_that_libreoffice_opens_with_the_d
                 assert_eq!(response.headers()["content-type"], content_type);
                 let sheets = libreoffice_sheets(&response.bytes().await.unwrap(), extension);
                 for (sheet, table, label) in [
-                    ("activite", "table-activite", "Saisines"),
+                    ("activite", "table-activite", "Signalements"),
                     ("activite", "table-activite", "Entretiens"),
                     ("motifs", "table-motifs", "Violences conjugales"),
                     ("motifs", "table-motifs", "Total"),
@@ -584,8 +587,8 @@ async fn the_years_before_passerelle_are_imported_whole_or_not_at_all_and_shown_
         assert_eq!(legacy_rows(&app).await, 5);
 
         let (_, worker) = page(&app, Role::SocialWorker, "/statistiques").await;
-        let saisines = row(&worker, "table-historique", "Saisines");
-        assert_eq!(saisines, ["212", "240", "452"]);
+        let signalements = row(&worker, "table-historique", "Signalements");
+        assert_eq!(signalements, ["212", "240", "452"]);
         assert!(worker.contains("Chiffres déclarés, non calculés par Passerelle"));
         assert!(worker.contains("« ancien.csv »"));
         // Outside the post, the small declared counts are suppressed like the computed ones.
@@ -625,7 +628,7 @@ async fn the_activity_narrows_to_a_category_or_to_the_posts_of_a_zone_and_hides_
         )
         .await;
         assert_eq!(status, 200, "{}", app.backend);
-        let filtered = row(&worker, "table-activite-filtree", "Saisines");
+        let filtered = row(&worker, "table-activite-filtree", "Signalements");
         assert_eq!(filtered[month - 1], "6", "{} {filtered:?}", app.backend);
         assert_eq!(filtered[12], "6");
         assert!(worker.contains("motif « Violences conjugales »"));
@@ -639,7 +642,10 @@ async fn the_activity_narrows_to_a_category_or_to_the_posts_of_a_zone_and_hides_
             "/statistiques?filtre=motif:neighbour_conflict",
         )
         .await;
-        assert_eq!(row(&other, "table-activite-filtree", "Saisines")[12], "0");
+        assert_eq!(
+            row(&other, "table-activite-filtree", "Signalements")[12],
+            "0"
+        );
         let (_, whole) = page(&app, Role::SocialWorker, "/statistiques").await;
         assert!(!whole.contains("table-activite-filtree"));
         assert_eq!(
@@ -658,7 +664,7 @@ async fn the_activity_narrows_to_a_category_or_to_the_posts_of_a_zone_and_hides_
             .await;
         assert_eq!(csv.status().as_u16(), 200);
         let csv = csv.text().await.unwrap();
-        assert!(csv.contains("Saisines;"), "{csv}");
+        assert!(csv.contains("Signalements;"), "{csv}");
         assert!(worker.contains("rapport.pdf?annee="), "{}", app.backend);
         assert!(worker.contains("filtre=motif%3Adomestic_violence"));
 
@@ -678,7 +684,7 @@ async fn the_activity_narrows_to_a_category_or_to_the_posts_of_a_zone_and_hides_
                     page(&app, role, &format!("/statistiques?filtre=zone:{zone}")).await;
                 assert_eq!(status, 200, "{role:?} {zone}");
                 assert_eq!(
-                    row(&narrowed, "table-activite-filtree", "Saisines"),
+                    row(&narrowed, "table-activite-filtree", "Signalements"),
                     row(&whole, "table-zones", label),
                     "{role:?} {zone}"
                 );
@@ -692,7 +698,7 @@ async fn the_activity_narrows_to_a_category_or_to_the_posts_of_a_zone_and_hides_
                 page(&app, role, "/statistiques?filtre=motif:domestic_violence").await;
             assert_eq!(status, 200);
             assert_eq!(
-                row(&by_category, "table-activite-filtree", "Saisines"),
+                row(&by_category, "table-activite-filtree", "Signalements"),
                 row(&whole, "table-motifs", "Violences conjugales"),
                 "{role:?}: the same line as the table by category, hidden alike"
             );

@@ -131,7 +131,7 @@ fn shows_before_it_tells(page: &str, who: &str) {
         "{who}: one chart per table"
     );
     // The activity's rows count different things: no total adds them up.
-    let activity = row(page, "table-activite", "Saisines");
+    let activity = row(page, "table-activite", "Signalements");
     assert!(!activity.is_empty());
     let table = &page[page.find("id=\"table-activite\"").unwrap()..];
     let table = &table[..table.find("</table>").unwrap()];
@@ -219,7 +219,7 @@ async fn large_counts_are_grouped_by_thousands_and_the_observatory_compares_the_
         let columns = format!(">{}</th><th scope=\"col\">{year}</th>", year - 1);
         assert!(public.contains(&columns), "{} {public}", app.backend);
         assert_eq!(
-            row(&public, "table-evolution", "Saisines"),
+            row(&public, "table-evolution", "Signalements"),
             ["12", "6", "\u{2212}50,0\u{202f}%"],
             "{}",
             app.backend
@@ -243,7 +243,7 @@ async fn large_counts_are_grouped_by_thousands_and_the_observatory_compares_the_
             .unwrap();
         let worker = page(&app, Some(Role::SocialWorker), "/statistiques").await;
         let grouped = "34\u{202f}658";
-        let referrals = row(&worker, "table-activite", "Saisines");
+        let referrals = row(&worker, "table-activite", "Signalements");
         assert_eq!(
             referrals[usize::from(month) - 1],
             grouped,

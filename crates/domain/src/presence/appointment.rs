@@ -87,7 +87,7 @@ pub fn check_booking(
         if !within_presence {
             return Err(ParseError::new(
                 "horaire",
-                "à l'unité, un rendez-vous doit tenir dans une présence de l'intervenant(e) à cette unité",
+                "à l'unité, un rendez-vous doit tenir dans une présence de l'intervenant social à cette unité",
             ));
         }
     }

@@ -1,4 +1,4 @@
-//! Referral (saisine): an officer hands a person's situation over to the social worker of the
+//! Referral (signalement): an officer hands a person's situation over to the social worker of the
 //! post. The officer afterwards sees the status word only, never content. Validation keeps only
 //! what the person agreed to: without consent the referral is counted and nobody's identity is
 //! kept.
@@ -29,7 +29,7 @@ pub use validation::{
 
 vocabulary!(
     /// How the situation came to the officer's knowledge.
-    ReferralSource, "source de la saisine", {
+    ReferralSource, "source du signalement", {
         Intervention => ("intervention", "Intervention"),
         Complaint => ("complaint", "Plainte"),
         MainCouranteReview => ("main_courante", "Relecture de main courante"),
@@ -72,22 +72,22 @@ vocabulary!(
 vocabulary!(
     /// Where a referral stands: received → contact attempted → in contact / unreachable /
     /// declined → closed.
-    ReferralStatus, "statut de la saisine", {
-        Received => ("received", "Reçue"),
+    ReferralStatus, "statut du signalement", {
+        Received => ("received", "Reçu"),
         ContactAttempted => ("contact_attempted", "Contact tenté"),
         InContact => ("in_contact", "En contact"),
         Unreachable => ("unreachable", "Injoignable"),
-        Declined => ("declined", "Refusée par la personne"),
-        Closed => ("closed", "Clôturée"),
+        Declined => ("declined", "Refusé par la personne"),
+        Closed => ("closed", "Clôturé"),
     }
 );
 
 vocabulary!(
     /// How a referral (or a case) ended.
     ClosureOutcome, "issue", {
-        Oriented => ("oriented", "Orientée"),
-        Resolved => ("resolved", "Résolue"),
-        Transferred => ("transferred", "Transférée"),
+        Oriented => ("oriented", "Orienté"),
+        Resolved => ("resolved", "Résolu"),
+        Transferred => ("transferred", "Transféré"),
         NoFollowUp => ("no_follow_up", "Sans suite"),
     }
 );
@@ -130,9 +130,9 @@ pub fn check_transition(from: ReferralStatus, to: ReferralStatus) -> Result<(), 
         Ok(())
     } else {
         Err(ParseError::new(
-            "Statut de la saisine",
+            "Statut du signalement",
             format!(
-                "une saisine « {} » ne peut pas passer à « {} »",
+                "un signalement « {} » ne peut pas passer à « {} »",
                 from.label(),
                 to.label()
             ),
@@ -251,7 +251,7 @@ mod tests {
             .to_string();
         assert_eq!(
             error,
-            "Statut de la saisine : une saisine « Clôturée » ne peut pas passer à « En contact »"
+            "Statut du signalement : un signalement « Clôturé » ne peut pas passer à « En contact »"
         );
     }
 

@@ -277,7 +277,7 @@ pub fn validate_referral(
     } else if input.persons.len() > MAX_PERSONS {
         errors.push(ParseError::new(
             "Personnes",
-            format!("{MAX_PERSONS} personnes au plus par saisine"),
+            format!("{MAX_PERSONS} personnes au plus par signalement"),
         ));
     }
     let mut persons = Vec::new();

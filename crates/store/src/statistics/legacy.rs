@@ -12,12 +12,16 @@ use std::collections::BTreeMap;
 
 /// The grid's lines: what the spreadsheet calls them, the indicator they are.
 pub const INDICATORS: [(&str, &str); 5] = [
-    ("Saisines", indicator::REFERRALS),
+    ("Signalements", indicator::REFERRALS),
     ("Clôtures", indicator::CLOSURES),
     ("Entretiens", indicator::INTERVIEWS),
     ("Actions", indicator::ACTIONS),
     ("Orientations", indicator::ORIENTATIONS),
 ];
+
+/// Labels of grids made before the glossary (docs/glossary.md) chose « signalement »: still
+/// read, never offered.
+const FORMER_LABELS: [(&str, &str); 1] = [("Saisines", indicator::REFERRALS)];
 
 /// A label as people type it: case, accents and spaces do not matter.
 fn folded(text: &str) -> String {
@@ -107,6 +111,7 @@ pub fn parse_grid(
         }
         let Some((_, code)) = INDICATORS
             .iter()
+            .chain(FORMER_LABELS.iter())
             .find(|(name, _)| folded(name) == folded(label))
         else {
             errors.push(line_error(
@@ -267,6 +272,7 @@ mod tests {
         let grid = table(
             &["Indicateur", "2019", "2020"],
             &[
+                // The former label of a grid made before the glossary.
                 &["saisines", "120", "134"],
                 &["CLOTURES", "", "98"],
                 &["", "", ""],
@@ -286,9 +292,9 @@ mod tests {
             &table(
                 &["Indicateur", "2019", "2019", "2031", "deux mille"],
                 &[
-                    &["Saisines", "12", "x", "", ""],
+                    &["Signalements", "12", "x", "", ""],
                     &["Appels", "3"],
-                    &["Saisines", "1"],
+                    &["Signalements", "1"],
                 ],
             ),
             2026,
@@ -321,7 +327,7 @@ mod tests {
     fn a_title_above_the_grid_is_stepped_over() {
         let grid = table(
             &["Activité du poste avant Passerelle"],
-            &[&[""], &["Indicateur", "2019"], &["Saisines", "7"]],
+            &[&[""], &["Indicateur", "2019"], &["Signalements", "7"]],
         );
         let counts = parse_grid(&grid, 2026).unwrap();
         assert_eq!(counts[&(2019, indicator::REFERRALS)], 7);
@@ -336,8 +342,11 @@ mod tests {
     #[test]
     fn counts_must_be_whole_and_positive() {
         for bad in ["-3", "2,5", "1e3", "9999999"] {
-            let errors = parse_grid(&table(&["Indicateur", "2019"], &[&["Saisines", bad]]), 2026)
-                .unwrap_err();
+            let errors = parse_grid(
+                &table(&["Indicateur", "2019"], &[&["Signalements", bad]]),
+                2026,
+            )
+            .unwrap_err();
             assert_eq!(errors[0].column.as_deref(), Some("2019"), "{bad}");
         }
     }

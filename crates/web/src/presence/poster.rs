@@ -73,6 +73,19 @@ pub struct PosterPage {
     stylesheet: String,
     favicon: String,
     unit_id: String,
+    /// The State's block, the PDF's own images (`passerelle_documents::poster`) as data URIs:
+    /// an `<img>` keeps the motto's SVG ids out of the page.
+    marianne: String,
+    motto: String,
+}
+
+/// An SVG as a `data:` URI, for an `<img>`.
+fn svg_data_uri(svg: &[u8]) -> String {
+    use base64::Engine;
+    format!(
+        "data:image/svg+xml;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(svg)
+    )
 }
 
 async fn poster_page(
@@ -85,6 +98,8 @@ async fn poster_page(
         stylesheet: crate::http::assets::url("passerelle-poster.css"),
         favicon: crate::http::assets::url("vendor/dsfr/favicon/favicon.svg"),
         unit_id: id,
+        marianne: svg_data_uri(passerelle_documents::poster::MARIANNE_SVG),
+        motto: svg_data_uri(passerelle_documents::poster::MOTTO_SVG),
         poster,
     })
 }

@@ -1,4 +1,4 @@
-//! The referral form and what it opens: the officer's referral (saisine) to the post that
+//! The referral form and what it opens: the officer's referral (signalement) to the post that
 //! covers their unit and the unit's list of referrals with status words only, and the same
 //! form used by the social worker to open a case for a person who came directly.
 
@@ -182,7 +182,7 @@ async fn refer(
         &post_row,
         JournalAction::PersonalDataWritten,
         format!(
-            "saisine {} ({})",
+            "signalement {} ({})",
             referral.urgency().code(),
             if referral.anonymous_count_only() {
                 "sans consentement : comptage anonyme"
@@ -249,7 +249,7 @@ async fn open_direct_case(
         &post,
         JournalAction::PersonalDataWritten,
         format!(
-            "dossier ouvert sans saisine ({})",
+            "dossier ouvert sans signalement ({})",
             referral.urgency().code()
         ),
         ip.as_deref(),

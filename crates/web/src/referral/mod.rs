@@ -1,4 +1,4 @@
-//! The officer's referral (saisine) and its status view, and the social worker's inbox and
+//! The officer's referral (signalement) and its status view, and the social worker's inbox and
 //! case file. Professional secrecy: the officer sees status words only; the case's content
 //! is for the post's social workers, and every read of it is journaled.
 //!

@@ -182,7 +182,7 @@ async fn case_journal(
             "Qui a consulté ce dossier (reçu le {})",
             french_day_of(&case.received_at)
         ),
-        intro: "Chaque consultation et chaque modification de ce dossier, de la saisine à aujourd'hui : qui, quand, avec quel rôle, quoi et pourquoi. Les consultations des fiches de ses personnes sont dans le journal de chaque fiche.",
+        intro: "Chaque consultation et chaque modification de ce dossier, du signalement à aujourd'hui : qui, quand, avec quel rôle, quoi et pourquoi. Les consultations des fiches de ses personnes sont dans le journal de chaque fiche.",
         back: (format!("/dossiers/{}", case.id), "Retour au dossier"),
         here: format!("/dossiers/{}/journal", case.id),
         merged_into: None,

@@ -131,7 +131,7 @@ fn yearly_counts(figures: &Dashboard) -> Vec<(&'static str, Shown)> {
             .unwrap_or(Shown::Count(0))
     };
     vec![
-        ("Saisines", total(0)),
+        ("Signalements", total(0)),
         ("Entretiens", total(2)),
         ("Actions", total(3)),
         ("Orientations", total(4)),

@@ -100,7 +100,7 @@ pub(super) async fn figures(
     // Activity by period: one row per indicator.
     let periods = Periods::for_publication(suppressed);
     let indicators = [
-        (indicator::REFERRALS, "Saisines"),
+        (indicator::REFERRALS, "Signalements"),
         (indicator::CLOSURES, "Clôtures"),
         (indicator::INTERVIEWS, "Entretiens"),
         (indicator::ACTIONS, "Actions"),
@@ -141,19 +141,19 @@ pub(super) async fn figures(
         )))
         .collect();
     breakdowns.push((
-        breakdown("table-origines", "Saisines par origine", 0),
+        breakdown("table-origines", "Signalements par origine", 0),
         sources,
         report(indicator::REFERRALS, "source").await?,
     ));
     breakdowns.push((
-        breakdown("table-urgences", "Saisines par urgence", 0),
+        breakdown("table-urgences", "Signalements par urgence", 0),
         codes_and_labels(Urgency::ALL, Urgency::code, Urgency::label),
         report(indicator::REFERRALS, "urgency").await?,
     ));
     breakdowns.push((
         breakdown(
             "table-penal",
-            "Saisines selon le caractère pénal de la situation",
+            "Signalements selon le caractère pénal de la situation",
             0,
         ),
         vec![
@@ -362,7 +362,7 @@ pub(super) async fn figures(
         quarterly_spec(
             "table-motifs",
             format!(
-                "Saisines par motif et par trimestre en {year} (une saisine peut avoir plusieurs motifs)"
+                "Signalements par motif et par trimestre en {year} (un signalement peut avoir plusieurs motifs)"
             ),
             &category_lines,
             &categories,
@@ -373,7 +373,7 @@ pub(super) async fn figures(
     // Persons received: each once in the year, in the quarter of their first case. The three
     // tables total the same persons: linked.
     let counted_once =
-        "chaque personne comptée une fois dans l'année, au trimestre de sa première saisine";
+        "chaque personne comptée une fois dans l'année, au trimestre de son premier signalement";
     let sexes = codes_and_labels(Sex::ALL, Sex::code, Sex::label);
     let mut bands = codes_and_labels(AgeBand::ALL, AgeBand::code, AgeBand::label);
     bands.push(("unknown".into(), "Non renseigné".into()));
@@ -428,7 +428,7 @@ pub(super) async fn figures(
         quarterly_spec(
             "table-recidives",
             format!(
-                "Nouvelles saisines d'une personne après la clôture d'un de ses dossiers, par trimestre en {year} (le total : dans les 12 mois)"
+                "Nouveaux signalements d'une personne après la clôture d'un de ses dossiers, par trimestre en {year} (le total : dans les 12 mois)"
             ),
             &report(indicator::RECURRENCES, recurrence::DIMENSION).await?,
             &[

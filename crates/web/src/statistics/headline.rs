@@ -114,7 +114,7 @@ pub fn tiles(figures: &Dashboard) -> Vec<Tile> {
         tile(
             "tile-delai",
             figures.delay.median.clone(),
-            "délai médian entre la saisine et le premier contact",
+            "délai médian entre le signalement et le premier contact",
         ),
         tile(
             "tile-inconnues",
@@ -126,7 +126,7 @@ pub fn tiles(figures: &Dashboard) -> Vec<Tile> {
             figures.persons.french(),
             "personnes reçues",
         ),
-        tile("tile-saisines", activity_total(0), "saisines reçues"),
+        tile("tile-saisines", activity_total(0), "signalements reçus"),
         tile("tile-entretiens", activity_total(2), "entretiens"),
         tile("tile-actions", activity_total(3), "actions"),
         tile(

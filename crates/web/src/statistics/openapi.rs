@@ -25,7 +25,7 @@ pub(super) async fn openapi() -> axum::Json<serde_json::Value> {
     let mut scoped = answer(
         "Les chiffres du périmètre du rôle actif : exacts pour le poste, soumis au secret statistique au-delà.",
     );
-    scoped["403"] = serde_json::json!({ "description": "Rôle sans statistiques (officier, administration technique)." });
+    scoped["403"] = serde_json::json!({ "description": "Rôle sans statistiques (gendarme ou policier, administration technique)." });
     axum::Json(serde_json::json!({
         "openapi": "3.1.0",
         "info": {
@@ -57,7 +57,7 @@ pub(super) async fn openapi() -> axum::Json<serde_json::Value> {
                     "secret_statistique": { "type": "boolean" },
                     "delai_premier_contact": {
                         "type": "object",
-                        "description": "Délai entre la saisine et le premier contact : nombre de saisines mesurées (« s » hors du poste quand il va de 1 à 4), médiane et 90e centile (« — » quand non publiés).",
+                        "description": "Délai entre le signalement et le premier contact : nombre de signalements mesurés (« s » hors du poste quand il va de 1 à 4), médiane et 90e centile (« — » quand non publiés).",
                         "properties": {
                             "saisines": { "type": "string" },
                             "mediane": { "type": "string" },

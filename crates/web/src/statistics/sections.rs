@@ -36,7 +36,7 @@ fn place_of(table: &TableView) -> (&'static str, &'static str, String) {
     let (section, title) = match table.id {
         "table-activite" | "table-activite-filtree" => ("activite", "Activité"),
         "table-motifs" | "table-origines" | "table-urgences" | "table-penal" | "table-danger"
-        | "table-zones" | "table-employeurs" => ("saisines", "Saisines"),
+        | "table-zones" | "table-employeurs" => ("saisines", "Signalements"),
         "table-issues" | "table-entretiens" | "table-actions" | "table-partenaires"
         | "table-suites" => ("suites", "Entretiens, actions, orientations et clôtures"),
         "table-personnes-sexe"
@@ -47,13 +47,13 @@ fn place_of(table: &TableView) -> (&'static str, &'static str, String) {
     };
     let heading = match table.id {
         "table-activite" => "Activité de l'année",
-        "table-motifs" => "Saisines par motif",
-        "table-origines" => "Saisines par origine",
-        "table-urgences" => "Saisines par urgence",
+        "table-motifs" => "Signalements par motif",
+        "table-origines" => "Signalements par origine",
+        "table-urgences" => "Signalements par urgence",
         "table-penal" => "Caractère pénal de la situation",
         "table-danger" => "Grille d'évaluation du danger (violences conjugales)",
-        "table-zones" => "Saisines par zone des postes",
-        "table-employeurs" => "Saisines par type d'employeur des postes",
+        "table-zones" => "Signalements par zone des postes",
+        "table-employeurs" => "Signalements par type d'employeur des postes",
         "table-issues" => "Clôtures par issue",
         "table-entretiens" => "Entretiens par lieu",
         "table-actions" => "Actions par nature",
@@ -62,7 +62,7 @@ fn place_of(table: &TableView) -> (&'static str, &'static str, String) {
         "table-personnes-sexe" => "Personnes reçues par sexe",
         "table-personnes-age" => "Personnes reçues par tranche d'âge",
         "table-personnes-connues" => "Personnes connues d'un service social à l'accueil",
-        "table-recidives" => "Nouvelles saisines après une clôture",
+        "table-recidives" => "Nouveaux signalements après une clôture",
         "table-historique" => "Activité déclarée avant Passerelle",
         _ => "",
     };
@@ -96,7 +96,7 @@ impl Dashboard {
                     (
                         FigureChart::Periods(bars.as_slice()),
                         format!(
-                            "Graphique : saisines par {} — {heading}. Le tableau « {} » donne les chiffres.",
+                            "Graphique : signalements par {} — {heading}. Le tableau « {} » donne les chiffres.",
                             self.period, table.caption
                         ),
                     )
@@ -138,7 +138,7 @@ impl Dashboard {
         row_chart(&[
             ("Médiane".into(), median, self.delay.median.clone()),
             (
-                "90 % des saisines en moins de".into(),
+                "90 % des signalements en moins de".into(),
                 p90,
                 self.delay.p90.clone(),
             ),
