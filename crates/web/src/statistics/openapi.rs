@@ -4,7 +4,9 @@
 use crate::statistics::api::SECRET_VALUE;
 
 /// The API's description (OpenAPI 3.1), served by the application itself.
-pub(super) async fn openapi() -> axum::Json<serde_json::Value> {
+pub(super) async fn openapi(
+    _caller: crate::http::bearer::PublicCaller,
+) -> axum::Json<serde_json::Value> {
     let year = serde_json::json!({
         "name": "annee", "in": "query", "required": false,
         "description": "Année civile (heure de Paris), de 2000 à l'année en cours ; par défaut l'année en cours.",
