@@ -10,10 +10,12 @@ use crate::ids::{AccountId, EmployerId, PostId, UnitId};
 use crate::registry::territory::DepartementCode;
 
 mod case_access;
+mod machine;
 mod reach;
 mod reading;
 mod referrer;
 pub use case_access::{CaseAccessKind, opens_case_content};
+pub use machine::{Machine, decide_machine, token_may_hold};
 pub use reach::{
     FiguresExtent, PostsReach, PresenceView, Publication, SecurityEventsReach, home_departement,
     posts_reach, presence_view, publication_of, security_events_reach,
@@ -166,6 +168,9 @@ pub enum Resource<'a> {
     /// Producing for one person everything the post holds on them (RGPD art. 15): identity,
     /// cases, notes for the team, the access journal. A disclosure of case content.
     SubjectAccess { post: &'a Place },
+    /// The API tokens of machine clients: created, listed and revoked by the technical
+    /// administrator (`machine` decides what a token itself reaches).
+    ApiTokens,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -414,6 +419,9 @@ pub fn decide(actor: &Actor, action: Action, resource: &Resource) -> Decision {
         // The person's copy (RGPD art. 15) is produced by those who may open the content it
         // copies; producing it is an act on the record (a disclosure, journaled), hence Manage.
         (Action::Manage, Resource::SubjectAccess { post }) => works_on_cases(actor, post),
+        // Tokens act for the installation's partners: the technical administrator gives and
+        // takes them back, as accounts.
+        (Action::View | Action::Manage, Resource::ApiTokens) => grant.role == Role::Admin,
         // Who replaces in a post is granted by its employer (or the national steering).
         (Action::Manage, Resource::Replacements { post }) => match grant.role {
             Role::National => true,
@@ -468,7 +476,8 @@ pub fn decide(actor: &Actor, action: Action, resource: &Resource) -> Decision {
             | Resource::Case { .. }
             | Resource::CaseNames { .. }
             | Resource::RecordJournal { .. }
-            | Resource::SubjectAccess { .. },
+            | Resource::SubjectAccess { .. }
+            | Resource::ApiTokens,
         ) => false,
         (
             Action::Manage,

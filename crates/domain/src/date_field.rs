@@ -55,6 +55,9 @@ pub enum DateField {
     BirthDate,
     /// The day of an appointment being booked: today or later, within a year.
     Appointment,
+    /// The last day an API token is accepted: from tomorrow, within a year (a token must be
+    /// renewed, never forgotten).
+    TokenExpiry,
 }
 
 /// The first and last day a field accepts, both included.
@@ -82,6 +85,7 @@ impl DateField {
         DateField::NoticeUntil,
         DateField::BirthDate,
         DateField::Appointment,
+        DateField::TokenExpiry,
     ];
 
     /// The field's French name, as refusals start with it.
@@ -101,6 +105,7 @@ impl DateField {
             DateField::NoticeUntil => "Annonce affichée jusqu'au",
             DateField::BirthDate => "Date de naissance",
             DateField::Appointment => "Date du rendez-vous",
+            DateField::TokenExpiry => "Date d'expiration du jeton",
         }
     }
 
@@ -137,6 +142,9 @@ impl DateField {
             | DateField::NoticeUntil => window(SCHEME_START, years_after(today, 3)),
             DateField::BirthDate => window(EARLIEST_BIRTH, today),
             DateField::Appointment => window(today, years_after(today, 1)),
+            DateField::TokenExpiry => {
+                window(today.next_day().unwrap_or(today), years_after(today, 1))
+            }
         };
         match received {
             Some(received) if self.is_case_work() && received.min(today) > base.earliest => {

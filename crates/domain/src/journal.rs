@@ -52,6 +52,9 @@ vocabulary!(
         ReferentialChanged => ("referential.changed", "Référentiel modifié (grille des catégories…)"),
         JournalKeyChanged => ("journal.key_changed", "Clé du journal changée (nouvelle clé du fichier de clés)"),
         ScheduledJob => ("job.ran", "Tâche quotidienne d'un serveur (purge, sauvegarde, contrôle)"),
+        ApiTokenCreated => ("api_token.created", "Jeton d'API créé"),
+        ApiTokenRevoked => ("api_token.revoked", "Jeton d'API révoqué"),
+        ApiCall => ("api_token.call", "Appel de l'API avec un jeton"),
     }
 );
 
@@ -136,9 +139,8 @@ impl JournalAction {
                 answer,
             ],
             RoleGranted | RoleRevoked | RoleSwitched | AccountInvited | CaseAccessProposed
-            | CaseAccessConfirmed | CaseAccessDeclined | ReplacementGranted | ReplacementEnded => {
-                &[role]
-            }
+            | CaseAccessConfirmed | CaseAccessDeclined | ReplacementGranted | ReplacementEnded
+            | ApiTokenCreated | ApiTokenRevoked | ApiCall => &[role],
             PostLifecycle => &[post_status],
             PostAgreement | PostFunding => &[funder, renewal],
             LoginSucceeded

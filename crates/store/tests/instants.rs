@@ -311,6 +311,10 @@ async fn the_migration_names_every_instant_column() {
         ("presence_slots", "ends_at"),
         ("presence_slots", "starts_at"),
         ("scheduled_runs", "started_at"),
+        ("api_tokens", "created_at"),
+        ("api_tokens", "expires_at"),
+        ("api_tokens", "last_used_at"),
+        ("api_tokens", "revoked_at"),
     ];
     let mut expected: Vec<(String, String)> = columns
         .into_iter()

@@ -153,6 +153,7 @@ pub fn route_table() -> http::route_table::RouteTable {
         .merge(identity::own_account::routes())
         .merge(identity::password_reset::routes())
         .merge(identity::accounts::routes())
+        .merge(identity::api_tokens::routes())
         .merge(journal::pages::routes())
         .merge(identity::oidc::routes())
         .merge(registry::map::routes())

@@ -222,6 +222,13 @@ fn expected(method: Method, path: &str, who: Who) -> (Outcome, Outcome) {
             other => account_admin(other),
         },
         (_, p) if p.starts_with("/comptes/{id}") => account_admin(who),
+        // The API tokens of machine clients: the technical administrator's.
+        (Method::Get | Method::Post, "/jetons-api") => only(who, &[Role::Admin]),
+        (Method::Post, "/jetons-api/{id}/revoquer") => match who {
+            None => (Login, Login),
+            Some(Role::Admin) => (Allow, Absent),
+            Some(_) => (Deny, Deny),
+        },
         // Schedules: read by the steering, the employer, the post and its host units' officers;
         // changed by the post's social worker and its employer.
         (Method::Get, "/postes/{id}/presence") => match who {
@@ -420,6 +427,17 @@ struct Answer {
 }
 
 async fn send(world: &World<'_>, client: &reqwest::Client, who: Who, ask: &Ask) -> Answer {
+    send_as(world, client, who, None, ask).await
+}
+
+/// The same, with an API token in the `Authorization` header.
+async fn send_as(
+    world: &World<'_>,
+    client: &reqwest::Client,
+    who: Who,
+    bearer: Option<&str>,
+    ask: &Ask,
+) -> Answer {
     let app = world.app;
     let mut cookies = format!("passerelle_csrf={CSRF}");
     if let Some(role) = who {
@@ -441,6 +459,10 @@ async fn send(world: &World<'_>, client: &reqwest::Client, who: Who, ask: &Ask) 
         Body::Upload(fields, file) => client
             .post(app.url(&ask.path))
             .multipart(requests::multipart(fields, file)),
+    };
+    let request = match bearer {
+        Some(token) => request.bearer_auth(token),
+        None => request,
     };
     let response = request.header("cookie", cookies).send().await.unwrap();
     let status = response.status().as_u16();
@@ -599,14 +621,11 @@ struct Tally {
     sentinels: usize,
 }
 
-async fn run(app: &TestApp) -> Tally {
+async fn run(app: &TestApp, world: &World<'_>) -> Tally {
     // With the server's memories at work, as `passerelle serve` runs: every page is asked
     // twice, so a kept copy (a case list) answers the second time under the same rules.
     // The stamps are polled once here, so copies are kept from the first page on, then by
     // the background task.
-    passerelle_web::referral::case_list_copies::watch(&app.state);
-    app.state.case_lists.poll(&app.db).await;
-    let world = World::new(app).await;
     world.check_the_search_finds_what_is_shown().await;
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -698,11 +717,111 @@ async fn run(app: &TestApp) -> Tally {
     }
 }
 
+/// The JSON endpoints a token is meant for; every call to them is journaled with its name.
+const JSON_ROUTES: [&str; 4] = [
+    "/api/statistiques",
+    "/api/observatoire",
+    "/api/openapi.json",
+    "/donnees/postes.json",
+];
+
+/// What a token acting as a steering role gets: the figures of its own scope, and on every
+/// other route no more than an anonymous visitor (a token opens no page, no form).
+fn expected_for_token(method: Method, path: &str) -> (Outcome, Outcome) {
+    match (method, path) {
+        (Method::Get, "/api/statistiques") => (Allow, Allow),
+        _ => expected(method, path, None),
+    }
+}
+
+/// The calls of tokens journaled after `head`.
+async fn token_calls_since(app: &TestApp, head: i64) -> u64 {
+    let (count,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM journal WHERE seq > $1 AND action = 'api_token.call' AND detail LIKE 'jeton « Jeton %'",
+    )
+    .bind(head)
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap();
+    count as u64
+}
+
+/// Every route × every role a token may hold × a token inside and outside the demo's scope.
+async fn run_tokens(app: &TestApp, world: &World<'_>) -> usize {
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let declared: BTreeSet<(Method, &str)> = passerelle_web::route_table()
+        .declared()
+        .iter()
+        .copied()
+        .collect();
+    let roles: Vec<Role> = Role::ALL
+        .iter()
+        .copied()
+        .filter(|r| passerelle_domain::access::token_may_hold(*r))
+        .collect();
+    assert_eq!(roles.len(), 3, "{roles:?}");
+    let mut tokens = Vec::new();
+    for &role in &roles {
+        for side in [Side::Inside, Side::Outside] {
+            tokens.push((role, side, app.api_token_for(role, side.into()).await.0));
+        }
+    }
+    let mut failures = Vec::new();
+    let mut cells = 0;
+    for &(method, path) in &declared {
+        let (inside, outside) = expected_for_token(method, path);
+        for (role, side, token) in &tokens {
+            let expected = if *side == Side::Inside {
+                inside
+            } else {
+                outside
+            };
+            let cell = format!(
+                "{} {path} with a token of {role:?} {side:?}",
+                method.as_str()
+            );
+            let request = build(&world, method, path, None, *side).await;
+            for ask in &request.asks {
+                let head = journal_head(app).await;
+                let answer = send_as(&world, &client, None, Some(token), ask).await;
+                let reads = reads_since(app, head).await;
+                failures.extend(check(&world, &cell, None, expected, ask, &answer, reads));
+                let calls = token_calls_since(app, head).await;
+                let journaled = u64::from(method == Method::Get && JSON_ROUTES.contains(&path));
+                if calls != journaled {
+                    failures.push(format!(
+                        "{cell}: {calls} call(s) journaled, expected {journaled}"
+                    ));
+                }
+            }
+            cells += 1;
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} failures with tokens on {}:\n{}",
+        failures.len(),
+        app.backend,
+        failures.join("\n")
+    );
+    println!("token matrix on {}: {cells} cells", app.backend);
+    cells
+}
+
 #[tokio::test]
 async fn every_route_every_role_inside_and_outside_its_scope() {
     for app in spawn_all().await {
         let started = std::time::Instant::now();
-        let tally = run(&app).await;
+        passerelle_web::referral::case_list_copies::watch(&app.state);
+        app.state.case_lists.poll(&app.db).await;
+        let world = World::new(&app).await;
+        let tally = run(&app, &world).await;
+        let token_cells = run_tokens(&app, &world).await;
+        drop(world);
+        assert!(token_cells >= 750, "{token_cells} token cells");
         println!(
             "authorization matrix on {}: {:.1} s",
             app.backend,

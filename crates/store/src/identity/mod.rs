@@ -5,6 +5,7 @@
 pub mod account;
 pub mod account_list;
 pub mod administration;
+pub mod api_token;
 pub mod attention;
 pub mod case_access;
 pub mod lockout;

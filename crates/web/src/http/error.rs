@@ -29,6 +29,10 @@ pub enum WebError {
     Redirect(String),
     #[error("erreur interne : {0}")]
     Internal(#[from] anyhow::Error),
+    /// A machine client (`http::bearer`) refused: its token unknown, expired or revoked
+    /// (401), or the policy's no (403). Answered in JSON, in French.
+    #[error("appel de l'API refusé : {message}")]
+    Api { status: u16, message: String },
 }
 
 impl From<passerelle_store::StoreError> for WebError {
@@ -122,6 +126,18 @@ impl IntoResponse for WebError {
             ))
             .into_response(),
             WebError::Redirect(target) => Redirect::to(&target).into_response(),
+            WebError::Api { status, message } => {
+                let status = StatusCode::from_u16(status).unwrap_or(StatusCode::FORBIDDEN);
+                let mut response =
+                    (status, axum::Json(serde_json::json!({ "erreur": message }))).into_response();
+                if status == StatusCode::UNAUTHORIZED {
+                    response.headers_mut().insert(
+                        axum::http::header::WWW_AUTHENTICATE,
+                        axum::http::HeaderValue::from_static(r#"Bearer realm="passerelle""#),
+                    );
+                }
+                response
+            }
             WebError::Internal(cause) => {
                 tracing::error!(error = ?cause, "internal error");
                 internal_error_page()

@@ -79,6 +79,12 @@ pub fn navigation_for(roles: &[Role]) -> Vec<NavItem> {
             href: "/comptes",
         });
     }
+    if has(Role::Admin) {
+        items.push(NavItem {
+            label: "Jetons d'API",
+            href: "/jetons-api",
+        });
+    }
     if has(Role::Admin) || has(Role::Employer) {
         items.push(NavItem {
             label: "Journal de sécurité",

@@ -4,6 +4,7 @@
 
 pub mod assets;
 pub mod auth;
+pub mod bearer;
 pub mod blocking;
 pub mod clock;
 pub mod downloads;

@@ -4,6 +4,7 @@
 //! two people (proposed, then confirmed on the post's page).
 
 pub mod accounts;
+pub mod api_tokens;
 pub mod case_access;
 pub mod login;
 pub mod oidc;

@@ -106,6 +106,7 @@ fn kind_words(kind: &str, id: &str) -> String {
         "unit" => "unité supprimée".into(),
         "employer" => "employeur supprimé".into(),
         "account_role" => "rôle retiré".into(),
+        "api_token" => "jeton d'API".into(),
         _ => "enregistrement".into(),
     }
 }

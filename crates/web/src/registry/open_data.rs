@@ -152,7 +152,10 @@ struct JsonExport<'a> {
     posts: &'a [PublicPost],
 }
 
-async fn posts_json(State(state): State<AppState>) -> WebResult<Response> {
+async fn posts_json(
+    State(state): State<AppState>,
+    _caller: crate::http::bearer::PublicCaller,
+) -> WebResult<Response> {
     let posts = passerelle_store::registry::post::public_posts(&state.db, None).await?;
     let export = JsonExport {
         schema: "/donnees",

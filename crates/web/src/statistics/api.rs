@@ -3,9 +3,9 @@
 //! description is served by `openapi`.
 
 use crate::AppState;
-use crate::http::auth::Authenticated;
+use crate::http::bearer::{ApiCaller, PublicCaller};
 use crate::http::error::WebResult;
-use crate::statistics::figures::{actor_figures, figures};
+use crate::statistics::figures::{caller_figures, figures};
 use crate::statistics::{Dashboard, PeriodQuery, year_of};
 use axum::extract::{Query, State};
 use passerelle_domain::statistics::suppression::Shown;
@@ -50,6 +50,7 @@ fn figures_json(scope_label: &str, year: i32, figures: &Dashboard) -> serde_json
 
 pub(super) async fn observatory_json(
     State(state): State<AppState>,
+    _caller: PublicCaller,
     Query(query): Query<PeriodQuery>,
 ) -> WebResult<axum::Json<serde_json::Value>> {
     let year = year_of(&query.annee, crate::http::clock::paris_today())?;
@@ -59,10 +60,10 @@ pub(super) async fn observatory_json(
 
 pub(super) async fn statistics_json(
     State(state): State<AppState>,
-    auth: Authenticated,
+    caller: ApiCaller,
     Query(query): Query<PeriodQuery>,
 ) -> WebResult<axum::Json<serde_json::Value>> {
-    let (year, _, figures) = actor_figures(&state, &auth, &query).await?;
+    let (year, _, figures) = caller_figures(&state, &caller, &query).await?;
     Ok(axum::Json(figures_json(
         &figures.scope_label,
         year,

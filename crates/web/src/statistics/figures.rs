@@ -4,6 +4,7 @@
 
 use crate::AppState;
 use crate::http::auth::Authenticated;
+use crate::http::bearer::ApiCaller;
 use crate::http::error::{WebError, WebResult};
 use crate::statistics::activity_filter::ActivityFilter;
 use crate::statistics::chart::bars_of;
@@ -48,8 +49,27 @@ pub(super) async fn actor_figures(
     query: &PeriodQuery,
 ) -> WebResult<(i32, ReportScope, Dashboard)> {
     auth.require(Action::View, &Resource::ActivityStatistics)?;
+    scope_figures(state, &auth.actor.grant.scope, query).await
+}
+
+/// The same for whoever calls the API: a person, or a token acting as its role.
+pub(super) async fn caller_figures(
+    state: &AppState,
+    caller: &ApiCaller,
+    query: &PeriodQuery,
+) -> WebResult<(i32, ReportScope, Dashboard)> {
+    caller.require(Action::View, &Resource::ActivityStatistics)?;
+    scope_figures(state, &caller.grant().scope, query).await
+}
+
+/// The figures of a role's scope, once the policy said yes.
+async fn scope_figures(
+    state: &AppState,
+    grant_scope: &Scope,
+    query: &PeriodQuery,
+) -> WebResult<(i32, ReportScope, Dashboard)> {
     let year = year_of(&query.annee, crate::http::clock::paris_today())?;
-    let scope = report_scope(&auth.actor.grant.scope)?;
+    let scope = report_scope(grant_scope)?;
     let figures = figures(state, &scope, year, &query.filtre).await?;
     Ok((year, scope, figures))
 }

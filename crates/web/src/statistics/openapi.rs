@@ -4,7 +4,9 @@
 use crate::statistics::api::SECRET_VALUE;
 
 /// The API's description (OpenAPI 3.1), served by the application itself.
-pub(super) async fn openapi() -> axum::Json<serde_json::Value> {
+pub(super) async fn openapi(
+    _caller: crate::http::bearer::PublicCaller,
+) -> axum::Json<serde_json::Value> {
     let year = serde_json::json!({
         "name": "annee", "in": "query", "required": false,
         "description": "Année civile (heure de Paris), de 2000 à l'année en cours ; par défaut l'année en cours.",
@@ -25,7 +27,13 @@ pub(super) async fn openapi() -> axum::Json<serde_json::Value> {
     let mut scoped = answer(
         "Les chiffres du périmètre du rôle actif : exacts pour le poste, soumis au secret statistique au-delà.",
     );
-    scoped["403"] = serde_json::json!({ "description": "Rôle sans statistiques (gendarme ou policier, administration technique)." });
+    scoped["403"] = serde_json::json!({ "description": "Rôle sans statistiques (gendarme ou policier, administration technique), ou jeton qui n'y donne pas accès.", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } });
+    let unauthorized = serde_json::json!({ "description": "Jeton d'API inconnu, expiré ou révoqué (message en français).", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } });
+    scoped["401"] = unauthorized.clone();
+    let mut public = answer("Chiffres nationaux, soumis au secret statistique.");
+    public["401"] = unauthorized.clone();
+    // Public data: a token is optional; if one is sent it must be valid (and the call is journaled).
+    let optional_token = serde_json::json!([{}, { "jeton": [] }]);
     axum::Json(serde_json::json!({
         "openapi": "3.1.0",
         "info": {
@@ -37,15 +45,45 @@ pub(super) async fn openapi() -> axum::Json<serde_json::Value> {
             "/api/observatoire": { "get": {
                 "summary": "Chiffres nationaux publics (observatoire), sans connexion",
                 "parameters": [year, filter],
-                "responses": answer("Chiffres nationaux, soumis au secret statistique.")
+                "security": optional_token,
+                "responses": public
             }},
             "/api/statistiques": { "get": {
-                "summary": "Chiffres du périmètre de la personne connectée (cookie de session)",
+                "summary": "Chiffres du périmètre du rôle : celui de la personne connectée (cookie de session) ou celui du jeton d'API",
                 "parameters": [year, filter],
+                "security": [{ "jeton": [] }, { "session": [] }],
                 "responses": scoped
+            }},
+            "/donnees/postes.json": { "get": {
+                "summary": "Registre public des postes (données ouvertes, Licence Ouverte 2.0) ; le schéma des colonnes est décrit sur /donnees",
+                "security": optional_token,
+                "responses": {
+                    "200": { "description": "Les postes, sans donnée personnelle.", "content": { "application/json": { "schema": { "type": "object", "required": ["schema", "licence", "generated_on", "posts"], "properties": {
+                        "schema": { "type": "string" },
+                        "licence": { "type": "string" },
+                        "generated_on": { "type": "string", "format": "date" },
+                        "posts": { "type": "array", "items": { "type": "object" } }
+                    } } } } },
+                    "401": unauthorized
+                }
+            }},
+            "/api/openapi.json": { "get": {
+                "summary": "Ce document",
+                "security": optional_token,
+                "responses": { "200": { "description": "OpenAPI 3.1." } }
             }}
         },
-        "components": { "schemas": {
+        "components": {
+        "securitySchemes": {
+            "jeton": {
+                "type": "http",
+                "scheme": "bearer",
+                "description": "Jeton d'API (« psr_… ») créé par l'administration technique pour un rôle dans un périmètre (pilotage national, départemental ou employeur), en lecture seule, avec une date d'expiration ; il agit comme une personne de ce rôle et n'ouvre ni page ni dossier. Chaque appel est inscrit au journal avec le nom du jeton. Jeton inconnu, expiré ou révoqué : 401."
+            },
+            "session": { "type": "apiKey", "in": "cookie", "name": "passerelle_session", "description": "Session d'une personne connectée (navigateur)." }
+        },
+        "schemas": {
+            "Error": { "type": "object", "required": ["erreur"], "properties": { "erreur": { "type": "string", "description": "Message en français." } } },
             "Figures": {
                 "type": "object",
                 "required": ["annee", "perimetre", "secret_statistique", "tableaux"],

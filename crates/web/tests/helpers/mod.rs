@@ -207,6 +207,42 @@ impl TestApp {
         self.login(role).scope_id.clone().unwrap_or_default()
     }
 
+    /// An API token of `role` in the demo's scope of that role (inside) or in the other
+    /// post's (outside), valid through tomorrow: its text and its id.
+    pub async fn api_token_for(&self, role: Role, inside: bool) -> (String, String) {
+        let sql = match role {
+            Role::Employer => Some("SELECT employer_id FROM posts WHERE id = $1"),
+            Role::Prevention => Some("SELECT departement_code FROM posts WHERE id = $1"),
+            _ => None,
+        };
+        let scope_id = match (sql, inside) {
+            (None, _) => None,
+            (Some(_), true) => Some(self.scope(role)),
+            (Some(sql), false) => Some(
+                sqlx::query_as::<_, (String,)>(sql)
+                    .bind(&self.elsewhere.other_post)
+                    .fetch_one(self.db.pool())
+                    .await
+                    .unwrap()
+                    .0,
+            ),
+        };
+        let tomorrow = self.db.clock().now().date() + time::Duration::days(1);
+        passerelle_store::identity::api_token::create(
+            &self.db,
+            &format!("Jeton {role:?} {inside}"),
+            role,
+            scope_id.as_deref(),
+            tomorrow,
+            &self.login(Role::Admin).id,
+            passerelle_store::journal::Entry::new(
+                passerelle_domain::journal::JournalAction::ApiTokenCreated,
+            ),
+        )
+        .await
+        .unwrap()
+    }
+
     pub async fn demo_role_id(&self, role: Role) -> String {
         account::roles_of(&self.db, &AccountId::new(&self.login(role).id))
             .await

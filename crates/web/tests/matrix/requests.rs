@@ -197,6 +197,23 @@ pub async fn build(w: &World<'_>, method: Method, path: &str, who: Who, side: Si
         | (Method::Get, "/postes")
         | (Method::Get, "/pilotage") => Request::get(path),
         (Method::Get, "/registre/import") => Request::get(path),
+        (Method::Get, "/jetons-api") => Request::get(path),
+        (Method::Post, "/jetons-api") => Request::post(
+            path,
+            &[
+                ("name", "Tableau de bord national"),
+                ("role", "national"),
+                ("scope", "nation:"),
+                ("last_day", &day(30)),
+            ],
+        ),
+        (Method::Post, "/jetons-api/{id}/revoquer") => {
+            let id = unknown(
+                app.api_token_for(Role::National, true).await.1,
+                "0123456789abcdef0123456789abcdef",
+            );
+            Request::post(format!("/jetons-api/{id}/revoquer"), &[])
+        }
         (Method::Get, "/postes/export.csv") => Request::get("/postes/export.csv?statut=vacant&q=a"),
         (Method::Get, "/postes/nouveau") => Request::get(path),
         (Method::Get, "/registre/unites/export.csv") => {

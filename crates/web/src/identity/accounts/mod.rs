@@ -21,6 +21,7 @@ mod status;
 pub use invitations::InvitePage;
 pub use list::{AccountAdminPage, AccountLine, AccountsPage, ManagedRole};
 pub use roles::ScopeOption;
+pub(crate) use roles::{grantable, parse_scope, place_for};
 
 pub fn routes() -> RouteTable {
     RouteTable::new()

@@ -25,7 +25,7 @@ pub struct ScopeOption {
 
 /// The roles this actor may give, with the scopes it may give them in (inside `departement`
 /// for the admin, who picks a département first).
-pub(super) async fn grantable(
+pub(crate) async fn grantable(
     state: &AppState,
     auth: &Authenticated,
     departement: Option<&str>,
@@ -77,7 +77,7 @@ pub(super) async fn grantable(
     Ok(result)
 }
 
-pub(super) fn parse_scope(role: Role, value: &str) -> WebResult<(Role, Option<String>)> {
+pub(crate) fn parse_scope(role: Role, value: &str) -> WebResult<(Role, Option<String>)> {
     let (kind, id) = value
         .split_once(':')
         .ok_or_else(|| WebError::BadRequest("Périmètre : valeur illisible.".into()))?;
@@ -98,7 +98,7 @@ pub(super) fn parse_scope(role: Role, value: &str) -> WebResult<(Role, Option<St
     ))
 }
 
-pub(super) async fn place_for(
+pub(crate) async fn place_for(
     state: &AppState,
     role: Role,
     scope_id: Option<&str>,
