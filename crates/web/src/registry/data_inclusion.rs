@@ -135,7 +135,7 @@ async fn services(State(state): State<AppState>) -> WebResult<Response> {
             structure_id: structure_id(reception),
             id: format!("{SOURCE}--{}--{}", reception.post_code, reception.unit_id),
             nom: "Intervenant social en commissariat et gendarmerie",
-            description: "Un travailleur social reçoit, écoute et oriente les victimes et les personnes en détresse sociale que rencontrent la police et la gendarmerie : violences conjugales et intrafamiliales, conflits familiaux, enfants en danger, précarité. Entretiens confidentiels et gratuits, accompagnement vers les droits et les services compétents.",
+            description: "Un intervenant social reçoit, écoute et oriente les victimes et les personnes en détresse sociale que rencontrent la police et la gendarmerie : violences conjugales et intrafamiliales, conflits familiaux, enfants en danger, précarité. Entretiens confidentiels et gratuits, accompagnement vers les droits et les services compétents.",
             date_maj: date.clone(),
             lien_source: unit_page(&state, reception),
             kind: "accompagnement",

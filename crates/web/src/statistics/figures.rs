@@ -186,7 +186,7 @@ pub(super) async fn figures(
     breakdowns.push((
         breakdown(
             "table-danger",
-            "Saisines selon la grille d'évaluation du danger",
+            "Signalements selon la grille d'évaluation du danger",
             0,
         ),
         codes_and_labels(
