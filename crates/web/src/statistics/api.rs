@@ -4,12 +4,33 @@
 
 use crate::AppState;
 use crate::http::bearer::{ApiCaller, PublicCaller};
-use crate::http::error::WebResult;
+use crate::http::error::{WebError, WebResult};
 use crate::statistics::figures::{caller_figures, figures};
 use crate::statistics::{Dashboard, PeriodQuery, year_of};
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use passerelle_domain::statistics::suppression::Shown;
 use passerelle_store::statistics::rollup::ReportScope;
+
+/// A refused parameter answered as the API's other errors, in JSON (`{"erreur": …}`), not as
+/// the pages' HTML.
+fn in_json(error: WebError) -> WebError {
+    match error {
+        WebError::BadRequest(message) => WebError::Api {
+            status: 400,
+            message,
+        },
+        other => other,
+    }
+}
+
+/// Parameters that cannot be read (a parameter given twice, say), in JSON too.
+fn unreadable(_: QueryRejection) -> WebError {
+    WebError::Api {
+        status: 400,
+        message: "Paramètres illisibles : « annee » et « filtre », une fois chacun.".into(),
+    }
+}
 
 /// What the API answers for every hidden cell, small or masked alike (`openapi` says why).
 pub(super) const SECRET_VALUE: &str = "secret_statistique";
@@ -51,19 +72,25 @@ fn figures_json(scope_label: &str, year: i32, figures: &Dashboard) -> serde_json
 pub(super) async fn observatory_json(
     State(state): State<AppState>,
     _caller: PublicCaller,
-    Query(query): Query<PeriodQuery>,
+    query: Result<Query<PeriodQuery>, QueryRejection>,
 ) -> WebResult<axum::Json<serde_json::Value>> {
-    let year = year_of(&query.annee, crate::http::clock::paris_today())?;
-    let figures = figures(&state, &ReportScope::Nation, year, &query.filtre).await?;
+    let Query(query) = query.map_err(unreadable)?;
+    let year = year_of(&query.annee, crate::http::clock::paris_today()).map_err(in_json)?;
+    let figures = figures(&state, &ReportScope::Nation, year, &query.filtre)
+        .await
+        .map_err(in_json)?;
     Ok(axum::Json(figures_json("France entière", year, &figures)))
 }
 
 pub(super) async fn statistics_json(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Query(query): Query<PeriodQuery>,
+    query: Result<Query<PeriodQuery>, QueryRejection>,
 ) -> WebResult<axum::Json<serde_json::Value>> {
-    let (year, _, figures) = caller_figures(&state, &caller, &query).await?;
+    let Query(query) = query.map_err(unreadable)?;
+    let (year, _, figures) = caller_figures(&state, &caller, &query)
+        .await
+        .map_err(in_json)?;
     Ok(axum::Json(figures_json(
         &figures.scope_label,
         year,

@@ -1,27 +1,49 @@
 //! The hand-written OpenAPI 3.1 description of the JSON API (`/api/openapi.json`), served by
 //! the application itself; it must follow what `api` answers.
 
+use crate::AppState;
+use crate::http::error::WebResult;
+use crate::statistics::activity_filter::ActivityFilter;
 use crate::statistics::api::SECRET_VALUE;
+use axum::extract::State;
 
 /// The API's description (OpenAPI 3.1), served by the application itself.
 pub(super) async fn openapi(
+    State(state): State<AppState>,
     _caller: crate::http::bearer::PublicCaller,
-) -> axum::Json<serde_json::Value> {
+) -> WebResult<axum::Json<serde_json::Value>> {
+    let this_year = crate::http::clock::paris_today().year();
     let year = serde_json::json!({
         "name": "annee", "in": "query", "required": false,
         "description": "Année civile (heure de Paris), de 2000 à l'année en cours ; par défaut l'année en cours.",
-        "schema": { "type": "integer", "minimum": 2000 }
+        "schema": { "type": "integer", "minimum": 2000, "maximum": this_year }
     });
+    // Every value the dashboards offer, read from the category grid in force: the document
+    // says exactly what is accepted (empty: no filter).
+    let grid = crate::referral::category::grid(&state).await?;
+    let categories: Vec<(String, String)> = grid
+        .all()
+        .iter()
+        .filter(|category| category.active)
+        .map(|category| (category.code.clone(), category.label.clone()))
+        .collect();
+    let mut filters = vec![String::new()];
+    filters.extend(
+        ActivityFilter::groups(None, &categories, true)
+            .into_iter()
+            .flat_map(|group| group.options)
+            .map(|option| option.value),
+    );
     let filter = serde_json::json!({
         "name": "filtre", "in": "query", "required": false,
-        "description": "Restreint le tableau d'activité (ajouté sous l'id « activite-filtree ») : « motif:<code> » (un motif de la grille), ou, au-delà d'un poste, « zone:<police|gendarmerie|mixed> » ou « employeur:<type> ».",
-        "schema": { "type": "string", "pattern": "^(motif|zone|employeur):[a-z0-9_-]+$" }
+        "description": "Restreint le tableau d'activité (ajouté sous l'id « activite-filtree ») : « motif:<code> » (un motif de la grille), ou, au-delà d'un poste, « zone:<code> » ou « employeur:<type> » ; vide : aucun filtre. Au périmètre d'un seul poste, zone et employeur sont refusés (400).",
+        "schema": { "type": "string", "enum": filters }
     });
     let figures = serde_json::json!({ "$ref": "#/components/schemas/Figures" });
     let answer = |description: &str| {
         serde_json::json!({
             "200": { "description": description, "content": { "application/json": { "schema": figures } } },
-            "400": { "description": "Période invalide (message en français)." }
+            "400": { "description": "Année ou filtre invalide (message en français).", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
         })
     };
     let mut scoped = answer(
@@ -34,7 +56,7 @@ pub(super) async fn openapi(
     public["401"] = unauthorized.clone();
     // Public data: a token is optional; if one is sent it must be valid (and the call is journaled).
     let optional_token = serde_json::json!([{}, { "jeton": [] }]);
-    axum::Json(serde_json::json!({
+    Ok(axum::Json(serde_json::json!({
         "openapi": "3.1.0",
         "info": {
             "title": "Passerelle — statistiques d'activité des intervenants sociaux",
@@ -133,5 +155,5 @@ pub(super) async fn openapi(
                 } } }
             ]}
         }}
-    }))
+    })))
 }
