@@ -10,6 +10,7 @@ use crate::ids::{AccountId, EmployerId, PostId, UnitId};
 use crate::registry::territory::DepartementCode;
 
 mod case_access;
+mod network;
 mod reach;
 mod reading;
 mod referrer;
@@ -166,6 +167,13 @@ pub enum Resource<'a> {
     /// Producing for one person everything the post holds on them (RGPD art. 15): identity,
     /// cases, notes for the team, the access journal. A disclosure of case content.
     SubjectAccess { post: &'a Place },
+    /// The network space: its announcements (each read as its scope and audience say,
+    /// `network::announcement::reaches`). Never case content.
+    Network,
+    /// Publishing an announcement to a scope (the nation, a département, an employer).
+    AnnouncementTo {
+        scope: &'a crate::network::announcement::AnnouncementScope,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -438,6 +446,8 @@ pub fn decide(actor: &Actor, action: Action, resource: &Resource) -> Decision {
                 proposer_roles,
             },
         ) => case_access::may_confirm(actor, post, grantee, proposer, proposer_roles),
+        (Action::View, Resource::Network) => network::is_member_or_officer(grant.role),
+        (Action::Manage, Resource::AnnouncementTo { scope }) => network::publishes_to(grant, scope),
         // Every other pair is refused, named here so that a new resource or action must be
         // decided: only roles and access to a post's cases are granted and confirmed, and
         // what is only read is never managed.
@@ -468,7 +478,9 @@ pub fn decide(actor: &Actor, action: Action, resource: &Resource) -> Decision {
             | Resource::Case { .. }
             | Resource::CaseNames { .. }
             | Resource::RecordJournal { .. }
-            | Resource::SubjectAccess { .. },
+            | Resource::SubjectAccess { .. }
+            | Resource::Network
+            | Resource::AnnouncementTo { .. },
         ) => false,
         (
             Action::Manage,
@@ -481,9 +493,15 @@ pub fn decide(actor: &Actor, action: Action, resource: &Resource) -> Decision {
             | Resource::DepartementPresence { .. }
             | Resource::BookingDesk { .. }
             | Resource::CaseNames { .. }
-            | Resource::RecordJournal { .. },
+            | Resource::RecordJournal { .. }
+            | Resource::Network,
         ) => false,
-        (Action::View, Resource::Replacements { .. } | Resource::SubjectAccess { .. }) => false,
+        (
+            Action::View,
+            Resource::Replacements { .. }
+            | Resource::SubjectAccess { .. }
+            | Resource::AnnouncementTo { .. },
+        ) => false,
         (Action::View | Action::Manage | Action::Confirm, Resource::RoleAt { .. }) => false,
         (Action::View | Action::Manage | Action::Confirm, Resource::CaseAccessProposal { .. }) => {
             false

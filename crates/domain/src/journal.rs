@@ -52,6 +52,8 @@ vocabulary!(
         ReferentialChanged => ("referential.changed", "Référentiel modifié (grille des catégories…)"),
         JournalKeyChanged => ("journal.key_changed", "Clé du journal changée (nouvelle clé du fichier de clés)"),
         ScheduledJob => ("job.ran", "Tâche quotidienne d'un serveur (purge, sauvegarde, contrôle)"),
+        NetworkTextChecked => ("network.text_checked", "Texte du réseau : données d'apparence personnelle signalées à l'auteur"),
+        AnnouncementPublished => ("network.announcement_published", "Annonce du réseau publiée"),
     }
 );
 
@@ -76,6 +78,8 @@ impl JournalAction {
                 | JournalAction::CaseTransferred
                 | JournalAction::PersonsMerged
                 | JournalAction::Disclosure
+                | JournalAction::NetworkTextChecked
+                | JournalAction::AnnouncementPublished
         )
     }
 }
@@ -173,6 +177,8 @@ impl JournalAction {
             | ReferentialChanged
             | JournalKeyChanged
             | ScheduledJob
+            | NetworkTextChecked
+            | AnnouncementPublished
             | PasswordResetRequested
             | PasswordReset
             | DeviceTrusted => &[],

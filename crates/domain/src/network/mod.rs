@@ -2,4 +2,5 @@
 //! prevention referents and the national team share. Never case content: every text of the
 //! network goes through [`personal_data::check`] before it is saved.
 
+pub mod announcement;
 pub mod personal_data;
