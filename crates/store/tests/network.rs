@@ -85,6 +85,10 @@ async fn announcements_reach_their_scope_and_audience_and_the_unread_count_follo
         .unwrap();
         assert_eq!(journaled, 3, "{:?}", test.backend());
 
+        let as_ = |role: Role| passerelle_domain::access::Grant {
+            role,
+            scope: passerelle_domain::access::Scope::Departement(d1.clone()),
+        };
         let in_d1 = Place {
             departements: vec![d1.clone()],
             ..Place::default()
@@ -92,7 +96,7 @@ async fn announcements_reach_their_scope_and_audience_and_the_unread_count_follo
         let titles = |rows: &[passerelle_store::network::announcement::AnnouncementRow]| {
             rows.iter().map(|r| r.title.clone()).collect::<Vec<_>>()
         };
-        let social_worker = for_reader(db, "reader", Role::SocialWorker, &in_d1, DEMO_TODAY)
+        let social_worker = for_reader(db, "reader", &as_(Role::SocialWorker), &in_d1, DEMO_TODAY)
             .await
             .unwrap();
         assert_eq!(
@@ -104,19 +108,19 @@ async fn announcements_reach_their_scope_and_audience_and_the_unread_count_follo
         );
         assert!(titles(&social_worker).contains(&"Au département".to_string()));
         // The officer reads only what is addressed to officers.
-        let officer = for_reader(db, "reader", Role::Officer, &in_d1, DEMO_TODAY)
+        let officer = for_reader(db, "reader", &as_(Role::Officer), &in_d1, DEMO_TODAY)
             .await
             .unwrap();
         assert_eq!(titles(&officer), vec!["Au département".to_string()]);
         assert!(
-            for_reader(db, "reader", Role::Admin, &in_d1, DEMO_TODAY)
+            for_reader(db, "reader", &as_(Role::Admin), &in_d1, DEMO_TODAY)
                 .await
                 .unwrap()
                 .is_empty()
         );
 
         assert_eq!(
-            unread_count(db, "reader", Role::SocialWorker, &in_d1, DEMO_TODAY)
+            unread_count(db, "reader", &as_(Role::SocialWorker), &in_d1, DEMO_TODAY)
                 .await
                 .unwrap(),
             2
@@ -124,32 +128,43 @@ async fn announcements_reach_their_scope_and_audience_and_the_unread_count_follo
         mark_read(db, "reader", &d1_id).await.unwrap();
         mark_read(db, "reader", &d1_id).await.unwrap();
         assert_eq!(
-            unread_count(db, "reader", Role::SocialWorker, &in_d1, DEMO_TODAY)
+            unread_count(db, "reader", &as_(Role::SocialWorker), &in_d1, DEMO_TODAY)
                 .await
                 .unwrap(),
             1
         );
         assert_eq!(
-            unread_count(db, "reader", Role::Officer, &in_d1, DEMO_TODAY)
+            unread_count(db, "reader", &as_(Role::Officer), &in_d1, DEMO_TODAY)
                 .await
                 .unwrap(),
             0
         );
         mark_read(db, "reader", &nation_id).await.unwrap();
         assert_eq!(
-            unread_count(db, "reader", Role::SocialWorker, &in_d1, DEMO_TODAY)
+            unread_count(db, "reader", &as_(Role::SocialWorker), &in_d1, DEMO_TODAY)
                 .await
                 .unwrap(),
             0
         );
-        let read = for_reader(db, "reader", Role::SocialWorker, &in_d1, DEMO_TODAY)
+        let read = for_reader(db, "reader", &as_(Role::SocialWorker), &in_d1, DEMO_TODAY)
             .await
             .unwrap();
         assert!(read.iter().all(|r| r.read));
+        // The national team reads every scope's announcements addressed to it: none here.
+        let national = passerelle_domain::access::Grant {
+            role: Role::National,
+            scope: passerelle_domain::access::Scope::Nation,
+        };
+        assert!(
+            for_reader(db, "reader", &national, &Place::default(), DEMO_TODAY)
+                .await
+                .unwrap()
+                .is_empty()
+        );
         // Not shown before its day.
         let yesterday = DEMO_TODAY - time::Duration::days(1);
         assert!(
-            for_reader(db, "reader", Role::SocialWorker, &in_d1, yesterday)
+            for_reader(db, "reader", &as_(Role::SocialWorker), &in_d1, yesterday)
                 .await
                 .unwrap()
                 .is_empty()

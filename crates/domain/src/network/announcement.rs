@@ -20,13 +20,19 @@ pub enum AnnouncementScope {
 }
 
 impl AnnouncementScope {
-    /// The scope a reader at `place` is in.
-    pub fn contains(&self, place: &Place) -> bool {
-        match self {
-            AnnouncementScope::Nation => true,
-            AnnouncementScope::Departement(code) => place.departements.contains(code),
-            AnnouncementScope::Employer(id) => place.employers.contains(id),
-        }
+    /// Whether a reader acting in `reader`, at `place`, is in this scope: a nationwide
+    /// reader (the national team) is in every one.
+    pub fn contains(&self, reader: &Scope, place: &Place) -> bool {
+        let nationwide = match reader {
+            Scope::Nation => true,
+            Scope::Unit(_) | Scope::Post(_) | Scope::Employer(_) | Scope::Departement(_) => false,
+        };
+        nationwide
+            || match self {
+                AnnouncementScope::Nation => true,
+                AnnouncementScope::Departement(code) => place.departements.contains(code),
+                AnnouncementScope::Employer(id) => place.employers.contains(id),
+            }
     }
 
     /// The scope as the author's grant sees it (the policy compares them).
@@ -48,10 +54,11 @@ pub const AUDIENCE_ROLES: &[Role] = &[
     Role::Officer,
 ];
 
-/// Whether a reader holding `role` at `place` reads an announcement of `scope` addressed to
+/// Whether a reader holding `role` in `reader` (at `place`) reads an announcement of `scope` addressed to
 /// `audience`, on `today`, published from `publish_on` until `expires_on` (included).
 pub fn reaches(
     role: Role,
+    reader: &Scope,
     place: &Place,
     scope: &AnnouncementScope,
     audience: &[Role],
@@ -66,7 +73,7 @@ pub fn reaches(
         Role::Admin => false,
     };
     addressed
-        && scope.contains(place)
+        && scope.contains(reader, place)
         && publish_on <= today
         && expires_on.is_none_or(|last| today <= last)
 }
@@ -216,8 +223,29 @@ mod tests {
         let window = (date!(2026 - 03 - 01), Some(date!(2026 - 03 - 31)));
         let today = date!(2026 - 03 - 10);
         let sw = [Role::SocialWorker];
+        let local = Scope::Post("P1".into());
+        // The national team reads every scope's announcements addressed to it.
+        assert!(reaches(
+            Role::National,
+            &Scope::Nation,
+            &Place::default(),
+            &scope,
+            &[Role::National],
+            window,
+            today
+        ));
+        assert!(!reaches(
+            Role::National,
+            &Scope::Nation,
+            &Place::default(),
+            &scope,
+            &sw,
+            window,
+            today
+        ));
         assert!(reaches(
             Role::SocialWorker,
+            &local,
             &in_35,
             &scope,
             &sw,
@@ -226,15 +254,25 @@ mod tests {
         ));
         assert!(!reaches(
             Role::SocialWorker,
+            &local,
             &in_56,
             &scope,
             &sw,
             window,
             today
         ));
-        assert!(!reaches(Role::Officer, &in_35, &scope, &sw, window, today));
+        assert!(!reaches(
+            Role::Officer,
+            &local,
+            &in_35,
+            &scope,
+            &sw,
+            window,
+            today
+        ));
         assert!(!reaches(
             Role::Admin,
+            &local,
             &in_35,
             &scope,
             &AUDIENCE_ROLES.to_vec(),
@@ -243,6 +281,7 @@ mod tests {
         ));
         assert!(!reaches(
             Role::SocialWorker,
+            &local,
             &in_35,
             &scope,
             &sw,
@@ -251,6 +290,7 @@ mod tests {
         ));
         assert!(!reaches(
             Role::SocialWorker,
+            &local,
             &in_35,
             &scope,
             &sw,
@@ -259,6 +299,7 @@ mod tests {
         ));
         assert!(reaches(
             Role::SocialWorker,
+            &local,
             &in_56,
             &AnnouncementScope::Nation,
             &sw,
@@ -267,6 +308,7 @@ mod tests {
         ));
         assert!(reaches(
             Role::SocialWorker,
+            &local,
             &in_35,
             &AnnouncementScope::Employer("E1".into()),
             &sw,

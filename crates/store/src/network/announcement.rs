@@ -5,7 +5,7 @@
 use crate::db::time_text::{date_to_text, now_text, text_to_date};
 use crate::journal::{Entry, append};
 use crate::{Db, StoreError, WriteError};
-use passerelle_domain::access::Place;
+use passerelle_domain::access::{Grant, Place, Scope};
 use passerelle_domain::identity::role::Role;
 use passerelle_domain::ids::EmployerId;
 use passerelle_domain::network::announcement::{AnnouncementDraft, AnnouncementScope, reaches};
@@ -77,9 +77,16 @@ pub struct AnnouncementRow {
 /// The condition on `network_announcements a` for a reader: their role in the audience
 /// (`$1`), shown on `$2`, and a scope that contains their place (parameters from `$3`).
 /// Mirrors `domain::network::announcement::reaches`, which the list applies again.
-fn reach_condition(place: &Place) -> (String, Vec<String>) {
+fn reach_condition(reader: &Scope, place: &Place) -> (String, Vec<String>) {
     let mut binds = Vec::new();
-    let mut scopes = vec!["(a.departement_code IS NULL AND a.employer_id IS NULL)".to_string()];
+    let nationwide = match reader {
+        Scope::Nation => "1 = 1",
+        Scope::Unit(_) | Scope::Post(_) | Scope::Employer(_) | Scope::Departement(_) => "1 = 0",
+    };
+    let mut scopes = vec![
+        nationwide.to_string(),
+        "(a.departement_code IS NULL AND a.employer_id IS NULL)".to_string(),
+    ];
     for code in &place.departements {
         binds.push(code.as_str().to_string());
         scopes.push(format!("a.departement_code = ${}", binds.len() + 2));
@@ -108,16 +115,17 @@ type Row = (
     i64,
 );
 
-/// The announcements `role` at `place` reads on `today`, pinned first then the newest; each
+/// The announcements `reader` (at `place`) reads on `today`, pinned first then the newest; each
 /// says whether `account` has read it.
 pub async fn for_reader(
     db: &Db,
     account: &str,
-    role: Role,
+    reader: &Grant,
     place: &Place,
     today: Date,
 ) -> Result<Vec<AnnouncementRow>, StoreError> {
-    let (condition, binds) = reach_condition(place);
+    let role = reader.role;
+    let (condition, binds) = reach_condition(&reader.scope, place);
     let account_param = binds.len() + 3;
     let sql = format!(
         "SELECT a.id, a.title, a.body, a.departement_code, a.employer_id, a.pinned, a.publish_on, a.expires_on, \
@@ -144,6 +152,7 @@ pub async fn for_reader(
         // The query and the policy say the same; the policy has the last word.
         if !reaches(
             role,
+            &reader.scope,
             place,
             &scope,
             &audience,
@@ -177,19 +186,20 @@ async fn audience_of(db: &Db, id: &str) -> Result<Vec<Role>, StoreError> {
     Ok(rows.into_iter().map(|(role,)| role).collect())
 }
 
-/// How many announcements `role` at `place` reads today that `account` has not opened: the
+/// How many announcements `reader` (at `place`) reads today that `account` has not opened: the
 /// « non lu » badge, one query.
 pub async fn unread_count(
     db: &Db,
     account: &str,
-    role: Role,
+    reader: &Grant,
     place: &Place,
     today: Date,
 ) -> Result<i64, StoreError> {
+    let role = reader.role;
     if role == Role::Admin {
         return Ok(0);
     }
-    let (condition, binds) = reach_condition(place);
+    let (condition, binds) = reach_condition(&reader.scope, place);
     let account_param = binds.len() + 3;
     let sql = format!(
         "SELECT COUNT(*) FROM network_announcements a WHERE {condition} \
