@@ -125,6 +125,10 @@ async fn announcements_reach_their_scope_and_audience_and_the_unread_count_follo
                 .unwrap(),
             2
         );
+        let yesterday = DEMO_TODAY - time::Duration::days(1);
+        let social = as_(Role::SocialWorker);
+        let before = unread_count(db, "reader", &social, &in_d1, yesterday).await;
+        assert_eq!(before.unwrap(), 0, "nothing shows before its day");
         mark_read(db, "reader", &d1_id).await.unwrap();
         mark_read(db, "reader", &d1_id).await.unwrap();
         assert_eq!(
@@ -162,7 +166,6 @@ async fn announcements_reach_their_scope_and_audience_and_the_unread_count_follo
                 .is_empty()
         );
         // Not shown before its day.
-        let yesterday = DEMO_TODAY - time::Duration::days(1);
         assert!(
             for_reader(db, "reader", &as_(Role::SocialWorker), &in_d1, yesterday)
                 .await
