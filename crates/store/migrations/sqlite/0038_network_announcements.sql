@@ -2,7 +2,7 @@
 -- Scope: both departement_code and employer_id NULL = the whole network; one of them set =
 -- that département or that employer's posts. The audience is one row per role.
 CREATE TABLE network_announcements (
-    id TEXT PRIMARY KEY,
+    id TEXT PRIMARY KEY NOT NULL,
     title TEXT NOT NULL,
     body TEXT NOT NULL,
     departement_code TEXT REFERENCES departements (code),
