@@ -39,6 +39,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
             .await?;
     let (plan, report) = seed_demo(&db, args.seed, true).await?;
     seed_activity(&db, &keys, &plan, args.months, true).await?;
+    seed_network(&db.clone().with_journal_key(keys.journal_key()), &plan).await?;
     println!(
         "Données de démonstration écrites : {} lignes en {:.0} ms ({:.0} lignes/s).",
         report.rows,
@@ -47,6 +48,15 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     );
     print_logins(&plan.logins);
     db.close().await;
+    Ok(())
+}
+
+/// Publishes the network's demo announcements (the nation, each département, the employer);
+/// `db` carries the journal key: each is journaled.
+pub async fn seed_network(db: &Db, plan: &DemoPlan) -> anyhow::Result<()> {
+    let today = passerelle_web::http::clock::paris_today();
+    let written = passerelle_demo::network::insert_announcements(db, plan, today).await?;
+    println!("Réseau de démonstration : {written} annonces.");
     Ok(())
 }
 

@@ -1,7 +1,7 @@
 //! `passerelle serve`: migrations, optional demo data, then the web server until SIGTERM.
 
 use crate::config::{DatabaseArgs, open_and_migrate};
-use crate::demo::{print_logins, seed_activity, seed_demo};
+use crate::demo::{print_logins, seed_activity, seed_demo, seed_network};
 use crate::keyfile::{Missing, load_key_ring, open_key_ring};
 use anyhow::Context;
 use clap::Args;
@@ -200,6 +200,7 @@ pub async fn run(mut args: ServeArgs) -> anyhow::Result<()> {
             let (plan, _) = seed_demo(&db, args.demo_seed, true).await?;
             let keys = load_key_ring(&key_file)?;
             seed_activity(&db, &keys, &plan, args.demo_months, true).await?;
+            seed_network(&db, &plan).await?;
             print_logins(&plan.logins);
         } else {
             println!("La base contient déjà des données : démonstration non régénérée.");
