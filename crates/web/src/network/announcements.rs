@@ -14,7 +14,7 @@ use crate::http::layout::Shell;
 use crate::http::route_table::RouteTable;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use passerelle_domain::access::{Action, Place, Resource, Scope};
@@ -125,12 +125,21 @@ pub struct ListPage {
     announcements: Vec<Shown>,
     unread: i64,
     may_publish: bool,
+    /// Just published by the reader (who may not be in its audience).
+    published: bool,
+}
+
+#[derive(serde::Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    publiee: Option<String>,
 }
 
 async fn list_page(
     State(state): State<AppState>,
     auth: Authenticated,
     csrf: CsrfToken,
+    Query(query): Query<ListQuery>,
 ) -> WebResult<Response> {
     auth.require(Action::View, &Resource::Network)?;
     let place = reader_place(&state, &auth).await?;
@@ -144,6 +153,7 @@ async fn list_page(
         announcements: rows.into_iter().map(shown).collect(),
         unread,
         may_publish: may_publish(&auth),
+        published: query.publiee.is_some(),
     }
     .into_response())
 }
@@ -374,7 +384,7 @@ async fn publish(
             findings_in_words(&findings)
         )
     };
-    let id = store::publish(
+    store::publish(
         &state.db,
         &draft,
         (auth.account.id.as_str(), auth.role()),
@@ -386,5 +396,6 @@ async fn publish(
         Ok(message) => WebError::BadRequest(message),
         Err(error) => error,
     })?;
-    Ok(Redirect::to(&format!("/reseau/annonces/{id}")).into_response())
+    // The author may not be in the audience: the list says it was published.
+    Ok(Redirect::to("/reseau?publiee=1").into_response())
 }
