@@ -57,6 +57,7 @@ pub async fn seed_for_serve(
         let (plan, _) = seed_demo(db, args.demo_seed, true).await?;
         let keys = crate::keyfile::load_key_ring(key_file)?;
         seed_activity(db, &keys, &plan, args.demo_months, true).await?;
+        seed_network(db, &plan).await?;
         print_logins(&plan.logins);
     } else {
         println!("La base contient déjà des données : démonstration non régénérée.");
@@ -75,6 +76,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
             .await?;
     let (plan, report) = seed_demo(&db, args.seed, true).await?;
     seed_activity(&db, &keys, &plan, args.months, true).await?;
+    seed_network(&db.clone().with_journal_key(keys.journal_key()), &plan).await?;
     println!(
         "Données de démonstration écrites : {} lignes en {:.0} ms ({:.0} lignes/s).",
         report.rows,
@@ -83,6 +85,15 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     );
     print_logins(&plan.logins);
     db.close().await;
+    Ok(())
+}
+
+/// Publishes the network's demo announcements (the nation, each département, the employer);
+/// `db` carries the journal key: each is journaled.
+pub async fn seed_network(db: &Db, plan: &DemoPlan) -> anyhow::Result<()> {
+    let today = passerelle_web::http::clock::paris_today();
+    let written = passerelle_demo::network::insert_announcements(db, plan, today).await?;
+    println!("Réseau de démonstration : {written} annonces.");
     Ok(())
 }
 

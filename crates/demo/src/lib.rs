@@ -13,6 +13,7 @@ pub mod activity;
 mod generator;
 mod insert;
 mod names;
+pub mod network;
 pub mod plan;
 pub mod progress;
 

@@ -11,6 +11,7 @@ use crate::registry::territory::DepartementCode;
 
 mod case_access;
 mod machine;
+mod network;
 mod reach;
 mod reading;
 mod referrer;
@@ -171,6 +172,13 @@ pub enum Resource<'a> {
     /// The API tokens of machine clients: created, listed and revoked by the technical
     /// administrator (`machine` decides what a token itself reaches).
     ApiTokens,
+    /// The network space: its announcements (each read as its scope and audience say,
+    /// `network::announcement::reaches`). Never case content.
+    Network,
+    /// Publishing an announcement to a scope (the nation, a département, an employer).
+    AnnouncementTo {
+        scope: &'a crate::network::announcement::AnnouncementScope,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -446,6 +454,8 @@ pub fn decide(actor: &Actor, action: Action, resource: &Resource) -> Decision {
                 proposer_roles,
             },
         ) => case_access::may_confirm(actor, post, grantee, proposer, proposer_roles),
+        (Action::View, Resource::Network) => network::is_member_or_officer(grant.role),
+        (Action::Manage, Resource::AnnouncementTo { scope }) => network::publishes_to(grant, scope),
         // Every other pair is refused, named here so that a new resource or action must be
         // decided: only roles and access to a post's cases are granted and confirmed, and
         // what is only read is never managed.
@@ -477,7 +487,9 @@ pub fn decide(actor: &Actor, action: Action, resource: &Resource) -> Decision {
             | Resource::CaseNames { .. }
             | Resource::RecordJournal { .. }
             | Resource::SubjectAccess { .. }
-            | Resource::ApiTokens,
+            | Resource::ApiTokens
+            | Resource::Network
+            | Resource::AnnouncementTo { .. },
         ) => false,
         (
             Action::Manage,
@@ -490,9 +502,15 @@ pub fn decide(actor: &Actor, action: Action, resource: &Resource) -> Decision {
             | Resource::DepartementPresence { .. }
             | Resource::BookingDesk { .. }
             | Resource::CaseNames { .. }
-            | Resource::RecordJournal { .. },
+            | Resource::RecordJournal { .. }
+            | Resource::Network,
         ) => false,
-        (Action::View, Resource::Replacements { .. } | Resource::SubjectAccess { .. }) => false,
+        (
+            Action::View,
+            Resource::Replacements { .. }
+            | Resource::SubjectAccess { .. }
+            | Resource::AnnouncementTo { .. },
+        ) => false,
         (Action::View | Action::Manage | Action::Confirm, Resource::RoleAt { .. }) => false,
         (Action::View | Action::Manage | Action::Confirm, Resource::CaseAccessProposal { .. }) => {
             false

@@ -55,6 +55,8 @@ vocabulary!(
         ApiTokenCreated => ("api_token.created", "Jeton d'API créé"),
         ApiTokenRevoked => ("api_token.revoked", "Jeton d'API révoqué"),
         ApiCall => ("api_token.call", "Appel de l'API avec un jeton"),
+        NetworkTextChecked => ("network.text_checked", "Texte du réseau : données d'apparence personnelle signalées à l'auteur"),
+        AnnouncementPublished => ("network.announcement_published", "Annonce du réseau publiée"),
     }
 );
 
@@ -79,6 +81,8 @@ impl JournalAction {
                 | JournalAction::CaseTransferred
                 | JournalAction::PersonsMerged
                 | JournalAction::Disclosure
+                | JournalAction::NetworkTextChecked
+                | JournalAction::AnnouncementPublished
         )
     }
 }
@@ -175,6 +179,8 @@ impl JournalAction {
             | ReferentialChanged
             | JournalKeyChanged
             | ScheduledJob
+            | NetworkTextChecked
+            | AnnouncementPublished
             | PasswordResetRequested
             | PasswordReset
             | DeviceTrusted => &[],

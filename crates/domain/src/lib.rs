@@ -11,6 +11,7 @@ pub mod emergency;
 pub mod identity;
 pub mod ids;
 pub mod journal;
+pub mod network;
 pub mod numbers;
 pub mod plain_text;
 pub mod presence;

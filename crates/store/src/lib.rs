@@ -6,6 +6,7 @@ pub mod db;
 pub mod identity;
 pub mod journal;
 pub mod mail;
+pub mod network;
 pub mod presence;
 pub mod referral;
 pub mod registry;

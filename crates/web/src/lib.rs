@@ -6,6 +6,7 @@ pub mod http;
 pub mod identity;
 pub mod journal;
 pub mod mail;
+pub mod network;
 pub mod presence;
 pub mod referral;
 pub mod registry;
@@ -165,6 +166,7 @@ pub fn route_table() -> http::route_table::RouteTable {
         .merge(presence::routes())
         .merge(presence::appointment::routes())
         .merge(referral::routes())
+        .merge(network::routes())
         .merge(referral::case_work::routes())
         .merge(referral::person::routes())
         .merge(referral::partner::routes())

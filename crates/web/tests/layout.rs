@@ -17,6 +17,7 @@ const CAPABILITIES: &[(&str, &[&str])] = &[
     ("statistics", &["domain", "store", "web"]),
     ("journal", &["domain", "store", "web"]),
     ("mail", &["store", "web"]),
+    ("network", &["domain", "store", "web"]),
 ];
 
 /// What every capability may use, below them all.

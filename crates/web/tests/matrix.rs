@@ -158,6 +158,27 @@ fn expected(method: Method, path: &str, who: Who) -> (Outcome, Outcome) {
             only(who, &[Role::National, Role::Admin])
         }
         (Method::Get, "/pilotage") => only(who, &[Role::National, Role::Prevention]),
+        // The network: its members and the officers; an announcement not addressed to the
+        // reader does not exist for them. Publishing: each publisher to its own scope (the
+        // form offers no other; the national team chooses the nation or a département).
+        (Method::Get, "/reseau") => only(
+            who,
+            &[
+                Role::SocialWorker,
+                Role::Employer,
+                Role::Prevention,
+                Role::National,
+                Role::Officer,
+            ],
+        ),
+        (Method::Get, "/reseau/annonces/{id}") => match who {
+            None => (Login, Login),
+            Some(Role::Admin) => (Deny, Deny),
+            Some(_) => (Allow, Absent),
+        },
+        (Method::Get, "/reseau/annonces/nouvelle") | (Method::Post, "/reseau/annonces") => {
+            only(who, &[Role::National, Role::Prevention, Role::Employer])
+        }
         (Method::Get, "/postes/{id}") => match who {
             None => (Login, Login),
             Some(Role::National) => (Allow, Allow),

@@ -56,7 +56,10 @@ fn machine_readable(resource: &Resource) -> bool {
         | Resource::CaseNames { .. }
         | Resource::RecordJournal { .. }
         | Resource::SubjectAccess { .. }
-        | Resource::ApiTokens => false,
+        | Resource::ApiTokens
+        // The network space is for its members, not for machines.
+        | Resource::Network
+        | Resource::AnnouncementTo { .. } => false,
     }
 }
 

@@ -124,6 +124,17 @@ pub fn navigation_for(roles: &[Role]) -> Vec<NavItem> {
             href: "/presence",
         });
     }
+    if has(Role::Officer)
+        || has(Role::SocialWorker)
+        || has(Role::Employer)
+        || has(Role::Prevention)
+        || has(Role::National)
+    {
+        items.push(NavItem {
+            label: "Réseau",
+            href: "/reseau",
+        });
+    }
     if has(Role::SocialWorker) {
         items.push(NavItem {
             label: "Accès aux données du poste",

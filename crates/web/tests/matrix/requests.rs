@@ -966,6 +966,25 @@ pub async fn build(w: &World<'_>, method: Method, path: &str, who: Who, side: Si
             format!("/dossiers/{}/prochaine-etape", case().await),
             &[("text", "Rappeler la personne"), ("on", &day(7))],
         ),
+        (Method::Get, "/reseau" | "/reseau/annonces/nouvelle") => Request::get(path),
+        (Method::Get, "/reseau/annonces/{id}") => {
+            Request::get(format!("/reseau/annonces/{}", w.announcement(inside).await))
+        }
+        // A text of the trade, nothing of a person; the national team publishes to the nation
+        // inside, to a département outside.
+        (Method::Post, "/reseau/annonces") => Request::post(
+            path,
+            &[
+                ("title", "Réunion du réseau le 12/03 à 14h"),
+                (
+                    "text",
+                    "Rappel : article 226-13 du code pénal.\n\nNuméro utile : 3919.",
+                ),
+                ("portee", if inside { "nation" } else { "2A" }),
+                ("dest_social_worker", "1"),
+                ("dest_officer", "1"),
+            ],
+        ),
         (Method::Get, "/referentiels/categories") => Request::get(path),
         (Method::Get, "/statistiques") => Request::get(path),
         (Method::Get, "/statistiques/historique") => Request::get(path),

@@ -191,6 +191,58 @@ impl<'a> World<'a> {
     }
 
     /// 0, 1, 2…: distinct days, hours and names for the records cells create.
+    /// A fresh announcement of the network: inside, to the whole network for every role
+    /// that reads the network; outside, to another employer's posts for officers only, so
+    /// that no demo account is addressed.
+    pub async fn announcement(&self, inside: bool) -> String {
+        use passerelle_domain::network::announcement::{
+            AnnouncementDraft, AnnouncementFields, AnnouncementScope,
+        };
+        let app = self.app;
+        let (scope, audience) = if inside {
+            let every: Vec<String> = [
+                "social_worker",
+                "employer",
+                "prevention",
+                "national",
+                "officer",
+            ]
+            .map(String::from)
+            .to_vec();
+            (AnnouncementScope::Nation, every)
+        } else {
+            let (employer,): (passerelle_domain::ids::EmployerId,) =
+                sqlx::query_as("SELECT employer_id FROM posts WHERE id = $1")
+                    .bind(&app.elsewhere.other_post)
+                    .fetch_one(app.db.pool())
+                    .await
+                    .unwrap();
+            (
+                AnnouncementScope::Employer(employer),
+                vec!["officer".to_string()],
+            )
+        };
+        let fields = AnnouncementFields {
+            title: "Visio du réseau",
+            body: "Ordre du jour : les permanences à l'accueil.",
+            audience: &audience,
+            pinned: false,
+            publish_on: "",
+            expires_on: "",
+        };
+        let draft = AnnouncementDraft::parse(&fields, scope, today()).unwrap();
+        let author = app.login(Role::National).id.clone();
+        passerelle_store::network::announcement::publish(
+            &app.db,
+            &draft,
+            (&author, Role::National),
+            false,
+            Entry::new(JournalAction::AnnouncementPublished),
+        )
+        .await
+        .unwrap()
+    }
+
     pub fn next(&self) -> i64 {
         self.counter.fetch_add(1, Ordering::SeqCst)
     }

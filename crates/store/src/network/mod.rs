@@ -1,0 +1,3 @@
+//! The network space's records: announcements and their read state.
+
+pub mod announcement;
