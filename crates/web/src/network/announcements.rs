@@ -188,10 +188,14 @@ async fn announcement_page(
         .find(|r| r.id == id)
         .ok_or(WebError::NotFound)?;
     store::mark_read(&state.db, auth.account.id.as_str(), &row.id).await?;
+    let was_unread = !row.read;
     let announcement = shown(row);
-    let shell = Shell::for_actor(&announcement.title, &auth, &csrf)
+    let mut shell = Shell::for_actor(&announcement.title, &auth, &csrf)
         .at("/reseau")
         .under("Réseau", "/reseau");
+    if was_unread {
+        shell = shell.one_read();
+    }
     Ok(AnnouncementPage {
         shell,
         announcement,
