@@ -223,3 +223,50 @@ async fn the_header_badge_counts_the_unread_announcements_on_every_page() {
         assert!(!public.contains("non lue"), "{public}");
     }
 }
+
+/// The text is a safe part of Markdown: a list is drawn, raw HTML shown as words, a
+/// `javascript:` link dropped.
+#[tokio::test]
+async fn the_announcement_text_is_safe_markdown_on_its_page() {
+    for app in spawn_all().await {
+        let text = "Ordre du jour :\n\n- **accueil**\n- [le site](https://example.fr)\n\n<script>alert(1)</script>\n\nVoir [clic](javascript:alert(1)).";
+        let (status, body) = send(
+            &app,
+            Role::National,
+            Method::Post,
+            "/reseau/annonces",
+            &[
+                ("title", "Réunion"),
+                ("text", text),
+                ("portee", "nation"),
+                ("dest_social_worker", "1"),
+            ],
+        )
+        .await;
+        assert_eq!(status, 303, "{}: {body}", app.backend);
+        let (id,): (String,) =
+            sqlx::query_as("SELECT id FROM network_announcements WHERE title = 'Réunion'")
+                .fetch_one(app.db.pool())
+                .await
+                .unwrap();
+        let (status, page) = send(
+            &app,
+            Role::SocialWorker,
+            Method::Get,
+            &format!("/reseau/annonces/{id}"),
+            &[],
+        )
+        .await;
+        assert_eq!(status, 200);
+        assert!(
+            page.contains("<ul><li><strong>accueil</strong></li><li><a href=\"https://example.fr\" rel=\"noopener\">le site</a></li></ul>"),
+            "{page}"
+        );
+        assert!(
+            page.contains("<p>&lt;script&gt;alert(1)&lt;/script&gt;")
+                && page.contains("<p>Voir clic.</p>"),
+            "{page}"
+        );
+        assert!(!page.contains("<script>alert") && !page.contains("javascript:"));
+    }
+}
