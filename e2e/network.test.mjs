@@ -1,12 +1,20 @@
 // The network's announcements in a real browser: the national team publishes to the social
 // worker's département (on a phone), the personal-data check stops a text with a phone
-// number until the author confirms; the social worker reads it and its « non lu » goes.
+// number until the author confirms; the social worker reads it and its « non lu » goes, in the
+// network's title and in the header's badge on any page.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { assertAccessible, logInAndEnrol, newPage, screenshot, startServerAndBrowser, stopAll } from './helpers.mjs';
 
 const unread = async (page) => {
   const badge = page.locator('h1 .fr-badge');
+  if ((await badge.count()) === 0) return 0;
+  return Number((await badge.innerText()).match(/(\d+)/)[1]);
+};
+
+// The header's badge beside « Réseau », on any page.
+const headerUnread = async (page) => {
+  const badge = page.getByRole('navigation', { name: 'Menu principal' }).locator('.fr-badge');
   if ((await badge.count()) === 0) return 0;
   return Number((await badge.innerText()).match(/(\d+)/)[1]);
 };
@@ -50,6 +58,9 @@ describe('network announcements', () => {
     await national.waitForURL(/\/reseau\?publiee=1$/);
     assert.match(await national.locator('.fr-alert--success').innerText(), /Annonce publiée/);
 
+    await worker.goto(`${server.url}/aujourdhui`);
+    assert.equal(await headerUnread(worker), before + 1);
+    await assertAccessible(worker, '/aujourdhui (header badge)');
     await worker.goto(`${server.url}/reseau`);
     assert.equal(await unread(worker), before + 1);
     await worker.getByRole('link', { name: 'Stage d’acculturation au groupement' }).click();
@@ -57,5 +68,6 @@ describe('network announcements', () => {
     await assertAccessible(worker, '/reseau/annonces/{id}');
     await worker.goto(`${server.url}/reseau`);
     assert.equal(await unread(worker), before);
+    assert.equal(await headerUnread(worker), before);
   });
 });

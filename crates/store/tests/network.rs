@@ -175,3 +175,109 @@ async fn announcements_reach_their_scope_and_audience_and_the_unread_count_follo
         test.finish().await;
     }
 }
+
+/// The header's count (the place looked up inside its one statement) says what the
+/// network page's count says (the place looked up first), for every kind of scope.
+#[tokio::test]
+async fn the_header_count_matches_the_page_count_for_every_scope() {
+    use passerelle_domain::access::{Grant, Scope};
+    use passerelle_domain::ids::{EmployerId, PostId, UnitId};
+    use passerelle_store::network::announcement::unread_for_header;
+    for test in testing::all_backends().await {
+        common::demo_registry(&test).await;
+        let db = &test.db;
+        sqlx::query("INSERT INTO accounts (id, email, display_name, created_at) VALUES ('author', 'a@example.invalid', 'a', '2026-01-01T00:00:00Z')")
+            .execute(db.pool())
+            .await
+            .unwrap();
+        let (post, employer, departement): (PostId, EmployerId, DepartementCode) = sqlx::query_as(
+            "SELECT id, employer_id, departement_code FROM posts ORDER BY id LIMIT 1",
+        )
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+        let (unit,): (UnitId,) =
+            sqlx::query_as("SELECT id FROM units WHERE departement_code = $1 ORDER BY id LIMIT 1")
+                .bind(&departement)
+                .fetch_one(db.pool())
+                .await
+                .unwrap();
+        let (other,): (DepartementCode,) =
+            sqlx::query_as("SELECT code FROM departements WHERE code <> $1 ORDER BY code LIMIT 1")
+                .bind(&departement)
+                .fetch_one(db.pool())
+                .await
+                .unwrap();
+        let everyone = [
+            "social_worker",
+            "employer",
+            "prevention",
+            "national",
+            "officer",
+        ];
+        let author = ("author", Role::National);
+        for (title, scope) in [
+            ("nation", AnnouncementScope::Nation),
+            ("here", AnnouncementScope::Departement(departement.clone())),
+            ("there", AnnouncementScope::Departement(other)),
+            ("employer", AnnouncementScope::Employer(employer.clone())),
+        ] {
+            let entry = Entry::new(JournalAction::AnnouncementPublished).by("author", None);
+            publish(db, &draft(title, scope, &everyone), author, false, entry)
+                .await
+                .unwrap();
+        }
+        let scopes = [
+            Scope::Nation,
+            Scope::Departement(departement.clone()),
+            Scope::Employer(employer),
+            Scope::Post(post),
+            Scope::Unit(unit),
+        ];
+        let mut seen = Vec::new();
+        for scope in &scopes {
+            let place = passerelle_store::identity::account::place_of(db, scope)
+                .await
+                .unwrap();
+            for role in [
+                Role::SocialWorker,
+                Role::Employer,
+                Role::Officer,
+                Role::Admin,
+            ] {
+                let grant = Grant {
+                    role,
+                    scope: scope.clone(),
+                };
+                let page = unread_count(db, "author", &grant, &place, DEMO_TODAY)
+                    .await
+                    .unwrap();
+                let header = unread_for_header(db, "author", &grant, DEMO_TODAY)
+                    .await
+                    .unwrap();
+                assert_eq!(header, page, "{:?} {scope:?} {role:?}", test.backend());
+                seen.push(header);
+            }
+        }
+        // Nation 4, département 2 (nation + here), employer 3, post 3, unit 2; admin 0.
+        assert!(seen.contains(&4) && seen.contains(&3) && seen.contains(&2) && seen.contains(&0));
+
+        // What a page pays for the badge (printed with --no-capture).
+        let social = Grant {
+            role: Role::SocialWorker,
+            scope: scopes[3].clone(),
+        };
+        let started = std::time::Instant::now();
+        for _ in 0..200 {
+            unread_for_header(db, "author", &social, DEMO_TODAY)
+                .await
+                .unwrap();
+        }
+        eprintln!(
+            "{:?}: header count {:?} per page",
+            test.backend(),
+            started.elapsed() / 200
+        );
+        test.finish().await;
+    }
+}

@@ -159,3 +159,114 @@ async fn a_flagged_announcement_waits_for_the_authors_word_and_reaches_its_depar
         assert_eq!(journal_details(&app, "network.text_checked").await.len(), 1);
     }
 }
+
+/// The « non lues » badge beside « Réseau » in the header and on `/menu`, not only in the
+/// network's page: counted per account, going down as announcements are opened, absent for
+/// the public and for the technical administrator.
+#[tokio::test]
+async fn the_header_badge_counts_the_unread_announcements_on_every_page() {
+    for app in spawn_all().await {
+        for title in ["Formation CIAS", "Nouvelle plaquette"] {
+            let (status, body) = send(
+                &app,
+                Role::National,
+                Method::Post,
+                "/reseau/annonces",
+                &[
+                    ("title", title),
+                    ("text", "Rendez-vous au réseau."),
+                    ("portee", "nation"),
+                    ("dest_social_worker", "1"),
+                ],
+            )
+            .await;
+            assert_eq!(status, 303, "{}: {body}", app.backend);
+        }
+        let badge = |count: &str| {
+            format!(
+                "Réseau <span class=\"fr-badge fr-badge--sm fr-badge--info fr-badge--no-icon\">{count}<span class=\"fr-sr-only\"> dans le réseau</span></span>"
+            )
+        };
+        for path in ["/aujourdhui", "/menu"] {
+            let (status, page) = send(&app, Role::SocialWorker, Method::Get, path, &[]).await;
+            assert_eq!(status, 200, "{}: {path}", app.backend);
+            assert!(page.contains(&badge("2 non lues")), "{path}: {page}");
+        }
+
+        let (id,): (String,) =
+            sqlx::query_as("SELECT id FROM network_announcements WHERE title = $1")
+                .bind("Formation CIAS")
+                .fetch_one(app.db.pool())
+                .await
+                .unwrap();
+        let path = format!("/reseau/annonces/{id}");
+        let (_, opened) = send(&app, Role::SocialWorker, Method::Get, &path, &[]).await;
+        assert!(opened.contains(&badge("1 non lue")), "{opened}");
+        // Opened again: still one.
+        let (_, again) = send(&app, Role::SocialWorker, Method::Get, &path, &[]).await;
+        assert!(again.contains(&badge("1 non lue")), "{again}");
+        let (_, menu) = send(&app, Role::SocialWorker, Method::Get, "/menu", &[]).await;
+        assert!(menu.contains(&badge("1 non lue")), "{menu}");
+
+        // Not addressed to them, out of the network, or not signed in: no badge.
+        for who in [Role::National, Role::Officer, Role::Admin] {
+            let (status, page) = send(&app, who, Method::Get, "/menu", &[]).await;
+            assert_eq!(status, 200, "{who:?}");
+            assert!(!page.contains("non lue"), "{who:?}: {page}");
+        }
+        let public = app
+            .send_as(None, Method::Get, "/menu", &[])
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(!public.contains("non lue"), "{public}");
+    }
+}
+
+/// The text is a safe part of Markdown: a list is drawn, raw HTML shown as words, a
+/// `javascript:` link dropped.
+#[tokio::test]
+async fn the_announcement_text_is_safe_markdown_on_its_page() {
+    for app in spawn_all().await {
+        let text = "Ordre du jour :\n\n- **accueil**\n- [le site](https://example.fr)\n\n<script>alert(1)</script>\n\nVoir [clic](javascript:alert(1)).";
+        let (status, body) = send(
+            &app,
+            Role::National,
+            Method::Post,
+            "/reseau/annonces",
+            &[
+                ("title", "Réunion"),
+                ("text", text),
+                ("portee", "nation"),
+                ("dest_social_worker", "1"),
+            ],
+        )
+        .await;
+        assert_eq!(status, 303, "{}: {body}", app.backend);
+        let (id,): (String,) =
+            sqlx::query_as("SELECT id FROM network_announcements WHERE title = 'Réunion'")
+                .fetch_one(app.db.pool())
+                .await
+                .unwrap();
+        let (status, page) = send(
+            &app,
+            Role::SocialWorker,
+            Method::Get,
+            &format!("/reseau/annonces/{id}"),
+            &[],
+        )
+        .await;
+        assert_eq!(status, 200);
+        assert!(
+            page.contains("<ul><li><strong>accueil</strong></li><li><a href=\"https://example.fr\" rel=\"noopener\">le site</a></li></ul>"),
+            "{page}"
+        );
+        assert!(
+            page.contains("<p>&lt;script&gt;alert(1)&lt;/script&gt;")
+                && page.contains("<p>Voir clic.</p>"),
+            "{page}"
+        );
+        assert!(!page.contains("<script>alert") && !page.contains("javascript:"));
+    }
+}

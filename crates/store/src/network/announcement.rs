@@ -229,3 +229,52 @@ pub async fn mark_read(db: &Db, account: &str, announcement: &str) -> Result<(),
     .await?;
     Ok(())
 }
+
+/// The header's « non lu » badge on every signed-in page: the same count as [`unread_count`],
+/// but the reader's place is looked up inside the one statement (sub-selects on the primary
+/// keys of units, posts, employers) so a page pays one query, not two.
+pub async fn unread_for_header(
+    db: &Db,
+    account: &str,
+    reader: &Grant,
+    today: Date,
+) -> Result<i64, StoreError> {
+    let role = reader.role;
+    if role == Role::Admin {
+        return Ok(0);
+    }
+    // $1 role, $2 today, $3 the scope's id (empty for the nation), $4 the account.
+    let (place, scope_id) = match &reader.scope {
+        // Every statement names $3 (SQLite refuses an unused argument).
+        Scope::Nation => ("$3 = ''", String::new()),
+        Scope::Departement(code) => ("a.departement_code = $3", code.as_str().to_string()),
+        Scope::Employer(id) => (
+            "a.employer_id = $3 OR a.departement_code IN (SELECT departement_code FROM employers WHERE id = $3)",
+            id.as_str().to_string(),
+        ),
+        Scope::Post(id) => (
+            "a.employer_id IN (SELECT employer_id FROM posts WHERE id = $3) \
+             OR a.departement_code IN (SELECT departement_code FROM posts WHERE id = $3)",
+            id.as_str().to_string(),
+        ),
+        Scope::Unit(id) => (
+            "a.departement_code IN (SELECT departement_code FROM units WHERE id = $3)",
+            id.as_str().to_string(),
+        ),
+    };
+    let sql = format!(
+        "SELECT COUNT(*) FROM network_announcements a \
+         WHERE EXISTS (SELECT 1 FROM network_announcement_audiences r WHERE r.role = $1 AND r.announcement_id = a.id) \
+         AND a.publish_on <= $2 AND (a.expires_on IS NULL OR a.expires_on >= $2) \
+         AND ((a.departement_code IS NULL AND a.employer_id IS NULL) OR {place}) \
+         AND NOT EXISTS (SELECT 1 FROM network_announcement_reads x WHERE x.account_id = $4 AND x.announcement_id = a.id)"
+    );
+    let (count,) = sqlx::query_as::<_, (i64,)>(sqlx::AssertSqlSafe(sql))
+        .bind(role.code())
+        .bind(date_to_text(today))
+        .bind(scope_id)
+        .bind(account)
+        .fetch_one(db.pool())
+        .await?;
+    Ok(count)
+}

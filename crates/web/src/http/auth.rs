@@ -458,6 +458,9 @@ pub struct Authenticated {
     pub roles: Vec<RoleRow>,
     pub active_role: RoleRow,
     pub session: Session,
+    /// The header's « non lu » badge: announcements of the network not yet opened; `None` for
+    /// a role the policy keeps out of the network, and on requests that draw no page.
+    pub network_unread: Option<i64>,
 }
 
 impl FromRequestParts<AppState> for Authenticated {
@@ -499,14 +502,39 @@ impl FromRequestParts<AppState> for Authenticated {
                 scope: active_role.scope()?,
             },
         };
+        let network_unread = header_unread(parts, state, &actor, &account).await?;
         Ok(Authenticated {
             actor,
             account,
             roles,
             active_role,
             session,
+            network_unread,
         })
     }
+}
+
+/// One indexed count per page drawn (GET) for a member of the network; no query for a form's
+/// POST (it redirects) nor for a role the policy keeps out.
+async fn header_unread(
+    parts: &Parts,
+    state: &AppState,
+    actor: &Actor,
+    account: &AccountRow,
+) -> Result<Option<i64>, WebError> {
+    if parts.method != Method::GET
+        || !access::decide(actor, Action::View, &Resource::Network).is_allowed()
+    {
+        return Ok(None);
+    }
+    let count = passerelle_store::network::announcement::unread_for_header(
+        &state.db,
+        account.id.as_str(),
+        &actor.grant,
+        crate::http::clock::paris_today(),
+    )
+    .await?;
+    Ok(Some(count))
 }
 
 impl Authenticated {

@@ -162,6 +162,9 @@ pub struct Shell {
     pub csrf: String,
     /// « Vous êtes ici » : drawn by base.html on every page acting through a role.
     pub breadcrumb: Option<Breadcrumb>,
+    /// Announcements of the network not yet opened, beside « Réseau » in the navigation;
+    /// `None` for the public and the roles outside the network.
+    pub network_unread: Option<i64>,
 }
 
 /// The trail from the role's home to the current page: links, then the page itself.
@@ -210,6 +213,7 @@ impl Shell {
             account: None,
             csrf: String::new(),
             breadcrumb: None,
+            network_unread: None,
         }
     }
 
@@ -236,6 +240,7 @@ impl Shell {
             }),
             csrf: csrf.0.clone(),
             breadcrumb: Some(Breadcrumb::from_home(role, title)),
+            network_unread: auth.network_unread,
         }
     }
 
@@ -255,6 +260,7 @@ impl Shell {
             }),
             csrf: csrf.0.clone(),
             breadcrumb: None,
+            network_unread: None,
         }
         .located()
     }
@@ -294,6 +300,25 @@ impl Shell {
 
     pub fn asset(&self, path: &str) -> String {
         crate::http::assets::url(path)
+    }
+
+    /// The badge beside a navigation entry: the unread announcements beside « Réseau », when
+    /// there are some, in words (« 3 non lues ») rather than a bare figure.
+    pub fn unread_beside(&self, item: &NavItem) -> Option<String> {
+        let count = self
+            .network_unread
+            .filter(|count| *count > 0 && item.href == "/reseau")?;
+        let plural = if count > 1 { "s" } else { "" };
+        Some(format!(
+            "{} non lue{plural}",
+            passerelle_domain::numbers::thousands(count)
+        ))
+    }
+
+    /// Opening an unread announcement: the page already counts it read.
+    pub fn one_read(mut self) -> Self {
+        self.network_unread = self.network_unread.map(|count| (count - 1).max(0));
+        self
     }
 
     pub fn is_current(&self, item: &NavItem) -> bool {

@@ -40,8 +40,8 @@ pub fn routes() -> RouteTable {
 pub struct Shown {
     pub id: String,
     pub title: String,
-    /// Paragraphs, each its lines: drawn escaped, with `<p>` and `<br>` only.
-    pub paragraphs: Vec<Vec<String>>,
+    /// The text as HTML, from its safe Markdown subset (`markdown::to_safe_html`).
+    pub body_html: String,
     pub scope: String,
     pub audience: String,
     pub pinned: bool,
@@ -59,17 +59,11 @@ fn scope_words(scope: &AnnouncementScope) -> String {
 }
 
 fn shown(row: AnnouncementRow) -> Shown {
-    let paragraphs = row
-        .body
-        .split("\n\n")
-        .map(|p| p.trim())
-        .filter(|p| !p.is_empty())
-        .map(|p| p.lines().map(str::to_string).collect())
-        .collect();
+    let body_html = super::markdown::to_safe_html(&row.body);
     Shown {
         id: row.id,
         title: row.title,
-        paragraphs,
+        body_html,
         scope: scope_words(&row.scope),
         audience: row
             .audience
@@ -188,10 +182,14 @@ async fn announcement_page(
         .find(|r| r.id == id)
         .ok_or(WebError::NotFound)?;
     store::mark_read(&state.db, auth.account.id.as_str(), &row.id).await?;
+    let was_unread = !row.read;
     let announcement = shown(row);
-    let shell = Shell::for_actor(&announcement.title, &auth, &csrf)
+    let mut shell = Shell::for_actor(&announcement.title, &auth, &csrf)
         .at("/reseau")
         .under("Réseau", "/reseau");
+    if was_unread {
+        shell = shell.one_read();
+    }
     Ok(AnnouncementPage {
         shell,
         announcement,

@@ -4,6 +4,7 @@
 use crate::http::route_table::RouteTable;
 
 pub mod announcements;
+pub mod markdown;
 
 pub fn routes() -> RouteTable {
     RouteTable::new().merge(announcements::routes())
