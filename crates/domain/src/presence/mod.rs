@@ -152,10 +152,13 @@ pub struct WeeklySlot {
 }
 
 impl WeeklySlot {
+    /// Whether the slot's period covers `date` (begun, not ended), whatever its weekday.
+    pub fn in_effect_on(&self, date: Date) -> bool {
+        self.valid_from <= date && self.valid_until.is_none_or(|until| date <= until)
+    }
+
     fn applies_on(&self, date: Date) -> bool {
-        date.weekday() == self.weekday
-            && self.valid_from <= date
-            && self.valid_until.is_none_or(|until| date <= until)
+        date.weekday() == self.weekday && self.in_effect_on(date)
     }
 
     fn periods_overlap(&self, other: &WeeklySlot) -> bool {

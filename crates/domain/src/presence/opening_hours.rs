@@ -29,9 +29,7 @@ fn hhmm(time: Time) -> String {
 pub fn osm_opening_hours(slots: &[WeeklySlot], today: Date) -> Option<String> {
     let mut current: Vec<&WeeklySlot> = slots
         .iter()
-        .filter(|slot| {
-            slot.valid_from <= today && slot.valid_until.is_none_or(|until| until >= today)
-        })
+        .filter(|slot| slot.in_effect_on(today))
         .collect();
     if current.is_empty() {
         return None;
@@ -164,7 +162,7 @@ mod tests {
             let today = date!(2026 - 12 - 07);
             let expected: BTreeSet<(String, String, String)> = slots
                 .iter()
-                .filter(|s| s.valid_from <= today && s.valid_until.is_none_or(|u| u >= today))
+                .filter(|s| s.in_effect_on(today))
                 .map(|s| (osm_day(s.weekday).to_string(), hhmm(s.start), hhmm(s.end)))
                 .collect();
             match osm_opening_hours(&slots, today) {
