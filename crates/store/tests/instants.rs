@@ -315,6 +315,9 @@ async fn the_migration_names_every_instant_column() {
         ("api_tokens", "expires_at"),
         ("api_tokens", "last_used_at"),
         ("api_tokens", "revoked_at"),
+        // 0038's announcements and their reads, by `now_text`.
+        ("network_announcement_reads", "read_at"),
+        ("network_announcements", "created_at"),
     ];
     let mut expected: Vec<(String, String)> = columns
         .into_iter()

@@ -722,12 +722,27 @@ async fn run(app: &TestApp, world: &World<'_>) -> Tally {
         app.backend,
         failures.join("\n")
     );
-    let metrics = app.state.metrics.encode(0, 0);
-    assert!(
-        metrics
+    // The copies of case lists are refreshed by a poller: on two loaded cores it may not have
+    // caught up during the matrix's own requests. The social worker's inbox is asked again
+    // (at most 10 s) until one list is served from a copy: the path must work, not race.
+    let served_from_copies = || {
+        app.state
+            .metrics
+            .encode(0, 0)
             .lines()
             .filter_map(|l| l.strip_prefix("passerelle_case_lists_total{source=\"memory\"} "))
-            .any(|n| n.trim() != "0"),
+            .any(|n| n.trim() != "0")
+    };
+    for _ in 0..20 {
+        if served_from_copies() {
+            break;
+        }
+        app.send_as(Some(Role::SocialWorker), Method::Get, "/dossiers", &[])
+            .await;
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    assert!(
+        served_from_copies(),
         "the matrix ran with copies of case lists served ({})",
         app.backend
     );
