@@ -109,6 +109,25 @@ fn day(field: &'static str, text: &str) -> Result<Date, ParseError> {
     read_day(text).map_err(|problem| ParseError::new(field, problem.reason()))
 }
 
+/// A field that must hold visible text of at most `max` characters, cleaned of control
+/// characters; refused naming `field` (« le titre est obligatoire »).
+fn required_text(
+    text: &str,
+    multi_line: bool,
+    field: &'static str,
+    what: &str,
+    max: usize,
+) -> Result<String, ParseError> {
+    let text = plain_text(text, multi_line).trim().to_string();
+    if !has_visible_name(&text) {
+        return Err(ParseError::new(field, format!("{what} est obligatoire")));
+    }
+    if text.chars().count() > max {
+        return Err(ParseError::new(field, format!("{max} caractères au plus")));
+    }
+    Ok(text)
+}
+
 impl AnnouncementDraft {
     /// Reads the form; `today` is the first day it may be published (no antedating).
     pub fn parse(
@@ -116,26 +135,8 @@ impl AnnouncementDraft {
         scope: AnnouncementScope,
         today: Date,
     ) -> Result<Self, ParseError> {
-        let title = plain_text(fields.title, false).trim().to_string();
-        if !has_visible_name(&title) {
-            return Err(ParseError::new("Titre", "le titre est obligatoire"));
-        }
-        if title.chars().count() > TITLE_MAX {
-            return Err(ParseError::new(
-                "Titre",
-                format!("{TITLE_MAX} caractères au plus"),
-            ));
-        }
-        let body = plain_text(fields.body, true).trim().to_string();
-        if !has_visible_name(&body) {
-            return Err(ParseError::new("Texte", "le texte est obligatoire"));
-        }
-        if body.chars().count() > BODY_MAX {
-            return Err(ParseError::new(
-                "Texte",
-                format!("{BODY_MAX} caractères au plus"),
-            ));
-        }
+        let title = required_text(fields.title, false, "Titre", "le titre", TITLE_MAX)?;
+        let body = required_text(fields.body, true, "Texte", "le texte", BODY_MAX)?;
         let mut audience = Vec::new();
         for code in fields.audience {
             let role = Role::parse(code).map_err(|_| {
